@@ -29,12 +29,7 @@ final class ManifestProxy {
 
   Future<Void> fetch(HttpServerRequest req, OciRoute.Manifest m, UpstreamRoute route) {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-    List<String> accept = req.headers().getAll("Accept");
-    headers.add(
-        "Accept",
-        accept.isEmpty()
-            ? String.join(", ", MediaTypes.MANIFEST_TYPES)
-            : String.join(", ", accept));
+    headers.add("Accept", accept(req));
     UpstreamRequest up =
         UpstreamRequest.pull(
             req.method(), route.path("manifests/" + m.reference()), headers, route.upstreamName());
@@ -104,6 +99,20 @@ final class ManifestProxy {
         .putHeader("Docker-Content-Digest", actual.toString())
         .putHeader("Content-Length", Integer.toString(bytes.length))
         .end(body);
+  }
+
+  /**
+   * The client's Accept list; a client that names no manifest type (none, or only wildcards) gets
+   * every type, since registries serve OCI manifests only to clients that ask for them.
+   */
+  static String accept(HttpServerRequest req) {
+    List<String> types =
+        req.headers().getAll("Accept").stream()
+            .flatMap(h -> java.util.Arrays.stream(h.split(",")))
+            .map(String::strip)
+            .filter(t -> !t.isEmpty() && !t.startsWith("*/*"))
+            .toList();
+    return String.join(", ", types.isEmpty() ? MediaTypes.MANIFEST_TYPES : types);
   }
 
   Future<Void> put(HttpServerRequest req, OciRoute.Manifest m, UpstreamRoute route) {

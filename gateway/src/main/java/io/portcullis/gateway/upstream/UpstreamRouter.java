@@ -43,11 +43,6 @@ public final class UpstreamRouter {
     return Optional.empty();
   }
 
-  /** The repository name as the gateway shows it for an upstream's name (for rewriting Links). */
-  public static String gatewayName(UpstreamRoute route) {
-    return route.gatewayName().value();
-  }
-
   private static String upstreamName(Upstream u, String rest) {
     if (u.config().isDockerHub() && rest.indexOf('/') < 0) {
       return "library/" + rest;
