@@ -43,7 +43,6 @@ public final class RegistryProcess implements AutoCloseable {
   private final TempDirectory dir;
   private final Credentials credentials;
   private final String proxyRemoteUrl;
-  private final Credentials proxyCredentials;
   private final HttpClient http;
   private final AccessLog accessLog;
   private final Thread shutdownHook = new Thread(this::down, "registry-shutdown");
@@ -53,7 +52,6 @@ public final class RegistryProcess implements AutoCloseable {
   private RegistryProcess(Builder options) {
     this.credentials = options.credentials;
     this.proxyRemoteUrl = options.proxyRemoteUrl;
-    this.proxyCredentials = options.proxyCredentials;
     this.dir = TempDirectory.create("portcullis-registry-");
     this.accessLog = new AccessLog(dir.resolve("access.log"));
     this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
@@ -177,12 +175,7 @@ public final class RegistryProcess implements AutoCloseable {
       Optional<Path> htpasswd = prepareFiles();
       for (int attempt = 1; ; attempt++) {
         port = FreePorts.loopback();
-        new RegistryConfig(
-                port,
-                storage(),
-                htpasswd,
-                Optional.ofNullable(proxyRemoteUrl),
-                Optional.ofNullable(proxyCredentials))
+        new RegistryConfig(port, storage(), htpasswd, Optional.ofNullable(proxyRemoteUrl))
             .write(configFile());
         launch();
         try {
@@ -312,7 +305,6 @@ public final class RegistryProcess implements AutoCloseable {
   public static final class Builder {
     private Credentials credentials;
     private String proxyRemoteUrl;
-    private Credentials proxyCredentials;
 
     private Builder() {}
 
@@ -324,17 +316,11 @@ public final class RegistryProcess implements AutoCloseable {
 
     /**
      * Runs as a pull-through cache of {@code remoteUrl}. The registry contacts the remote while
-     * starting and refuses to start when it is unreachable.
+     * starting and refuses to start when it is unreachable. The remote must allow anonymous pulls:
+     * distribution 2.8 sends proxy credentials only to token-auth remotes, never to Basic ones.
      */
     public Builder proxy(String remoteUrl) {
       this.proxyRemoteUrl = remoteUrl;
-      return this;
-    }
-
-    /** Runs as a pull-through cache of {@code remoteUrl}, logging in there as this user. */
-    public Builder proxy(String remoteUrl, Credentials remoteCredentials) {
-      this.proxyRemoteUrl = remoteUrl;
-      this.proxyCredentials = remoteCredentials;
       return this;
     }
 
