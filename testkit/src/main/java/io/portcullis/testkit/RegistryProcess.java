@@ -38,7 +38,7 @@ public final class RegistryProcess implements AutoCloseable {
   private final String proxyRemoteUrl;
   private final RegistryProbe probe;
   private final AccessLog accessLog;
-  private final Thread shutdownHook = new Thread(this::down, "registry-shutdown");
+  private final Thread shutdownHook = new Thread(this::cleanUpAtExit, "registry-shutdown");
   private volatile int port;
   private Process process;
 
@@ -247,6 +247,12 @@ public final class RegistryProcess implements AutoCloseable {
     } catch (IOException e) {
       return "\n(cannot read " + logFile() + ": " + e + ")";
     }
+  }
+
+  /** Runs if the JVM exits without stop(), e.g. when a test's teardown threw first. */
+  private void cleanUpAtExit() {
+    down();
+    dir.close();
   }
 
   private void removeShutdownHook() {

@@ -56,8 +56,11 @@ class FaultyUpstreamIT {
 
   @AfterAll
   static void stop() {
-    upstream.close();
-    registry.close();
+    try {
+      upstream.close();
+    } finally {
+      registry.close();
+    }
   }
 
   @BeforeEach
