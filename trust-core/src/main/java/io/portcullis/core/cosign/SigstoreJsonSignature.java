@@ -52,8 +52,8 @@ public record SigstoreJsonSignature(
     }
     Map<String, String> annotations = new LinkedHashMap<>();
     root.path("annotations")
-        .fields()
-        .forEachRemaining(e -> annotations.put(e.getKey(), e.getValue().asText()));
+        .properties()
+        .forEach(e -> annotations.put(e.getKey(), e.getValue().asText()));
     return new SigstoreJsonSignature(root.get("mimeType").asText(), payload, annotations);
   }
 

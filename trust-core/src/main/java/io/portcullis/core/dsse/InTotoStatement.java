@@ -75,8 +75,8 @@ public record InTotoStatement(
       Map<String, String> digest = new LinkedHashMap<>();
       subject
           .path("digest")
-          .fields()
-          .forEachRemaining(e -> digest.put(e.getKey(), e.getValue().asText()));
+          .properties()
+          .forEach(e -> digest.put(e.getKey(), e.getValue().asText()));
       subjects.add(new Subject(subject.path("name").asText(""), digest));
     }
     return new InTotoStatement(
