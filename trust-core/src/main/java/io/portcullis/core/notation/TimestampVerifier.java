@@ -170,7 +170,7 @@ public final class TimestampVerifier {
   }
 
   private static Duration accuracy(TimeStampTokenInfo info) {
-    Accuracy accuracy = info.getAccuracy() == null ? null : info.getAccuracy();
+    Accuracy accuracy = info.getAccuracy();
     if (accuracy == null) {
       return BASELINE_POLICY.equals(info.getPolicy()) ? Duration.ofSeconds(1) : Duration.ZERO;
     }

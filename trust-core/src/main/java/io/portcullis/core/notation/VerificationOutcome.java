@@ -66,8 +66,4 @@ public record VerificationOutcome(
         .filter(c -> c.result() != Result.PASSED && c.result() != Result.SKIPPED)
         .findFirst();
   }
-
-  Optional<Descriptor> targetArtifact() {
-    return Optional.ofNullable(target);
-  }
 }
