@@ -1,10 +1,72 @@
 package io.portcullis.gateway;
 
-/** Entry point of the gateway jar. */
-public final class Main {
-  private Main() {}
+import io.portcullis.gateway.config.ConfigException;
+import io.portcullis.gateway.config.ConfigLoader;
+import io.portcullis.gateway.config.GatewayConfig;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code java -jar portcullis-gateway.jar [--config FILE]}: runs the gateway until stopped. */
+@Command(
+    name = "portcullis-gateway",
+    mixinStandardHelpOptions = true,
+    version = "portcullis-gateway 0.1.0",
+    description = "Supply-chain trust gateway: an OCI registry proxy in front of your registries.")
+public final class Main implements Callable<Integer> {
+
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "YAML configuration; without it the embedded defaults are used.")
+  Path config;
+
+  @Option(names = "--check-config", description = "Validate the configuration and exit.")
+  boolean checkOnly;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    GatewayConfig cfg;
+    try {
+      cfg = config == null ? ConfigLoader.loadDefault() : ConfigLoader.load(config);
+    } catch (ConfigException e) {
+      System.err.println("portcullis-gateway: config error: " + e.getMessage());
+      return 2;
+    }
+    if (checkOnly) {
+      System.out.println("configuration OK: " + cfg.upstreams().size() + " upstream(s)");
+      return 0;
+    }
+    Vertx vertx = Vertx.vertx();
+    Gateway gateway;
+    try {
+      gateway = Gateway.start(vertx, cfg).await();
+    } catch (RuntimeException e) {
+      System.err.println("portcullis-gateway: cannot start: " + e.getMessage());
+      vertx.close();
+      return 1;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  gateway.close().eventually(() -> vertx.close()).await();
+                  stopped.countDown();
+                },
+                "portcullis-shutdown"));
+    stopped.await();
+    return 0;
+  }
 
   public static void main(String[] args) {
-    System.out.println("portcullis gateway");
+    int code = new CommandLine(new Main()).execute(args);
+    if (code != 0) {
+      System.exit(code);
+    }
   }
 }

@@ -1,0 +1,120 @@
+package io.portcullis.gateway;
+
+import io.portcullis.gateway.config.GatewayConfig;
+import io.portcullis.gateway.http.RegistryApi;
+import io.portcullis.gateway.http.UploadIds;
+import io.portcullis.gateway.upstream.Upstream;
+import io.portcullis.gateway.upstream.UpstreamRouter;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A running gateway: the HTTP listener, its upstreams and what they share. */
+public final class Gateway {
+  private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+  private final Vertx vertx;
+  private final HttpServer server;
+  private final List<Upstream> upstreams;
+
+  private Gateway(Vertx vertx, HttpServer server, List<Upstream> upstreams) {
+    this.vertx = vertx;
+    this.server = server;
+    this.upstreams = upstreams;
+  }
+
+  /** Starts a gateway on {@code vertx}; blocking set-up (key files) happens before it listens. */
+  public static Future<Gateway> start(Vertx vertx, GatewayConfig config) {
+    UploadIds uploadIds;
+    try {
+      uploadIds = new UploadIds(uploadKey(config.dataDir()));
+    } catch (IOException e) {
+      return Future.failedFuture(
+          new IllegalStateException(
+              "cannot prepare dataDir " + config.dataDir() + ": " + e.getMessage(), e));
+    }
+    List<Upstream> upstreams =
+        config.upstreams().stream().map(u -> new Upstream(vertx, u)).toList();
+    RegistryApi api = new RegistryApi(config, new UpstreamRouter(upstreams), uploadIds);
+    HttpServerOptions options =
+        new HttpServerOptions()
+            .setHost(config.server().host())
+            .setPort(config.server().port())
+            .setCompressionSupported(false)
+            .setMaxInitialLineLength(16 * 1024);
+    return vertx
+        .createHttpServer(options)
+        .requestHandler(api)
+        .listen()
+        .map(
+            s -> {
+              LOG.info(
+                  "portcullis gateway listening on {}:{} with upstreams {}",
+                  config.server().host(),
+                  s.actualPort(),
+                  config.upstreams().stream()
+                      .map(
+                          u ->
+                              (u.prefix().isEmpty() ? "(default)" : u.prefix())
+                                  + " -> "
+                                  + u.url()
+                                  + (u.push() ? " [push]" : ""))
+                      .toList());
+              return new Gateway(vertx, s, upstreams);
+            });
+  }
+
+  public int port() {
+    return server.actualPort();
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public Future<Void> close() {
+    return server
+        .close()
+        .compose(v -> Future.all(upstreams.stream().map(Upstream::close).toList()))
+        .mapEmpty();
+  }
+
+  /**
+   * The key that seals upload ids, created once (mode 0600) so uploads survive a restart; replicas
+   * that share it can continue each other's uploads.
+   */
+  private static byte[] uploadKey(Path dataDir) throws IOException {
+    Files.createDirectories(dataDir);
+    Path file = dataDir.resolve("upload-id.key");
+    if (Files.exists(file)) {
+      byte[] key = Files.readAllBytes(file);
+      if (key.length >= 32) {
+        return key;
+      }
+    }
+    byte[] key = new byte[32];
+    new SecureRandom().nextBytes(key);
+    Path tmp = Files.createTempFile(dataDir, "upload-id", ".tmp");
+    try {
+      Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+    } catch (UnsupportedOperationException e) {
+      LOG.warn("cannot restrict permissions of {}", tmp);
+    }
+    Files.write(tmp, key, StandardOpenOption.TRUNCATE_EXISTING);
+    Files.move(
+        tmp,
+        file,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    return key;
+  }
+}

@@ -1,0 +1,266 @@
+package io.portcullis.gateway.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.portcullis.core.oci.RepositoryName;
+import io.portcullis.gateway.config.UpstreamConfig.Credentials;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Reads the YAML configuration and validates all of it before the gateway starts. Relative paths
+ * are taken from the working directory. Every problem is a {@link ConfigException} whose message
+ * names the key, e.g. {@code upstreams[1].url: 'ftp://x' is not an http(s) URL}.
+ */
+public final class ConfigLoader {
+  /** The configuration bundled in the jar: used when no {@code --config} is given. */
+  public static final String DEFAULT_RESOURCE = "/portcullis-default.yaml";
+
+  private static final Pattern UPSTREAM_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+  private static final ObjectMapper YAML =
+      new ObjectMapper(new YAMLFactory())
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+  private ConfigLoader() {}
+
+  public static GatewayConfig load(Path file) {
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+    }
+    return parse(bytes, file.toString());
+  }
+
+  public static GatewayConfig loadDefault() {
+    try (InputStream in = ConfigLoader.class.getResourceAsStream(DEFAULT_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException("bundled default config is missing from the jar");
+      }
+      return parse(in.readAllBytes(), "embedded defaults");
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read bundled default config", e);
+    }
+  }
+
+  public static GatewayConfig parse(byte[] yaml, String source) {
+    FileConfig raw;
+    try {
+      raw = YAML.readValue(yaml, FileConfig.class);
+    } catch (UnrecognizedPropertyException e) {
+      String known =
+          e.getKnownPropertyIds().stream()
+              .map(Object::toString)
+              .sorted()
+              .collect(Collectors.joining(", "));
+      throw new ConfigException(
+          keyPath(e) + ": unknown key '" + e.getPropertyName() + "' (known here: " + known + ")");
+    } catch (JsonMappingException e) {
+      throw new ConfigException(keyPath(e) + ": " + e.getOriginalMessage());
+    } catch (JsonProcessingException e) {
+      throw new ConfigException(
+          source
+              + " is not valid YAML at line "
+              + e.getLocation().getLineNr()
+              + ": "
+              + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new ConfigException("cannot read " + source + ": " + e.getMessage());
+    }
+    if (raw == null) {
+      throw new ConfigException(source + " is empty");
+    }
+    return validate(raw);
+  }
+
+  private static GatewayConfig validate(FileConfig raw) {
+    ServerSection s = raw.server() == null ? new ServerSection(null, null, null) : raw.server();
+    int port = s.port() == null ? 5000 : s.port();
+    if (port < 0 || port > 65535) {
+      throw new ConfigException("server.port: " + port + " is not a port number (0-65535)");
+    }
+    Optional<URI> publicUrl =
+        Optional.ofNullable(s.publicUrl()).map(u -> httpUrl(u, "server.publicUrl"));
+    ServerConfig server =
+        new ServerConfig(s.host() == null ? "0.0.0.0" : s.host(), port, publicUrl);
+
+    if (raw.upstreams() == null || raw.upstreams().isEmpty()) {
+      throw new ConfigException("upstreams: at least one upstream registry is required");
+    }
+    List<UpstreamConfig> upstreams = new ArrayList<>();
+    Map<String, String> prefixes = new HashMap<>();
+    Map<String, Integer> names = new HashMap<>();
+    for (int i = 0; i < raw.upstreams().size(); i++) {
+      String key = "upstreams[" + i + "]";
+      UpstreamSection u = raw.upstreams().get(i);
+      if (u == null) {
+        throw new ConfigException(key + ": empty entry");
+      }
+      if (u.name() == null || !UPSTREAM_NAME.matcher(u.name()).matches()) {
+        throw new ConfigException(
+            key + ".name: '" + u.name() + "' must be lowercase letters, digits and '-'");
+      }
+      if (names.putIfAbsent(u.name(), i) != null) {
+        throw new ConfigException(
+            key
+                + ".name: '"
+                + u.name()
+                + "' is already used by upstreams["
+                + names.get(u.name())
+                + "]");
+      }
+      if (u.url() == null) {
+        throw new ConfigException(key + ".url: is required");
+      }
+      URI url = httpUrl(u.url(), key + ".url");
+      String prefix = u.prefix() == null ? "" : u.prefix();
+      if (!prefix.isEmpty() && !RepositoryName.isValid(prefix)) {
+        throw new ConfigException(
+            key
+                + ".prefix: '"
+                + prefix
+                + "' is not a repository path prefix (e.g. docker.io, ghcr.io, team-a)");
+      }
+      String previous = prefixes.putIfAbsent(prefix, u.name());
+      if (previous != null) {
+        throw new ConfigException(
+            key + ".prefix: '" + prefix + "' is already the prefix of upstream '" + previous + "'");
+      }
+      Optional<Credentials> credentials =
+          Optional.ofNullable(u.credentialsFile())
+              .map(f -> credentials(f, key + ".credentialsFile"));
+      Optional<Path> caFile = Optional.ofNullable(u.caFile()).map(f -> caFile(f, key + ".caFile"));
+      Duration connect =
+          u.connectTimeout() == null
+              ? Duration.ofSeconds(10)
+              : Durations.parse(u.connectTimeout(), key + ".connectTimeout");
+      Duration read =
+          u.readTimeout() == null
+              ? Duration.ofSeconds(60)
+              : Durations.parse(u.readTimeout(), key + ".readTimeout");
+      upstreams.add(
+          new UpstreamConfig(
+              u.name(),
+              url,
+              prefix,
+              credentials,
+              caFile,
+              Boolean.TRUE.equals(u.push()),
+              connect,
+              read));
+    }
+    Path dataDir = Path.of(raw.dataDir() == null ? "data" : raw.dataDir());
+    return new GatewayConfig(server, upstreams, dataDir);
+  }
+
+  private static URI httpUrl(String value, String key) {
+    URI uri;
+    try {
+      uri = new URI(value);
+    } catch (URISyntaxException e) {
+      throw new ConfigException(key + ": '" + value + "' is not a URL");
+    }
+    if (uri.getScheme() == null
+        || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))
+        || uri.getHost() == null) {
+      throw new ConfigException(key + ": '" + value + "' is not an http(s) URL with a host");
+    }
+    if (uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
+      throw new ConfigException(
+          key
+              + ": '"
+              + uri.getScheme()
+              + "://"
+              + uri.getHost()
+              + "...' must not carry a query, fragment or user info");
+    }
+    String path = uri.getRawPath();
+    if (path != null && !path.isEmpty() && !path.equals("/")) {
+      throw new ConfigException(key + ": '" + value + "' must be a bare origin, without a path");
+    }
+    return URI.create(uri.getScheme() + "://" + uri.getRawAuthority());
+  }
+
+  private static Credentials credentials(String file, String key) {
+    String text;
+    try {
+      text = Files.readString(Path.of(file), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new ConfigException(
+          key + ": cannot read " + file + " (" + e.getClass().getSimpleName() + ")");
+    }
+    String line = text.strip();
+    int colon = line.indexOf(':');
+    // The content is never echoed: it is a secret even when malformed.
+    if (colon <= 0 || colon == line.length() - 1 || line.contains("\n")) {
+      throw new ConfigException(key + ": " + file + " must hold one line 'user:password'");
+    }
+    return new Credentials(line.substring(0, colon), line.substring(colon + 1));
+  }
+
+  private static Path caFile(String file, String key) {
+    Path path = Path.of(file);
+    try (InputStream in = Files.newInputStream(path)) {
+      if (CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty()) {
+        throw new ConfigException(key + ": " + file + " holds no PEM certificate");
+      }
+    } catch (IOException e) {
+      throw new ConfigException(
+          key + ": cannot read " + file + " (" + e.getClass().getSimpleName() + ")");
+    } catch (CertificateException e) {
+      throw new ConfigException(key + ": " + file + " is not a PEM certificate bundle");
+    }
+    return path;
+  }
+
+  private static String keyPath(JsonMappingException e) {
+    StringBuilder sb = new StringBuilder();
+    for (JsonMappingException.Reference ref : e.getPath()) {
+      if (ref.getFieldName() != null) {
+        if (sb.length() > 0) {
+          sb.append('.');
+        }
+        sb.append(ref.getFieldName());
+      } else if (ref.getIndex() >= 0) {
+        sb.append('[').append(ref.getIndex()).append(']');
+      }
+    }
+    return sb.length() == 0 ? "config" : sb.toString();
+  }
+
+  record FileConfig(ServerSection server, List<UpstreamSection> upstreams, String dataDir) {}
+
+  record ServerSection(String host, Integer port, String publicUrl) {}
+
+  record UpstreamSection(
+      String name,
+      String url,
+      String prefix,
+      String credentialsFile,
+      String caFile,
+      Boolean push,
+      String connectTimeout,
+      String readTimeout) {}
+}

@@ -1,0 +1,21 @@
+package io.portcullis.gateway.config;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The validated gateway configuration. Built only by {@link ConfigLoader}, which refuses unknown
+ * keys, bad URLs, duplicate prefixes and unreadable files with a one-line message naming the key.
+ */
+public record GatewayConfig(ServerConfig server, List<UpstreamConfig> upstreams, Path dataDir) {
+
+  public GatewayConfig {
+    upstreams = List.copyOf(upstreams);
+  }
+
+  /** A copy listening on another port (tests use port 0 for an ephemeral one). */
+  public GatewayConfig withPort(int port) {
+    return new GatewayConfig(
+        new ServerConfig(server.host(), port, server.publicUrl()), upstreams, dataDir);
+  }
+}

@@ -1,0 +1,49 @@
+package io.portcullis.gateway.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One registry behind the gateway, reached for every repository under its path {@code prefix} (the
+ * empty prefix is the default route).
+ */
+public record UpstreamConfig(
+    String name,
+    URI url,
+    String prefix,
+    Optional<Credentials> credentials,
+    Optional<Path> caFile,
+    boolean push,
+    Duration connectTimeout,
+    Duration readTimeout) {
+
+  private static final Set<String> DOCKER_HUB_HOSTS =
+      Set.of("registry-1.docker.io", "index.docker.io", "docker.io", "registry.hub.docker.com");
+
+  /** Docker Hub keeps official images under {@code library/}: one-segment names get it added. */
+  public boolean isDockerHub() {
+    return DOCKER_HUB_HOSTS.contains(url.getHost());
+  }
+
+  public boolean tls() {
+    return "https".equals(url.getScheme());
+  }
+
+  public int port() {
+    if (url.getPort() > 0) {
+      return url.getPort();
+    }
+    return tls() ? 443 : 80;
+  }
+
+  /** {@code user:password} read from {@code credentialsFile}; never printed. */
+  public record Credentials(String username, String password) {
+    @Override
+    public String toString() {
+      return "Credentials[username=" + username + ", password=***]";
+    }
+  }
+}

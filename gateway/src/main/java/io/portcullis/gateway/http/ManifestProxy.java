@@ -1,0 +1,217 @@
+package io.portcullis.gateway.http;
+
+import io.portcullis.core.oci.Digest;
+import io.portcullis.core.oci.ManifestCodec;
+import io.portcullis.core.oci.MediaTypes;
+import io.portcullis.gateway.upstream.Bodies;
+import io.portcullis.gateway.upstream.UpstreamRequest;
+import io.portcullis.gateway.upstream.UpstreamRoute;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.List;
+
+/**
+ * Manifests by tag or digest: GET and HEAD forwarded and checked against their digest, PUT and
+ * DELETE forwarded to writable upstreams. Manifests are small JSON documents, capped at 4 MiB and
+ * kept as their exact bytes: the digest a client sees is the digest of the bytes it gets.
+ */
+final class ManifestProxy {
+  static final int MAX_MANIFEST = 4 * 1024 * 1024;
+  private final RegistryApi api;
+
+  ManifestProxy(RegistryApi api) {
+    this.api = api;
+  }
+
+  Future<Void> fetch(HttpServerRequest req, OciRoute.Manifest m, UpstreamRoute route) {
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+    headers.add("Accept", accept(req));
+    UpstreamRequest up =
+        UpstreamRequest.pull(
+            req.method(), route.path("manifests/" + m.reference()), headers, route.upstreamName());
+    return route
+        .upstream()
+        .send(up)
+        .compose(
+            resp -> {
+              if (resp.statusCode() != 200) {
+                return ProxyResponses.relayError(req, resp, OciErrorCode.MANIFEST_UNKNOWN, route);
+              }
+              long length = contentLength(resp);
+              if (length > MAX_MANIFEST) {
+                resp.request().reset();
+                return Future.failedFuture(tooLarge(route));
+              }
+              if (req.method() == HttpMethod.HEAD) {
+                return head(req, m, route, resp);
+              }
+              return Bodies.collect(resp, MAX_MANIFEST)
+                  .recover(
+                      err ->
+                          Future.failedFuture(
+                              err instanceof OciException e && e.status() == 413
+                                  ? tooLarge(route)
+                                  : err))
+                  .compose(body -> serve(req, m, route, resp, body));
+            });
+  }
+
+  private Future<Void> head(
+      HttpServerRequest req, OciRoute.Manifest m, UpstreamRoute route, HttpClientResponse resp) {
+    String digest = resp.getHeader("Docker-Content-Digest");
+    if (m.reference().isDigest() && digest != null && !digest.equals(m.reference().toString())) {
+      resp.request().reset();
+      return Future.failedFuture(mismatch(route, m.reference().toString(), digest));
+    }
+    var res = ProxyResponses.start(req, resp, 200);
+    if (m.reference().isDigest()) {
+      res.putHeader("Docker-Content-Digest", m.reference().toString());
+    }
+    return resp.end().compose(v -> res.end());
+  }
+
+  private Future<Void> serve(
+      HttpServerRequest req,
+      OciRoute.Manifest m,
+      UpstreamRoute route,
+      HttpClientResponse resp,
+      Buffer body) {
+    byte[] bytes = body.getBytes();
+    Digest actual;
+    if (m.reference().isDigest()) {
+      Digest wanted = m.reference().digest().orElseThrow();
+      actual = Digest.of(wanted.algorithm(), bytes);
+      if (!actual.equals(wanted)) {
+        return Future.failedFuture(mismatch(route, wanted.toString(), actual.toString()));
+      }
+    } else {
+      actual = Digest.sha256(bytes);
+      String claimed = resp.getHeader("Docker-Content-Digest");
+      if (claimed != null && claimed.startsWith("sha256:") && !claimed.equals(actual.toString())) {
+        return Future.failedFuture(mismatch(route, claimed, actual.toString()));
+      }
+    }
+    return ProxyResponses.start(req, resp, 200)
+        .putHeader("Docker-Content-Digest", actual.toString())
+        .putHeader("Content-Length", Integer.toString(bytes.length))
+        .end(body);
+  }
+
+  /**
+   * The client's Accept list; a client that names no manifest type (none, or only wildcards) gets
+   * every type, since registries serve OCI manifests only to clients that ask for them.
+   */
+  static String accept(HttpServerRequest req) {
+    List<String> types =
+        req.headers().getAll("Accept").stream()
+            .flatMap(h -> java.util.Arrays.stream(h.split(",")))
+            .map(String::strip)
+            .filter(t -> !t.isEmpty() && !t.startsWith("*/*"))
+            .toList();
+    return String.join(", ", types.isEmpty() ? MediaTypes.MANIFEST_TYPES : types);
+  }
+
+  Future<Void> put(HttpServerRequest req, OciRoute.Manifest m, UpstreamRoute route) {
+    api.requirePush(route);
+    String contentType = req.getHeader("Content-Type");
+    long declared = contentLength(req.getHeader("Content-Length"));
+    if (declared > MAX_MANIFEST) {
+      return Future.failedFuture(tooLarge(route));
+    }
+    return Bodies.collect(req, MAX_MANIFEST)
+        .recover(
+            err ->
+                Future.failedFuture(
+                    err instanceof OciException e && e.status() == 413 ? tooLarge(route) : err))
+        .compose(
+            body -> {
+              byte[] bytes = body.getBytes();
+              try {
+                ManifestCodec.mediaTypeOf(bytes);
+              } catch (IllegalArgumentException e) {
+                return Future.failedFuture(
+                    OciException.of(OciErrorCode.MANIFEST_INVALID, e.getMessage()));
+              }
+              if (m.reference().isDigest()) {
+                Digest wanted = m.reference().digest().orElseThrow();
+                Digest actual = Digest.of(wanted.algorithm(), bytes);
+                if (!actual.equals(wanted)) {
+                  return Future.failedFuture(
+                      OciException.of(
+                          OciErrorCode.DIGEST_INVALID,
+                          "manifest digest is " + actual + ", not " + wanted + " as the URL says"));
+                }
+              }
+              MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+              if (contentType != null) {
+                headers.add("Content-Type", contentType);
+              }
+              headers.add("Content-Length", Integer.toString(bytes.length));
+              UpstreamRequest up =
+                  new UpstreamRequest(
+                      HttpMethod.PUT,
+                      route.path("manifests/" + m.reference()),
+                      headers,
+                      List.of(UpstreamRequest.scope(route.upstreamName(), "pull,push")),
+                      new UpstreamRequest.Bytes(body));
+              return route.upstream().send(up).compose(resp -> created(req, route, resp));
+            });
+  }
+
+  Future<Void> delete(HttpServerRequest req, OciRoute.Manifest m, UpstreamRoute route) {
+    api.requirePush(route);
+    return api.forwardDelete(
+        req, route, route.path("manifests/" + m.reference()), OciErrorCode.MANIFEST_UNKNOWN);
+  }
+
+  private Future<Void> created(
+      HttpServerRequest req, UpstreamRoute route, HttpClientResponse resp) {
+    if (resp.statusCode() != 201) {
+      return ProxyResponses.relayError(req, resp, OciErrorCode.NAME_UNKNOWN, route);
+    }
+    var res = ProxyResponses.start(req, resp, 201);
+    res.headers().remove("Content-Length");
+    String location =
+        ProxyResponses.gatewayLocation(resp.getHeader("Location"), route, api.publicBase(req));
+    if (location != null) {
+      res.putHeader("Location", location);
+    }
+    return resp.end().compose(v -> res.end());
+  }
+
+  private static OciException tooLarge(UpstreamRoute route) {
+    return OciException.withStatus(
+        OciErrorCode.MANIFEST_INVALID, 413, "manifest exceeds the 4 MiB limit");
+  }
+
+  private static OciException mismatch(UpstreamRoute route, String expected, String actual) {
+    return OciException.withStatus(
+        OciErrorCode.MANIFEST_INVALID,
+        502,
+        "upstream '"
+            + route.upstream().config().name()
+            + "' sent a manifest whose digest "
+            + actual
+            + " does not match "
+            + expected);
+  }
+
+  static long contentLength(HttpClientResponse resp) {
+    return contentLength(resp.getHeader("Content-Length"));
+  }
+
+  static long contentLength(String header) {
+    if (header == null) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(header.trim());
+    } catch (NumberFormatException e) {
+      throw OciException.of(OciErrorCode.SIZE_INVALID, "Content-Length is not a number");
+    }
+  }
+}

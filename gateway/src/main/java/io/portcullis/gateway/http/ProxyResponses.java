@@ -1,0 +1,165 @@
+package io.portcullis.gateway.http;
+
+import io.portcullis.gateway.upstream.Bodies;
+import io.portcullis.gateway.upstream.UpstreamRoute;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.util.List;
+
+/**
+ * What the proxy handlers share: which upstream headers reach the client, how upstream locations
+ * are turned into gateway ones, and how upstream errors are relayed.
+ */
+final class ProxyResponses {
+  private static final int MAX_ERROR_BODY = 64 * 1024;
+  static final List<String> PASSED_HEADERS =
+      List.of(
+          "Content-Type",
+          "Content-Length",
+          "Content-Range",
+          "Accept-Ranges",
+          "Docker-Content-Digest",
+          "ETag",
+          "Range",
+          "OCI-Subject",
+          "OCI-Filters-Applied",
+          "OCI-Chunk-Min-Length",
+          "Retry-After",
+          "Warning");
+
+  private ProxyResponses() {}
+
+  static HttpServerResponse start(HttpServerRequest req, HttpClientResponse upstream, int status) {
+    HttpServerResponse res = req.response().setStatusCode(status);
+    for (String name : PASSED_HEADERS) {
+      String value = upstream.getHeader(name);
+      if (value != null) {
+        res.putHeader(name, value);
+      }
+    }
+    return res.putHeader("Docker-Distribution-Api-Version", "registry/2.0");
+  }
+
+  /** The base URL clients use to reach the gateway: the configured one or the request's Host. */
+  static String publicBase(HttpServerRequest req, java.util.Optional<URI> configured) {
+    if (configured.isPresent()) {
+      String s = configured.get().toString();
+      return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+    }
+    String host = req.getHeader("Host");
+    if (host == null || host.isBlank()) {
+      host = req.localAddress().host() + ":" + req.localAddress().port();
+    }
+    return req.scheme() + "://" + host;
+  }
+
+  /**
+   * Rewrites an upstream location under {@code /v2/<upstream name>/} to the same resource under the
+   * gateway name; anything else (another host, another path) is not a location a client of the
+   * gateway may follow, so null.
+   */
+  static String gatewayLocation(String upstreamLocation, UpstreamRoute route, String base) {
+    if (upstreamLocation == null) {
+      return null;
+    }
+    String path = URI.create(upstreamLocation).getRawPath();
+    String query = URI.create(upstreamLocation).getRawQuery();
+    String prefix = "/v2/" + route.upstreamName() + "/";
+    if (path == null || !path.startsWith(prefix)) {
+      return null;
+    }
+    return base
+        + "/v2/"
+        + route.gatewayName().value()
+        + "/"
+        + path.substring(prefix.length())
+        + (query == null ? "" : "?" + query);
+  }
+
+  /**
+   * Relays a non-success upstream answer. Registry error JSON is passed through as it came; a 401
+   * becomes 403 (the upstream's challenge is for the gateway, not for its clients); a bare status
+   * becomes the given code; 5xx becomes 502.
+   */
+  static Future<Void> relayError(
+      HttpServerRequest req,
+      HttpClientResponse upstream,
+      OciErrorCode notFound,
+      UpstreamRoute route) {
+    int status = upstream.statusCode();
+    String name = route.upstream().config().name();
+    if (status == 401) {
+      return upstream
+          .end()
+          .compose(
+              v ->
+                  Future.failedFuture(
+                      OciException.of(
+                          OciErrorCode.DENIED,
+                          "upstream '"
+                              + name
+                              + "' refused access to "
+                              + route.upstreamName()
+                              + ": it is private or missing, or the gateway's credentials lack access")));
+    }
+    if (req.method() == HttpMethod.HEAD) {
+      return upstream
+          .end()
+          .compose(v -> Future.failedFuture(statusError(status, notFound, name, upstream)));
+    }
+    return Bodies.collect(upstream, MAX_ERROR_BODY)
+        .recover(err -> Future.succeededFuture(Buffer.buffer()))
+        .compose(
+            body -> {
+              if (status < 500 && isRegistryError(body)) {
+                HttpServerResponse res = start(req, upstream, status);
+                res.putHeader("Content-Type", "application/json");
+                res.headers().remove("Content-Length");
+                return res.end(body);
+              }
+              return Future.failedFuture(statusError(status, notFound, name, upstream));
+            });
+  }
+
+  private static OciException statusError(
+      int status, OciErrorCode notFound, String name, HttpClientResponse upstream) {
+    if (status == 404) {
+      return OciException.of(notFound, notFound.defaultMessage());
+    }
+    if (status == 429) {
+      OciException e =
+          OciException.of(
+              OciErrorCode.TOOMANYREQUESTS, "upstream '" + name + "' is rate-limiting the gateway");
+      String retry = upstream.getHeader("Retry-After");
+      return retry == null ? e : e.withHeader("Retry-After", retry);
+    }
+    if (status == 403) {
+      return OciException.of(OciErrorCode.DENIED, "upstream '" + name + "' denied the request");
+    }
+    if (status >= 500) {
+      return OciException.withStatus(
+          OciErrorCode.UNAVAILABLE, 502, "upstream '" + name + "' failed with HTTP " + status);
+    }
+    return OciException.withStatus(
+        OciErrorCode.UNKNOWN, status, "upstream '" + name + "' answered HTTP " + status);
+  }
+
+  private static boolean isRegistryError(Buffer body) {
+    try {
+      return body.length() > 0
+          && body.toJsonObject().getValue("errors") instanceof io.vertx.core.json.JsonArray;
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  static JsonObject json(Buffer body) {
+    return body.toJsonObject();
+  }
+}

@@ -1,0 +1,251 @@
+package io.portcullis.gateway.http;
+
+import io.portcullis.core.oci.Digest;
+import io.portcullis.core.oci.InvalidReferenceException;
+import io.portcullis.core.oci.RepositoryName;
+import io.portcullis.gateway.upstream.UpstreamRequest;
+import io.portcullis.gateway.upstream.UpstreamRoute;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Blob uploads (<a
+ * href="https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pushing-blobs">spec:
+ * pushing blobs</a>): monolithic POST with {@code digest=}, POST-then-PUT, chunked PATCH sessions,
+ * status, cancel and cross-repository mount. Bodies stream straight to the upstream with
+ * backpressure. The upstream's session URL travels inside a sealed upload id ({@link UploadIds}),
+ * so clients only ever see gateway URLs.
+ */
+final class UploadProxy {
+  private static final List<String> BODY_HEADERS =
+      List.of("Content-Type", "Content-Length", "Content-Range");
+  private final RegistryApi api;
+
+  UploadProxy(RegistryApi api) {
+    this.api = api;
+  }
+
+  Future<Void> start(HttpServerRequest req, OciRoute.UploadStart s, UpstreamRoute route) {
+    api.requirePush(route);
+    String mount = req.getParam("mount");
+    String digest = req.getParam("digest");
+    if (mount != null) {
+      return mount(req, route, OciRoute.digest(mount), req.getParam("from"));
+    }
+    if (digest != null) {
+      Digest d = OciRoute.digest(digest);
+      // Monolithic upload in one POST: open a session upstream, then stream the body in its PUT,
+      // so it works whether or not the upstream implements single-POST uploads.
+      return open(route, "", List.of())
+          .compose(
+              resp -> {
+                if (resp.statusCode() != 202) {
+                  return ProxyResponses.relayError(req, resp, OciErrorCode.NAME_UNKNOWN, route)
+                      .map(v -> (String) null);
+                }
+                String location = absoluteLocation(route, resp);
+                return resp.end().map(v -> location);
+              })
+          .compose(
+              location -> {
+                if (location == null) {
+                  return Future.succeededFuture();
+                }
+                return streamTo(req, route, HttpMethod.PUT, withDigest(location, d))
+                    .compose(resp -> finished(req, route, resp));
+              });
+    }
+    req.resume();
+    return open(route, "", List.of()).compose(resp -> session(req, route, resp, 202));
+  }
+
+  private Future<Void> mount(
+      HttpServerRequest req, UpstreamRoute route, Digest digest, String from) {
+    req.resume();
+    Optional<UpstreamRoute> source = Optional.empty();
+    if (from != null) {
+      try {
+        source = api.router().route(RepositoryName.of(from), null);
+      } catch (InvalidReferenceException e) {
+        return Future.failedFuture(
+            OciException.of(OciErrorCode.NAME_INVALID, "from: " + e.getMessage()));
+      }
+    }
+    if (source.isEmpty() || source.get().upstream() != route.upstream()) {
+      // A blob cannot be mounted across upstreams: answer with a plain session, as the spec allows.
+      return open(route, "", List.of()).compose(resp -> session(req, route, resp, 202));
+    }
+    String fromName = source.get().upstreamName();
+    String query =
+        "?mount=" + digest + "&from=" + URLEncoder.encode(fromName, StandardCharsets.UTF_8);
+    return open(route, query, List.of(UpstreamRequest.scope(fromName, "pull")))
+        .compose(
+            resp ->
+                resp.statusCode() == 201
+                    ? finished(req, route, resp)
+                    : session(req, route, resp, 202));
+  }
+
+  /** Opens an upstream session; mounting needs pull on the source too ({@code extraScopes}). */
+  private Future<HttpClientResponse> open(
+      UpstreamRoute route, String query, List<String> extraScopes) {
+    List<String> scopes = new java.util.ArrayList<>();
+    scopes.add(UpstreamRequest.scope(route.upstreamName(), "pull,push"));
+    scopes.addAll(extraScopes);
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("Content-Length", "0");
+    return route
+        .upstream()
+        .send(
+            new UpstreamRequest(
+                HttpMethod.POST,
+                route.path("blobs/uploads/") + query,
+                headers,
+                scopes,
+                UpstreamRequest.Body.NONE));
+  }
+
+  Future<Void> patch(HttpServerRequest req, OciRoute.Upload u, UpstreamRoute route) {
+    api.requirePush(route);
+    String location = location(u, route);
+    return streamTo(req, route, HttpMethod.PATCH, location)
+        .compose(resp -> session(req, route, resp, 202));
+  }
+
+  Future<Void> put(HttpServerRequest req, OciRoute.Upload u, UpstreamRoute route) {
+    api.requirePush(route);
+    String location = location(u, route);
+    String digest = req.getParam("digest");
+    if (digest == null) {
+      return Future.failedFuture(
+          OciException.of(
+              OciErrorCode.DIGEST_INVALID, "closing an upload needs the digest query parameter"));
+    }
+    Digest d = OciRoute.digest(digest);
+    return streamTo(req, route, HttpMethod.PUT, withDigest(location, d))
+        .compose(resp -> finished(req, route, resp));
+  }
+
+  Future<Void> status(HttpServerRequest req, OciRoute.Upload u, UpstreamRoute route) {
+    api.requirePush(route);
+    String location = location(u, route);
+    return send(route, HttpMethod.GET, location).compose(resp -> session(req, route, resp, 204));
+  }
+
+  Future<Void> cancel(HttpServerRequest req, OciRoute.Upload u, UpstreamRoute route) {
+    api.requirePush(route);
+    String location = location(u, route);
+    return send(route, HttpMethod.DELETE, location)
+        .compose(
+            resp -> {
+              if (resp.statusCode() != 204 && resp.statusCode() != 200) {
+                return ProxyResponses.relayError(
+                    req, resp, OciErrorCode.BLOB_UPLOAD_UNKNOWN, route);
+              }
+              var res = ProxyResponses.start(req, resp, 204);
+              res.headers().remove("Content-Length");
+              return resp.end().compose(v -> res.end());
+            });
+  }
+
+  private Future<HttpClientResponse> send(UpstreamRoute route, HttpMethod method, String location) {
+    return route
+        .upstream()
+        .send(
+            new UpstreamRequest(
+                method,
+                location,
+                MultiMap.caseInsensitiveMultiMap(),
+                List.of(UpstreamRequest.scope(route.upstreamName(), "pull,push")),
+                UpstreamRequest.Body.NONE));
+  }
+
+  private Future<HttpClientResponse> streamTo(
+      HttpServerRequest req, UpstreamRoute route, HttpMethod method, String location) {
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+    for (String name : BODY_HEADERS) {
+      String value = req.getHeader(name);
+      if (value != null) {
+        headers.add(name, value);
+      }
+    }
+    return route
+        .upstream()
+        .send(
+            new UpstreamRequest(
+                method,
+                location,
+                headers,
+                List.of(UpstreamRequest.scope(route.upstreamName(), "pull,push")),
+                new UpstreamRequest.Stream(req)));
+  }
+
+  /** Answers with a gateway session URL (202 after POST/PATCH, 204 for status). */
+  private Future<Void> session(
+      HttpServerRequest req, UpstreamRoute route, HttpClientResponse resp, int status) {
+    if (resp.statusCode() != 202 && resp.statusCode() != 204) {
+      return ProxyResponses.relayError(req, resp, OciErrorCode.BLOB_UPLOAD_UNKNOWN, route);
+    }
+    String location = absoluteLocation(route, resp);
+    String id =
+        api.uploadIds()
+            .seal(route.upstream().config().name(), route.gatewayName().value(), location);
+    var res = ProxyResponses.start(req, resp, status);
+    res.headers().remove("Content-Length");
+    res.putHeader(
+        "Location", api.publicBase(req) + "/v2/" + route.gatewayName() + "/blobs/uploads/" + id);
+    String uuid = resp.getHeader("Docker-Upload-UUID");
+    if (uuid != null) {
+      res.putHeader("Docker-Upload-UUID", uuid);
+    }
+    return resp.end().compose(v -> res.end());
+  }
+
+  /** Answers 201 for a blob now in place (upload closed or mounted). */
+  private Future<Void> finished(
+      HttpServerRequest req, UpstreamRoute route, HttpClientResponse resp) {
+    if (resp.statusCode() != 201) {
+      return ProxyResponses.relayError(req, resp, OciErrorCode.BLOB_UPLOAD_INVALID, route);
+    }
+    var res = ProxyResponses.start(req, resp, 201);
+    res.headers().remove("Content-Length");
+    String location =
+        ProxyResponses.gatewayLocation(resp.getHeader("Location"), route, api.publicBase(req));
+    if (location != null) {
+      res.putHeader("Location", location);
+    }
+    return resp.end().compose(v -> res.end());
+  }
+
+  private String location(OciRoute.Upload u, UpstreamRoute route) {
+    return api.uploadIds()
+        .open(route.upstream().config().name(), route.gatewayName().value(), u.uploadId())
+        .orElseThrow(
+            () ->
+                OciException.of(
+                    OciErrorCode.BLOB_UPLOAD_UNKNOWN,
+                    "upload id was not issued by this gateway for " + route.gatewayName()));
+  }
+
+  private static String absoluteLocation(UpstreamRoute route, HttpClientResponse resp) {
+    String location = resp.getHeader("Location");
+    if (location == null) {
+      throw OciException.withStatus(
+          OciErrorCode.UNAVAILABLE,
+          502,
+          "upstream '" + route.upstream().config().name() + "' sent no upload location");
+    }
+    return route.upstream().config().url().resolve(URI.create(location)).toString();
+  }
+
+  private static String withDigest(String location, Digest digest) {
+    return location + (location.indexOf('?') < 0 ? '?' : '&') + "digest=" + digest;
+  }
+}

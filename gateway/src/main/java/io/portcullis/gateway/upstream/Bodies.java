@@ -1,0 +1,38 @@
+package io.portcullis.gateway.upstream;
+
+import io.portcullis.gateway.http.OciErrorCode;
+import io.portcullis.gateway.http.OciException;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.streams.ReadStream;
+
+/**
+ * Collects small bodies (manifests, token and error JSON) into memory with a hard cap, failing as
+ * soon as the cap is passed rather than after reading everything. Never used for blobs.
+ */
+public final class Bodies {
+  private Bodies() {}
+
+  public static Future<Buffer> collect(ReadStream<Buffer> stream, int maxBytes) {
+    Promise<Buffer> promise = Promise.promise();
+    Buffer all = Buffer.buffer();
+    stream.exceptionHandler(promise::tryFail);
+    stream.handler(
+        chunk -> {
+          if (all.length() + chunk.length() > maxBytes) {
+            stream.handler(null);
+            promise.tryFail(
+                OciException.withStatus(
+                    OciErrorCode.SIZE_INVALID,
+                    413,
+                    "body exceeds the limit of " + maxBytes + " bytes"));
+            return;
+          }
+          all.appendBuffer(chunk);
+        });
+    stream.endHandler(v -> promise.tryComplete(all));
+    stream.resume();
+    return promise.future();
+  }
+}

@@ -1,0 +1,246 @@
+package io.portcullis.gateway.upstream;
+
+import io.portcullis.gateway.config.UpstreamConfig;
+import io.portcullis.gateway.http.OciErrorCode;
+import io.portcullis.gateway.http.OciException;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.TrustOptions;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+import javax.net.ssl.TrustManagerFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One upstream registry: its HTTP client (timeouts, extra CA), its authentication, and the send
+ * loop that retries once after a 401 challenge and follows blob redirects (S3/CDN) without sending
+ * {@code Authorization} to another host.
+ */
+public final class Upstream {
+  static final String USER_AGENT = "portcullis/0.1";
+  private static final Logger LOG = LoggerFactory.getLogger(Upstream.class);
+  private static final int MAX_REDIRECTS = 5;
+
+  private final UpstreamConfig config;
+  private final HttpClientAgent http;
+  private final UpstreamAuth auth;
+
+  public Upstream(Vertx vertx, UpstreamConfig config) {
+    this.config = config;
+    HttpClientOptions options =
+        new HttpClientOptions()
+            .setConnectTimeout((int) config.connectTimeout().toMillis())
+            .setKeepAlive(true)
+            .setVerifyHost(true)
+            .setDecompressionSupported(false);
+    config.caFile().ifPresent(f -> options.setTrustOptions(trustWithExtraCa(f)));
+    this.http = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(64));
+    this.auth = new UpstreamAuth(vertx, config, http);
+  }
+
+  public UpstreamConfig config() {
+    return config;
+  }
+
+  /**
+   * Sends a request with the right credentials. A 401 answered to a replayable request is retried
+   * once with what its challenge asks for; a one-shot body is preceded by a probe of {@code /v2/}
+   * so its credentials are known before the body starts to flow.
+   */
+  public Future<HttpClientResponse> send(UpstreamRequest request) {
+    Future<Void> ready =
+        request.body().replayable() || auth.knowsChallenge() ? Future.succeededFuture() : probe();
+    return ready.compose(v -> attempt(request, true));
+  }
+
+  private Future<Void> probe() {
+    UpstreamRequest ping =
+        new UpstreamRequest(
+            HttpMethod.GET,
+            "/v2/",
+            MultiMap.caseInsensitiveMultiMap(),
+            List.of(),
+            UpstreamRequest.Body.NONE);
+    return exchange(ping, absolute(ping.uri()), null)
+        .compose(
+            resp -> {
+              if (resp.statusCode() != 401
+                  || !auth.learn(resp.getHeader("WWW-Authenticate"), null)) {
+                auth.assumeNoChallenge();
+              }
+              return resp.end();
+            });
+  }
+
+  private Future<HttpClientResponse> attempt(UpstreamRequest request, boolean mayRetry) {
+    return auth.authorization(request.scopes())
+        .compose(
+            authz ->
+                exchange(request, absolute(request.uri()), authz)
+                    .compose(
+                        resp -> {
+                          if (resp.statusCode() == 401
+                              && mayRetry
+                              && request.body().replayable()
+                              && auth.learn(resp.getHeader("WWW-Authenticate"), authz)) {
+                            return resp.end().compose(v -> attempt(request, false));
+                          }
+                          if (isRedirect(resp.statusCode())
+                              && (request.method() == HttpMethod.GET
+                                  || request.method() == HttpMethod.HEAD)) {
+                            return follow(request, absolute(request.uri()), resp, authz, 0);
+                          }
+                          return Future.succeededFuture(resp);
+                        }));
+  }
+
+  private Future<HttpClientResponse> follow(
+      UpstreamRequest request, String from, HttpClientResponse resp, String authz, int hops) {
+    String location = resp.getHeader("Location");
+    if (location == null || hops >= MAX_REDIRECTS) {
+      return Future.succeededFuture(resp);
+    }
+    URI target = URI.create(from).resolve(location);
+    // Credentials for the registry are never handed to a storage backend or CDN on another host.
+    boolean sameOrigin =
+        target.getHost() != null
+            && target.getHost().equalsIgnoreCase(config.url().getHost())
+            && effectivePort(target) == config.port();
+    String nextAuth = sameOrigin ? authz : null;
+    LOG.debug("upstream {} redirects to {}", config.name(), target.getHost());
+    return resp.end()
+        .compose(
+            v -> {
+              UpstreamRequest next =
+                  new UpstreamRequest(
+                      request.method(),
+                      target.toString(),
+                      request.headers(),
+                      request.scopes(),
+                      UpstreamRequest.Body.NONE);
+              return exchange(next, target.toString(), nextAuth);
+            })
+        .compose(
+            r ->
+                isRedirect(r.statusCode())
+                    ? follow(request, target.toString(), r, nextAuth, hops + 1)
+                    : Future.succeededFuture(r));
+  }
+
+  private Future<HttpClientResponse> exchange(
+      UpstreamRequest request, String absoluteUri, String authz) {
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(request.method())
+            .setAbsoluteURI(absoluteUri)
+            .setIdleTimeout(config.readTimeout().toMillis())
+            .setFollowRedirects(false);
+    options.setHeaders(MultiMap.caseInsensitiveMultiMap().addAll(request.headers()));
+    options.putHeader("User-Agent", USER_AGENT);
+    if (authz != null) {
+      options.putHeader("Authorization", authz);
+    }
+    return http.request(options)
+        .compose(req -> sendBody(req, request.body()))
+        .recover(
+            err ->
+                Future.failedFuture(
+                    err instanceof OciException
+                        ? err
+                        : unreachable(config, config.url().toString(), err)));
+  }
+
+  private static Future<HttpClientResponse> sendBody(
+      HttpClientRequest req, UpstreamRequest.Body body) {
+    if (body instanceof UpstreamRequest.Bytes bytes) {
+      return req.send(bytes.buffer());
+    }
+    if (body instanceof UpstreamRequest.Stream stream) {
+      if (!req.headers().contains("Content-Length")) {
+        req.setChunked(true);
+      }
+      return req.send(stream.stream());
+    }
+    return req.send();
+  }
+
+  private String absolute(String uri) {
+    return uri.startsWith("/") ? config.url() + uri : uri;
+  }
+
+  private static boolean isRedirect(int status) {
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+  }
+
+  private static int effectivePort(URI uri) {
+    if (uri.getPort() > 0) {
+      return uri.getPort();
+    }
+    return "https".equals(uri.getScheme()) ? 443 : 80;
+  }
+
+  /** The error a client sees when an upstream cannot be reached or does not answer in time. */
+  static OciException unreachable(UpstreamConfig config, String what, Throwable cause) {
+    String reason =
+        cause instanceof TimeoutException
+            ? "timed out"
+            : cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    LOG.warn("upstream {} unreachable ({}): {}", config.name(), what, reason);
+    return OciException.of(
+        OciErrorCode.UNAVAILABLE, "upstream '" + config.name() + "' is unavailable: " + reason);
+  }
+
+  /** The JDK's default trust anchors plus the certificates of an extra CA bundle. */
+  private static TrustOptions trustWithExtraCa(java.nio.file.Path caFile) {
+    try {
+      TrustManagerFactory defaults =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      defaults.init((KeyStore) null);
+      KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+      store.load(null, null);
+      List<Certificate> extra = new ArrayList<>();
+      try (InputStream in = Files.newInputStream(caFile)) {
+        extra.addAll(CertificateFactory.getInstance("X.509").generateCertificates(in));
+      }
+      int i = 0;
+      for (var tm : defaults.getTrustManagers()) {
+        if (tm instanceof javax.net.ssl.X509TrustManager x509) {
+          for (var cert : x509.getAcceptedIssuers()) {
+            store.setCertificateEntry("default-" + i++, cert);
+          }
+        }
+      }
+      for (Certificate cert : extra) {
+        store.setCertificateEntry("extra-" + i++, cert);
+      }
+      TrustManagerFactory combined =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      combined.init(store);
+      return TrustOptions.wrap(combined);
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalStateException("cannot load CA bundle " + caFile + ": " + e.getMessage(), e);
+    }
+  }
+
+  public Future<Void> close() {
+    return http.close();
+  }
+}

@@ -1,0 +1,203 @@
+package io.portcullis.gateway.upstream;
+
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import io.portcullis.gateway.config.UpstreamConfig;
+import io.portcullis.gateway.http.OciErrorCode;
+import io.portcullis.gateway.http.OciException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How the gateway authenticates to one upstream: learns the upstream's challenge from its 401s,
+ * then sends Basic credentials or a bearer token obtained with the <a
+ * href="https://distribution.github.io/distribution/spec/auth/token/">registry token protocol</a>.
+ * Tokens are cached per scope set until shortly before they expire; concurrent requests for the
+ * same scope share one token request.
+ */
+final class UpstreamAuth {
+  private static final Logger LOG = LoggerFactory.getLogger(UpstreamAuth.class);
+  private static final int MAX_TOKEN_RESPONSE = 64 * 1024;
+
+  private final Vertx vertx;
+  private final UpstreamConfig config;
+  private final HttpClientAgent http;
+  private final AsyncCache<String, Token> tokens;
+  private volatile Challenge challenge;
+
+  UpstreamAuth(Vertx vertx, UpstreamConfig config, HttpClientAgent http) {
+    this.vertx = vertx;
+    this.config = config;
+    this.http = http;
+    this.tokens =
+        Caffeine.newBuilder()
+            .maximumSize(10_000)
+            .expireAfter(
+                new Expiry<String, Token>() {
+                  @Override
+                  public long expireAfterCreate(String key, Token token, long now) {
+                    return token.ttl().toNanos();
+                  }
+
+                  @Override
+                  public long expireAfterUpdate(String key, Token token, long now, long current) {
+                    return token.ttl().toNanos();
+                  }
+
+                  @Override
+                  public long expireAfterRead(String key, Token token, long now, long current) {
+                    return current;
+                  }
+                })
+            .buildAsync();
+  }
+
+  /** True once the upstream's challenge (or its absence) is known. */
+  boolean knowsChallenge() {
+    return challenge != null;
+  }
+
+  /** Remembers a challenge from a 401; false when it offers nothing new to try. */
+  boolean learn(String wwwAuthenticate, String sentAuthorization) {
+    Optional<Challenge> parsed = Challenge.parse(wwwAuthenticate);
+    if (parsed.isEmpty()) {
+      return false;
+    }
+    Challenge c = parsed.get();
+    if (c.isBasic() && (config.credentials().isEmpty() || sentAuthorization != null)) {
+      return false;
+    }
+    challenge = c;
+    return true;
+  }
+
+  void assumeNoChallenge() {
+    if (challenge == null) {
+      challenge = Challenge.NONE;
+    }
+  }
+
+  /** The Authorization header value for these scopes, or null to send none. */
+  Future<String> authorization(List<String> scopes) {
+    Challenge c = challenge;
+    if (c == null || c == Challenge.NONE) {
+      return Future.succeededFuture(null);
+    }
+    if (c.isBasic()) {
+      return Future.succeededFuture(config.credentials().map(UpstreamAuth::basic).orElse(null));
+    }
+    String key = String.join(" ", scopes);
+    var context = vertx.getOrCreateContext();
+    return Future.fromCompletionStage(
+            tokens.get(
+                key, (k, executor) -> fetch(c, scopes).toCompletionStage().toCompletableFuture()),
+            context)
+        .map(t -> "Bearer " + t.value());
+  }
+
+  private Future<Token> fetch(Challenge c, List<String> scopes) {
+    StringBuilder url = new StringBuilder(c.param("realm").orElseThrow());
+    char sep = url.indexOf("?") < 0 ? '?' : '&';
+    if (c.param("service").isPresent()) {
+      url.append(sep).append("service=").append(enc(c.param("service").get()));
+      sep = '&';
+    }
+    for (String scope : scopes) {
+      url.append(sep).append("scope=").append(enc(scope));
+      sep = '&';
+    }
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(HttpMethod.GET)
+            .setAbsoluteURI(url.toString())
+            .setIdleTimeout(config.readTimeout().toMillis())
+            .putHeader("User-Agent", Upstream.USER_AGENT);
+    config.credentials().ifPresent(cr -> options.putHeader("Authorization", basic(cr)));
+    return http.request(options)
+        .compose(r -> r.send())
+        .compose(
+            resp -> {
+              if (resp.statusCode() != 200) {
+                return resp.end()
+                    .transform(
+                        x ->
+                            Future.failedFuture(
+                                OciException.of(
+                                    resp.statusCode() == 401 || resp.statusCode() == 403
+                                        ? OciErrorCode.DENIED
+                                        : OciErrorCode.UNAVAILABLE,
+                                    "upstream '"
+                                        + config.name()
+                                        + "' token service refused the gateway ("
+                                        + resp.statusCode()
+                                        + (config.credentials().isPresent()
+                                            ? "); check its credentialsFile"
+                                            : "); it may need a credentialsFile"))));
+              }
+              return Bodies.collect(resp, MAX_TOKEN_RESPONSE).map(this::parseToken);
+            })
+        .recover(
+            err ->
+                Future.failedFuture(
+                    err instanceof OciException
+                        ? err
+                        : Upstream.unreachable(
+                            config, "token service " + c.param("realm").get(), err)));
+  }
+
+  private Token parseToken(io.vertx.core.buffer.Buffer body) {
+    try {
+      JsonObject json = body.toJsonObject();
+      String value = json.getString("token", json.getString("access_token"));
+      if (value == null || value.isEmpty()) {
+        throw new DecodeException("no token field");
+      }
+      long expiresIn = json.getLong("expires_in", 60L);
+      // Renew a little early so a token never expires between the cache and the upstream.
+      long ttl = Math.max(5, Math.min(expiresIn - Math.max(5, expiresIn / 10), 3600));
+      LOG.debug("upstream {}: new token valid {}s", config.name(), expiresIn);
+      return new Token(value, Duration.ofSeconds(ttl));
+    } catch (DecodeException | ClassCastException e) {
+      throw OciException.withStatus(
+          OciErrorCode.UNAVAILABLE,
+          502,
+          "upstream '" + config.name() + "' token service sent an unreadable token response");
+    }
+  }
+
+  private static String basic(UpstreamConfig.Credentials c) {
+    return "Basic "
+        + Base64.getEncoder()
+            .encodeToString((c.username() + ":" + c.password()).getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+
+  record Token(String value, Duration ttl) {
+    @Override
+    public String toString() {
+      return "Token[***, ttl=" + ttl.toSeconds() + "s]";
+    }
+  }
+
+  static long millis(Duration d) {
+    return TimeUnit.NANOSECONDS.toMillis(d.toNanos());
+  }
+}

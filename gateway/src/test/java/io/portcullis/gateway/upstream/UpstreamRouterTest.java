@@ -1,0 +1,75 @@
+package io.portcullis.gateway.upstream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.portcullis.core.oci.RepositoryName;
+import io.portcullis.gateway.config.ConfigLoader;
+import io.portcullis.gateway.config.GatewayConfig;
+import io.vertx.core.Vertx;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class UpstreamRouterTest {
+  private static Vertx vertx;
+  private static UpstreamRouter router;
+
+  @BeforeAll
+  static void setUp() {
+    vertx = Vertx.vertx();
+    GatewayConfig config =
+        ConfigLoader.parse(
+            """
+            upstreams:
+              - {name: hub, url: 'https://registry-1.docker.io', prefix: docker.io}
+              - {name: team, url: 'http://127.0.0.1:1', prefix: docker.io/team}
+              - {name: ghcr, url: 'https://ghcr.io', prefix: ghcr.io}
+              - {name: internal, url: 'http://127.0.0.1:2', prefix: ''}
+            """
+                .getBytes(StandardCharsets.UTF_8),
+            "test");
+    router =
+        new UpstreamRouter(config.upstreams().stream().map(u -> new Upstream(vertx, u)).toList());
+  }
+
+  @AfterAll
+  static void tearDown() {
+    vertx.close().await();
+  }
+
+  @ParameterizedTest(name = "{0} (ns={1}) -> {2}:{3}")
+  @CsvSource({
+    "docker.io/library/alpine, , hub, library/alpine",
+    "docker.io/alpine, , hub, library/alpine",
+    "docker.io/team/app, , team, app",
+    "docker.io/teamx/app, , hub, teamx/app",
+    "ghcr.io/acme/tool, , ghcr, acme/tool",
+    "ghcr.io/tool, , ghcr, tool",
+    "team-a/app, , internal, team-a/app",
+    "docker.io, , internal, docker.io",
+    "library/alpine, docker.io, hub, library/alpine",
+    "alpine, docker.io, hub, library/alpine",
+    "acme/tool, ghcr.io, ghcr, acme/tool",
+    "acme/tool, unknown.io, internal, acme/tool",
+  })
+  void picksTheLongestPrefix(String name, String ns, String upstream, String upstreamName) {
+    UpstreamRoute r = router.route(RepositoryName.of(name), ns).orElseThrow();
+    assertEquals(upstream, r.upstream().config().name());
+    assertEquals(upstreamName, r.upstreamName());
+    assertEquals(name, r.gatewayName().value());
+  }
+
+  @org.junit.jupiter.api.Test
+  void withoutDefaultRouteUnknownPrefixesHaveNoUpstream() {
+    UpstreamRouter onlyHub =
+        new UpstreamRouter(
+            ConfigLoader.loadDefault().upstreams().stream()
+                .map(u -> new Upstream(vertx, u))
+                .toList());
+    assertTrue(onlyHub.route(RepositoryName.of("team/app"), null).isEmpty());
+    assertTrue(onlyHub.route(RepositoryName.of("quay.io/x/y"), null).isPresent());
+  }
+}

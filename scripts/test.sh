@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs every test of Portcullis. The integration tests drive real components: Debian's
+# docker-registry (CNCF distribution) as upstream, skopeo as client, umoci to build images.
+# They are installed here when missing (apt-get, as root or through sudo).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
+command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)
+command -v umoci >/dev/null 2>&1 || missing+=(umoci)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing test components: ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+exec mvn -B verify "$@"
