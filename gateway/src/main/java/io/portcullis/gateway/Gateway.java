@@ -50,6 +50,7 @@ public final class Gateway {
             .setHost(config.server().host())
             .setPort(config.server().port())
             .setCompressionSupported(false)
+            .setHandle100ContinueAutomatically(true)
             .setMaxInitialLineLength(16 * 1024);
     return vertx
         .createHttpServer(options)

@@ -36,6 +36,11 @@ public final class ErrorResponder {
       LOG.error("internal error on {} {}", request.method(), request.path(), failure);
       oci = OciException.of(OciErrorCode.UNKNOWN, "internal error; see the gateway log");
     }
+    if (!request.isEnded() && !request.response().headWritten()) {
+      // The body was never read: drop it and this connection rather than parse it as a request.
+      request.response().putHeader("Connection", "close");
+      request.resume();
+    }
     send(request.response(), oci);
   }
 

@@ -1,0 +1,68 @@
+package io.portcullis.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs one external program to completion with a fixed environment and a timeout. Output goes to
+ * files rather than pipes so a chatty program can never block on a full pipe buffer.
+ */
+final class ExternalCommand {
+  private final Path workDir;
+  private final Map<String, String> environment;
+
+  /**
+   * @param workDir scratch directory for the captured output
+   * @param environment variables set on top of the inherited environment
+   */
+  ExternalCommand(Path workDir, Map<String, String> environment) {
+    this.workDir = workDir;
+    this.environment = Map.copyOf(environment);
+  }
+
+  CommandResult run(List<String> command, Duration timeout) {
+    try {
+      Path out = Files.createTempFile(workDir, "stdout-", ".txt");
+      Path err = Files.createTempFile(workDir, "stderr-", ".txt");
+      try {
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(environment);
+        builder.redirectOutput(out.toFile()).redirectError(err.toFile());
+        builder.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+        Process process = builder.start();
+        int exit = waitFor(process, timeout);
+        return new CommandResult(
+            command,
+            exit,
+            Files.readString(out, StandardCharsets.UTF_8),
+            Files.readString(err, StandardCharsets.UTF_8));
+      } finally {
+        Files.deleteIfExists(out);
+        Files.deleteIfExists(err);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot run " + String.join(" ", command), e);
+    }
+  }
+
+  private static int waitFor(Process process, Duration timeout) {
+    try {
+      if (process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        return process.exitValue();
+      }
+      ProcessTrees.kill(process);
+      return CommandResult.TIMED_OUT;
+    } catch (InterruptedException e) {
+      ProcessTrees.kill(process);
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while running a command", e);
+    }
+  }
+}

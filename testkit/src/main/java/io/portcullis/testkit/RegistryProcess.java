@@ -1,0 +1,346 @@
+package io.portcullis.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * A real CNCF distribution 2.8 registry ({@code docker-registry serve}) on a free loopback port,
+ * with its own temporary filesystem storage, for integration tests to use as an upstream.
+ *
+ * <p>Requests are counted from the registry's access log, so a test can assert what reached the
+ * upstream. Each instance owns its port, directory and process; instances are independent and may
+ * be used from concurrently running test classes.
+ *
+ * <pre>{@code
+ * try (RegistryProcess upstream = RegistryProcess.builder().basicAuth("alice", "pw").start()) {
+ *   skopeo.copy(layout.ref(), upstream.ref("library/app:1")).orThrow();
+ *   assertEquals(3, upstream.count("GET", "/v2/library/app/blobs/.*"));
+ * }
+ * }</pre>
+ *
+ * @see <a href="https://distribution.github.io/distribution/spec/api/">Registry HTTP API V2</a>
+ */
+public final class RegistryProcess implements AutoCloseable {
+  private static final String BINARY = "docker-registry";
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(15);
+  private static final Duration LOG_TIMEOUT = Duration.ofSeconds(5);
+  private static final long POLL_MILLIS = 20;
+  private static final int START_ATTEMPTS = 3;
+  private static final int TAIL_LINES = 30;
+
+  private final TempDirectory dir;
+  private final Credentials credentials;
+  private final String proxyRemoteUrl;
+  private final Credentials proxyCredentials;
+  private final HttpClient http;
+  private final AccessLog accessLog;
+  private final Thread shutdownHook = new Thread(this::down, "registry-shutdown");
+  private int port;
+  private Process process;
+
+  private RegistryProcess(Builder options) {
+    this.credentials = options.credentials;
+    this.proxyRemoteUrl = options.proxyRemoteUrl;
+    this.proxyCredentials = options.proxyCredentials;
+    this.dir = TempDirectory.create("portcullis-registry-");
+    this.accessLog = new AccessLog(dir.resolve("access.log"));
+    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Starts a plain registry: no auth, no proxy. */
+  public static RegistryProcess start() {
+    return builder().start();
+  }
+
+  /** {@code http://127.0.0.1:<port>}. */
+  public String url() {
+    return "http://" + hostPort();
+  }
+
+  /** {@code 127.0.0.1:<port>}, the registry part of an image reference. */
+  public String hostPort() {
+    return "127.0.0.1:" + port;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** A skopeo reference into this registry: {@code docker://127.0.0.1:<port>/<repoAndTag>}. */
+  public String ref(String repoAndTag) {
+    return "docker://" + hostPort() + "/" + repoAndTag;
+  }
+
+  /** The Basic auth user this registry requires, if any. */
+  public Optional<Credentials> credentials() {
+    return Optional.ofNullable(credentials);
+  }
+
+  /** The filesystem driver's root, for tests that damage storage on purpose. */
+  public Path storage() {
+    return dir.resolve("storage");
+  }
+
+  /** The registry's own log (stderr and its per-request lines). */
+  public Path logFile() {
+    return dir.resolve("registry.log");
+  }
+
+  /**
+   * Every request the registry has answered so far, oldest first. The registry logs a request only
+   * after its handler returns, which can be a moment after the client saw the last byte; so this
+   * first sends a marker request and waits until the log shows it.
+   */
+  public List<RegistryRequest> requests() {
+    if (isRunning()) {
+      String token = UUID.randomUUID().toString();
+      probe(token);
+      awaitLogged(token);
+    }
+    return accessLog.requests();
+  }
+
+  /** How many requests so far had this method and a path that matches {@code pathRegex} fully. */
+  public long count(String method, String pathRegex) {
+    Pattern path = Pattern.compile(pathRegex);
+    return requests().stream()
+        .filter(r -> r.method().equals(method) && path.matcher(r.path()).matches())
+        .count();
+  }
+
+  /** How many blob downloads ({@code GET /v2/<name>/blobs/<digest>}) there were so far. */
+  public long blobGets() {
+    return requests().stream().filter(RegistryRequest::isBlobGet).count();
+  }
+
+  public synchronized boolean isRunning() {
+    return process != null && process.isAlive();
+  }
+
+  /**
+   * Stops the process but keeps port and storage, for tests of an upstream outage; {@link #up()}
+   * brings it back.
+   */
+  public synchronized void down() {
+    if (process != null) {
+      ProcessTrees.kill(process);
+      process = null;
+    }
+  }
+
+  /** Starts the process again after {@link #down()}, on the same port with the same storage. */
+  public synchronized void up() {
+    if (isRunning()) {
+      return;
+    }
+    launch();
+    awaitReady();
+  }
+
+  /** Stops and starts again on the same port with the same storage. */
+  public synchronized void restart() {
+    down();
+    up();
+  }
+
+  /** Stops the process and deletes its storage and logs. */
+  public synchronized void stop() {
+    down();
+    removeShutdownHook();
+    dir.close();
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  private synchronized RegistryProcess startFresh() {
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
+    try {
+      Optional<Path> htpasswd = prepareFiles();
+      for (int attempt = 1; ; attempt++) {
+        port = FreePorts.loopback();
+        new RegistryConfig(
+                port,
+                storage(),
+                htpasswd,
+                Optional.ofNullable(proxyRemoteUrl),
+                Optional.ofNullable(proxyCredentials))
+            .write(configFile());
+        launch();
+        try {
+          awaitReady();
+          return this;
+        } catch (IllegalStateException e) {
+          // another process may have taken the port between probe and bind: pick a new one
+          boolean portTaken = tail().contains("address already in use");
+          down();
+          if (!portTaken || attempt == START_ATTEMPTS) {
+            throw e;
+          }
+        }
+      }
+    } catch (RuntimeException e) {
+      stop();
+      throw e;
+    }
+  }
+
+  private Optional<Path> prepareFiles() {
+    try {
+      Files.createDirectories(storage());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + storage(), e);
+    }
+    if (credentials == null) {
+      return Optional.empty();
+    }
+    Path htpasswd = dir.resolve("htpasswd");
+    Htpasswd.write(htpasswd, credentials);
+    return Optional.of(htpasswd);
+  }
+
+  private Path configFile() {
+    return dir.resolve("config.yml");
+  }
+
+  private void launch() {
+    ProcessBuilder builder = new ProcessBuilder(BINARY, "serve", configFile().toString());
+    builder.redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("access.log").toFile()));
+    builder.redirectError(ProcessBuilder.Redirect.appendTo(logFile().toFile()));
+    builder.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+    try {
+      process = builder.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot run " + BINARY + ": " + RequiredTools.missingMessage(BINARY), e);
+    }
+  }
+
+  private void awaitReady() {
+    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(
+            "docker-registry exited with " + process.exitValue() + " before it was ready" + tail());
+      }
+      // alive after the answer: a registry that lost the race for its port exits, and the
+      // answer then came from whoever holds the port
+      if (probe("ready") && process.isAlive()) {
+        return;
+      }
+      pause();
+    }
+    throw new IllegalStateException(
+        "docker-registry did not answer on " + url() + " within " + READY_TIMEOUT + tail());
+  }
+
+  /** Sends {@code GET /v2/} marked as the harness's own; true if the registry answered at all. */
+  private boolean probe(String token) {
+    URI uri = URI.create(url() + "/v2/?" + AccessLog.INTERNAL_QUERY + token);
+    HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build();
+    try {
+      http.send(request, HttpResponse.BodyHandlers.discarding());
+      return true;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for the registry", e);
+    }
+  }
+
+  private void awaitLogged(String token) {
+    long deadline = System.nanoTime() + LOG_TIMEOUT.toNanos();
+    while (!accessLog.mentions(token)) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the registry never logged its marker request" + tail());
+      }
+      pause();
+    }
+  }
+
+  /** The last lines of the registry's log, to end a failure message with. */
+  public String tail() {
+    try {
+      List<String> lines =
+          Files.exists(logFile())
+              ? Files.readAllLines(logFile(), StandardCharsets.UTF_8)
+              : List.of();
+      List<String> last = lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size());
+      return "\n--- last lines of " + logFile() + " ---\n" + String.join("\n", last);
+    } catch (IOException e) {
+      return "\n(cannot read " + logFile() + ": " + e + ")";
+    }
+  }
+
+  private void removeShutdownHook() {
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException | IllegalArgumentException e) {
+      // the JVM is already shutting down, or the hook was never added: nothing to undo
+    }
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(POLL_MILLIS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while polling the registry", e);
+    }
+  }
+
+  /** Options for a {@link RegistryProcess}; {@link #start()} launches it and waits until ready. */
+  public static final class Builder {
+    private Credentials credentials;
+    private String proxyRemoteUrl;
+    private Credentials proxyCredentials;
+
+    private Builder() {}
+
+    /** Requires HTTP Basic auth for this user (htpasswd with bcrypt). */
+    public Builder basicAuth(String username, String password) {
+      this.credentials = new Credentials(username, password);
+      return this;
+    }
+
+    /**
+     * Runs as a pull-through cache of {@code remoteUrl}. The registry contacts the remote while
+     * starting and refuses to start when it is unreachable.
+     */
+    public Builder proxy(String remoteUrl) {
+      this.proxyRemoteUrl = remoteUrl;
+      return this;
+    }
+
+    /** Runs as a pull-through cache of {@code remoteUrl}, logging in there as this user. */
+    public Builder proxy(String remoteUrl, Credentials remoteCredentials) {
+      this.proxyRemoteUrl = remoteUrl;
+      this.proxyCredentials = remoteCredentials;
+      return this;
+    }
+
+    /** Starts the registry and returns once it answers {@code GET /v2/}. */
+    public RegistryProcess start() {
+      return new RegistryProcess(this).startFresh();
+    }
+  }
+}
