@@ -1,4 +1,4 @@
-package io.portcullis.core.registry;
+package io.portcullis.signer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,9 +14,22 @@ import io.portcullis.core.oci.ManifestCodec;
 import io.portcullis.core.oci.MediaTypes;
 import io.portcullis.core.oci.Reference;
 import io.portcullis.core.oci.Tag;
+import io.portcullis.core.registry.CredentialSource;
+import io.portcullis.core.registry.Credentials;
+import io.portcullis.core.registry.FetchedManifest;
+import io.portcullis.core.registry.ImageReference;
+import io.portcullis.core.registry.PushedManifest;
+import io.portcullis.core.registry.RegistryClient;
+import io.portcullis.core.registry.RegistryClientConfig;
+import io.portcullis.core.registry.RegistryException;
+import io.portcullis.core.registry.RegistryNotFoundException;
+import io.portcullis.core.registry.RegistryProtocolException;
+import io.portcullis.core.registry.RegistryUnauthorizedException;
+import io.portcullis.core.registry.RegistryUnreachableException;
+import io.portcullis.core.registry.RemoteRepository;
+import io.portcullis.testkit.RegistryProcess;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -25,20 +38,21 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-/** The client against a real docker-registry (CNCF distribution 2.8, no referrers API). */
+/**
+ * trust-core's registry client against a real docker-registry (CNCF distribution 2.8, which has no
+ * referrers API). It lives here because signer-cli is the module with testkit on its test path.
+ */
 class RegistryClientIT {
-  @TempDir static Path dir;
-  static ThrowawayRegistry registry;
+  static RegistryProcess registry;
   static RegistryClient client;
 
   @BeforeAll
-  static void start() throws Exception {
-    registry = new ThrowawayRegistry(dir);
+  static void start() {
+    registry = RegistryProcess.start();
     client =
         RegistryClient.create(
-            new RegistryClientConfig(null, Set.of(registry.host()), Duration.ofSeconds(10)));
+            new RegistryClientConfig(null, Set.of(registry.hostPort()), Duration.ofSeconds(10)));
   }
 
   @AfterAll
@@ -47,7 +61,7 @@ class RegistryClientIT {
   }
 
   private static RemoteRepository repo(String name) {
-    return RemoteRepository.of(registry.host(), name);
+    return RemoteRepository.of(registry.hostPort(), name);
   }
 
   /** Pushes a one-layer image and returns its manifest bytes. */
@@ -86,7 +100,7 @@ class RegistryClientIT {
     byte[] manifest = pushImage(repo, "v1", "layer-one");
     Digest digest = Digest.sha256(manifest);
 
-    ImageReference byTag = ImageReference.parse(registry.host() + "/team/app:v1");
+    ImageReference byTag = ImageReference.parse(registry.hostPort() + "/team/app:v1");
     assertEquals(digest, client.resolve(byTag));
     FetchedManifest fetched = client.getManifest(byTag.withDigest(digest));
     assertArrayEquals(manifest, fetched.bytes());
@@ -114,7 +128,7 @@ class RegistryClientIT {
     assertEquals(Optional.empty(), client.headManifest(repo, Reference.of(Tag.of("nope"))));
     assertThrows(
         RegistryNotFoundException.class,
-        () -> client.resolve(ImageReference.parse(registry.host() + "/team/absent:nope")));
+        () -> client.resolve(ImageReference.parse(registry.hostPort() + "/team/absent:nope")));
     assertFalse(client.blobExists(repo, Digest.sha256(new byte[] {1})));
     assertTrue(
         client
@@ -156,15 +170,46 @@ class RegistryClientIT {
   }
 
   @Test
-  void stoppedRegistryIsUnreachable(@TempDir Path own) throws Exception {
+  void stoppedRegistryIsUnreachable() {
     String host;
-    try (ThrowawayRegistry shortLived = new ThrowawayRegistry(own)) {
-      host = shortLived.host();
+    try (RegistryProcess shortLived = RegistryProcess.start()) {
+      host = shortLived.hostPort();
     }
     RegistryClient fresh =
         RegistryClient.create(new RegistryClientConfig(null, Set.of(host), Duration.ofSeconds(5)));
     assertThrows(
         RegistryUnreachableException.class,
         () -> fresh.resolve(ImageReference.parse(host + "/team/app:v1")));
+  }
+
+  @Test
+  void basicAuthRegistryNeedsTheRightCredentials() {
+    try (RegistryProcess locked = RegistryProcess.builder().basicAuth("alice", "pw").start()) {
+      RemoteRepository repo = RemoteRepository.of(locked.hostPort(), "team/app");
+      RegistryClient alice = clientFor(locked, new Credentials("alice", "pw"));
+      Descriptor blob = alice.pushBlob(repo, "{}".getBytes(StandardCharsets.UTF_8), "x/y");
+      assertTrue(alice.blobExists(repo, blob.parsedDigest()));
+
+      RegistryException wrong =
+          assertThrows(
+              RegistryUnauthorizedException.class,
+              () ->
+                  clientFor(locked, new Credentials("alice", "nope"))
+                      .blobExists(repo, blob.parsedDigest()));
+      assertTrue(!wrong.getMessage().contains("nope"), wrong.getMessage());
+      assertThrows(
+          RegistryUnauthorizedException.class,
+          () ->
+              RegistryClient.create(
+                      new RegistryClientConfig(
+                          null, Set.of(locked.hostPort()), Duration.ofSeconds(5)))
+                  .blobExists(repo, blob.parsedDigest()));
+    }
+  }
+
+  private static RegistryClient clientFor(RegistryProcess target, Credentials credentials) {
+    CredentialSource source = host -> Optional.of(credentials);
+    return RegistryClient.create(
+        new RegistryClientConfig(source, Set.of(target.hostPort()), Duration.ofSeconds(5)));
   }
 }
