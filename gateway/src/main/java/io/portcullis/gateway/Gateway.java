@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,10 +83,19 @@ public final class Gateway {
     return vertx;
   }
 
+  /** Stops at once, breaking transfers in flight. */
   public Future<Void> close() {
+    return close(Duration.ZERO);
+  }
+
+  /**
+   * Stops listening, then gives transfers in flight up to {@code grace} to finish before their
+   * connections are closed, then closes the upstream clients.
+   */
+  public Future<Void> close(Duration grace) {
     return server
-        .close()
-        .compose(v -> Future.all(upstreams.stream().map(Upstream::close).toList()))
+        .shutdown(grace)
+        .transform(v -> Future.all(upstreams.stream().map(Upstream::close).toList()))
         .mapEmpty();
   }
 

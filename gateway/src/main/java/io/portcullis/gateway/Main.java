@@ -55,7 +55,10 @@ public final class Main implements Callable<Integer> {
         .addShutdownHook(
             new Thread(
                 () -> {
-                  gateway.close().eventually(() -> vertx.close()).await();
+                  gateway
+                      .close(java.time.Duration.ofSeconds(10))
+                      .eventually(() -> vertx.close())
+                      .await();
                   stopped.countDown();
                 },
                 "portcullis-shutdown"));

@@ -16,11 +16,7 @@ import java.util.UUID;
  *     configuration</a>
  */
 record RegistryConfig(
-    int port,
-    Path storage,
-    Optional<Path> htpasswd,
-    Optional<String> proxyRemoteUrl,
-    Optional<Credentials> proxyCredentials) {
+    int port, Path storage, Optional<Path> htpasswd, Optional<String> proxyRemoteUrl) {
 
   void write(Path file) {
     ObjectMapper json = new ObjectMapper();
@@ -48,16 +44,7 @@ record RegistryConfig(
           node.put("realm", "portcullis-test");
           node.put("path", passwords.toString());
         });
-    proxyRemoteUrl.ifPresent(
-        url -> {
-          ObjectNode proxy = root.putObject("proxy");
-          proxy.put("remoteurl", url);
-          proxyCredentials.ifPresent(
-              c -> {
-                proxy.put("username", c.username());
-                proxy.put("password", c.password());
-              });
-        });
+    proxyRemoteUrl.ifPresent(url -> root.putObject("proxy").put("remoteurl", url));
     try {
       json.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), root);
     } catch (IOException e) {

@@ -2,17 +2,12 @@ package io.portcullis.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
@@ -35,28 +30,24 @@ import java.util.regex.Pattern;
 public final class RegistryProcess implements AutoCloseable {
   private static final String BINARY = "docker-registry";
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(15);
-  private static final Duration LOG_TIMEOUT = Duration.ofSeconds(5);
-  private static final long POLL_MILLIS = 20;
   private static final int START_ATTEMPTS = 3;
   private static final int TAIL_LINES = 30;
 
   private final TempDirectory dir;
   private final Credentials credentials;
   private final String proxyRemoteUrl;
-  private final Credentials proxyCredentials;
-  private final HttpClient http;
+  private final RegistryProbe probe;
   private final AccessLog accessLog;
-  private final Thread shutdownHook = new Thread(this::down, "registry-shutdown");
-  private int port;
+  private final Thread shutdownHook = new Thread(this::cleanUpAtExit, "registry-shutdown");
+  private volatile int port;
   private Process process;
 
   private RegistryProcess(Builder options) {
     this.credentials = options.credentials;
     this.proxyRemoteUrl = options.proxyRemoteUrl;
-    this.proxyCredentials = options.proxyCredentials;
     this.dir = TempDirectory.create("portcullis-registry-");
     this.accessLog = new AccessLog(dir.resolve("access.log"));
-    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    this.probe = new RegistryProbe(accessLog);
   }
 
   public static Builder builder() {
@@ -103,15 +94,12 @@ public final class RegistryProcess implements AutoCloseable {
   }
 
   /**
-   * Every request the registry has answered so far, oldest first. The registry logs a request only
-   * after its handler returns, which can be a moment after the client saw the last byte; so this
-   * first sends a marker request and waits until the log shows it.
+   * Every request the registry has answered so far, oldest first, including those whose log line
+   * was still being written when the client saw the response.
    */
   public List<RegistryRequest> requests() {
     if (isRunning()) {
-      String token = UUID.randomUUID().toString();
-      probe(token);
-      awaitLogged(token);
+      probe.awaitLogCaughtUp(url());
     }
     return accessLog.requests();
   }
@@ -177,12 +165,7 @@ public final class RegistryProcess implements AutoCloseable {
       Optional<Path> htpasswd = prepareFiles();
       for (int attempt = 1; ; attempt++) {
         port = FreePorts.loopback();
-        new RegistryConfig(
-                port,
-                storage(),
-                htpasswd,
-                Optional.ofNullable(proxyRemoteUrl),
-                Optional.ofNullable(proxyCredentials))
+        new RegistryConfig(port, storage(), htpasswd, Optional.ofNullable(proxyRemoteUrl))
             .write(configFile());
         launch();
         try {
@@ -243,38 +226,13 @@ public final class RegistryProcess implements AutoCloseable {
       }
       // alive after the answer: a registry that lost the race for its port exits, and the
       // answer then came from whoever holds the port
-      if (probe("ready") && process.isAlive()) {
+      if (probe.answers(url(), "ready") && process.isAlive()) {
         return;
       }
-      pause();
+      RegistryProbe.pause();
     }
     throw new IllegalStateException(
         "docker-registry did not answer on " + url() + " within " + READY_TIMEOUT + tail());
-  }
-
-  /** Sends {@code GET /v2/} marked as the harness's own; true if the registry answered at all. */
-  private boolean probe(String token) {
-    URI uri = URI.create(url() + "/v2/?" + AccessLog.INTERNAL_QUERY + token);
-    HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build();
-    try {
-      http.send(request, HttpResponse.BodyHandlers.discarding());
-      return true;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for the registry", e);
-    }
-  }
-
-  private void awaitLogged(String token) {
-    long deadline = System.nanoTime() + LOG_TIMEOUT.toNanos();
-    while (!accessLog.mentions(token)) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the registry never logged its marker request" + tail());
-      }
-      pause();
-    }
   }
 
   /** The last lines of the registry's log, to end a failure message with. */
@@ -291,6 +249,12 @@ public final class RegistryProcess implements AutoCloseable {
     }
   }
 
+  /** Runs if the JVM exits without stop(), e.g. when a test's teardown threw first. */
+  private void cleanUpAtExit() {
+    down();
+    dir.close();
+  }
+
   private void removeShutdownHook() {
     try {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);
@@ -299,20 +263,10 @@ public final class RegistryProcess implements AutoCloseable {
     }
   }
 
-  private static void pause() {
-    try {
-      Thread.sleep(POLL_MILLIS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while polling the registry", e);
-    }
-  }
-
   /** Options for a {@link RegistryProcess}; {@link #start()} launches it and waits until ready. */
   public static final class Builder {
     private Credentials credentials;
     private String proxyRemoteUrl;
-    private Credentials proxyCredentials;
 
     private Builder() {}
 
@@ -324,17 +278,11 @@ public final class RegistryProcess implements AutoCloseable {
 
     /**
      * Runs as a pull-through cache of {@code remoteUrl}. The registry contacts the remote while
-     * starting and refuses to start when it is unreachable.
+     * starting and refuses to start when it is unreachable. The remote must allow anonymous pulls:
+     * distribution 2.8 sends proxy credentials only to token-auth remotes, never to Basic ones.
      */
     public Builder proxy(String remoteUrl) {
       this.proxyRemoteUrl = remoteUrl;
-      return this;
-    }
-
-    /** Runs as a pull-through cache of {@code remoteUrl}, logging in there as this user. */
-    public Builder proxy(String remoteUrl, Credentials remoteCredentials) {
-      this.proxyRemoteUrl = remoteUrl;
-      this.proxyCredentials = remoteCredentials;
       return this;
     }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -55,8 +56,7 @@ class ImageRoundTripIT {
       images.push(layout, ref);
 
       String raw = skopeo.inspectRaw(ref).orThrow().stdout();
-      assertEquals(
-          layout.digest(), Sha256.of(raw.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      assertEquals(layout.digest(), digestOf(raw));
       JsonNode inspected = skopeo.inspect(ref).orThrow().json();
       assertEquals(3, inspected.path("Layers").size());
       assertEquals("2019-05-06T07:08:09Z", inspected.path("Created").asText());
@@ -82,13 +82,7 @@ class ImageRoundTripIT {
       images.push(layout, registry.ref("app:1"));
       registry.restart();
       assertEquals(
-          layout.digest(),
-          Sha256.of(
-              skopeo
-                  .inspectRaw(registry.ref("app:1"))
-                  .orThrow()
-                  .stdout()
-                  .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+          layout.digest(), digestOf(skopeo.inspectRaw(registry.ref("app:1")).orThrow().stdout()));
     }
   }
 
@@ -141,13 +135,46 @@ class ImageRoundTripIT {
       Path dir = pulls.resolve("damaged");
       skopeo.copy(registry.ref("app:1"), "dir:" + dir).orThrow();
 
-      Path layer =
-          Files.list(dir).filter(p -> p.getFileName().toString().length() == 64).findFirst().get();
+      String layerDigest =
+          skopeo
+              .inspectRaw(registry.ref("app:1"))
+              .orThrow()
+              .json()
+              .path("layers")
+              .get(0)
+              .path("digest")
+              .asText();
+      Path layer = dir.resolve(layerDigest.substring("sha256:".length()));
       byte[] bytes = Files.readAllBytes(layer);
       bytes[bytes.length / 2] ^= 1;
       Files.write(layer, bytes);
       assertThrows(AssertionError.class, () -> DirImage.read(dir));
     }
+  }
+
+  @Test
+  void pullThroughProxyFetchesFromTheRemote() {
+    try (RegistryProcess remote = RegistryProcess.start()) {
+      OciLayout layout = images.build(ImageSpec.builder().layers(2, 4096).seed(13).build());
+      images.push(layout, remote.ref("library/app:1"));
+
+      try (RegistryProcess cache = RegistryProcess.builder().proxy(remote.url()).start()) {
+        DirImage pulled = pull(cache.ref("library/app:1"), "proxied");
+        assertEquals(layout.digest(), pulled.manifestDigest());
+        // distinct paths, not a count: distribution 2.8 fetches a cold blob from its remote twice
+        long fetched =
+            remote.requests().stream()
+                .filter(RegistryRequest::isBlobGet)
+                .map(RegistryRequest::path)
+                .distinct()
+                .count();
+        assertEquals(3, fetched, "two layers and a config came from the remote");
+      }
+    }
+  }
+
+  private static String digestOf(String manifest) {
+    return Sha256.of(manifest.getBytes(StandardCharsets.UTF_8));
   }
 
   private static DirImage pull(String ref, String name) {

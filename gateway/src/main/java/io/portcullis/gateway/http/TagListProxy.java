@@ -87,12 +87,47 @@ final class TagListProxy {
                                 .putHeader("Content-Type", "application/json")
                                 .putHeader("Docker-Distribution-Api-Version", "registry/2.0");
                         String next = rewriteLink(link, route);
+                        if (next == null && (n != null || last != null)) {
+                          next =
+                              paginate(
+                                  json, n == null ? MAX_PAGE : Integer.parseInt(n), last, route);
+                        }
                         if (next != null) {
                           res.putHeader("Link", next);
                         }
                         return res.end(json.encode());
                       });
             });
+  }
+
+  /**
+   * Pages a tag list the upstream did not page (CNCF distribution 2.8 ignores {@code n} and {@code
+   * last} and answers unsorted): sorts lexically, keeps the tags after {@code last}, cuts at {@code
+   * n}, and returns the {@code Link} to the next page, or null on the last page.
+   */
+  static String paginate(JsonObject json, int n, String last, UpstreamRoute route) {
+    io.vertx.core.json.JsonArray tags = json.getJsonArray("tags");
+    if (tags == null) {
+      return null;
+    }
+    java.util.List<String> sorted =
+        tags.stream()
+            .map(String::valueOf)
+            .filter(t -> last == null || t.compareTo(last) > 0)
+            .sorted()
+            .toList();
+    java.util.List<String> page = sorted.subList(0, Math.min(n, sorted.size()));
+    json.put("tags", new io.vertx.core.json.JsonArray(new java.util.ArrayList<Object>(page)));
+    if (page.size() == sorted.size() || page.isEmpty()) {
+      return null;
+    }
+    return "</v2/"
+        + route.gatewayName().value()
+        + "/tags/list?n="
+        + n
+        + "&last="
+        + URLEncoder.encode(page.get(page.size() - 1), StandardCharsets.UTF_8)
+        + ">; rel=\"next\"";
   }
 
   /** {@code </v2/<upstream name>/tags/list?...>; rel="next"} to the gateway's name. */

@@ -241,6 +241,6 @@ public final class Upstream {
   }
 
   public Future<Void> close() {
-    return http.close();
+    return http.shutdown(java.time.Duration.ZERO);
   }
 }

@@ -1,0 +1,98 @@
+package io.portcullis.gateway.it;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The packaged gateway jar run as its own JVM, as a user runs it, e.g. with {@code -Xmx128m} to
+ * prove that blobs stream rather than sit in memory.
+ */
+public final class GatewayProcess implements AutoCloseable {
+  private final Process process;
+  private final int port;
+  private final Path log;
+
+  private GatewayProcess(Process process, int port, Path log) {
+    this.process = process;
+    this.port = port;
+    this.log = log;
+  }
+
+  /** The jar built by {@code mvn package}; failsafe runs after it, so it is always there. */
+  public static Path jar() {
+    String root = System.getProperty("portcullis.projectRoot", "..");
+    Path jar = Path.of(root, "gateway", "target", "portcullis-gateway.jar");
+    if (!Files.isRegularFile(jar)) {
+      jar = Path.of("target", "portcullis-gateway.jar");
+    }
+    return jar.toAbsolutePath();
+  }
+
+  /** Starts the jar with {@code configYaml} (its server.port must be {@code port}). */
+  public static GatewayProcess start(Path dir, String configYaml, int port, String... jvmArgs)
+      throws IOException, InterruptedException {
+    Files.createDirectories(dir);
+    Path config = Files.writeString(dir.resolve("gateway.yaml"), configYaml);
+    Path log = dir.resolve("gateway.log");
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(List.of(jvmArgs));
+    cmd.addAll(List.of("-jar", jar().toString(), "--config", config.toString()));
+    Process p =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    GatewayProcess gp = new GatewayProcess(p, port, log);
+    gp.awaitReady();
+    return gp;
+  }
+
+  private void awaitReady() throws IOException, InterruptedException {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("gateway exited: " + Files.readString(log));
+      }
+      try {
+        HttpResponse<Void> r =
+            http.send(
+                HttpRequest.newBuilder(URI.create(url() + "/v2/")).build(),
+                HttpResponse.BodyHandlers.discarding());
+        if (r.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // not listening yet: poll again shortly
+      }
+      Thread.sleep(50);
+    }
+    throw new IllegalStateException("gateway not ready after 30s: " + Files.readString(log));
+  }
+
+  public String url() {
+    return "http://127.0.0.1:" + port;
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  public String log() throws IOException {
+    return Files.readString(log);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor();
+    }
+  }
+}
