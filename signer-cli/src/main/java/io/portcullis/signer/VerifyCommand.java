@@ -118,8 +118,10 @@ final class VerifyCommand implements Callable<Integer> {
                 .verify(
                     target.digest(), attachedOrEmpty(attached), store.fetcher(target.repository()));
     VerificationReport report = new VerificationReport(what);
+    int n = 0;
     for (LayerOutcome layer : outcome.layers()) {
-      String subject = "layer " + layer.layerDigest();
+      // payloads repeat when several keys sign one image; the position tells the layers apart
+      String subject = "#" + ++n + " layer " + layer.layerDigest();
       if (layer.verified()) {
         report.pass(subject, summary(layer));
       } else {

@@ -126,7 +126,7 @@ class SignerCliIT {
 
     CliRun verify = cli("verify", "--key", key("a.pub"), image);
     assertEquals(0, verify.exitCode(), verify.toString());
-    assertTrue(verify.out().contains("PASS layer sha256:"), verify.toString());
+    assertTrue(verify.out().contains("PASS #1 layer sha256:"), verify.toString());
     assertTrue(
         verify.out().contains("VERIFIED: 1 of 1 cosign signatures passed"), verify.toString());
   }
@@ -151,7 +151,7 @@ class SignerCliIT {
     assertEquals(0, cli("sign", "--key", key("a.key"), image).exitCode());
     CliRun verify = cli("verify", "--key", key("b.pub"), image);
     assertEquals(ExitCodes.VERIFICATION_FAILED, verify.exitCode(), verify.toString());
-    assertTrue(verify.out().contains("FAIL layer"), verify.toString());
+    assertTrue(verify.out().contains("FAIL #1 layer"), verify.toString());
     assertTrue(verify.out().contains("NOT VERIFIED: 0 of 1"), verify.toString());
     assertTrue(verify.err().contains("verification failed for"), verify.toString());
   }
@@ -191,7 +191,7 @@ class SignerCliIT {
 
     CliRun verify = cli("verify", "--key", key("a.pub"), image);
     assertEquals(ExitCodes.VERIFICATION_FAILED, verify.exitCode(), verify.toString());
-    assertTrue(verify.out().contains("FAIL layer " + Digest.sha256(forged)), verify.toString());
+    assertTrue(verify.out().contains("FAIL #1 layer " + Digest.sha256(forged)), verify.toString());
   }
 
   @Test
@@ -315,6 +315,7 @@ class SignerCliIT {
         cli("verify", "--trust-store", trustStoreOf(expiredPki, "expired").toString(), image);
     assertEquals(ExitCodes.VERIFICATION_FAILED, verify.exitCode(), verify.toString());
     assertTrue(verify.out().contains("FAIL signature"), verify.toString());
+    assertTrue(verify.out().contains("AUTHENTIC_TIMESTAMP FAILED"), verify.toString());
   }
 
   @Test

@@ -41,4 +41,36 @@ class SignerCliTest {
     assertEquals(1, run.errLines(), run.toString());
     assertTrue(run.err().contains("portcullis-signer"), "names the command: " + run);
   }
+
+  @org.junit.jupiter.api.Test
+  void stackTracesOnlyWithDebug() {
+    CliRun plain = CliRun.of("verify", "--key", "/nonexistent/cosign.pub", "reg.example/app");
+    assertEquals(ExitCodes.USAGE, plain.exitCode(), plain.toString());
+    assertEquals(1, plain.errLines(), plain.toString());
+    assertTrue(plain.err().contains("cannot read --key /nonexistent/cosign.pub"), plain.toString());
+
+    CliRun debug =
+        CliRun.of("verify", "--debug", "--key", "/nonexistent/cosign.pub", "reg.example/app");
+    assertEquals(ExitCodes.USAGE, debug.exitCode(), debug.toString());
+    assertTrue(debug.err().contains("\tat io.portcullis.signer."), debug.toString());
+  }
+
+  @org.junit.jupiter.api.Test
+  void verifyNeedsExactlyOneTrustSource() {
+    CliRun neither = CliRun.of("verify", "reg.example/app");
+    assertEquals(ExitCodes.USAGE, neither.exitCode(), neither.toString());
+    assertTrue(neither.err().contains("either --key PUB"), neither.toString());
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "vuln, https://cosign.sigstore.dev/attestation/vuln/v1",
+    "slsaprovenance, https://slsa.dev/provenance/v0.2",
+    "slsaprovenance1, https://slsa.dev/provenance/v1",
+    "custom, https://cosign.sigstore.dev/attestation/v1",
+    "https://example.com/p/v1, https://example.com/p/v1",
+  })
+  void attestationTypesMapAsCosignMapsThem(String type, String uri) {
+    assertEquals(uri, AttestCommand.predicateType(type));
+  }
 }
