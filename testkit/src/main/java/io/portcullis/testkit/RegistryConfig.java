@@ -16,7 +16,11 @@ import java.util.UUID;
  *     configuration</a>
  */
 record RegistryConfig(
-    int port, Path storage, Optional<Path> htpasswd, Optional<String> proxyRemoteUrl) {
+    int port,
+    Path storage,
+    Optional<Path> htpasswd,
+    Optional<String> proxyRemoteUrl,
+    Optional<RegistryProcess.TokenAuth> tokenAuth) {
 
   void write(Path file) {
     ObjectMapper json = new ObjectMapper();
@@ -43,6 +47,14 @@ record RegistryConfig(
           ObjectNode node = root.putObject("auth").putObject("htpasswd");
           node.put("realm", "portcullis-test");
           node.put("path", passwords.toString());
+        });
+    tokenAuth.ifPresent(
+        t -> {
+          ObjectNode node = root.putObject("auth").putObject("token");
+          node.put("realm", t.realm());
+          node.put("service", t.service());
+          node.put("issuer", t.issuer());
+          node.put("rootcertbundle", t.rootCertBundle().toString());
         });
     proxyRemoteUrl.ifPresent(url -> root.putObject("proxy").put("remoteurl", url));
     try {

@@ -36,6 +36,7 @@ public final class RegistryProcess implements AutoCloseable {
   private final TempDirectory dir;
   private final Credentials credentials;
   private final String proxyRemoteUrl;
+  private final TokenAuth tokenAuth;
   private final RegistryProbe probe;
   private final AccessLog accessLog;
   private final Thread shutdownHook = new Thread(this::cleanUpAtExit, "registry-shutdown");
@@ -45,6 +46,7 @@ public final class RegistryProcess implements AutoCloseable {
   private RegistryProcess(Builder options) {
     this.credentials = options.credentials;
     this.proxyRemoteUrl = options.proxyRemoteUrl;
+    this.tokenAuth = options.tokenAuth;
     this.dir = TempDirectory.create("portcullis-registry-");
     this.accessLog = new AccessLog(dir.resolve("access.log"));
     this.probe = new RegistryProbe(accessLog);
@@ -165,7 +167,12 @@ public final class RegistryProcess implements AutoCloseable {
       Optional<Path> htpasswd = prepareFiles();
       for (int attempt = 1; ; attempt++) {
         port = FreePorts.loopback();
-        new RegistryConfig(port, storage(), htpasswd, Optional.ofNullable(proxyRemoteUrl))
+        new RegistryConfig(
+                port,
+                storage(),
+                htpasswd,
+                Optional.ofNullable(proxyRemoteUrl),
+                Optional.ofNullable(tokenAuth))
             .write(configFile());
         launch();
         try {
@@ -263,10 +270,23 @@ public final class RegistryProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * Distribution's {@code auth: token}: clients must bring a JWT from {@code realm}, signed by a
+   * key whose certificate chains to {@code rootCertBundle}, for audience {@code service}.
+   */
+  public record TokenAuth(String realm, String service, String issuer, Path rootCertBundle) {}
+
   /** Options for a {@link RegistryProcess}; {@link #start()} launches it and waits until ready. */
   public static final class Builder {
     private Credentials credentials;
     private String proxyRemoteUrl;
+    private TokenAuth tokenAuth;
+
+    /** Requires bearer tokens from a registry token service (the Docker token protocol). */
+    public Builder tokenAuth(TokenAuth auth) {
+      this.tokenAuth = auth;
+      return this;
+    }
 
     private Builder() {}
 

@@ -1,0 +1,162 @@
+package io.portcullis.gateway.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.portcullis.core.oci.Digest;
+import io.portcullis.gateway.testing.FaultyUpstream;
+import io.portcullis.gateway.testing.FaultyUpstream.Fault;
+import io.portcullis.testkit.CommandResult;
+import io.portcullis.testkit.ImageSpec;
+import io.portcullis.testkit.OciLayout;
+import io.portcullis.testkit.RegistryProcess;
+import io.portcullis.testkit.Skopeo;
+import io.portcullis.testkit.TestImages;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * An upstream that sends wrong bytes or stops mid-blob must never produce a clean 200: the gateway
+ * resets the client's connection, and stays healthy for the next request.
+ */
+class FaultIT {
+  private static final int BLOB = 1_500_000;
+  @TempDir static Path dir;
+  static RegistryProcess registry;
+  static FaultyUpstream faulty;
+  static GatewayFixture gateway;
+  static Skopeo skopeo;
+  static TestImages images;
+  static Digest blob;
+
+  @BeforeAll
+  static void start() throws Exception {
+    registry = RegistryProcess.start();
+    faulty = FaultyUpstream.start(registry);
+    gateway =
+        GatewayFixture.builder(dir.resolve("data"))
+            .upstream("faulty", faulty.url(), "", false)
+            .start();
+    byte[] bytes = RegistryProtocolIT.random(BLOB, 31);
+    blob = Digest.sha256(bytes);
+    var r = Http.send("POST", registry.url() + "/v2/team/app/blobs/uploads/", null);
+    String loc =
+        java.net
+            .URI
+            .create(registry.url())
+            .resolve(r.headers().firstValue("Location").orElseThrow())
+            .toString();
+    assertEquals(201, Http.send("PUT", loc + "&digest=" + blob, bytes).statusCode());
+    skopeo = Skopeo.create();
+    images = new TestImages(skopeo);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    images.close();
+    skopeo.close();
+    gateway.close();
+    faulty.close();
+    registry.close();
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = Fault.class,
+      names = {"CORRUPT", "TRUNCATE"})
+  synchronized void badUpstreamBytesBreakTheClientConnection(Fault fault) throws Exception {
+    faulty.fault(fault);
+    try {
+      RawResponse r = rawGet("/v2/team/app/blobs/" + blob);
+      assertEquals(200, r.status, "headers were already on their way");
+      assertTrue(
+          r.bodyBytes < BLOB,
+          fault + ": the client must not receive the whole declared body, got " + r.bodyBytes);
+      assertFalse(r.cleanEnd, fault + ": the connection must break, not end cleanly");
+
+      // A real client notices too.
+      assertThrows(
+          IOException.class,
+          () -> LargeBlob.fetch(Http.CLIENT, gateway.url() + "/v2/team/app/blobs/" + blob));
+    } finally {
+      faulty.fault(Fault.NONE);
+    }
+    // ...and the gateway serves the next request normally.
+    LargeBlob.Received ok =
+        LargeBlob.fetch(Http.CLIENT, gateway.url() + "/v2/team/app/blobs/" + blob);
+    assertEquals(blob, ok.digest());
+  }
+
+  @Test
+  synchronized void skopeoPullFailsOnACorruptingUpstream() {
+    OciLayout image = images.build(ImageSpec.builder().layers(1, 400 * 1024).seed(32).build());
+    images.push(image, registry.ref("team/img:v1"));
+    faulty.fault(Fault.CORRUPT);
+    try {
+      CommandResult r =
+          skopeo.copy(
+              "docker://" + gateway.hostPort() + "/team/img:v1", "dir:" + dir.resolve("corrupt"));
+      assertFalse(r.ok(), "skopeo must not succeed with corrupted layers");
+    } finally {
+      faulty.fault(Fault.NONE);
+    }
+    skopeo
+        .copy("docker://" + gateway.hostPort() + "/team/img:v1", "dir:" + dir.resolve("clean"))
+        .orThrow();
+  }
+
+  /** Reads a response over a plain socket, counting body bytes and whether it ended cleanly. */
+  private static RawResponse rawGet(String path) throws IOException {
+    try (Socket s = new Socket("127.0.0.1", Integer.parseInt(gateway.hostPort().split(":")[1]))) {
+      s.setSoTimeout(20_000);
+      s.getOutputStream()
+          .write(
+              ("GET "
+                      + path
+                      + " HTTP/1.1\r\nHost: "
+                      + gateway.hostPort()
+                      + "\r\nConnection: close\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      InputStream in = s.getInputStream();
+      StringBuilder head = new StringBuilder();
+      while (!head.toString().endsWith("\r\n\r\n")) {
+        int c = in.read();
+        if (c < 0) {
+          break;
+        }
+        head.append((char) c);
+      }
+      int status = Integer.parseInt(head.substring(9, 12));
+      long declared = -1;
+      for (String line : head.toString().split("\r\n")) {
+        if (line.toLowerCase().startsWith("content-length:")) {
+          declared = Long.parseLong(line.substring(15).trim());
+        }
+      }
+      long n = 0;
+      byte[] buf = new byte[65536];
+      try {
+        int k;
+        while ((k = in.read(buf)) > 0) {
+          n += k;
+        }
+      } catch (IOException reset) {
+        return new RawResponse(status, n, false);
+      }
+      return new RawResponse(status, n, declared >= 0 && n == declared);
+    }
+  }
+
+  private record RawResponse(int status, long bodyBytes, boolean cleanEnd) {}
+}
