@@ -1,0 +1,197 @@
+package io.portcullis.signer;
+
+import io.portcullis.core.cosign.AttachmentManifest;
+import io.portcullis.core.cosign.CheckResult;
+import io.portcullis.core.cosign.CosignSignatureVerifier;
+import io.portcullis.core.cosign.LayerOutcome;
+import io.portcullis.core.dsse.AttestationVerifier;
+import io.portcullis.core.notation.NotationVerifier;
+import io.portcullis.core.notation.VerificationOutcome;
+import io.portcullis.core.oci.ImageManifest;
+import io.portcullis.core.oci.Tag;
+import io.portcullis.core.registry.RegistryClient;
+import io.portcullis.core.x509.CertificateChainException;
+import io.portcullis.core.x509.TrustStore;
+import io.portcullis.core.x509.TrustStoreType;
+import io.portcullis.core.x509.TrustedIdentity;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code verify}: checks an image's cosign signatures or attestations against a public key, or its
+ * Notary Project signatures against a trust store (<a
+ * href="https://github.com/notaryproject/specifications/blob/main/specs/trust-store-trust-policy.md#signature-verification">Notary
+ * verification steps</a>). Prints one line per signature and exits 1 when none passes.
+ */
+@Command(
+    name = "verify",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Verify IMAGE's signatures. Prints one line per signature: what was checked and the result.",
+      "cosign: --key PUB [--attestation-type TYPE]; notation: --trust-store DIR [--identity ID]."
+    })
+final class VerifyCommand implements Callable<Integer> {
+
+  @Option(names = "--key", paramLabel = "PUB", description = "cosign public key (PEM).")
+  Path key;
+
+  @Option(
+      names = "--attestation-type",
+      paramLabel = "TYPE",
+      description = "Verify attestations of this type (vuln, slsaprovenance, custom, URI).")
+  String attestationType;
+
+  @Option(
+      names = "--trust-store",
+      paramLabel = "DIR",
+      description = "Directory of trusted root certificates (PEM) for Notary Project signatures.")
+  Path trustStore;
+
+  @Option(
+      names = "--identity",
+      paramLabel = "ID",
+      description =
+          "Trusted signer identity, e.g. \"x509.subject: C=US, O=Example\" (default: any"
+              + " identity the trust store vouches for).")
+  List<String> identities = new java.util.ArrayList<>();
+
+  @Mixin RegistryOptions registry;
+
+  @Parameters(paramLabel = "IMAGE", description = "host[:port]/repo[:tag][@digest]")
+  String image;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() throws IOException {
+    if ((key == null) == (trustStore == null)) {
+      throw new UsageException("give either --key PUB (cosign) or --trust-store DIR (notation)");
+    }
+    if (key != null && !identities.isEmpty()) {
+      throw new UsageException("--identity applies to --trust-store verification");
+    }
+    if (trustStore != null && attestationType != null) {
+      throw new UsageException("--attestation-type applies to --key verification");
+    }
+    return key != null ? verifyCosign() : verifyNotation();
+  }
+
+  private int verifyCosign() throws IOException {
+    PublicKey publicKey = KeyFiles.publicKey(key);
+    String predicateType =
+        attestationType == null ? null : AttestCommand.predicateType(attestationType);
+    RegistryClient client = registry.client();
+    ResolvedImage target = ResolvedImage.resolve(client, image);
+    CosignAttachmentStore store = new CosignAttachmentStore(client);
+    String suffix =
+        predicateType == null
+            ? AttachmentManifest.SIGNATURE_SUFFIX
+            : AttachmentManifest.ATTESTATION_SUFFIX;
+    Tag tag = CosignAttachmentStore.tag(target.digest(), suffix);
+    Optional<ImageManifest> attached = store.read(target.repository(), tag);
+    PrintWriter out = spec.commandLine().getOut();
+    String what =
+        predicateType == null ? "cosign signatures" : "attestations of type " + predicateType;
+    out.println("image " + target.pinned());
+    out.println("checking " + what + " at " + target.repository() + ":" + tag + " with " + key);
+    io.portcullis.core.cosign.VerificationOutcome outcome =
+        predicateType == null
+            ? CosignSignatureVerifier.builder()
+                .trustedKeys(List.of(publicKey))
+                .build()
+                .verify(
+                    target.digest(), attachedOrEmpty(attached), store.fetcher(target.repository()))
+            : new AttestationVerifier(List.of(publicKey), predicateType)
+                .verify(
+                    target.digest(), attachedOrEmpty(attached), store.fetcher(target.repository()));
+    VerificationReport report = new VerificationReport(what);
+    int n = 0;
+    for (LayerOutcome layer : outcome.layers()) {
+      // payloads repeat when several keys sign one image; the position tells the layers apart
+      String subject = "#" + ++n + " layer " + layer.layerDigest();
+      if (layer.verified()) {
+        report.pass(subject, summary(layer));
+      } else {
+        report.fail(subject, layer.failure().orElse("not verified"));
+      }
+    }
+    return finish(report, target);
+  }
+
+  private static ImageManifest attachedOrEmpty(Optional<ImageManifest> attached) {
+    return attached.orElseGet(() -> new ImageManifest(2, null, null, null, List.of(), null, null));
+  }
+
+  private static String summary(LayerOutcome layer) {
+    return String.join(
+        "; ", layer.checks().stream().map(CheckResult::detail).filter(d -> !d.isBlank()).toList());
+  }
+
+  private int verifyNotation() {
+    List<TrustedIdentity> trusted;
+    TrustStore store;
+    try {
+      trusted =
+          identities.isEmpty()
+              ? List.of(TrustedIdentity.any())
+              : identities.stream().map(TrustedIdentity::parse).toList();
+      store = TrustStore.fromDirectory(trustStore, TrustStoreType.CA, "cli");
+    } catch (CertificateChainException | IllegalArgumentException | UncheckedIOException e) {
+      throw new UsageException(e.getMessage());
+    }
+    NotationVerifier verifier = new NotationVerifier(List.of(store), trusted, Clock.systemUTC());
+    RegistryClient client = registry.client();
+    ResolvedImage target = ResolvedImage.resolve(client, image);
+    PrintWriter out = spec.commandLine().getOut();
+    out.println("image " + target.pinned());
+    out.println(
+        "checking Notary Project signatures against trust store "
+            + trustStore
+            + (identities.isEmpty() ? "" : " for identity " + String.join(" or ", identities)));
+    VerificationReport report = new VerificationReport("Notary Project signatures");
+    for (NotationSignatureStore.Found found :
+        new NotationSignatureStore(client).list(target.repository(), target.digest())) {
+      VerificationOutcome outcome =
+          verifier.verify(
+              found.envelope(), found.manifest().envelope().mediaType(), target.digest());
+      String subject = "signature " + found.manifest().digest();
+      if (outcome.verified()) {
+        report.pass(
+            subject,
+            "integrity, authenticity, timestamp, expiry and target digest passed; signed by "
+                + outcome.signingCertificate().getSubjectX500Principal().getName());
+      } else {
+        report.fail(
+            subject,
+            outcome
+                .firstProblem()
+                .map(p -> p.check() + " " + p.result() + ": " + p.reason())
+                .orElse("not verified"));
+      }
+    }
+    return finish(report, target);
+  }
+
+  private int finish(VerificationReport report, ResolvedImage target) {
+    int code = report.print(spec.commandLine().getOut());
+    if (code != ExitCodes.OK) {
+      spec.commandLine()
+          .getErr()
+          .println(spec.qualifiedName() + ": verification failed for " + target.pinned());
+    }
+    return code;
+  }
+}

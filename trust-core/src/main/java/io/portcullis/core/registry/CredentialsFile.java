@@ -1,0 +1,44 @@
+package io.portcullis.core.registry;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * A {@code --registry-creds-file}: one line {@code user:password}, used for every registry the
+ * command talks to. The password may itself contain colons; the user name may not.
+ */
+public final class CredentialsFile implements CredentialSource {
+
+  private final Credentials credentials;
+
+  private CredentialsFile(Credentials credentials) {
+    this.credentials = credentials;
+  }
+
+  /** Reads {@code file}; the message of a malformed file never repeats its content. */
+  public static CredentialsFile read(Path file) {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read registry credentials file " + file, e);
+    }
+    String line = text.lines().findFirst().orElse("").strip();
+    int colon = line.indexOf(':');
+    if (colon <= 0) {
+      throw new IllegalArgumentException(
+          "registry credentials file " + file + " must hold one line 'user:password'");
+    }
+    return new CredentialsFile(
+        new Credentials(line.substring(0, colon), line.substring(colon + 1)));
+  }
+
+  @Override
+  public Optional<Credentials> lookup(String registry) {
+    return Optional.of(credentials);
+  }
+}
