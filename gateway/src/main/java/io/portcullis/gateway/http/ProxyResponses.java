@@ -85,6 +85,28 @@ final class ProxyResponses {
   }
 
   /**
+   * Answers 201 for something now in place upstream (a manifest pushed, an upload closed, a blob
+   * mounted), with its location under the gateway's name; anything but 201 is relayed as an error.
+   */
+  static Future<Void> relayCreated(
+      HttpServerRequest req,
+      HttpClientResponse upstream,
+      UpstreamRoute route,
+      String base,
+      OciErrorCode otherwise) {
+    if (upstream.statusCode() != 201) {
+      return relayError(req, upstream, otherwise, route);
+    }
+    HttpServerResponse res = start(req, upstream, 201);
+    res.headers().remove("Content-Length");
+    String location = gatewayLocation(upstream.getHeader("Location"), route, base);
+    if (location != null) {
+      res.putHeader("Location", location);
+    }
+    return upstream.end().compose(v -> res.end());
+  }
+
+  /**
    * Relays a non-success upstream answer. Registry error JSON is passed through as it came; a 401
    * becomes 403 (the upstream's challenge is for the gateway, not for its clients); a bare status
    * becomes the given code; 5xx becomes 502.
