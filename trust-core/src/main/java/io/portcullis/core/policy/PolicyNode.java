@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -131,22 +132,26 @@ final class PolicyNode {
     }
     return node.isTextual()
         ? "'" + node.asText() + "'"
-        : node.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+        : node.getNodeType().name().toLowerCase(Locale.ROOT);
   }
 
   static String sorted(Set<String> names) {
     return String.join(", ", new TreeSet<>(names));
   }
 
-  /** The known key within edit distance 2 of {@code key}, to catch typos like {@code scope}. */
+  /**
+   * The known key {@code key} was probably meant to be: within edit distance 2 (typos such as
+   * {@code scope}), or sharing its first five letters (singulars such as {@code policy}).
+   */
   static Optional<String> closest(String key, Set<String> known) {
+    String lower = key.toLowerCase(Locale.ROOT);
     return known.stream()
         .filter(
-            k ->
-                distance(
-                        k.toLowerCase(java.util.Locale.ROOT),
-                        key.toLowerCase(java.util.Locale.ROOT))
-                    <= 2)
+            k -> {
+              String candidate = k.toLowerCase(Locale.ROOT);
+              return distance(candidate, lower) <= 2
+                  || (lower.length() >= 5 && candidate.startsWith(lower.substring(0, 5)));
+            })
         .min(Comparator.comparingInt((String k) -> distance(k, key)).thenComparing(k -> k));
   }
 

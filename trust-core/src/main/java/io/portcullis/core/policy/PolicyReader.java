@@ -138,13 +138,11 @@ final class PolicyReader {
               + storeName
               + "' is a "
               + store.typeName()
-              + " store; a "
+              + " store, but a "
               + type.policyName()
-              + " requirement needs a "
+              + " requirement needs a store of type "
               + wanted
-              + " store ("
-              + wanted
-              + " stores: "
+              + " (defined: "
               + names(type)
               + ")");
     }
