@@ -35,7 +35,12 @@ final class PolicyFiles {
   }
 
   DevPki pki(String rootFile) {
-    DevPki pki = DevPki.generate();
+    // valid since yesterday, so tests can sign "an hour ago"
+    DevPki pki =
+        DevPki.generate(
+            java.time.Instant.now().minus(java.time.Duration.ofDays(1)),
+            java.time.Duration.ofDays(365),
+            DevPki.SIGNER_SUBJECT);
     certificate(rootFile, pki.root());
     return pki;
   }
