@@ -3,6 +3,8 @@ package io.portcullis.gateway.http;
 import io.portcullis.core.oci.Digest;
 import io.portcullis.core.oci.InvalidReferenceException;
 import io.portcullis.core.oci.RepositoryName;
+import io.portcullis.gateway.errors.OciErrorCode;
+import io.portcullis.gateway.errors.OciException;
 import io.portcullis.gateway.upstream.UpstreamRequest;
 import io.portcullis.gateway.upstream.UpstreamRoute;
 import io.vertx.core.Future;
