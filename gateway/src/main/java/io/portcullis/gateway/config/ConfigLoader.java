@@ -172,7 +172,40 @@ public final class ConfigLoader {
               read));
     }
     Path dataDir = Path.of(raw.dataDir() == null ? "data" : raw.dataDir());
-    return new GatewayConfig(server, upstreams, dataDir);
+    Optional<GatewayConfig.PolicyConfig> policy =
+        Optional.ofNullable(raw.policy()).map(ConfigLoader::policy);
+    Optional<Path> audit =
+        Optional.ofNullable(raw.audit())
+            .map(
+                a -> {
+                  if (a.file() == null) {
+                    throw new ConfigException(
+                        "audit.file: is required (the JSON-lines decision log)");
+                  }
+                  return Path.of(a.file());
+                });
+    return new GatewayConfig(server, upstreams, dataDir, policy, audit);
+  }
+
+  private static GatewayConfig.PolicyConfig policy(PolicySection p) {
+    if (p.file() == null) {
+      throw new ConfigException(
+          "policy.file: is required (a trust policy, see trust-policies/README.md)");
+    }
+    Path file = Path.of(p.file());
+    try {
+      io.portcullis.core.policy.TrustPolicyLoader.load(file);
+    } catch (io.portcullis.core.policy.PolicyException e) {
+      throw new ConfigException("policy.file: " + e.getMessage());
+    }
+    java.time.Duration every =
+        p.reloadInterval() == null
+            ? java.time.Duration.ofSeconds(2)
+            : Durations.parse(p.reloadInterval(), "policy.reloadInterval");
+    if (every.toMillis() < 100) {
+      throw new ConfigException("policy.reloadInterval: must be at least 100ms");
+    }
+    return new GatewayConfig.PolicyConfig(file, every);
   }
 
   private static URI httpUrl(String value, String key) {
@@ -250,7 +283,16 @@ public final class ConfigLoader {
     return sb.length() == 0 ? "config" : sb.toString();
   }
 
-  record FileConfig(ServerSection server, List<UpstreamSection> upstreams, String dataDir) {}
+  record FileConfig(
+      ServerSection server,
+      List<UpstreamSection> upstreams,
+      String dataDir,
+      PolicySection policy,
+      AuditSection audit) {}
+
+  record PolicySection(String file, String reloadInterval) {}
+
+  record AuditSection(String file) {}
 
   record ServerSection(String host, Integer port, String publicUrl) {}
 

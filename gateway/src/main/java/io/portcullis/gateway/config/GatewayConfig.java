@@ -1,13 +1,20 @@
 package io.portcullis.gateway.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The validated gateway configuration. Built only by {@link ConfigLoader}, which refuses unknown
  * keys, bad URLs, duplicate prefixes and unreadable files with a one-line message naming the key.
  */
-public record GatewayConfig(ServerConfig server, List<UpstreamConfig> upstreams, Path dataDir) {
+public record GatewayConfig(
+    ServerConfig server,
+    List<UpstreamConfig> upstreams,
+    Path dataDir,
+    Optional<PolicyConfig> policy,
+    Optional<Path> auditFile) {
 
   public GatewayConfig {
     upstreams = List.copyOf(upstreams);
@@ -16,6 +23,13 @@ public record GatewayConfig(ServerConfig server, List<UpstreamConfig> upstreams,
   /** A copy listening on another port (tests use port 0 for an ephemeral one). */
   public GatewayConfig withPort(int port) {
     return new GatewayConfig(
-        new ServerConfig(server.host(), port, server.publicUrl()), upstreams, dataDir);
+        new ServerConfig(server.host(), port, server.publicUrl()),
+        upstreams,
+        dataDir,
+        policy,
+        auditFile);
   }
+
+  /** The trust policy file, re-read when it changes (checked every {@code reloadInterval}). */
+  public record PolicyConfig(Path file, Duration reloadInterval) {}
 }
