@@ -1,6 +1,8 @@
 package io.portcullis.gateway.http;
 
 import io.portcullis.core.oci.InvalidReferenceException;
+import io.portcullis.gateway.errors.OciErrorCode;
+import io.portcullis.gateway.errors.OciException;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;

@@ -3,6 +3,8 @@ package io.portcullis.gateway.http;
 import io.portcullis.core.oci.Digest;
 import io.portcullis.core.oci.ManifestCodec;
 import io.portcullis.core.oci.MediaTypes;
+import io.portcullis.gateway.errors.OciErrorCode;
+import io.portcullis.gateway.errors.OciException;
 import io.portcullis.gateway.upstream.Bodies;
 import io.portcullis.gateway.upstream.UpstreamRequest;
 import io.portcullis.gateway.upstream.UpstreamRoute;
@@ -158,7 +160,13 @@ final class ManifestProxy {
                       headers,
                       List.of(UpstreamRequest.scope(route.upstreamName(), "pull,push")),
                       new UpstreamRequest.Bytes(body));
-              return route.upstream().send(up).compose(resp -> created(req, route, resp));
+              return route
+                  .upstream()
+                  .send(up)
+                  .compose(
+                      resp ->
+                          ProxyResponses.relayCreated(
+                              req, resp, route, api.publicBase(req), OciErrorCode.NAME_UNKNOWN));
             });
   }
 
@@ -166,21 +174,6 @@ final class ManifestProxy {
     api.requirePush(route);
     return api.forwardDelete(
         req, route, route.path("manifests/" + m.reference()), OciErrorCode.MANIFEST_UNKNOWN);
-  }
-
-  private Future<Void> created(
-      HttpServerRequest req, UpstreamRoute route, HttpClientResponse resp) {
-    if (resp.statusCode() != 201) {
-      return ProxyResponses.relayError(req, resp, OciErrorCode.NAME_UNKNOWN, route);
-    }
-    var res = ProxyResponses.start(req, resp, 201);
-    res.headers().remove("Content-Length");
-    String location =
-        ProxyResponses.gatewayLocation(resp.getHeader("Location"), route, api.publicBase(req));
-    if (location != null) {
-      res.putHeader("Location", location);
-    }
-    return resp.end().compose(v -> res.end());
   }
 
   private static OciException tooLarge(UpstreamRoute route) {

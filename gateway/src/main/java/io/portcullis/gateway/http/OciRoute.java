@@ -4,6 +4,8 @@ import io.portcullis.core.oci.Digest;
 import io.portcullis.core.oci.InvalidReferenceException;
 import io.portcullis.core.oci.Reference;
 import io.portcullis.core.oci.RepositoryName;
+import io.portcullis.gateway.errors.OciErrorCode;
+import io.portcullis.gateway.errors.OciException;
 
 /**
  * A parsed request path of the <a

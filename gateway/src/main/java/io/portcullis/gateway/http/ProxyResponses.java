@@ -1,5 +1,7 @@
 package io.portcullis.gateway.http;
 
+import io.portcullis.gateway.errors.OciErrorCode;
+import io.portcullis.gateway.errors.OciException;
 import io.portcullis.gateway.upstream.Bodies;
 import io.portcullis.gateway.upstream.UpstreamRoute;
 import io.vertx.core.Future;
@@ -80,6 +82,28 @@ final class ProxyResponses {
         + "/"
         + path.substring(prefix.length())
         + (query == null ? "" : "?" + query);
+  }
+
+  /**
+   * Answers 201 for something now in place upstream (a manifest pushed, an upload closed, a blob
+   * mounted), with its location under the gateway's name; anything but 201 is relayed as an error.
+   */
+  static Future<Void> relayCreated(
+      HttpServerRequest req,
+      HttpClientResponse upstream,
+      UpstreamRoute route,
+      String base,
+      OciErrorCode otherwise) {
+    if (upstream.statusCode() != 201) {
+      return relayError(req, upstream, otherwise, route);
+    }
+    HttpServerResponse res = start(req, upstream, 201);
+    res.headers().remove("Content-Length");
+    String location = gatewayLocation(upstream.getHeader("Location"), route, base);
+    if (location != null) {
+      res.putHeader("Location", location);
+    }
+    return upstream.end().compose(v -> res.end());
   }
 
   /**

@@ -4,6 +4,8 @@ import io.portcullis.core.oci.Descriptor;
 import io.portcullis.core.oci.ImageIndex;
 import io.portcullis.core.oci.ManifestCodec;
 import io.portcullis.core.oci.MediaTypes;
+import io.portcullis.gateway.errors.OciErrorCode;
+import io.portcullis.gateway.errors.OciException;
 import io.portcullis.gateway.upstream.Bodies;
 import io.portcullis.gateway.upstream.UpstreamRequest;
 import io.portcullis.gateway.upstream.UpstreamRoute;

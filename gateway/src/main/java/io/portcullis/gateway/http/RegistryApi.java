@@ -1,6 +1,8 @@
 package io.portcullis.gateway.http;
 
 import io.portcullis.gateway.config.GatewayConfig;
+import io.portcullis.gateway.errors.OciErrorCode;
+import io.portcullis.gateway.errors.OciException;
 import io.portcullis.gateway.upstream.UpstreamRequest;
 import io.portcullis.gateway.upstream.UpstreamRoute;
 import io.portcullis.gateway.upstream.UpstreamRouter;

@@ -3,6 +3,8 @@ package io.portcullis.gateway.http;
 import io.portcullis.core.oci.Digest;
 import io.portcullis.core.oci.InvalidReferenceException;
 import io.portcullis.core.oci.RepositoryName;
+import io.portcullis.gateway.errors.OciErrorCode;
+import io.portcullis.gateway.errors.OciException;
 import io.portcullis.gateway.upstream.UpstreamRequest;
 import io.portcullis.gateway.upstream.UpstreamRoute;
 import io.vertx.core.Future;
@@ -60,7 +62,14 @@ final class UploadProxy {
                   return Future.succeededFuture();
                 }
                 return streamTo(req, route, HttpMethod.PUT, withDigest(location, d))
-                    .compose(resp -> finished(req, route, resp));
+                    .compose(
+                        resp ->
+                            ProxyResponses.relayCreated(
+                                req,
+                                resp,
+                                route,
+                                api.publicBase(req),
+                                OciErrorCode.BLOB_UPLOAD_INVALID));
               });
     }
     req.resume();
@@ -90,7 +99,8 @@ final class UploadProxy {
         .compose(
             resp ->
                 resp.statusCode() == 201
-                    ? finished(req, route, resp)
+                    ? ProxyResponses.relayCreated(
+                        req, resp, route, api.publicBase(req), OciErrorCode.BLOB_UPLOAD_INVALID)
                     : session(req, route, resp, 202));
   }
 
@@ -130,7 +140,10 @@ final class UploadProxy {
     }
     Digest d = OciRoute.digest(digest);
     return streamTo(req, route, HttpMethod.PUT, withDigest(location, d))
-        .compose(resp -> finished(req, route, resp));
+        .compose(
+            resp ->
+                ProxyResponses.relayCreated(
+                    req, resp, route, api.publicBase(req), OciErrorCode.BLOB_UPLOAD_INVALID));
   }
 
   Future<Void> status(HttpServerRequest req, OciRoute.Upload u, UpstreamRoute route) {
@@ -204,22 +217,6 @@ final class UploadProxy {
     String uuid = resp.getHeader("Docker-Upload-UUID");
     if (uuid != null) {
       res.putHeader("Docker-Upload-UUID", uuid);
-    }
-    return resp.end().compose(v -> res.end());
-  }
-
-  /** Answers 201 for a blob now in place (upload closed or mounted). */
-  private Future<Void> finished(
-      HttpServerRequest req, UpstreamRoute route, HttpClientResponse resp) {
-    if (resp.statusCode() != 201) {
-      return ProxyResponses.relayError(req, resp, OciErrorCode.BLOB_UPLOAD_INVALID, route);
-    }
-    var res = ProxyResponses.start(req, resp, 201);
-    res.headers().remove("Content-Length");
-    String location =
-        ProxyResponses.gatewayLocation(resp.getHeader("Location"), route, api.publicBase(req));
-    if (location != null) {
-      res.putHeader("Location", location);
     }
     return resp.end().compose(v -> res.end());
   }

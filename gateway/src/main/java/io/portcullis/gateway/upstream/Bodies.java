@@ -1,7 +1,7 @@
 package io.portcullis.gateway.upstream;
 
-import io.portcullis.gateway.http.OciErrorCode;
-import io.portcullis.gateway.http.OciException;
+import io.portcullis.gateway.errors.OciErrorCode;
+import io.portcullis.gateway.errors.OciException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;

@@ -1,8 +1,8 @@
 package io.portcullis.gateway.upstream;
 
 import io.portcullis.gateway.config.UpstreamConfig;
-import io.portcullis.gateway.http.OciErrorCode;
-import io.portcullis.gateway.http.OciException;
+import io.portcullis.gateway.errors.OciErrorCode;
+import io.portcullis.gateway.errors.OciException;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;

@@ -1,6 +1,5 @@
 package io.portcullis.gateway.it;
 
-import io.portcullis.testkit.FreePorts;
 import io.portcullis.testkit.RegistryProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,16 +26,7 @@ public final class BlobThroughputBenchmark {
       System.out.printf("generating and uploading a %d MiB blob to docker-registry ...%n", mib);
       LargeBlob blob = LargeBlob.of(size, 7);
       blob.upload(Http.CLIENT, registry.url(), "bench/blob");
-      int port = FreePorts.loopback();
-      String config =
-          """
-          server: {host: 127.0.0.1, port: %d}
-          dataDir: %s
-          upstreams:
-            - {name: internal, url: '%s', prefix: ''}
-          """
-              .formatted(port, dir.resolve("data"), registry.url());
-      try (GatewayProcess gateway = GatewayProcess.start(dir, config, port, "-Xmx128m")) {
+      try (GatewayProcess gateway = GatewayProcess.inFrontOf(dir, registry.url(), "-Xmx128m")) {
         String path = "/v2/bench/blob/blobs/" + blob.digest();
         // One warm-up each, so neither side pays for JIT or page-cache misses in the figures.
         check(LargeBlob.fetch(Http.CLIENT, registry.url() + path), blob);

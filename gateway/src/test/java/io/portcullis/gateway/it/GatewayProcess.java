@@ -53,6 +53,21 @@ public final class GatewayProcess implements AutoCloseable {
     return gp;
   }
 
+  /** The jar, on a free port, with one default-route upstream: the registry behind it. */
+  public static GatewayProcess inFrontOf(Path dir, String upstreamUrl, String... jvmArgs)
+      throws IOException, InterruptedException {
+    int port = io.portcullis.testkit.FreePorts.loopback();
+    String config =
+        """
+        server: {host: 127.0.0.1, port: %d}
+        dataDir: %s
+        upstreams:
+          - {name: internal, url: '%s', prefix: ''}
+        """
+            .formatted(port, dir.resolve("data"), upstreamUrl);
+    return start(dir, config, port, jvmArgs);
+  }
+
   private void awaitReady() throws IOException, InterruptedException {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();

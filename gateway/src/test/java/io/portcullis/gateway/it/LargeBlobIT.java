@@ -3,7 +3,6 @@ package io.portcullis.gateway.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.portcullis.testkit.FreePorts;
 import io.portcullis.testkit.RegistryProcess;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -21,16 +20,7 @@ class LargeBlobIT {
     try (RegistryProcess registry = RegistryProcess.start()) {
       LargeBlob blob = LargeBlob.of(GIB, 42);
       blob.upload(Http.CLIENT, registry.url(), "big/blob");
-      int port = FreePorts.loopback();
-      String config =
-          """
-          server: {host: 127.0.0.1, port: %d}
-          dataDir: %s
-          upstreams:
-            - {name: internal, url: '%s', prefix: ''}
-          """
-              .formatted(port, dir.resolve("data"), registry.url());
-      try (GatewayProcess gateway = GatewayProcess.start(dir, config, port, "-Xmx128m")) {
+      try (GatewayProcess gateway = GatewayProcess.inFrontOf(dir, registry.url(), "-Xmx128m")) {
         LargeBlob.Received got =
             LargeBlob.fetch(Http.CLIENT, gateway.url() + "/v2/big/blob/blobs/" + blob.digest());
         assertEquals(200, got.status());

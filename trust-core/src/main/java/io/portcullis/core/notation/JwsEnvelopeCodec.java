@@ -83,8 +83,7 @@ final class JwsEnvelopeCodec {
     }
     byte[] timestamp = null;
     String signingAgent = null;
-    for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : header.properties()) {
       // Notation once wrote "io.cncf.notary.SigningAgent"; Go's JSON decoding ignores case here.
       String key = e.getKey().toLowerCase(Locale.ROOT);
       if (key.equals(TIMESTAMP.toLowerCase(Locale.ROOT)) && e.getValue().isTextual()) {

@@ -61,9 +61,8 @@ public final class DockerConfigCredentials implements CredentialSource {
     JsonNode auths = root == null ? null : root.get("auths");
     if (auths != null && auths.isObject()) {
       auths
-          .fields()
-          .forEachRemaining(
-              e -> decode(e.getValue()).ifPresent(c -> byHost.put(hostOf(e.getKey()), c)));
+          .properties()
+          .forEach(e -> decode(e.getValue()).ifPresent(c -> byHost.put(hostOf(e.getKey()), c)));
     }
     return new DockerConfigCredentials(byHost);
   }

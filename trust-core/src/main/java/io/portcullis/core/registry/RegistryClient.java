@@ -159,8 +159,8 @@ public final class RegistryClient {
     }
     Map<String, String> annotations = new HashMap<>();
     json.path("annotations")
-        .fields()
-        .forEachRemaining(e -> annotations.put(e.getKey(), e.getValue().asText()));
+        .properties()
+        .forEach(e -> annotations.put(e.getKey(), e.getValue().asText()));
     Descriptor d = pushed.descriptor().withAnnotations(annotations);
     return artifactType.isEmpty() ? d : d.withArtifactType(artifactType);
   }

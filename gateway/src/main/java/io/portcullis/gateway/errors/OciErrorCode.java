@@ -1,4 +1,4 @@
-package io.portcullis.gateway.http;
+package io.portcullis.gateway.errors;
 
 /**
  * The one table of registry error codes and the HTTP status each is sent with, as the <a

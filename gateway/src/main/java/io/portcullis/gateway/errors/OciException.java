@@ -1,4 +1,4 @@
-package io.portcullis.gateway.http;
+package io.portcullis.gateway.errors;
 
 import java.util.Map;
 
