@@ -1,0 +1,36 @@
+package io.portcullis.core.policy;
+
+import java.util.List;
+
+/**
+ * The result of evaluating one policy against one image's {@link Evidence}.
+ *
+ * @param policy the policy's name
+ * @param mode the policy's mode
+ * @param satisfied the signature requirements were checked and met (false when the mode is off)
+ * @param allowed {@code satisfied}, or the mode is not {@link Mode#ENFORCE}
+ * @param checks one entry per requirement, plus {@link Outcome#LOGGED} entries for Notary checks
+ *     the policy only logs
+ * @param signers who signed, for each requirement that passed: {@code cosign key <id> (store)} or
+ *     {@code x509 '<subject>' (store)}
+ * @param message one line a person can act on: the policy, what failed and what would satisfy it
+ */
+public record PolicyDecision(
+    String policy,
+    Mode mode,
+    boolean satisfied,
+    boolean allowed,
+    List<CheckResult> checks,
+    List<String> signers,
+    String message) {
+
+  public PolicyDecision {
+    checks = List.copyOf(checks);
+    signers = List.copyOf(signers);
+  }
+
+  /** The checks that did not pass and were not logged or skipped. */
+  public List<CheckResult> failures() {
+    return checks.stream().filter(c -> c.outcome() == Outcome.FAILED).toList();
+  }
+}

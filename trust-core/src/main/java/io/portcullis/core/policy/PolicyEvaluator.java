@@ -1,0 +1,129 @@
+package io.portcullis.core.policy;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Decides whether an image's {@link Evidence} satisfies a {@link Policy}. Verifiers are built once
+ * per trust store and requirement when the evaluator is made, so keys and certificates are parsed
+ * once per {@link TrustPolicy}; afterwards the evaluator is immutable, thread-safe and CPU-bound
+ * (no I/O), fit for a gateway's worker threads.
+ *
+ * <p>Like notation-go's verifier it returns an outcome instead of throwing: every requirement gets
+ * a {@link CheckResult}, Notary checks the policy only logs show as {@link Outcome#LOGGED}, and the
+ * {@link PolicyDecision#message()} says what failed and what would satisfy the policy. Whether the
+ * evidence could be fetched at all ("could not verify") is the caller's concern, kept apart.
+ */
+public final class PolicyEvaluator {
+  private final Map<String, CosignRequirementVerifier> cosign = new HashMap<>();
+  private final Map<SignatureRequirement, NotationRequirementVerifier> notation = new HashMap<>();
+
+  public PolicyEvaluator(TrustPolicy policy, Clock clock) {
+    for (Policy p : policy.policies()) {
+      p.signatures().ifPresent(rule -> rule.requirements().forEach(r -> prepare(policy, r, clock)));
+    }
+  }
+
+  private void prepare(TrustPolicy policy, SignatureRequirement requirement, Clock clock) {
+    PolicyTrustStore store = policy.trustStore(requirement.trustStore());
+    if (store instanceof CosignTrustStore keys) {
+      cosign.computeIfAbsent(keys.name(), name -> new CosignRequirementVerifier(keys, clock));
+    } else if (store instanceof X509TrustStore x509) {
+      notation.computeIfAbsent(
+          requirement, r -> new NotationRequirementVerifier(x509, requirement, clock));
+    }
+  }
+
+  /** Evaluates {@code policy} (one of this evaluator's trust policy) against {@code evidence}. */
+  public PolicyDecision evaluate(Policy policy, Evidence evidence) {
+    if (policy.mode() == Mode.OFF) {
+      return new PolicyDecision(
+          policy.name(),
+          Mode.OFF,
+          false,
+          true,
+          List.of(new CheckResult("signatures", Outcome.SKIPPED, "policy is off")),
+          List.of(),
+          "allowed by policy '" + policy.name() + "': mode off, nothing verified");
+    }
+    if (policy.signatures().isEmpty()) {
+      return new PolicyDecision(
+          policy.name(),
+          policy.mode(),
+          true,
+          true,
+          List.of(new CheckResult("signatures", Outcome.PASSED, "no signature required")),
+          List.of(),
+          "allowed by policy '" + policy.name() + "': no signature required");
+    }
+    SignatureRule rule = policy.signatures().get();
+    List<CheckResult> checks = new ArrayList<>();
+    List<CheckResult> logged = new ArrayList<>();
+    List<String> signers = new ArrayList<>();
+    List<RequirementOutcome> outcomes = new ArrayList<>();
+    int passed = 0;
+    for (int i = 0; i < rule.requirements().size(); i++) {
+      SignatureRequirement requirement = rule.requirements().get(i);
+      String check = rule.path(i) + " " + requirement.label();
+      if (passed >= rule.required()) {
+        // already decided; verifying more would only cost CPU on the gateway's hot path
+        checks.add(
+            new CheckResult(
+                check,
+                Outcome.SKIPPED,
+                "not needed: " + rule.combinator().key() + " is satisfied"));
+        continue;
+      }
+      RequirementResult result = verify(requirement, evidence, policy.verification(), check);
+      outcomes.add(new RequirementOutcome(requirement, result));
+      checks.add(
+          new CheckResult(
+              check, result.passed() ? Outcome.PASSED : Outcome.FAILED, result.reason()));
+      logged.addAll(result.logged());
+      if (result.passed()) {
+        passed++;
+        signers.addAll(result.signers());
+      }
+    }
+    checks.addAll(logged);
+    boolean satisfied = passed >= rule.required();
+    String message = DecisionMessage.of(policy, rule, satisfied, passed, outcomes, logged);
+    return new PolicyDecision(
+        policy.name(),
+        policy.mode(),
+        satisfied,
+        satisfied || policy.mode() != Mode.ENFORCE,
+        checks,
+        signers,
+        message);
+  }
+
+  private RequirementResult verify(
+      SignatureRequirement requirement,
+      Evidence evidence,
+      VerificationActions actions,
+      String check) {
+    return switch (requirement.type()) {
+      case COSIGN ->
+          verifier(cosign.get(requirement.trustStore()), requirement)
+              .verify(evidence.image(), evidence.cosign());
+      case NOTATION ->
+          verifier(notation.get(requirement), requirement)
+              .verify(evidence.image(), evidence.notation(), actions, check);
+    };
+  }
+
+  private static <T> T verifier(T verifier, SignatureRequirement requirement) {
+    if (verifier == null) {
+      throw new IllegalArgumentException(
+          "requirement " + requirement.label() + " is not from this evaluator's trust policy");
+    }
+    return verifier;
+  }
+
+  /** A requirement that was verified, with its result, for the decision message. */
+  record RequirementOutcome(SignatureRequirement requirement, RequirementResult result) {}
+}

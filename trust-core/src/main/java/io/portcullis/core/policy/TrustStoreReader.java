@@ -1,0 +1,141 @@
+package io.portcullis.core.policy;
+
+import io.portcullis.core.keys.KeyFormatException;
+import io.portcullis.core.keys.PublicKeyPem;
+import io.portcullis.core.x509.CertificateChainException;
+import io.portcullis.core.x509.CertificateReader;
+import io.portcullis.core.x509.TrustStore;
+import io.portcullis.core.x509.TrustStoreType;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the {@code trustStores} section and the files it names, so an unreadable key or a
+ * certificate that cannot be a trust anchor is reported at load time with its key path.
+ */
+final class TrustStoreReader {
+  /** As Notation names trust stores; the name also appears in messages and metrics. */
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
+
+  private static final long MAX_FILE_BYTES = 1024 * 1024;
+
+  private final Path baseDir;
+
+  TrustStoreReader(Path baseDir) {
+    this.baseDir = baseDir;
+  }
+
+  Map<String, PolicyTrustStore> read(PolicyNode section) {
+    if (!section.raw().isObject() || section.raw().isEmpty()) {
+      throw section.fail(
+          "must map store names to stores, e.g. release-keys: {type: cosign, keys: [release.pub]}");
+    }
+    Map<String, PolicyTrustStore> stores = new LinkedHashMap<>();
+    for (String name : section.keys()) {
+      PolicyNode entry = section.child(name);
+      if (!NAME.matcher(name).matches()) {
+        throw entry.fail("invalid trust store name; use letters, digits, '.', '_' or '-'");
+      }
+      stores.put(name, store(name, entry));
+    }
+    return stores;
+  }
+
+  private PolicyTrustStore store(String name, PolicyNode entry) {
+    if (!entry.raw().isObject()) {
+      throw entry.fail("must be a mapping with a type: cosign or x509");
+    }
+    String type =
+        entry.require("type", "use cosign (public keys) or x509 (CA certificates)").text();
+    return switch (type) {
+      case "cosign" -> cosign(name, entry.object(Set.of("type", "keys")));
+      case "x509" -> x509(name, entry.object(Set.of("type", "certificates", "tsa")));
+      default ->
+          throw entry
+              .child("type")
+              .fail("unknown trust store type '" + type + "'; use cosign or x509");
+    };
+  }
+
+  private CosignTrustStore cosign(String name, PolicyNode entry) {
+    List<TrustedKey> keys = new ArrayList<>();
+    for (PolicyNode item :
+        entry.require("keys", "list PEM public key files").list("list PEM public key files")) {
+      Path file = file(item);
+      PublicKey key;
+      try {
+        key = PublicKeyPem.parse(new String(bytes(item, file), StandardCharsets.UTF_8));
+      } catch (KeyFormatException e) {
+        throw item.fail(item.raw().asText() + " is not a usable PEM public key: " + e.getMessage());
+      }
+      keys.add(TrustedKey.of(key, file));
+    }
+    return new CosignTrustStore(name, keys);
+  }
+
+  private X509TrustStore x509(String name, PolicyNode entry) {
+    String hint = "list PEM or DER CA certificate files";
+    TrustStore ca =
+        certificates(entry.require("certificates", hint), TrustStoreType.CA, name, hint);
+    Optional<TrustStore> tsa =
+        entry
+            .get("tsa")
+            .map(
+                node ->
+                    certificates(
+                        node,
+                        TrustStoreType.TSA,
+                        name,
+                        "list timestamping root certificate files"));
+    return new X509TrustStore(name, ca, tsa);
+  }
+
+  private TrustStore certificates(PolicyNode node, TrustStoreType type, String name, String hint) {
+    List<X509Certificate> certs = new ArrayList<>();
+    for (PolicyNode item : node.list(hint)) {
+      Path file = file(item);
+      try {
+        certs.addAll(CertificateReader.read(bytes(item, file), item.raw().asText()));
+      } catch (CertificateChainException e) {
+        throw item.fail(e.getMessage());
+      }
+    }
+    try {
+      return new TrustStore(type, name, certs);
+    } catch (CertificateChainException e) {
+      throw node.fail(e.getMessage() + "; list only root or intermediate CA certificates");
+    }
+  }
+
+  /** The file an item names, resolved against the policy file's directory; it must exist. */
+  private Path file(PolicyNode item) {
+    Path file = baseDir.resolve(item.text()).normalize();
+    if (!Files.isRegularFile(file)) {
+      throw item.fail(
+          item.text() + " not found (" + file + "); paths are relative to the policy file");
+    }
+    return file;
+  }
+
+  private static byte[] bytes(PolicyNode item, Path file) {
+    try {
+      if (Files.size(file) > MAX_FILE_BYTES) {
+        throw item.fail(item.text() + " is over 1 MiB; it is not a key or certificate file");
+      }
+      return Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw item.fail("cannot read " + item.text() + ": " + e.getMessage());
+    }
+  }
+}
