@@ -26,6 +26,7 @@ import picocli.CommandLine.ScopeType;
       CertsCommand.class,
       SignCommand.class,
       AttestCommand.class,
+      PinCommand.class,
       VerifyCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
