@@ -26,11 +26,14 @@ public final class Gateway {
   private final Vertx vertx;
   private final HttpServer server;
   private final List<Upstream> upstreams;
+  private final Enforcement enforcement;
 
-  private Gateway(Vertx vertx, HttpServer server, List<Upstream> upstreams) {
+  private Gateway(
+      Vertx vertx, HttpServer server, List<Upstream> upstreams, Enforcement enforcement) {
     this.vertx = vertx;
     this.server = server;
     this.upstreams = upstreams;
+    this.enforcement = enforcement;
   }
 
   /** Starts a gateway on {@code vertx}; blocking set-up (key files) happens before it listens. */
@@ -45,7 +48,15 @@ public final class Gateway {
     }
     List<Upstream> upstreams =
         config.upstreams().stream().map(u -> new Upstream(vertx, u)).toList();
-    RegistryApi api = new RegistryApi(config, new UpstreamRouter(upstreams), uploadIds);
+    Enforcement enforcement;
+    try {
+      enforcement = Enforcement.start(vertx, config);
+    } catch (IOException | RuntimeException e) {
+      return Future.failedFuture(
+          new IllegalStateException("cannot start trust enforcement: " + e.getMessage(), e));
+    }
+    RegistryApi api =
+        new RegistryApi(config, new UpstreamRouter(upstreams), uploadIds, enforcement.enforcer());
     HttpServerOptions options =
         new HttpServerOptions()
             .setHost(config.server().host())
@@ -71,7 +82,7 @@ public final class Gateway {
                                   + u.url()
                                   + (u.push() ? " [push]" : ""))
                       .toList());
-              return new Gateway(vertx, s, upstreams);
+              return new Gateway(vertx, s, upstreams, enforcement);
             });
   }
 
@@ -96,6 +107,7 @@ public final class Gateway {
     return server
         .shutdown(grace)
         .transform(v -> Future.all(upstreams.stream().map(Upstream::close).toList()))
+        .transform(v -> enforcement.close(vertx))
         .mapEmpty();
   }
 

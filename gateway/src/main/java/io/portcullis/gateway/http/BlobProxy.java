@@ -28,6 +28,13 @@ final class BlobProxy {
   }
 
   Future<Void> fetch(HttpServerRequest req, OciRoute.Blob b, UpstreamRoute route) {
+    if (api.enforcer() == null) {
+      return proxy(req, b, route);
+    }
+    return api.enforcer().blob(route, b.digest()).compose(v -> proxy(req, b, route));
+  }
+
+  private Future<Void> proxy(HttpServerRequest req, OciRoute.Blob b, UpstreamRoute route) {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
     String range = req.getHeader("Range");
     if (range != null) {

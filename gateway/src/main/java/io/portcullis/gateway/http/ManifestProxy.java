@@ -3,6 +3,7 @@ package io.portcullis.gateway.http;
 import io.portcullis.core.oci.Digest;
 import io.portcullis.core.oci.ManifestCodec;
 import io.portcullis.core.oci.MediaTypes;
+import io.portcullis.gateway.enforce.Enforcer;
 import io.portcullis.gateway.errors.OciErrorCode;
 import io.portcullis.gateway.errors.OciException;
 import io.portcullis.gateway.upstream.Bodies;
@@ -30,6 +31,31 @@ final class ManifestProxy {
   }
 
   Future<Void> fetch(HttpServerRequest req, OciRoute.Manifest m, UpstreamRoute route) {
+    Enforcer enforcer = api.enforcer();
+    if (enforcer == null) {
+      return proxy(req, m, route);
+    }
+    String client = req.remoteAddress() == null ? "unknown" : req.remoteAddress().host();
+    return enforcer
+        .manifest(client, route, m.reference())
+        .compose(approved -> approved == null ? proxy(req, m, route) : serve(req, approved));
+  }
+
+  /** Sends exactly the bytes the policy decision was made on. */
+  private static Future<Void> serve(HttpServerRequest req, Enforcer.Approved approved) {
+    var res =
+        req.response()
+            .setStatusCode(200)
+            .putHeader("Docker-Distribution-Api-Version", "registry/2.0")
+            .putHeader("Docker-Content-Digest", approved.digest().toString())
+            .putHeader("Content-Length", Integer.toString(approved.bytes().length));
+    if (approved.mediaType() != null) {
+      res.putHeader("Content-Type", approved.mediaType());
+    }
+    return req.method() == HttpMethod.HEAD ? res.end() : res.end(Buffer.buffer(approved.bytes()));
+  }
+
+  private Future<Void> proxy(HttpServerRequest req, OciRoute.Manifest m, UpstreamRoute route) {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
     headers.add("Accept", accept(req));
     UpstreamRequest up =

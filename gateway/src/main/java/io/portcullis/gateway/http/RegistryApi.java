@@ -1,6 +1,7 @@
 package io.portcullis.gateway.http;
 
 import io.portcullis.gateway.config.GatewayConfig;
+import io.portcullis.gateway.enforce.Enforcer;
 import io.portcullis.gateway.errors.OciErrorCode;
 import io.portcullis.gateway.errors.OciException;
 import io.portcullis.gateway.upstream.UpstreamRequest;
@@ -24,16 +25,20 @@ public final class RegistryApi implements Handler<HttpServerRequest> {
   private final GatewayConfig config;
   private final UpstreamRouter router;
   private final UploadIds uploadIds;
+  private final Enforcer enforcer;
   private final ManifestProxy manifests = new ManifestProxy(this);
   private final BlobProxy blobs = new BlobProxy(this);
   private final UploadProxy uploads = new UploadProxy(this);
   private final TagListProxy tags = new TagListProxy(this);
   private final ReferrersProxy referrers = new ReferrersProxy();
 
-  public RegistryApi(GatewayConfig config, UpstreamRouter router, UploadIds uploadIds) {
+  /** {@code enforcer} is null when no trust policy is configured. */
+  public RegistryApi(
+      GatewayConfig config, UpstreamRouter router, UploadIds uploadIds, Enforcer enforcer) {
     this.config = config;
     this.router = router;
     this.uploadIds = uploadIds;
+    this.enforcer = enforcer;
   }
 
   @Override
@@ -157,6 +162,10 @@ public final class RegistryApi implements Handler<HttpServerRequest> {
 
   String publicBase(HttpServerRequest req) {
     return ProxyResponses.publicBase(req, config.server().publicUrl());
+  }
+
+  Enforcer enforcer() {
+    return enforcer;
   }
 
   UploadIds uploadIds() {

@@ -51,6 +51,7 @@ public final class GatewayFixture implements AutoCloseable {
   public static final class Builder {
     private final Path dataDir;
     private final List<String> upstreams = new ArrayList<>();
+    private String extra = "";
 
     Builder(Path dataDir) {
       this.dataDir = dataDir;
@@ -80,13 +81,20 @@ public final class GatewayFixture implements AutoCloseable {
       return this;
     }
 
+    /** More top-level YAML (policy, audit) appended as written. */
+    public Builder extra(String yaml) {
+      this.extra = this.extra + yaml;
+      return this;
+    }
+
     public GatewayFixture start() throws IOException {
       Files.createDirectories(dataDir);
       String yaml =
           "server:\n  host: 127.0.0.1\n  port: 0\ndataDir: "
               + dataDir
               + "\nupstreams:\n"
-              + String.join("", upstreams);
+              + String.join("", upstreams)
+              + extra;
       Files.writeString(dataDir.resolve("gateway.yaml"), yaml);
       GatewayConfig config = ConfigLoader.parse(yaml.getBytes(StandardCharsets.UTF_8), "test");
       Vertx vertx = Vertx.vertx();

@@ -1,0 +1,43 @@
+package io.portcullis.gateway;
+
+import io.portcullis.gateway.config.GatewayConfig;
+import io.portcullis.gateway.enforce.AuditLog;
+import io.portcullis.gateway.enforce.Enforcer;
+import io.portcullis.gateway.enforce.PinStore;
+import io.portcullis.gateway.enforce.PolicyHolder;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The trust-enforcement parts of a running gateway, or none when no policy is configured. */
+record Enforcement(Optional<PolicyHolder> holder, Optional<AuditLog> audit, Enforcer enforcer) {
+  private static final Logger LOG = LoggerFactory.getLogger(Enforcement.class);
+
+  static Enforcement start(Vertx vertx, GatewayConfig config) throws IOException {
+    Optional<AuditLog> audit = Optional.empty();
+    if (config.auditFile().isPresent()) {
+      audit = Optional.of(AuditLog.open(vertx, config.auditFile().get()));
+    }
+    if (config.policy().isEmpty()) {
+      LOG.warn("no trust policy configured (policy.file): every image is let through unverified");
+      return new Enforcement(Optional.empty(), audit, null);
+    }
+    GatewayConfig.PolicyConfig pc = config.policy().get();
+    PolicyHolder holder = new PolicyHolder(pc);
+    holder.watch(vertx, pc.reloadInterval().toMillis());
+    LOG.info(
+        "trust policy {} in force (revision {}), reloaded when it changes",
+        pc.file(),
+        holder.current().policy().revision());
+    PinStore pins = new PinStore(vertx, config.dataDir().resolve("pins.json"));
+    return new Enforcement(Optional.of(holder), audit, new Enforcer(vertx, holder, pins, audit));
+  }
+
+  Future<Void> close(Vertx vertx) {
+    holder.ifPresent(h -> h.stop(vertx));
+    return audit.map(AuditLog::close).orElse(Future.succeededFuture());
+  }
+}
