@@ -26,7 +26,8 @@ import picocli.CommandLine.ScopeType;
       CertsCommand.class,
       SignCommand.class,
       AttestCommand.class,
-      VerifyCommand.class
+      VerifyCommand.class,
+      PolicyCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
