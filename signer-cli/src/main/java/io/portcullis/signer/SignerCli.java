@@ -27,7 +27,8 @@ import picocli.CommandLine.ScopeType;
       SignCommand.class,
       AttestCommand.class,
       PinCommand.class,
-      VerifyCommand.class
+      VerifyCommand.class,
+      PolicyCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

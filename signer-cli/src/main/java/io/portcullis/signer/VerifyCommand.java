@@ -41,7 +41,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Verify IMAGE's signatures. Prints one line per signature: what was checked and the result.",
-      "cosign: --key PUB [--attestation-type TYPE]; notation: --trust-store DIR [--identity ID]."
+      "cosign: --key PUB [--attestation-type TYPE]; notation: --trust-store DIR [--identity ID];",
+      "trust policy: --policy FILE [--scope-path PATH] (exit 0 allowed, 1 denied, 3 could not"
+          + " verify)."
     })
 final class VerifyCommand implements Callable<Integer> {
 
@@ -68,6 +70,21 @@ final class VerifyCommand implements Callable<Integer> {
               + " identity the trust store vouches for).")
   List<String> identities = new java.util.ArrayList<>();
 
+  @Option(
+      names = "--policy",
+      paramLabel = "FILE",
+      description =
+          "Decide as the gateway would, with this trust policy (see trust-policies/README.md).")
+  Path policy;
+
+  @Option(
+      names = "--scope-path",
+      paramLabel = "PATH",
+      description =
+          "Repository path the policy scopes are matched against (default: IMAGE's repository"
+              + " without the registry host, e.g. team/app).")
+  String scopePath;
+
   @Mixin RegistryOptions registry;
 
   @Parameters(paramLabel = "IMAGE", description = "host[:port]/repo[:tag][@digest]")
@@ -77,8 +94,21 @@ final class VerifyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    if (policy != null) {
+      if (key != null || trustStore != null || attestationType != null || !identities.isEmpty()) {
+        throw new UsageException(
+            "--policy takes the keys and trust stores from the policy file; drop --key,"
+                + " --trust-store, --identity and --attestation-type");
+      }
+      return new PolicyVerification(policy, scopePath, spec.commandLine().getOut())
+          .run(registry.client(), image);
+    }
+    if (scopePath != null) {
+      throw new UsageException("--scope-path applies to --policy verification");
+    }
     if ((key == null) == (trustStore == null)) {
-      throw new UsageException("give either --key PUB (cosign) or --trust-store DIR (notation)");
+      throw new UsageException(
+          "give either --key PUB (cosign), --trust-store DIR (notation) or --policy FILE");
     }
     if (key != null && !identities.isEmpty()) {
       throw new UsageException("--identity applies to --trust-store verification");

@@ -25,12 +25,7 @@ final class DecisionMessage {
       String by =
           outcomes.stream()
               .filter(o -> o.result().passed())
-              .map(
-                  o ->
-                      o.requirement().label()
-                          + " ("
-                          + String.join(", ", o.result().signers())
-                          + ")")
+              .flatMap(o -> o.result().signers().stream())
               .collect(Collectors.joining(", "));
       String notes =
           logged.isEmpty()
