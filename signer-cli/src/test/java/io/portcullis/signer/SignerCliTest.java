@@ -11,7 +11,19 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SignerCliTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "keygen", "certs", "certs dev", "sign", "attest", "verify"})
+  @ValueSource(
+      strings = {
+        "",
+        "keygen",
+        "certs",
+        "certs dev",
+        "sign",
+        "attest",
+        "verify",
+        "pin",
+        "policy",
+        "policy lint"
+      })
   void everyCommandHasHelp(String command) {
     String[] args = (command + " --help").strip().split(" ");
     CliRun run = CliRun.of(args);

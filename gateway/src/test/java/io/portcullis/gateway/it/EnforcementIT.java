@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.portcullis.core.oci.Digest;
 import io.portcullis.core.oci.MediaTypes;
+import io.portcullis.gateway.testing.FaultyUpstream;
 import io.portcullis.signer.SignerCli;
 import io.portcullis.testkit.CommandResult;
 import io.portcullis.testkit.DirImage;
@@ -37,6 +38,7 @@ class EnforcementIT {
   @TempDir static Path dir;
   static RegistryProcess registry;
   static GatewayFixture gateway;
+  static FaultyUpstream faulty;
   static Skopeo skopeo;
   static TestImages images;
   static Path auditLog;
@@ -108,14 +110,20 @@ class EnforcementIT {
             scopes: ["audit/**"]
             mode: audit
             signatures: {anyOf: [{type: cosign, trustStore: release-keys}]}
+          - name: through-fault
+            scopes: ["viafault/**"]
+            mode: enforce
+            signatures: {anyOf: [{type: cosign, trustStore: release-keys}]}
           - name: default
             scopes: ["**"]
             mode: off
         """);
+    faulty = FaultyUpstream.start(registry);
     auditLog = dir.resolve("audit/decisions.jsonl");
     gateway =
         GatewayFixture.builder(dir.resolve("data"))
             .upstream("internal", registry.url(), "", true)
+            .upstream("faulty", faulty.url(), "viafault", false)
             .extra(
                 "policy: {file: "
                     + dir.resolve("policy.yaml")
@@ -130,7 +138,28 @@ class EnforcementIT {
     images.close();
     skopeo.close();
     gateway.close();
+    faulty.close();
     registry.close();
+  }
+
+  @Test
+  void signaturesThatCannotBeFetchedFailClosedWith503() throws Exception {
+    push("prod/fragile:v1");
+    sign("prod/fragile:v1", "release");
+    faulty.fault(
+        FaultyUpstream.Fault.TRUNCATE); // blob GETs, the signature layers among them, break off
+    try {
+      HttpResponse<String> r = Http.get(gateway.url() + "/v2/viafault/prod/fragile/manifests/v1");
+      assertEquals(503, r.statusCode(), r.body());
+      assertEquals("UNAVAILABLE", Http.errorCode(r));
+      assertTrue(
+          r.body().contains("could not verify") && r.body().contains("through-fault"), r.body());
+    } finally {
+      faulty.fault(FaultyUpstream.Fault.NONE);
+    }
+    // "Could not verify" is not remembered as a verdict: once the upstream is healthy it passes.
+    assertEquals(
+        200, Http.get(gateway.url() + "/v2/viafault/prod/fragile/manifests/v1").statusCode());
   }
 
   @Test
