@@ -80,6 +80,14 @@ final class SignCommand implements Callable<Integer> {
               + " it issued the last certificate of --cert.")
   Path certChain;
 
+  @Option(
+      names = "--expiry",
+      paramLabel = "DURATION",
+      description =
+          "notation: the signature expires this long after signing (e.g. 30d, 24h); verifiers"
+              + " refuse it afterwards. Default: no expiry.")
+  String expiry;
+
   @Mixin PasswordOptions password;
 
   @Mixin RegistryOptions registry;
@@ -91,6 +99,9 @@ final class SignCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (expiry != null && format != Format.notation) {
+      throw new UsageException("--expiry applies to notation signatures only");
+    }
     return format == Format.cosign ? signCosign() : signNotation();
   }
 
@@ -139,7 +150,8 @@ final class SignCommand implements Callable<Integer> {
     ResolvedImage target = ResolvedImage.resolve(client, image);
     try {
       signer = NotationSigner.create(privateKey, chain);
-      envelope = signer.sign(target.descriptor(), Instant.now(), null);
+      Instant now = Instant.now();
+      envelope = signer.sign(target.descriptor(), now, expiry == null ? null : now.plus(expiry()));
     } catch (CertificateChainException | IllegalArgumentException e) {
       throw new UsageException("cannot sign with " + cert + ": " + e.getMessage());
     }
@@ -210,6 +222,14 @@ final class SignCommand implements Callable<Integer> {
       return true;
     } catch (java.security.GeneralSecurityException e) {
       return false;
+    }
+  }
+
+  private java.time.Duration expiry() {
+    try {
+      return io.portcullis.core.time.Durations.parse(expiry);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--expiry: " + e.getMessage());
     }
   }
 }

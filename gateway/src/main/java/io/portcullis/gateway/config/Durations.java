@@ -1,31 +1,16 @@
 package io.portcullis.gateway.config;
 
 import java.time.Duration;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
-/**
- * Parses the human durations used in config files: {@code 500ms}, {@code 30s}, {@code 5m}, {@code
- * 24h}, {@code 7d}.
- */
-public final class Durations {
-  private static final Pattern SHAPE = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
-
+/** Config durations ({@link io.portcullis.core.time.Durations}), with errors that name the key. */
+final class Durations {
   private Durations() {}
 
-  public static Duration parse(String value, String key) {
-    Matcher m = SHAPE.matcher(value == null ? "" : value.trim());
-    if (!m.matches()) {
-      throw new ConfigException(
-          key + ": '" + value + "' is not a duration (use e.g. 500ms, 30s, 5m, 24h, 7d)");
+  static Duration parse(String value, String key) {
+    try {
+      return io.portcullis.core.time.Durations.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(key + ": " + e.getMessage());
     }
-    long n = Long.parseLong(m.group(1));
-    return switch (m.group(2)) {
-      case "ms" -> Duration.ofMillis(n);
-      case "s" -> Duration.ofSeconds(n);
-      case "m" -> Duration.ofMinutes(n);
-      case "h" -> Duration.ofHours(n);
-      default -> Duration.ofDays(n);
-    };
   }
 }

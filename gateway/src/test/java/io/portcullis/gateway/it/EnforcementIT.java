@@ -110,6 +110,10 @@ class EnforcementIT {
             scopes: ["audit/**"]
             mode: audit
             signatures: {anyOf: [{type: cosign, trustStore: release-keys}]}
+          - name: expiring
+            scopes: ["expiry/**"]
+            mode: enforce
+            signatures: {anyOf: [{type: notation, trustStore: release-ca, identities: ["*"]}]}
           - name: through-fault
             scopes: ["viafault/**"]
             mode: enforce
@@ -140,6 +144,45 @@ class EnforcementIT {
     gateway.close();
     faulty.close();
     registry.close();
+  }
+
+  @Test
+  void expiredNotarySignatureIsDeniedAndAnUnexpiredOnePasses() throws Exception {
+    push("expiry/fresh:v1");
+    notarySign("expiry/fresh:v1", "--expiry", "1h");
+    assertEquals(200, Http.get(gateway.url() + "/v2/expiry/fresh/manifests/v1").statusCode());
+
+    push("expiry/stale:v1");
+    java.time.Instant signedAt = java.time.Instant.now();
+    notarySign("expiry/stale:v1", "--expiry", "1s");
+    // Expiry is about time passing: wait until the signature's expiry is behind us.
+    while (java.time.Instant.now().isBefore(signedAt.plusMillis(1500))) {
+      Thread.sleep(100);
+    }
+    HttpResponse<String> r = Http.get(gateway.url() + "/v2/expiry/stale/manifests/v1");
+    assertEquals(403, r.statusCode(), r.body());
+    assertTrue(
+        r.body().contains("denied by policy 'expiring'")
+            && r.body().toLowerCase().contains("expir"),
+        r.body());
+  }
+
+  private static void notarySign(String repoTag, String... extra) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "sign",
+                "--format",
+                "notation",
+                "--cert",
+                dir.resolve("pki/signer.crt").toString(),
+                "--cert-key",
+                dir.resolve("pki/signer.key").toString(),
+                "--insecure-registry",
+                registry.hostPort()));
+    args.addAll(List.of(extra));
+    args.add(registry.hostPort() + "/" + repoTag);
+    cli(args.toArray(String[]::new));
   }
 
   @Test
