@@ -42,10 +42,7 @@ final class EvidenceCollector {
             ? notation(route, image)
             : Future.succeededFuture(List.of());
     return Future.all(cosign, notation)
-        .map(
-            v ->
-                new Evidence(
-                    route.gatewayName().value(), image, cosign.result(), notation.result()));
+        .map(v -> new Evidence(route.canonicalName(), image, cosign.result(), notation.result()));
   }
 
   private Future<List<CosignSignatures>> cosign(UpstreamRoute route, Digest image) {

@@ -26,21 +26,25 @@ public final class UpstreamRouter {
     if (ns != null && !ns.isEmpty()) {
       for (Upstream u : byPrefixLength) {
         if (u.config().prefix().equals(ns) && !n.equals(ns) && !n.startsWith(ns + "/")) {
-          return Optional.of(new UpstreamRoute(u, name, upstreamName(u, n)));
+          return Optional.of(route(u, name, upstreamName(u, n), ns + "/" + n));
         }
       }
     }
     for (Upstream u : byPrefixLength) {
       String prefix = u.config().prefix();
       if (prefix.isEmpty()) {
-        return Optional.of(new UpstreamRoute(u, name, upstreamName(u, n)));
+        return Optional.of(route(u, name, upstreamName(u, n), n));
       }
       if (n.startsWith(prefix + "/")) {
-        return Optional.of(
-            new UpstreamRoute(u, name, upstreamName(u, n.substring(prefix.length() + 1))));
+        return Optional.of(route(u, name, upstreamName(u, n.substring(prefix.length() + 1)), n));
       }
     }
     return Optional.empty();
+  }
+
+  private static UpstreamRoute route(
+      Upstream u, RepositoryName name, String upstreamName, String canonical) {
+    return new UpstreamRoute(u, name, upstreamName, canonical);
   }
 
   private static String upstreamName(Upstream u, String rest) {

@@ -235,6 +235,21 @@ class EnforcementIT {
   }
 
   @Test
+  void containerdMirrorRequestsAreJudgedByTheirCanonicalPath() throws Exception {
+    push("prod/mirrored:v1");
+    sign("prod/mirrored:v1", "release");
+    // ?ns=viafault reaches the faulty upstream's prefix: the repository is viafault/prod/mirrored,
+    // and its policy ('through-fault'), not the one for the name as sent ('prod'), decides.
+    push("prod/unsignedmirror:v1");
+    HttpResponse<String> r =
+        Http.get(gateway.url() + "/v2/prod/unsignedmirror/manifests/v1?ns=viafault");
+    assertEquals(403, r.statusCode(), r.body());
+    assertTrue(r.body().contains("denied by policy 'through-fault'"), r.body());
+    assertEquals(
+        200, Http.get(gateway.url() + "/v2/prod/mirrored/manifests/v1?ns=viafault").statusCode());
+  }
+
+  @Test
   void wrongKeyAndTamperedSignaturesAreDenied() throws Exception {
     push("prod/wrongkey:v1");
     sign("prod/wrongkey:v1", "other");
