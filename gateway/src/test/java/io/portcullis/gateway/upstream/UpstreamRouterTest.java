@@ -66,7 +66,9 @@ class UpstreamRouterTest {
   @CsvSource({
     "docker.io/library/alpine, , docker.io/library/alpine",
     "library/alpine, docker.io, docker.io/library/alpine",
-    "alpine, docker.io, docker.io/alpine",
+    "alpine, docker.io, docker.io/library/alpine",
+    "docker.io/alpine, , docker.io/library/alpine",
+    "docker.io/team/app, , docker.io/team/app",
     "acme/tool, ghcr.io, ghcr.io/acme/tool",
     "team-a/app, , team-a/app",
     "acme/tool, unknown.io, acme/tool",
