@@ -169,7 +169,8 @@ public final class ConfigLoader {
               caFile,
               Boolean.TRUE.equals(u.push()),
               connect,
-              read));
+              read,
+              tagTtl(u.cache(), key + ".cache")));
     }
     Path dataDir = Path.of(raw.dataDir() == null ? "data" : raw.dataDir());
     Optional<GatewayConfig.PolicyConfig> policy =
@@ -184,7 +185,28 @@ public final class ConfigLoader {
                   }
                   return Path.of(a.file());
                 });
-    return new GatewayConfig(server, upstreams, dataDir, policy, audit);
+    return new GatewayConfig(
+        server, upstreams, dataDir, policy, audit, cache(raw.cache(), dataDir));
+  }
+
+  private static CacheConfig cache(CacheSection c, Path dataDir) {
+    CacheConfig defaults = CacheConfig.defaults(dataDir);
+    if (c == null) {
+      return defaults;
+    }
+    long maxSize =
+        c.maxSize() == null ? defaults.maxSize() : ByteSizes.parse(c.maxSize(), "cache.maxSize");
+    return new CacheConfig(
+        !Boolean.FALSE.equals(c.enabled()),
+        c.dir() == null ? defaults.dir() : Path.of(c.dir()),
+        maxSize);
+  }
+
+  private static Duration tagTtl(UpstreamCacheSection c, String key) {
+    if (c == null || c.tagTtl() == null) {
+      return UpstreamConfig.DEFAULT_TAG_TTL;
+    }
+    return Durations.parse(c.tagTtl(), key + ".tagTtl");
   }
 
   private static GatewayConfig.PolicyConfig policy(PolicySection p) {
@@ -288,7 +310,12 @@ public final class ConfigLoader {
       List<UpstreamSection> upstreams,
       String dataDir,
       PolicySection policy,
-      AuditSection audit) {}
+      AuditSection audit,
+      CacheSection cache) {}
+
+  record CacheSection(Boolean enabled, String dir, String maxSize) {}
+
+  record UpstreamCacheSection(String tagTtl) {}
 
   record PolicySection(String file, String reloadInterval) {}
 
@@ -304,5 +331,6 @@ public final class ConfigLoader {
       String caFile,
       Boolean push,
       String connectTimeout,
-      String readTimeout) {}
+      String readTimeout,
+      UpstreamCacheSection cache) {}
 }

@@ -14,10 +14,24 @@ public record GatewayConfig(
     List<UpstreamConfig> upstreams,
     Path dataDir,
     Optional<PolicyConfig> policy,
-    Optional<Path> auditFile) {
+    Optional<Path> auditFile,
+    CacheConfig cache) {
 
   public GatewayConfig {
     upstreams = List.copyOf(upstreams);
+    if (cache == null) {
+      cache = CacheConfig.defaults(dataDir);
+    }
+  }
+
+  /** A configuration with the default cache (under {@code dataDir}). */
+  public GatewayConfig(
+      ServerConfig server,
+      List<UpstreamConfig> upstreams,
+      Path dataDir,
+      Optional<PolicyConfig> policy,
+      Optional<Path> auditFile) {
+    this(server, upstreams, dataDir, policy, auditFile, null);
   }
 
   /** A copy listening on another port (tests use port 0 for an ephemeral one). */
@@ -27,7 +41,8 @@ public record GatewayConfig(
         upstreams,
         dataDir,
         policy,
-        auditFile);
+        auditFile,
+        cache);
   }
 
   /** The trust policy file, re-read when it changes (checked every {@code reloadInterval}). */
