@@ -1,5 +1,6 @@
 package io.portcullis.gateway;
 
+import io.portcullis.gateway.cache.Caches;
 import io.portcullis.gateway.config.GatewayConfig;
 import io.portcullis.gateway.http.RegistryApi;
 import io.portcullis.gateway.http.UploadIds;
@@ -55,8 +56,20 @@ public final class Gateway {
       return Future.failedFuture(
           new IllegalStateException("cannot start trust enforcement: " + e.getMessage(), e));
     }
+    return CacheSetup.open(vertx, config.cache(), upstreams)
+        .compose(caches -> listen(vertx, config, upstreams, uploadIds, enforcement, caches));
+  }
+
+  private static Future<Gateway> listen(
+      Vertx vertx,
+      GatewayConfig config,
+      List<Upstream> upstreams,
+      UploadIds uploadIds,
+      Enforcement enforcement,
+      Caches caches) {
     RegistryApi api =
-        new RegistryApi(config, new UpstreamRouter(upstreams), uploadIds, enforcement.enforcer());
+        new RegistryApi(
+            config, new UpstreamRouter(upstreams), uploadIds, enforcement.enforcer(), caches);
     HttpServerOptions options =
         new HttpServerOptions()
             .setHost(config.server().host())

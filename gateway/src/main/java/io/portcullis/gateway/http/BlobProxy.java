@@ -1,5 +1,6 @@
 package io.portcullis.gateway.http;
 
+import io.portcullis.gateway.cache.BlobStore;
 import io.portcullis.gateway.errors.OciErrorCode;
 import io.portcullis.gateway.errors.OciException;
 import io.portcullis.gateway.upstream.UpstreamRequest;
@@ -22,9 +23,11 @@ final class BlobProxy {
   private static final Logger LOG = LoggerFactory.getLogger(BlobProxy.class);
   private static final Pattern RANGE = Pattern.compile("bytes=(\\d{1,19})?-(\\d{1,19})?");
   private final RegistryApi api;
+  private final CachedBlobResponder cache;
 
-  BlobProxy(RegistryApi api) {
+  BlobProxy(RegistryApi api, BlobStore store) {
     this.api = api;
+    this.cache = store == null ? null : new CachedBlobResponder(store);
   }
 
   Future<Void> fetch(HttpServerRequest req, OciRoute.Blob b, UpstreamRoute route) {
@@ -45,6 +48,14 @@ final class BlobProxy {
       }
       headers.add("Range", range.trim());
     }
+    if (cache != null) {
+      return cache.serve(req, b.digest(), route, () -> upstream(req, b, route, headers));
+    }
+    return upstream(req, b, route, headers);
+  }
+
+  private Future<Void> upstream(
+      HttpServerRequest req, OciRoute.Blob b, UpstreamRoute route, MultiMap headers) {
     UpstreamRequest up =
         UpstreamRequest.pull(
             req.method(), route.path("blobs/" + b.digest()), headers, route.upstreamName());

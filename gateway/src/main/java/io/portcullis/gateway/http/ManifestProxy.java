@@ -3,10 +3,12 @@ package io.portcullis.gateway.http;
 import io.portcullis.core.oci.Digest;
 import io.portcullis.core.oci.ManifestCodec;
 import io.portcullis.core.oci.MediaTypes;
+import io.portcullis.gateway.cache.ManifestCache;
 import io.portcullis.gateway.enforce.Enforcer;
 import io.portcullis.gateway.errors.OciErrorCode;
 import io.portcullis.gateway.errors.OciException;
 import io.portcullis.gateway.upstream.Bodies;
+import io.portcullis.gateway.upstream.UpstreamArtifacts.Fetched;
 import io.portcullis.gateway.upstream.UpstreamRequest;
 import io.portcullis.gateway.upstream.UpstreamRoute;
 import io.vertx.core.Future;
@@ -16,6 +18,7 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Manifests by tag or digest: GET and HEAD forwarded and checked against their digest, PUT and
@@ -56,6 +59,54 @@ final class ManifestProxy {
   }
 
   private Future<Void> proxy(HttpServerRequest req, OciRoute.Manifest m, UpstreamRoute route) {
+    if (route.upstream().manifestCache() instanceof ManifestCache cache) {
+      return cached(req, m, route, cache);
+    }
+    return upstream(req, m, route, null);
+  }
+
+  /**
+   * From the cache: a digest that is cached, or a tag within its TTL (or confirmed by a HEAD);
+   * otherwise from the upstream, remembering what it sends, and falling back on the last known
+   * manifest of a tag when the upstream is down.
+   */
+  private Future<Void> cached(
+      HttpServerRequest req, OciRoute.Manifest m, UpstreamRoute route, ManifestCache cache) {
+    if (m.reference().isDigest()) {
+      Optional<Fetched> hit = cache.byDigest(route, m.reference().digest().orElseThrow());
+      return hit.isPresent() ? serve(req, hit.get()) : upstream(req, m, route, cache);
+    }
+    if (req.method() == HttpMethod.HEAD) {
+      return upstream(req, m, route, cache);
+    }
+    return cache
+        .byTag(route, m.reference().toString(), accept(req))
+        .compose(hit -> hit.isPresent() ? serve(req, hit.get()) : upstream(req, m, route, cache));
+  }
+
+  /** Sends a cached manifest, with a {@code Warning} when the upstream could not confirm it. */
+  private static Future<Void> serve(HttpServerRequest req, Fetched f) {
+    if (f.stale()) {
+      req.response().putHeader("Warning", "110 - \"response is stale\"");
+    }
+    return serve(req, new Enforcer.Approved(f.bytes(), f.mediaType(), f.digest()));
+  }
+
+  /** The last known manifest of the tag, when the upstream failed in a way that allows it. */
+  private static Optional<Fetched> stale(
+      HttpServerRequest req,
+      OciRoute.Manifest m,
+      UpstreamRoute route,
+      ManifestCache cache,
+      String why) {
+    if (cache == null || m.reference().isDigest() || req.response().headWritten()) {
+      return Optional.empty();
+    }
+    return cache.lastKnown(route, m.reference().toString(), accept(req), why);
+  }
+
+  private Future<Void> upstream(
+      HttpServerRequest req, OciRoute.Manifest m, UpstreamRoute route, ManifestCache cache) {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
     headers.add("Accept", accept(req));
     UpstreamRequest up =
@@ -64,9 +115,29 @@ final class ManifestProxy {
     return route
         .upstream()
         .send(up)
+        .recover(
+            err -> {
+              Optional<Fetched> last =
+                  ManifestCache.isStaleWorthy(err)
+                      ? stale(req, m, route, cache, err.getMessage())
+                      : Optional.empty();
+              return last.isPresent()
+                  ? serve(req, last.get()).mapEmpty()
+                  : Future.<HttpClientResponse>failedFuture(err);
+            })
         .compose(
             resp -> {
-              if (resp.statusCode() != 200) {
+              if (resp == null) {
+                return Future.<Void>succeededFuture();
+              }
+              int status = resp.statusCode();
+              if (status >= 500 || status == 429) {
+                Optional<Fetched> last = stale(req, m, route, cache, "HTTP " + status);
+                if (last.isPresent()) {
+                  return resp.end().compose(v -> serve(req, last.get()));
+                }
+              }
+              if (status != 200) {
                 return ProxyResponses.relayError(req, resp, OciErrorCode.MANIFEST_UNKNOWN, route);
               }
               long length = contentLength(resp);
@@ -84,7 +155,7 @@ final class ManifestProxy {
                               err instanceof OciException e && e.status() == 413
                                   ? tooLarge(route)
                                   : err))
-                  .compose(body -> serve(req, m, route, resp, body));
+                  .compose(body -> serve(req, m, route, resp, body, cache));
             });
   }
 
@@ -107,7 +178,8 @@ final class ManifestProxy {
       OciRoute.Manifest m,
       UpstreamRoute route,
       HttpClientResponse resp,
-      Buffer body) {
+      Buffer body,
+      ManifestCache cache) {
     byte[] bytes = body.getBytes();
     Digest actual;
     if (m.reference().isDigest()) {
@@ -122,6 +194,13 @@ final class ManifestProxy {
       if (claimed != null && claimed.startsWith("sha256:") && !claimed.equals(actual.toString())) {
         return Future.failedFuture(mismatch(route, claimed, actual.toString()));
       }
+    }
+    if (cache != null) {
+      cache.put(
+          route,
+          m.reference().isDigest() ? null : m.reference().toString(),
+          accept(req),
+          new Fetched(bytes, resp.getHeader("Content-Type"), actual));
     }
     return ProxyResponses.start(req, resp, 200)
         .putHeader("Docker-Content-Digest", actual.toString())

@@ -1,5 +1,6 @@
 package io.portcullis.gateway.http;
 
+import io.portcullis.gateway.cache.Caches;
 import io.portcullis.gateway.config.GatewayConfig;
 import io.portcullis.gateway.enforce.Enforcer;
 import io.portcullis.gateway.errors.OciErrorCode;
@@ -27,7 +28,7 @@ public final class RegistryApi implements Handler<HttpServerRequest> {
   private final UploadIds uploadIds;
   private final Enforcer enforcer;
   private final ManifestProxy manifests = new ManifestProxy(this);
-  private final BlobProxy blobs = new BlobProxy(this);
+  private final BlobProxy blobs;
   private final UploadProxy uploads = new UploadProxy(this);
   private final TagListProxy tags = new TagListProxy(this);
   private final ReferrersProxy referrers = new ReferrersProxy();
@@ -35,6 +36,17 @@ public final class RegistryApi implements Handler<HttpServerRequest> {
   /** {@code enforcer} is null when no trust policy is configured. */
   public RegistryApi(
       GatewayConfig config, UpstreamRouter router, UploadIds uploadIds, Enforcer enforcer) {
+    this(config, router, uploadIds, enforcer, Caches.NONE);
+  }
+
+  /** As above, serving from and filling {@code caches}. */
+  public RegistryApi(
+      GatewayConfig config,
+      UpstreamRouter router,
+      UploadIds uploadIds,
+      Enforcer enforcer,
+      Caches caches) {
+    this.blobs = new BlobProxy(this, caches.blobs());
     this.config = config;
     this.router = router;
     this.uploadIds = uploadIds;

@@ -42,6 +42,7 @@ public final class Upstream {
   private final UpstreamConfig config;
   private final HttpClientAgent http;
   private final UpstreamAuth auth;
+  private volatile ManifestLookaside manifestCache;
 
   public Upstream(Vertx vertx, UpstreamConfig config) {
     this.config = config;
@@ -58,6 +59,16 @@ public final class Upstream {
 
   public UpstreamConfig config() {
     return config;
+  }
+
+  /** The cache manifest fetches go through, or null. */
+  public ManifestLookaside manifestCache() {
+    return manifestCache;
+  }
+
+  /** Sends this upstream's manifest fetches through {@code cache}. */
+  public void useManifestCache(ManifestLookaside cache) {
+    this.manifestCache = cache;
   }
 
   /**

@@ -28,11 +28,30 @@ public final class UpstreamArtifacts {
 
   private UpstreamArtifacts() {}
 
-  /** A manifest as the upstream sent it. */
-  public record Fetched(byte[] bytes, String mediaType, Digest digest) {}
+  /**
+   * A manifest as the upstream sent it; {@code stale} when it comes from the cache because the
+   * upstream could not be asked.
+   */
+  public record Fetched(byte[] bytes, String mediaType, Digest digest, boolean stale) {
+    public Fetched(byte[] bytes, String mediaType, Digest digest) {
+      this(bytes, mediaType, digest, false);
+    }
+  }
 
-  /** The manifest at {@code reference} (a tag or digest), or empty when the upstream has none. */
+  /**
+   * The manifest at {@code reference} (a tag or digest), or empty when the upstream has none;
+   * through the upstream's manifest cache when it has one.
+   */
   public static Future<Optional<Fetched>> manifest(
+      UpstreamRoute route, String reference, String accept) {
+    ManifestLookaside cache = route.upstream().manifestCache();
+    return cache == null
+        ? fetchManifest(route, reference, accept)
+        : cache.manifest(route, reference, accept);
+  }
+
+  /** As {@link #manifest}, always from the upstream. */
+  public static Future<Optional<Fetched>> fetchManifest(
       UpstreamRoute route, String reference, String accept) {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("Accept", accept);
     return route

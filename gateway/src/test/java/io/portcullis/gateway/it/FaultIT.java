@@ -47,6 +47,8 @@ class FaultIT {
     gateway =
         GatewayFixture.builder(dir.resolve("data"))
             .upstream("faulty", faulty.url(), "", false)
+            // Each case must reach the faulty upstream; CacheFaultIT covers the cache's side.
+            .extra("cache: {enabled: false}\n")
             .start();
     byte[] bytes = RegistryProtocolIT.random(BLOB, 31);
     blob = Digest.sha256(bytes);

@@ -52,6 +52,8 @@ public final class GatewayFixture implements AutoCloseable {
     private final Path dataDir;
     private final List<String> upstreams = new ArrayList<>();
     private String extra = "";
+    // Tests move tags and expect the move to be seen at once: tags are revalidated every time.
+    private String tagTtl = "0s";
 
     Builder(Path dataDir) {
       this.dataDir = dataDir;
@@ -73,11 +75,20 @@ public final class GatewayFixture implements AutoCloseable {
               .append(prefix)
               .append("\"\n    push: ")
               .append(push)
-              .append("\n    readTimeout: 30s\n");
+              .append("\n    readTimeout: 30s\n")
+              .append("    cache: {tagTtl: ")
+              .append(tagTtl)
+              .append("}\n");
       if (credentialsFile != null) {
         sb.append("    credentialsFile: ").append(credentialsFile).append('\n');
       }
       upstreams.add(sb.toString());
+      return this;
+    }
+
+    /** The {@code cache.tagTtl} of upstreams added after this call (default 0s). */
+    public Builder tagTtl(String ttl) {
+      this.tagTtl = ttl;
       return this;
     }
 

@@ -1,0 +1,258 @@
+package io.portcullis.gateway.cache;
+
+import io.netty.buffer.ByteBuf;
+import io.portcullis.core.oci.Digest;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.file.AsyncFile;
+import io.vertx.core.file.OpenOptions;
+import io.vertx.core.internal.buffer.BufferInternal;
+import io.vertx.core.streams.ReadStream;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One blob being written into the cache from one upstream read. The upstream is paced by the disk
+ * (at most {@link #HIGH_WATER} bytes of writes in flight), never by a client, so the fill finishes
+ * even when every client has gone. Readers follow the temp file as it grows ({@link
+ * GrowingFileReader}): they read up to {@link #written()}, and are called back on progress. Only
+ * when the length and digest check out is the file moved to its content address; otherwise it is
+ * deleted and every reader fails.
+ */
+public final class BlobFill {
+  private static final Logger LOG = LoggerFactory.getLogger(BlobFill.class);
+  static final long HIGH_WATER = 4L * 1024 * 1024;
+  private static final long LOW_WATER = 1024L * 1024;
+
+  /** Where a fill is. */
+  public enum State {
+    /** Waiting for the upstream's answer. */
+    PENDING,
+    /** Bytes arrive and are written to the temp file. */
+    STREAMING,
+    /** All bytes are on disk and match the digest; readers may finish. */
+    VERIFIED,
+    /** Broken, mismatched or refused: nothing was cached. */
+    FAILED
+  }
+
+  private final Vertx vertx;
+  private final BlobStore store;
+  private final Digest digest;
+  private final Path temp;
+  private final Promise<Void> stored = Promise.promise();
+  private final ArrayDeque<long[]> pendingWrites = new ArrayDeque<>();
+  private List<Runnable> waiters = new ArrayList<>();
+  // Readers may live on other event loops: what they read is published through volatiles.
+  private volatile State state = State.PENDING;
+  private Throwable failure;
+  private long expectedLength = -1;
+  private long received;
+  private volatile long written;
+  private long inFlight;
+  private boolean upstreamEnded;
+
+  BlobFill(Vertx vertx, BlobStore store, Digest digest, Path temp) {
+    this.vertx = vertx;
+    this.store = store;
+    this.digest = digest;
+    this.temp = temp;
+  }
+
+  public Digest digest() {
+    return digest;
+  }
+
+  public State state() {
+    return state;
+  }
+
+  /** The declared length, or -1 when the upstream did not say. */
+  public long expectedLength() {
+    return expectedLength;
+  }
+
+  /** Bytes on disk in the temp file, readable from offset 0. */
+  long written() {
+    return written;
+  }
+
+  Path temp() {
+    return temp;
+  }
+
+  /** Completes when the verified blob is in the store; fails when it will never be. */
+  public Future<Void> stored() {
+    return stored.future();
+  }
+
+  Throwable failure() {
+    return failure;
+  }
+
+  /** The state once the fill has left {@link State#PENDING}. */
+  public Future<State> started() {
+    Promise<State> p = Promise.promise();
+    Runnable check =
+        new Runnable() {
+          @Override
+          public void run() {
+            if (state == State.PENDING) {
+              onProgress(this);
+            } else {
+              p.tryComplete(state);
+            }
+          }
+        };
+    check.run();
+    return p.future();
+  }
+
+  /** Calls {@code r} once, on the next progress or change of state. */
+  synchronized void onProgress(Runnable r) {
+    waiters.add(r);
+  }
+
+  /**
+   * Writes {@code body} (an upstream 200) to the temp file. {@code length} is the declared length
+   * or -1. Returns at once; progress is reported to the readers.
+   */
+  public void start(ReadStream<Buffer> body, long length) {
+    body.pause();
+    this.expectedLength = length;
+    vertx
+        .fileSystem()
+        .open(temp.toString(), new OpenOptions().setWrite(true).setCreateNew(true))
+        .onSuccess(
+            file -> {
+              state = State.STREAMING;
+              notifyWaiters();
+              pump(body, file);
+            })
+        .onFailure(
+            err -> {
+              store.refuse(this, err);
+              body.handler(b -> {}).endHandler(v -> {}).resume();
+            });
+  }
+
+  private void pump(ReadStream<Buffer> body, AsyncFile file) {
+    MessageDigest md = digest.newMessageDigest();
+    body.exceptionHandler(err -> failAndClose(file, err));
+    body.handler(
+        chunk -> {
+          if (state == State.FAILED) {
+            return;
+          }
+          update(md, chunk);
+          long at = received;
+          received += chunk.length();
+          inFlight += chunk.length();
+          long[] write = {received, 0};
+          pendingWrites.add(write);
+          if (inFlight > HIGH_WATER) {
+            body.pause();
+          }
+          file.write(chunk, at)
+              .onComplete(
+                  ar -> {
+                    if (ar.failed()) {
+                      failAndClose(file, ar.cause());
+                      return;
+                    }
+                    write[1] = 1;
+                    inFlight -= chunk.length();
+                    while (!pendingWrites.isEmpty() && pendingWrites.peek()[1] == 1) {
+                      written = pendingWrites.poll()[0];
+                    }
+                    if (inFlight < LOW_WATER && !upstreamEnded) {
+                      body.resume();
+                    }
+                    notifyWaiters();
+                    finishIfComplete(file, md);
+                  });
+        });
+    body.endHandler(
+        v -> {
+          upstreamEnded = true;
+          finishIfComplete(file, md);
+        });
+    body.resume();
+  }
+
+  private byte[] hash;
+
+  private void finishIfComplete(AsyncFile file, MessageDigest md) {
+    if (!upstreamEnded || state != State.STREAMING || !pendingWrites.isEmpty()) {
+      return;
+    }
+    if (expectedLength >= 0 && received != expectedLength) {
+      failAndClose(
+          file,
+          new IllegalStateException(
+              "upstream sent " + received + " of " + expectedLength + " bytes"));
+      return;
+    }
+    if (hash == null) {
+      hash = md.digest();
+    }
+    if (!digest.matches(hash)) {
+      failAndClose(file, new IllegalStateException("upstream bytes do not match " + digest));
+      return;
+    }
+    state = State.VERIFIED;
+    notifyWaiters();
+    // Durable before it becomes visible: a crash never leaves a short file under a digest name.
+    file.flush()
+        .compose(x -> file.close())
+        .compose(x -> store.commit(this, received))
+        .onSuccess(x -> stored.tryComplete())
+        .onFailure(
+            err -> {
+              LOG.warn("cache: could not store {}: {}", digest, err.toString());
+              stored.tryFail(err);
+              store.abandon(this);
+            });
+  }
+
+  private void failAndClose(AsyncFile file, Throwable err) {
+    if (state == State.FAILED || state == State.VERIFIED) {
+      return;
+    }
+    fail(err);
+    file.close().onComplete(x -> store.abandon(this));
+  }
+
+  /** Fails the fill (and its readers); the temp file is removed by the store. */
+  void fail(Throwable err) {
+    if (state == State.FAILED || state == State.VERIFIED) {
+      return;
+    }
+    failure = err;
+    state = State.FAILED;
+    LOG.warn("cache: fill of {} failed, nothing cached: {}", digest, err.getMessage());
+    stored.tryFail(err);
+    notifyWaiters();
+  }
+
+  private void notifyWaiters() {
+    List<Runnable> now;
+    synchronized (this) {
+      now = waiters;
+      waiters = new ArrayList<>();
+    }
+    now.forEach(Runnable::run);
+  }
+
+  private static void update(MessageDigest md, Buffer chunk) {
+    ByteBuf buf = ((BufferInternal) chunk).getByteBuf();
+    md.update(buf.nioBuffer(buf.readerIndex(), buf.readableBytes()));
+  }
+}

@@ -1,0 +1,270 @@
+package io.portcullis.gateway.cache;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.portcullis.core.oci.Digest;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.file.CopyOptions;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Content-addressed blobs on disk: {@code blobs/sha256/<hex>}, written only through a verified
+ * {@link BlobFill} (temp file in {@code tmp/}, then an atomic move). The index (sizes, last access)
+ * lives in memory and is rebuilt from disk at start, when leftover temp files are deleted and small
+ * files are re-hashed; larger ones are re-hashed in the background. Least recently used blobs that
+ * nobody is reading are evicted once the total passes {@code maxSize}.
+ */
+public final class BlobStore {
+  private static final Logger LOG = LoggerFactory.getLogger(BlobStore.class);
+  private static final Pattern HEX = Pattern.compile("[0-9a-f]{64}");
+  private static final long CHECK_AT_START = 16L * 1024 * 1024;
+
+  private final Vertx vertx;
+  private final Path blobs;
+  private final Path tmp;
+  private final long maxSize;
+  private final Map<String, CachedBlob> index = new ConcurrentHashMap<>();
+  private final Map<String, BlobFill> fills = new ConcurrentHashMap<>();
+  private final AtomicLong total = new AtomicLong();
+  // Which repositories an upstream has confirmed a blob in: the file is shared, access is not.
+  private final Cache<String, Boolean> links = Caffeine.newBuilder().maximumSize(1_000_000).build();
+
+  private BlobStore(Vertx vertx, Path root, long maxSize) {
+    this.vertx = vertx;
+    this.blobs = root.resolve("blobs").resolve("sha256");
+    this.tmp = root.resolve("tmp");
+    this.maxSize = maxSize;
+  }
+
+  /** Opens the store under {@code root}, scanning it on a worker thread. */
+  public static Future<BlobStore> open(Vertx vertx, Path root, long maxSize) {
+    BlobStore store = new BlobStore(vertx, root, maxSize);
+    return vertx
+        .executeBlocking(
+            () -> {
+              List<CachedBlob> unchecked = store.scan();
+              return unchecked;
+            },
+            false)
+        .map(
+            unchecked -> {
+              store.checkInBackground(unchecked);
+              return store;
+            });
+  }
+
+  public long maxSize() {
+    return maxSize;
+  }
+
+  /** Bytes held, as the index knows them. */
+  public long size() {
+    return total.get();
+  }
+
+  /** The blob, when it is cached, marked as just used. */
+  public Optional<CachedBlob> lookup(Digest digest) {
+    if (!"sha256".equals(digest.algorithm())) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(index.get(digest.hex()));
+  }
+
+  /**
+   * True when the upstream has confirmed {@code digest} in {@code repository} (an
+   * upstream-qualified name) since the gateway started: only then is the shared copy served for
+   * that repository.
+   */
+  public boolean linked(String repository, Digest digest) {
+    return links.getIfPresent(repository + "@" + digest) != null;
+  }
+
+  /** Records that the upstream has {@code digest} in {@code repository}. */
+  public void link(String repository, Digest digest) {
+    links.put(repository + "@" + digest, Boolean.TRUE);
+  }
+
+  /** True when the blob is on disk or being written. */
+  public boolean contains(Digest digest) {
+    return lookup(digest).isPresent() || fills.containsKey(digest.toString());
+  }
+
+  /** The fill in flight for {@code digest}, if any. */
+  public Optional<BlobFill> inFlight(Digest digest) {
+    return Optional.ofNullable(fills.get(digest.toString()));
+  }
+
+  /**
+   * Registers a new fill for {@code digest}, or returns empty when one is already in flight (the
+   * caller then follows {@link #inFlight}). The caller starts it with the upstream's body, or
+   * {@link #refuse}s it.
+   */
+  public Optional<BlobFill> begin(Digest digest) {
+    if (!"sha256".equals(digest.algorithm())) {
+      return Optional.empty();
+    }
+    BlobFill fill =
+        new BlobFill(vertx, this, digest, tmp.resolve(digest.hex() + "." + UUID.randomUUID()));
+    return fills.putIfAbsent(digest.toString(), fill) == null
+        ? Optional.of(fill)
+        : Optional.empty();
+  }
+
+  /** Streams a fill in flight to {@code res} ({@link GrowingFileReader}). */
+  public Future<GrowingFileReader.Outcome> follow(
+      BlobFill fill, io.vertx.core.http.HttpServerResponse res) {
+    return GrowingFileReader.follow(vertx, fill, res);
+  }
+
+  /** Gives up a fill before it started (the upstream did not answer 200). */
+  public void refuse(BlobFill fill, Throwable why) {
+    fill.fail(why);
+    abandon(fill);
+  }
+
+  /** Moves a verified temp file to its address and indexes it. */
+  Future<Void> commit(BlobFill fill, long size) {
+    Path target = blobs.resolve(fill.digest().hex());
+    return vertx
+        .fileSystem()
+        .move(
+            fill.temp().toString(),
+            target.toString(),
+            new CopyOptions().setAtomicMove(true).setReplaceExisting(true))
+        .map(
+            v -> {
+              add(new CachedBlob(fill.digest().hex(), target, size, System.currentTimeMillis()));
+              fills.remove(fill.digest().toString(), fill);
+              LOG.debug("cache: stored {} ({} bytes)", fill.digest(), size);
+              evict();
+              return null;
+            });
+  }
+
+  /** Forgets a failed fill and deletes its temp file. */
+  void abandon(BlobFill fill) {
+    fills.remove(fill.digest().toString(), fill);
+    vertx.fileSystem().delete(fill.temp().toString()).onFailure(err -> {});
+  }
+
+  /**
+   * Drops a cached blob found to be wrong (missing, wrong size) so the next request fetches it
+   * again.
+   */
+  public void drop(CachedBlob blob, String why) {
+    if (index.remove(blob.hex(), blob)) {
+      total.addAndGet(-blob.size());
+      LOG.warn("cache: dropped sha256:{}: {}", blob.hex(), why);
+      vertx.fileSystem().delete(blob.file().toString()).onFailure(err -> {});
+    }
+  }
+
+  private void add(CachedBlob blob) {
+    CachedBlob old = index.put(blob.hex(), blob);
+    total.addAndGet(blob.size() - (old == null ? 0 : old.size()));
+  }
+
+  /** Evicts least recently used blobs nobody is reading until the total fits. */
+  private void evict() {
+    if (total.get() <= maxSize) {
+      return;
+    }
+    List<CachedBlob> byAge = new ArrayList<>(index.values());
+    byAge.sort(Comparator.comparingLong(CachedBlob::lastAccess));
+    for (CachedBlob b : byAge) {
+      if (total.get() <= maxSize) {
+        break;
+      }
+      if (!b.inUse() && index.remove(b.hex(), b)) {
+        total.addAndGet(-b.size());
+        LOG.info("cache: evicted sha256:{} ({} bytes)", b.hex(), b.size());
+        vertx.fileSystem().delete(b.file().toString()).onFailure(err -> {});
+      }
+    }
+  }
+
+  /** Rebuilds the index (worker thread); returns the large blobs still to be re-hashed. */
+  private List<CachedBlob> scan() throws IOException {
+    Files.createDirectories(blobs);
+    Files.createDirectories(tmp);
+    try (Stream<Path> leftovers = Files.list(tmp)) {
+      for (Path p : leftovers.toList()) {
+        LOG.info("cache: deleting unfinished fill {}", p.getFileName());
+        Files.deleteIfExists(p);
+      }
+    }
+    List<CachedBlob> unchecked = new ArrayList<>();
+    try (Stream<Path> files = Files.list(blobs)) {
+      for (Path p : files.toList()) {
+        String hex = p.getFileName().toString();
+        if (!HEX.matcher(hex).matches() || !Files.isRegularFile(p)) {
+          LOG.warn("cache: removing stray file {}", p);
+          Files.deleteIfExists(p);
+          continue;
+        }
+        long size = Files.size(p);
+        if (size <= CHECK_AT_START && !hashMatches(p, hex)) {
+          LOG.warn("cache: sha256:{} is corrupt; dropped", hex);
+          Files.deleteIfExists(p);
+          continue;
+        }
+        CachedBlob blob = new CachedBlob(hex, p, size, Files.getLastModifiedTime(p).toMillis());
+        add(blob);
+        if (size > CHECK_AT_START) {
+          unchecked.add(blob);
+        }
+      }
+    }
+    LOG.info("cache: {} blobs, {} bytes in {}", index.size(), total.get(), blobs);
+    return unchecked;
+  }
+
+  /** Re-hashes large blobs one at a time on a worker thread; a corrupt one is dropped. */
+  private void checkInBackground(List<CachedBlob> unchecked) {
+    if (unchecked.isEmpty()) {
+      return;
+    }
+    CachedBlob next = unchecked.get(0);
+    vertx
+        .executeBlocking(() -> hashMatches(next.file(), next.hex()), false)
+        .onComplete(
+            ar -> {
+              if (ar.succeeded() && !ar.result()) {
+                drop(next, "content does not match its digest");
+              }
+              checkInBackground(unchecked.subList(1, unchecked.size()));
+            });
+  }
+
+  static boolean hashMatches(Path file, String hex) {
+    try (InputStream in = Files.newInputStream(file)) {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      byte[] buf = new byte[256 * 1024];
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        md.update(buf, 0, n);
+      }
+      return HexFormat.of().formatHex(md.digest()).equals(hex);
+    } catch (IOException | java.security.NoSuchAlgorithmException e) {
+      return false;
+    }
+  }
+}

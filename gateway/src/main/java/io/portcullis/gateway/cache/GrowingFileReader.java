@@ -1,0 +1,134 @@
+package io.portcullis.gateway.cache;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.file.AsyncFile;
+import io.vertx.core.file.OpenOptions;
+import io.vertx.core.http.HttpServerResponse;
+
+/**
+ * Serves a blob to one client from a {@link BlobFill}'s temp file while it is being written: reads
+ * what is on disk, waits for the fill's next progress when it has caught up, and ends the response
+ * only when the fill is verified. The last chunk is held back until then, so on a failed fill the
+ * connection is reset and the client never sees a clean end. The client's write queue paces the
+ * reads; the fill never waits for a reader.
+ */
+public final class GrowingFileReader {
+  private static final int CHUNK = 64 * 1024;
+
+  /** How a follower's transfer ended. */
+  public enum Outcome {
+    VERIFIED,
+    FILL_FAILED,
+    CLIENT_GONE,
+    /** The fill was verified and moved into the store before this reader could open it. */
+    MOVED
+  }
+
+  private final BlobFill fill;
+  private final HttpServerResponse res;
+  private final Promise<Outcome> done = Promise.promise();
+  private final Context context;
+  private AsyncFile file;
+  private Buffer held;
+  private long position;
+  private boolean reading;
+
+  private GrowingFileReader(Vertx vertx, BlobFill fill, HttpServerResponse res) {
+    this.fill = fill;
+    this.res = res;
+    this.context = vertx.getOrCreateContext();
+  }
+
+  /**
+   * Streams {@code fill} into {@code res}, whose status and headers are set; the fill must be
+   * streaming or verified. Completes (never fails) when the transfer is over.
+   */
+  public static Future<Outcome> follow(Vertx vertx, BlobFill fill, HttpServerResponse res) {
+    GrowingFileReader r = new GrowingFileReader(vertx, fill, res);
+    res.closeHandler(v -> r.finish(Outcome.CLIENT_GONE));
+    vertx
+        .fileSystem()
+        .open(fill.temp().toString(), new OpenOptions().setRead(true).setCreate(false))
+        .onSuccess(
+            f -> {
+              r.file = f;
+              if (r.done.future().isComplete()) {
+                f.close();
+              } else {
+                r.pump();
+              }
+            })
+        .onFailure(
+            err -> {
+              if (fill.state() == BlobFill.State.VERIFIED) {
+                r.finish(Outcome.MOVED);
+              } else {
+                r.fail();
+              }
+            });
+    return r.done.future();
+  }
+
+  private void pump() {
+    if (done.future().isComplete() || reading) {
+      return;
+    }
+    long available = fill.written() - position;
+    if (available > 0) {
+      int n = (int) Math.min(available, CHUNK);
+      reading = true;
+      file.read(Buffer.buffer(n), 0, position, n)
+          .onComplete(
+              ar -> {
+                reading = false;
+                if (ar.failed() || ar.result().length() == 0) {
+                  fail();
+                  return;
+                }
+                position += ar.result().length();
+                if (held != null) {
+                  res.write(held);
+                }
+                held = ar.result();
+                if (res.writeQueueFull()) {
+                  res.drainHandler(v -> pump());
+                } else {
+                  pump();
+                }
+              });
+      return;
+    }
+    switch (fill.state()) {
+      case VERIFIED -> {
+        finish(Outcome.VERIFIED);
+        if (held == null) {
+          res.end();
+        } else {
+          res.end(held);
+        }
+      }
+      case FAILED -> fail();
+      default -> fill.onProgress(() -> context.runOnContext(v -> pump()));
+    }
+  }
+
+  private void fail() {
+    if (finish(Outcome.FILL_FAILED)) {
+      res.reset();
+    }
+  }
+
+  private boolean finish(Outcome outcome) {
+    if (!done.tryComplete(outcome)) {
+      return false;
+    }
+    if (file != null) {
+      file.close();
+    }
+    return true;
+  }
+}

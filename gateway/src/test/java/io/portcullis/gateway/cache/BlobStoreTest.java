@@ -1,0 +1,110 @@
+package io.portcullis.gateway.cache;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.portcullis.core.oci.Digest;
+import io.vertx.core.Vertx;
+import io.vertx.core.file.OpenOptions;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The blob store's start-up scan, its fills and its LRU eviction, on a real directory. */
+class BlobStoreTest {
+  @TempDir Path dir;
+  private final Vertx vertx = Vertx.vertx();
+
+  @AfterEach
+  void close() {
+    vertx.close();
+  }
+
+  @Test
+  void startDropsTempFilesStrayNamesAndCorruptBlobs() throws Exception {
+    byte[] good = "good".getBytes(StandardCharsets.UTF_8);
+    Digest goodDigest = Digest.sha256(good);
+    Digest badDigest = Digest.sha256("other".getBytes(StandardCharsets.UTF_8));
+    Path blobs = Files.createDirectories(dir.resolve("blobs/sha256"));
+    Files.write(blobs.resolve(goodDigest.hex()), good);
+    Files.write(blobs.resolve(badDigest.hex()), "corrupted".getBytes(StandardCharsets.UTF_8));
+    Files.write(blobs.resolve("not-a-digest"), good);
+    Path tmp = Files.createDirectories(dir.resolve("tmp"));
+    Files.write(tmp.resolve(goodDigest.hex() + ".partial"), new byte[] {1});
+
+    BlobStore store = BlobStore.open(vertx, dir, 1 << 20).await(10, TimeUnit.SECONDS);
+
+    assertTrue(store.lookup(goodDigest).isPresent());
+    assertFalse(store.lookup(badDigest).isPresent(), "a blob that does not hash is dropped");
+    assertFalse(Files.exists(blobs.resolve(badDigest.hex())));
+    assertFalse(Files.exists(blobs.resolve("not-a-digest")));
+    try (var left = Files.list(tmp)) {
+      assertEquals(0, left.count(), "unfinished fills are deleted");
+    }
+    assertEquals(good.length, store.size());
+  }
+
+  @Test
+  void fillsVerifyThenEvictTheLeastRecentlyUsed() throws Exception {
+    BlobStore store = BlobStore.open(vertx, dir, 250).await(10, TimeUnit.SECONDS);
+    Digest a = fill(store, 'a');
+    Thread.sleep(5);
+    Digest b = fill(store, 'b');
+    Thread.sleep(5);
+    store.lookup(a).orElseThrow().acquire().release(); // a is now more recent than b
+    Thread.sleep(5);
+    Digest c = fill(store, 'c');
+    assertTrue(store.lookup(a).isPresent());
+    assertFalse(store.lookup(b).isPresent(), "least recently used goes first");
+    assertTrue(store.lookup(c).isPresent());
+    assertFalse(stillThere(b), "the evicted file is deleted");
+    assertEquals(200, store.size());
+  }
+
+  @Test
+  void aMismatchedFillLeavesNothing() throws Exception {
+    BlobStore store = BlobStore.open(vertx, dir, 1 << 20).await(10, TimeUnit.SECONDS);
+    Path source = Files.write(dir.resolve("src"), new byte[] {1, 2, 3});
+    Digest claimed = Digest.sha256(new byte[] {9});
+    BlobFill f = store.begin(claimed).orElseThrow();
+    vertx
+        .fileSystem()
+        .open(source.toString(), new OpenOptions().setRead(true))
+        .onSuccess(in -> f.start(in, 3));
+    assertTrue(
+        f.stored()
+            .transform(ar -> io.vertx.core.Future.succeededFuture(ar.failed()))
+            .await(10, TimeUnit.SECONDS));
+    assertEquals(BlobFill.State.FAILED, f.state());
+    assertFalse(store.lookup(claimed).isPresent());
+    Thread.sleep(200);
+    try (var left = Files.list(dir.resolve("tmp"))) {
+      assertEquals(0, left.count(), "the temp file is deleted");
+    }
+  }
+
+  private boolean stillThere(Digest d) throws InterruptedException {
+    for (int i = 0; i < 100 && Files.exists(dir.resolve("blobs/sha256/" + d.hex())); i++) {
+      Thread.sleep(20);
+    }
+    return Files.exists(dir.resolve("blobs/sha256/" + d.hex()));
+  }
+
+  private Digest fill(BlobStore store, char c) throws Exception {
+    byte[] bytes = String.valueOf(c).repeat(100).getBytes(StandardCharsets.US_ASCII);
+    Path source = Files.write(dir.resolve("src-" + c), bytes);
+    Digest digest = Digest.sha256(bytes);
+    BlobFill f = store.begin(digest).orElseThrow();
+    vertx
+        .fileSystem()
+        .open(source.toString(), new OpenOptions().setRead(true))
+        .onSuccess(in -> f.start(in, bytes.length));
+    f.stored().await(10, TimeUnit.SECONDS);
+    return digest;
+  }
+}

@@ -1,0 +1,91 @@
+package io.portcullis.gateway.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.portcullis.core.oci.Digest;
+import io.portcullis.gateway.testing.FaultyUpstream;
+import io.portcullis.gateway.testing.FaultyUpstream.Fault;
+import io.portcullis.testkit.RegistryProcess;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Wrong or short upstream bytes never enter the cache: the client's connection is reset as without
+ * a cache, the temp file is deleted, and the next clean download is fetched (and cached) anew.
+ */
+class CacheFaultIT {
+  private static final int BLOB = 1_500_000;
+  @TempDir static Path dir;
+  static RegistryProcess registry;
+  static FaultyUpstream faulty;
+  static GatewayFixture gateway;
+
+  @BeforeAll
+  static void start() throws Exception {
+    registry = RegistryProcess.start();
+    faulty = FaultyUpstream.start(registry);
+    gateway =
+        GatewayFixture.builder(dir.resolve("data"))
+            .upstream("faulty", faulty.url(), "", false)
+            .start();
+  }
+
+  @AfterAll
+  static void stop() {
+    gateway.close();
+    faulty.close();
+    registry.close();
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = Fault.class,
+      names = {"CORRUPT", "TRUNCATE"})
+  void aBadUpstreamNeverLeavesACacheEntry(Fault fault) throws Exception {
+    byte[] bytes = RegistryProtocolIT.random(BLOB, 70 + fault.ordinal());
+    Digest blob = CacheBlobIT.upload(registry, "team/" + fault.name().toLowerCase(), bytes);
+    String url = gateway.url() + "/v2/team/" + fault.name().toLowerCase() + "/blobs/" + blob;
+    Path cached = dir.resolve("data/cache/blobs/sha256/" + blob.hex());
+    faulty.fault(fault);
+    try {
+      assertThrows(IOException.class, () -> LargeBlob.fetch(Http.CLIENT, url));
+    } finally {
+      faulty.fault(Fault.NONE);
+    }
+    awaitNoTempFiles();
+    assertFalse(Files.exists(cached), fault + ": nothing under the digest");
+
+    long before = faulty.blobGets();
+    LargeBlob.Received ok = LargeBlob.fetch(Http.CLIENT, url);
+    assertEquals(blob, ok.digest());
+    assertEquals(before + 1, faulty.blobGets(), "fetched anew, not served from a bad entry");
+    awaitNoTempFiles();
+    assertTrue(Files.exists(cached), "the clean copy is cached");
+    assertEquals(blob, LargeBlob.fetch(Http.CLIENT, url).digest());
+    assertEquals(before + 1, faulty.blobGets(), "and served from the cache");
+  }
+
+  private static void awaitNoTempFiles() throws Exception {
+    Path tmp = dir.resolve("data/cache/tmp");
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (true) {
+      try (Stream<Path> s = Files.list(tmp)) {
+        if (s.findAny().isEmpty()) {
+          return;
+        }
+      }
+      assertTrue(System.nanoTime() < deadline, "temp files are cleaned up");
+      Thread.sleep(20);
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package io.portcullis.gateway.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.portcullis.testkit.ImageSpec;
+import io.portcullis.testkit.OciLayout;
+import io.portcullis.testkit.RegistryProcess;
+import io.portcullis.testkit.RequiredTools;
+import io.portcullis.testkit.Skopeo;
+import io.portcullis.testkit.TestImages;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Warm pulls do not reach the upstream: by digest never (manifests and blobs are immutable), by tag
+ * not within the upstream's {@code cache.tagTtl}. Counted in the registry's own access log.
+ */
+class CacheManifestIT {
+  @TempDir static Path dir;
+  static RegistryProcess registry;
+  static GatewayFixture gateway;
+  static Skopeo skopeo;
+  static TestImages images;
+
+  @BeforeAll
+  static void start() throws Exception {
+    RequiredTools.check("docker-registry", "skopeo", "umoci");
+    registry = RegistryProcess.start();
+    gateway =
+        GatewayFixture.builder(dir.resolve("data"))
+            .tagTtl("5m")
+            .upstream("internal", registry.url(), "", false)
+            .start();
+    skopeo = Skopeo.create();
+    images = new TestImages(skopeo);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    images.close();
+    skopeo.close();
+    gateway.close();
+    registry.close();
+  }
+
+  @Test
+  void warmPullsByDigestAndByFreshTagReachTheUpstreamZeroTimes() {
+    OciLayout image = images.build(ImageSpec.builder().layers(2, 300 * 1024).seed(81).build());
+    images.push(image, registry.ref("team/app:v1"));
+    String viaGateway = "docker://" + gateway.hostPort() + "/team/app";
+    skopeo.copy(viaGateway + ":v1", "dir:" + dir.resolve("cold")).orThrow();
+    assertTrue(registry.blobGets() >= 3, "the cold pull fetched config and layers");
+    long before = registry.requests().size();
+
+    skopeo.copy(viaGateway + "@" + image.digest(), "dir:" + dir.resolve("by-digest")).orThrow();
+    assertEquals(
+        before, registry.requests().size(), "a warm pull by digest reaches the upstream 0 times");
+
+    skopeo.copy(viaGateway + ":v1", "dir:" + dir.resolve("by-tag")).orThrow();
+    assertEquals(
+        before, registry.requests().size(), "a tag within its TTL is not asked upstream either");
+  }
+}
