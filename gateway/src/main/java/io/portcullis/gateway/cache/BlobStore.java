@@ -136,8 +136,9 @@ public final class BlobStore {
 
   /** Gives up a fill before it started (the upstream did not answer 200). */
   public void refuse(BlobFill fill, Throwable why) {
-    fill.fail(why);
+    // Forgotten first: a waiter woken by the failure must not find this fill still registered.
     abandon(fill);
+    fill.fail(why);
   }
 
   /** Moves a verified temp file to its address and indexes it. */

@@ -38,6 +38,11 @@ final class CachedBlobResponder {
   Future<Void> serve(
       HttpServerRequest req, Digest digest, UpstreamRoute route, Supplier<Future<Void>> uncached) {
     String repository = repository(route);
+    var pending = store.inFlight(digest).filter(f -> f.state() == BlobFill.State.PENDING);
+    if (pending.isPresent() && !store.linked(repository, digest)) {
+      // The leader's upstream answer will link this repository or fail: no HEAD of our own yet.
+      return pending.get().started().compose(s -> serve(req, digest, route, uncached));
+    }
     if (store.contains(digest) && !store.linked(repository, digest)) {
       return confirm(digest, route)
           .compose(

@@ -96,6 +96,7 @@ class CacheBlobIT {
       pool.shutdownNow();
     }
     assertEquals(1, upstreamGets(digest), "16 cold clients, one upstream GET");
+    assertEquals(0, registry.count("HEAD", "/v2/.*/blobs/" + digest), "and no HEADs either");
     Path file = dir.resolve("data/cache/blobs/sha256/" + digest.hex());
     assertEquals(SIZE, Files.size(file));
   }
