@@ -20,8 +20,12 @@ import java.util.Map;
 public final class PolicyEvaluator {
   private final Map<String, CosignRequirementVerifier> cosign = new HashMap<>();
   private final Map<SignatureRequirement, NotationRequirementVerifier> notation = new HashMap<>();
+  private final ConfigEvaluator configs;
+  private final AttestationEvaluator attestations;
 
   public PolicyEvaluator(TrustPolicy policy, Clock clock) {
+    this.configs = new ConfigEvaluator(clock);
+    this.attestations = new AttestationEvaluator(policy, clock);
     for (Policy p : policy.policies()) {
       p.signatures().ifPresent(rule -> rule.requirements().forEach(r -> prepare(policy, r, clock)));
     }
@@ -37,8 +41,21 @@ public final class PolicyEvaluator {
     }
   }
 
-  /** Evaluates {@code policy} (one of this evaluator's trust policy) against {@code evidence}. */
+  /**
+   * Evaluates {@code policy} (one of this evaluator's trust policy) against {@code evidence}: its
+   * signature requirements, then its vetting rules, each rule a check of its own.
+   */
   public PolicyDecision evaluate(Policy policy, Evidence evidence) {
+    PolicyDecision signed = evaluateSignatures(policy, evidence);
+    if (policy.mode() == Mode.OFF || !policy.vetting().any()) {
+      return signed;
+    }
+    List<CheckResult> vetted = new ArrayList<>(configs.evaluate(policy.vetting(), evidence));
+    vetted.addAll(attestations.evaluate(policy.vetting().attestations(), evidence));
+    return VetMessage.combine(policy, signed, vetted);
+  }
+
+  private PolicyDecision evaluateSignatures(Policy policy, Evidence evidence) {
     if (policy.mode() == Mode.OFF) {
       return new PolicyDecision(
           policy.name(),
