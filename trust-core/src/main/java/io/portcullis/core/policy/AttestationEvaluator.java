@@ -29,6 +29,9 @@ import java.util.Optional;
  * old report. Missing, unsigned, untrusted, stale and failing attestations each say so.
  */
 final class AttestationEvaluator {
+  /** Bounds the work one image can ask for: attestation layers × keys signature checks. */
+  static final int MAX_LAYERS = CosignRequirementVerifier.MAX_LAYERS;
+
   private final Clock clock;
   private final Map<String, AttestationVerifier> verifiers = new HashMap<>();
 
@@ -92,6 +95,10 @@ final class AttestationEvaluator {
         types.put(layer, type.get());
         anySigned |= !envelope.get().signatures().isEmpty();
       }
+    }
+    if (ofKind.size() > MAX_LAYERS) {
+      // attest appends, so the newest attestations are last; keep those
+      ofKind = List.copyOf(ofKind.subList(ofKind.size() - MAX_LAYERS, ofKind.size()));
     }
     String name = rule.kind().policyName();
     String attach =

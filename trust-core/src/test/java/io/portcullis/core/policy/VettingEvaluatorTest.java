@@ -443,6 +443,24 @@ class VettingEvaluatorTest {
   }
 
   @Test
+  void manyAttestationsAreBoundedKeepingTheNewest() {
+    int count = AttestationEvaluator.MAX_LAYERS + 6;
+    AttachmentLayer[] layers = new AttachmentLayer[count];
+    for (int i = 0; i < count - 1; i++) {
+      // each older scan has a finding, so only the last one can pass
+      layers[i] =
+          attest(
+              release,
+              PredicateTypes.COSIGN_VULN,
+              vuln("trivy-with-critical.json", NOW.minus(Duration.ofDays(6)).plusSeconds(i)));
+    }
+    layers[count - 1] =
+        attest(release, PredicateTypes.COSIGN_VULN, vuln("trivy-clean.json", NOW.minusSeconds(5)));
+    PolicyDecision d = vulnDecision(withAttestations(layers));
+    assertTrue(d.allowed(), d.message());
+  }
+
+  @Test
   void missingUnsignedUntrustedAndWrongSubjectFailSayingWhich() {
     JsonNode clean = vuln("trivy-clean.json", NOW.minusSeconds(60));
     assertTrue(
