@@ -16,6 +16,9 @@ import java.util.Map;
  * a {@link CheckResult}, Notary checks the policy only logs show as {@link Outcome#LOGGED}, and the
  * {@link PolicyDecision#message()} says what failed and what would satisfy the policy. Whether the
  * evidence could be fetched at all ("could not verify") is the caller's concern, kept apart.
+ *
+ * <p>A policy's vetting rules ({@link VetRules}: config, sources, base images, attestations) are
+ * checked after the signatures, each as a check of its own; see {@code docs/vetting.md}.
  */
 public final class PolicyEvaluator {
   private final Map<String, CosignRequirementVerifier> cosign = new HashMap<>();
