@@ -113,6 +113,11 @@ public final class TokenService {
     return process(refreshProcessor, token).flatMap(TokenService::identity);
   }
 
+  /** The signing key's id (its thumbprint). */
+  public String kid() {
+    return key.kid();
+  }
+
   public Duration ttl() {
     return ttl;
   }
