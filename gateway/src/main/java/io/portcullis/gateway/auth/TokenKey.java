@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 
 /**
  * The ES256 key that signs the gateway's tokens, kept as a PEM file. Its {@code kid} is the key's
@@ -57,8 +58,10 @@ public record TokenKey(ECKey jwk) {
       throw new IOException("cannot generate an EC P-256 key: " + e.getMessage(), e);
     }
     StringWriter pem = new StringWriter();
+    // PKCS#8 and the public key beside it: the JDK's EC private key alone does not carry it.
     try (JcaPEMWriter writer = new JcaPEMWriter(pem)) {
-      writer.writeObject(key.toKeyPair());
+      writer.writeObject(new JcaPKCS8Generator(key.toECPrivateKey(), null));
+      writer.writeObject(key.toECPublicKey());
     } catch (JOSEException e) {
       throw new IOException("cannot encode the new token key", e);
     }
