@@ -29,7 +29,14 @@ public final class AccessAudit {
         l ->
             l.write(
                 new AuditLog.AccessRecord(
-                    "authentication", client, subject, kind, method, null, outcome, message)));
+                    "authentication",
+                    client,
+                    subject,
+                    kind == null ? null : kind.toLowerCase(java.util.Locale.ROOT),
+                    method,
+                    null,
+                    outcome,
+                    message)));
   }
 
   /** An access decision: {@code outcome} is allowed, denied, challenged or token-granted. */
