@@ -44,6 +44,8 @@ final class RobotFile {
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .enable(SerializationFeature.INDENT_OUTPUT);
 
+  private static final Object IN_PROCESS = new Object();
+
   private RobotFile() {}
 
   /** The robots in {@code file}; none when it does not exist. */
@@ -106,6 +108,14 @@ final class RobotFile {
    * read to the move so concurrent writers serialise.
    */
   static List<RobotRecord> update(Path file, UnaryOperator<List<RobotRecord>> change)
+      throws IOException {
+    // A FileLock excludes other processes only; threads of this JVM queue here first.
+    synchronized (IN_PROCESS) {
+      return updateLocked(file, change);
+    }
+  }
+
+  private static List<RobotRecord> updateLocked(Path file, UnaryOperator<List<RobotRecord>> change)
       throws IOException {
     Path dir = file.toAbsolutePath().getParent();
     Files.createDirectories(dir);
