@@ -184,7 +184,9 @@ public final class ConfigLoader {
                   }
                   return Path.of(a.file());
                 });
-    return new GatewayConfig(server, upstreams, dataDir, policy, audit);
+    Optional<AuthConfig> auth =
+        Optional.ofNullable(raw.auth()).map(a -> AuthConfigReader.read(a, dataDir));
+    return new GatewayConfig(server, upstreams, dataDir, policy, audit, auth);
   }
 
   private static GatewayConfig.PolicyConfig policy(PolicySection p) {
@@ -288,7 +290,8 @@ public final class ConfigLoader {
       List<UpstreamSection> upstreams,
       String dataDir,
       PolicySection policy,
-      AuditSection audit) {}
+      AuditSection audit,
+      AuthConfigReader.AuthSection auth) {}
 
   record PolicySection(String file, String reloadInterval) {}
 

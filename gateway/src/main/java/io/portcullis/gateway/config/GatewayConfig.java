@@ -14,7 +14,8 @@ public record GatewayConfig(
     List<UpstreamConfig> upstreams,
     Path dataDir,
     Optional<PolicyConfig> policy,
-    Optional<Path> auditFile) {
+    Optional<Path> auditFile,
+    Optional<AuthConfig> auth) {
 
   public GatewayConfig {
     upstreams = List.copyOf(upstreams);
@@ -27,7 +28,8 @@ public record GatewayConfig(
         upstreams,
         dataDir,
         policy,
-        auditFile);
+        auditFile,
+        auth);
   }
 
   /** The trust policy file, re-read when it changes (checked every {@code reloadInterval}). */
