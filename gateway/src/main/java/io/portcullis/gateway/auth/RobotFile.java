@@ -2,6 +2,7 @@ package io.portcullis.gateway.auth;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
@@ -22,6 +23,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 
@@ -40,7 +42,6 @@ final class RobotFile {
   private static final ObjectMapper JSON =
       new ObjectMapper()
           .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -63,6 +64,9 @@ final class RobotFile {
     FileWire wire;
     try {
       wire = JSON.readValue(bytes, FileWire.class);
+    } catch (JsonMappingException e) {
+      throw new InvalidRobotFileException(
+          file + ": not a robots file: " + path(e) + e.getOriginalMessage());
     } catch (JsonProcessingException e) {
       throw new InvalidRobotFileException(file + ": not a robots file: " + e.getOriginalMessage());
     } catch (IOException e) {
@@ -96,7 +100,7 @@ final class RobotFile {
           w.scopes() == null ? List.of() : w.scopes(),
           Instant.parse(String.valueOf(w.createdAt())),
           Instant.parse(String.valueOf(w.expiresAt())),
-          w.revoked(),
+          Objects.requireNonNull(w.revoked(), "revoked: is required (true or false)"),
           w.secretHash());
     } catch (IllegalArgumentException | NullPointerException | DateTimeParseException e) {
       throw new InvalidRobotFileException(where + ": " + e.getMessage());
@@ -126,8 +130,11 @@ final class RobotFile {
                 Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
                 ownerOnly(dir));
         FileLock ignored = lockChannel.lock()) {
-      List<RobotRecord> next = List.copyOf(change.apply(read(file)));
-      write(file, next);
+      List<RobotRecord> current = read(file);
+      List<RobotRecord> next = List.copyOf(change.apply(current));
+      if (!next.equals(current)) {
+        write(file, next);
+      }
       return next;
     }
   }
@@ -194,6 +201,18 @@ final class RobotFile {
       List<String> scopes,
       String createdAt,
       String expiresAt,
-      boolean revoked,
+      Boolean revoked,
       String secretHash) {}
+
+  private static String path(JsonMappingException e) {
+    StringBuilder sb = new StringBuilder();
+    for (JsonMappingException.Reference ref : e.getPath()) {
+      if (ref.getFieldName() != null) {
+        sb.append(sb.length() == 0 ? "" : ".").append(ref.getFieldName());
+      } else if (ref.getIndex() >= 0) {
+        sb.append('[').append(ref.getIndex()).append(']');
+      }
+    }
+    return sb.length() == 0 ? "" : sb + ": ";
+  }
 }
