@@ -1,5 +1,8 @@
 package io.portcullis.gateway;
 
+import io.portcullis.gateway.auth.AuthProviders;
+import io.portcullis.gateway.auth.AuthServices;
+import io.portcullis.gateway.config.ConfigException;
 import io.portcullis.gateway.config.GatewayConfig;
 import io.portcullis.gateway.http.RegistryApi;
 import io.portcullis.gateway.http.UploadIds;
@@ -17,6 +20,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,8 +59,20 @@ public final class Gateway {
       return Future.failedFuture(
           new IllegalStateException("cannot start trust enforcement: " + e.getMessage(), e));
     }
+    Optional<AuthServices> auth;
+    try {
+      auth = accessControl(config, enforcement);
+    } catch (ConfigException e) {
+      enforcement.close(vertx);
+      return Future.failedFuture(e);
+    } catch (IOException | RuntimeException e) {
+      enforcement.close(vertx);
+      return Future.failedFuture(
+          new IllegalStateException("cannot start access control: " + e.getMessage(), e));
+    }
     RegistryApi api =
-        new RegistryApi(config, new UpstreamRouter(upstreams), uploadIds, enforcement.enforcer());
+        new RegistryApi(
+            config, new UpstreamRouter(upstreams), uploadIds, enforcement.enforcer(), vertx, auth);
     HttpServerOptions options =
         new HttpServerOptions()
             .setHost(config.server().host())
@@ -84,6 +100,33 @@ public final class Gateway {
                       .toList());
               return new Gateway(vertx, s, upstreams, enforcement);
             });
+  }
+
+  /**
+   * The robot and OIDC credential sources of this build. The lead plugs {@code RobotStore} and
+   * {@code OidcExchanger} in here; until then configuring {@code auth.robots} or {@code auth.oidc}
+   * stops the gateway with a config error.
+   */
+  static AuthProviders authProviders() {
+    return AuthProviders.unavailable();
+  }
+
+  private static Optional<AuthServices> accessControl(GatewayConfig config, Enforcement enforcement)
+      throws IOException {
+    if (config.auth().isEmpty()) {
+      LOG.warn(
+          "no access control configured (auth): anyone who can reach this gateway may pull and"
+              + " push through it");
+      return Optional.empty();
+    }
+    AuthServices auth =
+        AuthServices.start(config.auth().get(), enforcement.audit(), authProviders());
+    LOG.info(
+        "access control on: tokens signed with key {} ({}), valid {}",
+        auth.tokens().kid(),
+        config.auth().get().tokenKeyFile(),
+        auth.tokens().ttl());
+    return Optional.of(auth);
   }
 
   public int port() {

@@ -46,6 +46,10 @@ public final class Main implements Callable<Integer> {
     Gateway gateway;
     try {
       gateway = Gateway.start(vertx, cfg).await();
+    } catch (ConfigException e) {
+      System.err.println("portcullis-gateway: config error: " + e.getMessage());
+      vertx.close();
+      return 2;
     } catch (RuntimeException e) {
       System.err.println("portcullis-gateway: cannot start: " + e.getMessage());
       vertx.close();

@@ -122,7 +122,7 @@ final class AuthConfigReader {
   }
 
   /** The user name whose password is an OIDC ID token (see docs/access-control.md). */
-  static final String OIDC_USER = "oidc";
+  static final String OIDC_USER = "oidc"; // the same as auth.Authenticator.OIDC_USER
 
   private static Duration ttl(String value, String key, Duration fallback) {
     Duration d = value == null ? fallback : Durations.parse(value, key);
