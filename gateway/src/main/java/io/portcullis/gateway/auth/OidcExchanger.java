@@ -11,6 +11,7 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import io.portcullis.gateway.config.ConfigException;
 import io.portcullis.gateway.config.OidcConfig;
 import java.text.ParseException;
 import java.time.Clock;
@@ -81,6 +82,18 @@ public final class OidcExchanger implements IdTokenExchanger {
                         new OidcClaimRules(c.rules())))
             .toList();
     return new OidcExchanger(issuers, clock);
+  }
+
+  /**
+   * The exchanger for one {@code auth.oidc} entry, for the gateway's {@link AuthProviders}: keys
+   * over HTTPS with a 10 s timeout; a JWKS file that cannot be used is a {@link ConfigException}.
+   */
+  public static OidcExchanger forIssuer(OidcConfig config) {
+    try {
+      return fromConfig(List.of(config));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("auth.oidc (" + config.issuer() + "): " + e.getMessage());
+    }
   }
 
   /** {@link #fromConfig(List, OidcFetcher, Clock)} over HTTPS with a 10 s timeout. */

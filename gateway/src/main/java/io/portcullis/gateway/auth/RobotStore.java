@@ -1,6 +1,8 @@
 package io.portcullis.gateway.auth;
 
 import io.portcullis.core.policy.ScopePattern;
+import io.portcullis.gateway.config.ConfigException;
+import io.portcullis.gateway.config.RobotsConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -65,6 +67,18 @@ public final class RobotStore implements CredentialVerifier {
     return open(file, Clock.systemUTC());
   }
 
+  /**
+   * The store of {@code auth.robots}, for the gateway's {@link AuthProviders}: a file that exists
+   * but cannot be used is a {@link ConfigException}, so the gateway does not start on it.
+   */
+  public static RobotStore open(RobotsConfig config) {
+    try {
+      return open(config.file());
+    } catch (InvalidRobotFileException e) {
+      throw new ConfigException("auth.robots.file: " + e.getMessage());
+    }
+  }
+
   public Path file() {
     return file;
   }
@@ -99,6 +113,22 @@ public final class RobotStore implements CredentialVerifier {
       return Optional.empty();
     }
     return Optional.of(robot.identity());
+  }
+
+  /**
+   * The current identity of robot {@code username} ({@code robot$<name>}) when it is still active,
+   * without a secret: for refresh tokens, so that a robot revoked or expired since its token was
+   * issued gets no new access token, and one whose roles changed gets the new roles.
+   */
+  public Optional<Identity> current(String username) {
+    refreshIfChanged();
+    if (username == null || !username.startsWith(RobotRecord.USERNAME_PREFIX)) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(
+            snapshot.robots().get(username.substring(RobotRecord.USERNAME_PREFIX.length())))
+        .filter(r -> r.status(clock.instant()) == RobotRecord.Status.ACTIVE)
+        .map(RobotRecord::identity);
   }
 
   /** Re-reads the file if it changed since it was last read; true when it did. */

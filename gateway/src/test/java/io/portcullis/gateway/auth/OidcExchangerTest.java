@@ -15,6 +15,7 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
+import io.portcullis.gateway.config.ConfigException;
 import io.portcullis.gateway.config.OidcConfig;
 import io.portcullis.gateway.config.OidcRule;
 import java.io.IOException;
@@ -221,5 +222,7 @@ class OidcExchangerTest {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> OidcExchanger.fromConfig(List.of(c)));
     assertEquals(true, e.getMessage().contains("broken.json"), e.getMessage());
+    ConfigException config = assertThrows(ConfigException.class, () -> OidcExchanger.forIssuer(c));
+    assertEquals(true, config.getMessage().startsWith("auth.oidc (" + GITHUB + "): "));
   }
 }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.portcullis.gateway.config.ConfigException;
+import io.portcullis.gateway.config.RobotsConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -104,6 +106,29 @@ class RobotStoreTest {
     assertTrue(store.revoke("ci-a"), "revoking twice is fine");
     assertFalse(store.revoke("nobody"));
     assertTrue(store.list().get(0).revoked());
+  }
+
+  @Test
+  void currentIdentityForRefreshTokensEndsWithRevocationOrExpiry() throws IOException {
+    RobotStore store = store();
+    store.create("ci-a", List.of("dev"), List.of("team/**"), Duration.ofHours(1));
+    store.create("ci-b", List.of("dev"), List.of(), Duration.ofHours(2));
+    assertEquals(List.of("team/**"), store.current("robot$ci-a").orElseThrow().repositoryScopes());
+    assertEquals(Optional.empty(), store.current("ci-a"), "needs the robot$ prefix");
+    store.revoke("ci-a");
+    assertEquals(Optional.empty(), store.current("robot$ci-a"), "revoked");
+    clock.advance(Duration.ofHours(2));
+    assertEquals(Optional.empty(), store.current("robot$ci-b"), "expired");
+  }
+
+  @Test
+  void gatewayFactoryTurnsABrokenFileIntoAConfigError() throws IOException {
+    Files.writeString(dir.resolve("robots.json"), "[]");
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () -> RobotStore.open(new RobotsConfig(dir.resolve("robots.json"))));
+    assertTrue(e.getMessage().startsWith("auth.robots.file: "), e.getMessage());
   }
 
   @Test
