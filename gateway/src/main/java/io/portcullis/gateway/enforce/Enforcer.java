@@ -91,7 +91,7 @@ public final class Enforcer {
    */
   public Future<Approved> manifest(String client, UpstreamRoute route, Reference reference) {
     PolicyHolder.Loaded loaded = policies.current();
-    String repo = route.gatewayName().value();
+    String repo = route.canonicalName();
     Optional<Policy> found = loaded.policy().policyFor(repo);
     if (found.isEmpty() || found.get().mode() == Mode.OFF) {
       return Future.succeededFuture(null);
@@ -128,7 +128,7 @@ public final class Enforcer {
 
   /** Fails with {@code DENIED} for a blob that no approved manifest of this repository uses. */
   public Future<Void> blob(UpstreamRoute route, Digest digest) {
-    String repo = route.gatewayName().value();
+    String repo = route.canonicalName();
     Optional<Policy> policy = policies.current().policy().policyFor(repo);
     if (policy.isEmpty()
         || policy.get().mode() != Mode.ENFORCE
@@ -421,7 +421,7 @@ public final class Enforcer {
       Policy policy,
       Reference reference) {
     String repo() {
-      return route.gatewayName().value();
+      return route.canonicalName();
     }
 
     String accept() {

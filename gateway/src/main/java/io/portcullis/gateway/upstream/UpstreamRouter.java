@@ -26,21 +26,32 @@ public final class UpstreamRouter {
     if (ns != null && !ns.isEmpty()) {
       for (Upstream u : byPrefixLength) {
         if (u.config().prefix().equals(ns) && !n.equals(ns) && !n.startsWith(ns + "/")) {
-          return Optional.of(new UpstreamRoute(u, name, upstreamName(u, n)));
+          return Optional.of(route(u, name, upstreamName(u, n)));
         }
       }
     }
     for (Upstream u : byPrefixLength) {
       String prefix = u.config().prefix();
       if (prefix.isEmpty()) {
-        return Optional.of(new UpstreamRoute(u, name, upstreamName(u, n)));
+        return Optional.of(route(u, name, upstreamName(u, n)));
       }
       if (n.startsWith(prefix + "/")) {
-        return Optional.of(
-            new UpstreamRoute(u, name, upstreamName(u, n.substring(prefix.length() + 1))));
+        return Optional.of(route(u, name, upstreamName(u, n.substring(prefix.length() + 1))));
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * The canonical name is the upstream's prefix plus the upstream's own name for the repository:
+   * {@code docker.io/alpine}, {@code docker.io/library/alpine} and {@code
+   * library/alpine?ns=docker.io} are one repository, {@code docker.io/library/alpine}, to every
+   * policy.
+   */
+  private static UpstreamRoute route(Upstream u, RepositoryName name, String upstreamName) {
+    String prefix = u.config().prefix();
+    return new UpstreamRoute(
+        u, name, upstreamName, prefix.isEmpty() ? upstreamName : prefix + "/" + upstreamName);
   }
 
   private static String upstreamName(Upstream u, String rest) {

@@ -62,6 +62,22 @@ class UpstreamRouterTest {
     assertEquals(name, r.gatewayName().value());
   }
 
+  @ParameterizedTest(name = "{0} (ns={1}) is {2} to policies")
+  @CsvSource({
+    "docker.io/library/alpine, , docker.io/library/alpine",
+    "library/alpine, docker.io, docker.io/library/alpine",
+    "alpine, docker.io, docker.io/library/alpine",
+    "docker.io/alpine, , docker.io/library/alpine",
+    "docker.io/team/app, , docker.io/team/app",
+    "acme/tool, ghcr.io, ghcr.io/acme/tool",
+    "team-a/app, , team-a/app",
+    "acme/tool, unknown.io, acme/tool",
+  })
+  void everySpellingOfARepositoryHasOneCanonicalName(String name, String ns, String canonical) {
+    assertEquals(
+        canonical, router.route(RepositoryName.of(name), ns).orElseThrow().canonicalName());
+  }
+
   @org.junit.jupiter.api.Test
   void withoutDefaultRouteUnknownPrefixesHaveNoUpstream() {
     UpstreamRouter onlyHub =
