@@ -125,17 +125,21 @@ final class RobotFile {
     Files.createDirectories(dir);
     Path lockFile = dir.resolve(file.getFileName() + ".lock");
     try (FileChannel lockChannel =
-            FileChannel.open(
-                lockFile,
-                Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
-                ownerOnly(dir));
-        FileLock ignored = lockChannel.lock()) {
-      List<RobotRecord> current = read(file);
-      List<RobotRecord> next = List.copyOf(change.apply(current));
-      if (!next.equals(current)) {
-        write(file, next);
+        FileChannel.open(
+            lockFile,
+            Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+            ownerOnly(dir))) {
+      FileLock lock = lockChannel.lock();
+      try {
+        List<RobotRecord> current = read(file);
+        List<RobotRecord> next = List.copyOf(change.apply(current));
+        if (!next.equals(current)) {
+          write(file, next);
+        }
+        return next;
+      } finally {
+        lock.release();
       }
-      return next;
     }
   }
 
