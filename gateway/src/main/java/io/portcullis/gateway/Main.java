@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
     name = "portcullis-gateway",
     mixinStandardHelpOptions = true,
     version = "portcullis-gateway 0.1.0",
-    description = "Supply-chain trust gateway: an OCI registry proxy in front of your registries.")
+    description = "Supply-chain trust gateway: an OCI registry proxy in front of your registries.",
+    subcommands = RobotCommand.class)
 public final class Main implements Callable<Integer> {
 
   @Option(
