@@ -1,6 +1,9 @@
 package io.portcullis.gateway;
 
+import io.portcullis.gateway.auth.AuthProviders;
+import io.portcullis.gateway.auth.AuthServices;
 import io.portcullis.gateway.cache.Caches;
+import io.portcullis.gateway.config.ConfigException;
 import io.portcullis.gateway.config.GatewayConfig;
 import io.portcullis.gateway.http.RegistryApi;
 import io.portcullis.gateway.http.UploadIds;
@@ -18,6 +21,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,8 +60,20 @@ public final class Gateway {
       return Future.failedFuture(
           new IllegalStateException("cannot start trust enforcement: " + e.getMessage(), e));
     }
+    Optional<AuthServices> auth;
+    try {
+      auth = accessControl(config, enforcement);
+    } catch (ConfigException e) {
+      enforcement.close(vertx);
+      return Future.failedFuture(e);
+    } catch (IOException | RuntimeException e) {
+      enforcement.close(vertx);
+      return Future.failedFuture(
+          new IllegalStateException("cannot start access control: " + e.getMessage(), e));
+    }
     return CacheSetup.open(vertx, config.cache(), upstreams)
-        .compose(caches -> listen(vertx, config, upstreams, uploadIds, enforcement, caches));
+        .onFailure(err -> enforcement.close(vertx))
+        .compose(caches -> listen(vertx, config, upstreams, uploadIds, enforcement, auth, caches));
   }
 
   private static Future<Gateway> listen(
@@ -66,10 +82,17 @@ public final class Gateway {
       List<Upstream> upstreams,
       UploadIds uploadIds,
       Enforcement enforcement,
+      Optional<AuthServices> auth,
       Caches caches) {
     RegistryApi api =
         new RegistryApi(
-            config, new UpstreamRouter(upstreams), uploadIds, enforcement.enforcer(), caches);
+            config,
+            new UpstreamRouter(upstreams),
+            uploadIds,
+            enforcement.enforcer(),
+            vertx,
+            auth,
+            caches);
     HttpServerOptions options =
         new HttpServerOptions()
             .setHost(config.server().host())
@@ -97,6 +120,33 @@ public final class Gateway {
                       .toList());
               return new Gateway(vertx, s, upstreams, enforcement);
             });
+  }
+
+  /**
+   * The robot and OIDC credential sources of this build. The lead plugs {@code RobotStore} and
+   * {@code OidcExchanger} in here; until then configuring {@code auth.robots} or {@code auth.oidc}
+   * stops the gateway with a config error.
+   */
+  static AuthProviders authProviders() {
+    return AuthProviders.unavailable();
+  }
+
+  private static Optional<AuthServices> accessControl(GatewayConfig config, Enforcement enforcement)
+      throws IOException {
+    if (config.auth().isEmpty()) {
+      LOG.warn(
+          "no access control configured (auth): anyone who can reach this gateway may pull and"
+              + " push through it");
+      return Optional.empty();
+    }
+    AuthServices auth =
+        AuthServices.start(config.auth().get(), enforcement.audit(), authProviders());
+    LOG.info(
+        "access control on: tokens signed with key {} ({}), valid {}",
+        auth.tokens().kid(),
+        config.auth().get().tokenKeyFile(),
+        auth.tokens().ttl());
+    return Optional.of(auth);
   }
 
   public int port() {

@@ -7,6 +7,8 @@ import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -16,7 +18,8 @@ import picocli.CommandLine.Option;
     name = "portcullis-gateway",
     mixinStandardHelpOptions = true,
     version = "portcullis-gateway 0.1.0",
-    description = "Supply-chain trust gateway: an OCI registry proxy in front of your registries.")
+    description = "Supply-chain trust gateway: an OCI registry proxy in front of your registries.",
+    subcommands = RobotCommand.class)
 public final class Main implements Callable<Integer> {
 
   @Option(
@@ -45,6 +48,10 @@ public final class Main implements Callable<Integer> {
     Gateway gateway;
     try {
       gateway = Gateway.start(vertx, cfg).await();
+    } catch (ConfigException e) {
+      System.err.println("portcullis-gateway: config error: " + e.getMessage());
+      vertx.close();
+      return 2;
     } catch (RuntimeException e) {
       System.err.println("portcullis-gateway: cannot start: " + e.getMessage());
       vertx.close();
@@ -55,10 +62,18 @@ public final class Main implements Callable<Integer> {
         .addShutdownHook(
             new Thread(
                 () -> {
-                  gateway
-                      .close(java.time.Duration.ofSeconds(10))
-                      .eventually(() -> vertx.close())
-                      .await();
+                  // Each step is bounded: a future completed on an event loop that vertx.close()
+                  // has already stopped never fires, and an endless hook keeps the JVM alive.
+                  try {
+                    gateway.close(java.time.Duration.ofSeconds(10)).await(15, TimeUnit.SECONDS);
+                  } catch (TimeoutException | RuntimeException e) {
+                    System.err.println("portcullis-gateway: stopping without a clean close");
+                  }
+                  try {
+                    vertx.close().await(5, TimeUnit.SECONDS);
+                  } catch (TimeoutException | RuntimeException e) {
+                    // exiting anyway
+                  }
                   stopped.countDown();
                 },
                 "portcullis-shutdown"));

@@ -2,6 +2,7 @@ package io.portcullis.signer;
 
 import io.portcullis.core.cosign.AttachmentManifest;
 import io.portcullis.core.cosign.SimpleSigningPayload;
+import io.portcullis.core.dsse.DsseEnvelope;
 import io.portcullis.core.notation.EnvelopeException;
 import io.portcullis.core.notation.SignatureManifest;
 import io.portcullis.core.oci.Descriptor;
@@ -10,7 +11,9 @@ import io.portcullis.core.oci.ImageManifest;
 import io.portcullis.core.oci.Reference;
 import io.portcullis.core.policy.CosignSignatures;
 import io.portcullis.core.policy.Evidence;
+import io.portcullis.core.policy.ImageConfigEvidence;
 import io.portcullis.core.policy.NotationSignature;
+import io.portcullis.core.policy.Policy;
 import io.portcullis.core.policy.SignatureType;
 import io.portcullis.core.registry.RegistryClient;
 import io.portcullis.core.registry.RemoteRepository;
@@ -24,9 +27,10 @@ import java.util.Set;
 /**
  * Fetches the {@link Evidence} a policy evaluation needs, blockingly, from the registry: the cosign
  * {@code sha256-<hex>.sig} manifest and its layer blobs, and the Notary signatures found through
- * the referrers API (or its tag fallback) with their envelopes. Registry failures propagate as
- * {@code RegistryException}s ("could not verify"); a malformed signature is evidence, not a
- * failure, and the evaluator reports it.
+ * the referrers API (or its tag fallback) with their envelopes; and, for policies with vetting
+ * rules, the image config(s) and the {@code sha256-<hex>.att} attestations with their envelopes.
+ * Registry failures propagate as {@code RegistryException}s ("could not verify"); a malformed
+ * signature is evidence, not a failure, and the evaluator reports it.
  */
 final class PolicyEvidence {
   private static final long MAX_ENVELOPE_BYTES = 4L * 1024 * 1024;
@@ -35,6 +39,25 @@ final class PolicyEvidence {
 
   PolicyEvidence(RegistryClient client) {
     this.client = client;
+  }
+
+  /**
+   * Everything {@code policy} reads: its signature formats, the image config(s) when it has config
+   * or base image rules, and the {@code .att} attestations when it has attestation rules.
+   */
+  Evidence collect(ResolvedImage target, String scopePath, Policy policy) {
+    Evidence signatures = collect(target, scopePath, policy.signatureTypes());
+    List<ImageConfigEvidence> configs =
+        policy.needsImageConfig() ? new ImageConfigFetcher(client).fetch(target) : List.of();
+    List<CosignSignatures> attestations =
+        policy.needsAttestations() ? attestations(target) : List.of();
+    return new Evidence(
+        scopePath,
+        target.digest(),
+        signatures.cosign(),
+        signatures.notation(),
+        configs,
+        attestations);
   }
 
   Evidence collect(ResolvedImage target, String scopePath, Set<SignatureType> types) {
@@ -48,17 +71,24 @@ final class PolicyEvidence {
   }
 
   private List<CosignSignatures> cosign(ResolvedImage target) {
+    return attachments(
+        target, AttachmentManifest.SIGNATURE_SUFFIX, SimpleSigningPayload.MEDIA_TYPE);
+  }
+
+  /**
+   * The attachment manifest at {@code sha256-<hex><suffix>} with its layers of {@code mediaType}.
+   */
+  private List<CosignSignatures> attachments(
+      ResolvedImage target, String suffix, String mediaType) {
     CosignAttachmentStore store = new CosignAttachmentStore(client);
     Optional<ImageManifest> manifest =
-        store.read(
-            target.repository(),
-            CosignAttachmentStore.tag(target.digest(), AttachmentManifest.SIGNATURE_SUFFIX));
+        store.read(target.repository(), CosignAttachmentStore.tag(target.digest(), suffix));
     if (manifest.isEmpty()) {
       return List.of();
     }
     Map<Digest, byte[]> blobs = new HashMap<>();
     for (Descriptor layer : manifest.get().layers()) {
-      if (SimpleSigningPayload.MEDIA_TYPE.equals(layer.mediaType())) {
+      if (mediaType.equals(layer.mediaType())) {
         Digest digest = layer.parsedDigest();
         blobs.put(
             digest,
@@ -66,6 +96,10 @@ final class PolicyEvidence {
       }
     }
     return List.of(new CosignSignatures(manifest.get(), blobs));
+  }
+
+  private List<CosignSignatures> attestations(ResolvedImage target) {
+    return attachments(target, AttachmentManifest.ATTESTATION_SUFFIX, DsseEnvelope.MEDIA_TYPE);
   }
 
   private List<NotationSignature> notation(RemoteRepository repo, Digest subject) {

@@ -61,7 +61,7 @@ final class PolicyVerification {
             + policyFile
             + " revision "
             + trust.revision());
-    Evidence evidence = new PolicyEvidence(client).collect(target, path, policy.signatureTypes());
+    Evidence evidence = new PolicyEvidence(client).collect(target, path, policy);
     PolicyDecision decision =
         new PolicyEvaluator(trust, Clock.systemUTC()).evaluate(policy, evidence);
     for (CheckResult check : decision.checks()) {

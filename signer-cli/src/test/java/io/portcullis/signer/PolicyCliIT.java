@@ -296,7 +296,8 @@ class PolicyCliIT {
   @Test
   void documentedExamplesLint() throws Exception {
     Path root = Path.of(System.getProperty("portcullis.projectRoot", ".."));
-    for (String example : List.of("production.yaml", "ci-and-release.yaml", "audit-only.yaml")) {
+    for (String example :
+        List.of("production.yaml", "ci-and-release.yaml", "audit-only.yaml", "vetted.yaml")) {
       CliRun run =
           CliRun.of("policy", "lint", root.resolve("trust-policies").resolve(example).toString());
       assertEquals(0, run.exitCode(), run.toString());

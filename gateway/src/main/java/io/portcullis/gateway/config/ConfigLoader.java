@@ -185,8 +185,10 @@ public final class ConfigLoader {
                   }
                   return Path.of(a.file());
                 });
+    Optional<AuthConfig> auth =
+        Optional.ofNullable(raw.auth()).map(a -> AuthConfigReader.read(a, dataDir));
     return new GatewayConfig(
-        server, upstreams, dataDir, policy, audit, cache(raw.cache(), dataDir));
+        server, upstreams, dataDir, policy, audit, auth, cache(raw.cache(), dataDir));
   }
 
   private static CacheConfig cache(CacheSection c, Path dataDir) {
@@ -311,6 +313,7 @@ public final class ConfigLoader {
       String dataDir,
       PolicySection policy,
       AuditSection audit,
+      AuthConfigReader.AuthSection auth,
       CacheSection cache) {}
 
   record CacheSection(Boolean enabled, String dir, String maxSize) {}

@@ -15,6 +15,7 @@ public record GatewayConfig(
     Path dataDir,
     Optional<PolicyConfig> policy,
     Optional<Path> auditFile,
+    Optional<AuthConfig> auth,
     CacheConfig cache) {
 
   public GatewayConfig {
@@ -22,16 +23,6 @@ public record GatewayConfig(
     if (cache == null) {
       cache = CacheConfig.defaults(dataDir);
     }
-  }
-
-  /** A configuration with the default cache (under {@code dataDir}). */
-  public GatewayConfig(
-      ServerConfig server,
-      List<UpstreamConfig> upstreams,
-      Path dataDir,
-      Optional<PolicyConfig> policy,
-      Optional<Path> auditFile) {
-    this(server, upstreams, dataDir, policy, auditFile, null);
   }
 
   /** A copy listening on another port (tests use port 0 for an ephemeral one). */
@@ -42,6 +33,7 @@ public record GatewayConfig(
         dataDir,
         policy,
         auditFile,
+        auth,
         cache);
   }
 

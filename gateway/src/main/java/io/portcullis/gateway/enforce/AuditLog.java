@@ -14,8 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One JSON line per trust decision, appended to the audit file through Vert.x's asynchronous file
- * API. Records name what was decided and why; they never carry secrets, tokens or key material.
+ * One JSON line per trust or access decision, appended to the audit file through Vert.x's
+ * asynchronous file API. Records name what was decided and why; they never carry secrets, tokens or
+ * key material.
  */
 public final class AuditLog {
   private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
@@ -64,6 +65,37 @@ public final class AuditLog {
             .put("outcome", r.outcome())
             .put("failedChecks", new JsonArray(List.copyOf(r.failedChecks())))
             .put("signers", new JsonArray(List.copyOf(r.signers())))
+            .put("message", r.message());
+    file.write(Buffer.buffer(line.encode()).appendString("\n"))
+        .onFailure(err -> LOG.error("cannot write audit record: {}", err.getMessage()));
+  }
+
+  /**
+   * One authentication or authorization decision of the access control ({@code event} is {@code
+   * authentication} or {@code authorization}): who, what, on which repository, and the outcome.
+   * Never a password, token or hash.
+   */
+  public record AccessRecord(
+      String event,
+      String client,
+      String subject,
+      String identityKind,
+      String action,
+      String repository,
+      String outcome,
+      String message) {}
+
+  public void write(AccessRecord r) {
+    JsonObject line =
+        new JsonObject()
+            .put("time", Instant.now().toString())
+            .put("event", r.event())
+            .put("client", r.client())
+            .put("subject", r.subject())
+            .put("identityKind", r.identityKind())
+            .put("action", r.action())
+            .put("repository", r.repository())
+            .put("outcome", r.outcome())
             .put("message", r.message());
     file.write(Buffer.buffer(line.encode()).appendString("\n"))
         .onFailure(err -> LOG.error("cannot write audit record: {}", err.getMessage()));

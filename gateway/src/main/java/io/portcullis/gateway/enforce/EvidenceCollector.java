@@ -35,7 +35,7 @@ final class EvidenceCollector {
   Future<Evidence> collect(UpstreamRoute route, Digest image, Set<SignatureType> types) {
     Future<List<CosignSignatures>> cosign =
         types.contains(SignatureType.COSIGN)
-            ? cosign(route, image)
+            ? attachments(route, image, ".sig")
             : Future.succeededFuture(List.of());
     Future<List<NotationSignature>> notation =
         types.contains(SignatureType.NOTATION)
@@ -45,8 +45,13 @@ final class EvidenceCollector {
         .map(v -> new Evidence(route.canonicalName(), image, cosign.result(), notation.result()));
   }
 
-  private Future<List<CosignSignatures>> cosign(UpstreamRoute route, Digest image) {
-    return UpstreamArtifacts.manifest(route, image.referrersTag() + ".sig", MANIFEST_ACCEPT)
+  /**
+   * A cosign attachment of the image: its {@code sha256-<hex>.sig} signatures or {@code .att}
+   * attestations, as the manifest and its (small) layer blobs.
+   */
+  private Future<List<CosignSignatures>> attachments(
+      UpstreamRoute route, Digest image, String suffix) {
+    return UpstreamArtifacts.manifest(route, image.referrersTag() + suffix, MANIFEST_ACCEPT)
         .compose(
             found -> {
               if (found.isEmpty()) {

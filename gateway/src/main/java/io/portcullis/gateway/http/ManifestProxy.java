@@ -33,12 +33,13 @@ final class ManifestProxy {
     this.api = api;
   }
 
-  Future<Void> fetch(HttpServerRequest req, OciRoute.Manifest m, UpstreamRoute route) {
+  /** {@code client} names the caller in audit records ({@code subject@address} when known). */
+  Future<Void> fetch(
+      HttpServerRequest req, OciRoute.Manifest m, UpstreamRoute route, String client) {
     Enforcer enforcer = api.enforcer();
     if (enforcer == null) {
       return proxy(req, m, route);
     }
-    String client = req.remoteAddress() == null ? "unknown" : req.remoteAddress().host();
     return enforcer
         .manifest(client, route, m.reference())
         .compose(approved -> approved == null ? proxy(req, m, route) : serve(req, approved));

@@ -1,6 +1,9 @@
 package io.portcullis.gateway.http;
 
+import io.portcullis.core.oci.RepositoryName;
+import io.portcullis.gateway.auth.AuthServices;
 import io.portcullis.gateway.cache.Caches;
+import io.portcullis.gateway.config.AccessRule.Action;
 import io.portcullis.gateway.config.GatewayConfig;
 import io.portcullis.gateway.enforce.Enforcer;
 import io.portcullis.gateway.errors.OciErrorCode;
@@ -11,10 +14,12 @@ import io.portcullis.gateway.upstream.UpstreamRouter;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -33,24 +38,35 @@ public final class RegistryApi implements Handler<HttpServerRequest> {
   private final TagListProxy tags = new TagListProxy(this);
   private final ReferrersProxy referrers = new ReferrersProxy();
 
+  private final AccessGate gate;
+  private final TokenEndpoint tokenEndpoint;
+
   /** {@code enforcer} is null when no trust policy is configured. */
   public RegistryApi(
       GatewayConfig config, UpstreamRouter router, UploadIds uploadIds, Enforcer enforcer) {
-    this(config, router, uploadIds, enforcer, Caches.NONE);
+    this(config, router, uploadIds, enforcer, null, Optional.empty(), Caches.NONE);
   }
 
-  /** As above, serving from and filling {@code caches}. */
+  /**
+   * With access control when {@code auth} is present: every {@code /v2/} request is authorized and
+   * {@code /token} issues tokens. Blobs and manifests are served from and fill {@code caches}.
+   */
   public RegistryApi(
       GatewayConfig config,
       UpstreamRouter router,
       UploadIds uploadIds,
       Enforcer enforcer,
+      Vertx vertx,
+      Optional<AuthServices> auth,
       Caches caches) {
     this.blobs = new BlobProxy(this, caches.blobs());
     this.config = config;
     this.router = router;
     this.uploadIds = uploadIds;
     this.enforcer = enforcer;
+    this.gate = auth.map(a -> new AccessGate(vertx, a, this::publicBase)).orElse(null);
+    this.tokenEndpoint =
+        auth.map(a -> new TokenEndpoint(vertx, a, this::canonicalName)).orElse(null);
   }
 
   @Override
@@ -67,34 +83,108 @@ public final class RegistryApi implements Handler<HttpServerRequest> {
   }
 
   private Future<Void> dispatch(HttpServerRequest req) {
+    if (tokenEndpoint != null && "/token".equals(req.path())) {
+      return tokenEndpoint.handle(req);
+    }
     OciRoute route = OciRoute.parse(req.path());
-    HttpMethod m = req.method();
+    checkMethod(route, req.method());
+    if (gate == null) {
+      return serve(req, route, Caller.open(AccessGate.address(req)));
+    }
+    return gate.check(req, need(req, route)).compose(caller -> serve(req, route, caller));
+  }
+
+  private static void checkMethod(OciRoute route, HttpMethod m) {
     if (route instanceof OciRoute.Base) {
       allow(m, HttpMethod.GET, HttpMethod.HEAD);
+    } else if (route instanceof OciRoute.Manifest) {
+      allow(m, HttpMethod.GET, HttpMethod.HEAD, HttpMethod.PUT, HttpMethod.DELETE);
+    } else if (route instanceof OciRoute.Blob) {
+      allow(m, HttpMethod.GET, HttpMethod.HEAD, HttpMethod.DELETE);
+    } else if (route instanceof OciRoute.UploadStart) {
+      allow(m, HttpMethod.POST);
+    } else if (route instanceof OciRoute.Upload) {
+      allow(m, HttpMethod.GET, HttpMethod.PATCH, HttpMethod.PUT, HttpMethod.DELETE);
+    } else {
+      allow(m, HttpMethod.GET);
+    }
+  }
+
+  /** The action a route needs: pull to read, push to upload or put a manifest, delete to delete. */
+  private AccessGate.Need need(HttpServerRequest req, OciRoute route) {
+    HttpMethod m = req.method();
+    RepositoryName name;
+    Action action;
+    if (route instanceof OciRoute.Manifest r) {
+      name = r.name();
+      action =
+          m == HttpMethod.PUT ? Action.PUSH : m == HttpMethod.DELETE ? Action.DELETE : Action.PULL;
+    } else if (route instanceof OciRoute.Blob r) {
+      name = r.name();
+      action = m == HttpMethod.DELETE ? Action.DELETE : Action.PULL;
+    } else if (route instanceof OciRoute.UploadStart r) {
+      name = r.name();
+      action = Action.PUSH;
+    } else if (route instanceof OciRoute.Upload r) {
+      name = r.name();
+      action = Action.PUSH;
+    } else if (route instanceof OciRoute.TagList r) {
+      name = r.name();
+      action = Action.PULL;
+    } else if (route instanceof OciRoute.Referrers r) {
+      name = r.name();
+      action = Action.PULL;
+    } else {
+      return AccessGate.Need.BASE;
+    }
+    String canonical =
+        router.route(name, req.getParam("ns")).map(RegistryApi::canonical).orElse(name.value());
+    return new AccessGate.Need(name.value(), canonical, action);
+  }
+
+  /**
+   * The path access rules match: the upstream's prefix and the name the upstream is asked for, so
+   * {@code docker.io/alpine}, {@code docker.io/library/alpine} and {@code
+   * library/alpine?ns=docker.io} are one repository to the rules.
+   */
+  private static String canonical(UpstreamRoute r) {
+    String prefix = r.upstream().config().prefix();
+    return prefix.isEmpty() ? r.upstreamName() : prefix + "/" + r.upstreamName();
+  }
+
+  /** {@link #canonical} for a name in a token request (no {@code ns} there). */
+  private String canonicalName(String name) {
+    if (!RepositoryName.isValid(name)) {
+      return name;
+    }
+    return router.route(RepositoryName.of(name), null).map(RegistryApi::canonical).orElse(name);
+  }
+
+  private Future<Void> serve(HttpServerRequest req, OciRoute route, Caller caller) {
+    HttpMethod m = req.method();
+    if (route instanceof OciRoute.Base) {
       return req.response()
           .putHeader("Docker-Distribution-Api-Version", "registry/2.0")
           .putHeader("Content-Type", "application/json")
           .end(new JsonObject().encode());
     }
     if (route instanceof OciRoute.Manifest r) {
-      allow(m, HttpMethod.GET, HttpMethod.HEAD, HttpMethod.PUT, HttpMethod.DELETE);
       UpstreamRoute up = upstream(req, r.name());
       if (m == HttpMethod.PUT) {
         return manifests.put(req, r, up);
       }
-      return m == HttpMethod.DELETE ? manifests.delete(req, r, up) : manifests.fetch(req, r, up);
+      return m == HttpMethod.DELETE
+          ? manifests.delete(req, r, up)
+          : manifests.fetch(req, r, up, caller.label());
     }
     if (route instanceof OciRoute.Blob r) {
-      allow(m, HttpMethod.GET, HttpMethod.HEAD, HttpMethod.DELETE);
       UpstreamRoute up = upstream(req, r.name());
       return m == HttpMethod.DELETE ? blobs.delete(req, r, up) : blobs.fetch(req, r, up);
     }
     if (route instanceof OciRoute.UploadStart r) {
-      allow(m, HttpMethod.POST);
-      return uploads.start(req, r, upstream(req, r.name()));
+      return uploads.start(req, r, upstream(req, r.name()), mayMount(req, caller));
     }
     if (route instanceof OciRoute.Upload r) {
-      allow(m, HttpMethod.GET, HttpMethod.PATCH, HttpMethod.PUT, HttpMethod.DELETE);
       UpstreamRoute up = upstream(req, r.name());
       if (m == HttpMethod.PATCH) {
         return uploads.patch(req, r, up);
@@ -105,12 +195,27 @@ public final class RegistryApi implements Handler<HttpServerRequest> {
       return m == HttpMethod.GET ? uploads.status(req, r, up) : uploads.cancel(req, r, up);
     }
     if (route instanceof OciRoute.TagList r) {
-      allow(m, HttpMethod.GET);
       return tags.list(req, upstream(req, r.name()));
     }
     OciRoute.Referrers r = (OciRoute.Referrers) route;
-    allow(m, HttpMethod.GET);
     return referrers.list(req, r, upstream(req, r.name()));
+  }
+
+  /**
+   * A cross-repository mount needs pull on {@code from} too; without it the upload goes on as a
+   * plain one, as the spec allows.
+   */
+  private boolean mayMount(HttpServerRequest req, Caller caller) {
+    String from = req.getParam("from");
+    if (gate == null || from == null || req.getParam("mount") == null) {
+      return true;
+    }
+    if (!RepositoryName.isValid(from)) {
+      return false;
+    }
+    String repository =
+        router.route(RepositoryName.of(from), null).map(RegistryApi::canonical).orElse(from);
+    return gate.permits(caller, Action.PULL, from, repository);
   }
 
   private static void allow(HttpMethod method, HttpMethod... allowed) {

@@ -35,10 +35,16 @@ final class UploadProxy {
     this.api = api;
   }
 
-  Future<Void> start(HttpServerRequest req, OciRoute.UploadStart s, UpstreamRoute route) {
+  /** {@code mayMount} is false when the caller may not pull the mount's source repository. */
+  Future<Void> start(
+      HttpServerRequest req, OciRoute.UploadStart s, UpstreamRoute route, boolean mayMount) {
     api.requirePush(route);
     String mount = req.getParam("mount");
     String digest = req.getParam("digest");
+    if (mount != null && !mayMount) {
+      req.resume();
+      return open(route, "", List.of()).compose(resp -> session(req, route, resp, 202));
+    }
     if (mount != null) {
       return mount(req, route, OciRoute.digest(mount), req.getParam("from"));
     }

@@ -313,31 +313,11 @@ class EnforcementIT {
     push("both/app:v1");
     sign("both/app:v1", "release");
     assertFalse(pull("both/app:v1", dir.resolve("both-1")).ok(), "cosign alone is not enough");
-    cli(
-        "sign",
-        "--format",
-        "notation",
-        "--cert",
-        dir.resolve("pki/signer.crt").toString(),
-        "--cert-key",
-        dir.resolve("pki/signer.key").toString(),
-        "--insecure-registry",
-        registry.hostPort(),
-        registry.hostPort() + "/both/app:v1");
+    notarySign("both/app:v1");
     // A denial is cached briefly; a new signature is honoured once it expires or for a new digest.
     OciLayout second = push("both/app:v2");
     sign("both/app:v2", "release");
-    cli(
-        "sign",
-        "--format",
-        "notation",
-        "--cert",
-        dir.resolve("pki/signer.crt").toString(),
-        "--cert-key",
-        dir.resolve("pki/signer.key").toString(),
-        "--insecure-registry",
-        registry.hostPort(),
-        registry.hostPort() + "/both/app:v2");
+    notarySign("both/app:v2");
     Path out = dir.resolve("both-2");
     pull("both/app:v2", out).orThrow();
     assertEquals(second.digest(), DirImage.read(out).manifestDigest());
@@ -346,17 +326,7 @@ class EnforcementIT {
   @Test
   void notarySignatureFromAnUntrustedIdentityIsDenied() throws Exception {
     push("ident/app:v1");
-    cli(
-        "sign",
-        "--format",
-        "notation",
-        "--cert",
-        dir.resolve("pki/signer.crt").toString(),
-        "--cert-key",
-        dir.resolve("pki/signer.key").toString(),
-        "--insecure-registry",
-        registry.hostPort(),
-        registry.hostPort() + "/ident/app:v1");
+    notarySign("ident/app:v1");
     HttpResponse<String> r = Http.get(gateway.url() + "/v2/ident/app/manifests/v1");
     assertEquals(403, r.statusCode(), r.body());
     assertTrue(r.body().contains("wrong-identity"), r.body());

@@ -12,17 +12,34 @@ import java.util.Objects;
  * @param image the manifest digest being decided on
  * @param cosign the {@code sha256-<hex>.sig} manifest(s) with their layer blobs; empty when none
  * @param notation the Notary Project signatures found through the referrers API
+ * @param configs the image config (one per platform child of an index); empty unless the policy
+ *     {@linkplain Policy#needsImageConfig() needs it}
+ * @param attestations the {@code sha256-<hex>.att} manifest(s) with their layer blobs; empty unless
+ *     the policy {@linkplain Policy#needsAttestations() needs them}
  */
 public record Evidence(
     String repository,
     Digest image,
     List<CosignSignatures> cosign,
-    List<NotationSignature> notation) {
+    List<NotationSignature> notation,
+    List<ImageConfigEvidence> configs,
+    List<CosignSignatures> attestations) {
+
+  /** Signature evidence only, for policies without vetting rules. */
+  public Evidence(
+      String repository,
+      Digest image,
+      List<CosignSignatures> cosign,
+      List<NotationSignature> notation) {
+    this(repository, image, cosign, notation, List.of(), List.of());
+  }
 
   public Evidence {
     Objects.requireNonNull(repository, "repository");
     Objects.requireNonNull(image, "image");
     cosign = List.copyOf(cosign);
     notation = List.copyOf(notation);
+    configs = List.copyOf(configs);
+    attestations = List.copyOf(attestations);
   }
 }

@@ -17,6 +17,8 @@ import java.util.Set;
  * @param tags the {@code tags} section ({@link TagRules#DEFAULT} when absent)
  * @param signatures the {@code signatures} section; empty means no signature is required
  * @param verification the Notary per-check actions ({@link VerificationActions#STRICT} by default)
+ * @param vetting the config, sources, base image and attestation rules ({@link VetRules#NONE} when
+ *     absent)
  */
 public record Policy(
     String name,
@@ -24,10 +26,22 @@ public record Policy(
     Mode mode,
     TagRules tags,
     Optional<SignatureRule> signatures,
-    VerificationActions verification) {
+    VerificationActions verification,
+    VetRules vetting) {
 
   /** The tag whose use {@link TagRules#allowLatest()} controls. */
   public static final String LATEST = "latest";
+
+  /** A policy of signature and tag rules only. */
+  public Policy(
+      String name,
+      List<String> scopes,
+      Mode mode,
+      TagRules tags,
+      Optional<SignatureRule> signatures,
+      VerificationActions verification) {
+    this(name, scopes, mode, tags, signatures, verification, VetRules.NONE);
+  }
 
   public Policy {
     Objects.requireNonNull(name, "name");
@@ -36,6 +50,7 @@ public record Policy(
     Objects.requireNonNull(tags, "tags");
     Objects.requireNonNull(signatures, "signatures");
     Objects.requireNonNull(verification, "verification");
+    Objects.requireNonNull(vetting, "vetting");
   }
 
   /** True when this policy lets {@code tag} be pulled by tag (digests are always allowed). */
@@ -68,5 +83,15 @@ public record Policy(
       signatures.ifPresent(rule -> rule.requirements().forEach(r -> types.add(r.type())));
     }
     return types;
+  }
+
+  /** True when a {@code config} or {@code baseImages} rule needs the image config(s) fetched. */
+  public boolean needsImageConfig() {
+    return mode != Mode.OFF && vetting.needsImageConfig();
+  }
+
+  /** True when an {@code attestations} rule needs the {@code .att} attestations fetched. */
+  public boolean needsAttestations() {
+    return mode != Mode.OFF && !vetting.attestations().isEmpty();
   }
 }

@@ -16,12 +16,19 @@ import java.util.Map;
  * a {@link CheckResult}, Notary checks the policy only logs show as {@link Outcome#LOGGED}, and the
  * {@link PolicyDecision#message()} says what failed and what would satisfy the policy. Whether the
  * evidence could be fetched at all ("could not verify") is the caller's concern, kept apart.
+ *
+ * <p>A policy's vetting rules ({@link VetRules}: config, sources, base images, attestations) are
+ * checked after the signatures, each as a check of its own; see {@code docs/vetting.md}.
  */
 public final class PolicyEvaluator {
   private final Map<String, CosignRequirementVerifier> cosign = new HashMap<>();
   private final Map<SignatureRequirement, NotationRequirementVerifier> notation = new HashMap<>();
+  private final ConfigEvaluator configs;
+  private final AttestationEvaluator attestations;
 
   public PolicyEvaluator(TrustPolicy policy, Clock clock) {
+    this.configs = new ConfigEvaluator(clock);
+    this.attestations = new AttestationEvaluator(policy, clock);
     for (Policy p : policy.policies()) {
       p.signatures().ifPresent(rule -> rule.requirements().forEach(r -> prepare(policy, r, clock)));
     }
@@ -37,8 +44,21 @@ public final class PolicyEvaluator {
     }
   }
 
-  /** Evaluates {@code policy} (one of this evaluator's trust policy) against {@code evidence}. */
+  /**
+   * Evaluates {@code policy} (one of this evaluator's trust policy) against {@code evidence}: its
+   * signature requirements, then its vetting rules, each rule a check of its own.
+   */
   public PolicyDecision evaluate(Policy policy, Evidence evidence) {
+    PolicyDecision signed = evaluateSignatures(policy, evidence);
+    if (policy.mode() == Mode.OFF || !policy.vetting().any()) {
+      return signed;
+    }
+    List<CheckResult> vetted = new ArrayList<>(configs.evaluate(policy.vetting(), evidence));
+    vetted.addAll(attestations.evaluate(policy.vetting().attestations(), evidence));
+    return VetMessage.combine(policy, signed, vetted);
+  }
+
+  private PolicyDecision evaluateSignatures(Policy policy, Evidence evidence) {
     if (policy.mode() == Mode.OFF) {
       return new PolicyDecision(
           policy.name(),

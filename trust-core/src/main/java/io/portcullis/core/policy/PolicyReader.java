@@ -15,7 +15,17 @@ import java.util.stream.Collectors;
 /** Reads one entry of {@code policies}, checking it against the already-read trust stores. */
 final class PolicyReader {
   static final Set<String> POLICY_KEYS =
-      Set.of("name", "scopes", "mode", "signatures", "verification", "tags");
+      Set.of(
+          "name",
+          "scopes",
+          "mode",
+          "signatures",
+          "verification",
+          "tags",
+          "config",
+          "sources",
+          "baseImages",
+          "attestations");
 
   private final Map<String, PolicyTrustStore> stores;
   private final Path baseDir;
@@ -52,7 +62,8 @@ final class PolicyReader {
             .map(PolicyReader::verification)
             .orElse(VerificationActions.STRICT);
     TagRules tags = entry.get("tags").map(this::tags).orElse(TagRules.DEFAULT);
-    return new Policy(name, scopes, mode, tags, signatures, verification);
+    VetRules vetting = new VetReader(stores).read(entry);
+    return new Policy(name, scopes, mode, tags, signatures, verification, vetting);
   }
 
   private static Mode mode(PolicyNode node) {

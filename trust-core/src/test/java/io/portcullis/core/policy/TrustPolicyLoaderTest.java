@@ -57,7 +57,7 @@ class TrustPolicyLoaderTest {
     try (Stream<Path> list = Files.list(EXAMPLES)) {
       examples = list.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
     }
-    assertEquals(3, examples.size(), examples.toString());
+    assertEquals(4, examples.size(), examples.toString());
     for (Path example : examples) {
       TrustPolicy policy = TrustPolicyLoader.load(example);
       assertTrue(policy.policyFor("anything/at/all").isPresent(), example + " has a catch-all");
@@ -99,8 +99,9 @@ class TrustPolicyLoaderTest {
         Arguments.of(
             "unknown policy key",
             STORES + "policies:\n  - name: prod\n    scope: ['**']\n",
-            "policies[0].scope: unknown key; did you mean 'scopes'? known keys here: mode, name,"
-                + " scopes, signatures, tags, verification"),
+            "policies[0].scope: unknown key; did you mean 'scopes'? known keys here:"
+                + " attestations, baseImages, config, mode, name, scopes, signatures, sources, tags,"
+                + " verification"),
         Arguments.of(
             "unknown mode",
             policy("mode: enforced"),

@@ -1,0 +1,34 @@
+package io.portcullis.gateway.auth;
+
+import io.portcullis.gateway.config.ConfigException;
+import io.portcullis.gateway.config.OidcConfig;
+import io.portcullis.gateway.config.RobotsConfig;
+
+/**
+ * Builds the credential sources that live outside this package's core: robot accounts ({@code
+ * auth.robots}) and OIDC issuers ({@code auth.oidc}). {@code Gateway} passes the implementation of
+ * this build; {@link #unavailable()} refuses any such configuration with a config error.
+ */
+public interface AuthProviders {
+
+  /** The robot store for {@code config}; blocking set-up is allowed (called before listening). */
+  CredentialVerifier robots(RobotsConfig config, AccessPolicy policy);
+
+  /** The exchanger for one trusted issuer. */
+  IdTokenExchanger oidc(OidcConfig config, AccessPolicy policy);
+
+  /** For a build without robots and OIDC: configuring either is a config error. */
+  static AuthProviders unavailable() {
+    return new AuthProviders() {
+      @Override
+      public CredentialVerifier robots(RobotsConfig config, AccessPolicy policy) {
+        throw new ConfigException("auth.robots: not available in this build");
+      }
+
+      @Override
+      public IdTokenExchanger oidc(OidcConfig config, AccessPolicy policy) {
+        throw new ConfigException("auth.oidc: not available in this build");
+      }
+    };
+  }
+}

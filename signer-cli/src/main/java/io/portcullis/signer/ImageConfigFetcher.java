@@ -1,0 +1,61 @@
+package io.portcullis.signer;
+
+import io.portcullis.core.oci.Descriptor;
+import io.portcullis.core.oci.ImageManifest;
+import io.portcullis.core.oci.Reference;
+import io.portcullis.core.policy.ImageConfigEvidence;
+import io.portcullis.core.registry.FetchedManifest;
+import io.portcullis.core.registry.RegistryClient;
+import io.portcullis.core.registry.RemoteRepository;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Fetches the image config(s) the vetting rules read: the config of a single image, or of every
+ * platform child of an index (<a
+ * href="https://github.com/opencontainers/image-spec/blob/main/image-index.md">image index</a>), as
+ * the gateway does, so both vet the same bytes. Children without a real platform (buildx's {@code
+ * unknown/unknown} attestation manifests) are not images and are skipped.
+ */
+final class ImageConfigFetcher {
+  /** Configs are small JSON; anything bigger is not one. */
+  static final long MAX_CONFIG_BYTES = 4L * 1024 * 1024;
+
+  private final RegistryClient client;
+
+  ImageConfigFetcher(RegistryClient client) {
+    this.client = client;
+  }
+
+  List<ImageConfigEvidence> fetch(ResolvedImage target) {
+    RemoteRepository repo = target.repository();
+    FetchedManifest top = client.getManifest(repo, target.reference());
+    if (!top.isIndex()) {
+      return List.of(new ImageConfigEvidence("", config(repo, top.asManifest())));
+    }
+    List<ImageConfigEvidence> configs = new ArrayList<>();
+    for (Descriptor child : top.asIndex().manifests()) {
+      Descriptor.Platform platform = child.platform();
+      if (platform != null && "unknown".equals(platform.os())) {
+        continue;
+      }
+      ImageManifest manifest =
+          client.getManifest(repo, Reference.of(child.parsedDigest())).asManifest();
+      configs.add(new ImageConfigEvidence(name(platform), config(repo, manifest)));
+    }
+    return configs;
+  }
+
+  private byte[] config(RemoteRepository repo, ImageManifest manifest) {
+    return client.fetchBlob(repo, manifest.config().parsedDigest(), MAX_CONFIG_BYTES);
+  }
+
+  private static String name(Descriptor.Platform platform) {
+    if (platform == null) {
+      return "unknown platform";
+    }
+    String variant =
+        platform.variant() == null || platform.variant().isEmpty() ? "" : "/" + platform.variant();
+    return platform.os() + "/" + platform.architecture() + variant;
+  }
+}

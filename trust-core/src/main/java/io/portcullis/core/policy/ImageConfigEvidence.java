@@ -1,0 +1,41 @@
+package io.portcullis.core.policy;
+
+import java.util.Objects;
+
+/**
+ * The config blob of one image, as fetched: for an index, one per platform child.
+ *
+ * @param platform {@code os/arch[/variant]} of the index entry, e.g. {@code linux/amd64}; empty for
+ *     a single-platform image
+ * @param configJson the config blob's exact bytes
+ */
+public record ImageConfigEvidence(String platform, byte[] configJson) {
+
+  public ImageConfigEvidence {
+    Objects.requireNonNull(platform, "platform");
+    configJson = configJson.clone();
+  }
+
+  @Override
+  public byte[] configJson() {
+    return configJson.clone();
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof ImageConfigEvidence e
+        && e.platform.equals(platform)
+        && java.util.Arrays.equals(e.configJson, configJson);
+  }
+
+  @Override
+  public int hashCode() {
+    return platform.hashCode() * 31 + java.util.Arrays.hashCode(configJson);
+  }
+
+  @Override
+  public String toString() {
+    // the config may hold secrets in its environment; never print it
+    return "ImageConfigEvidence[platform=" + platform + ", " + configJson.length + " bytes]";
+  }
+}
