@@ -29,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * Content-addressed blobs on disk: {@code blobs/sha256/<hex>}, written only through a verified
  * {@link BlobFill} (temp file in {@code tmp/}, then an atomic move). The index (sizes, last access)
  * lives in memory and is rebuilt from disk at start, when leftover temp files are deleted and small
- * files are re-hashed; larger ones are re-hashed in the background. Least recently used blobs that
- * nobody is reading are evicted once the total passes {@code maxSize}.
+ * files are re-hashed; larger ones are re-hashed in the background, or before their first use if
+ * that comes first ({@link #ready}). Least recently used blobs that nobody is reading are evicted
+ * once the total passes {@code maxSize}.
  */
 public final class BlobStore {
   private static final Logger LOG = LoggerFactory.getLogger(BlobStore.class);
@@ -141,6 +142,41 @@ public final class BlobStore {
     fill.fail(why);
   }
 
+  /**
+   * Whether a cached blob may be served: its file is as it was when its content was verified (same
+   * size and mtime), and a file not re-hashed since the restart is hashed first (once, on a worker
+   * thread). A blob that fails either is dropped, to be fetched again.
+   */
+  public Future<Boolean> ready(CachedBlob blob) {
+    return vertx
+        .fileSystem()
+        .props(blob.file().toString())
+        .transform(
+            ar -> {
+              if (ar.failed()
+                  || ar.result().size() != blob.size()
+                  || ar.result().lastModifiedTime() != blob.modified()) {
+                drop(blob, "the file changed on disk after it was verified");
+                return Future.succeededFuture(false);
+              }
+              return verified(blob);
+            });
+  }
+
+  private Future<Boolean> verified(CachedBlob blob) {
+    return blob.check(
+            () ->
+                vertx
+                    .executeBlocking(() -> hashMatches(blob.file(), blob.hex()), false)
+                    .otherwise(false))
+        .onSuccess(
+            ok -> {
+              if (!ok) {
+                drop(blob, "content does not match its digest");
+              }
+            });
+  }
+
   /** Moves a verified temp file to its address and indexes it. */
   Future<Void> commit(BlobFill fill, long size) {
     Path target = blobs.resolve(fill.digest().hex());
@@ -150,9 +186,16 @@ public final class BlobStore {
             fill.temp().toString(),
             target.toString(),
             new CopyOptions().setAtomicMove(true).setReplaceExisting(true))
+        .compose(v -> vertx.fileSystem().props(target.toString()))
         .map(
-            v -> {
-              add(new CachedBlob(fill.digest().hex(), target, size, System.currentTimeMillis()));
+            props -> {
+              add(
+                  new CachedBlob(
+                      fill.digest().hex(),
+                      target,
+                      size,
+                      props.lastModifiedTime(),
+                      Future.succeededFuture(true)));
               fills.remove(fill.digest().toString(), fill);
               LOG.debug("cache: stored {} ({} bytes)", fill.digest(), size);
               evict();
@@ -222,12 +265,19 @@ public final class BlobStore {
           continue;
         }
         long size = Files.size(p);
-        if (size <= CHECK_AT_START && !hashMatches(p, hex)) {
+        boolean small = size <= CHECK_AT_START;
+        if (small && !hashMatches(p, hex)) {
           LOG.warn("cache: sha256:{} is corrupt; dropped", hex);
           Files.deleteIfExists(p);
           continue;
         }
-        CachedBlob blob = new CachedBlob(hex, p, size, Files.getLastModifiedTime(p).toMillis());
+        CachedBlob blob =
+            new CachedBlob(
+                hex,
+                p,
+                size,
+                Files.getLastModifiedTime(p).toMillis(),
+                small ? Future.succeededFuture(true) : null);
         add(blob);
         if (size > CHECK_AT_START) {
           unchecked.add(blob);
@@ -244,15 +294,7 @@ public final class BlobStore {
       return;
     }
     CachedBlob next = unchecked.get(0);
-    vertx
-        .executeBlocking(() -> hashMatches(next.file(), next.hex()), false)
-        .onComplete(
-            ar -> {
-              if (ar.succeeded() && !ar.result()) {
-                drop(next, "content does not match its digest");
-              }
-              checkInBackground(unchecked.subList(1, unchecked.size()));
-            });
+    verified(next).onComplete(ar -> checkInBackground(unchecked.subList(1, unchecked.size())));
   }
 
   static boolean hashMatches(Path file, String hex) {

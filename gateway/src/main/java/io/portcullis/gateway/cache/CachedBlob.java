@@ -1,24 +1,47 @@
 package io.portcullis.gateway.cache;
 
+import io.vertx.core.Future;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
- * A verified blob on disk: its file, size, and what LRU eviction needs (last access, readers in
- * flight, which keep it from being evicted).
+ * A blob on disk: its file, size, whether its content is known to match its digest, and what LRU
+ * eviction needs (last access, readers in flight, which keep it from being evicted).
  */
 public final class CachedBlob {
   private final String hex;
   private final Path file;
   private final long size;
+  private final long modified;
   private final AtomicInteger readers = new AtomicInteger();
   private volatile long lastAccess;
+  private Future<Boolean> check;
 
-  CachedBlob(String hex, Path file, long size, long lastAccess) {
+  /**
+   * {@code modified} is the file's mtime (ms) when its content was known to match; {@code check} is
+   * that knowledge, or null when the content is still to be re-hashed (large files after a
+   * restart).
+   */
+  CachedBlob(String hex, Path file, long size, long modified, Future<Boolean> check) {
     this.hex = hex;
     this.file = file;
     this.size = size;
-    this.lastAccess = lastAccess;
+    this.modified = modified;
+    this.lastAccess = modified;
+    this.check = check;
+  }
+
+  long modified() {
+    return modified;
+  }
+
+  /** Whether the content matches the digest: known, or found out once by {@code hash}. */
+  synchronized Future<Boolean> check(Supplier<Future<Boolean>> hash) {
+    if (check == null) {
+      check = hash.get();
+    }
+    return check;
   }
 
   String hex() {

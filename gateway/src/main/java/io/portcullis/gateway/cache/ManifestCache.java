@@ -2,17 +2,18 @@ package io.portcullis.gateway.cache;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.micrometer.core.instrument.Metrics;
 import io.portcullis.core.oci.Digest;
 import io.portcullis.gateway.errors.OciException;
 import io.portcullis.gateway.upstream.ManifestLookaside;
 import io.portcullis.gateway.upstream.UpstreamArtifacts;
 import io.portcullis.gateway.upstream.UpstreamArtifacts.Fetched;
+import io.portcullis.gateway.upstream.UpstreamArtifacts.Referrers;
 import io.portcullis.gateway.upstream.UpstreamRequest;
 import io.portcullis.gateway.upstream.UpstreamRoute;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpMethod;
-import java.time.Duration;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,11 +23,16 @@ import org.slf4j.LoggerFactory;
  * repository of an upstream. A tag is trusted for the upstream's {@code cache.tagTtl}; after that
  * it is revalidated with a HEAD (Docker Hub counts GETs, not HEADs), and the cached manifest is
  * served when the digest has not moved. When the upstream is unreachable, times out or answers 5xx
- * or 429, the last known manifest of a tag is served, marked stale.
+ * or 429, the last known manifest of a tag is served, marked stale. Trust evidence (signature
+ * payloads, referrers lists, the absence of a signature tag) is kept too, so that a decision can be
+ * made again from the cache while the upstream is down.
  */
 public final class ManifestCache implements ManifestLookaside {
   private static final Logger LOG = LoggerFactory.getLogger(ManifestCache.class);
   private static final long MAX_BYTES = 64L * 1024 * 1024;
+
+  /** Counter of answers served stale because the upstream failed. */
+  public static final String STALE_METRIC = "portcullis.cache.stale";
 
   private final Cache<String, Fetched> byDigest =
       Caffeine.newBuilder()
@@ -34,8 +40,19 @@ public final class ManifestCache implements ManifestLookaside {
           .<String, Fetched>weigher((k, v) -> v.bytes().length + k.length())
           .build();
   private final Cache<String, TagEntry> tags = Caffeine.newBuilder().maximumSize(100_000).build();
+  // Trust evidence: signature payloads and envelopes (immutable) and referrers lists (not).
+  private final Cache<String, byte[]> smallBlobs =
+      Caffeine.newBuilder()
+          .maximumWeight(MAX_BYTES)
+          .<String, byte[]>weigher((k, v) -> v.length + k.length())
+          .build();
+  private final Cache<String, ReferrersEntry> referrers =
+      Caffeine.newBuilder().maximumSize(100_000).build();
 
+  /** A tag's digest when last asked, or a null digest when the upstream said it has no such tag. */
   private record TagEntry(Digest digest, long checkedAt) {}
+
+  private record ReferrersEntry(Referrers referrers, long checkedAt) {}
 
   /** The manifest with this digest in the route's repository, if cached. */
   public Optional<Fetched> byDigest(UpstreamRoute route, Digest digest) {
@@ -50,12 +67,14 @@ public final class ManifestCache implements ManifestLookaside {
   public Future<Optional<Fetched>> byTag(UpstreamRoute route, String tag, String accept) {
     String key = tagKey(route, tag, accept);
     TagEntry entry = tags.getIfPresent(key);
-    Optional<Fetched> cached = entry == null ? Optional.empty() : byDigest(route, entry.digest());
+    Optional<Fetched> cached =
+        entry == null || entry.digest() == null
+            ? Optional.empty()
+            : byDigest(route, entry.digest());
     if (cached.isEmpty()) {
       return Future.succeededFuture(Optional.empty());
     }
-    Duration ttl = route.upstream().config().tagTtl();
-    if (System.currentTimeMillis() - entry.checkedAt() < ttl.toMillis()) {
+    if (fresh(route, entry.checkedAt())) {
       return Future.succeededFuture(cached);
     }
     return head(route, tag, accept)
@@ -82,7 +101,7 @@ public final class ManifestCache implements ManifestLookaside {
   /** The last known manifest of a tag, marked stale, for when the upstream failed. */
   public Optional<Fetched> lastKnown(UpstreamRoute route, String tag, String accept, String why) {
     TagEntry entry = tags.getIfPresent(tagKey(route, tag, accept));
-    return entry == null
+    return entry == null || entry.digest() == null
         ? Optional.empty()
         : byDigest(route, entry.digest())
             .filter(f -> acceptable(f, accept))
@@ -109,6 +128,12 @@ public final class ManifestCache implements ManifestLookaside {
       return UpstreamArtifacts.fetchManifest(route, reference, accept)
           .onSuccess(f -> f.ifPresent(m -> put(route, null, accept, m)));
     }
+    String key = tagKey(route, reference, accept);
+    TagEntry known = tags.getIfPresent(key);
+    if (known != null && known.digest() == null && fresh(route, known.checkedAt())) {
+      // e.g. an image without cosign attestations: its .att tag is not asked for again in the TTL
+      return Future.succeededFuture(Optional.empty());
+    }
     return byTag(route, reference, accept)
         .compose(
             cached -> {
@@ -116,18 +141,68 @@ public final class ManifestCache implements ManifestLookaside {
                 return Future.succeededFuture(cached);
               }
               return UpstreamArtifacts.fetchManifest(route, reference, accept)
-                  .onSuccess(f -> f.ifPresent(m -> put(route, reference, accept, m)))
-                  .recover(
-                      err -> {
-                        Optional<Fetched> stale =
-                            isStaleWorthy(err)
-                                ? lastKnown(route, reference, accept, err.getMessage())
-                                : Optional.empty();
-                        return stale.isPresent()
-                            ? Future.succeededFuture(stale)
-                            : Future.failedFuture(err);
-                      });
+                  .onSuccess(
+                      f -> {
+                        if (f.isPresent()) {
+                          put(route, reference, accept, f.get());
+                        } else {
+                          tags.put(key, new TagEntry(null, System.currentTimeMillis()));
+                        }
+                      })
+                  .recover(err -> staleTag(route, reference, accept, err));
             });
+  }
+
+  /** After a failed fetch of a tag: its last known manifest, or its last known absence. */
+  private Future<Optional<Fetched>> staleTag(
+      UpstreamRoute route, String tag, String accept, Throwable err) {
+    if (!isStaleWorthy(err)) {
+      return Future.failedFuture(err);
+    }
+    Optional<Fetched> last = lastKnown(route, tag, accept, err.getMessage());
+    if (last.isPresent()) {
+      return Future.succeededFuture(last);
+    }
+    TagEntry known = tags.getIfPresent(tagKey(route, tag, accept));
+    if (known != null && known.digest() == null) {
+      staleState(route, route.upstreamName() + ":" + tag, "absence of the tag", err.getMessage());
+      return Future.succeededFuture(Optional.empty());
+    }
+    return Future.failedFuture(err);
+  }
+
+  @Override
+  public Future<byte[]> blob(UpstreamRoute route, Digest digest, int maxBytes) {
+    String key = repository(route) + "@" + digest;
+    byte[] hit = smallBlobs.getIfPresent(key);
+    if (hit != null && hit.length <= maxBytes) {
+      return Future.succeededFuture(hit);
+    }
+    return UpstreamArtifacts.fetchBlob(route, digest, maxBytes)
+        .onSuccess(bytes -> smallBlobs.put(key, bytes));
+  }
+
+  @Override
+  public Future<Referrers> referrers(UpstreamRoute route, Digest subject, String artifactType) {
+    String key = repository(route) + "@" + subject + "?" + artifactType;
+    ReferrersEntry known = referrers.getIfPresent(key);
+    if (known != null && fresh(route, known.checkedAt())) {
+      return Future.succeededFuture(known.referrers());
+    }
+    return UpstreamArtifacts.fetchReferrers(route, subject, artifactType)
+        .onSuccess(r -> referrers.put(key, new ReferrersEntry(r, System.currentTimeMillis())))
+        .recover(
+            err -> {
+              if (known == null || !isStaleWorthy(err)) {
+                return Future.failedFuture(err);
+              }
+              staleState(route, "referrers of " + subject, "referrers list", err.getMessage());
+              return Future.succeededFuture(known.referrers());
+            });
+  }
+
+  private static boolean fresh(UpstreamRoute route, long checkedAt) {
+    return System.currentTimeMillis() - checkedAt < route.upstream().config().tagTtl().toMillis();
   }
 
   /** Whether a failure is the upstream's being down or overloaded (not a refusal or a 404). */
@@ -158,14 +233,23 @@ public final class ManifestCache implements ManifestLookaside {
   }
 
   private static Fetched stale(UpstreamRoute route, String tag, Fetched f, String why) {
-    LOG.warn(
-        "upstream {} failed for {}:{} ({}); serving the cached {} as stale",
-        route.upstream().config().name(),
-        route.upstreamName(),
-        tag,
-        why,
-        f.digest());
+    staleState(route, route.upstreamName() + ":" + tag, f.digest().toString(), why);
     return new Fetched(f.bytes(), f.mediaType(), f.digest(), true);
+  }
+
+  /**
+   * Logs and counts ({@code portcullis.cache.stale}, tagged by upstream, in Micrometer's global
+   * registry: seen by whatever registry is added to it) an answer served stale.
+   */
+  private static void staleState(UpstreamRoute route, String what, String served, String why) {
+    String upstream = route.upstream().config().name();
+    LOG.warn(
+        "upstream {} failed for {} ({}); serving the cached {} as stale",
+        upstream,
+        what,
+        why,
+        served);
+    Metrics.counter(STALE_METRIC, "upstream", upstream).increment();
   }
 
   private static String repository(UpstreamRoute route) {

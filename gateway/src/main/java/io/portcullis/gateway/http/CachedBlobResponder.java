@@ -56,7 +56,19 @@ final class CachedBlobResponder {
     }
     var hit = store.lookup(digest);
     if (hit.isPresent()) {
-      return hit(req, hit.get().acquire(), digest, route, uncached);
+      CachedBlob blob = hit.get().acquire();
+      // Nothing unverified is served: a file changed on disk, or not yet re-hashed after a
+      // restart, is checked first; a bad one is dropped and this becomes a miss.
+      return store
+          .ready(blob)
+          .compose(
+              ok -> {
+                if (ok) {
+                  return hit(req, blob, digest, route, uncached);
+                }
+                blob.release();
+                return serve(req, digest, route, uncached);
+              });
     }
     if (req.method() != HttpMethod.GET || req.getHeader("Range") != null) {
       return uncached.get();

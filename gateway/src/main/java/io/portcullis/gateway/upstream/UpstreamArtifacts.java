@@ -100,8 +100,14 @@ public final class UpstreamArtifacts {
     return String.join(", ", MediaTypes.MANIFEST_TYPES);
   }
 
-  /** A small blob, checked against its digest. */
+  /** A small blob, checked against its digest; through the upstream's cache when it has one. */
   public static Future<byte[]> blob(UpstreamRoute route, Digest digest, int maxBytes) {
+    ManifestLookaside cache = route.upstream().manifestCache();
+    return cache == null ? fetchBlob(route, digest, maxBytes) : cache.blob(route, digest, maxBytes);
+  }
+
+  /** As {@link #blob}, always from the upstream. */
+  public static Future<byte[]> fetchBlob(UpstreamRoute route, Digest digest, int maxBytes) {
     return route
         .upstream()
         .send(
@@ -139,6 +145,15 @@ public final class UpstreamArtifacts {
    * neither has anything. {@code artifactType} may be null.
    */
   public static Future<Referrers> referrers(
+      UpstreamRoute route, Digest subject, String artifactType) {
+    ManifestLookaside cache = route.upstream().manifestCache();
+    return cache == null
+        ? fetchReferrers(route, subject, artifactType)
+        : cache.referrers(route, subject, artifactType);
+  }
+
+  /** As {@link #referrers}, always from the upstream (its tag fallback may come from the cache). */
+  public static Future<Referrers> fetchReferrers(
       UpstreamRoute route, Digest subject, String artifactType) {
     MultiMap accept = MultiMap.caseInsensitiveMultiMap().add("Accept", MediaTypes.OCI_INDEX);
     String query =

@@ -134,6 +134,31 @@ class CacheBlobIT {
   }
 
   @Test
+  void aCachedFileChangedOnDiskIsDetectedAndFetchedAgain() throws Exception {
+    byte[] bytes = RegistryProtocolIT.random(200_000, 64);
+    Digest digest = upload("team/rot", bytes);
+    String url = gateway.url() + "/v2/team/rot/blobs/" + digest;
+    assertArrayEquals(bytes, Http.getBytes(url).body());
+    // A second GET is a hit only once the fill is in the store.
+    assertArrayEquals(bytes, Http.getBytes(url).body());
+    assertEquals(1, upstreamGets(digest));
+    Path file = dir.resolve("data/cache/blobs/sha256/" + digest.hex());
+    var verifiedAt = Files.getLastModifiedTime(file);
+    byte[] rotten = bytes.clone();
+    rotten[1234] ^= 0x01;
+    Files.write(file, rotten);
+    // A later write has a later mtime, however coarse the clock: make it so.
+    Files.setLastModifiedTime(
+        file, java.nio.file.attribute.FileTime.fromMillis(verifiedAt.toMillis() + 2000));
+
+    HttpResponse<byte[]> again = Http.getBytes(url);
+    assertEquals(200, again.statusCode());
+    assertArrayEquals(bytes, again.body(), "never the changed file");
+    assertEquals(2, upstreamGets(digest), "the changed file was dropped and fetched again");
+    assertArrayEquals(bytes, Files.readAllBytes(file), "and cached whole again");
+  }
+
+  @Test
   void aCachedBlobServesAnotherRepositoryOfTheSameUpstreamOnlyAfterTheUpstreamSaysSo()
       throws Exception {
     byte[] bytes = RegistryProtocolIT.random(5000, 63);

@@ -1,5 +1,6 @@
 package io.portcullis.gateway.it;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,11 +17,41 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A gateway killed (SIGKILL) in the middle of a cache fill leaves nothing under the blob's digest:
- * after a restart the partial temp file is gone, and the blob is fetched and cached whole.
+ * A cached file that rotted while the gateway was down is found by the start-up scan and fetched
+ * again. A gateway killed (SIGKILL) in the middle of a cache fill leaves nothing under the blob's
+ * digest: after a restart the partial temp file is gone, and the blob is fetched and cached whole.
  */
 class CacheCrashIT {
-  private static final long SIZE = 512L * 1024 * 1024;
+  private static final long SIZE = 256L * 1024 * 1024;
+
+  @Test
+  void aFileCorruptedWhileTheGatewayWasDownIsDetectedAtStartAndFetchedAgain(@TempDir Path dir)
+      throws Exception {
+    try (RegistryProcess registry = RegistryProcess.start()) {
+      byte[] bytes = RegistryProtocolIT.random(300_000, 78);
+      var digest = CacheBlobIT.upload(registry, "team/rot", bytes);
+      String path = "/v2/team/rot/blobs/" + digest;
+      Path cached = dir.resolve("data/cache/blobs/sha256/" + digest.hex());
+      try (GatewayProcess first = GatewayProcess.inFrontOf(dir, registry.url())) {
+        assertEquals(200, Http.getBytes(first.url() + path).statusCode());
+        // the second GET is a hit only once the fill is in the store
+        assertEquals(200, Http.getBytes(first.url() + path).statusCode());
+      }
+      // Bit rot: same size, same mtime, one bit flipped.
+      var mtime = Files.getLastModifiedTime(cached);
+      byte[] rotten = Files.readAllBytes(cached);
+      rotten[4321] ^= 0x10;
+      Files.write(cached, rotten);
+      Files.setLastModifiedTime(cached, mtime);
+
+      try (GatewayProcess second = GatewayProcess.inFrontOf(dir, registry.url())) {
+        var r = Http.getBytes(second.url() + path);
+        assertEquals(200, r.statusCode());
+        assertArrayEquals(bytes, r.body(), "never the corrupted file");
+        assertEquals(2, registry.count("GET", path), "dropped at start and fetched again");
+      }
+    }
+  }
 
   @Test
   void aKillMidFillLeavesNoPartialBlobAfterRestart(@TempDir Path dir) throws Exception {

@@ -3,6 +3,7 @@ package io.portcullis.gateway.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.portcullis.testkit.DirImage;
 import io.portcullis.testkit.ImageSpec;
 import io.portcullis.testkit.OciLayout;
 import io.portcullis.testkit.RegistryProcess;
@@ -10,6 +11,12 @@ import io.portcullis.testkit.RequiredTools;
 import io.portcullis.testkit.Skopeo;
 import io.portcullis.testkit.TestImages;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,6 +52,39 @@ class CacheManifestIT {
     skopeo.close();
     gateway.close();
     registry.close();
+  }
+
+  @Test
+  void sixteenConcurrentColdPullsOfOneImageFetchEachBlobOnce() throws Exception {
+    OciLayout image = images.build(ImageSpec.builder().layers(3, 1024 * 1024).seed(82).build());
+    images.push(image, registry.ref("team/many:v1"));
+    String source = "docker://" + gateway.hostPort() + "/team/many:v1";
+    ExecutorService pool = Executors.newFixedThreadPool(16);
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<Path>> pulls = new ArrayList<>();
+      for (int i = 0; i < 16; i++) {
+        Path out = dir.resolve("many-" + i);
+        pulls.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  skopeo.copy(source, "dir:" + out).orThrow();
+                  return out;
+                }));
+      }
+      go.countDown();
+      for (Future<Path> pull : pulls) {
+        assertEquals(image.digest(), DirImage.read(pull.get()).manifestDigest());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    var blobs = DirImage.read(dir.resolve("many-0")).blobs().keySet();
+    assertEquals(4, blobs.size(), "config and three layers");
+    for (String blob : blobs) {
+      assertEquals(1, registry.count("GET", "/v2/team/many/blobs/" + blob), blob + " fetched once");
+    }
   }
 
   @Test

@@ -3,6 +3,9 @@ package io.portcullis.gateway.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.portcullis.gateway.cache.ManifestCache;
 import io.portcullis.testkit.ImageSpec;
 import io.portcullis.testkit.OciLayout;
 import io.portcullis.testkit.RegistryProcess;
@@ -16,8 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Stale-if-error: with the upstream stopped, an image pulled once still pulls with skopeo, by tag
- * (the last known digest, with {@code Warning: 110}) and by digest; while it is up, a tag is
- * revalidated (tagTtl 0s here) so a moved tag is seen.
+ * (the last known digest, with {@code Warning: 110}, counted in {@code portcullis.cache.stale}) and
+ * by digest; while it is up, a tag is revalidated with a HEAD (tagTtl 0s here), never a GET, so a
+ * moved tag is seen.
  */
 class CacheStaleIT {
   @Test
@@ -35,6 +39,16 @@ class CacheStaleIT {
       String viaGateway = "docker://" + gateway.hostPort() + "/team/app";
       skopeo.copy(viaGateway + ":latest", "dir:" + dir.resolve("warm")).orThrow();
 
+      // tagTtl 0s: the next pull by tag revalidates with a HEAD, never a GET of the manifest.
+      String tagPath = "/v2/team/app/manifests/latest";
+      long gets = registry.count("GET", tagPath);
+      long heads = registry.count("HEAD", tagPath);
+      skopeo.copy(viaGateway + ":latest", "dir:" + dir.resolve("revalidated")).orThrow();
+      assertEquals(gets, registry.count("GET", tagPath), "no GET of a tag whose digest is known");
+      assertTrue(registry.count("HEAD", tagPath) > heads, "the tag was revalidated with a HEAD");
+
+      SimpleMeterRegistry meters = new SimpleMeterRegistry();
+      Metrics.globalRegistry.add(meters);
       registry.down();
       try {
         skopeo.copy(viaGateway + ":latest", "dir:" + dir.resolve("stale-tag")).orThrow();
@@ -47,8 +61,12 @@ class CacheStaleIT {
             "110 - \"response is stale\"", r.headers().firstValue("Warning").orElseThrow());
         assertEquals(
             503, Http.get(gateway.url() + "/v2/team/app/manifests/never-pulled").statusCode());
+        assertTrue(
+            meters.counter(ManifestCache.STALE_METRIC, "upstream", "internal").count() >= 2,
+            "stale answers are counted");
       } finally {
         registry.up();
+        Metrics.globalRegistry.remove(meters);
       }
 
       OciLayout v2 = images.build(ImageSpec.builder().layers(1, 1024).seed(92).build());
