@@ -30,6 +30,7 @@ public final class BlobFill {
   private static final Logger LOG = LoggerFactory.getLogger(BlobFill.class);
   static final long HIGH_WATER = 4L * 1024 * 1024;
   private static final long LOW_WATER = 1024L * 1024;
+  private static final int WRITE_SIZE = 256 * 1024;
 
   /** Where a fill is. */
   public enum State {
@@ -58,6 +59,8 @@ public final class BlobFill {
   private volatile long written;
   private long inFlight;
   private boolean upstreamEnded;
+  private Buffer batch;
+  private long batchAt;
 
   BlobFill(Vertx vertx, BlobStore store, Digest digest, Path temp) {
     this.vertx = vertx;
@@ -152,39 +155,59 @@ public final class BlobFill {
             return;
           }
           update(md, chunk);
-          long at = received;
-          received += chunk.length();
-          inFlight += chunk.length();
-          long[] write = {received, 0};
-          pendingWrites.add(write);
-          if (inFlight > HIGH_WATER) {
-            body.pause();
+          if (batch == null) {
+            batch = Buffer.buffer(WRITE_SIZE + chunk.length());
+            batchAt = received;
           }
-          file.write(chunk, at)
-              .onComplete(
-                  ar -> {
-                    if (ar.failed()) {
-                      failAndClose(file, ar.cause());
-                      return;
-                    }
-                    write[1] = 1;
-                    inFlight -= chunk.length();
-                    while (!pendingWrites.isEmpty() && pendingWrites.peek()[1] == 1) {
-                      written = pendingWrites.poll()[0];
-                    }
-                    if (inFlight < LOW_WATER && !upstreamEnded) {
-                      body.resume();
-                    }
-                    notifyWaiters();
-                    finishIfComplete(file, md);
-                  });
+          batch.appendBuffer(chunk);
+          received += chunk.length();
+          if (batch.length() >= WRITE_SIZE) {
+            writeBatch(body, file, md);
+          }
         });
     body.endHandler(
         v -> {
+          if (batch != null && state != State.FAILED) {
+            writeBatch(body, file, md);
+          }
           upstreamEnded = true;
           finishIfComplete(file, md);
         });
     body.resume();
+  }
+
+  /**
+   * Writes the bytes gathered since the last write: network chunks are small (a few KiB), and one
+   * file write per chunk would cost a worker-thread round trip per chunk.
+   */
+  private void writeBatch(ReadStream<Buffer> body, AsyncFile file, MessageDigest md) {
+    Buffer chunk = batch;
+    long at = batchAt;
+    batch = null;
+    inFlight += chunk.length();
+    long[] write = {at + chunk.length(), 0};
+    pendingWrites.add(write);
+    if (inFlight > HIGH_WATER) {
+      body.pause();
+    }
+    file.write(chunk, at)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                failAndClose(file, ar.cause());
+                return;
+              }
+              write[1] = 1;
+              inFlight -= chunk.length();
+              while (!pendingWrites.isEmpty() && pendingWrites.peek()[1] == 1) {
+                written = pendingWrites.poll()[0];
+              }
+              if (inFlight < LOW_WATER && !upstreamEnded) {
+                body.resume();
+              }
+              notifyWaiters();
+              finishIfComplete(file, md);
+            });
   }
 
   private byte[] hash;

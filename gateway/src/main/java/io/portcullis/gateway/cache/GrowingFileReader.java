@@ -17,7 +17,10 @@ import io.vertx.core.http.HttpServerResponse;
  * reads; the fill never waits for a reader.
  */
 public final class GrowingFileReader {
-  private static final int CHUNK = 64 * 1024;
+  // One read is one worker-thread round trip: under load that, not the disk, bounds a follower's
+  // rate, so read what is there up to 1 MiB (at most 2 MiB per follower in memory, with the held
+  // chunk).
+  private static final int CHUNK = 1024 * 1024;
 
   /** How a follower's transfer ended. */
   public enum Outcome {
