@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
 public final class ManifestCache implements ManifestLookaside {
   private static final Logger LOG = LoggerFactory.getLogger(ManifestCache.class);
   private static final long MAX_BYTES = 64L * 1024 * 1024;
+  private static final long ABSENCE_TTL_MAX_MS = 15_000;
 
   /** Counter of answers served stale because the upstream failed. */
   public static final String STALE_METRIC = "portcullis.cache.stale";
@@ -70,7 +71,7 @@ public final class ManifestCache implements ManifestLookaside {
     Optional<Fetched> cached =
         entry == null || entry.digest() == null
             ? Optional.empty()
-            : byDigest(route, entry.digest());
+            : byDigest(route, entry.digest()).filter(f -> acceptable(f, accept));
     if (cached.isEmpty()) {
       return Future.succeededFuture(Optional.empty());
     }
@@ -130,8 +131,10 @@ public final class ManifestCache implements ManifestLookaside {
     }
     String key = tagKey(route, reference, accept);
     TagEntry known = tags.getIfPresent(key);
-    if (known != null && known.digest() == null && fresh(route, known.checkedAt())) {
-      // e.g. an image without cosign attestations: its .att tag is not asked for again in the TTL
+    if (known != null
+        && known.digest() == null
+        && System.currentTimeMillis() - known.checkedAt() < absenceTtl(route)) {
+      // e.g. an image without cosign attestations: its .att tag is not asked for again at once
       return Future.succeededFuture(Optional.empty());
     }
     return byTag(route, reference, accept)
@@ -199,6 +202,14 @@ public final class ManifestCache implements ManifestLookaside {
               staleState(route, "referrers of " + subject, "referrers list", err.getMessage());
               return Future.succeededFuture(known.referrers());
             });
+  }
+
+  /**
+   * How long a tag's absence is believed: the tag TTL, but at most as long as the enforcer keeps a
+   * refusal, so that a signature pushed after a denial is seen as soon as without a cache.
+   */
+  private static long absenceTtl(UpstreamRoute route) {
+    return Math.min(route.upstream().config().tagTtl().toMillis(), ABSENCE_TTL_MAX_MS);
   }
 
   private static boolean fresh(UpstreamRoute route, long checkedAt) {
