@@ -31,6 +31,7 @@ public final class BlobFill {
   static final long HIGH_WATER = 4L * 1024 * 1024;
   private static final long LOW_WATER = 1024L * 1024;
   private static final int WRITE_SIZE = 256 * 1024;
+  private static final long RECENT = 2L * 1024 * 1024;
 
   /** Where a fill is. */
   public enum State {
@@ -49,7 +50,11 @@ public final class BlobFill {
   private final Digest digest;
   private final Path temp;
   private final Promise<Void> stored = Promise.promise();
-  private final ArrayDeque<long[]> pendingWrites = new ArrayDeque<>();
+  private final ArrayDeque<Write> pendingWrites = new ArrayDeque<>();
+  // The last bytes written, still in memory: a follower at the head of the fill takes them from
+  // here instead of reading them back from the file (guarded by this).
+  private final ArrayDeque<Write> recent = new ArrayDeque<>();
+  private long recentBytes;
   private List<Runnable> waiters = new ArrayList<>();
   // Readers may live on other event loops: what they read is published through volatiles.
   private volatile State state = State.PENDING;
@@ -185,7 +190,7 @@ public final class BlobFill {
     long at = batchAt;
     batch = null;
     inFlight += chunk.length();
-    long[] write = {at + chunk.length(), 0};
+    Write write = new Write(at, chunk);
     pendingWrites.add(write);
     if (inFlight > HIGH_WATER) {
       body.pause();
@@ -197,10 +202,11 @@ public final class BlobFill {
                 failAndClose(file, ar.cause());
                 return;
               }
-              write[1] = 1;
+              write.done = true;
               inFlight -= chunk.length();
-              while (!pendingWrites.isEmpty() && pendingWrites.peek()[1] == 1) {
-                written = pendingWrites.poll()[0];
+              while (!pendingWrites.isEmpty() && pendingWrites.peek().done) {
+                keep(pendingWrites.peek());
+                written = pendingWrites.poll().end();
               }
               if (inFlight < LOW_WATER && !upstreamEnded) {
                 body.resume();
@@ -211,6 +217,45 @@ public final class BlobFill {
   }
 
   private byte[] hash;
+
+  /** A batch of bytes at an offset of the temp file, and whether it is on disk yet. */
+  private static final class Write {
+    final long at;
+    final Buffer bytes;
+    boolean done;
+
+    Write(long at, Buffer bytes) {
+      this.at = at;
+      this.bytes = bytes;
+    }
+
+    long end() {
+      return at + bytes.length();
+    }
+  }
+
+  private synchronized void keep(Write w) {
+    recent.add(w);
+    recentBytes += w.bytes.length();
+    while (recentBytes > RECENT && recent.size() > 1) {
+      recentBytes -= recent.poll().bytes.length();
+    }
+  }
+
+  /**
+   * Up to {@code max} bytes at {@code position}, when they were written lately and are still in
+   * memory; null when they must be read from the file.
+   */
+  synchronized Buffer recent(long position, int max) {
+    for (Write w : recent) {
+      if (position >= w.at && position < w.end()) {
+        int from = (int) (position - w.at);
+        int to = (int) Math.min(w.bytes.length(), from + (long) max);
+        return w.bytes.slice(from, to);
+      }
+    }
+    return null;
+  }
 
   private void finishIfComplete(AsyncFile file, MessageDigest md) {
     if (!upstreamEnded || state != State.STREAMING || !pendingWrites.isEmpty()) {

@@ -13,8 +13,9 @@ import io.vertx.core.http.HttpServerResponse;
  * Serves a blob to one client from a {@link BlobFill}'s temp file while it is being written: reads
  * what is on disk, waits for the fill's next progress when it has caught up, and ends the response
  * only when the fill is verified. The last chunk is held back until then, so on a failed fill the
- * connection is reset and the client never sees a clean end. The client's write queue paces the
- * reads; the fill never waits for a reader.
+ * connection is reset and the client never sees a clean end. A reader at the head of the fill takes
+ * the bytes just written from memory ({@link BlobFill#recent}) instead of reading them back. The
+ * client's write queue paces the reads; the fill never waits for a reader.
  */
 public final class GrowingFileReader {
   // One read is one worker-thread round trip: under load that, not the disk, bounds a follower's
@@ -83,6 +84,11 @@ public final class GrowingFileReader {
     long available = fill.written() - position;
     if (available > 0) {
       int n = (int) Math.min(available, CHUNK);
+      Buffer inMemory = fill.recent(position, n);
+      if (inMemory != null) {
+        deliver(inMemory);
+        return;
+      }
       reading = true;
       file.read(Buffer.buffer(n), 0, position, n)
           .onComplete(
@@ -92,16 +98,7 @@ public final class GrowingFileReader {
                   fail();
                   return;
                 }
-                position += ar.result().length();
-                if (held != null) {
-                  res.write(held);
-                }
-                held = ar.result();
-                if (res.writeQueueFull()) {
-                  res.drainHandler(v -> pump());
-                } else {
-                  pump();
-                }
+                deliver(ar.result());
               });
       return;
     }
@@ -116,6 +113,20 @@ public final class GrowingFileReader {
       }
       case FAILED -> fail();
       default -> fill.onProgress(() -> context.runOnContext(v -> pump()));
+    }
+  }
+
+  /** Sends what was held and holds {@code next}, then goes on when the client can take more. */
+  private void deliver(Buffer next) {
+    position += next.length();
+    if (held != null) {
+      res.write(held);
+    }
+    held = next;
+    if (res.writeQueueFull()) {
+      res.drainHandler(v -> pump());
+    } else {
+      pump();
     }
   }
 
