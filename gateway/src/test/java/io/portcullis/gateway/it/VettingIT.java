@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.portcullis.core.oci.Digest;
+import io.portcullis.core.oci.MediaTypes;
 import io.portcullis.signer.SignerCli;
 import io.portcullis.testkit.CommandResult;
 import io.portcullis.testkit.DirImage;
@@ -18,6 +20,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -286,6 +289,69 @@ class VettingIT {
     assertTrue(seen.get("audit file").contains("AWS_SECRET_ACCESS_KEY"), "names the variable");
   }
 
+  /**
+   * buildx puts {@code unknown/unknown} attestation manifests into an index; they are not images
+   * and are not vetted. The same child under a real platform is.
+   */
+  @Test
+  void unknownPlatformEntriesOfAnIndexAreSkippedButRealPlatformsAreVetted() throws Exception {
+    copyWithin("team/good:1", "team/withatt:good");
+    copyWithin("team/nouser:1", "team/withatt:nouser");
+    copyWithin("team/good:1", "team/realplatform:good");
+    copyWithin("team/nouser:1", "team/realplatform:nouser");
+    String good = digests.get("team/good");
+    String rootChild = digests.get("team/nouser");
+    pushIndex("team/withatt", good, rootChild, "unknown", "unknown");
+    pushIndex("team/realplatform", good, rootChild, "linux", "arm64");
+
+    CommandResult allowed = pull("team/withatt");
+    assertTrue(allowed.ok(), allowed.describe());
+    Cli cliAllows = verify("team/withatt");
+    assertEquals(0, cliAllows.code(), cliAllows.toString());
+
+    String denial = "config.nonRoot: linux/arm64: User is not set";
+    CommandResult denied = pull("team/realplatform");
+    assertFalse(denied.ok(), "a root platform was let through");
+    assertTrue(denied.stderr().contains(denial), denied.stderr());
+    Cli cliDenies = verify("team/realplatform");
+    assertEquals(1, cliDenies.code(), cliDenies.toString());
+    assertTrue(cliDenies.out().contains("FAILED " + denial), cliDenies.toString());
+  }
+
+  /**
+   * A config over 4 MiB is not a config: nothing is buffered, and the image is refused as "could
+   * not verify" (503 here, exit 3 from the CLI) rather than let through unvetted.
+   */
+  @Test
+  void anOversizedConfigFailsClosed() throws Exception {
+    String repo = "team/bigconfig";
+    byte[] config =
+        ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"User\":\"1000\"},"
+                + "\"padding\":\""
+                + "x".repeat(5 * 1024 * 1024)
+                + "\"}")
+            .getBytes(StandardCharsets.UTF_8);
+    byte[] layer = "not really a tar".getBytes(StandardCharsets.UTF_8);
+    String manifest =
+        "{\"schemaVersion\":2,\"mediaType\":\""
+            + MediaTypes.OCI_MANIFEST
+            + "\",\"config\":"
+            + descriptor(MediaTypes.OCI_CONFIG, uploadBlob(repo, config), config.length, "")
+            + ",\"layers\":["
+            + descriptor(MediaTypes.OCI_LAYER_GZIP, uploadBlob(repo, layer), layer.length, "")
+            + "]}";
+    putManifest(repo, MediaTypes.OCI_MANIFEST, manifest);
+    signAndScan(repo, "scanner", null, hoursAgo(1));
+
+    HttpResponse<String> r = Http.get(gateway.url() + "/v2/" + repo + "/manifests/1");
+    assertEquals(503, r.statusCode(), r.body());
+    assertEquals("UNAVAILABLE", Http.errorCode(r));
+    assertTrue(r.body().contains("over the 4 MiB limit for configs"), r.body());
+    assertFalse(pull(repo).ok(), "an unvetted image was let through");
+    Cli cli = verify(repo);
+    assertEquals(3, cli.code(), "the CLI cannot verify it either: " + cli);
+  }
+
   // --- setup helpers ---
 
   /** A clean image: non-root, labelled, port 8080, built yesterday; a new seed each time. */
@@ -317,6 +383,11 @@ class VettingIT {
   static void push(String repo, OciLayout layout, String scanKey, String severity, Instant at) {
     images.push(layout, registry.ref(repo + ":1"));
     digests.put(repo, layout.digest());
+    signAndScan(repo, scanKey, severity, at);
+  }
+
+  /** Signs {@code repo:1} with the release key and attests a scan as {@link #image} says. */
+  static void signAndScan(String repo, String scanKey, String severity, Instant at) {
     String image = registry.hostPort() + "/" + repo + ":1";
     cli(
         "sign",
@@ -370,6 +441,93 @@ class VettingIT {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Copies an image between repositories of the registry, keeping its digest. */
+  static void copyWithin(String from, String to) {
+    skopeo.copy(registry.ref(from), registry.ref(to), "--preserve-digests").orThrow();
+  }
+
+  /**
+   * Pushes to {@code repo:1} a signed, scanned index of {@code amd64} (linux/amd64) and {@code
+   * other} under the platform {@code os/arch}.
+   */
+  static void pushIndex(String repo, String amd64, String other, String os, String arch)
+      throws Exception {
+    String index =
+        "{\"schemaVersion\":2,\"mediaType\":\""
+            + MediaTypes.OCI_INDEX
+            + "\",\"manifests\":["
+            + descriptor(
+                MediaTypes.OCI_MANIFEST,
+                amd64,
+                manifestSize(repo, amd64),
+                ",\"platform\":{\"architecture\":\"amd64\",\"os\":\"linux\"}")
+            + ","
+            + descriptor(
+                MediaTypes.OCI_MANIFEST,
+                other,
+                manifestSize(repo, other),
+                ",\"platform\":{\"architecture\":\""
+                    + arch
+                    + "\",\"os\":\""
+                    + os
+                    + "\"},\"annotations\":{\"vnd.docker.reference.type\":\"attestation-manifest\","
+                    + "\"vnd.docker.reference.digest\":\""
+                    + amd64
+                    + "\"}")
+            + "]}";
+    putManifest(repo, MediaTypes.OCI_INDEX, index);
+    signAndScan(repo, "scanner", null, hoursAgo(1));
+  }
+
+  static String descriptor(String mediaType, String digest, long size, String more) {
+    return "{\"mediaType\":\""
+        + mediaType
+        + "\",\"digest\":\""
+        + digest
+        + "\",\"size\":"
+        + size
+        + more
+        + "}";
+  }
+
+  static long manifestSize(String repo, String digest) throws Exception {
+    HttpResponse<byte[]> r =
+        Http.getBytes(
+            registry.url() + "/v2/" + repo + "/manifests/" + digest,
+            "Accept",
+            MediaTypes.OCI_MANIFEST);
+    assertEquals(200, r.statusCode());
+    return r.body().length;
+  }
+
+  static void putManifest(String repo, String mediaType, String json) throws Exception {
+    HttpResponse<String> r =
+        Http.send(
+            "PUT",
+            registry.url() + "/v2/" + repo + "/manifests/1",
+            json.getBytes(StandardCharsets.UTF_8),
+            "Content-Type",
+            mediaType);
+    assertEquals(201, r.statusCode(), r.body());
+  }
+
+  /** Uploads a blob to the registry directly (POST, then PUT with the digest); its digest. */
+  static String uploadBlob(String repo, byte[] content) throws Exception {
+    HttpResponse<String> started =
+        Http.send("POST", registry.url() + "/v2/" + repo + "/blobs/uploads/", new byte[0]);
+    assertEquals(202, started.statusCode(), started.body());
+    String location = started.headers().firstValue("Location").orElseThrow();
+    if (location.startsWith("/")) {
+      location = registry.url() + location;
+    }
+    String digest = Digest.sha256(content).toString();
+    String url = location + (location.contains("?") ? "&" : "?") + "digest=" + digest;
+    HttpResponse<String> done =
+        Http.send("PUT", url, content, "Content-Type", "application/octet-stream");
+    assertEquals(201, done.statusCode(), done.body());
+    return digest;
   }
 
   static Instant hoursAgo(int hours) {
