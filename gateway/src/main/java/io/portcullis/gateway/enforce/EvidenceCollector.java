@@ -88,7 +88,7 @@ final class EvidenceCollector {
   }
 
   /** A layer to fetch, with the most bytes the upstream may send for it. */
-  private record Wanted(Descriptor layer, int maxBytes) {}
+  record Wanted(Descriptor layer, int maxBytes) {}
 
   /**
    * A cosign attachment of the image: its {@code sha256-<hex>.sig} signatures or {@code .att}
@@ -131,7 +131,7 @@ final class EvidenceCollector {
    * The newest DSSE envelopes (attest appends, so the last layers), within the count and byte
    * budgets; each is capped at its declared size, so the budget holds whatever the upstream sends.
    */
-  private static List<Wanted> attestationLayers(ImageManifest att) {
+  static List<Wanted> attestationLayers(ImageManifest att) {
     List<Wanted> wanted = new ArrayList<>();
     long budget = MAX_ATTESTATION_BYTES;
     List<Descriptor> layers = att.layers();
