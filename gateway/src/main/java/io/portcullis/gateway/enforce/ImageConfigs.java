@@ -75,7 +75,7 @@ final class ImageConfigs {
   }
 
   private static Future<ImageConfigEvidence> platformConfig(UpstreamRoute route, Descriptor child) {
-    String platform = name(child.platform());
+    String platform = Descriptor.Platform.describe(child.platform());
     return UpstreamArtifacts.manifest(route, child.parsedDigest().toString(), MANIFEST_ACCEPT)
         .compose(
             found -> {
@@ -117,16 +117,6 @@ final class ImageConfigs {
       type = ManifestCodec.mediaTypeOf(m.bytes());
     }
     return type != null && MediaTypes.isIndex(type.split(";")[0].strip());
-  }
-
-  /** {@code os/arch[/variant]}, as the CLI names platforms in its messages. */
-  static String name(Descriptor.Platform platform) {
-    if (platform == null) {
-      return "unknown platform";
-    }
-    String variant =
-        platform.variant() == null || platform.variant().isEmpty() ? "" : "/" + platform.variant();
-    return platform.os() + "/" + platform.architecture() + variant;
   }
 
   private static OciException unreadable(String why) {
