@@ -28,7 +28,8 @@ import java.util.concurrent.Future;
  * docker-registry}, all started in this run:
  *
  * <ol>
- *   <li>cold throughput of one large blob (one client, nothing cached);
+ *   <li>cold throughput of one large blob (one client, nothing cached), and through a second
+ *       gateway with the cache off;
  *   <li>warm throughput of that blob through each, against the origin serving it directly (the
  *       ratio the cache is held to is ≥ 0.95);
  *   <li>bytes fetched from the origin when 8 clients pull one cold image at once (goal 1.0×);
@@ -71,8 +72,21 @@ public final class CacheBenchmark {
       Map<String, Long> blobSizes = blobSizes(direct);
       long imageBytes = blobSizes.values().stream().mapToLong(Long::longValue).sum();
 
+      int uncachedPort = io.portcullis.testkit.FreePorts.loopback();
+      String uncachedConfig =
+          """
+          server: {host: 127.0.0.1, port: %d}
+          dataDir: %s
+          cache: {enabled: false}
+          upstreams:
+            - {name: internal, url: '%s', prefix: ''}
+          """
+              .formatted(uncachedPort, dir.resolve("uncached/data"), origin.url());
       try (GatewayProcess gateway =
               GatewayProcess.inFrontOf(dir.resolve("gw"), origin.url(), "-Xmx128m");
+          GatewayProcess uncached =
+              GatewayProcess.start(
+                  dir.resolve("uncached"), uncachedConfig, uncachedPort, "-Xmx128m");
           RegistryProcess distribution = RegistryProcess.builder().proxy(origin.url()).start()) {
         String gwBlob = gateway.url() + "/v2/bench/gw/blobs/" + forGateway.digest();
         String distBlob = distribution.url() + "/v2/bench/dist/blobs/" + forDistribution.digest();
@@ -81,6 +95,10 @@ public final class CacheBenchmark {
         System.out.printf("%n== 1. cold %d MiB blob, one client ==%n", mib);
         report("portcullis", curl(gwBlob, size));
         report("distribution", curl(distBlob, size));
+        // The same gateway path without a cache (verifying proxy), for what the fill itself costs.
+        report(
+            "portcullis, no cache",
+            curl(uncached.url() + "/v2/bench/gw/blobs/" + forGateway.digest(), size));
 
         System.out.printf("%n== 2. warm %d MiB blob, one client, median of %d ==%n", mib, rounds);
         List<Double> gw = new ArrayList<>();
@@ -132,7 +150,7 @@ public final class CacheBenchmark {
   }
 
   private static void report(String who, double mibPerSecond) {
-    System.out.printf("%-16s: %8.1f MiB/s%n", who, mibPerSecond);
+    System.out.printf("%-20s: %8.1f MiB/s%n", who, mibPerSecond);
   }
 
   /** MiB/s of one GET with curl, the body discarded; fails unless all bytes arrived with 200. */
