@@ -7,7 +7,8 @@ import io.portcullis.gateway.config.RobotsConfig;
 /**
  * Builds the credential sources that live outside this package's core: robot accounts ({@code
  * auth.robots}) and OIDC issuers ({@code auth.oidc}). {@code Gateway} passes the implementation of
- * this build; {@link #unavailable()} refuses any such configuration with a config error.
+ * this build ({@link #standard()}); {@link #unavailable()} refuses any such configuration with a
+ * config error.
  */
 public interface AuthProviders {
 
@@ -16,6 +17,24 @@ public interface AuthProviders {
 
   /** The exchanger for one trusted issuer. */
   IdTokenExchanger oidc(OidcConfig config, AccessPolicy policy);
+
+  /**
+   * The providers of this build: robots from {@link RobotStore#open(RobotsConfig)}, each issuer's
+   * ID tokens checked by {@link OidcExchanger#forIssuer(OidcConfig)}.
+   */
+  static AuthProviders standard() {
+    return new AuthProviders() {
+      @Override
+      public CredentialVerifier robots(RobotsConfig config, AccessPolicy policy) {
+        return RobotStore.open(config);
+      }
+
+      @Override
+      public IdTokenExchanger oidc(OidcConfig config, AccessPolicy policy) {
+        return OidcExchanger.forIssuer(config);
+      }
+    };
+  }
 
   /** For a build without robots and OIDC: configuring either is a config error. */
   static AuthProviders unavailable() {

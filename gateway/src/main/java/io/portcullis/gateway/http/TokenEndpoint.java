@@ -130,7 +130,7 @@ final class TokenEndpoint {
           .compose(
               id -> {
                 Optional<Identity> current =
-                    id.filter(auth.authenticator()::stillKnown).map(this::current);
+                    id.filter(auth.authenticator()::stillKnown).flatMap(this::current);
                 audit(
                     req,
                     current.map(Identity::subject).orElse(null),
@@ -148,9 +148,14 @@ final class TokenEndpoint {
     return fail(req, 400, "unsupported_grant_type", "grant_type must be password or refresh_token");
   }
 
-  /** A user's roles come from the current configuration, not from the old token. */
-  private Identity current(Identity id) {
-    return id.kind() == Identity.Kind.USER ? auth.policy().user(id.subject()) : id;
+  /**
+   * A user's roles come from the current configuration and a robot's from the robots file, not from
+   * the old token.
+   */
+  private Optional<Identity> current(Identity id) {
+    return id.kind() == Identity.Kind.USER
+        ? Optional.of(auth.policy().user(id.subject()))
+        : auth.authenticator().current(id);
   }
 
   private Future<Void> password(
@@ -173,9 +178,10 @@ final class TokenEndpoint {
             false)
         .compose(
             id -> {
+              // An OIDC login is recorded under the token's subject, not the user name "oidc".
               audit(
                   req,
-                  user,
+                  id.map(Identity::subject).orElse(user),
                   method,
                   id.isPresent(),
                   id.isPresent() ? null : "unknown user or wrong password");
