@@ -15,7 +15,8 @@ public record AuthServices(
     AccessPolicy policy,
     Authenticator authenticator,
     TokenService tokens,
-    AccessAudit audit) {
+    AccessAudit audit,
+    Quotas quotas) {
 
   /** Loads the token key (creating it when absent) and the credential sources. Blocking. */
   public static AuthServices start(
@@ -32,6 +33,11 @@ public record AuthServices(
     TokenService tokens =
         new TokenService(key, config.tokenTtl(), config.refreshTokenTtl(), Clock.systemUTC());
     return new AuthServices(
-        config, policy, new Authenticator(users, robots, oidc), tokens, new AccessAudit(auditLog));
+        config,
+        policy,
+        new Authenticator(users, robots, oidc),
+        tokens,
+        new AccessAudit(auditLog),
+        new Quotas(config.quotas()));
   }
 }
