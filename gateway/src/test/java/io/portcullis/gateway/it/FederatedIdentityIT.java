@@ -15,6 +15,7 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import com.sun.net.httpserver.HttpServer;
 import io.portcullis.gateway.auth.RobotStore;
 import io.portcullis.testkit.CommandResult;
 import io.portcullis.testkit.Credentials;
@@ -26,7 +27,10 @@ import io.portcullis.testkit.RequiredTools;
 import io.portcullis.testkit.Skopeo;
 import io.portcullis.testkit.TestImages;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.net.URLEncoder;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,7 +43,11 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -57,6 +65,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class FederatedIdentityIT {
   static final ObjectMapper JSON = new ObjectMapper();
   static final String ISSUER = "https://ci.example.test";
+  static final String FETCHED_ISSUER = "https://gitlab.example.test";
   static final Duration PICKUP = Duration.ofSeconds(10);
 
   @TempDir static Path dir;
@@ -66,6 +75,13 @@ class FederatedIdentityIT {
   static TestImages images;
   static OciLayout image;
   static ECKey ciKey;
+  static ECKey gitlabKey;
+
+  /** Serves the second issuer's JWKS on loopback; answers only once a test lets it. */
+  static HttpServer jwksServer;
+
+  static final AtomicInteger jwksFetches = new AtomicInteger();
+  static volatile CountDownLatch jwksGate = new CountDownLatch(0);
   static Path config;
   static Path robots;
   static Path audit;
@@ -87,6 +103,27 @@ class FederatedIdentityIT {
     Path jwks =
         Files.writeString(
             dir.resolve("ci-jwks.json"), new JWKSet(ciKey).toPublicJWKSet().toString());
+    gitlabKey = new ECKeyGenerator(Curve.P_256).keyID("gl-1").generate();
+    byte[] gitlabJwks =
+        new JWKSet(gitlabKey).toPublicJWKSet().toString().getBytes(StandardCharsets.UTF_8);
+    jwksServer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    jwksServer.setExecutor(Executors.newCachedThreadPool());
+    jwksServer.createContext(
+        "/jwks",
+        exchange -> {
+          jwksFetches.incrementAndGet();
+          try {
+            jwksGate.await(30, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          exchange.getResponseHeaders().add("Content-Type", "application/json");
+          exchange.sendResponseHeaders(200, gitlabJwks.length);
+          exchange.getResponseBody().write(gitlabJwks);
+          exchange.close();
+        });
+    jwksServer.start();
+    String jwksUrl = "http://127.0.0.1:" + jwksServer.getAddress().getPort() + "/jwks";
     robots = dir.resolve("data/robots.json");
     audit = dir.resolve("audit.jsonl");
     int port = FreePorts.loopback();
@@ -107,8 +144,21 @@ class FederatedIdentityIT {
               audience: portcullis
               jwksFile: %s
               rules: [{claims: {repository: acme/app, ref: refs/heads/main}, roles: [team-a-dev]}]
+            - issuer: %s
+              audience: portcullis
+              jwksUrl: %s
+              rules: [{claims: {repository: acme/app}, roles: [team-a-dev]}]
         """
-            .formatted(port, dir.resolve("data"), internal.url(), audit, robots, ISSUER, jwks);
+            .formatted(
+                port,
+                dir.resolve("data"),
+                internal.url(),
+                audit,
+                robots,
+                ISSUER,
+                jwks,
+                FETCHED_ISSUER,
+                jwksUrl);
     gateway = GatewayProcess.start(dir, yaml, port);
     config = dir.resolve("gateway.yaml");
   }
@@ -124,6 +174,7 @@ class FederatedIdentityIT {
         assertFalse(auditText.contains(s), "a secret or token in the audit log");
       }
     }
+    jwksServer.stop(0);
     images.close();
     plain.close();
     internal.close();
@@ -266,6 +317,57 @@ class FederatedIdentityIT {
         image.digest(),
         plain.inspect(internal.ref("team-a/app:oidc")).orThrow().json().get("Digest").asText());
     assertEquals(0, internal.count("PUT", "/v2/team-b/app/manifests/oidc"));
+  }
+
+  @Test
+  void fetchedKeysAreCachedAndASlowKeyServerBlocksNoOtherRequest() throws Exception {
+    jwksGate = new CountDownLatch(1);
+    String idToken = idToken(gitlabKey, c -> c.issuer(FETCHED_ISSUER));
+    CompletableFuture<HttpResponse<String>> exchange =
+        Http.CLIENT.sendAsync(
+            HttpRequest.newBuilder(
+                    URI.create(gateway.url() + "/token?scope=repository:team-a/app:pull"))
+                .header("Authorization", "Basic " + new Credentials("oidc", idToken).basicToken())
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    try {
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (jwksFetches.get() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(10); // until the gateway is inside the key fetch
+      }
+      assertEquals(1, jwksFetches.get(), "the gateway is fetching the issuer's keys");
+      long t0 = System.nanoTime();
+      HttpResponse<String> meanwhile =
+          Http.get(
+              gateway.url() + "/v2/team-a/app/manifests/v1",
+              "Authorization",
+              "Basic " + new Credentials("robot$nobody", "x").basicToken());
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertEquals(401, meanwhile.statusCode());
+      assertFalse(exchange.isDone(), "the key server has not answered yet");
+      System.out.printf("a request served in %d ms while a JWKS fetch hung%n", ms);
+    } finally {
+      jwksGate.countDown();
+    }
+    HttpResponse<String> granted = exchange.get(30, TimeUnit.SECONDS);
+    assertEquals(200, granted.statusCode(), granted.body());
+    secrets.add(JSON.readTree(granted.body()).get("token").asText());
+    assertEquals(
+        "team-a/app",
+        claims(JSON.readTree(granted.body()).get("token").asText())
+            .get("access")
+            .get(0)
+            .get("name")
+            .asText());
+    HttpResponse<String> again =
+        Http.get(
+            gateway.url() + "/token?scope=repository:team-a/app:pull",
+            "Authorization",
+            "Basic "
+                + new Credentials("oidc", idToken(gitlabKey, c -> c.issuer(FETCHED_ISSUER)))
+                    .basicToken());
+    assertEquals(200, again.statusCode());
+    assertEquals(1, jwksFetches.get(), "the key set is cached");
   }
 
   @ParameterizedTest(name = "{0}")
