@@ -48,8 +48,17 @@ public final class Quotas {
     return !config.equals(QuotaConfig.NONE);
   }
 
-  /** The limits that apply to {@code identity}: its roles' most generous, else the defaults. */
+  /**
+   * The limits that apply to {@code identity}: its own ({@code users}), else its roles' most
+   * generous, else the defaults.
+   */
   public Limits limits(Identity identity) {
+    if (identity.kind() != Identity.Kind.ANONYMOUS) {
+      Limits own = config.users().get(identity.subject());
+      if (own != null) {
+        return own;
+      }
+    }
     List<Limits> byRole =
         identity.kind() == Identity.Kind.ANONYMOUS
             ? List.of()

@@ -46,7 +46,8 @@ final class AuthConfigReader {
       Double requestsPerSecond,
       Integer burst,
       Integer concurrentTransfers,
-      Map<String, LimitsSection> roles) {}
+      Map<String, LimitsSection> roles,
+      Map<String, LimitsSection> users) {}
 
   record LimitsSection(Double requestsPerSecond, Integer burst, Integer concurrentTransfers) {}
 
@@ -153,7 +154,21 @@ final class AuthConfigReader {
         byRole.put(e.getKey(), limits(e.getValue(), defaults, k));
       }
     }
-    return new QuotaConfig(defaults, byRole);
+    Map<String, QuotaConfig.Limits> byUser = new LinkedHashMap<>();
+    if (q.users() != null) {
+      for (Map.Entry<String, LimitsSection> e : q.users().entrySet()) {
+        String k = key + ".users." + e.getKey();
+        if (e.getKey().isBlank() || e.getKey().length() > 512) {
+          throw new ConfigException(key + ".users: '" + e.getKey() + "' is not an identity");
+        }
+        if (e.getValue() == null) {
+          throw new ConfigException(
+              k + ": needs at least one of requestsPerSecond, burst, concurrentTransfers");
+        }
+        byUser.put(e.getKey(), limits(e.getValue(), defaults, k));
+      }
+    }
+    return new QuotaConfig(defaults, byRole, byUser);
   }
 
   /** Limits from {@code s}; a key not set keeps its value from {@code inherited}. */

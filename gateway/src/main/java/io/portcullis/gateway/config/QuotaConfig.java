@@ -7,14 +7,16 @@ import java.util.Map;
  * {@code auth.quotas}: what one identity (a user, robot or OIDC subject; anonymous callers by
  * client address) may use, so one tenant cannot starve the others. {@code defaults} apply to
  * everyone; {@code roles} give the holders of a role other limits (an identity with several such
- * roles gets the most generous value of each).
+ * roles gets the most generous value of each); {@code users} give one identity, by subject ({@code
+ * alice}, {@code robot$ci-a}, {@code oidc:<iss>:<sub>}), its own limits, which beat its roles'.
  */
-public record QuotaConfig(Limits defaults, Map<String, Limits> roles) {
+public record QuotaConfig(Limits defaults, Map<String, Limits> roles, Map<String, Limits> users) {
   /** No limits at all: what a gateway without {@code auth.quotas} enforces. */
-  public static final QuotaConfig NONE = new QuotaConfig(Limits.UNLIMITED, Map.of());
+  public static final QuotaConfig NONE = new QuotaConfig(Limits.UNLIMITED, Map.of(), Map.of());
 
   public QuotaConfig {
     roles = Map.copyOf(roles);
+    users = Map.copyOf(users);
   }
 
   /**

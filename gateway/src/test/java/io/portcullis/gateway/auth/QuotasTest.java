@@ -24,7 +24,7 @@ class QuotasTest {
   final AtomicLong nanos = new AtomicLong(1_000_000_000L);
 
   Quotas quotas(Limits defaults, Map<String, Limits> roles) {
-    return new Quotas(new QuotaConfig(defaults, roles), nanos::get);
+    return new Quotas(new QuotaConfig(defaults, roles, Map.of()), nanos::get);
   }
 
   void advance(Duration d) {
@@ -101,6 +101,23 @@ class QuotasTest {
     List<String> names = roles.isEmpty() ? List.of() : List.of(roles.split(","));
     Identity id = new Identity("x", Identity.Kind.ROBOT, names, List.of());
     assertEquals(new Limits(rate, burst, transfers), q.limits(id));
+  }
+
+  @Test
+  void anIdentitysOwnLimitsBeatItsRoles() {
+    Quotas q =
+        new Quotas(
+            new QuotaConfig(
+                new Limits(1, 1, 1),
+                Map.of("ci", new Limits(50, 100, 8)),
+                Map.of("robot$ci", new Limits(5, 5, 2), "anonymous", new Limits(9, 9, 9))),
+            nanos::get);
+    assertEquals(new Limits(5, 5, 2), q.limits(CI));
+    assertEquals(
+        new Limits(50, 100, 8),
+        q.limits(new Identity("robot$other", Identity.Kind.ROBOT, List.of("ci"), List.of())));
+    assertEquals(
+        new Limits(1, 1, 1), q.limits(AccessPolicy.anonymous()), "never by the name 'anonymous'");
   }
 
   @Test

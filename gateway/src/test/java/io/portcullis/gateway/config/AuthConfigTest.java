@@ -92,9 +92,14 @@ class AuthConfigTest {
                 burst: 40
                 concurrentTransfers: 4
                 roles: {ci: {concurrentTransfers: 16}}
+                users: {"robot$ci-a": {requestsPerSecond: 100}}
             """);
     assertEquals(new QuotaConfig.Limits(20, 40, 4), a.quotas().defaults());
     assertEquals(new QuotaConfig.Limits(20, 40, 16), a.quotas().roles().get("ci"));
+    assertEquals(
+        new QuotaConfig.Limits(100, 100, 4),
+        a.quotas().users().get("robot$ci-a"),
+        "a rate without a burst: one second's worth");
     AuthConfig rateOnly = auth("auth: {quotas: {requestsPerSecond: 2.5}}\n");
     assertEquals(
         new QuotaConfig.Limits(2.5, 3, Integer.MAX_VALUE),
@@ -144,6 +149,7 @@ class AuthConfigTest {
         "quota not a number | 'auth: {quotas: {requestsPerSecond: lots}}' | auth.quotas.requestsPerSecond:",
         "quota unknown key | 'auth: {quotas: {rps: 5}}' | auth.quotas.rps: unknown key 'rps'",
         "quota unknown role | 'auth: {quotas: {roles: {ghost: {burst: 1}}}}' | auth.quotas.roles.ghost: unknown role 'ghost'",
+        "quota user empty | 'auth: {quotas: {users: {alice: }}}' | auth.quotas.users.alice: needs at least one of",
         "quota role bad | 'auth: {roles: {r: [{repositories: [\"**\"], actions: [pull]}]}, quotas: {roles: {r: {concurrentTransfers: 0}}}}' | auth.quotas.roles.r.concurrentTransfers: 0 must be at least 1",
         "oidc unknown role | 'auth: {oidc: [{issuer: \"https://ci\", audience: a, rules: [{claims: {a: b}, roles: [x]}]}]}' | auth.oidc[0].rules[0].roles[0]: unknown role 'x'",
       })
