@@ -21,6 +21,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -126,15 +127,22 @@ public final class Gateway {
     if (auth.isEmpty() || auth.get().config().robots().isEmpty()) {
       return -1;
     }
+    // One look at a time: a slow file system must not pile refreshes up on the worker pool.
+    AtomicBoolean running = new AtomicBoolean();
     return vertx.setPeriodic(
         REFRESH_INTERVAL.toMillis(),
-        id ->
-            vertx.executeBlocking(
-                () -> {
-                  auth.get().authenticator().refresh();
-                  return null;
-                },
-                false));
+        id -> {
+          if (running.compareAndSet(false, true)) {
+            vertx
+                .executeBlocking(
+                    () -> {
+                      auth.get().authenticator().refresh();
+                      return null;
+                    },
+                    false)
+                .onComplete(ar -> running.set(false));
+          }
+        });
   }
 
   private static Optional<AuthServices> accessControl(GatewayConfig config, Enforcement enforcement)

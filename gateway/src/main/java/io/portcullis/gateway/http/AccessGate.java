@@ -87,8 +87,10 @@ final class AccessGate {
     boolean anonymous = id.kind() == Identity.Kind.ANONYMOUS;
     if (need.action() == null) {
       if (anonymous && !auth.policy().anonymousEnabled()) {
+        audit(caller, "login", need, "challenged", "anonymous access is not enabled");
         throw challenge(req, need, null, "authentication required");
       }
+      audit(caller, "login", need, "allowed", null);
       return caller;
     }
     String action = need.action().wire();

@@ -653,6 +653,7 @@ class AccessControlIT {
 
   @Test
   void decisionsAreAuditedWithoutSecrets() throws Exception {
+    Http.get(gateway.url() + "/v2/", basic(BOB));
     Http.get(gateway.url() + "/v2/team-a/app/manifests/v1", basic(ALICE));
     Http.send("POST", gateway.url() + "/v2/team-a/app/blobs/uploads/", null, basic(ALICE));
     Http.get(
@@ -669,6 +670,11 @@ class AccessControlIT {
         audit.matches(
             "(?s).*\"action\":\"pull\",\"repository\":\"team-a/app\",\"outcome\":\"allowed\".*"),
         audit);
+    assertTrue(
+        audit.matches(
+            "(?s).*\"subject\":\"bob\",\"identityKind\":\"user\",\"action\":\"login\","
+                + "\"repository\":null,\"outcome\":\"allowed\".*"),
+        "the /v2/ check is a decision too: " + audit);
     assertFalse(audit.contains("alice-pw"));
     assertFalse(audit.contains("wrong-secret"));
     assertFalse(audit.contains("eyJ"), "no token in the audit log");
