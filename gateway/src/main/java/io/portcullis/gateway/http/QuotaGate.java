@@ -93,7 +93,7 @@ final class QuotaGate {
         .withHeader("Retry-After", Long.toString(seconds));
   }
 
-  private static String rate(double perSecond) {
+  static String rate(double perSecond) {
     return perSecond == Math.rint(perSecond)
         ? Long.toString((long) perSecond)
         : Double.toString(perSecond);

@@ -194,8 +194,22 @@ final class TokenEndpoint {
 
   private Future<Void> respond(
       HttpServerRequest req, Identity id, List<Scope> requested, boolean offline) {
-    List<Scope> granted = new ArrayList<>();
     String address = AccessGate.address(req);
+    // A token request counts against the identity's request rate like any /v2/ request.
+    Optional<java.time.Duration> wait = auth.quotas().admitRequest(id, address);
+    if (wait.isPresent()) {
+      long seconds = Math.max(1, (wait.get().toMillis() + 999) / 1000);
+      String why =
+          "request rate over "
+              + QuotaGate.rate(auth.quotas().limits(id).requestsPerSecond())
+              + "/s for '"
+              + id.subject()
+              + "'";
+      auth.audit().authorization(address, id, "token", null, "throttled", why);
+      req.response().putHeader("Retry-After", Long.toString(seconds));
+      return fail(req, 429, "too_many_requests", why + "; retry in " + seconds + " s");
+    }
+    List<Scope> granted = new ArrayList<>();
     for (Scope s : requested) {
       Set<Action> asked = s.repositoryActions();
       if (asked.isEmpty()) {
@@ -250,7 +264,12 @@ final class TokenEndpoint {
   /** An OAuth2 error body (RFC 6749 section 5.2) with the OCI error list beside it. */
   private static Future<Void> fail(
       HttpServerRequest req, int status, String error, String message) {
-    String code = status == 401 ? "UNAUTHORIZED" : "UNSUPPORTED";
+    String code =
+        switch (status) {
+          case 401 -> "UNAUTHORIZED";
+          case 429 -> "TOOMANYREQUESTS";
+          default -> "UNSUPPORTED";
+        };
     JsonObject body =
         new JsonObject()
             .put("error", error)

@@ -98,6 +98,21 @@ class QuotaIT {
 
     assertEquals(200, tags(DAVE).statusCode(), "dave has his own, unlimited, request budget");
     assertEquals(429, tags(CAROL).statusCode(), "carol is still over hers");
+    HttpResponse<String> token =
+        Http.get(
+            gateway.url() + "/token?scope=repository:team-a/big:pull",
+            "Authorization",
+            "Basic " + CAROL.basicToken());
+    assertEquals(429, token.statusCode(), "token requests count too: " + token.body());
+    assertEquals("TOOMANYREQUESTS", Http.errorCode(token));
+    assertTrue(token.headers().firstValue("Retry-After").isPresent());
+    assertEquals(
+        200,
+        Http.get(
+                gateway.url() + "/token?scope=repository:team-a/big:pull",
+                "Authorization",
+                "Basic " + DAVE.basicToken())
+            .statusCode());
     String audit = Files.readString(dir.resolve("audit.jsonl"));
     assertTrue(
         audit.matches("(?s).*\"subject\":\"carol\".*\"outcome\":\"throttled\".*"),
