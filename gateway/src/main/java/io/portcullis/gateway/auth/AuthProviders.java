@@ -3,6 +3,7 @@ package io.portcullis.gateway.auth;
 import io.portcullis.gateway.config.ConfigException;
 import io.portcullis.gateway.config.OidcConfig;
 import io.portcullis.gateway.config.RobotsConfig;
+import java.util.List;
 
 /**
  * Builds the credential sources that live outside this package's core: robot accounts ({@code
@@ -15,12 +16,12 @@ public interface AuthProviders {
   /** The robot store for {@code config}; blocking set-up is allowed (called before listening). */
   CredentialVerifier robots(RobotsConfig config, AccessPolicy policy);
 
-  /** The exchanger for one trusted issuer. */
-  IdTokenExchanger oidc(OidcConfig config, AccessPolicy policy);
+  /** The exchanger for the trusted issuers (in config order; never called with none). */
+  IdTokenExchanger oidc(List<OidcConfig> configs, AccessPolicy policy);
 
   /**
-   * The providers of this build: robots from {@link RobotStore#open(RobotsConfig)}, each issuer's
-   * ID tokens checked by {@link OidcExchanger#forIssuer(OidcConfig)}.
+   * The providers of this build: robots from {@link RobotStore#open(RobotsConfig)}, ID tokens
+   * checked by {@link OidcExchanger#forIssuers(List)}.
    */
   static AuthProviders standard() {
     return new AuthProviders() {
@@ -30,8 +31,8 @@ public interface AuthProviders {
       }
 
       @Override
-      public IdTokenExchanger oidc(OidcConfig config, AccessPolicy policy) {
-        return OidcExchanger.forIssuer(config);
+      public IdTokenExchanger oidc(List<OidcConfig> configs, AccessPolicy policy) {
+        return OidcExchanger.forIssuers(configs);
       }
     };
   }
@@ -45,7 +46,7 @@ public interface AuthProviders {
       }
 
       @Override
-      public IdTokenExchanger oidc(OidcConfig config, AccessPolicy policy) {
+      public IdTokenExchanger oidc(List<OidcConfig> configs, AccessPolicy policy) {
         throw new ConfigException("auth.oidc: not available in this build");
       }
     };
