@@ -87,8 +87,10 @@ final class AccessGate {
     boolean anonymous = id.kind() == Identity.Kind.ANONYMOUS;
     if (need.action() == null) {
       if (anonymous && !auth.policy().anonymousEnabled()) {
+        audit(caller, "login", need, "challenged", "anonymous access is not enabled");
         throw challenge(req, need, null, "authentication required");
       }
+      audit(caller, "login", need, "allowed", null);
       return caller;
     }
     String action = need.action().wire();
@@ -184,7 +186,22 @@ final class AccessGate {
             return Future.failedFuture(
                 challenge(req, need, "invalid_token", "the bearer token is invalid or expired"));
           }
-          return Future.succeededFuture(new Caller(address, Optional.of(t.get().identity()), t));
+          // A robot revoked or expired since its token was issued loses the token at once.
+          Identity issuedTo = t.get().identity();
+          Optional<Identity> now = auth.authenticator().current(issuedTo);
+          if (now.isEmpty()) {
+            auth.audit()
+                .authentication(
+                    address,
+                    issuedTo.subject(),
+                    issuedTo.kind().name(),
+                    "bearer",
+                    false,
+                    "the robot was revoked or has expired");
+            return Future.failedFuture(
+                challenge(req, need, "invalid_token", "the bearer token's account is not active"));
+          }
+          return Future.succeededFuture(new Caller(address, now, t));
         });
   }
 
