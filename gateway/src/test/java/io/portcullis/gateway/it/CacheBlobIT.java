@@ -155,7 +155,10 @@ class CacheBlobIT {
     assertEquals(200, again.statusCode());
     assertArrayEquals(bytes, again.body(), "never the changed file");
     assertEquals(2, upstreamGets(digest), "the changed file was dropped and fetched again");
-    assertArrayEquals(bytes, Files.readAllBytes(file), "and cached whole again");
+    // The response ends once the bytes are verified; the next GET waits for the file to be stored.
+    assertArrayEquals(bytes, Http.getBytes(url).body());
+    assertEquals(2, upstreamGets(digest), "and then served from the cache");
+    assertArrayEquals(bytes, Files.readAllBytes(file), "which holds the whole blob again");
   }
 
   @Test
