@@ -205,6 +205,24 @@ final class AccessGate {
         });
   }
 
+  /**
+   * Checks a user name and password on a worker thread (bcrypt and robot hashes are slow by
+   * design); the copy of the password is wiped once checked.
+   */
+  static Future<Optional<Identity>> verify(
+      Vertx vertx, AuthServices auth, String user, String password) {
+    char[] secret = password.toCharArray();
+    return vertx.executeBlocking(
+        () -> {
+          try {
+            return auth.authenticator().verify(user, secret);
+          } finally {
+            Arrays.fill(secret, '\0');
+          }
+        },
+        false);
+  }
+
   private Future<Caller> basic(HttpServerRequest req, String address, String value, Need need) {
     Optional<String[]> pair = BasicCredentials.decode(value);
     if (pair.isEmpty()) {
@@ -213,17 +231,7 @@ final class AccessGate {
       return Future.failedFuture(challenge(req, need, null, "malformed Basic credentials"));
     }
     String user = pair.get()[0];
-    char[] secret = pair.get()[1].toCharArray();
-    return vertx
-        .executeBlocking(
-            () -> {
-              try {
-                return auth.authenticator().verify(user, secret);
-              } finally {
-                Arrays.fill(secret, '\0');
-              }
-            },
-            false)
+    return verify(vertx, auth, user, pair.get()[1])
         .compose(
             id -> {
               auth.audit()

@@ -17,7 +17,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -165,17 +164,7 @@ final class TokenEndpoint {
       String method,
       List<Scope> scopes,
       boolean offline) {
-    char[] secret = password.toCharArray();
-    return vertx
-        .executeBlocking(
-            () -> {
-              try {
-                return auth.authenticator().verify(user, secret);
-              } finally {
-                Arrays.fill(secret, '\0');
-              }
-            },
-            false)
+    return AccessGate.verify(vertx, auth, user, password)
         .compose(
             id -> {
               // An OIDC login is recorded under the token's subject, not the user name "oidc".
