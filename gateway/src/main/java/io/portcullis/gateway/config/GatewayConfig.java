@@ -15,21 +15,45 @@ public record GatewayConfig(
     Path dataDir,
     Optional<PolicyConfig> policy,
     Optional<Path> auditFile,
-    Optional<AuthConfig> auth) {
+    Optional<AuthConfig> auth,
+    Optional<AdminConfig> admin,
+    LoggingConfig logging) {
 
   public GatewayConfig {
     upstreams = List.copyOf(upstreams);
   }
 
-  /** A copy listening on another port (tests use port 0 for an ephemeral one). */
-  public GatewayConfig withPort(int port) {
-    return new GatewayConfig(
-        new ServerConfig(server.host(), port, server.publicUrl()),
+  /** Without admin listener and with text logs, as before those sections existed. */
+  public GatewayConfig(
+      ServerConfig server,
+      List<UpstreamConfig> upstreams,
+      Path dataDir,
+      Optional<PolicyConfig> policy,
+      Optional<Path> auditFile,
+      Optional<AuthConfig> auth) {
+    this(
+        server,
         upstreams,
         dataDir,
         policy,
         auditFile,
-        auth);
+        auth,
+        Optional.empty(),
+        LoggingConfig.DEFAULT);
+  }
+
+  /** A copy listening on another port (tests use port 0 for an ephemeral one). */
+  public GatewayConfig withPort(int port) {
+    return new GatewayConfig(
+        new ServerConfig(
+            server.host(), port, server.publicUrl(), server.tls(), server.shutdownTimeout()),
+        upstreams,
+        dataDir,
+        policy,
+        auditFile,
+        auth,
+        admin,
+        logging);
   }
 
   /** The trust policy file, re-read when it changes (checked every {@code reloadInterval}). */

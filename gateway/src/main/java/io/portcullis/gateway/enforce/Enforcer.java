@@ -16,6 +16,7 @@ import io.portcullis.core.policy.Policy;
 import io.portcullis.core.policy.PolicyDecision;
 import io.portcullis.gateway.errors.OciErrorCode;
 import io.portcullis.gateway.errors.OciException;
+import io.portcullis.gateway.metrics.GatewayMetrics;
 import io.portcullis.gateway.upstream.UpstreamArtifacts;
 import io.portcullis.gateway.upstream.UpstreamArtifacts.Fetched;
 import io.portcullis.gateway.upstream.UpstreamRoute;
@@ -39,6 +40,7 @@ public final class Enforcer {
   private final PolicyHolder policies;
   private final PinStore pins;
   private final Optional<AuditLog> audit;
+  private final GatewayMetrics metrics;
   private final EvidenceCollector evidence = new EvidenceCollector();
   private final AsyncCache<DecisionKey, PolicyDecision> decisions;
   private final Cache<String, Boolean> approvedContent =
@@ -52,6 +54,17 @@ public final class Enforcer {
   private record DecisionKey(String revision, String policy, String repository, String digest) {}
 
   public Enforcer(Vertx vertx, PolicyHolder policies, PinStore pins, Optional<AuditLog> audit) {
+    this(vertx, policies, pins, audit, GatewayMetrics.inMemory());
+  }
+
+  /** An enforcer that counts its decisions by policy and outcome in {@code metrics}. */
+  public Enforcer(
+      Vertx vertx,
+      PolicyHolder policies,
+      PinStore pins,
+      Optional<AuditLog> audit,
+      GatewayMetrics metrics) {
+    this.metrics = metrics;
     this.vertx = vertx;
     this.policies = policies;
     this.pins = pins;
@@ -389,6 +402,7 @@ public final class Enforcer {
       List<String> failed,
       List<String> signers,
       String message) {
+    metrics.decision(r.policy.name(), outcome);
     audit.ifPresent(
         a ->
             a.write(
