@@ -35,8 +35,9 @@ COPY --from=build --chown=65532:65532 /out/data /var/lib/portcullis
 # Writable paths, and only these, are volumes: gateway state and the JVM's / Vert.x's temp files.
 VOLUME ["/var/lib/portcullis", "/tmp"]
 WORKDIR /var/lib/portcullis
-ENV PORTCULLIS_DATADIR=/var/lib/portcullis \
-    PORTCULLIS_LOG_FORMAT=json
+# The data dir is the volume whatever the config file says (an environment override); set
+# PORTCULLIS_DATADIR to another mounted volume to move it.
+ENV PORTCULLIS_DATADIR=/var/lib/portcullis
 USER 65532:65532
 EXPOSE 5000 9095
 # No curl in the image: the jar itself asks the admin listener's /readyz (PORTCULLIS_ADMIN_PORT,

@@ -158,6 +158,29 @@ class AdminIT {
   }
 
   @Test
+  void aTransferBrokenOffByTheClientCountsWithStatusZero() throws Exception {
+    LargeBlob blob = LargeBlob.of(48L * 1024 * 1024, 92);
+    blob.upload(Http.CLIENT, registry.url(), "open/big");
+    String name = "portcullis_http_server_requests_seconds_count";
+    double before = value(scrape(), name, "route=\"blob\"", "status=\"0\"");
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.gateway().port())) {
+      socket
+          .getOutputStream()
+          .write(
+              ("GET /v2/open/big/blobs/" + blob.digest() + " HTTP/1.1\r\nHost: x\r\n\r\n")
+                  .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      byte[] some = socket.getInputStream().readNBytes(64 * 1024);
+      assertTrue(
+          new String(some, 0, 12, java.nio.charset.StandardCharsets.US_ASCII).contains("200"));
+    }
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (value(scrape(), name, "route=\"blob\"", "status=\"0\"") < before + 1) {
+      assertTrue(System.nanoTime() < deadline, "a broken transfer is recorded with status 0");
+      Thread.sleep(20);
+    }
+  }
+
+  @Test
   void cacheHooksAppearInTheScrape() throws Exception {
     gateway.gateway().metrics().cacheHit("blob");
     gateway.gateway().metrics().cacheBytesServed("blob", 1024);
