@@ -41,21 +41,13 @@ final class ImageConfigFetcher {
       }
       ImageManifest manifest =
           client.getManifest(repo, Reference.of(child.parsedDigest())).asManifest();
-      configs.add(new ImageConfigEvidence(name(platform), config(repo, manifest)));
+      configs.add(
+          new ImageConfigEvidence(Descriptor.Platform.describe(platform), config(repo, manifest)));
     }
     return configs;
   }
 
   private byte[] config(RemoteRepository repo, ImageManifest manifest) {
     return client.fetchBlob(repo, manifest.config().parsedDigest(), MAX_CONFIG_BYTES);
-  }
-
-  private static String name(Descriptor.Platform platform) {
-    if (platform == null) {
-      return "unknown platform";
-    }
-    String variant =
-        platform.variant() == null || platform.variant().isEmpty() ? "" : "/" + platform.variant();
-    return platform.os() + "/" + platform.architecture() + variant;
   }
 }

@@ -85,9 +85,10 @@ public record Scope(String type, String name, List<String> actions) {
         .toList();
   }
 
-  /** A repository scope for {@code actions}. */
+  /** A repository scope for {@code actions}, listed in the order pull, push, delete. */
   public static Scope repository(String name, Set<Action> actions) {
-    return new Scope(REPOSITORY, name, actions.stream().map(Action::wire).toList());
+    // In the enum order (pull, push, delete) whatever set is passed, so tokens read the same.
+    return new Scope(REPOSITORY, name, actions.stream().sorted().map(Action::wire).toList());
   }
 
   /** The repository actions asked for; {@code *} stands for all of them. */

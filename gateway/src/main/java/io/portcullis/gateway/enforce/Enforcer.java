@@ -202,7 +202,7 @@ public final class Enforcer {
     return fetch(r, tag)
         .compose(
             m ->
-                decide(r, m.digest())
+                decide(r, m)
                     .compose(
                         d -> {
                           if (d.satisfied()) {
@@ -216,7 +216,7 @@ public final class Enforcer {
                             return fetch(r, last.get().toString())
                                 .compose(
                                     previous ->
-                                        decide(r, previous.digest())
+                                        decide(r, previous)
                                             .compose(
                                                 pd -> {
                                                   if (!pd.satisfied()) {
@@ -302,7 +302,7 @@ public final class Enforcer {
     if (SignatureArtifacts.isSignatureManifest(m.bytes(), m.mediaType())) {
       return Future.succeededFuture(approve(r, m));
     }
-    return decide(r, m.digest())
+    return decide(r, m)
         .compose(
             d ->
                 d.allowed()
@@ -344,7 +344,12 @@ public final class Enforcer {
     return new Approved(m.bytes(), m.mediaType(), m.digest());
   }
 
-  private Future<PolicyDecision> decide(Request r, Digest digest) {
+  /**
+   * The (cached) decision on {@code m}: its evidence is collected from the manifest bytes already
+   * fetched, so the decision and what is served are the same document.
+   */
+  private Future<PolicyDecision> decide(Request r, Fetched m) {
+    Digest digest = m.digest();
     DecisionKey key =
         new DecisionKey(r.loaded.policy().revision(), r.policy.name(), r.repo(), digest.toString());
     var context = vertx.getOrCreateContext();
@@ -353,7 +358,7 @@ public final class Enforcer {
                 key,
                 (k, executor) ->
                     evidence
-                        .collect(r.route, digest, r.policy.signatureTypes())
+                        .collect(r.route, m, r.policy)
                         .compose(
                             ev ->
                                 vertx.executeBlocking(

@@ -1,5 +1,6 @@
 package io.portcullis.gateway.enforce;
 
+import io.portcullis.core.dsse.DsseEnvelope;
 import io.portcullis.core.oci.Descriptor;
 import io.portcullis.core.oci.Digest;
 import io.portcullis.core.oci.ImageManifest;
@@ -7,9 +8,12 @@ import io.portcullis.core.oci.ManifestCodec;
 import io.portcullis.core.oci.MediaTypes;
 import io.portcullis.core.policy.CosignSignatures;
 import io.portcullis.core.policy.Evidence;
+import io.portcullis.core.policy.ImageConfigEvidence;
 import io.portcullis.core.policy.NotationSignature;
+import io.portcullis.core.policy.Policy;
 import io.portcullis.core.policy.SignatureType;
 import io.portcullis.gateway.upstream.UpstreamArtifacts;
+import io.portcullis.gateway.upstream.UpstreamArtifacts.Fetched;
 import io.portcullis.gateway.upstream.UpstreamRoute;
 import io.vertx.core.Future;
 import java.util.ArrayList;
@@ -18,60 +22,127 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
- * Fetches, asynchronously and only what the policy needs, the trust data about one image digest:
- * cosign's {@code sha256-<hex>.sig} manifest with its layer blobs, and Notary Project signatures
- * found through the referrers API or its tag fallback. The evaluator then works on this evidence
- * without I/O. Sizes are capped so a hostile upstream cannot make the gateway buffer much.
+ * Fetches, asynchronously and only what the policy needs, the trust data about one image: cosign's
+ * {@code sha256-<hex>.sig} manifest with its layer blobs, Notary Project signatures found through
+ * the referrers API or its tag fallback, and for vetting rules the image config(s) (see {@link
+ * ImageConfigs}) and the {@code sha256-<hex>.att} attestations with their DSSE envelopes. The
+ * evaluator then works on this evidence without I/O. Sizes are capped so a hostile upstream cannot
+ * make the gateway buffer much.
  */
 final class EvidenceCollector {
   static final String NOTARY_SIGNATURE = "application/vnd.cncf.notary.signature";
   private static final int MAX_SIGNATURE_BLOB = 1024 * 1024;
   private static final int MAX_SIGNATURES = 32;
+
+  /**
+   * The newest attestation envelopes fetched per image, as many as the evaluator reads per rule.
+   */
+  static final int MAX_ATTESTATIONS = 64;
+
+  /**
+   * Bytes of attestation envelopes buffered per image: one envelope as big as the CLI accepts
+   * (scanner reports of large images run to megabytes), or many small ones.
+   */
+  static final long MAX_ATTESTATION_BYTES = 16L * 1024 * 1024;
+
   private static final String MANIFEST_ACCEPT =
       MediaTypes.OCI_MANIFEST + ", " + MediaTypes.DOCKER_MANIFEST;
 
-  Future<Evidence> collect(UpstreamRoute route, Digest image, Set<SignatureType> types) {
+  /**
+   * Everything {@code policy} reads about {@code manifest}, the exact bytes the decision is made on
+   * (never fetched a second time): signatures always, configs and attestations when its vetting
+   * rules read them.
+   */
+  Future<Evidence> collect(UpstreamRoute route, Fetched manifest, Policy policy) {
+    Digest image = manifest.digest();
+    Set<SignatureType> types = policy.signatureTypes();
     Future<List<CosignSignatures>> cosign =
         types.contains(SignatureType.COSIGN)
-            ? attachments(route, image, ".sig")
+            ? attachments(route, image, ".sig", EvidenceCollector::signatureLayers)
             : Future.succeededFuture(List.of());
     Future<List<NotationSignature>> notation =
         types.contains(SignatureType.NOTATION)
             ? notation(route, image)
             : Future.succeededFuture(List.of());
-    return Future.all(cosign, notation)
-        .map(v -> new Evidence(route.canonicalName(), image, cosign.result(), notation.result()));
+    Future<List<ImageConfigEvidence>> configs =
+        policy.needsImageConfig()
+            ? ImageConfigs.fetch(route, manifest)
+            : Future.succeededFuture(List.of());
+    Future<List<CosignSignatures>> attestations =
+        policy.needsAttestations()
+            ? attachments(route, image, ".att", EvidenceCollector::attestationLayers)
+            : Future.succeededFuture(List.of());
+    return Future.all(cosign, notation, configs, attestations)
+        .map(
+            v ->
+                new Evidence(
+                    route.canonicalName(),
+                    image,
+                    cosign.result(),
+                    notation.result(),
+                    configs.result(),
+                    attestations.result()));
   }
+
+  /** A layer to fetch, with the most bytes the upstream may send for it. */
+  record Wanted(Descriptor layer, int maxBytes) {}
 
   /**
    * A cosign attachment of the image: its {@code sha256-<hex>.sig} signatures or {@code .att}
-   * attestations, as the manifest and its (small) layer blobs.
+   * attestations, as the manifest and the (small) layer blobs {@code select} picks.
    */
   private Future<List<CosignSignatures>> attachments(
-      UpstreamRoute route, Digest image, String suffix) {
+      UpstreamRoute route,
+      Digest image,
+      String suffix,
+      Function<ImageManifest, List<Wanted>> select) {
     return UpstreamArtifacts.manifest(route, image.referrersTag() + suffix, MANIFEST_ACCEPT)
         .compose(
             found -> {
               if (found.isEmpty()) {
                 return Future.succeededFuture(List.of());
               }
-              ImageManifest sig = ManifestCodec.readManifest(found.get().bytes());
-              List<Descriptor> layers = sig.layers().stream().limit(MAX_SIGNATURES).toList();
+              ImageManifest attached = ManifestCodec.readManifest(found.get().bytes());
               Map<Digest, byte[]> blobs = new LinkedHashMap<>();
               List<Future<byte[]>> fetches = new ArrayList<>();
-              for (Descriptor layer : layers) {
-                if (layer.size() <= MAX_SIGNATURE_BLOB) {
-                  Digest d = layer.parsedDigest();
-                  fetches.add(
-                      UpstreamArtifacts.blob(route, d, MAX_SIGNATURE_BLOB)
-                          .onSuccess(bytes -> put(blobs, d, bytes)));
-                }
+              for (Wanted w : select.apply(attached)) {
+                Digest d = w.layer().parsedDigest();
+                fetches.add(
+                    UpstreamArtifacts.blob(route, d, w.maxBytes())
+                        .onSuccess(bytes -> put(blobs, d, bytes)));
               }
               return Future.all(fetches)
-                  .map(v -> List.of(new CosignSignatures(sig, Map.copyOf(blobs))));
+                  .map(v -> List.of(new CosignSignatures(attached, Map.copyOf(blobs))));
             });
+  }
+
+  private static List<Wanted> signatureLayers(ImageManifest sig) {
+    return sig.layers().stream()
+        .limit(MAX_SIGNATURES)
+        .filter(l -> l.size() <= MAX_SIGNATURE_BLOB)
+        .map(l -> new Wanted(l, MAX_SIGNATURE_BLOB))
+        .toList();
+  }
+
+  /**
+   * The newest DSSE envelopes (attest appends, so the last layers), within the count and byte
+   * budgets; each is capped at its declared size, so the budget holds whatever the upstream sends.
+   */
+  static List<Wanted> attestationLayers(ImageManifest att) {
+    List<Wanted> wanted = new ArrayList<>();
+    long budget = MAX_ATTESTATION_BYTES;
+    List<Descriptor> layers = att.layers();
+    for (int i = layers.size() - 1; i >= 0 && wanted.size() < MAX_ATTESTATIONS; i--) {
+      Descriptor l = layers.get(i);
+      if (DsseEnvelope.MEDIA_TYPE.equals(l.mediaType()) && l.size() >= 0 && l.size() <= budget) {
+        budget -= l.size();
+        wanted.add(new Wanted(l, (int) l.size()));
+      }
+    }
+    return wanted;
   }
 
   private Future<List<NotationSignature>> notation(UpstreamRoute route, Digest image) {

@@ -46,5 +46,20 @@ public record Descriptor(
   /** A platform of an index entry. */
   @JsonInclude(JsonInclude.Include.NON_EMPTY)
   @JsonIgnoreProperties(ignoreUnknown = true)
-  public record Platform(String architecture, String os, String variant) {}
+  public record Platform(String architecture, String os, String variant) {
+
+    /**
+     * {@code os/arch[/variant]}, as messages name a platform; {@code unknown platform} for null.
+     */
+    public static String describe(Platform platform) {
+      if (platform == null) {
+        return "unknown platform";
+      }
+      String v =
+          platform.variant() == null || platform.variant().isEmpty()
+              ? ""
+              : "/" + platform.variant();
+      return platform.os() + "/" + platform.architecture() + v;
+    }
+  }
 }

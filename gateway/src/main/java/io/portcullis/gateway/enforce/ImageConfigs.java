@@ -1,0 +1,125 @@
+package io.portcullis.gateway.enforce;
+
+import io.portcullis.core.oci.Descriptor;
+import io.portcullis.core.oci.ImageIndex;
+import io.portcullis.core.oci.ImageManifest;
+import io.portcullis.core.oci.ManifestCodec;
+import io.portcullis.core.oci.MediaTypes;
+import io.portcullis.core.policy.ImageConfigEvidence;
+import io.portcullis.gateway.errors.OciErrorCode;
+import io.portcullis.gateway.errors.OciException;
+import io.portcullis.gateway.upstream.UpstreamArtifacts;
+import io.portcullis.gateway.upstream.UpstreamArtifacts.Fetched;
+import io.portcullis.gateway.upstream.UpstreamRoute;
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Fetches the image config(s) the vetting rules read, from the manifest already fetched for the
+ * decision: the config of a single image, or of every platform child of an <a
+ * href="https://github.com/opencontainers/image-spec/blob/main/image-index.md">image index</a>, as
+ * {@code portcullis-signer verify --policy} does, so both vet the same bytes and name platforms the
+ * same way. Children without a real platform (buildx's {@code unknown/unknown} attestation
+ * manifests) are not images and are skipped.
+ *
+ * <p>Every platform must be checked, so nothing is skipped to save work: a config over {@link
+ * #MAX_CONFIG} bytes, an index with more than {@link #MAX_PLATFORMS} images, a nested index or a
+ * manifest without a config fails the whole collection, and the image is refused as "could not
+ * verify" rather than let through half-vetted.
+ */
+final class ImageConfigs {
+  /** Configs are small JSON; anything bigger is not one (the CLI has the same cap). */
+  static final int MAX_CONFIG = 4 * 1024 * 1024;
+
+  /** Bounds the fetches one index can ask for. */
+  static final int MAX_PLATFORMS = 64;
+
+  private static final String MANIFEST_ACCEPT =
+      MediaTypes.OCI_MANIFEST + ", " + MediaTypes.DOCKER_MANIFEST;
+
+  private ImageConfigs() {}
+
+  static Future<List<ImageConfigEvidence>> fetch(UpstreamRoute route, Fetched top) {
+    try {
+      if (!isIndex(top)) {
+        return config(route, "", ManifestCodec.readManifest(top.bytes())).map(List::of);
+      }
+      ImageIndex index = ManifestCodec.readIndex(top.bytes());
+      List<Descriptor> images =
+          index.manifests().stream()
+              .filter(d -> d.platform() == null || !"unknown".equals(d.platform().os()))
+              .toList();
+      if (images.size() > MAX_PLATFORMS) {
+        return Future.failedFuture(
+            unreadable(
+                "the index lists "
+                    + images.size()
+                    + " images, over the "
+                    + MAX_PLATFORMS
+                    + " whose configs the gateway vets"));
+      }
+      List<Future<ImageConfigEvidence>> each = new ArrayList<>();
+      for (Descriptor child : images) {
+        if (MediaTypes.isIndex(child.mediaType())) {
+          return Future.failedFuture(
+              unreadable("the index nests another index, whose platforms are not vetted"));
+        }
+        each.add(platformConfig(route, child));
+      }
+      return Future.all(each).map(v -> each.stream().map(Future::result).toList());
+    } catch (IllegalArgumentException malformed) {
+      return Future.failedFuture(
+          unreadable("the manifest is malformed: " + malformed.getMessage()));
+    }
+  }
+
+  private static Future<ImageConfigEvidence> platformConfig(UpstreamRoute route, Descriptor child) {
+    String platform = Descriptor.Platform.describe(child.platform());
+    return UpstreamArtifacts.manifest(route, child.parsedDigest().toString(), MANIFEST_ACCEPT)
+        .compose(
+            found -> {
+              if (found.isEmpty()) {
+                return Future.failedFuture(
+                    unreadable(platform + ": manifest " + child.digest() + " is missing upstream"));
+              }
+              return config(route, platform, ManifestCodec.readManifest(found.get().bytes()));
+            });
+  }
+
+  private static Future<ImageConfigEvidence> config(
+      UpstreamRoute route, String platform, ImageManifest manifest) {
+    String where = platform.isEmpty() ? "" : platform + ": ";
+    Descriptor config = manifest.config();
+    if (config == null) {
+      return Future.failedFuture(unreadable(where + "the manifest has no config"));
+    }
+    if (config.size() > MAX_CONFIG || config.size() < 0) {
+      return Future.failedFuture(
+          unreadable(
+              where
+                  + "image config "
+                  + config.digest()
+                  + " is "
+                  + config.size()
+                  + " bytes, over the "
+                  + MAX_CONFIG / (1024 * 1024)
+                  + " MiB limit for configs"));
+    }
+    // capped at the declared size too, so an upstream cannot send more than it announced
+    return UpstreamArtifacts.blob(route, config.parsedDigest(), (int) config.size())
+        .map(bytes -> new ImageConfigEvidence(platform, bytes));
+  }
+
+  private static boolean isIndex(Fetched m) {
+    String type = m.mediaType();
+    if (type == null || type.isBlank()) {
+      type = ManifestCodec.mediaTypeOf(m.bytes());
+    }
+    return type != null && MediaTypes.isIndex(type.split(";")[0].strip());
+  }
+
+  private static OciException unreadable(String why) {
+    return OciException.of(OciErrorCode.UNAVAILABLE, "cannot vet the image config: " + why);
+  }
+}
