@@ -38,8 +38,21 @@ public final class RequestObserver implements Handler<HttpServerRequest> {
     String id = requestId(req.getHeader(HEADER));
     HttpServerResponse res = req.response();
     res.headersEndHandler(v -> res.putHeader(HEADER, id));
-    // Called once, when the response has ended or its connection closed before that.
-    res.endHandler(v -> done(req, id, start));
+    // Recorded once: when the response has ended, or when its connection closes before that. The
+    // response's own closeHandler belongs to the proxy handlers (VerifyingPipe), so the broken
+    // case is seen on the connection; HTTP/1.1 carries one request at a time per connection.
+    boolean[] recorded = {false};
+    Handler<Void> once =
+        v -> {
+          if (!recorded[0]) {
+            recorded[0] = true;
+            done(req, id, start);
+          }
+        };
+    res.endHandler(once);
+    if (req.connection() != null) {
+      req.connection().closeHandler(once);
+    }
     api.handle(req);
   }
 

@@ -175,7 +175,16 @@ class AdminIT {
     }
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
     while (value(scrape(), name, "route=\"blob\"", "status=\"0\"") < before + 1) {
-      assertTrue(System.nanoTime() < deadline, "a broken transfer is recorded with status 0");
+      assertTrue(
+          System.nanoTime() < deadline,
+          () -> {
+            try {
+              return "a broken transfer is recorded with status 0: "
+                  + scrape().lines().filter(l -> l.contains("route=\"blob\"")).toList();
+            } catch (Exception e) {
+              return e.toString();
+            }
+          });
       Thread.sleep(20);
     }
   }
