@@ -103,13 +103,21 @@ public final class Enforcer {
    * not be fetched, {@code UNAVAILABLE} (503): both fail closed.
    */
   public Future<Approved> manifest(String client, UpstreamRoute route, Reference reference) {
+    return manifest(client, null, route, reference);
+  }
+
+  /**
+   * As {@link #manifest(String, UpstreamRoute, Reference)}; audit records carry {@code requestId}.
+   */
+  public Future<Approved> manifest(
+      String client, String requestId, UpstreamRoute route, Reference reference) {
     PolicyHolder.Loaded loaded = policies.current();
     String repo = route.canonicalName();
     Optional<Policy> found = loaded.policy().policyFor(repo);
     if (found.isEmpty() || found.get().mode() == Mode.OFF) {
       return Future.succeededFuture(null);
     }
-    Request r = new Request(client, route, loaded, found.get(), reference);
+    Request r = new Request(client, requestId, route, loaded, found.get(), reference);
     if (reference.isDigest()) {
       Digest digest = reference.digest().orElseThrow();
       return fetch(r, digest.toString())
@@ -421,7 +429,8 @@ public final class Enforcer {
                     outcome,
                     failed,
                     signers,
-                    message)));
+                    message,
+                    r.requestId)));
   }
 
   private static List<String> names(List<CheckResult> failures) {
@@ -435,6 +444,7 @@ public final class Enforcer {
   /** One request's context. */
   private record Request(
       String client,
+      String requestId,
       UpstreamRoute route,
       PolicyHolder.Loaded loaded,
       Policy policy,

@@ -36,6 +36,8 @@ public final class RequestObserver implements Handler<HttpServerRequest> {
   public void handle(HttpServerRequest req) {
     long start = System.nanoTime();
     String id = requestId(req.getHeader(HEADER));
+    // Handlers read the id from here (audit records); an unsafe value offered is replaced.
+    req.headers().set(HEADER, id);
     HttpServerResponse res = req.response();
     res.headersEndHandler(v -> res.putHeader(HEADER, id));
     // Recorded once: when the response has ended, or when its connection closes before that. The

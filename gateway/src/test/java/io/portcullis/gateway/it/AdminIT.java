@@ -72,8 +72,8 @@ class AdminIT {
         GatewayFixture.builder(dir.resolve("data"))
             .upstream("internal", registry.url(), "", false)
             .extra(
-                "admin: {host: 127.0.0.1, port: 0}\npolicy: {file: %s}\n"
-                    .formatted(dir.resolve("policy.yaml")))
+                "admin: {host: 127.0.0.1, port: 0}\npolicy: {file: %s}\naudit: {file: %s}\n"
+                    .formatted(dir.resolve("policy.yaml"), dir.resolve("audit.jsonl")))
             .start();
     admin = "http://127.0.0.1:" + gateway.gateway().adminPort().orElseThrow();
   }
@@ -138,7 +138,12 @@ class AdminIT {
     String before = scrape();
     assertEquals(
         403,
-        Http.get(gateway.url() + "/v2/strict/app/manifests/v1", "Accept", MANIFEST_ACCEPT)
+        Http.get(
+                gateway.url() + "/v2/strict/app/manifests/v1",
+                "Accept",
+                MANIFEST_ACCEPT,
+                "X-Request-Id",
+                "deny-me-1")
             .statusCode());
     assertEquals(
         200,
@@ -155,6 +160,22 @@ class AdminIT {
         1.0,
         value(after, name, "policy=\"watch\"", "outcome=\"audit-would-deny\"")
             - value(before, name, "policy=\"watch\"", "outcome=\"audit-would-deny\""));
+    // The audit record of the denial carries the request's id.
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (true) {
+      Path audit = dir.resolve("audit.jsonl");
+      String records = Files.exists(audit) ? Files.readString(audit) : "";
+      if (records
+          .lines()
+          .anyMatch(
+              l ->
+                  l.contains("\"requestId\":\"deny-me-1\"")
+                      && l.contains("\"outcome\":\"denied\""))) {
+        break;
+      }
+      assertTrue(System.nanoTime() < deadline, "audit record with the request id: " + records);
+      Thread.sleep(20);
+    }
   }
 
   @Test
