@@ -72,8 +72,8 @@ class ComposeFileTest {
   void noSecretInTheEnvironment(String name) throws IOException {
     JsonNode env = compose().path("services").path(name).path("environment");
     assertTrue(env.isObject() || env.isMissingNode(), "environment as a mapping");
-    env.fields()
-        .forEachRemaining(
+    env.properties()
+        .forEach(
             e -> {
               // A realm is a name shown to clients, not a secret.
               if (SECRET_NAME.matcher(e.getKey()).matches() && !e.getKey().endsWith("_REALM")) {
@@ -91,8 +91,8 @@ class ComposeFileTest {
     JsonNode secrets = compose.path("secrets");
     Set<String> declared = new HashSet<>();
     secrets
-        .fields()
-        .forEachRemaining(
+        .properties()
+        .forEach(
             e -> {
               declared.add(e.getKey());
               assertTrue(e.getValue().has("file"), e.getKey() + " is a file secret");
