@@ -31,6 +31,10 @@ import org.slf4j.LoggerFactory;
 /** A running gateway: the HTTP listener, its upstreams and what they share. */
 public final class Gateway {
   private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+
+  /** How often changed credential files are picked up. */
+  static final Duration REFRESH_INTERVAL = Duration.ofSeconds(1);
+
   private final Vertx vertx;
   private final HttpServer server;
   private final List<Upstream> upstreams;
@@ -38,6 +42,7 @@ public final class Gateway {
   private final GatewayMetrics metrics;
   private final Optional<AdminServer> admin;
   private final AtomicBoolean ready;
+  private final long refreshTimer;
 
   private Gateway(
       Vertx vertx,
@@ -46,7 +51,8 @@ public final class Gateway {
       Enforcement enforcement,
       GatewayMetrics metrics,
       Optional<AdminServer> admin,
-      AtomicBoolean ready) {
+      AtomicBoolean ready,
+      long refreshTimer) {
     this.vertx = vertx;
     this.server = server;
     this.upstreams = upstreams;
@@ -54,6 +60,7 @@ public final class Gateway {
     this.metrics = metrics;
     this.admin = admin;
     this.ready = ready;
+    this.refreshTimer = refreshTimer;
   }
 
   /** Starts a gateway on {@code vertx}; blocking set-up (key files) happens before it listens. */
@@ -123,7 +130,17 @@ public final class Gateway {
                           admin.ifPresent(AdminServer::close);
                           return Future.failedFuture(err);
                         })
-                    .map(s -> new Gateway(vertx, s, upstreams, enforcement, metrics, admin, ready)))
+                    .map(
+                        s ->
+                            new Gateway(
+                                vertx,
+                                s,
+                                upstreams,
+                                enforcement,
+                                metrics,
+                                admin,
+                                ready,
+                                refreshCredentials(vertx, auth))))
         .map(
             g -> {
               ready.set(true);
@@ -147,13 +164,36 @@ public final class Gateway {
             });
   }
 
-  /**
-   * The robot and OIDC credential sources of this build. The lead plugs {@code RobotStore} and
-   * {@code OidcExchanger} in here; until then configuring {@code auth.robots} or {@code auth.oidc}
-   * stops the gateway with a config error.
-   */
+  /** The robot and OIDC credential sources of this build: the robots file and OIDC issuers. */
   static AuthProviders authProviders() {
-    return AuthProviders.unavailable();
+    return AuthProviders.standard();
+  }
+
+  /**
+   * Re-reads changed credential files (the robots file) every {@link #REFRESH_INTERVAL} on a worker
+   * thread, so a robot created or revoked by {@code robot create|revoke} counts within seconds, for
+   * Basic logins and for tokens issued before the change alike.
+   */
+  private static long refreshCredentials(Vertx vertx, Optional<AuthServices> auth) {
+    if (auth.isEmpty() || auth.get().config().robots().isEmpty()) {
+      return -1;
+    }
+    // One look at a time: a slow file system must not pile refreshes up on the worker pool.
+    AtomicBoolean running = new AtomicBoolean();
+    return vertx.setPeriodic(
+        REFRESH_INTERVAL.toMillis(),
+        id -> {
+          if (running.compareAndSet(false, true)) {
+            vertx
+                .executeBlocking(
+                    () -> {
+                      auth.get().authenticator().refresh();
+                      return null;
+                    },
+                    false)
+                .onComplete(ar -> running.set(false));
+          }
+        });
   }
 
   private static Optional<AuthServices> accessControl(GatewayConfig config, Enforcement enforcement)
@@ -167,10 +207,12 @@ public final class Gateway {
     AuthServices auth =
         AuthServices.start(config.auth().get(), enforcement.audit(), authProviders());
     LOG.info(
-        "access control on: tokens signed with key {} ({}), valid {}",
+        "access control on: tokens signed with key {} ({}), valid {}; robots: {}; OIDC issuers: {}",
         auth.tokens().kid(),
         config.auth().get().tokenKeyFile(),
-        auth.tokens().ttl());
+        auth.tokens().ttl(),
+        config.auth().get().robots().map(r -> r.file().toString()).orElse("none"),
+        config.auth().get().oidc().stream().map(o -> o.issuer()).toList());
     return Optional.of(auth);
   }
 
@@ -208,6 +250,9 @@ public final class Gateway {
    */
   public Future<Void> close(Duration grace) {
     ready.set(false);
+    if (refreshTimer >= 0) {
+      vertx.cancelTimer(refreshTimer);
+    }
     return server
         .shutdown(grace)
         .transform(v -> Future.all(upstreams.stream().map(Upstream::close).toList()))

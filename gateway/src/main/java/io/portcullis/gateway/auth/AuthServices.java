@@ -1,11 +1,9 @@
 package io.portcullis.gateway.auth;
 
 import io.portcullis.gateway.config.AuthConfig;
-import io.portcullis.gateway.config.OidcConfig;
 import io.portcullis.gateway.enforce.AuditLog;
 import java.io.IOException;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -15,7 +13,8 @@ public record AuthServices(
     AccessPolicy policy,
     Authenticator authenticator,
     TokenService tokens,
-    AccessAudit audit) {
+    AccessAudit audit,
+    Quotas quotas) {
 
   /** Loads the token key (creating it when absent) and the credential sources. Blocking. */
   public static AuthServices start(
@@ -24,14 +23,17 @@ public record AuthServices(
     Optional<HtpasswdVerifier> users =
         config.htpasswdFile().map(f -> HtpasswdVerifier.load(f, policy));
     Optional<CredentialVerifier> robots = config.robots().map(r -> providers.robots(r, policy));
-    List<IdTokenExchanger> oidc = new ArrayList<>();
-    for (OidcConfig o : config.oidc()) {
-      oidc.add(providers.oidc(o, policy));
-    }
+    List<IdTokenExchanger> oidc =
+        config.oidc().isEmpty() ? List.of() : List.of(providers.oidc(config.oidc(), policy));
     TokenKey key = TokenKey.loadOrCreate(config.tokenKeyFile());
     TokenService tokens =
         new TokenService(key, config.tokenTtl(), config.refreshTokenTtl(), Clock.systemUTC());
     return new AuthServices(
-        config, policy, new Authenticator(users, robots, oidc), tokens, new AccessAudit(auditLog));
+        config,
+        policy,
+        new Authenticator(users, robots, oidc),
+        tokens,
+        new AccessAudit(auditLog),
+        new Quotas(config.quotas()));
   }
 }

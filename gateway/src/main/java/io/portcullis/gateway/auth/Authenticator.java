@@ -50,14 +50,32 @@ public final class Authenticator {
 
   /**
    * Whether an identity from a refresh token may still be trusted: an htpasswd user must still be
-   * in the file (its roles are taken from the current config by the caller).
+   * in the file (its roles are taken from the current config by the caller), a robot must still be
+   * active ({@link #current}).
    */
   public boolean stillKnown(Identity identity) {
     return switch (identity.kind()) {
       case USER -> users.map(u -> u.exists(identity.subject())).orElse(false);
-      case ROBOT -> robots.isPresent();
+      case ROBOT -> current(identity).isPresent();
       case OIDC -> !oidc.isEmpty();
       case ANONYMOUS -> false;
     };
+  }
+
+  /**
+   * The identity as it stands now for one carried by a token: a robot's from the robot store (empty
+   * once it is revoked or expired, its current roles and scopes otherwise); any other identity as
+   * it is. No I/O: safe on an event loop.
+   */
+  public Optional<Identity> current(Identity identity) {
+    if (identity.kind() != Identity.Kind.ROBOT) {
+      return Optional.of(identity);
+    }
+    return robots.flatMap(r -> r.current(identity.subject()));
+  }
+
+  /** Picks up changes to the robots file; blocking, for a periodic worker task. */
+  public void refresh() {
+    robots.ifPresent(CredentialVerifier::refresh);
   }
 }

@@ -89,11 +89,25 @@ public final class OidcExchanger implements IdTokenExchanger {
    * over HTTPS with a 10 s timeout; a JWKS file that cannot be used is a {@link ConfigException}.
    */
   public static OidcExchanger forIssuer(OidcConfig config) {
-    try {
-      return fromConfig(List.of(config));
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException("auth.oidc (" + config.issuer() + "): " + e.getMessage());
+    return forIssuers(List.of(config));
+  }
+
+  /**
+   * One exchanger for all {@code auth.oidc} entries, which picks the entries by the token's {@code
+   * iss}: so a token is refused once, for the reason that concerns its issuer, not once per other
+   * issuer. Errors as {@link #forIssuer}.
+   */
+  public static OidcExchanger forIssuers(List<OidcConfig> configs) {
+    OidcFetcher fetcher = OidcFetcher.http(Duration.ofSeconds(10));
+    List<Issuer> issuers = new java.util.ArrayList<>();
+    for (OidcConfig config : configs) {
+      try {
+        issuers.addAll(fromConfig(List.of(config), fetcher, Clock.systemUTC()).issuers);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("auth.oidc (" + config.issuer() + "): " + e.getMessage());
+      }
     }
+    return new OidcExchanger(issuers, Clock.systemUTC());
   }
 
   /** {@link #fromConfig(List, OidcFetcher, Clock)} over HTTPS with a 10 s timeout. */

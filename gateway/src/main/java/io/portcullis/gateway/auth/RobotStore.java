@@ -117,11 +117,12 @@ public final class RobotStore implements CredentialVerifier {
 
   /**
    * The current identity of robot {@code username} ({@code robot$<name>}) when it is still active,
-   * without a secret: for refresh tokens, so that a robot revoked or expired since its token was
-   * issued gets no new access token, and one whose roles changed gets the new roles.
+   * without a secret: for access and refresh tokens issued earlier, so that a robot revoked or
+   * expired since then is refused, and one whose roles changed gets the new roles. From the last
+   * read of the file (no I/O): a gateway calls {@link #refresh()} periodically on a worker thread.
    */
+  @Override
   public Optional<Identity> current(String username) {
-    refreshIfChanged();
     if (username == null || !username.startsWith(RobotRecord.USERNAME_PREFIX)) {
       return Optional.empty();
     }
@@ -129,6 +130,11 @@ public final class RobotStore implements CredentialVerifier {
             snapshot.robots().get(username.substring(RobotRecord.USERNAME_PREFIX.length())))
         .filter(r -> r.status(clock.instant()) == RobotRecord.Status.ACTIVE)
         .map(RobotRecord::identity);
+  }
+
+  @Override
+  public void refresh() {
+    refreshIfChanged();
   }
 
   /** Re-reads the file if it changed since it was last read; true when it did. */

@@ -85,9 +85,8 @@ public record Scope(String type, String name, List<String> actions) {
         .toList();
   }
 
-  /** A repository scope for {@code actions}, listed in the order pull, push, delete. */
+  /** A repository scope for {@code actions}, listed in a fixed order (pull, push, delete). */
   public static Scope repository(String name, Set<Action> actions) {
-    // In the enum order (pull, push, delete) whatever set is passed, so tokens read the same.
     return new Scope(REPOSITORY, name, actions.stream().sorted().map(Action::wire).toList());
   }
 

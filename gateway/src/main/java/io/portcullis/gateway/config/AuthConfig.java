@@ -19,6 +19,8 @@ import java.util.Optional;
  * @param users user name to role names
  * @param robots robot accounts, when configured
  * @param oidc trusted OIDC issuers, in order
+ * @param quotas per-identity request-rate and concurrent-transfer limits ({@link QuotaConfig#NONE}
+ *     when not configured)
  */
 public record AuthConfig(
     Path tokenKeyFile,
@@ -29,7 +31,8 @@ public record AuthConfig(
     Map<String, List<AccessRule>> roles,
     Map<String, List<String>> users,
     Optional<RobotsConfig> robots,
-    List<OidcConfig> oidc) {
+    List<OidcConfig> oidc,
+    QuotaConfig quotas) {
 
   public AuthConfig {
     anonymous = List.copyOf(anonymous);

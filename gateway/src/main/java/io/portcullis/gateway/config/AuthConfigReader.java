@@ -39,7 +39,17 @@ final class AuthConfigReader {
       Map<String, List<RuleSection>> roles,
       Map<String, List<String>> users,
       RobotsSection robots,
-      List<OidcSection> oidc) {}
+      List<OidcSection> oidc,
+      QuotaSection quotas) {}
+
+  record QuotaSection(
+      Double requestsPerSecond,
+      Integer burst,
+      Integer concurrentTransfers,
+      Map<String, LimitsSection> roles,
+      Map<String, LimitsSection> users) {}
+
+  record LimitsSection(Double requestsPerSecond, Integer burst, Integer concurrentTransfers) {}
 
   record RuleSection(List<String> repositories, List<String> actions, String effect) {}
 
@@ -117,8 +127,83 @@ final class AuthConfigReader {
         oidc.add(oidc(a.oidc().get(i), "auth.oidc[" + i + "]", roles));
       }
     }
+    QuotaConfig quotas = a.quotas() == null ? QuotaConfig.NONE : quotas(a.quotas(), roles);
     return new AuthConfig(
-        keyFile, ttl, refreshTtl, htpasswd, anonymous, roles, users, robots, oidc);
+        keyFile, ttl, refreshTtl, htpasswd, anonymous, roles, users, robots, oidc, quotas);
+  }
+
+  private static QuotaConfig quotas(QuotaSection q, Map<String, List<AccessRule>> roles) {
+    String key = "auth.quotas";
+    QuotaConfig.Limits defaults =
+        limits(
+            new LimitsSection(q.requestsPerSecond(), q.burst(), q.concurrentTransfers()),
+            QuotaConfig.Limits.UNLIMITED,
+            key);
+    Map<String, QuotaConfig.Limits> byRole = new LinkedHashMap<>();
+    if (q.roles() != null) {
+      for (Map.Entry<String, LimitsSection> e : q.roles().entrySet()) {
+        String k = key + ".roles." + e.getKey();
+        if (!roles.containsKey(e.getKey())) {
+          throw new ConfigException(
+              k + ": unknown role '" + e.getKey() + "' (known: " + roles.keySet() + ")");
+        }
+        if (e.getValue() == null) {
+          throw new ConfigException(
+              k + ": needs at least one of requestsPerSecond, burst, concurrentTransfers");
+        }
+        byRole.put(e.getKey(), limits(e.getValue(), defaults, k));
+      }
+    }
+    Map<String, QuotaConfig.Limits> byUser = new LinkedHashMap<>();
+    if (q.users() != null) {
+      for (Map.Entry<String, LimitsSection> e : q.users().entrySet()) {
+        String k = key + ".users." + e.getKey();
+        if (e.getKey().isBlank() || e.getKey().length() > 512) {
+          throw new ConfigException(key + ".users: '" + e.getKey() + "' is not an identity");
+        }
+        if (e.getValue() == null) {
+          throw new ConfigException(
+              k + ": needs at least one of requestsPerSecond, burst, concurrentTransfers");
+        }
+        byUser.put(e.getKey(), limits(e.getValue(), defaults, k));
+      }
+    }
+    return new QuotaConfig(defaults, byRole, byUser);
+  }
+
+  /** Limits from {@code s}; a key not set keeps its value from {@code inherited}. */
+  private static QuotaConfig.Limits limits(
+      LimitsSection s, QuotaConfig.Limits inherited, String key) {
+    double rate = inherited.requestsPerSecond();
+    if (s.requestsPerSecond() != null) {
+      rate = s.requestsPerSecond();
+      if (!(rate > 0) || rate > 1_000_000) {
+        throw new ConfigException(
+            key + ".requestsPerSecond: " + rate + " must be more than 0 (and at most 1000000)");
+      }
+    }
+    int burst = inherited.burst();
+    if (s.burst() != null) {
+      burst = s.burst();
+      if (burst < 1) {
+        throw new ConfigException(key + ".burst: " + burst + " must be at least 1");
+      }
+      if (rate == Double.POSITIVE_INFINITY) {
+        throw new ConfigException(key + ".burst: needs requestsPerSecond beside it");
+      }
+    } else if (s.requestsPerSecond() != null) {
+      // Without an explicit burst, one second's worth of requests may come at once.
+      burst = (int) Math.max(1, Math.ceil(rate));
+    }
+    int transfers = inherited.concurrentTransfers();
+    if (s.concurrentTransfers() != null) {
+      transfers = s.concurrentTransfers();
+      if (transfers < 1) {
+        throw new ConfigException(
+            key + ".concurrentTransfers: " + transfers + " must be at least 1");
+      }
+    }
+    return new QuotaConfig.Limits(rate, burst, transfers);
   }
 
   /** The user name whose password is an OIDC ID token (see docs/access-control.md). */

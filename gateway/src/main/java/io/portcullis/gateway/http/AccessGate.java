@@ -87,8 +87,10 @@ final class AccessGate {
     boolean anonymous = id.kind() == Identity.Kind.ANONYMOUS;
     if (need.action() == null) {
       if (anonymous && !auth.policy().anonymousEnabled()) {
+        audit(caller, "login", need, "challenged", "anonymous access is not enabled");
         throw challenge(req, need, null, "authentication required");
       }
+      audit(caller, "login", need, "allowed", null);
       return caller;
     }
     String action = need.action().wire();
@@ -184,8 +186,41 @@ final class AccessGate {
             return Future.failedFuture(
                 challenge(req, need, "invalid_token", "the bearer token is invalid or expired"));
           }
-          return Future.succeededFuture(new Caller(address, Optional.of(t.get().identity()), t));
+          // A robot revoked or expired since its token was issued loses the token at once.
+          Identity issuedTo = t.get().identity();
+          Optional<Identity> now = auth.authenticator().current(issuedTo);
+          if (now.isEmpty()) {
+            auth.audit()
+                .authentication(
+                    address,
+                    issuedTo.subject(),
+                    issuedTo.kind().name(),
+                    "bearer",
+                    false,
+                    "the robot was revoked or has expired");
+            return Future.failedFuture(
+                challenge(req, need, "invalid_token", "the bearer token's account is not active"));
+          }
+          return Future.succeededFuture(new Caller(address, now, t));
         });
+  }
+
+  /**
+   * Checks a user name and password on a worker thread (bcrypt and robot hashes are slow by
+   * design); the copy of the password is wiped once checked.
+   */
+  static Future<Optional<Identity>> verify(
+      Vertx vertx, AuthServices auth, String user, String password) {
+    char[] secret = password.toCharArray();
+    return vertx.executeBlocking(
+        () -> {
+          try {
+            return auth.authenticator().verify(user, secret);
+          } finally {
+            Arrays.fill(secret, '\0');
+          }
+        },
+        false);
   }
 
   private Future<Caller> basic(HttpServerRequest req, String address, String value, Need need) {
@@ -196,17 +231,7 @@ final class AccessGate {
       return Future.failedFuture(challenge(req, need, null, "malformed Basic credentials"));
     }
     String user = pair.get()[0];
-    char[] secret = pair.get()[1].toCharArray();
-    return vertx
-        .executeBlocking(
-            () -> {
-              try {
-                return auth.authenticator().verify(user, secret);
-              } finally {
-                Arrays.fill(secret, '\0');
-              }
-            },
-            false)
+    return verify(vertx, auth, user, pair.get()[1])
         .compose(
             id -> {
               auth.audit()

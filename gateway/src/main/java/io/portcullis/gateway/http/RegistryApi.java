@@ -38,6 +38,7 @@ public final class RegistryApi implements Handler<HttpServerRequest> {
   private final ReferrersProxy referrers = new ReferrersProxy();
 
   private final AccessGate gate;
+  private final QuotaGate quotas;
   private final TokenEndpoint tokenEndpoint;
 
   /** {@code enforcer} is null when no trust policy is configured. */
@@ -62,6 +63,7 @@ public final class RegistryApi implements Handler<HttpServerRequest> {
     this.uploadIds = uploadIds;
     this.enforcer = enforcer;
     this.gate = auth.map(a -> new AccessGate(vertx, a, this::publicBase)).orElse(null);
+    this.quotas = auth.map(QuotaGate::new).orElse(null);
     this.tokenEndpoint =
         auth.map(a -> new TokenEndpoint(vertx, a, this::canonicalName)).orElse(null);
   }
@@ -88,7 +90,22 @@ public final class RegistryApi implements Handler<HttpServerRequest> {
     if (gate == null) {
       return serve(req, route, Caller.open(AccessGate.address(req)));
     }
-    return gate.check(req, need(req, route)).compose(caller -> serve(req, route, caller));
+    AccessGate.Need need = need(req, route);
+    return gate.check(req, need)
+        .compose(
+            caller ->
+                quotas.within(
+                    req,
+                    caller,
+                    need,
+                    isTransfer(route, req.method()),
+                    () -> serve(req, route, caller)));
+  }
+
+  /** Requests that move blob bytes, which {@code auth.quotas.concurrentTransfers} limits. */
+  private static boolean isTransfer(OciRoute route, HttpMethod m) {
+    return (route instanceof OciRoute.Blob && m == HttpMethod.GET)
+        || (route instanceof OciRoute.Upload && (m == HttpMethod.PATCH || m == HttpMethod.PUT));
   }
 
   private static void checkMethod(OciRoute route, HttpMethod m) {

@@ -17,7 +17,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -130,7 +129,7 @@ final class TokenEndpoint {
           .compose(
               id -> {
                 Optional<Identity> current =
-                    id.filter(auth.authenticator()::stillKnown).map(this::current);
+                    id.filter(auth.authenticator()::stillKnown).flatMap(this::current);
                 audit(
                     req,
                     current.map(Identity::subject).orElse(null),
@@ -148,9 +147,14 @@ final class TokenEndpoint {
     return fail(req, 400, "unsupported_grant_type", "grant_type must be password or refresh_token");
   }
 
-  /** A user's roles come from the current configuration, not from the old token. */
-  private Identity current(Identity id) {
-    return id.kind() == Identity.Kind.USER ? auth.policy().user(id.subject()) : id;
+  /**
+   * A user's roles come from the current configuration and a robot's from the robots file, not from
+   * the old token.
+   */
+  private Optional<Identity> current(Identity id) {
+    return id.kind() == Identity.Kind.USER
+        ? Optional.of(auth.policy().user(id.subject()))
+        : auth.authenticator().current(id);
   }
 
   private Future<Void> password(
@@ -160,22 +164,13 @@ final class TokenEndpoint {
       String method,
       List<Scope> scopes,
       boolean offline) {
-    char[] secret = password.toCharArray();
-    return vertx
-        .executeBlocking(
-            () -> {
-              try {
-                return auth.authenticator().verify(user, secret);
-              } finally {
-                Arrays.fill(secret, '\0');
-              }
-            },
-            false)
+    return AccessGate.verify(vertx, auth, user, password)
         .compose(
             id -> {
+              // An OIDC login is recorded under the token's subject, not the user name "oidc".
               audit(
                   req,
-                  user,
+                  id.map(Identity::subject).orElse(user),
                   method,
                   id.isPresent(),
                   id.isPresent() ? null : "unknown user or wrong password");
@@ -188,8 +183,22 @@ final class TokenEndpoint {
 
   private Future<Void> respond(
       HttpServerRequest req, Identity id, List<Scope> requested, boolean offline) {
-    List<Scope> granted = new ArrayList<>();
     String address = AccessGate.address(req);
+    // A token request counts against the identity's request rate like any /v2/ request.
+    Optional<java.time.Duration> wait = auth.quotas().admitRequest(id, address);
+    if (wait.isPresent()) {
+      long seconds = Math.max(1, (wait.get().toMillis() + 999) / 1000);
+      String why =
+          "request rate over "
+              + QuotaGate.rate(auth.quotas().limits(id).requestsPerSecond())
+              + "/s for '"
+              + id.subject()
+              + "'";
+      auth.audit().authorization(address, id, "token", null, "throttled", why);
+      req.response().putHeader("Retry-After", Long.toString(seconds));
+      return fail(req, 429, "too_many_requests", why + "; retry in " + seconds + " s");
+    }
+    List<Scope> granted = new ArrayList<>();
     for (Scope s : requested) {
       Set<Action> asked = s.repositoryActions();
       if (asked.isEmpty()) {
@@ -244,7 +253,12 @@ final class TokenEndpoint {
   /** An OAuth2 error body (RFC 6749 section 5.2) with the OCI error list beside it. */
   private static Future<Void> fail(
       HttpServerRequest req, int status, String error, String message) {
-    String code = status == 401 ? "UNAUTHORIZED" : "UNSUPPORTED";
+    String code =
+        switch (status) {
+          case 401 -> "UNAUTHORIZED";
+          case 429 -> "TOOMANYREQUESTS";
+          default -> "UNSUPPORTED";
+        };
     JsonObject body =
         new JsonObject()
             .put("error", error)

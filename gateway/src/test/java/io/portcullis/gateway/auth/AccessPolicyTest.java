@@ -120,7 +120,8 @@ class AccessPolicyTest {
                 policyRoles(),
                 java.util.Map.of("alice", List.of("reader")),
                 java.util.Optional.empty(),
-                List.of()));
+                List.of(),
+                io.portcullis.gateway.config.QuotaConfig.NONE));
     assertEquals(List.of("reader"), p.user("alice").roles());
     assertEquals(List.of(), p.user("mallory").roles());
     assertEquals(Set.of(Action.PULL), p.allowed(p.user("alice"), "x/y"));

@@ -81,6 +81,34 @@ class AuthConfigTest {
   }
 
   @Test
+  void quotasWithRoleOverridesThatInheritWhatTheyDoNotSet() {
+    AuthConfig a =
+        auth(
+            """
+            auth:
+              roles: {ci: [{repositories: ["**"], actions: [pull]}]}
+              quotas:
+                requestsPerSecond: 20
+                burst: 40
+                concurrentTransfers: 4
+                roles: {ci: {concurrentTransfers: 16}}
+                users: {"robot$ci-a": {requestsPerSecond: 100}}
+            """);
+    assertEquals(new QuotaConfig.Limits(20, 40, 4), a.quotas().defaults());
+    assertEquals(new QuotaConfig.Limits(20, 40, 16), a.quotas().roles().get("ci"));
+    assertEquals(
+        new QuotaConfig.Limits(100, 100, 4),
+        a.quotas().users().get("robot$ci-a"),
+        "a rate without a burst: one second's worth");
+    AuthConfig rateOnly = auth("auth: {quotas: {requestsPerSecond: 2.5}}\n");
+    assertEquals(
+        new QuotaConfig.Limits(2.5, 3, Integer.MAX_VALUE),
+        rateOnly.quotas().defaults(),
+        "burst defaults to one second's worth");
+    assertEquals(QuotaConfig.NONE, auth("auth: {}\n").quotas());
+  }
+
+  @Test
   void defaultsPutTheKeyInDataDirAndNoAnonymousAccess() {
     AuthConfig a = auth("dataDir: " + dir + "\nauth: {}\n");
     assertEquals(dir.resolve("token-key.pem"), a.tokenKeyFile());
@@ -114,6 +142,15 @@ class AuthConfigTest {
         "robots without file | 'auth: {robots: {}}' | auth.robots.file: is required",
         "oidc without audience | 'auth: {oidc: [{issuer: \"https://ci\", rules: []}]}' | auth.oidc[0].audience: is required",
         "oidc bad issuer | 'auth: {oidc: [{issuer: \"ci\", audience: a}]}' | auth.oidc[0].issuer: 'ci' is not an http(s) URL",
+        "quota rate zero | 'auth: {quotas: {requestsPerSecond: 0}}' | auth.quotas.requestsPerSecond: 0.0 must be more than 0",
+        "quota burst zero | 'auth: {quotas: {requestsPerSecond: 5, burst: 0}}' | auth.quotas.burst: 0 must be at least 1",
+        "quota burst alone | 'auth: {quotas: {burst: 5}}' | auth.quotas.burst: needs requestsPerSecond beside it",
+        "quota transfers | 'auth: {quotas: {concurrentTransfers: -1}}' | auth.quotas.concurrentTransfers: -1 must be at least 1",
+        "quota not a number | 'auth: {quotas: {requestsPerSecond: lots}}' | auth.quotas.requestsPerSecond:",
+        "quota unknown key | 'auth: {quotas: {rps: 5}}' | auth.quotas.rps: unknown key 'rps'",
+        "quota unknown role | 'auth: {quotas: {roles: {ghost: {burst: 1}}}}' | auth.quotas.roles.ghost: unknown role 'ghost'",
+        "quota user empty | 'auth: {quotas: {users: {alice: }}}' | auth.quotas.users.alice: needs at least one of",
+        "quota role bad | 'auth: {roles: {r: [{repositories: [\"**\"], actions: [pull]}]}, quotas: {roles: {r: {concurrentTransfers: 0}}}}' | auth.quotas.roles.r.concurrentTransfers: 0 must be at least 1",
         "oidc unknown role | 'auth: {oidc: [{issuer: \"https://ci\", audience: a, rules: [{claims: {a: b}, roles: [x]}]}]}' | auth.oidc[0].rules[0].roles[0]: unknown role 'x'",
       })
   void refusesBadAuthConfigWithAOneLineMessageNamingTheKey(

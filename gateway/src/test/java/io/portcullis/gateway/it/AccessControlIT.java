@@ -7,6 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSSigner;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import io.portcullis.testkit.CommandResult;
 import io.portcullis.testkit.Credentials;
 import io.portcullis.testkit.DirImage;
@@ -23,8 +33,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.Base64;
+import java.util.Date;
 import java.util.List;
+import java.util.Map;
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -436,6 +449,175 @@ class AccessControlIT {
             .contains("error=\"invalid_token\""));
   }
 
+  /**
+   * Tokens made with the gateway's own key (read from its key file) but with a defect in the
+   * claims, and the classic key-confusion forgery: HS256 with the public key as the HMAC secret.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(
+      strings = {
+        "hs256 with the public key",
+        "wrong issuer",
+        "wrong audience",
+        "expired",
+        "not yet valid",
+        "no kid",
+        "other kid",
+        "refresh token as access token",
+        "alg none with a valid payload",
+      })
+  void forgedTokensAre401WithInvalidToken(String defect) throws Exception {
+    ECKey key =
+        (ECKey) JWK.parseFromPEMEncodedObjects(Files.readString(dir.resolve("data/token-key.pem")));
+    String kid = claimsHeaderKid(token("?scope=repository:team-a/app:pull", ALICE).get("token"));
+    Instant now = Instant.now();
+    JWTClaimsSet.Builder claims =
+        new JWTClaimsSet.Builder()
+            .issuer("portcullis")
+            .audience("portcullis")
+            .subject("alice")
+            .issueTime(Date.from(now))
+            .notBeforeTime(Date.from(now))
+            .expirationTime(Date.from(now.plusSeconds(300)))
+            .jwtID("forged")
+            .claim("kind", "USER")
+            .claim("roles", List.of("reader", "team-a-dev"))
+            .claim(
+                "access",
+                List.of(
+                    Map.of(
+                        "type", "repository", "name", "team-a/app", "actions", List.of("pull"))));
+    JWSHeader.Builder header = new JWSHeader.Builder(JWSAlgorithm.ES256).type(JOSEObjectType.JWT);
+    JWSSigner signer = new ECDSASigner(key);
+    switch (defect) {
+      case "hs256 with the public key" -> {
+        header = new JWSHeader.Builder(JWSAlgorithm.HS256).type(JOSEObjectType.JWT);
+        byte[] secret = key.toPublicJWK().toJSONString().getBytes(StandardCharsets.UTF_8);
+        signer = new MACSigner(java.util.Arrays.copyOf(secret, Math.max(32, secret.length)));
+      }
+      case "wrong issuer" -> claims.issuer("someone-else");
+      case "wrong audience" -> claims.audience("another-registry");
+      case "expired" ->
+          claims
+              .issueTime(Date.from(now.minusSeconds(7200)))
+              .notBeforeTime(Date.from(now.minusSeconds(7200)))
+              .expirationTime(Date.from(now.minusSeconds(3600)));
+      case "not yet valid" -> claims.notBeforeTime(Date.from(now.plusSeconds(3600)));
+      case "no kid", "alg none with a valid payload" -> {}
+      case "other kid" -> kid = "not-" + kid;
+      case "refresh token as access token" ->
+          header =
+              new JWSHeader.Builder(JWSAlgorithm.ES256).type(new JOSEObjectType("refresh+jwt"));
+      default -> throw new IllegalArgumentException(defect);
+    }
+    if (!defect.equals("no kid")) {
+      header.keyID(kid);
+    }
+    SignedJWT jwt = new SignedJWT(header.build(), claims.build());
+    jwt.sign(signer);
+    String forged = jwt.serialize();
+    if (defect.equals("alg none with a valid payload")) {
+      String none =
+          Base64.getUrlEncoder()
+              .withoutPadding()
+              .encodeToString(
+                  ("{\"alg\":\"none\",\"typ\":\"JWT\",\"kid\":\"" + kid + "\"}")
+                      .getBytes(StandardCharsets.UTF_8));
+      forged = none + "." + forged.split("\\.")[1] + ".";
+    }
+    HttpResponse<String> r =
+        Http.get(
+            gateway.url() + "/v2/team-a/app/manifests/v1", "Authorization", "Bearer " + forged);
+    assertEquals(401, r.statusCode(), r.body());
+    assertEquals("UNAUTHORIZED", Http.errorCode(r));
+    assertTrue(
+        r.headers()
+            .firstValue("WWW-Authenticate")
+            .orElseThrow()
+            .contains("error=\"invalid_token\""));
+  }
+
+  @Test
+  void theControlForgeryWithTheRealKeyIsAccepted() throws Exception {
+    // Proves the forgeries above fail for their defect, not for the way the test builds tokens.
+    ECKey key =
+        (ECKey) JWK.parseFromPEMEncodedObjects(Files.readString(dir.resolve("data/token-key.pem")));
+    String kid = claimsHeaderKid(token("?scope=repository:team-a/app:pull", ALICE).get("token"));
+    Instant now = Instant.now();
+    SignedJWT jwt =
+        new SignedJWT(
+            new JWSHeader.Builder(JWSAlgorithm.ES256).type(JOSEObjectType.JWT).keyID(kid).build(),
+            new JWTClaimsSet.Builder()
+                .issuer("portcullis")
+                .audience("portcullis")
+                .subject("alice")
+                .issueTime(Date.from(now))
+                .notBeforeTime(Date.from(now))
+                .expirationTime(Date.from(now.plusSeconds(300)))
+                .jwtID("control")
+                .claim("kind", "USER")
+                .claim("roles", List.of("reader"))
+                .claim(
+                    "access",
+                    List.of(
+                        Map.of(
+                            "type",
+                            "repository",
+                            "name",
+                            "team-a/app",
+                            "actions",
+                            List.of("pull"))))
+                .build());
+    jwt.sign(new ECDSASigner(key));
+    assertEquals(
+        200,
+        Http.get(
+                gateway.url() + "/v2/team-a/app/manifests/v1",
+                "Authorization",
+                "Bearer " + jwt.serialize())
+            .statusCode());
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "repository:team-a/app",
+        "repository:team-a/app:",
+        "repository::pull",
+        "repository:Team-A/App:pull",
+        "repository:team-a/../team-b/app:pull",
+        "repository:team-a/app:pull,fly",
+        "repository:team-a/app:pull:push",
+        "repository:team-a/app:%00pull",
+        "repository:%2e%2e/app:pull",
+        "garbage",
+        ":::",
+        "registry:catalog:*",
+        "repository:team-a/app:pull repository:team-b/app:*",
+      })
+  void malformedScopesGrantNothingExtraAndNeverFail(String scope) throws Exception {
+    String q = "?scope=" + enc(scope) + "&scope=" + enc("repository:team-b/app:pull");
+    HttpResponse<String> r = Http.get(gateway.url() + "/token" + q, basic(ALICE));
+    assertEquals(200, r.statusCode(), r.body());
+    JsonNode access = claims(JSON.readTree(r.body()).get("token").asText()).get("access");
+    for (JsonNode a : access) {
+      assertTrue(a.get("name").asText().matches("team-[ab]/app"), "only valid names: " + access);
+      for (JsonNode action : a.get("actions")) {
+        assertEquals("pull", action.asText(), "alice may only pull: " + access);
+      }
+    }
+    HttpResponse<String> post =
+        form("grant_type=password&username=alice&password=alice-pw&scope=" + enc(scope));
+    assertEquals(200, post.statusCode(), post.body());
+  }
+
+  private static String claimsHeaderKid(JsonNode token) throws Exception {
+    String jwt = token.asText();
+    return JSON.readTree(Base64.getUrlDecoder().decode(jwt.substring(0, jwt.indexOf('.'))))
+        .get("kid")
+        .asText();
+  }
+
   // ---- cross-repository mount ----
 
   @Test
@@ -471,6 +653,7 @@ class AccessControlIT {
 
   @Test
   void decisionsAreAuditedWithoutSecrets() throws Exception {
+    Http.get(gateway.url() + "/v2/", basic(BOB));
     Http.get(gateway.url() + "/v2/team-a/app/manifests/v1", basic(ALICE));
     Http.send("POST", gateway.url() + "/v2/team-a/app/blobs/uploads/", null, basic(ALICE));
     Http.get(
@@ -487,6 +670,11 @@ class AccessControlIT {
         audit.matches(
             "(?s).*\"action\":\"pull\",\"repository\":\"team-a/app\",\"outcome\":\"allowed\".*"),
         audit);
+    assertTrue(
+        audit.matches(
+            "(?s).*\"subject\":\"bob\",\"identityKind\":\"user\",\"action\":\"login\","
+                + "\"repository\":null,\"outcome\":\"allowed\".*"),
+        "the /v2/ check is a decision too: " + audit);
     assertFalse(audit.contains("alice-pw"));
     assertFalse(audit.contains("wrong-secret"));
     assertFalse(audit.contains("eyJ"), "no token in the audit log");
