@@ -4,6 +4,7 @@ import io.portcullis.gateway.cache.BlobStore;
 import io.portcullis.gateway.cache.Caches;
 import io.portcullis.gateway.cache.ManifestCache;
 import io.portcullis.gateway.config.CacheConfig;
+import io.portcullis.gateway.metrics.GatewayMetrics;
 import io.portcullis.gateway.upstream.Upstream;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -13,14 +14,15 @@ import java.util.List;
 final class CacheSetup {
   private CacheSetup() {}
 
-  static Future<Caches> open(Vertx vertx, CacheConfig config, List<Upstream> upstreams) {
+  static Future<Caches> open(
+      Vertx vertx, CacheConfig config, List<Upstream> upstreams, GatewayMetrics metrics) {
     if (!config.enabled()) {
       return Future.succeededFuture(Caches.NONE);
     }
-    return BlobStore.open(vertx, config.dir(), config.maxSize())
+    return BlobStore.open(vertx, config.dir(), config.maxSize(), metrics)
         .map(
             blobs -> {
-              ManifestCache manifests = new ManifestCache();
+              ManifestCache manifests = new ManifestCache(metrics);
               upstreams.forEach(u -> u.useManifestCache(manifests));
               return new Caches(blobs, manifests);
             })

@@ -5,6 +5,7 @@ import io.portcullis.gateway.enforce.AuditLog;
 import io.portcullis.gateway.enforce.Enforcer;
 import io.portcullis.gateway.enforce.PinStore;
 import io.portcullis.gateway.enforce.PolicyHolder;
+import io.portcullis.gateway.metrics.GatewayMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -16,7 +17,8 @@ import org.slf4j.LoggerFactory;
 record Enforcement(Optional<PolicyHolder> holder, Optional<AuditLog> audit, Enforcer enforcer) {
   private static final Logger LOG = LoggerFactory.getLogger(Enforcement.class);
 
-  static Enforcement start(Vertx vertx, GatewayConfig config) throws IOException {
+  static Enforcement start(Vertx vertx, GatewayConfig config, GatewayMetrics metrics)
+      throws IOException {
     Optional<AuditLog> audit = Optional.empty();
     if (config.auditFile().isPresent()) {
       audit = Optional.of(AuditLog.open(vertx, config.auditFile().get()));
@@ -33,7 +35,8 @@ record Enforcement(Optional<PolicyHolder> holder, Optional<AuditLog> audit, Enfo
         pc.file(),
         holder.current().policy().revision());
     PinStore pins = new PinStore(vertx, config.dataDir().resolve("pins.json"));
-    return new Enforcement(Optional.of(holder), audit, new Enforcer(vertx, holder, pins, audit));
+    return new Enforcement(
+        Optional.of(holder), audit, new Enforcer(vertx, holder, pins, audit, metrics));
   }
 
   Future<Void> close(Vertx vertx) {

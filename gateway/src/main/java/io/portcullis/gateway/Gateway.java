@@ -1,18 +1,21 @@
 package io.portcullis.gateway;
 
+import io.portcullis.gateway.admin.AdminServer;
 import io.portcullis.gateway.auth.AuthProviders;
 import io.portcullis.gateway.auth.AuthServices;
 import io.portcullis.gateway.cache.Caches;
 import io.portcullis.gateway.config.ConfigException;
 import io.portcullis.gateway.config.GatewayConfig;
+import io.portcullis.gateway.http.ListenerOptions;
 import io.portcullis.gateway.http.RegistryApi;
+import io.portcullis.gateway.http.RequestObserver;
 import io.portcullis.gateway.http.UploadIds;
+import io.portcullis.gateway.metrics.GatewayMetrics;
 import io.portcullis.gateway.upstream.Upstream;
 import io.portcullis.gateway.upstream.UpstreamRouter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,6 +40,9 @@ public final class Gateway {
   private final HttpServer server;
   private final List<Upstream> upstreams;
   private final Enforcement enforcement;
+  private final GatewayMetrics metrics;
+  private final Optional<AdminServer> admin;
+  private final AtomicBoolean ready;
   private final long refreshTimer;
 
   private Gateway(
@@ -44,11 +50,17 @@ public final class Gateway {
       HttpServer server,
       List<Upstream> upstreams,
       Enforcement enforcement,
+      GatewayMetrics metrics,
+      Optional<AdminServer> admin,
+      AtomicBoolean ready,
       long refreshTimer) {
     this.vertx = vertx;
     this.server = server;
     this.upstreams = upstreams;
     this.enforcement = enforcement;
+    this.metrics = metrics;
+    this.admin = admin;
+    this.ready = ready;
     this.refreshTimer = refreshTimer;
   }
 
@@ -62,11 +74,12 @@ public final class Gateway {
           new IllegalStateException(
               "cannot prepare dataDir " + config.dataDir() + ": " + e.getMessage(), e));
     }
+    GatewayMetrics metrics = GatewayMetrics.prometheus();
     List<Upstream> upstreams =
-        config.upstreams().stream().map(u -> new Upstream(vertx, u)).toList();
+        config.upstreams().stream().map(u -> new Upstream(vertx, u, metrics)).toList();
     Enforcement enforcement;
     try {
-      enforcement = Enforcement.start(vertx, config);
+      enforcement = Enforcement.start(vertx, config, metrics);
     } catch (IOException | RuntimeException e) {
       return Future.failedFuture(
           new IllegalStateException("cannot start trust enforcement: " + e.getMessage(), e));
@@ -82,9 +95,11 @@ public final class Gateway {
       return Future.failedFuture(
           new IllegalStateException("cannot start access control: " + e.getMessage(), e));
     }
-    return CacheSetup.open(vertx, config.cache(), upstreams)
+    return CacheSetup.open(vertx, config.cache(), upstreams, metrics)
         .onFailure(err -> enforcement.close(vertx))
-        .compose(caches -> listen(vertx, config, upstreams, uploadIds, enforcement, auth, caches));
+        .compose(
+            caches ->
+                listen(vertx, config, upstreams, uploadIds, enforcement, auth, caches, metrics));
   }
 
   private static Future<Gateway> listen(
@@ -94,7 +109,8 @@ public final class Gateway {
       UploadIds uploadIds,
       Enforcement enforcement,
       Optional<AuthServices> auth,
-      Caches caches) {
+      Caches caches,
+      GatewayMetrics metrics) {
     RegistryApi api =
         new RegistryApi(
             config,
@@ -104,23 +120,61 @@ public final class Gateway {
             vertx,
             auth,
             caches);
-    HttpServerOptions options =
-        new HttpServerOptions()
-            .setHost(config.server().host())
-            .setPort(config.server().port())
-            .setCompressionSupported(false)
-            .setHandle100ContinueAutomatically(true)
-            .setMaxInitialLineLength(16 * 1024);
-    return vertx
-        .createHttpServer(options)
-        .requestHandler(api)
-        .listen()
+    // Ready once the client listener accepts requests (the policy is loaded by then); not ready
+    // again from the moment shutdown begins, so a load balancer drains this replica.
+    AtomicBoolean ready = new AtomicBoolean();
+    Future<Optional<AdminServer>> adminStarted =
+        config
+            .admin()
+            .map(a -> AdminServer.start(vertx, a, metrics, ready::get).map(Optional::of))
+            .orElse(Future.succeededFuture(Optional.empty()));
+    return adminStarted
+        .recover(
+            err -> {
+              enforcement.close(vertx);
+              return Future.failedFuture(
+                  new IllegalStateException(
+                      "cannot listen on admin "
+                          + config.admin().get().host()
+                          + ":"
+                          + config.admin().get().port()
+                          + ": "
+                          + err.getMessage(),
+                      err));
+            })
+        .compose(
+            admin ->
+                vertx
+                    .createHttpServer(ListenerOptions.of(config.server()))
+                    .requestHandler(new RequestObserver(api, metrics))
+                    .listen()
+                    .recover(
+                        err -> {
+                          admin.ifPresent(AdminServer::close);
+                          return Future.failedFuture(err);
+                        })
+                    .map(
+                        s ->
+                            new Gateway(
+                                vertx,
+                                s,
+                                upstreams,
+                                enforcement,
+                                metrics,
+                                admin,
+                                ready,
+                                refreshCredentials(vertx, auth))))
         .map(
-            s -> {
+            g -> {
+              ready.set(true);
+              g.adminPort()
+                  .ifPresent(
+                      p -> LOG.info("admin listener (/metrics, /healthz, /readyz) on port {}", p));
               LOG.info(
-                  "portcullis gateway listening on {}:{} with upstreams {}",
+                  "portcullis gateway listening on {}://{}:{} with upstreams {}",
+                  config.server().scheme(),
                   config.server().host(),
-                  s.actualPort(),
+                  g.port(),
                   config.upstreams().stream()
                       .map(
                           u ->
@@ -129,7 +183,7 @@ public final class Gateway {
                                   + u.url()
                                   + (u.push() ? " [push]" : ""))
                       .toList());
-              return new Gateway(vertx, s, upstreams, enforcement, refreshCredentials(vertx, auth));
+              return g;
             });
   }
 
@@ -193,6 +247,21 @@ public final class Gateway {
     return vertx;
   }
 
+  /** The admin listener's port, when one is configured. */
+  public Optional<Integer> adminPort() {
+    return admin.map(AdminServer::port);
+  }
+
+  /** The meters of this gateway, for parts that add their own (e.g. a cache). */
+  public GatewayMetrics metrics() {
+    return metrics;
+  }
+
+  /** True while the client listener accepts requests; false once shutdown has begun. */
+  public boolean ready() {
+    return ready.get();
+  }
+
   /** Stops at once, breaking transfers in flight. */
   public Future<Void> close() {
     return close(Duration.ZERO);
@@ -203,6 +272,7 @@ public final class Gateway {
    * connections are closed, then closes the upstream clients.
    */
   public Future<Void> close(Duration grace) {
+    ready.set(false);
     if (refreshTimer >= 0) {
       vertx.cancelTimer(refreshTimer);
     }
@@ -210,6 +280,7 @@ public final class Gateway {
         .shutdown(grace)
         .transform(v -> Future.all(upstreams.stream().map(Upstream::close).toList()))
         .transform(v -> enforcement.close(vertx))
+        .transform(v -> admin.map(AdminServer::close).orElse(Future.succeededFuture()))
         .mapEmpty();
   }
 

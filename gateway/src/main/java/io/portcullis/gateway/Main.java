@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     version = "portcullis-gateway 0.1.0",
     description = "Supply-chain trust gateway: an OCI registry proxy in front of your registries.",
-    subcommands = RobotCommand.class)
+    subcommands = {RobotCommand.class, HealthcheckCommand.class})
 public final class Main implements Callable<Integer> {
 
   @Option(
@@ -40,6 +40,8 @@ public final class Main implements Callable<Integer> {
       System.err.println("portcullis-gateway: config error: " + e.getMessage());
       return 2;
     }
+    // Before the first log line: logback reads this when it initialises (see logback.xml).
+    System.setProperty("portcullis.log.format", cfg.logging().format().key());
     if (checkOnly) {
       System.out.println("configuration OK: " + cfg.upstreams().size() + " upstream(s)");
       return 0;
@@ -64,8 +66,10 @@ public final class Main implements Callable<Integer> {
                 () -> {
                   // Each step is bounded: a future completed on an event loop that vertx.close()
                   // has already stopped never fires, and an endless hook keeps the JVM alive.
+                  // Stop accepting, let requests in flight finish within server.shutdownTimeout.
+                  java.time.Duration grace = cfg.server().shutdownTimeout();
                   try {
-                    gateway.close(java.time.Duration.ofSeconds(10)).await(15, TimeUnit.SECONDS);
+                    gateway.close(grace).await(grace.toMillis() + 5000, TimeUnit.MILLISECONDS);
                   } catch (TimeoutException | RuntimeException e) {
                     System.err.println("portcullis-gateway: stopping without a clean close");
                   }

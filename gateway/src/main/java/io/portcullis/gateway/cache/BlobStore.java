@@ -3,6 +3,7 @@ package io.portcullis.gateway.cache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.portcullis.core.oci.Digest;
+import io.portcullis.gateway.metrics.GatewayMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.file.CopyOptions;
@@ -42,22 +43,25 @@ public final class BlobStore {
   private final Path blobs;
   private final Path tmp;
   private final long maxSize;
+  private final GatewayMetrics metrics;
   private final Map<String, CachedBlob> index = new ConcurrentHashMap<>();
   private final Map<String, BlobFill> fills = new ConcurrentHashMap<>();
   private final AtomicLong total = new AtomicLong();
   // Which repositories an upstream has confirmed a blob in: the file is shared, access is not.
   private final Cache<String, Boolean> links = Caffeine.newBuilder().maximumSize(1_000_000).build();
 
-  private BlobStore(Vertx vertx, Path root, long maxSize) {
+  private BlobStore(Vertx vertx, Path root, long maxSize, GatewayMetrics metrics) {
     this.vertx = vertx;
+    this.metrics = metrics;
     this.blobs = root.resolve("blobs").resolve("sha256");
     this.tmp = root.resolve("tmp");
     this.maxSize = maxSize;
   }
 
   /** Opens the store under {@code root}, scanning it on a worker thread. */
-  public static Future<BlobStore> open(Vertx vertx, Path root, long maxSize) {
-    BlobStore store = new BlobStore(vertx, root, maxSize);
+  public static Future<BlobStore> open(
+      Vertx vertx, Path root, long maxSize, GatewayMetrics metrics) {
+    BlobStore store = new BlobStore(vertx, root, maxSize, metrics);
     return vertx
         .executeBlocking(
             () -> {
@@ -70,6 +74,11 @@ public final class BlobStore {
               store.checkInBackground(unchecked);
               return store;
             });
+  }
+
+  /** Where hits, misses and bytes are counted ({@code portcullis.cache.*}). */
+  public GatewayMetrics metrics() {
+    return metrics;
   }
 
   public long maxSize() {
@@ -189,6 +198,7 @@ public final class BlobStore {
         .compose(v -> vertx.fileSystem().props(target.toString()))
         .map(
             props -> {
+              metrics.cacheBytesStored("blob", size);
               add(
                   new CachedBlob(
                       fill.digest().hex(),

@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.micrometer.core.instrument.Metrics;
 import io.portcullis.core.oci.Digest;
 import io.portcullis.gateway.errors.OciException;
+import io.portcullis.gateway.metrics.GatewayMetrics;
 import io.portcullis.gateway.upstream.ManifestLookaside;
 import io.portcullis.gateway.upstream.UpstreamArtifacts;
 import io.portcullis.gateway.upstream.UpstreamArtifacts.Fetched;
@@ -107,6 +108,13 @@ public final class ManifestCache implements ManifestLookaside {
         : byDigest(route, entry.digest())
             .filter(f -> acceptable(f, accept))
             .map(f -> stale(route, tag, f, why));
+  }
+
+  private final GatewayMetrics metrics;
+
+  /** Stale answers are counted in {@code metrics}' registry (and in Micrometer's global one). */
+  public ManifestCache(GatewayMetrics metrics) {
+    this.metrics = metrics;
   }
 
   /** Remembers a verified manifest, and the tag that pointed at it (null for a digest). */
@@ -243,7 +251,7 @@ public final class ManifestCache implements ManifestLookaside {
                                 resp.statusCode(), resp.getHeader("Docker-Content-Digest"))));
   }
 
-  private static Fetched stale(UpstreamRoute route, String tag, Fetched f, String why) {
+  private Fetched stale(UpstreamRoute route, String tag, Fetched f, String why) {
     staleState(route, route.upstreamName() + ":" + tag, f.digest().toString(), why);
     return new Fetched(f.bytes(), f.mediaType(), f.digest(), true);
   }
@@ -252,7 +260,7 @@ public final class ManifestCache implements ManifestLookaside {
    * Logs and counts ({@code portcullis.cache.stale}, tagged by upstream, in Micrometer's global
    * registry: seen by whatever registry is added to it) an answer served stale.
    */
-  private static void staleState(UpstreamRoute route, String what, String served, String why) {
+  private void staleState(UpstreamRoute route, String what, String served, String why) {
     String upstream = route.upstream().config().name();
     LOG.warn(
         "upstream {} failed for {} ({}); serving the cached {} as stale",
@@ -261,6 +269,7 @@ public final class ManifestCache implements ManifestLookaside {
         why,
         served);
     Metrics.counter(STALE_METRIC, "upstream", upstream).increment();
+    metrics.registry().counter(STALE_METRIC, "upstream", upstream).increment();
   }
 
   private static String repository(UpstreamRoute route) {

@@ -51,7 +51,7 @@ public final class ConfigLoader {
     } catch (IOException e) {
       throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
     }
-    return parse(bytes, file.toString());
+    return parse(bytes, file.toString(), System.getenv());
   }
 
   public static GatewayConfig loadDefault() {
@@ -59,16 +59,30 @@ public final class ConfigLoader {
       if (in == null) {
         throw new IllegalStateException("bundled default config is missing from the jar");
       }
-      return parse(in.readAllBytes(), "embedded defaults");
+      return parse(in.readAllBytes(), "embedded defaults", System.getenv());
     } catch (IOException e) {
       throw new IllegalStateException("cannot read bundled default config", e);
     }
   }
 
+  /** Parses without environment overrides. */
   public static GatewayConfig parse(byte[] yaml, String source) {
+    return parse(yaml, source, Map.of());
+  }
+
+  /** Parses, then lets the variables of {@link EnvOverrides} in {@code env} replace values. */
+  public static GatewayConfig parse(byte[] yaml, String source, Map<String, String> env) {
     FileConfig raw;
     try {
-      raw = YAML.readValue(yaml, FileConfig.class);
+      com.fasterxml.jackson.databind.JsonNode tree = YAML.readTree(yaml);
+      if (tree == null || tree.isMissingNode() || tree.isNull()) {
+        throw new ConfigException(source + " is empty");
+      }
+      if (!tree.isObject()) {
+        throw new ConfigException(source + " must be a YAML mapping of sections");
+      }
+      EnvOverrides.apply((com.fasterxml.jackson.databind.node.ObjectNode) tree, env);
+      raw = YAML.treeToValue(tree, FileConfig.class);
     } catch (UnrecognizedPropertyException e) {
       String known =
           e.getKnownPropertyIds().stream()
@@ -96,7 +110,8 @@ public final class ConfigLoader {
   }
 
   private static GatewayConfig validate(FileConfig raw) {
-    ServerSection s = raw.server() == null ? new ServerSection(null, null, null) : raw.server();
+    ServerSection s =
+        raw.server() == null ? new ServerSection(null, null, null, null, null) : raw.server();
     int port = s.port() == null ? 5000 : s.port();
     if (port < 0 || port > 65535) {
       throw new ConfigException("server.port: " + port + " is not a port number (0-65535)");
@@ -104,7 +119,12 @@ public final class ConfigLoader {
     Optional<URI> publicUrl =
         Optional.ofNullable(s.publicUrl()).map(u -> httpUrl(u, "server.publicUrl"));
     ServerConfig server =
-        new ServerConfig(s.host() == null ? "0.0.0.0" : s.host(), port, publicUrl);
+        new ServerConfig(
+            s.host() == null ? "0.0.0.0" : s.host(),
+            port,
+            publicUrl,
+            DeploymentConfigReader.tls(s.tls()),
+            DeploymentConfigReader.shutdownTimeout(s.shutdownTimeout()));
 
     if (raw.upstreams() == null || raw.upstreams().isEmpty()) {
       throw new ConfigException("upstreams: at least one upstream registry is required");
@@ -188,7 +208,15 @@ public final class ConfigLoader {
     Optional<AuthConfig> auth =
         Optional.ofNullable(raw.auth()).map(a -> AuthConfigReader.read(a, dataDir));
     return new GatewayConfig(
-        server, upstreams, dataDir, policy, audit, auth, cache(raw.cache(), dataDir));
+        server,
+        upstreams,
+        dataDir,
+        policy,
+        audit,
+        auth,
+        DeploymentConfigReader.admin(raw.admin()),
+        DeploymentConfigReader.logging(raw.logging()),
+        cache(raw.cache(), dataDir));
   }
 
   private static CacheConfig cache(CacheSection c, Path dataDir) {
@@ -314,6 +342,8 @@ public final class ConfigLoader {
       PolicySection policy,
       AuditSection audit,
       AuthConfigReader.AuthSection auth,
+      DeploymentConfigReader.AdminSection admin,
+      DeploymentConfigReader.LoggingSection logging,
       CacheSection cache) {}
 
   record CacheSection(Boolean enabled, String dir, String maxSize) {}
@@ -324,7 +354,12 @@ public final class ConfigLoader {
 
   record AuditSection(String file) {}
 
-  record ServerSection(String host, Integer port, String publicUrl) {}
+  record ServerSection(
+      String host,
+      Integer port,
+      String publicUrl,
+      DeploymentConfigReader.TlsSection tls,
+      String shutdownTimeout) {}
 
   record UpstreamSection(
       String name,

@@ -16,6 +16,8 @@ public record GatewayConfig(
     Optional<PolicyConfig> policy,
     Optional<Path> auditFile,
     Optional<AuthConfig> auth,
+    Optional<AdminConfig> admin,
+    LoggingConfig logging,
     CacheConfig cache) {
 
   public GatewayConfig {
@@ -25,15 +27,40 @@ public record GatewayConfig(
     }
   }
 
-  /** A copy listening on another port (tests use port 0 for an ephemeral one). */
-  public GatewayConfig withPort(int port) {
-    return new GatewayConfig(
-        new ServerConfig(server.host(), port, server.publicUrl()),
+  /**
+   * Without admin listener, with text logs and the default cache, as before those sections existed.
+   */
+  public GatewayConfig(
+      ServerConfig server,
+      List<UpstreamConfig> upstreams,
+      Path dataDir,
+      Optional<PolicyConfig> policy,
+      Optional<Path> auditFile,
+      Optional<AuthConfig> auth) {
+    this(
+        server,
         upstreams,
         dataDir,
         policy,
         auditFile,
         auth,
+        Optional.empty(),
+        LoggingConfig.DEFAULT,
+        null);
+  }
+
+  /** A copy listening on another port (tests use port 0 for an ephemeral one). */
+  public GatewayConfig withPort(int port) {
+    return new GatewayConfig(
+        new ServerConfig(
+            server.host(), port, server.publicUrl(), server.tls(), server.shutdownTimeout()),
+        upstreams,
+        dataDir,
+        policy,
+        auditFile,
+        auth,
+        admin,
+        logging,
         cache);
   }
 

@@ -50,7 +50,35 @@ public final class AuditLog {
       String outcome,
       List<String> failedChecks,
       List<String> signers,
-      String message) {}
+      String message,
+      String requestId) {
+
+    /** A record without request id. */
+    public Record(
+        String client,
+        String repository,
+        String tag,
+        String digest,
+        String policy,
+        String mode,
+        String outcome,
+        List<String> failedChecks,
+        List<String> signers,
+        String message) {
+      this(
+          client,
+          repository,
+          tag,
+          digest,
+          policy,
+          mode,
+          outcome,
+          failedChecks,
+          signers,
+          message,
+          null);
+    }
+  }
 
   public void write(Record r) {
     JsonObject line =
@@ -66,6 +94,9 @@ public final class AuditLog {
             .put("failedChecks", new JsonArray(List.copyOf(r.failedChecks())))
             .put("signers", new JsonArray(List.copyOf(r.signers())))
             .put("message", r.message());
+    if (r.requestId() != null) {
+      line.put("requestId", r.requestId());
+    }
     file.write(Buffer.buffer(line.encode()).appendString("\n"))
         .onFailure(err -> LOG.error("cannot write audit record: {}", err.getMessage()));
   }

@@ -16,6 +16,7 @@ import io.portcullis.core.policy.Policy;
 import io.portcullis.core.policy.PolicyDecision;
 import io.portcullis.gateway.errors.OciErrorCode;
 import io.portcullis.gateway.errors.OciException;
+import io.portcullis.gateway.metrics.GatewayMetrics;
 import io.portcullis.gateway.upstream.UpstreamArtifacts;
 import io.portcullis.gateway.upstream.UpstreamArtifacts.Fetched;
 import io.portcullis.gateway.upstream.UpstreamRoute;
@@ -39,6 +40,7 @@ public final class Enforcer {
   private final PolicyHolder policies;
   private final PinStore pins;
   private final Optional<AuditLog> audit;
+  private final GatewayMetrics metrics;
   private final EvidenceCollector evidence = new EvidenceCollector();
   private final AsyncCache<DecisionKey, PolicyDecision> decisions;
   private final Cache<String, Boolean> approvedContent =
@@ -52,6 +54,17 @@ public final class Enforcer {
   private record DecisionKey(String revision, String policy, String repository, String digest) {}
 
   public Enforcer(Vertx vertx, PolicyHolder policies, PinStore pins, Optional<AuditLog> audit) {
+    this(vertx, policies, pins, audit, GatewayMetrics.inMemory());
+  }
+
+  /** An enforcer that counts its decisions by policy and outcome in {@code metrics}. */
+  public Enforcer(
+      Vertx vertx,
+      PolicyHolder policies,
+      PinStore pins,
+      Optional<AuditLog> audit,
+      GatewayMetrics metrics) {
+    this.metrics = metrics;
     this.vertx = vertx;
     this.policies = policies;
     this.pins = pins;
@@ -90,13 +103,21 @@ public final class Enforcer {
    * not be fetched, {@code UNAVAILABLE} (503): both fail closed.
    */
   public Future<Approved> manifest(String client, UpstreamRoute route, Reference reference) {
+    return manifest(client, null, route, reference);
+  }
+
+  /**
+   * As {@link #manifest(String, UpstreamRoute, Reference)}; audit records carry {@code requestId}.
+   */
+  public Future<Approved> manifest(
+      String client, String requestId, UpstreamRoute route, Reference reference) {
     PolicyHolder.Loaded loaded = policies.current();
     String repo = route.canonicalName();
     Optional<Policy> found = loaded.policy().policyFor(repo);
     if (found.isEmpty() || found.get().mode() == Mode.OFF) {
       return Future.succeededFuture(null);
     }
-    Request r = new Request(client, route, loaded, found.get(), reference);
+    Request r = new Request(client, requestId, route, loaded, found.get(), reference);
     if (reference.isDigest()) {
       Digest digest = reference.digest().orElseThrow();
       return fetch(r, digest.toString())
@@ -394,6 +415,7 @@ public final class Enforcer {
       List<String> failed,
       List<String> signers,
       String message) {
+    metrics.decision(r.policy.name(), outcome);
     audit.ifPresent(
         a ->
             a.write(
@@ -407,7 +429,8 @@ public final class Enforcer {
                     outcome,
                     failed,
                     signers,
-                    message)));
+                    message,
+                    r.requestId)));
   }
 
   private static List<String> names(List<CheckResult> failures) {
@@ -421,6 +444,7 @@ public final class Enforcer {
   /** One request's context. */
   private record Request(
       String client,
+      String requestId,
       UpstreamRoute route,
       PolicyHolder.Loaded loaded,
       Policy policy,

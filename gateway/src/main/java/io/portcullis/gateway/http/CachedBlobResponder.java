@@ -64,6 +64,7 @@ final class CachedBlobResponder {
           .compose(
               ok -> {
                 if (ok) {
+                  store.metrics().cacheHit("blob");
                   return hit(req, blob, digest, route, uncached);
                 }
                 blob.release();
@@ -73,6 +74,7 @@ final class CachedBlobResponder {
     if (req.method() != HttpMethod.GET || req.getHeader("Range") != null) {
       return uncached.get();
     }
+    store.metrics().cacheMiss("blob");
     var started = store.begin(digest);
     if (started.isPresent()) {
       return lead(req, started.get(), route, uncached);
@@ -207,11 +209,13 @@ final class CachedBlobResponder {
       blob.release();
       return res.putHeader("Content-Length", Long.toString(length)).end();
     }
+    long sent = length;
     return res.sendFile(blob.file().toString(), offset, length)
         .transform(
             ar -> {
               blob.release();
               if (ar.succeeded()) {
+                store.metrics().cacheBytesServed("blob", sent);
                 return Future.<Void>succeededFuture();
               }
               store.drop(blob, "cannot be read: " + ar.cause().getMessage());

@@ -41,7 +41,7 @@ final class ManifestProxy {
       return proxy(req, m, route);
     }
     return enforcer
-        .manifest(client, route, m.reference())
+        .manifest(client, req.getHeader(RequestObserver.HEADER), route, m.reference())
         .compose(approved -> approved == null ? proxy(req, m, route) : serve(req, approved));
   }
 

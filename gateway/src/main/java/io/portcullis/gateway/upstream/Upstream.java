@@ -3,6 +3,7 @@ package io.portcullis.gateway.upstream;
 import io.portcullis.gateway.config.UpstreamConfig;
 import io.portcullis.gateway.errors.OciErrorCode;
 import io.portcullis.gateway.errors.OciException;
+import io.portcullis.gateway.metrics.GatewayMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -42,10 +43,17 @@ public final class Upstream {
   private final UpstreamConfig config;
   private final HttpClientAgent http;
   private final UpstreamAuth auth;
+  private final GatewayMetrics metrics;
   private volatile ManifestLookaside manifestCache;
 
   public Upstream(Vertx vertx, UpstreamConfig config) {
+    this(vertx, config, GatewayMetrics.inMemory());
+  }
+
+  /** An upstream whose exchanges are timed into {@code metrics}. */
+  public Upstream(Vertx vertx, UpstreamConfig config, GatewayMetrics metrics) {
     this.config = config;
+    this.metrics = metrics;
     HttpClientOptions options =
         new HttpClientOptions()
             .setConnectTimeout((int) config.connectTimeout().toMillis())
@@ -169,8 +177,15 @@ public final class Upstream {
     if (authz != null) {
       options.putHeader("Authorization", authz);
     }
+    long start = System.nanoTime();
     return http.request(options)
         .compose(req -> sendBody(req, request.body()))
+        .andThen(
+            ar ->
+                metrics.upstream(
+                    config.name(),
+                    ar.succeeded() ? ar.result().statusCode() : 0,
+                    java.time.Duration.ofNanos(System.nanoTime() - start)))
         .recover(
             err ->
                 Future.failedFuture(

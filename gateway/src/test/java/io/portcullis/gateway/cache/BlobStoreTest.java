@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.portcullis.core.oci.Digest;
+import io.portcullis.gateway.metrics.GatewayMetrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.file.OpenOptions;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +38,8 @@ class BlobStoreTest {
     Path tmp = Files.createDirectories(dir.resolve("tmp"));
     Files.write(tmp.resolve(goodDigest.hex() + ".partial"), new byte[] {1});
 
-    BlobStore store = BlobStore.open(vertx, dir, 1 << 20).await(10, TimeUnit.SECONDS);
+    BlobStore store =
+        BlobStore.open(vertx, dir, 1 << 20, GatewayMetrics.inMemory()).await(10, TimeUnit.SECONDS);
 
     assertTrue(store.lookup(goodDigest).isPresent());
     assertFalse(store.lookup(badDigest).isPresent(), "a blob that does not hash is dropped");
@@ -51,7 +53,8 @@ class BlobStoreTest {
 
   @Test
   void fillsVerifyThenEvictTheLeastRecentlyUsed() throws Exception {
-    BlobStore store = BlobStore.open(vertx, dir, 250).await(10, TimeUnit.SECONDS);
+    BlobStore store =
+        BlobStore.open(vertx, dir, 250, GatewayMetrics.inMemory()).await(10, TimeUnit.SECONDS);
     Digest a = fill(store, 'a');
     Thread.sleep(5);
     Digest b = fill(store, 'b');
@@ -68,7 +71,8 @@ class BlobStoreTest {
 
   @Test
   void aMismatchedFillLeavesNothing() throws Exception {
-    BlobStore store = BlobStore.open(vertx, dir, 1 << 20).await(10, TimeUnit.SECONDS);
+    BlobStore store =
+        BlobStore.open(vertx, dir, 1 << 20, GatewayMetrics.inMemory()).await(10, TimeUnit.SECONDS);
     Path source = Files.write(dir.resolve("src"), new byte[] {1, 2, 3});
     Digest claimed = Digest.sha256(new byte[] {9});
     BlobFill f = store.begin(claimed).orElseThrow();

@@ -74,7 +74,7 @@ class ConfigLoaderTest {
   @CsvSource(
       delimiter = '|',
       value = {
-        "unknown top-level key | colour: blue | colour: unknown key 'colour' (known here: audit, auth, cache, dataDir, policy, server, upstreams)",
+        "unknown top-level key | colour: blue | colour: unknown key 'colour' (known here: admin, audit, auth, cache",
         "unknown upstream key | upstreams: [{name: a, url: 'http://x', prefix: '', pushy: true}] | upstreams[0].pushy: unknown key 'pushy'",
         "unknown server key | 'server: {prot: 1}' | server.prot: unknown key 'prot'",
         "bad url scheme | upstreams: [{name: a, url: 'ftp://x'}] | upstreams[0].url: 'ftp://x' is not an http(s) URL",

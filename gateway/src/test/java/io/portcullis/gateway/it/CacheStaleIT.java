@@ -64,6 +64,15 @@ class CacheStaleIT {
         assertTrue(
             meters.counter(ManifestCache.STALE_METRIC, "upstream", "internal").count() >= 2,
             "stale answers are counted");
+        assertTrue(
+            gateway
+                    .gateway()
+                    .metrics()
+                    .registry()
+                    .counter(ManifestCache.STALE_METRIC, "upstream", "internal")
+                    .count()
+                >= 2,
+            "and shown in the gateway's own /metrics");
       } finally {
         registry.up();
         Metrics.globalRegistry.remove(meters);

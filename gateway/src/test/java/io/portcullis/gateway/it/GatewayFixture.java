@@ -36,6 +36,11 @@ public final class GatewayFixture implements AutoCloseable {
     return "http://" + hostPort();
   }
 
+  /** The running gateway (its admin port, metrics, readiness). */
+  public Gateway gateway() {
+    return gateway;
+  }
+
   @Override
   public void close() {
     try {
@@ -54,6 +59,7 @@ public final class GatewayFixture implements AutoCloseable {
     private String extra = "";
     // Tests move tags and expect the move to be seen at once: tags are revalidated every time.
     private String tagTtl = "0s";
+    private String server = "";
 
     Builder(Path dataDir) {
       this.dataDir = dataDir;
@@ -92,6 +98,12 @@ public final class GatewayFixture implements AutoCloseable {
       return this;
     }
 
+    /** More keys of the {@code server:} section (e.g. {@code tls}), as indented YAML lines. */
+    public Builder server(String indentedYaml) {
+      this.server = this.server + indentedYaml;
+      return this;
+    }
+
     /** More top-level YAML (policy, audit) appended as written. */
     public Builder extra(String yaml) {
       this.extra = this.extra + yaml;
@@ -101,7 +113,9 @@ public final class GatewayFixture implements AutoCloseable {
     public GatewayFixture start() throws IOException {
       Files.createDirectories(dataDir);
       String yaml =
-          "server:\n  host: 127.0.0.1\n  port: 0\ndataDir: "
+          "server:\n  host: 127.0.0.1\n  port: 0\n"
+              + server
+              + "dataDir: "
               + dataDir
               + "\nupstreams:\n"
               + String.join("", upstreams)

@@ -39,6 +39,17 @@ public final class GatewayProcess implements AutoCloseable {
   /** Starts the jar with {@code configYaml} (its server.port must be {@code port}). */
   public static GatewayProcess start(Path dir, String configYaml, int port, String... jvmArgs)
       throws IOException, InterruptedException {
+    return start(dir, configYaml, port, java.util.Map.of(), jvmArgs);
+  }
+
+  /** As {@link #start(Path, String, int, String...)}, with more environment variables. */
+  public static GatewayProcess start(
+      Path dir,
+      String configYaml,
+      int port,
+      java.util.Map<String, String> environment,
+      String... jvmArgs)
+      throws IOException, InterruptedException {
     Files.createDirectories(dir);
     Path config = Files.writeString(dir.resolve("gateway.yaml"), configYaml);
     Path log = dir.resolve("gateway.log");
@@ -46,8 +57,10 @@ public final class GatewayProcess implements AutoCloseable {
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(List.of(jvmArgs));
     cmd.addAll(List.of("-jar", jar().toString(), "--config", config.toString()));
-    Process p =
-        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    ProcessBuilder builder =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().putAll(environment);
+    Process p = builder.start();
     GatewayProcess gp = new GatewayProcess(p, port, log);
     gp.awaitReady();
     return gp;
@@ -98,6 +111,16 @@ public final class GatewayProcess implements AutoCloseable {
 
   public boolean isAlive() {
     return process.isAlive();
+  }
+
+  /** Sends SIGTERM, as {@code docker stop} does; the gateway then shuts down gracefully. */
+  public void terminate() {
+    process.destroy();
+  }
+
+  /** Waits for the process to exit; true when it did within {@code timeout}. */
+  public boolean awaitExit(Duration timeout) throws InterruptedException {
+    return process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   public String log() throws IOException {

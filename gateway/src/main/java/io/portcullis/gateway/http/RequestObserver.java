@@ -1,0 +1,124 @@
+package io.portcullis.gateway.http;
+
+import io.portcullis.gateway.metrics.GatewayMetrics;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wraps the client API: gives every request an id (the client's {@code X-Request-Id} when it is a
+ * plain token, else a fresh one), echoes it in the response, and when the response is done records
+ * the request in the metrics and writes one access-log line carrying the id. Runs synchronously
+ * before the API handler, which still pauses the request before any asynchronous step.
+ */
+public final class RequestObserver implements Handler<HttpServerRequest> {
+  public static final String HEADER = "X-Request-Id";
+  private static final Logger ACCESS = LoggerFactory.getLogger("io.portcullis.access");
+  // Anything else (spaces, quotes, control characters, very long values) could forge log lines.
+  private static final Pattern ACCEPTED = Pattern.compile("[A-Za-z0-9._:+/=-]{1,128}");
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final Handler<HttpServerRequest> api;
+  private final GatewayMetrics metrics;
+
+  public RequestObserver(Handler<HttpServerRequest> api, GatewayMetrics metrics) {
+    this.api = api;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public void handle(HttpServerRequest req) {
+    long start = System.nanoTime();
+    String id = requestId(req.getHeader(HEADER));
+    // Handlers read the id from here (audit records); an unsafe value offered is replaced.
+    req.headers().set(HEADER, id);
+    HttpServerResponse res = req.response();
+    res.headersEndHandler(v -> res.putHeader(HEADER, id));
+    // Recorded once: when the response has ended, or when its connection closes before that. The
+    // response's own closeHandler belongs to the proxy handlers (VerifyingPipe), so the broken
+    // case is seen on the connection; HTTP/1.1 carries one request at a time per connection.
+    boolean[] recorded = {false};
+    Handler<Void> once =
+        v -> {
+          if (!recorded[0]) {
+            recorded[0] = true;
+            done(req, id, start);
+          }
+        };
+    res.endHandler(once);
+    if (req.connection() != null) {
+      req.connection().closeHandler(once);
+    }
+    api.handle(req);
+  }
+
+  /** The client's id when it is safe to log and echo, else 16 random bytes in hex. */
+  static String requestId(String offered) {
+    if (offered != null && ACCEPTED.matcher(offered).matches()) {
+      return offered;
+    }
+    byte[] bytes = new byte[16];
+    RANDOM.nextBytes(bytes);
+    return HexFormat.of().formatHex(bytes);
+  }
+
+  /** The kind of resource a path names, a bounded label for metrics. */
+  static String routeKind(String path) {
+    if ("/token".equals(path)) {
+      return "token";
+    }
+    try {
+      OciRoute route = OciRoute.parse(path);
+      if (route instanceof OciRoute.Base) {
+        return "base";
+      } else if (route instanceof OciRoute.Manifest) {
+        return "manifest";
+      } else if (route instanceof OciRoute.Blob) {
+        return "blob";
+      } else if (route instanceof OciRoute.UploadStart || route instanceof OciRoute.Upload) {
+        return "upload";
+      } else if (route instanceof OciRoute.TagList) {
+        return "tags";
+      }
+      return "referrers";
+    } catch (RuntimeException invalid) {
+      return "invalid";
+    }
+  }
+
+  private void done(HttpServerRequest req, String id, long start) {
+    HttpServerResponse res = req.response();
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    // A response that did not end was broken off (client gone, or a bad upstream body reset it).
+    int status = res.ended() ? res.getStatusCode() : 0;
+    String route = routeKind(req.path());
+    metrics.request(route, req.method().name(), status, took);
+    if (ACCESS.isInfoEnabled()) {
+      ACCESS
+          .atInfo()
+          .addKeyValue("requestId", id)
+          .addKeyValue("method", req.method().name())
+          .addKeyValue("path", req.path())
+          .addKeyValue("route", route)
+          .addKeyValue("status", status)
+          .addKeyValue("bytes", res.bytesWritten())
+          .addKeyValue("durationMs", took.toMillis())
+          .addKeyValue("client", AccessGate.address(req))
+          .log(
+              "{} {} {} {} {}B {}ms id={}",
+              req.method(),
+              req.path(),
+              status,
+              route,
+              res.bytesWritten(),
+              took.toMillis(),
+              id);
+    }
+  }
+}

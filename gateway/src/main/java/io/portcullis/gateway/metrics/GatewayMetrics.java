@@ -1,0 +1,131 @@
+package io.portcullis.gateway.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The gateway's meters, named once here so every part records into the same series. Other parts
+ * (the pull-through cache, for one) call the methods below or register their own meters on {@link
+ * #registry()}. Tags hold only bounded values (route kinds, status codes, upstream and policy
+ * names), never repository names or digests, so the series count stays small.
+ *
+ * <p>Exposed in the Prometheus text format on the admin listener's {@code /metrics}; see <a
+ * href="https://prometheus.io/docs/instrumenting/exposition_formats/">exposition formats</a>.
+ */
+public final class GatewayMetrics {
+  private final MeterRegistry registry;
+  private final Optional<PrometheusMeterRegistry> prometheus;
+
+  private GatewayMetrics(MeterRegistry registry, Optional<PrometheusMeterRegistry> prometheus) {
+    this.registry = registry;
+    this.prometheus = prometheus;
+  }
+
+  /** Meters scraped in the Prometheus format, with the JVM's memory, thread and CPU meters. */
+  public static GatewayMetrics prometheus() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    return new GatewayMetrics(registry, Optional.of(registry));
+  }
+
+  /** Meters kept in memory only: for code built without an admin listener, and for tests. */
+  public static GatewayMetrics inMemory() {
+    return new GatewayMetrics(new SimpleMeterRegistry(), Optional.empty());
+  }
+
+  /** The registry, for meters beyond the ones below. */
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /** The Prometheus text exposition of every meter, or empty when not built for Prometheus. */
+  public Optional<String> scrape() {
+    return prometheus.map(PrometheusMeterRegistry::scrape);
+  }
+
+  /**
+   * One client request answered: {@code route} is the kind of resource ({@code manifest}, {@code
+   * blob}, ...), {@code status} the HTTP status sent, or 0 when the connection broke first.
+   */
+  public void request(String route, String method, int status, Duration took) {
+    Timer.builder("portcullis.http.server.requests")
+        .description("Client requests by route kind, method and status")
+        .tag("route", route)
+        .tag("method", method)
+        .tag("status", Integer.toString(status))
+        .register(registry)
+        .record(took);
+  }
+
+  /**
+   * One upstream exchange until its response headers arrived ({@code status} 0: no response, the
+   * upstream was unreachable or timed out).
+   */
+  public void upstream(String upstream, int status, Duration took) {
+    Timer.builder("portcullis.upstream.requests")
+        .description("Upstream registry exchanges until response headers, by upstream and status")
+        .tag("upstream", upstream)
+        .tag("status", Integer.toString(status))
+        .register(registry)
+        .record(took);
+  }
+
+  /**
+   * One trust-policy decision recorded ({@code outcome}: allowed, denied, audit-would-deny,
+   * served-last-approved, unverifiable).
+   */
+  public void decision(String policy, String outcome) {
+    Counter.builder("portcullis.policy.decisions")
+        .description("Trust-policy decisions by policy and outcome")
+        .tag("policy", policy)
+        .tag("outcome", outcome.toLowerCase(Locale.ROOT))
+        .register(registry)
+        .increment();
+  }
+
+  /** A cache lookup that found its entry ({@code kind}: manifest or blob). */
+  public void cacheHit(String kind) {
+    cacheCounter("portcullis.cache.hits", "Cache lookups that found their entry", kind).increment();
+  }
+
+  /** A cache lookup that had to go upstream. */
+  public void cacheMiss(String kind) {
+    cacheCounter("portcullis.cache.misses", "Cache lookups that went upstream", kind).increment();
+  }
+
+  /** Bytes served to clients out of the cache. */
+  public void cacheBytesServed(String kind, long bytes) {
+    cacheCounter("portcullis.cache.served", "Bytes served from the cache", kind, "bytes")
+        .increment(bytes);
+  }
+
+  /** Bytes written into the cache. */
+  public void cacheBytesStored(String kind, long bytes) {
+    cacheCounter("portcullis.cache.stored", "Bytes written into the cache", kind, "bytes")
+        .increment(bytes);
+  }
+
+  private Counter cacheCounter(String name, String description, String kind) {
+    return Counter.builder(name).description(description).tag("kind", kind).register(registry);
+  }
+
+  private Counter cacheCounter(String name, String description, String kind, String unit) {
+    return Counter.builder(name)
+        .description(description)
+        .baseUnit(unit)
+        .tag("kind", kind)
+        .register(registry);
+  }
+}

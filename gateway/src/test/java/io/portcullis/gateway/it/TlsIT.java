@@ -1,0 +1,285 @@
+package io.portcullis.gateway.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.portcullis.core.x509.PemFiles;
+import io.portcullis.signer.SignerCli;
+import io.portcullis.testkit.CommandResult;
+import io.portcullis.testkit.DirImage;
+import io.portcullis.testkit.ImageSpec;
+import io.portcullis.testkit.OciLayout;
+import io.portcullis.testkit.RegistryProcess;
+import io.portcullis.testkit.RequiredTools;
+import io.portcullis.testkit.Skopeo;
+import io.portcullis.testkit.TestImages;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The client listener over TLS with the certificates {@code portcullis-signer certs dev} makes:
+ * skopeo pulls through it trusting the dev root (its {@code --src-cert-dir}), refuses it without
+ * that trust, and with {@code clientCaFile} the gateway refuses a client without a certificate.
+ */
+class TlsIT {
+  @TempDir static Path dir;
+  static RegistryProcess upstream;
+  static GatewayFixture tls;
+  static GatewayFixture mutual;
+  static Skopeo skopeo;
+  static TestImages images;
+  static OciLayout image;
+  static Path pki;
+  static Path trustRoot;
+  static Path withClientCert;
+
+  @BeforeAll
+  static void start() throws Exception {
+    RequiredTools.check("docker-registry", "skopeo", "umoci");
+    pki = dir.resolve("pki");
+    cli("certs", "dev", "--out", pki.toString());
+    upstream = RegistryProcess.start();
+    skopeo = Skopeo.create();
+    images = new TestImages(skopeo);
+    image = images.build(ImageSpec.builder().layers(2, 128 * 1024).seed(81).build());
+    images.push(image, upstream.ref("team/app:v1"));
+
+    Path clientCa = clientPki(dir.resolve("clients"));
+    tls =
+        GatewayFixture.builder(dir.resolve("tls"))
+            .server(
+                "  tls: {certFile: %s, keyFile: %s}\n"
+                    .formatted(pki.resolve("tls.crt"), pki.resolve("tls.key")))
+            .upstream("internal", upstream.url(), "", false)
+            .start();
+    mutual =
+        GatewayFixture.builder(dir.resolve("mutual"))
+            .server(
+                "  tls: {certFile: %s, keyFile: %s, clientCaFile: %s}\n"
+                    .formatted(pki.resolve("tls.crt"), pki.resolve("tls.key"), clientCa))
+            .upstream("internal", upstream.url(), "", false)
+            .start();
+
+    // skopeo's cert dirs: *.crt are CAs to trust, a *.cert with its *.key a client certificate.
+    trustRoot = Files.createDirectories(dir.resolve("trust-root"));
+    Files.copy(pki.resolve("root.crt"), trustRoot.resolve("portcullis-dev-root.crt"));
+    withClientCert = Files.createDirectories(dir.resolve("with-client-cert"));
+    Files.copy(pki.resolve("root.crt"), withClientCert.resolve("portcullis-dev-root.crt"));
+    Files.copy(dir.resolve("clients/client.crt"), withClientCert.resolve("client.cert"));
+    Files.copy(dir.resolve("clients/client.key"), withClientCert.resolve("client.key"));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (images != null) {
+      images.close();
+    }
+    if (skopeo != null) {
+      skopeo.close();
+    }
+    if (tls != null) {
+      tls.close();
+    }
+    if (mutual != null) {
+      mutual.close();
+    }
+    if (upstream != null) {
+      upstream.close();
+    }
+  }
+
+  @Test
+  void skopeoPullsOverTlsTrustingTheDevRoot() {
+    Path out = dir.resolve("pulled");
+    copy(tls, trustRoot, out).orThrow();
+    DirImage got = DirImage.read(out);
+    assertEquals(image.digest(), got.manifestDigest());
+    assertEquals(3, got.blobs().size(), "config and two layers");
+  }
+
+  @Test
+  void withoutTrustInTheDevRootSkopeoRefusesTheCertificate() throws IOException {
+    Path empty = Files.createDirectories(dir.resolve("no-trust"));
+    CommandResult r = copy(tls, empty, dir.resolve("untrusted"));
+    assertFalse(r.ok());
+    assertTrue(r.stderr().contains("certificate"), r.stderr());
+  }
+
+  @Test
+  void plainHttpIsNotServedOnTheTlsPort() {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    assertThrows(
+        IOException.class,
+        () ->
+            http.send(
+                HttpRequest.newBuilder(URI.create("http://" + tls.hostPort() + "/v2/"))
+                    .timeout(Duration.ofSeconds(5))
+                    .build(),
+                HttpResponse.BodyHandlers.discarding()));
+  }
+
+  @Test
+  void javaClientTrustingTheDevRootGetsTheApiVersionHeader() throws Exception {
+    HttpResponse<String> r =
+        trustingClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("https://localhost:" + port(tls) + "/v2/"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode());
+    assertEquals("registry/2.0", r.headers().firstValue("Docker-Distribution-Api-Version").get());
+  }
+
+  @Test
+  void clientCertificateRequiredRefusesAClientWithoutOne() {
+    CommandResult r = copy(mutual, trustRoot, dir.resolve("no-client-cert"));
+    assertFalse(r.ok(), "a client without certificate is refused");
+    assertTrue(
+        r.stderr().contains("certificate") || r.stderr().contains("tls"),
+        "a TLS handshake failure: " + r.stderr());
+    assertThrows(
+        IOException.class,
+        () ->
+            trustingClient()
+                .send(
+                    HttpRequest.newBuilder(URI.create("https://localhost:" + port(mutual) + "/v2/"))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString()));
+  }
+
+  @Test
+  void clientCertificateRequiredLetsACertifiedClientPull() {
+    Path out = dir.resolve("pulled-with-client-cert");
+    copy(mutual, withClientCert, out).orThrow();
+    assertEquals(image.digest(), DirImage.read(out).manifestDigest());
+  }
+
+  private static CommandResult copy(GatewayFixture gateway, Path certDir, Path out) {
+    return skopeo.run(
+        List.of(
+            "copy",
+            "--src-cert-dir",
+            certDir.toString(),
+            "docker://localhost:" + port(gateway) + "/team/app:v1",
+            "dir:" + out));
+  }
+
+  private static int port(GatewayFixture gateway) {
+    return gateway.gateway().port();
+  }
+
+  private static HttpClient trustingClient() throws Exception {
+    KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+    store.load(null, null);
+    store.setCertificateEntry(
+        "root", io.portcullis.core.x509.CertificateReader.read(pki.resolve("root.crt")).get(0));
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(store);
+    SSLContext ssl = SSLContext.getInstance("TLS");
+    ssl.init(null, tmf.getTrustManagers(), null);
+    return HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
+  }
+
+  /**
+   * A client CA and one client certificate issued by it (EKU clientAuth), as an organisation's own
+   * client PKI would provide; the dev PKI has no client certificate. Returns the CA file.
+   */
+  static Path clientPki(Path out) throws IOException, GeneralSecurityException {
+    Files.createDirectories(out);
+    try {
+      KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
+      gen.initialize(new ECGenParameterSpec("secp256r1"));
+      KeyPair caKey = gen.generateKeyPair();
+      KeyPair clientKey = gen.generateKeyPair();
+      Instant now = Instant.now();
+      X500Name caName = new X500Name("CN=Portcullis Test Client CA");
+      X509Certificate ca =
+          new JcaX509CertificateConverter()
+              .getCertificate(
+                  new JcaX509v3CertificateBuilder(
+                          caName,
+                          BigInteger.valueOf(new SecureRandom().nextInt(1 << 30) + 1L),
+                          Date.from(now.minusSeconds(300)),
+                          Date.from(now.plus(Duration.ofDays(1))),
+                          caName,
+                          caKey.getPublic())
+                      .addExtension(Extension.basicConstraints, true, new BasicConstraints(0))
+                      .addExtension(
+                          Extension.keyUsage,
+                          true,
+                          new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
+                      .build(
+                          new JcaContentSignerBuilder("SHA256withECDSA")
+                              .build(caKey.getPrivate())));
+      X509Certificate client =
+          new JcaX509CertificateConverter()
+              .getCertificate(
+                  new JcaX509v3CertificateBuilder(
+                          caName,
+                          BigInteger.valueOf(new SecureRandom().nextInt(1 << 30) + 1L),
+                          Date.from(now.minusSeconds(300)),
+                          Date.from(now.plus(Duration.ofDays(1))),
+                          new X500Name("CN=ci-runner"),
+                          clientKey.getPublic())
+                      .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+                      .addExtension(
+                          Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
+                      .addExtension(
+                          Extension.extendedKeyUsage,
+                          false,
+                          new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth))
+                      .build(
+                          new JcaContentSignerBuilder("SHA256withECDSA")
+                              .build(caKey.getPrivate())));
+      PemFiles.writePublic(out.resolve("ca.crt"), PemFiles.certificates(List.of(ca)), false);
+      PemFiles.writePublic(
+          out.resolve("client.crt"), PemFiles.certificates(List.of(client)), false);
+      PemFiles.writeSecret(
+          out.resolve("client.key"), PemFiles.privateKey(clientKey.getPrivate()), false);
+      return out.resolve("ca.crt");
+    } catch (org.bouncycastle.operator.OperatorCreationException
+        | org.bouncycastle.cert.CertIOException e) {
+      throw new GeneralSecurityException(e);
+    }
+  }
+
+  static void cli(String... args) {
+    int code = SignerCli.commandLine().execute(args);
+    assertEquals(0, code, "portcullis-signer " + String.join(" ", args));
+  }
+}
