@@ -104,12 +104,17 @@ public final class GrowingFileReader {
     }
     switch (fill.state()) {
       case VERIFIED -> {
-        finish(Outcome.VERIFIED);
-        if (held == null) {
-          res.end();
-        } else {
-          res.end(held);
-        }
+        // The last bytes must be on the wire before the response ends: a graceful shutdown closes
+        // the connection as soon as the response has ended, dropping what is still queued.
+        Future<Void> last = held == null ? Future.succeededFuture() : res.write(held);
+        held = null;
+        last.onComplete(
+            ar -> {
+              if (ar.succeeded() && !done.future().isComplete()) {
+                res.end();
+              }
+              finish(Outcome.VERIFIED);
+            });
       }
       case FAILED -> fail();
       default -> fill.onProgress(() -> context.runOnContext(v -> pump()));
