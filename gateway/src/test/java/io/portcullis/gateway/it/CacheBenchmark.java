@@ -53,8 +53,10 @@ public final class CacheBenchmark {
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
     int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 5;
     long size = mib * 1024 * 1024;
-    Path dir = Files.createTempDirectory("portcullis-cache-bench");
-    try (RegistryProcess origin = RegistryProcess.start();
+    // Several GiB of blobs and cache files: deleted when the run ends, however it ends.
+    try (io.portcullis.testkit.TempDirectory tmp =
+            io.portcullis.testkit.TempDirectory.create("portcullis-cache-bench");
+        RegistryProcess origin = RegistryProcess.start();
         Skopeo skopeo = Skopeo.create();
         TestImages images = new TestImages(skopeo)) {
       System.out.printf("uploading two generated %d MiB blobs to the origin ...%n", mib);
@@ -67,6 +69,7 @@ public final class CacheBenchmark {
       for (String repo : List.of("bench/src", "bench/img-gw", "bench/img-dist")) {
         images.push(image, origin.ref(repo + ":v1"));
       }
+      Path dir = tmp.path();
       Path direct = dir.resolve("direct");
       skopeo.copy(origin.ref("bench/src:v1"), "dir:" + direct).orThrow();
       Map<String, Long> blobSizes = blobSizes(direct);
