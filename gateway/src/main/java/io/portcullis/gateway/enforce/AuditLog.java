@@ -97,8 +97,7 @@ public final class AuditLog {
     if (r.requestId() != null) {
       line.put("requestId", r.requestId());
     }
-    file.write(Buffer.buffer(line.encode()).appendString("\n"))
-        .onFailure(err -> LOG.error("cannot write audit record: {}", err.getMessage()));
+    append(line);
   }
 
   /**
@@ -128,6 +127,11 @@ public final class AuditLog {
             .put("repository", r.repository())
             .put("outcome", r.outcome())
             .put("message", r.message());
+    append(line);
+  }
+
+  /** One JSON line; the file is opened for appending, so writes land in the order made. */
+  private void append(JsonObject line) {
     file.write(Buffer.buffer(line.encode()).appendString("\n"))
         .onFailure(err -> LOG.error("cannot write audit record: {}", err.getMessage()));
   }
