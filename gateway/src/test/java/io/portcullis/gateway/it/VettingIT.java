@@ -41,11 +41,13 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Vetting rules enforced by the gateway, end to end: images built with umoci (no user, {@code 0:0},
  * an AWS secret in ENV, a missing label, an old {@code created}, an unlisted source, a multi-arch
- * index with one bad platform), signed and attested with the real CLI (clean, CRITICAL, 40-day-old
- * and untrusted Trivy scans, and none), pushed to a real docker-registry and pulled through the
- * packaged gateway jar with skopeo. Each denial names the rule and field; audit mode serves and
- * records the would-be denial; {@code portcullis-signer verify --policy} agrees with the gateway on
- * every image; and the secret's value appears in no response, audit record or gateway log line.
+ * index with one bad platform, an allowed, a foreign and an unnamed base image), signed and
+ * attested with the real CLI (clean, CRITICAL, 40-day-old and untrusted Trivy scans, and none; SLSA
+ * provenance from the trusted builder, from another, and none), pushed to a real docker-registry
+ * and pulled through the packaged gateway jar with skopeo. Each denial names the rule and field;
+ * audit mode serves and records the would-be denial; {@code portcullis-signer verify --policy}
+ * agrees with the gateway on every image; and the secret's value appears in no response, audit
+ * record or gateway log line.
  */
 class VettingIT {
   static final String SOURCE = "org.opencontainers.image.source";
@@ -54,6 +56,13 @@ class VettingIT {
   static final String SECRET = "kT9vQ2xLm8Rj4PzWb7Ns3YcHd6Fg1VaE5uXo0GATE";
 
   static final String SCAN = "attestations[0] vuln scan-keys";
+
+  static final String BASE_NAME = "org.opencontainers.image.base.name";
+
+  /** The one builder the {@code built} policy trusts for SLSA provenance. */
+  static final String BUILDER = "https://ci.example/acme/build.yml@refs/heads/main";
+
+  static final String PROVENANCE = "attestations[0] slsaprovenance release-keys";
 
   @TempDir static Path dir;
   static RegistryProcess registry;
@@ -111,10 +120,22 @@ class VettingIT {
             config: {nonRoot: true, noSecretsInEnv: true}
             attestations:
               - {type: vuln, trustStore: scan-keys, failOn: HIGH, maxAge: 7d}
+          - name: based
+            scopes: ["based/**"]
+            mode: enforce
+            signatures: {anyOf: [{type: cosign, trustStore: release-keys}]}
+            baseImages: {allow: ["docker.io/library/alpine*"]}
+          - name: built
+            scopes: ["built/**"]
+            mode: enforce
+            signatures: {anyOf: [{type: cosign, trustStore: release-keys}]}
+            attestations:
+              - {type: slsaprovenance, trustStore: release-keys, builderId: "%s"}
           - name: default
             scopes: ["**"]
             mode: off
-        """);
+        """
+            .formatted(BUILDER));
 
     Instant fresh = hoursAgo(1);
     image("team/good", clean().build(), "scanner", null, fresh);
@@ -148,6 +169,14 @@ class VettingIT {
         null,
         fresh);
     image("audit/critical", clean().build(), "scanner", "CRITICAL", fresh);
+    image("based/alpine", clean().label(BASE_NAME, "docker.io/library/alpine:3.19").build());
+    image("based/debian", clean().label(BASE_NAME, "docker.io/library/debian:12").build());
+    image("based/unknown", clean().build());
+    image("built/ours", clean().build());
+    provenance("built/ours", BUILDER);
+    image("built/theirs", clean().build());
+    provenance("built/theirs", "https://ci.example/stranger/build.yml@refs/heads/main");
+    image("built/unproven", clean().build());
 
     int port = FreePorts.loopback();
     auditLog = dir.resolve("audit/decisions.jsonl");
@@ -202,16 +231,58 @@ class VettingIT {
   @ParameterizedTest(name = "{0}")
   @MethodSource("enforced")
   void gatewayEnforcesAndTheCliAgrees(String repo, String denial) throws Exception {
+    assertEnforcedAndTheCliAgrees(repo, "vetted", denial);
+  }
+
+  static Stream<Arguments> baseImagesAndProvenance() {
+    String base = "baseImages: ";
+    return Stream.of(
+        Arguments.of("based/alpine", "based", null),
+        Arguments.of(
+            "based/debian",
+            "based",
+            base
+                + "base image 'docker.io/library/debian:12' is not allowed;"
+                + " allowed: [docker.io/library/alpine*]"),
+        Arguments.of("based/unknown", "based", base + "label " + BASE_NAME + " is missing"),
+        Arguments.of("built/ours", "built", null),
+        Arguments.of(
+            "built/theirs",
+            "built",
+            PROVENANCE
+                + ": provenance builder ['https://ci.example/stranger/build.yml@refs/heads/main']"
+                + " is not '"
+                + BUILDER
+                + "'"),
+        Arguments.of(
+            "built/unproven", "built", PROVENANCE + ": no slsaprovenance attestation found"));
+  }
+
+  /**
+   * {@code baseImages} read from the config label, and SLSA provenance attested with the CLI's
+   * {@code attest --type slsaprovenance}, enforced by the gateway as by {@code verify --policy}.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("baseImagesAndProvenance")
+  void baseImagesAndProvenanceAreEnforcedAndTheCliAgrees(
+      String repo, String policyName, String denial) throws Exception {
+    assertEnforcedAndTheCliAgrees(repo, policyName, denial);
+  }
+
+  static void assertEnforcedAndTheCliAgrees(String repo, String policyName, String denial)
+      throws Exception {
     CommandResult pull = pull(repo);
     Cli verify = verify(repo);
     if (denial == null) {
       assertTrue(pull.ok(), pull.describe());
       assertEquals(0, verify.code(), verify.toString());
-      assertTrue(verify.out().contains("ALLOWED: allowed by policy 'vetted'"), verify.toString());
+      assertTrue(
+          verify.out().contains("ALLOWED: allowed by policy '" + policyName + "'"),
+          verify.toString());
       return;
     }
     assertFalse(pull.ok(), repo + " was let through");
-    assertTrue(pull.stderr().contains("denied by policy 'vetted'"), pull.stderr());
+    assertTrue(pull.stderr().contains("denied by policy '" + policyName + "'"), pull.stderr());
     assertTrue(pull.stderr().contains(denial), pull.stderr());
     assertEquals(1, verify.code(), verify.toString());
     assertTrue(verify.out().contains("FAILED " + denial), verify.toString());
@@ -373,6 +444,42 @@ class VettingIT {
    */
   static void image(String repo, ImageSpec spec, String scanKey, String severity, Instant at) {
     push(repo, images.build(spec), scanKey, severity, at);
+  }
+
+  /** Pushes {@code spec} to {@code repo:1} and signs it with the release key; no scan. */
+  static void image(String repo, ImageSpec spec) {
+    push(repo, images.build(spec), null, null, null);
+  }
+
+  /**
+   * Attests SLSA v0.2 provenance naming {@code builderId} for {@code repo:1}, with the release key,
+   * through the CLI as a CI pipeline would.
+   */
+  static void provenance(String repo, String builderId) {
+    String json =
+        "{\"builder\": {\"id\": \""
+            + builderId
+            + "\"}, \"buildType\": \"https://ci.example/buildtypes/container@v1\","
+            + " \"invocation\": {\"configSource\": {\"uri\": \"git+https://git.example/team/app\"}}}";
+    Path predicate = dir.resolve("provenance-" + repo.replace('/', '-') + ".json");
+    try {
+      Files.writeString(predicate, json);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    cli(
+        "attest",
+        "--key",
+        dir.resolve("release.key").toString(),
+        "--password-file",
+        dir.resolve("pw").toString(),
+        "--insecure-registry",
+        registry.hostPort(),
+        "--type",
+        "slsaprovenance",
+        "--predicate",
+        predicate.toString(),
+        registry.hostPort() + "/" + repo + ":1");
   }
 
   /** A multi-arch index, signed and given a fresh clean scan. */
