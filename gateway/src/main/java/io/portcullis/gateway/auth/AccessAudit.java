@@ -7,7 +7,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Records every authentication and authorization decision in the audit log (when one is configured)
- * and refusals in the gateway log. Callers pass names, never secrets.
+ * and refusals in the gateway log, with the id of the client request it was made for ({@code
+ * requestId}, null when none). Callers pass names, never secrets.
  */
 public final class AccessAudit {
   private static final Logger LOG = LoggerFactory.getLogger(AccessAudit.class);
@@ -19,7 +20,13 @@ public final class AccessAudit {
 
   /** A credential check: {@code method} is how (basic, bearer, password, refresh_token, ...). */
   public void authentication(
-      String client, String subject, String kind, String method, boolean ok, String message) {
+      String client,
+      String requestId,
+      String subject,
+      String kind,
+      String method,
+      boolean ok,
+      String message) {
     String outcome = ok ? "authenticated" : "rejected";
     if (!ok) {
       LOG.info(
@@ -36,12 +43,14 @@ public final class AccessAudit {
                     method,
                     null,
                     outcome,
-                    message)));
+                    message,
+                    requestId)));
   }
 
   /** An access decision: {@code outcome} is allowed, denied, challenged or token-granted. */
   public void authorization(
       String client,
+      String requestId,
       Identity who,
       String action,
       String repository,
@@ -68,6 +77,7 @@ public final class AccessAudit {
                     action,
                     repository,
                     outcome,
-                    message)));
+                    message,
+                    requestId)));
   }
 }

@@ -102,8 +102,9 @@ public final class AuditLog {
 
   /**
    * One authentication or authorization decision of the access control ({@code event} is {@code
-   * authentication} or {@code authorization}): who, what, on which repository, and the outcome.
-   * Never a password, token or hash.
+   * authentication} or {@code authorization}): who, what, on which repository, and the outcome,
+   * with the id of the client request it was made for (null when none). Never a password, token or
+   * hash.
    */
   public record AccessRecord(
       String event,
@@ -113,7 +114,8 @@ public final class AuditLog {
       String action,
       String repository,
       String outcome,
-      String message) {}
+      String message,
+      String requestId) {}
 
   public void write(AccessRecord r) {
     JsonObject line =
@@ -127,6 +129,9 @@ public final class AuditLog {
             .put("repository", r.repository())
             .put("outcome", r.outcome())
             .put("message", r.message());
+    if (r.requestId() != null) {
+      line.put("requestId", r.requestId());
+    }
     append(line);
   }
 

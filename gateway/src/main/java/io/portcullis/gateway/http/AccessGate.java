@@ -74,6 +74,7 @@ final class AccessGate {
     auth.audit()
         .authorization(
             caller.address(),
+            caller.requestId(),
             id,
             action.wire(),
             repository,
@@ -132,6 +133,7 @@ final class AccessGate {
       auth.audit()
           .authorization(
               address,
+              RequestObserver.id(req),
               io.portcullis.gateway.auth.AccessPolicy.anonymous(),
               need.action() == null ? "login" : need.action().wire(),
               need.repository(),
@@ -151,6 +153,7 @@ final class AccessGate {
     auth.audit()
         .authentication(
             address,
+            RequestObserver.id(req),
             null,
             null,
             scheme.length() > 16 ? "other" : scheme,
@@ -161,6 +164,7 @@ final class AccessGate {
   }
 
   private Future<Caller> bearer(HttpServerRequest req, String address, String token, Need need) {
+    String requestId = RequestObserver.id(req);
     AccessToken cached = verified.getIfPresent(token);
     Future<Optional<AccessToken>> result =
         cached != null
@@ -172,6 +176,7 @@ final class AccessGate {
                   auth.audit()
                       .authentication(
                           address,
+                          requestId,
                           t.map(v -> v.identity().subject()).orElse(null),
                           t.map(v -> v.identity().kind().name()).orElse(null),
                           "bearer",
@@ -193,6 +198,7 @@ final class AccessGate {
             auth.audit()
                 .authentication(
                     address,
+                    requestId,
                     issuedTo.subject(),
                     issuedTo.kind().name(),
                     "bearer",
@@ -201,7 +207,7 @@ final class AccessGate {
             return Future.failedFuture(
                 challenge(req, need, "invalid_token", "the bearer token's account is not active"));
           }
-          return Future.succeededFuture(new Caller(address, now, t));
+          return Future.succeededFuture(new Caller(address, requestId, now, t));
         });
   }
 
@@ -227,7 +233,14 @@ final class AccessGate {
     Optional<String[]> pair = BasicCredentials.decode(value);
     if (pair.isEmpty()) {
       auth.audit()
-          .authentication(address, null, null, "basic", false, "malformed Basic credentials");
+          .authentication(
+              address,
+              RequestObserver.id(req),
+              null,
+              null,
+              "basic",
+              false,
+              "malformed Basic credentials");
       return Future.failedFuture(challenge(req, need, null, "malformed Basic credentials"));
     }
     String user = pair.get()[0];
@@ -237,6 +250,7 @@ final class AccessGate {
               auth.audit()
                   .authentication(
                       address,
+                      RequestObserver.id(req),
                       user,
                       id.map(i -> i.kind().name()).orElse(null),
                       "basic",
@@ -246,7 +260,8 @@ final class AccessGate {
                 return Future.failedFuture(
                     challenge(req, need, null, "unknown user or wrong password"));
               }
-              return Future.succeededFuture(new Caller(address, id, Optional.empty()));
+              return Future.succeededFuture(
+                  new Caller(address, RequestObserver.id(req), id, Optional.empty()));
             });
   }
 
@@ -254,6 +269,7 @@ final class AccessGate {
     auth.audit()
         .authorization(
             caller.address(),
+            caller.requestId(),
             caller.identity().orElseThrow(),
             action,
             need.repository(),

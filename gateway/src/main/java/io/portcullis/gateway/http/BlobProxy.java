@@ -38,7 +38,7 @@ final class BlobProxy {
   }
 
   private Future<Void> proxy(HttpServerRequest req, OciRoute.Blob b, UpstreamRoute route) {
-    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+    MultiMap headers = route.headers();
     String range = req.getHeader("Range");
     if (range != null) {
       var m = RANGE.matcher(range.trim());

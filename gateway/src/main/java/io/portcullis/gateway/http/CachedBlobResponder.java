@@ -9,7 +9,6 @@ import io.portcullis.gateway.errors.OciErrorCode;
 import io.portcullis.gateway.upstream.UpstreamRequest;
 import io.portcullis.gateway.upstream.UpstreamRoute;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -96,10 +95,7 @@ final class CachedBlobResponder {
   private static Future<Boolean> confirm(Digest digest, UpstreamRoute route) {
     UpstreamRequest head =
         UpstreamRequest.pull(
-            HttpMethod.HEAD,
-            route.path("blobs/" + digest),
-            MultiMap.caseInsensitiveMultiMap(),
-            route.upstreamName());
+            HttpMethod.HEAD, route.path("blobs/" + digest), route.headers(), route.upstreamName());
     return route
         .upstream()
         .send(head)
@@ -114,7 +110,7 @@ final class CachedBlobResponder {
         UpstreamRequest.pull(
             HttpMethod.GET,
             route.path("blobs/" + fill.digest()),
-            MultiMap.caseInsensitiveMultiMap(),
+            route.headers(),
             route.upstreamName());
     return route
         .upstream()

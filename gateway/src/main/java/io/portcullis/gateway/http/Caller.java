@@ -6,12 +6,14 @@ import java.util.Optional;
 
 /**
  * Who sent a request once access control has let it through: no identity on an open gateway, the
- * identity and, for bearer requests, the token's grants otherwise.
+ * identity and, for bearer requests, the token's grants otherwise; {@code requestId} is the id the
+ * {@link RequestObserver} gave the request, for audit records.
  */
-record Caller(String address, Optional<Identity> identity, Optional<AccessToken> token) {
+record Caller(
+    String address, String requestId, Optional<Identity> identity, Optional<AccessToken> token) {
 
-  static Caller open(String address) {
-    return new Caller(address, Optional.empty(), Optional.empty());
+  static Caller open(String address, String requestId) {
+    return new Caller(address, requestId, Optional.empty(), Optional.empty());
   }
 
   /** The audit records' {@code client}: {@code subject@address} when known. */

@@ -108,7 +108,7 @@ final class ManifestProxy {
 
   private Future<Void> upstream(
       HttpServerRequest req, OciRoute.Manifest m, UpstreamRoute route, ManifestCache cache) {
-    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+    MultiMap headers = route.headers();
     headers.add("Accept", accept(req));
     UpstreamRequest up =
         UpstreamRequest.pull(
@@ -254,7 +254,7 @@ final class ManifestProxy {
                           "manifest digest is " + actual + ", not " + wanted + " as the URL says"));
                 }
               }
-              MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+              MultiMap headers = route.headers();
               if (contentType != null) {
                 headers.add("Content-Type", contentType);
               }

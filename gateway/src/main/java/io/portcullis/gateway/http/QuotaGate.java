@@ -84,6 +84,7 @@ final class QuotaGate {
     auth.audit()
         .authorization(
             caller.address(),
+            caller.requestId(),
             caller.identity().orElseThrow(),
             need.action() == null ? "request" : need.action().wire(),
             need.repository(),

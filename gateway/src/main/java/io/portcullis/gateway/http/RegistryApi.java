@@ -13,7 +13,6 @@ import io.portcullis.gateway.upstream.UpstreamRoute;
 import io.portcullis.gateway.upstream.UpstreamRouter;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -91,7 +90,7 @@ public final class RegistryApi implements Handler<HttpServerRequest> {
     OciRoute route = OciRoute.parse(req.path());
     checkMethod(route, req.method());
     if (gate == null) {
-      return serve(req, route, Caller.open(AccessGate.address(req)));
+      return serve(req, route, Caller.open(AccessGate.address(req), RequestObserver.id(req)));
     }
     AccessGate.Need need = need(req, route);
     return gate.check(req, need)
@@ -250,6 +249,7 @@ public final class RegistryApi implements Handler<HttpServerRequest> {
       HttpServerRequest req, io.portcullis.core.oci.RepositoryName name) {
     return router
         .route(name, req.getParam("ns"))
+        .map(route -> route.withRequestId(req.getHeader(RequestObserver.HEADER)))
         .orElseThrow(
             () ->
                 OciException.of(
@@ -275,7 +275,7 @@ public final class RegistryApi implements Handler<HttpServerRequest> {
         new UpstreamRequest(
             HttpMethod.DELETE,
             path,
-            MultiMap.caseInsensitiveMultiMap(),
+            route.headers(),
             List.of(
                 UpstreamRequest.scope(route.upstreamName(), "delete"),
                 UpstreamRequest.scope(route.upstreamName(), "pull,push")),

@@ -1,6 +1,7 @@
 package io.portcullis.gateway.http;
 
 import io.portcullis.gateway.metrics.GatewayMetrics;
+import io.portcullis.gateway.upstream.UpstreamRoute;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -14,11 +15,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Wraps the client API: gives every request an id (the client's {@code X-Request-Id} when it is a
  * plain token, else a fresh one), echoes it in the response, and when the response is done records
- * the request in the metrics and writes one access-log line carrying the id. Runs synchronously
- * before the API handler, which still pauses the request before any asynchronous step.
+ * the request in the metrics and writes one access-log line carrying the id. The id also goes into
+ * the access and decision audit records and, through the request's {@link UpstreamRoute}, on to
+ * every upstream request made for it. Runs synchronously before the API handler, which still pauses
+ * the request before any asynchronous step.
  */
 public final class RequestObserver implements Handler<HttpServerRequest> {
-  public static final String HEADER = "X-Request-Id";
+  public static final String HEADER = UpstreamRoute.REQUEST_ID_HEADER;
   private static final Logger ACCESS = LoggerFactory.getLogger("io.portcullis.access");
   // Anything else (spaces, quotes, control characters, very long values) could forge log lines.
   private static final Pattern ACCEPTED = Pattern.compile("[A-Za-z0-9._:+/=-]{1,128}");
@@ -56,6 +59,11 @@ public final class RequestObserver implements Handler<HttpServerRequest> {
       req.connection().closeHandler(once);
     }
     api.handle(req);
+  }
+
+  /** The id given to {@code req} (null when it did not pass through an observer). */
+  static String id(HttpServerRequest req) {
+    return req.getHeader(HEADER);
   }
 
   /** The client's id when it is safe to log and echo, else 16 random bytes in hex. */

@@ -7,7 +7,6 @@ import io.portcullis.gateway.upstream.Bodies;
 import io.portcullis.gateway.upstream.UpstreamRequest;
 import io.portcullis.gateway.upstream.UpstreamRoute;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
@@ -56,10 +55,7 @@ final class TagListProxy {
     }
     UpstreamRequest up =
         UpstreamRequest.pull(
-            req.method(),
-            route.path("tags/list") + query,
-            MultiMap.caseInsensitiveMultiMap(),
-            route.upstreamName());
+            req.method(), route.path("tags/list") + query, route.headers(), route.upstreamName());
     return route
         .upstream()
         .send(up)

@@ -184,6 +184,7 @@ final class TokenEndpoint {
   private Future<Void> respond(
       HttpServerRequest req, Identity id, List<Scope> requested, boolean offline) {
     String address = AccessGate.address(req);
+    String requestId = RequestObserver.id(req);
     // A token request counts against the identity's request rate like any /v2/ request.
     Optional<java.time.Duration> wait = auth.quotas().admitRequest(id, address);
     if (wait.isPresent()) {
@@ -194,7 +195,7 @@ final class TokenEndpoint {
               + "/s for '"
               + id.subject()
               + "'";
-      auth.audit().authorization(address, id, "token", null, "throttled", why);
+      auth.audit().authorization(address, requestId, id, "token", null, "throttled", why);
       req.response().putHeader("Retry-After", Long.toString(seconds));
       return fail(req, 429, "too_many_requests", why + "; retry in " + seconds + " s");
     }
@@ -211,6 +212,7 @@ final class TokenEndpoint {
         auth.audit()
             .authorization(
                 address,
+                requestId,
                 id,
                 a.wire(),
                 repository,
@@ -247,7 +249,9 @@ final class TokenEndpoint {
 
   private void audit(
       HttpServerRequest req, String subject, String method, boolean ok, String message) {
-    auth.audit().authentication(AccessGate.address(req), subject, null, method, ok, message);
+    auth.audit()
+        .authentication(
+            AccessGate.address(req), RequestObserver.id(req), subject, null, method, ok, message);
   }
 
   /** An OAuth2 error body (RFC 6749 section 5.2) with the OCI error list beside it. */

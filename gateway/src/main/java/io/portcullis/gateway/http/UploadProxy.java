@@ -116,7 +116,7 @@ final class UploadProxy {
     List<String> scopes = new java.util.ArrayList<>();
     scopes.add(UpstreamRequest.scope(route.upstreamName(), "pull,push"));
     scopes.addAll(extraScopes);
-    MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("Content-Length", "0");
+    MultiMap headers = route.headers().add("Content-Length", "0");
     return route
         .upstream()
         .send(
@@ -181,14 +181,14 @@ final class UploadProxy {
             new UpstreamRequest(
                 method,
                 location,
-                MultiMap.caseInsensitiveMultiMap(),
+                route.headers(),
                 List.of(UpstreamRequest.scope(route.upstreamName(), "pull,push")),
                 UpstreamRequest.Body.NONE));
   }
 
   private Future<HttpClientResponse> streamTo(
       HttpServerRequest req, UpstreamRoute route, HttpMethod method, String location) {
-    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+    MultiMap headers = route.headers();
     for (String name : BODY_HEADERS) {
       String value = req.getHeader(name);
       if (value != null) {

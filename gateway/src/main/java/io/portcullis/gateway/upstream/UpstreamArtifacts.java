@@ -53,7 +53,7 @@ public final class UpstreamArtifacts {
   /** As {@link #manifest}, always from the upstream. */
   public static Future<Optional<Fetched>> fetchManifest(
       UpstreamRoute route, String reference, String accept) {
-    MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("Accept", accept);
+    MultiMap headers = route.headers().add("Accept", accept);
     return route
         .upstream()
         .send(
@@ -114,7 +114,7 @@ public final class UpstreamArtifacts {
             UpstreamRequest.pull(
                 HttpMethod.GET,
                 route.path("blobs/" + digest),
-                MultiMap.caseInsensitiveMultiMap(),
+                route.headers(),
                 route.upstreamName()))
         .compose(
             resp -> {
@@ -155,7 +155,7 @@ public final class UpstreamArtifacts {
   /** As {@link #referrers}, always from the upstream (its tag fallback may come from the cache). */
   public static Future<Referrers> fetchReferrers(
       UpstreamRoute route, Digest subject, String artifactType) {
-    MultiMap accept = MultiMap.caseInsensitiveMultiMap().add("Accept", MediaTypes.OCI_INDEX);
+    MultiMap accept = route.headers().add("Accept", MediaTypes.OCI_INDEX);
     String query =
         artifactType == null
             ? ""

@@ -17,6 +17,7 @@ import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import io.portcullis.gateway.testing.FaultyUpstream;
 import io.portcullis.testkit.CommandResult;
 import io.portcullis.testkit.Credentials;
 import io.portcullis.testkit.DirImage;
@@ -50,7 +51,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The gateway's own access control in front of real registries: the token flow docker and skopeo
  * follow, Basic credentials on /v2, the OAuth2 password and refresh-token grants, a role × action ×
- * repository matrix, forged tokens, the audit trail and the signing key's file.
+ * repository matrix, forged tokens, the audit trail with request ids (forwarded to the upstream
+ * too) and the signing key's file.
  */
 class AccessControlIT {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -60,6 +62,10 @@ class AccessControlIT {
   @TempDir static Path dir;
   static RegistryProcess hub;
   static RegistryProcess internal;
+
+  /** Records the headers that reach {@code internal} under the gateway prefix {@code traced}. */
+  static FaultyUpstream traced;
+
   static GatewayFixture gateway;
   static Skopeo anonymous;
   static TestImages images;
@@ -76,6 +82,7 @@ class AccessControlIT {
     images.push(image, hub.ref("library/alpine:1"));
     images.push(image, internal.ref("team-a/app:v1"));
     images.push(image, internal.ref("team-b/app:v1"));
+    traced = FaultyUpstream.start(internal);
     gateway = startGateway();
   }
 
@@ -87,6 +94,7 @@ class AccessControlIT {
     return GatewayFixture.builder(dir.resolve("data"))
         .upstream("hub", hub.url(), "docker.io", false)
         .upstream("internal", internal.url(), "", true)
+        .upstream("traced", traced.url(), "traced", false)
         .extra(
             """
             audit: {file: %s}
@@ -116,6 +124,7 @@ class AccessControlIT {
     images.close();
     anonymous.close();
     gateway.close();
+    traced.close();
     hub.close();
     internal.close();
   }
@@ -678,6 +687,85 @@ class AccessControlIT {
     assertFalse(audit.contains("alice-pw"));
     assertFalse(audit.contains("wrong-secret"));
     assertFalse(audit.contains("eyJ"), "no token in the audit log");
+  }
+
+  /**
+   * The id a client sends in {@code X-Request-Id}, or the one the gateway makes up, is in the
+   * access audit records of that request and in the upstream request made for it.
+   */
+  @Test
+  void requestIdsAreAuditedAndForwardedUpstream() throws Exception {
+    HttpResponse<String> token =
+        Http.get(
+            gateway.url() + "/token?scope=repository:traced/team-a/app:pull",
+            concat(basic(ALICE), "X-Request-Id", "tok-123"));
+    assertEquals(200, token.statusCode(), token.body());
+    HttpResponse<String> pull =
+        Http.get(
+            gateway.url() + "/v2/traced/team-a/app/manifests/v1",
+            concat(basic(ALICE), "X-Request-Id", "abc-123"));
+    assertEquals(200, pull.statusCode(), pull.body());
+    assertEquals("abc-123", pull.headers().firstValue("X-Request-Id").orElse(null));
+    HttpResponse<String> unnamed =
+        Http.get(gateway.url() + "/v2/traced/team-a/app/tags/list", basic(ALICE));
+    assertEquals(200, unnamed.statusCode(), unnamed.body());
+    String made = unnamed.headers().firstValue("X-Request-Id").orElseThrow();
+
+    awaitAudit("\"requestId\":\"" + made + "\"");
+    List<JsonNode> records = new java.util.ArrayList<>();
+    for (String line : Files.readAllLines(dir.resolve("audit.jsonl"))) {
+      records.add(JSON.readTree(line));
+    }
+    assertTrue(
+        records.stream()
+            .anyMatch(
+                r ->
+                    r.path("requestId").asText().equals("abc-123")
+                        && r.path("event").asText().equals("authentication")
+                        && r.path("subject").asText().equals("alice")
+                        && r.path("outcome").asText().equals("authenticated")),
+        "the Basic check of abc-123 is audited with its id: " + records);
+    assertTrue(
+        records.stream()
+            .anyMatch(
+                r ->
+                    r.path("requestId").asText().equals("abc-123")
+                        && r.path("event").asText().equals("authorization")
+                        && r.path("action").asText().equals("pull")
+                        && r.path("repository").asText().equals("traced/team-a/app")
+                        && r.path("outcome").asText().equals("allowed")),
+        "the pull decision of abc-123 is audited with its id: " + records);
+    assertTrue(
+        records.stream()
+            .anyMatch(
+                r ->
+                    r.path("requestId").asText().equals("tok-123")
+                        && r.path("repository").asText().equals("traced/team-a/app")
+                        && r.path("outcome").asText().equals("granted")),
+        "the token grant is audited with its id: " + records);
+    assertTrue(
+        records.stream()
+            .anyMatch(
+                r ->
+                    r.path("requestId").asText().equals(made)
+                        && r.path("outcome").asText().equals("allowed")),
+        "a made-up id is audited too: " + records);
+
+    List<FaultyUpstream.Received> upstream = traced.received();
+    assertTrue(
+        upstream.stream()
+            .anyMatch(
+                r ->
+                    r.path().equals("/v2/team-a/app/manifests/v1")
+                        && "abc-123".equals(r.headers().get("X-Request-Id"))),
+        "the upstream sees abc-123");
+    assertTrue(
+        upstream.stream()
+            .anyMatch(
+                r ->
+                    r.path().equals("/v2/team-a/app/tags/list")
+                        && made.equals(r.headers().get("X-Request-Id"))),
+        "the upstream sees the id the gateway made up");
   }
 
   @Test

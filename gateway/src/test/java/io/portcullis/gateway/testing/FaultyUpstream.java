@@ -15,9 +15,12 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,7 +29,8 @@ import java.util.regex.Pattern;
 /**
  * A pass-through HTTP proxy in front of a real {@link RegistryProcess} that damages blob downloads
  * on demand. Every request is forwarded as it is, bodies streamed both ways; only a {@code GET
- * /v2/<name>/blobs/sha256:<hex>} answered 200 gets the current {@link Fault}.
+ * /v2/<name>/blobs/sha256:<hex>} answered 200 gets the current {@link Fault}. It also records what
+ * it {@linkplain #received() received}, headers included, which the registry's access log omits.
  *
  * <pre>{@code
  * try (RegistryProcess registry = RegistryProcess.start();
@@ -37,6 +41,9 @@ import java.util.regex.Pattern;
  * }</pre>
  */
 public final class FaultyUpstream implements AutoCloseable {
+  /** One request as this proxy received it: method, path and headers. */
+  public record Received(String method, String path, MultiMap headers) {}
+
   /** What happens to the body of a successful blob download. */
   public enum Fault {
     /** Forwarded untouched. */
@@ -67,6 +74,7 @@ public final class FaultyUpstream implements AutoCloseable {
   private final int upstreamPort;
   private final HttpClient client;
   private final AtomicLong blobGets = new AtomicLong();
+  private final Queue<Received> received = new ConcurrentLinkedQueue<>();
   private volatile Fault fault = Fault.NONE;
   private HttpServer server;
 
@@ -98,6 +106,11 @@ public final class FaultyUpstream implements AutoCloseable {
   /** Blob downloads asked of this proxy so far, whatever their fault. */
   public long blobGets() {
     return blobGets.get();
+  }
+
+  /** Every request received so far, oldest first, with the headers it came with. */
+  public List<Received> received() {
+    return List.copyOf(received);
   }
 
   /** {@code http://127.0.0.1:<port>}. */
@@ -136,6 +149,11 @@ public final class FaultyUpstream implements AutoCloseable {
 
   private void forward(HttpServerRequest request) {
     request.pause();
+    received.add(
+        new Received(
+            request.method().name(),
+            request.path(),
+            MultiMap.caseInsensitiveMultiMap().addAll(request.headers())));
     boolean blobGet =
         request.method() == HttpMethod.GET && BLOB_PATH.matcher(request.path()).matches();
     if (blobGet) {
