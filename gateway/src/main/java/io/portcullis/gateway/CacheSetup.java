@@ -20,12 +20,14 @@ final class CacheSetup {
       return Future.succeededFuture(Caches.NONE);
     }
     return BlobStore.open(vertx, config.dir(), config.maxSize(), metrics)
-        .map(
-            blobs -> {
-              ManifestCache manifests = new ManifestCache(metrics);
-              upstreams.forEach(u -> u.useManifestCache(manifests));
-              return new Caches(blobs, manifests);
-            })
+        .compose(
+            blobs ->
+                ManifestCache.open(vertx, config.dir().resolve("manifests"), metrics, blobs)
+                    .map(
+                        manifests -> {
+                          upstreams.forEach(u -> u.useManifestCache(manifests));
+                          return new Caches(blobs, manifests);
+                        }))
         .recover(
             err ->
                 Future.failedFuture(

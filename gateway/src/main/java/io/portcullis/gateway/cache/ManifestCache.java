@@ -3,7 +3,10 @@ package io.portcullis.gateway.cache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.micrometer.core.instrument.Metrics;
+import io.portcullis.core.oci.Descriptor;
 import io.portcullis.core.oci.Digest;
+import io.portcullis.core.oci.ImageManifest;
+import io.portcullis.core.oci.ManifestCodec;
 import io.portcullis.gateway.errors.OciException;
 import io.portcullis.gateway.metrics.GatewayMetrics;
 import io.portcullis.gateway.upstream.ManifestLookaside;
@@ -14,8 +17,12 @@ import io.portcullis.gateway.upstream.UpstreamRequest;
 import io.portcullis.gateway.upstream.UpstreamRoute;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +34,12 @@ import org.slf4j.LoggerFactory;
  * or 429, the last known manifest of a tag is served, marked stale. Trust evidence (signature
  * payloads, referrers lists, the absence of a signature tag) is kept too, so that a decision can be
  * made again from the cache while the upstream is down.
+ *
+ * <p>All of it is also kept on disk ({@link ManifestStore}), so that it outlives a restart: tags
+ * are loaded at start, as stale (revalidated by a HEAD, or served stale while the upstream is
+ * down); manifests, signature payloads and referrers lists are read from disk, verified, when
+ * memory does not have them. The blobs a manifest restored from disk refers to count as confirmed
+ * in its repository (the upstream served that manifest there).
  */
 public final class ManifestCache implements ManifestLookaside {
   private static final Logger LOG = LoggerFactory.getLogger(ManifestCache.class);
@@ -56,9 +69,92 @@ public final class ManifestCache implements ManifestLookaside {
 
   private record ReferrersEntry(Referrers referrers, long checkedAt) {}
 
-  /** The manifest with this digest in the route's repository, if cached. */
-  public Optional<Fetched> byDigest(UpstreamRoute route, Digest digest) {
-    return Optional.ofNullable(byDigest.getIfPresent(repository(route) + "@" + digest));
+  private final GatewayMetrics metrics;
+  private final Vertx vertx;
+  private final ManifestStore store;
+  private final BlobStore blobs;
+
+  private ManifestCache(GatewayMetrics metrics, Vertx vertx, ManifestStore store, BlobStore blobs) {
+    this.metrics = metrics;
+    this.vertx = vertx;
+    this.store = store;
+    this.blobs = blobs;
+  }
+
+  /**
+   * Opens the cache kept under {@code dir}, loading its tags (and their manifests, verified) on a
+   * worker thread. Stale answers are counted in {@code metrics}' registry (and in Micrometer's
+   * global one); blobs of restored manifests are linked in {@code blobs} (may be null).
+   */
+  public static Future<ManifestCache> open(
+      Vertx vertx, Path dir, GatewayMetrics metrics, BlobStore blobs) {
+    ManifestCache cache = new ManifestCache(metrics, vertx, new ManifestStore(dir), blobs);
+    return vertx.executeBlocking(cache::restore, false).map(n -> cache);
+  }
+
+  /** Loads the persisted tags whose manifest is sound (worker thread); returns how many. */
+  private int restore() throws java.io.IOException {
+    List<ManifestStore.StoredTag> stored = store.load();
+    int restored = 0;
+    for (ManifestStore.StoredTag t : stored) {
+      Optional<Fetched> m = store.readManifest(t.repository(), t.digest());
+      if (m.isEmpty()) {
+        LOG.warn(
+            "cache: tag {}:{} lost its manifest {}; dropped", t.repository(), t.tag(), t.digest());
+        store.deleteTag(t.repository(), t.tag());
+        continue;
+      }
+      remember(t.repository(), m.get());
+      // Loaded as stale: revalidated by a HEAD when the upstream is up, served stale when not.
+      tags.put(t.repository() + ":" + t.tag(), new TagEntry(t.digest(), 0));
+      restored++;
+    }
+    LOG.info("cache: {} tags restored from disk", restored);
+    return restored;
+  }
+
+  /** Keeps a manifest read from disk in memory, and links the blobs it refers to. */
+  private Fetched remember(String repository, Fetched m) {
+    byDigest.put(repository + "@" + m.digest(), m);
+    if (blobs != null) {
+      try {
+        ImageManifest image = ManifestCodec.readManifest(m.bytes());
+        if (image.config() != null) {
+          blobs.link(repository, image.config().parsedDigest());
+        }
+        if (image.layers() != null) {
+          for (Descriptor layer : image.layers()) {
+            blobs.link(repository, layer.parsedDigest());
+          }
+        }
+      } catch (IllegalArgumentException notAnImage) {
+        // an index, or a manifest of another schema: no blobs of its own
+      }
+    }
+    return m;
+  }
+
+  /** Runs a disk operation on a worker thread. */
+  private <T> Future<T> onDisk(Callable<T> op) {
+    return vertx.executeBlocking(op, false);
+  }
+
+  /** Persists in the background; a failure costs only the copy on disk. */
+  private void persist(String what, Callable<Void> op) {
+    vertx
+        .executeBlocking(op, true)
+        .onFailure(err -> LOG.warn("cache: could not persist {}: {}", what, err.toString()));
+  }
+
+  /** The manifest with this digest in the route's repository, if cached (in memory or on disk). */
+  public Future<Optional<Fetched>> byDigest(UpstreamRoute route, Digest digest) {
+    String repository = repository(route);
+    Fetched hit = byDigest.getIfPresent(repository + "@" + digest);
+    if (hit != null) {
+      return Future.succeededFuture(Optional.of(hit));
+    }
+    return onDisk(() -> store.readManifest(repository, digest).map(m -> remember(repository, m)))
+        .otherwise(Optional.empty());
   }
 
   /**
@@ -69,21 +165,37 @@ public final class ManifestCache implements ManifestLookaside {
   public Future<Optional<Fetched>> byTag(UpstreamRoute route, String tag, String accept) {
     String key = tagKey(route, tag, accept);
     TagEntry entry = tags.getIfPresent(key);
-    Optional<Fetched> cached =
-        entry == null || entry.digest() == null
-            ? Optional.empty()
-            : byDigest(route, entry.digest()).filter(f -> acceptable(f, accept));
-    if (cached.isEmpty()) {
+    if (entry == null || entry.digest() == null) {
       return Future.succeededFuture(Optional.empty());
     }
-    if (fresh(route, entry.checkedAt())) {
+    return byDigest(route, entry.digest())
+        .map(m -> m.filter(f -> acceptable(f, accept)))
+        .compose(cached -> revalidate(route, tag, accept, key, entry, cached));
+  }
+
+  private Future<Optional<Fetched>> revalidate(
+      UpstreamRoute route,
+      String tag,
+      String accept,
+      String key,
+      TagEntry entry,
+      Optional<Fetched> cached) {
+    if (cached.isEmpty() || fresh(route, entry.checkedAt())) {
       return Future.succeededFuture(cached);
     }
     return head(route, tag, accept)
         .map(
             status -> {
               if (status.code == 200 && entry.digest().toString().equals(status.digest)) {
-                tags.put(key, new TagEntry(entry.digest(), System.currentTimeMillis()));
+                long now = System.currentTimeMillis();
+                tags.put(key, new TagEntry(entry.digest(), now));
+                String repository = repository(route);
+                persist(
+                    repository + ":" + tag,
+                    () -> {
+                      store.writeTag(repository, tag, cached.get(), now);
+                      return null;
+                    });
                 return cached;
               }
               if (status.staleWorthy()) {
@@ -91,6 +203,13 @@ public final class ManifestCache implements ManifestLookaside {
               }
               if (status.code == 404) {
                 tags.invalidate(key);
+                String repository = repository(route);
+                persist(
+                    repository + ":" + tag,
+                    () -> {
+                      store.deleteTag(repository, tag);
+                      return null;
+                    });
               }
               return Optional.<Fetched>empty();
             })
@@ -101,41 +220,47 @@ public final class ManifestCache implements ManifestLookaside {
   }
 
   /** The last known manifest of a tag, marked stale, for when the upstream failed. */
-  public Optional<Fetched> lastKnown(UpstreamRoute route, String tag, String accept, String why) {
+  public Future<Optional<Fetched>> lastKnown(
+      UpstreamRoute route, String tag, String accept, String why) {
     TagEntry entry = tags.getIfPresent(tagKey(route, tag, accept));
-    return entry == null || entry.digest() == null
-        ? Optional.empty()
-        : byDigest(route, entry.digest())
-            .filter(f -> acceptable(f, accept))
-            .map(f -> stale(route, tag, f, why));
-  }
-
-  private final GatewayMetrics metrics;
-
-  /** Stale answers are counted in {@code metrics}' registry (and in Micrometer's global one). */
-  public ManifestCache(GatewayMetrics metrics) {
-    this.metrics = metrics;
+    if (entry == null || entry.digest() == null) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    return byDigest(route, entry.digest())
+        .map(m -> m.filter(f -> acceptable(f, accept)).map(f -> stale(route, tag, f, why)));
   }
 
   /** Remembers a verified manifest, and the tag that pointed at it (null for a digest). */
   public void put(UpstreamRoute route, String tag, String accept, Fetched manifest) {
     Fetched exact = new Fetched(manifest.bytes(), manifest.mediaType(), manifest.digest(), false);
-    byDigest.put(repository(route) + "@" + manifest.digest(), exact);
+    String repository = repository(route);
+    byDigest.put(repository + "@" + manifest.digest(), exact);
+    long now = System.currentTimeMillis();
     if (tag != null) {
-      tags.put(
-          tagKey(route, tag, accept), new TagEntry(manifest.digest(), System.currentTimeMillis()));
+      tags.put(tagKey(route, tag, accept), new TagEntry(manifest.digest(), now));
     }
+    // The manifest first: a tag on disk never points at a manifest that is not there.
+    persist(
+        repository + (tag == null ? "@" + manifest.digest() : ":" + tag),
+        () -> {
+          store.writeManifest(repository, exact);
+          if (tag != null) {
+            store.writeTag(repository, tag, exact, now);
+          }
+          return null;
+        });
   }
 
   @Override
   public Future<Optional<Fetched>> manifest(UpstreamRoute route, String reference, String accept) {
     if (Digest.isDigest(reference)) {
-      Optional<Fetched> hit = byDigest(route, Digest.parse(reference));
-      if (hit.isPresent()) {
-        return Future.succeededFuture(hit);
-      }
-      return UpstreamArtifacts.fetchManifest(route, reference, accept)
-          .onSuccess(f -> f.ifPresent(m -> put(route, null, accept, m)));
+      return byDigest(route, Digest.parse(reference))
+          .compose(
+              hit ->
+                  hit.isPresent()
+                      ? Future.succeededFuture(hit)
+                      : UpstreamArtifacts.fetchManifest(route, reference, accept)
+                          .onSuccess(f -> f.ifPresent(m -> put(route, null, accept, m))));
     }
     String key = tagKey(route, reference, accept);
     TagEntry known = tags.getIfPresent(key);
@@ -170,38 +295,102 @@ public final class ManifestCache implements ManifestLookaside {
     if (!isStaleWorthy(err)) {
       return Future.failedFuture(err);
     }
-    Optional<Fetched> last = lastKnown(route, tag, accept, err.getMessage());
-    if (last.isPresent()) {
-      return Future.succeededFuture(last);
-    }
-    TagEntry known = tags.getIfPresent(tagKey(route, tag, accept));
-    if (known != null && known.digest() == null) {
-      staleState(route, route.upstreamName() + ":" + tag, "absence of the tag", err.getMessage());
-      return Future.succeededFuture(Optional.empty());
-    }
-    return Future.failedFuture(err);
+    return lastKnown(route, tag, accept, err.getMessage())
+        .compose(
+            last -> {
+              if (last.isPresent()) {
+                return Future.succeededFuture(last);
+              }
+              TagEntry known = tags.getIfPresent(tagKey(route, tag, accept));
+              if (known != null && known.digest() == null) {
+                staleState(
+                    route,
+                    route.upstreamName() + ":" + tag,
+                    "absence of the tag",
+                    err.getMessage());
+                return Future.succeededFuture(Optional.<Fetched>empty());
+              }
+              return Future.<Optional<Fetched>>failedFuture(err);
+            });
   }
 
   @Override
   public Future<byte[]> blob(UpstreamRoute route, Digest digest, int maxBytes) {
-    String key = repository(route) + "@" + digest;
+    String repository = repository(route);
+    String key = repository + "@" + digest;
     byte[] hit = smallBlobs.getIfPresent(key);
     if (hit != null && hit.length <= maxBytes) {
       return Future.succeededFuture(hit);
     }
-    return UpstreamArtifacts.fetchBlob(route, digest, maxBytes)
-        .onSuccess(bytes -> smallBlobs.put(key, bytes));
+    return onDisk(() -> store.readBlob(repository, digest))
+        .otherwise(Optional.empty())
+        .compose(
+            onDisk -> {
+              if (onDisk.isPresent() && onDisk.get().length <= maxBytes) {
+                smallBlobs.put(key, onDisk.get());
+                return Future.succeededFuture(onDisk.get());
+              }
+              return UpstreamArtifacts.fetchBlob(route, digest, maxBytes)
+                  .onSuccess(
+                      bytes -> {
+                        smallBlobs.put(key, bytes);
+                        persist(
+                            key,
+                            () -> {
+                              store.writeBlob(repository, digest, bytes);
+                              return null;
+                            });
+                      });
+            });
   }
 
   @Override
   public Future<Referrers> referrers(UpstreamRoute route, Digest subject, String artifactType) {
-    String key = repository(route) + "@" + subject + "?" + artifactType;
-    ReferrersEntry known = referrers.getIfPresent(key);
+    String repository = repository(route);
+    String key = repository + "@" + subject + "?" + artifactType;
+    ReferrersEntry inMemory = referrers.getIfPresent(key);
+    Future<ReferrersEntry> known =
+        inMemory != null
+            ? Future.succeededFuture(inMemory)
+            : onDisk(() -> store.readReferrers(repository, subject, artifactType))
+                .map(stored -> stored.map(this::restored).orElse(null))
+                .otherwise((ReferrersEntry) null);
+    return known.compose(k -> referrers(route, subject, artifactType, key, k));
+  }
+
+  /** A referrers list read from disk, as stale (asked for again when the upstream is up). */
+  private ReferrersEntry restored(ManifestStore.StoredReferrers stored) {
+    try {
+      return new ReferrersEntry(
+          new Referrers(ManifestCodec.readIndex(stored.index()), stored.filtered()), 0);
+    } catch (IllegalArgumentException e) {
+      LOG.warn("cache: an unreadable referrers list on disk is ignored: {}", e.getMessage());
+      return null;
+    }
+  }
+
+  private Future<Referrers> referrers(
+      UpstreamRoute route, Digest subject, String artifactType, String key, ReferrersEntry known) {
     if (known != null && fresh(route, known.checkedAt())) {
       return Future.succeededFuture(known.referrers());
     }
+    String repository = repository(route);
     return UpstreamArtifacts.fetchReferrers(route, subject, artifactType)
-        .onSuccess(r -> referrers.put(key, new ReferrersEntry(r, System.currentTimeMillis())))
+        .onSuccess(
+            r -> {
+              referrers.put(key, new ReferrersEntry(r, System.currentTimeMillis()));
+              persist(
+                  key,
+                  () -> {
+                    store.writeReferrers(
+                        repository,
+                        subject,
+                        artifactType,
+                        r.filtered(),
+                        ManifestCodec.write(r.index()));
+                    return null;
+                  });
+            })
         .recover(
             err -> {
               if (known == null || !isStaleWorthy(err)) {

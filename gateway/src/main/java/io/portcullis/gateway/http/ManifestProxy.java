@@ -74,8 +74,9 @@ final class ManifestProxy {
   private Future<Void> cached(
       HttpServerRequest req, OciRoute.Manifest m, UpstreamRoute route, ManifestCache cache) {
     if (m.reference().isDigest()) {
-      Optional<Fetched> hit = cache.byDigest(route, m.reference().digest().orElseThrow());
-      return hit.isPresent() ? serve(req, hit.get()) : upstream(req, m, route, cache);
+      return cache
+          .byDigest(route, m.reference().digest().orElseThrow())
+          .compose(hit -> hit.isPresent() ? serve(req, hit.get()) : upstream(req, m, route, cache));
     }
     if (req.method() == HttpMethod.HEAD) {
       return upstream(req, m, route, cache);
@@ -94,14 +95,14 @@ final class ManifestProxy {
   }
 
   /** The last known manifest of the tag, when the upstream failed in a way that allows it. */
-  private static Optional<Fetched> stale(
+  private static Future<Optional<Fetched>> stale(
       HttpServerRequest req,
       OciRoute.Manifest m,
       UpstreamRoute route,
       ManifestCache cache,
       String why) {
     if (cache == null || m.reference().isDigest() || req.response().headWritten()) {
-      return Optional.empty();
+      return Future.succeededFuture(Optional.empty());
     }
     return cache.lastKnown(route, m.reference().toString(), accept(req), why);
   }
@@ -118,13 +119,15 @@ final class ManifestProxy {
         .send(up)
         .recover(
             err -> {
-              Optional<Fetched> last =
+              Future<Optional<Fetched>> last =
                   ManifestCache.isStaleWorthy(err)
                       ? stale(req, m, route, cache, err.getMessage())
-                      : Optional.empty();
-              return last.isPresent()
-                  ? serve(req, last.get()).mapEmpty()
-                  : Future.<HttpClientResponse>failedFuture(err);
+                      : Future.succeededFuture(Optional.empty());
+              return last.compose(
+                  l ->
+                      l.isPresent()
+                          ? serve(req, l.get()).<HttpClientResponse>mapEmpty()
+                          : Future.<HttpClientResponse>failedFuture(err));
             })
         .compose(
             resp -> {
@@ -133,31 +136,50 @@ final class ManifestProxy {
               }
               int status = resp.statusCode();
               if (status >= 500 || status == 429) {
-                Optional<Fetched> last = stale(req, m, route, cache, "HTTP " + status);
-                if (last.isPresent()) {
-                  return resp.end().compose(v -> serve(req, last.get()));
-                }
+                // The last known manifest may have to be read from disk: hold the body meanwhile.
+                resp.pause();
+                return stale(req, m, route, cache, "HTTP " + status)
+                    .compose(
+                        last -> {
+                          if (last.isPresent()) {
+                            resp.resume();
+                            return resp.end().compose(v -> serve(req, last.get()));
+                          }
+                          if (req.method() == HttpMethod.HEAD) {
+                            resp.resume();
+                          }
+                          return relay(req, m, route, resp, cache);
+                        });
               }
-              if (status != 200) {
-                return ProxyResponses.relayError(req, resp, OciErrorCode.MANIFEST_UNKNOWN, route);
-              }
-              long length = contentLength(resp);
-              if (length > MAX_MANIFEST) {
-                resp.request().reset();
-                return Future.failedFuture(tooLarge(route));
-              }
-              if (req.method() == HttpMethod.HEAD) {
-                return head(req, m, route, resp);
-              }
-              return Bodies.collect(resp, MAX_MANIFEST)
-                  .recover(
-                      err ->
-                          Future.failedFuture(
-                              err instanceof OciException e && e.status() == 413
-                                  ? tooLarge(route)
-                                  : err))
-                  .compose(body -> serve(req, m, route, resp, body, cache));
+              return relay(req, m, route, resp, cache);
             });
+  }
+
+  /** The upstream's answer, relayed: an error as is, a manifest checked and remembered. */
+  private Future<Void> relay(
+      HttpServerRequest req,
+      OciRoute.Manifest m,
+      UpstreamRoute route,
+      HttpClientResponse resp,
+      ManifestCache cache) {
+    int status = resp.statusCode();
+    if (status != 200) {
+      return ProxyResponses.relayError(req, resp, OciErrorCode.MANIFEST_UNKNOWN, route);
+    }
+    long length = contentLength(resp);
+    if (length > MAX_MANIFEST) {
+      resp.request().reset();
+      return Future.failedFuture(tooLarge(route));
+    }
+    if (req.method() == HttpMethod.HEAD) {
+      return head(req, m, route, resp);
+    }
+    return Bodies.collect(resp, MAX_MANIFEST)
+        .recover(
+            err ->
+                Future.failedFuture(
+                    err instanceof OciException e && e.status() == 413 ? tooLarge(route) : err))
+        .compose(body -> serve(req, m, route, resp, body, cache));
   }
 
   private Future<Void> head(

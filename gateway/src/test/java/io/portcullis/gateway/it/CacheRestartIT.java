@@ -1,0 +1,199 @@
+package io.portcullis.gateway.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.portcullis.core.oci.Digest;
+import io.portcullis.testkit.DirImage;
+import io.portcullis.testkit.FreePorts;
+import io.portcullis.testkit.ImageSpec;
+import io.portcullis.testkit.OciLayout;
+import io.portcullis.testkit.RegistryProcess;
+import io.portcullis.testkit.RequiredTools;
+import io.portcullis.testkit.Skopeo;
+import io.portcullis.testkit.TestImages;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Manifests, tags and trust evidence outlive a restart of the gateway (the packaged jar, its own
+ * JVM): a platform team restarting its gateway during an upstream outage still pulls what it had
+ * cached, by tag (stale, with {@code Warning: 110}) and by digest, and an enforced image is
+ * verified again from disk. A persisted manifest damaged while the gateway was down is never
+ * served.
+ */
+class CacheRestartIT {
+  private static final String STALE = "110 - \"response is stale\"";
+
+  @Test
+  void aCachedImagePullsAfterARestartWhileTheUpstreamIsDown(@TempDir Path dir) throws Exception {
+    RequiredTools.check("docker-registry", "skopeo", "umoci");
+    try (RegistryProcess registry = RegistryProcess.start();
+        Skopeo skopeo = Skopeo.create();
+        TestImages images = new TestImages(skopeo)) {
+      OciLayout v1 = images.build(ImageSpec.builder().layers(2, 100 * 1024).seed(501).build());
+      images.push(v1, registry.ref("team/app:latest"));
+      Digest digest = Digest.parse(v1.digest());
+      String tagPath = "/v2/team/app/manifests/latest";
+
+      try (GatewayProcess first = GatewayProcess.inFrontOf(dir, registry.url())) {
+        skopeo.copy(docker(first, "team/app:latest"), "dir:" + dir.resolve("warm")).orThrow();
+      }
+      Path persisted = manifestFile(dir, digest);
+      assertTrue(Files.isRegularFile(persisted), "the manifest is on disk: " + persisted);
+
+      registry.down();
+      try (GatewayProcess second = GatewayProcess.inFrontOf(dir, registry.url())) {
+        Path byTag = dir.resolve("by-tag");
+        skopeo.copy(docker(second, "team/app:latest"), "dir:" + byTag).orThrow();
+        assertEquals(v1.digest(), DirImage.read(byTag).manifestDigest());
+        Path byDigest = dir.resolve("by-digest");
+        skopeo.copy(docker(second, "team/app@" + v1.digest()), "dir:" + byDigest).orThrow();
+        assertEquals(v1.digest(), DirImage.read(byDigest).manifestDigest());
+
+        HttpResponse<String> r = Http.get(second.url() + tagPath, "Accept", v1.mediaType());
+        assertEquals(200, r.statusCode());
+        assertEquals(v1.digest(), r.headers().firstValue("Docker-Content-Digest").orElseThrow());
+        assertEquals(STALE, r.headers().firstValue("Warning").orElseThrow());
+        assertEquals(
+            503, Http.get(second.url() + "/v2/team/app/manifests/never-pulled").statusCode());
+      }
+
+      // Bit rot in the persisted manifest while the gateway is down: never served.
+      byte[] rotten = Files.readAllBytes(persisted);
+      rotten[rotten.length - 2] ^= 0x01;
+      Files.write(persisted, rotten);
+      try (GatewayProcess third = GatewayProcess.inFrontOf(dir, registry.url())) {
+        HttpResponse<String> byTag = Http.get(third.url() + tagPath, "Accept", v1.mediaType());
+        assertEquals(503, byTag.statusCode(), byTag.body());
+        assertEquals("UNAVAILABLE", Http.errorCode(byTag));
+        HttpResponse<String> byDigest =
+            Http.get(third.url() + "/v2/team/app/manifests/" + v1.digest());
+        assertEquals(503, byDigest.statusCode(), byDigest.body());
+        assertFalse(Files.exists(persisted), "the damaged file was dropped");
+
+        registry.up();
+        long gets = registry.count("GET", tagPath);
+        HttpResponse<String> fresh = Http.get(third.url() + tagPath, "Accept", v1.mediaType());
+        assertEquals(200, fresh.statusCode());
+        assertEquals(
+            v1.digest(), fresh.headers().firstValue("Docker-Content-Digest").orElseThrow());
+        assertTrue(fresh.headers().firstValue("Warning").isEmpty(), "fetched, not stale");
+        assertEquals(gets + 1, registry.count("GET", tagPath), "fetched again from the upstream");
+      }
+      assertTrue(Files.isRegularFile(persisted), "and persisted again, whole");
+    }
+  }
+
+  private static final String POLICY =
+      """
+      version: 1
+      trustStores:
+        release-keys: {type: cosign, keys: [release.pub]}
+        release-ca: {type: x509, certificates: [pki/root.crt]}
+      policies:
+        - name: two-party
+          scopes: ["prod/**"]
+          mode: enforce
+          signatures:
+            allOf:
+              - {type: cosign, trustStore: release-keys}
+              - {type: notation, trustStore: release-ca, identities: ["*"]}
+      """;
+
+  @Test
+  void anEnforcedImageIsVerifiedFromDiskAfterARestartWhileTheUpstreamIsDown(@TempDir Path dir)
+      throws Exception {
+    RequiredTools.check("docker-registry", "skopeo", "umoci");
+    Files.writeString(dir.resolve("pw"), "release-password\n");
+    EnforcementIT.cli(
+        "keygen",
+        "--out",
+        dir.resolve("release").toString(),
+        "--password-file",
+        dir.resolve("pw").toString());
+    EnforcementIT.cli("certs", "dev", "--out", dir.resolve("pki").toString());
+    Path policy = Files.writeString(dir.resolve("policy.yaml"), POLICY);
+    try (RegistryProcess registry = RegistryProcess.start();
+        Skopeo skopeo = Skopeo.create();
+        TestImages images = new TestImages(skopeo)) {
+      OciLayout image = images.build(ImageSpec.builder().layers(1, 64 * 1024).seed(502).build());
+      images.push(image, registry.ref("prod/app:v1"));
+      OciLayout unsigned = images.build(ImageSpec.builder().layers(1, 1024).seed(503).build());
+      images.push(unsigned, registry.ref("prod/unsigned:v1"));
+      EnforcementIT.cli(
+          "sign",
+          "--key",
+          dir.resolve("release.key").toString(),
+          "--password-file",
+          dir.resolve("pw").toString(),
+          "--insecure-registry",
+          registry.hostPort(),
+          registry.hostPort() + "/prod/app:v1");
+      EnforcementIT.cli(
+          "sign",
+          "--format",
+          "notation",
+          "--cert",
+          dir.resolve("pki/signer.crt").toString(),
+          "--cert-key",
+          dir.resolve("pki/signer.key").toString(),
+          "--insecure-registry",
+          registry.hostPort(),
+          registry.hostPort() + "/prod/app:v1");
+
+      try (GatewayProcess first = enforcing(dir, registry, policy)) {
+        skopeo.copy(docker(first, "prod/app:v1"), "dir:" + dir.resolve("warm")).orThrow();
+        assertEquals(403, Http.get(first.url() + "/v2/prod/unsigned/manifests/v1").statusCode());
+      }
+
+      registry.down();
+      try (GatewayProcess second = enforcing(dir, registry, policy)) {
+        Path out = dir.resolve("offline");
+        skopeo.copy(docker(second, "prod/app:v1"), "dir:" + out).orThrow();
+        assertEquals(image.digest(), DirImage.read(out).manifestDigest());
+        // Nothing cached vouches for the unsigned image: still refused, never let through.
+        int refused = Http.get(second.url() + "/v2/prod/unsigned/manifests/v1").statusCode();
+        assertTrue(refused == 403 || refused == 503, "fails closed: " + refused);
+      }
+    }
+  }
+
+  private static GatewayProcess enforcing(Path dir, RegistryProcess registry, Path policy)
+      throws Exception {
+    int port = FreePorts.loopback();
+    String config =
+        """
+        server: {host: 127.0.0.1, port: %d}
+        dataDir: %s
+        upstreams:
+          - {name: internal, url: '%s', prefix: ''}
+        policy: {file: %s}
+        """
+            .formatted(port, dir.resolve("data"), registry.url(), policy);
+    return GatewayProcess.start(dir, config, port);
+  }
+
+  private static String docker(GatewayProcess gateway, String ref) {
+    return "docker://" + gateway.url().substring("http://".length()) + "/" + ref;
+  }
+
+  /** The one persisted copy of {@code digest} under the cache's manifest directory. */
+  private static Path manifestFile(Path dir, Digest digest) throws Exception {
+    try (Stream<Path> files = Files.walk(dir.resolve("data/cache/manifests"))) {
+      List<Path> found =
+          files
+              .filter(p -> p.getFileName().toString().equals("sha256-" + digest.hex()))
+              .filter(p -> p.getParent().getFileName().toString().equals("manifests"))
+              .toList();
+      assertEquals(1, found.size(), "one copy of " + digest + ": " + found);
+      return found.get(0);
+    }
+  }
+}
