@@ -425,7 +425,7 @@ public final class ManifestCache implements ManifestLookaside {
   }
 
   private static Future<HeadStatus> head(UpstreamRoute route, String tag, String accept) {
-    MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("Accept", accept);
+    MultiMap headers = route.headers().add("Accept", accept);
     return route
         .upstream()
         .send(
