@@ -39,7 +39,7 @@ public final class AuditLog {
     return new AuditLog(f);
   }
 
-  /** What one decision record says. */
+  /** What one decision record says ({@code requestId} null when the request had none). */
   public record Record(
       String client,
       String repository,
@@ -51,34 +51,7 @@ public final class AuditLog {
       List<String> failedChecks,
       List<String> signers,
       String message,
-      String requestId) {
-
-    /** A record without request id. */
-    public Record(
-        String client,
-        String repository,
-        String tag,
-        String digest,
-        String policy,
-        String mode,
-        String outcome,
-        List<String> failedChecks,
-        List<String> signers,
-        String message) {
-      this(
-          client,
-          repository,
-          tag,
-          digest,
-          policy,
-          mode,
-          outcome,
-          failedChecks,
-          signers,
-          message,
-          null);
-    }
-  }
+      String requestId) {}
 
   public void write(Record r) {
     JsonObject line =
