@@ -44,6 +44,7 @@ public final class Gateway {
   private final Optional<AdminServer> admin;
   private final AtomicBoolean ready;
   private final long refreshTimer;
+  private final Caches caches;
 
   private Gateway(
       Vertx vertx,
@@ -53,7 +54,8 @@ public final class Gateway {
       GatewayMetrics metrics,
       Optional<AdminServer> admin,
       AtomicBoolean ready,
-      long refreshTimer) {
+      long refreshTimer,
+      Caches caches) {
     this.vertx = vertx;
     this.server = server;
     this.upstreams = upstreams;
@@ -62,6 +64,7 @@ public final class Gateway {
     this.admin = admin;
     this.ready = ready;
     this.refreshTimer = refreshTimer;
+    this.caches = caches;
   }
 
   /** Starts a gateway on {@code vertx}; blocking set-up (key files) happens before it listens. */
@@ -163,7 +166,8 @@ public final class Gateway {
                                 metrics,
                                 admin,
                                 ready,
-                                refreshCredentials(vertx, auth))))
+                                refreshCredentials(vertx, auth),
+                                caches)))
         .map(
             g -> {
               ready.set(true);
@@ -276,12 +280,28 @@ public final class Gateway {
     if (refreshTimer >= 0) {
       vertx.cancelTimer(refreshTimer);
     }
+    long started = System.nanoTime();
     return server
         .shutdown(grace)
+        // Cache fills outlive their clients by design; give those under way the rest of the grace
+        // to reach the store, so a restart does not fetch again what was just served.
+        .transform(v -> settle(grace.minusNanos(System.nanoTime() - started)))
         .transform(v -> Future.all(upstreams.stream().map(Upstream::close).toList()))
         .transform(v -> enforcement.close(vertx))
         .transform(v -> admin.map(AdminServer::close).orElse(Future.succeededFuture()))
         .mapEmpty();
+  }
+
+  /** Waits (up to {@code grace}) for cache fills and cache writes under way. */
+  private Future<Void> settle(Duration grace) {
+    List<Future<Void>> work = new java.util.ArrayList<>();
+    if (caches.blobs() != null) {
+      work.add(caches.blobs().settle(grace));
+    }
+    if (caches.manifests() != null) {
+      work.add(caches.manifests().settle(grace));
+    }
+    return Future.all(work).mapEmpty();
   }
 
   /**

@@ -12,6 +12,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
@@ -183,6 +184,21 @@ public final class BlobStore {
               if (!ok) {
                 drop(blob, "content does not match its digest");
               }
+            });
+  }
+
+  /**
+   * Completes once no fill is under way, or when {@code grace} has passed: a graceful shutdown lets
+   * fills that are streaming or being committed reach the store.
+   */
+  public Future<Void> settle(Duration grace) {
+    return Quiescence.await(vertx, fills::isEmpty, grace)
+        .map(
+            settled -> {
+              if (!settled) {
+                LOG.warn("cache: {} fill(s) still under way at shutdown are dropped", fills.size());
+              }
+              return null;
             });
   }
 

@@ -54,6 +54,9 @@ public final class ManifestCache implements ManifestLookaside {
           .maximumWeight(MAX_BYTES)
           .<String, Fetched>weigher((k, v) -> v.bytes().length + k.length())
           .build();
+  // Background writes to disk not yet landed, for a graceful shutdown.
+  private final java.util.concurrent.atomic.AtomicInteger writing =
+      new java.util.concurrent.atomic.AtomicInteger();
   private final Cache<String, TagEntry> tags = Caffeine.newBuilder().maximumSize(100_000).build();
   // Trust evidence: signature payloads and envelopes (immutable) and referrers lists (not).
   private final Cache<String, byte[]> smallBlobs =
@@ -141,9 +144,27 @@ public final class ManifestCache implements ManifestLookaside {
 
   /** Persists in the background; a failure costs only the copy on disk. */
   private void persist(String what, Callable<Void> op) {
+    writing.incrementAndGet();
     vertx
         .executeBlocking(op, true)
+        .onComplete(ar -> writing.decrementAndGet())
         .onFailure(err -> LOG.warn("cache: could not persist {}: {}", what, err.toString()));
+  }
+
+  /**
+   * Completes once the writes to disk that were started have landed, or when {@code grace} has
+   * passed: a graceful shutdown keeps the manifests and tags just served.
+   */
+  public Future<Void> settle(java.time.Duration grace) {
+    return Quiescence.await(vertx, () -> writing.get() == 0, grace)
+        .map(
+            settled -> {
+              if (!settled) {
+                LOG.warn(
+                    "cache: {} manifest write(s) under way at shutdown are dropped", writing.get());
+              }
+              return null;
+            });
   }
 
   /** The manifest with this digest in the route's repository, if cached (in memory or on disk). */
