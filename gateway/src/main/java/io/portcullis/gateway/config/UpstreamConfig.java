@@ -24,20 +24,6 @@ public record UpstreamConfig(
   /** How long a cached tag is trusted before it is revalidated upstream: 5 minutes by default. */
   public static final Duration DEFAULT_TAG_TTL = Duration.ofMinutes(5);
 
-  /** An upstream with the default cache settings. */
-  public UpstreamConfig(
-      String name,
-      URI url,
-      String prefix,
-      Optional<Credentials> credentials,
-      Optional<Path> caFile,
-      boolean push,
-      Duration connectTimeout,
-      Duration readTimeout) {
-    this(
-        name, url, prefix, credentials, caFile, push, connectTimeout, readTimeout, DEFAULT_TAG_TTL);
-  }
-
   private static final Set<String> DOCKER_HUB_HOSTS =
       Set.of("registry-1.docker.io", "index.docker.io", "docker.io", "registry.hub.docker.com");
 
