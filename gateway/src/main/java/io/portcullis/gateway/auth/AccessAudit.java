@@ -47,6 +47,28 @@ public final class AccessAudit {
                     requestId)));
   }
 
+  /**
+   * A login refused before its password was checked, because of too many failed logins: recorded
+   * under the attempted user name, action {@code login}, outcome {@code throttled}.
+   */
+  public void throttledLogin(String client, String requestId, String user, String message) {
+    // debug: throttled attempts are cheap for an attacker to repeat; the audit log has each one.
+    LOG.debug("login throttled for '{}' from {}: {}", user, client, message);
+    log.ifPresent(
+        l ->
+            l.write(
+                new AuditLog.AccessRecord(
+                    "authentication",
+                    client,
+                    user,
+                    null,
+                    "login",
+                    null,
+                    "throttled",
+                    message,
+                    requestId)));
+  }
+
   /** An access decision: {@code outcome} is allowed, denied, challenged or token-granted. */
   public void authorization(
       String client,

@@ -14,7 +14,8 @@ public record AuthServices(
     Authenticator authenticator,
     TokenService tokens,
     AccessAudit audit,
-    Quotas quotas) {
+    Quotas quotas,
+    FailedLogins failedLogins) {
 
   /** Loads the token key (creating it when absent) and the credential sources. Blocking. */
   public static AuthServices start(
@@ -34,6 +35,7 @@ public record AuthServices(
         new Authenticator(users, robots, oidc),
         tokens,
         new AccessAudit(auditLog),
-        new Quotas(config.quotas()));
+        new Quotas(config.quotas()),
+        new FailedLogins(config.failedLogins()));
   }
 }

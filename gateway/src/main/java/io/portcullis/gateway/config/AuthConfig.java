@@ -21,6 +21,8 @@ import java.util.Optional;
  * @param oidc trusted OIDC issuers, in order
  * @param quotas per-identity request-rate and concurrent-transfer limits ({@link QuotaConfig#NONE}
  *     when not configured)
+ * @param failedLogins limits on failed logins per client address and per user name (always on;
+ *     {@link FailedLoginConfig#DEFAULTS} unless configured)
  */
 public record AuthConfig(
     Path tokenKeyFile,
@@ -32,7 +34,8 @@ public record AuthConfig(
     Map<String, List<String>> users,
     Optional<RobotsConfig> robots,
     List<OidcConfig> oidc,
-    QuotaConfig quotas) {
+    QuotaConfig quotas,
+    FailedLoginConfig failedLogins) {
 
   public AuthConfig {
     anonymous = List.copyOf(anonymous);

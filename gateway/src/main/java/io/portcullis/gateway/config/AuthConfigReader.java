@@ -47,7 +47,10 @@ final class AuthConfigReader {
       Integer burst,
       Integer concurrentTransfers,
       Map<String, LimitsSection> roles,
-      Map<String, LimitsSection> users) {}
+      Map<String, LimitsSection> users,
+      FailedLoginsSection failedLogins) {}
+
+  record FailedLoginsSection(Integer perAddress, Integer perUser, String window) {}
 
   record LimitsSection(Double requestsPerSecond, Integer burst, Integer concurrentTransfers) {}
 
@@ -128,8 +131,48 @@ final class AuthConfigReader {
       }
     }
     QuotaConfig quotas = a.quotas() == null ? QuotaConfig.NONE : quotas(a.quotas(), roles);
+    FailedLoginConfig failedLogins =
+        a.quotas() == null || a.quotas().failedLogins() == null
+            ? FailedLoginConfig.DEFAULTS
+            : failedLogins(a.quotas().failedLogins());
     return new AuthConfig(
-        keyFile, ttl, refreshTtl, htpasswd, anonymous, roles, users, robots, oidc, quotas);
+        keyFile,
+        ttl,
+        refreshTtl,
+        htpasswd,
+        anonymous,
+        roles,
+        users,
+        robots,
+        oidc,
+        quotas,
+        failedLogins);
+  }
+
+  /** Unset keys keep their defaults; the limiter cannot be switched off, only loosened. */
+  private static FailedLoginConfig failedLogins(FailedLoginsSection f) {
+    String key = "auth.quotas.failedLogins";
+    FailedLoginConfig d = FailedLoginConfig.DEFAULTS;
+    int perAddress = count(f.perAddress(), d.perAddress(), key + ".perAddress");
+    int perUser = count(f.perUser(), d.perUser(), key + ".perUser");
+    Duration window = d.window();
+    if (f.window() != null) {
+      window = Durations.parse(f.window(), key + ".window");
+      if (window.compareTo(Duration.ofSeconds(1)) < 0 || window.compareTo(Duration.ofDays(1)) > 0) {
+        throw new ConfigException(key + ".window: must be between 1s and 1d");
+      }
+    }
+    return new FailedLoginConfig(perAddress, perUser, window);
+  }
+
+  private static int count(Integer value, int fallback, String key) {
+    if (value == null) {
+      return fallback;
+    }
+    if (value < 1 || value > 1_000_000) {
+      throw new ConfigException(key + ": " + value + " must be between 1 and 1000000");
+    }
+    return value;
   }
 
   private static QuotaConfig quotas(QuotaSection q, Map<String, List<AccessRule>> roles) {

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.portcullis.gateway.auth.AccessToken;
 import io.portcullis.gateway.auth.AuthServices;
+import io.portcullis.gateway.auth.FailedLogins;
 import io.portcullis.gateway.auth.Identity;
 import io.portcullis.gateway.auth.TokenService;
 import io.portcullis.gateway.config.AccessRule.Action;
@@ -213,20 +214,57 @@ final class AccessGate {
 
   /**
    * Checks a user name and password on a worker thread (bcrypt and robot hashes are slow by
-   * design); the copy of the password is wiped once checked.
+   * design); the copy of the password is wiped once checked. Unless too many logins from the
+   * client's address or for the user name have failed lately ({@link FailedLogins}): then it fails
+   * with {@link LoginThrottled}, audited, without checking anything.
    */
   static Future<Optional<Identity>> verify(
-      Vertx vertx, AuthServices auth, String user, String password) {
+      Vertx vertx, AuthServices auth, HttpServerRequest req, String user, String password) {
+    String address = address(req);
+    FailedLogins.Admission admission = auth.failedLogins().begin(address, user);
+    if (admission.refusal().isPresent()) {
+      FailedLogins.Refusal r = admission.refusal().get();
+      LoginThrottled throttled =
+          new LoginThrottled(
+              r.reason() + "; retry in " + r.retryAfterSeconds() + " s", r.retryAfterSeconds());
+      auth.audit().throttledLogin(address, RequestObserver.id(req), user, throttled.getMessage());
+      return Future.failedFuture(throttled);
+    }
+    FailedLogins.Attempt attempt = admission.attempt().orElseThrow();
     char[] secret = password.toCharArray();
-    return vertx.executeBlocking(
-        () -> {
-          try {
-            return auth.authenticator().verify(user, secret);
-          } finally {
-            Arrays.fill(secret, '\0');
-          }
-        },
-        false);
+    return vertx
+        .executeBlocking(
+            () -> {
+              try {
+                return auth.authenticator().verify(user, secret);
+              } finally {
+                Arrays.fill(secret, '\0');
+              }
+            },
+            false)
+        .andThen(
+            ar -> {
+              if (ar.succeeded() && ar.result().isEmpty()) {
+                attempt.failed();
+              } else {
+                attempt.ended();
+              }
+            });
+  }
+
+  /** A login refused by the failed-login limit; its message names the limit, never a secret. */
+  static final class LoginThrottled extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final long retryAfterSeconds;
+
+    LoginThrottled(String message, long retryAfterSeconds) {
+      super(message, null, false, false);
+      this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    String retryAfter() {
+      return Long.toString(retryAfterSeconds);
+    }
   }
 
   private Future<Caller> basic(HttpServerRequest req, String address, String value, Need need) {
@@ -244,9 +282,17 @@ final class AccessGate {
       return Future.failedFuture(challenge(req, need, null, "malformed Basic credentials"));
     }
     String user = pair.get()[0];
-    return verify(vertx, auth, user, pair.get()[1])
-        .compose(
-            id -> {
+    return verify(vertx, auth, req, user, pair.get()[1])
+        .transform(
+            ar -> {
+              if (ar.failed()) {
+                return Future.failedFuture(
+                    ar.cause() instanceof LoginThrottled t
+                        ? OciException.of(OciErrorCode.TOOMANYREQUESTS, t.getMessage())
+                            .withHeader("Retry-After", t.retryAfter())
+                        : ar.cause());
+              }
+              Optional<Identity> id = ar.result();
               auth.audit()
                   .authentication(
                       address,

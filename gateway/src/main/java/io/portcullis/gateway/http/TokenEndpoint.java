@@ -164,9 +164,17 @@ final class TokenEndpoint {
       String method,
       List<Scope> scopes,
       boolean offline) {
-    return AccessGate.verify(vertx, auth, user, password)
-        .compose(
-            id -> {
+    return AccessGate.verify(vertx, auth, req, user, password)
+        .transform(
+            ar -> {
+              if (ar.failed() && ar.cause() instanceof AccessGate.LoginThrottled t) {
+                req.response().putHeader("Retry-After", t.retryAfter());
+                return fail(req, 429, "too_many_requests", t.getMessage());
+              }
+              if (ar.failed()) {
+                return Future.failedFuture(ar.cause());
+              }
+              Optional<Identity> id = ar.result();
               // An OIDC login is recorded under the token's subject, not the user name "oidc".
               audit(
                   req,

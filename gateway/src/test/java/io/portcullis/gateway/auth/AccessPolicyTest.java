@@ -121,7 +121,8 @@ class AccessPolicyTest {
                 java.util.Map.of("alice", List.of("reader")),
                 java.util.Optional.empty(),
                 List.of(),
-                io.portcullis.gateway.config.QuotaConfig.NONE));
+                io.portcullis.gateway.config.QuotaConfig.NONE,
+                io.portcullis.gateway.config.FailedLoginConfig.DEFAULTS));
     assertEquals(List.of("reader"), p.user("alice").roles());
     assertEquals(List.of(), p.user("mallory").roles());
     assertEquals(Set.of(Action.PULL), p.allowed(p.user("alice"), "x/y"));

@@ -109,6 +109,20 @@ class AuthConfigTest {
   }
 
   @Test
+  void failedLoginsAreLimitedByDefaultAndTheLimitsCanBeChanged() {
+    assertEquals(FailedLoginConfig.DEFAULTS, auth("auth: {}\n").failedLogins());
+    assertEquals(new FailedLoginConfig(10, 5, Duration.ofMinutes(1)), FailedLoginConfig.DEFAULTS);
+    AuthConfig a =
+        auth("auth: {quotas: {failedLogins: {perAddress: 50, perUser: 3, window: 5m}}}\n");
+    assertEquals(new FailedLoginConfig(50, 3, Duration.ofMinutes(5)), a.failedLogins());
+    assertEquals(QuotaConfig.NONE, a.quotas(), "no per-identity limits come with it");
+    assertEquals(
+        new FailedLoginConfig(10, 20, Duration.ofMinutes(1)),
+        auth("auth: {quotas: {failedLogins: {perUser: 20}}}\n").failedLogins(),
+        "unset keys keep their defaults");
+  }
+
+  @Test
   void defaultsPutTheKeyInDataDirAndNoAnonymousAccess() {
     AuthConfig a = auth("dataDir: " + dir + "\nauth: {}\n");
     assertEquals(dir.resolve("token-key.pem"), a.tokenKeyFile());
@@ -151,6 +165,11 @@ class AuthConfigTest {
         "quota unknown role | 'auth: {quotas: {roles: {ghost: {burst: 1}}}}' | auth.quotas.roles.ghost: unknown role 'ghost'",
         "quota user empty | 'auth: {quotas: {users: {alice: }}}' | auth.quotas.users.alice: needs at least one of",
         "quota role bad | 'auth: {roles: {r: [{repositories: [\"**\"], actions: [pull]}]}, quotas: {roles: {r: {concurrentTransfers: 0}}}}' | auth.quotas.roles.r.concurrentTransfers: 0 must be at least 1",
+        "failed logins zero | 'auth: {quotas: {failedLogins: {perAddress: 0}}}' | auth.quotas.failedLogins.perAddress: 0 must be between 1 and 1000000",
+        "failed logins user | 'auth: {quotas: {failedLogins: {perUser: -2}}}' | auth.quotas.failedLogins.perUser: -2 must be between 1 and 1000000",
+        "failed logins window | 'auth: {quotas: {failedLogins: {window: 0s}}}' | auth.quotas.failedLogins.window: must be between 1s and 1d",
+        "failed logins bad window | 'auth: {quotas: {failedLogins: {window: later}}}' | auth.quotas.failedLogins.window: 'later' is not a duration",
+        "failed logins unknown key | 'auth: {quotas: {failedLogins: {perIp: 5}}}' | auth.quotas.failedLogins.perIp: unknown key 'perIp'",
         "oidc unknown role | 'auth: {oidc: [{issuer: \"https://ci\", audience: a, rules: [{claims: {a: b}, roles: [x]}]}]}' | auth.oidc[0].rules[0].roles[0]: unknown role 'x'",
       })
   void refusesBadAuthConfigWithAOneLineMessageNamingTheKey(

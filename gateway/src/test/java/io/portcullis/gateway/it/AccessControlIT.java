@@ -107,6 +107,9 @@ class AccessControlIT {
                   - {repositories: ["team-a/**"], actions: [pull, push]}
                   - {repositories: ["team-a/frozen"], actions: [push], effect: deny}
               users: {alice: [reader], bob: [team-a-dev]}
+              # These tests fail logins on purpose, all from one loopback address; QuotaIT covers
+              # the failed-login limits.
+              quotas: {failedLogins: {perAddress: 1000, perUser: 1000}}
             """
                 .formatted(dir.resolve("audit.jsonl"), htpasswd))
         .start();

@@ -148,6 +148,9 @@ class FederatedIdentityIT {
               audience: portcullis
               jwksUrl: %s
               rules: [{claims: {repository: acme/app}, roles: [team-a-dev]}]
+          # Refused ID tokens and wrong secrets on purpose, all from one loopback address; QuotaIT
+          # covers the failed-login limits.
+          quotas: {failedLogins: {perAddress: 1000, perUser: 1000}}
         """
             .formatted(
                 port,
