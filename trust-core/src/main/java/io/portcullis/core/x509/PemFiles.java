@@ -19,7 +19,7 @@ import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 
 /**
  * PEM encoding for the certificates and the unencrypted PKCS#8 private keys this package writes and
- * the signer reads ({@code -----BEGIN PRIVATE KEY-----}, <a
+ * the signer reads (PEM label {@code PRIVATE KEY}, <a
  * href="https://www.rfc-editor.org/rfc/rfc7468#section-10">RFC 7468 section 10</a>). Private key
  * files are created owner-only (0600) before any byte is written, so the key is never readable by
  * others, not even briefly.
