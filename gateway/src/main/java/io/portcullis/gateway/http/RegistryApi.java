@@ -17,6 +17,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -154,26 +155,25 @@ public final class RegistryApi implements Handler<HttpServerRequest> {
       return AccessGate.Need.BASE;
     }
     String canonical =
-        router.route(name, req.getParam("ns")).map(RegistryApi::canonical).orElse(name.value());
+        router
+            .route(name, req.getParam("ns"))
+            .map(UpstreamRoute::canonicalName)
+            .orElse(name.value());
     return new AccessGate.Need(name.value(), canonical, action);
   }
 
   /**
-   * The path access rules match: the upstream's prefix and the name the upstream is asked for, so
-   * {@code docker.io/alpine}, {@code docker.io/library/alpine} and {@code
-   * library/alpine?ns=docker.io} are one repository to the rules.
+   * The path access rules match, {@link UpstreamRoute#canonicalName}, for a name given without
+   * {@code ns} (a token request's scope, a mount's {@code from}).
    */
-  private static String canonical(UpstreamRoute r) {
-    String prefix = r.upstream().config().prefix();
-    return prefix.isEmpty() ? r.upstreamName() : prefix + "/" + r.upstreamName();
-  }
-
-  /** {@link #canonical} for a name in a token request (no {@code ns} there). */
   private String canonicalName(String name) {
     if (!RepositoryName.isValid(name)) {
       return name;
     }
-    return router.route(RepositoryName.of(name), null).map(RegistryApi::canonical).orElse(name);
+    return router
+        .route(RepositoryName.of(name), null)
+        .map(UpstreamRoute::canonicalName)
+        .orElse(name);
   }
 
   private Future<Void> serve(HttpServerRequest req, OciRoute route, Caller caller) {
@@ -229,24 +229,20 @@ public final class RegistryApi implements Handler<HttpServerRequest> {
     if (!RepositoryName.isValid(from)) {
       return false;
     }
-    String repository =
-        router.route(RepositoryName.of(from), null).map(RegistryApi::canonical).orElse(from);
-    return gate.permits(caller, Action.PULL, from, repository);
+    return gate.permits(caller, Action.PULL, from, canonicalName(from));
   }
 
   private static void allow(HttpMethod method, HttpMethod... allowed) {
     Set<HttpMethod> set = Set.of(allowed);
     if (!set.contains(method)) {
-      String list =
-          String.join(", ", java.util.Arrays.stream(allowed).map(HttpMethod::name).toList());
+      String list = String.join(", ", Arrays.stream(allowed).map(HttpMethod::name).toList());
       throw OciException.of(
               OciErrorCode.UNSUPPORTED, method + " is not supported here; use " + list)
           .withHeader("Allow", list);
     }
   }
 
-  private UpstreamRoute upstream(
-      HttpServerRequest req, io.portcullis.core.oci.RepositoryName name) {
+  private UpstreamRoute upstream(HttpServerRequest req, RepositoryName name) {
     return router
         .route(name, req.getParam("ns"))
         .map(route -> route.withRequestId(req.getHeader(RequestObserver.HEADER)))
