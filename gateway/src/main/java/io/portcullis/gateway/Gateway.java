@@ -19,10 +19,12 @@ import io.vertx.core.http.HttpServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -191,11 +193,6 @@ public final class Gateway {
             });
   }
 
-  /** The robot and OIDC credential sources of this build: the robots file and OIDC issuers. */
-  static AuthProviders authProviders() {
-    return AuthProviders.standard();
-  }
-
   /**
    * Re-reads changed credential files (the robots file) every {@link #REFRESH_INTERVAL} on a worker
    * thread, so a robot created or revoked by {@code robot create|revoke} counts within seconds, for
@@ -232,7 +229,7 @@ public final class Gateway {
       return Optional.empty();
     }
     AuthServices auth =
-        AuthServices.start(config.auth().get(), enforcement.audit(), authProviders());
+        AuthServices.start(config.auth().get(), enforcement.audit(), AuthProviders.standard());
     LOG.info(
         "access control on: tokens signed with key {} ({}), valid {}; robots: {}; OIDC issuers: {}",
         auth.tokens().kid(),
@@ -259,11 +256,6 @@ public final class Gateway {
   /** The meters of this gateway, for parts that add their own (e.g. a cache). */
   public GatewayMetrics metrics() {
     return metrics;
-  }
-
-  /** True while the client listener accepts requests; false once shutdown has begun. */
-  public boolean ready() {
-    return ready.get();
   }
 
   /** Stops at once, breaking transfers in flight. */
@@ -294,7 +286,7 @@ public final class Gateway {
 
   /** Waits (up to {@code grace}) for cache fills and cache writes under way. */
   private Future<Void> settle(Duration grace) {
-    List<Future<Void>> work = new java.util.ArrayList<>();
+    List<Future<Void>> work = new ArrayList<>();
     if (caches.blobs() != null) {
       work.add(caches.blobs().settle(grace));
     }
@@ -326,11 +318,7 @@ public final class Gateway {
       LOG.warn("cannot restrict permissions of {}", tmp);
     }
     Files.write(tmp, key, StandardOpenOption.TRUNCATE_EXISTING);
-    Files.move(
-        tmp,
-        file,
-        java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     return key;
   }
 }
