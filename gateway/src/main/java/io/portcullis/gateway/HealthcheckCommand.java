@@ -1,5 +1,6 @@
 package io.portcullis.gateway;
 
+import io.portcullis.gateway.config.AdminConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -57,7 +58,7 @@ public final class HealthcheckCommand implements Callable<Integer> {
   private static String adminPort() {
     String port = System.getenv("PORTCULLIS_ADMIN_PORT");
     return port == null || port.isBlank()
-        ? Integer.toString(io.portcullis.gateway.config.AdminConfig.DEFAULT_PORT)
+        ? Integer.toString(AdminConfig.DEFAULT_PORT)
         : port.strip();
   }
 }

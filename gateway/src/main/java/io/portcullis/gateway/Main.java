@@ -5,6 +5,7 @@ import io.portcullis.gateway.config.ConfigLoader;
 import io.portcullis.gateway.config.GatewayConfig;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -67,7 +68,7 @@ public final class Main implements Callable<Integer> {
                   // Each step is bounded: a future completed on an event loop that vertx.close()
                   // has already stopped never fires, and an endless hook keeps the JVM alive.
                   // Stop accepting, let requests in flight finish within server.shutdownTimeout.
-                  java.time.Duration grace = cfg.server().shutdownTimeout();
+                  Duration grace = cfg.server().shutdownTimeout();
                   try {
                     gateway.close(grace).await(grace.toMillis() + 5000, TimeUnit.MILLISECONDS);
                   } catch (TimeoutException | RuntimeException e) {

@@ -3,10 +3,14 @@ package io.portcullis.gateway.config;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.portcullis.core.oci.RepositoryName;
+import io.portcullis.core.policy.PolicyException;
+import io.portcullis.core.policy.TrustPolicyLoader;
 import io.portcullis.gateway.config.UpstreamConfig.Credentials;
 import java.io.IOException;
 import java.io.InputStream;
@@ -74,14 +78,14 @@ public final class ConfigLoader {
   public static GatewayConfig parse(byte[] yaml, String source, Map<String, String> env) {
     FileConfig raw;
     try {
-      com.fasterxml.jackson.databind.JsonNode tree = YAML.readTree(yaml);
+      JsonNode tree = YAML.readTree(yaml);
       if (tree == null || tree.isMissingNode() || tree.isNull()) {
         throw new ConfigException(source + " is empty");
       }
       if (!tree.isObject()) {
         throw new ConfigException(source + " must be a YAML mapping of sections");
       }
-      EnvOverrides.apply((com.fasterxml.jackson.databind.node.ObjectNode) tree, env);
+      EnvOverrides.apply((ObjectNode) tree, env);
       raw = YAML.treeToValue(tree, FileConfig.class);
     } catch (UnrecognizedPropertyException e) {
       String known =
@@ -246,13 +250,13 @@ public final class ConfigLoader {
     }
     Path file = Path.of(p.file());
     try {
-      io.portcullis.core.policy.TrustPolicyLoader.load(file);
-    } catch (io.portcullis.core.policy.PolicyException e) {
+      TrustPolicyLoader.load(file);
+    } catch (PolicyException e) {
       throw new ConfigException("policy.file: " + e.getMessage());
     }
-    java.time.Duration every =
+    Duration every =
         p.reloadInterval() == null
-            ? java.time.Duration.ofSeconds(2)
+            ? Duration.ofSeconds(2)
             : Durations.parse(p.reloadInterval(), "policy.reloadInterval");
     if (every.toMillis() < 100) {
       throw new ConfigException("policy.reloadInterval: must be at least 100ms");

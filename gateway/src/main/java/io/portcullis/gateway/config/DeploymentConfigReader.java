@@ -1,5 +1,6 @@
 package io.portcullis.gateway.config;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
@@ -134,7 +135,7 @@ final class DeploymentConfigReader {
     try {
       List<X509Certificate> certs =
           CertificateFactory.getInstance("X.509")
-              .generateCertificates(new java.io.ByteArrayInputStream(bytes))
+              .generateCertificates(new ByteArrayInputStream(bytes))
               .stream()
               .map(X509Certificate.class::cast)
               .toList();

@@ -19,10 +19,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
@@ -185,7 +187,7 @@ public final class Upstream {
                 metrics.upstream(
                     config.name(),
                     ar.succeeded() ? ar.result().statusCode() : 0,
-                    java.time.Duration.ofNanos(System.nanoTime() - start)))
+                    Duration.ofNanos(System.nanoTime() - start)))
         .recover(
             err ->
                 Future.failedFuture(
@@ -235,7 +237,7 @@ public final class Upstream {
   }
 
   /** The JDK's default trust anchors plus the certificates of an extra CA bundle. */
-  private static TrustOptions trustWithExtraCa(java.nio.file.Path caFile) {
+  private static TrustOptions trustWithExtraCa(Path caFile) {
     try {
       TrustManagerFactory defaults =
           TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
@@ -267,6 +269,6 @@ public final class Upstream {
   }
 
   public Future<Void> close() {
-    return http.shutdown(java.time.Duration.ZERO);
+    return http.shutdown(Duration.ZERO);
   }
 }
