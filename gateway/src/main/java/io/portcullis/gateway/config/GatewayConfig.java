@@ -22,31 +22,6 @@ public record GatewayConfig(
 
   public GatewayConfig {
     upstreams = List.copyOf(upstreams);
-    if (cache == null) {
-      cache = CacheConfig.defaults(dataDir);
-    }
-  }
-
-  /**
-   * Without admin listener, with text logs and the default cache, as before those sections existed.
-   */
-  public GatewayConfig(
-      ServerConfig server,
-      List<UpstreamConfig> upstreams,
-      Path dataDir,
-      Optional<PolicyConfig> policy,
-      Optional<Path> auditFile,
-      Optional<AuthConfig> auth) {
-    this(
-        server,
-        upstreams,
-        dataDir,
-        policy,
-        auditFile,
-        auth,
-        Optional.empty(),
-        LoggingConfig.DEFAULT,
-        null);
   }
 
   /** A copy listening on another port (tests use port 0 for an ephemeral one). */

@@ -19,11 +19,6 @@ public record ServerConfig(
 
   public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
 
-  /** Plain HTTP with the default shutdown timeout. */
-  public ServerConfig(String host, int port, Optional<URI> publicUrl) {
-    this(host, port, publicUrl, Optional.empty(), DEFAULT_SHUTDOWN_TIMEOUT);
-  }
-
   /** The scheme clients use: {@code https} with TLS, else {@code http}. */
   public String scheme() {
     return tls.isPresent() ? "https" : "http";
