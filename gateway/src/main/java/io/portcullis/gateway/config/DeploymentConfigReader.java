@@ -86,13 +86,8 @@ final class DeploymentConfigReader {
               + " is not the private key of the certificate in "
               + certFile);
     }
-    Optional<Path> clientCa =
-        Optional.ofNullable(t.clientCaFile())
-            .map(
-                f -> {
-                  certificates(Path.of(f), key + ".clientCaFile");
-                  return Path.of(f);
-                });
+    Optional<Path> clientCa = Optional.ofNullable(t.clientCaFile()).map(Path::of);
+    clientCa.ifPresent(f -> certificates(f, key + ".clientCaFile"));
     return Optional.of(new TlsConfig(certFile, keyFile, clientCa));
   }
 
