@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -52,7 +53,7 @@ final class TokenEndpoint {
       if (params.isEmpty()) {
         return fail(req, 400, "invalid_request", "malformed query string");
       }
-      return get(req, params.get());
+      return withService(req, params.get(), this::get);
     }
     if (req.method() == HttpMethod.POST) {
       return readForm(req)
@@ -64,20 +65,13 @@ final class TokenEndpoint {
                           400,
                           "invalid_request",
                           "the body must be an application/x-www-form-urlencoded form of at most 64 KiB")
-                      : post(req, form.get()));
+                      : withService(req, form.get(), this::post));
     }
     req.response().putHeader("Allow", "GET, POST");
     return fail(req, 405, "invalid_request", "use GET or POST");
   }
 
   private Future<Void> get(HttpServerRequest req, MultiMap params) {
-    if (!serviceOk(params)) {
-      return fail(
-          req,
-          400,
-          "invalid_request",
-          "unknown service; this one is '" + TokenService.SERVICE + "'");
-    }
     List<Scope> scopes = Scope.parseAll(params.getAll("scope"));
     boolean offline = "true".equals(params.get("offline_token"));
     String header = req.getHeader("Authorization");
@@ -101,13 +95,6 @@ final class TokenEndpoint {
   }
 
   private Future<Void> post(HttpServerRequest req, MultiMap form) {
-    if (!serviceOk(form)) {
-      return fail(
-          req,
-          400,
-          "invalid_request",
-          "unknown service; this one is '" + TokenService.SERVICE + "'");
-    }
     List<Scope> scopes = Scope.parseAll(form.getAll("scope"));
     boolean offline = "offline".equals(form.get("access_type"));
     String grant = form.get("grant_type");
@@ -250,9 +237,20 @@ final class TokenEndpoint {
         .end(body.encode());
   }
 
-  private static boolean serviceOk(MultiMap params) {
+  /** Runs {@code grant} unless the request names a service other than this one (400). */
+  private Future<Void> withService(
+      HttpServerRequest req,
+      MultiMap params,
+      BiFunction<HttpServerRequest, MultiMap, Future<Void>> grant) {
     String service = params.get("service");
-    return service == null || service.equals(TokenService.SERVICE);
+    if (service != null && !service.equals(TokenService.SERVICE)) {
+      return fail(
+          req,
+          400,
+          "invalid_request",
+          "unknown service; this one is '" + TokenService.SERVICE + "'");
+    }
+    return grant.apply(req, params);
   }
 
   private void audit(
