@@ -152,6 +152,11 @@ public final class Quotas {
     return TRANSFER_RETRY_AFTER;
   }
 
+  /** A wait as {@code Retry-After} gives it: whole seconds, rounded up, at least one. */
+  public static long retryAfterSeconds(Duration wait) {
+    return Math.max(1, (wait.toMillis() + 999) / 1000);
+  }
+
   /** One identity's bucket and transfer count; only touched inside the map's compute. */
   private static final class State {
     private Limits limits;

@@ -3,6 +3,7 @@ package io.portcullis.gateway.http;
 import io.portcullis.gateway.auth.AccessPolicy;
 import io.portcullis.gateway.auth.AuthServices;
 import io.portcullis.gateway.auth.Identity;
+import io.portcullis.gateway.auth.Quotas;
 import io.portcullis.gateway.auth.Scope;
 import io.portcullis.gateway.auth.TokenService;
 import io.portcullis.gateway.config.AccessRule.Action;
@@ -183,13 +184,8 @@ final class TokenEndpoint {
     // A token request counts against the identity's request rate like any /v2/ request.
     Optional<java.time.Duration> wait = auth.quotas().admitRequest(id, address);
     if (wait.isPresent()) {
-      long seconds = Math.max(1, (wait.get().toMillis() + 999) / 1000);
-      String why =
-          "request rate over "
-              + QuotaGate.rate(auth.quotas().limits(id).requestsPerSecond())
-              + "/s for '"
-              + id.subject()
-              + "'";
+      long seconds = Quotas.retryAfterSeconds(wait.get());
+      String why = QuotaGate.overRequestRate(auth.quotas(), id);
       auth.audit().authorization(address, requestId, id, "token", null, "throttled", why);
       req.response().putHeader("Retry-After", Long.toString(seconds));
       return fail(req, 429, "too_many_requests", why + "; retry in " + seconds + " s");
