@@ -16,6 +16,8 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
@@ -182,7 +184,7 @@ final class TokenEndpoint {
     String address = AccessGate.address(req);
     String requestId = RequestObserver.id(req);
     // A token request counts against the identity's request rate like any /v2/ request.
-    Optional<java.time.Duration> wait = auth.quotas().admitRequest(id, address);
+    Optional<Duration> wait = auth.quotas().admitRequest(id, address);
     if (wait.isPresent()) {
       long seconds = Quotas.retryAfterSeconds(wait.get());
       String why = QuotaGate.overRequestRate(auth.quotas(), id);
@@ -296,9 +298,7 @@ final class TokenEndpoint {
           }
         });
     req.endHandler(
-        v ->
-            done.tryComplete(
-                FormDecoder.decode(body.toString(java.nio.charset.StandardCharsets.UTF_8))));
+        v -> done.tryComplete(FormDecoder.decode(body.toString(StandardCharsets.UTF_8))));
     req.exceptionHandler(done::tryFail);
     req.resume();
     return done.future();
