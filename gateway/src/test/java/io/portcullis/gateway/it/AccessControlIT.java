@@ -35,6 +35,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
@@ -505,7 +506,7 @@ class AccessControlIT {
       case "hs256 with the public key" -> {
         header = new JWSHeader.Builder(JWSAlgorithm.HS256).type(JOSEObjectType.JWT);
         byte[] secret = key.toPublicJWK().toJSONString().getBytes(StandardCharsets.UTF_8);
-        signer = new MACSigner(java.util.Arrays.copyOf(secret, Math.max(32, secret.length)));
+        signer = new MACSigner(Arrays.copyOf(secret, Math.max(32, secret.length)));
       }
       case "wrong issuer" -> claims.issuer("someone-else");
       case "wrong audience" -> claims.audience("another-registry");
@@ -837,7 +838,7 @@ class AccessControlIT {
   }
 
   private static String[] concat(String[] a, String... b) {
-    String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+    String[] all = Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, all, a.length, b.length);
     return all;
   }
