@@ -1,6 +1,7 @@
 package io.portcullis.gateway.auth;
 
 import io.portcullis.gateway.enforce.AuditLog;
+import java.util.Locale;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +40,7 @@ public final class AccessAudit {
                     "authentication",
                     client,
                     subject,
-                    kind == null ? null : kind.toLowerCase(java.util.Locale.ROOT),
+                    kind == null ? null : kind.toLowerCase(Locale.ROOT),
                     method,
                     null,
                     outcome,
@@ -95,7 +96,7 @@ public final class AccessAudit {
                     "authorization",
                     client,
                     who.subject(),
-                    who.kind().name().toLowerCase(java.util.Locale.ROOT),
+                    who.kind().name().toLowerCase(Locale.ROOT),
                     action,
                     repository,
                     outcome,

@@ -57,7 +57,7 @@ public final class FailedLogins {
   public record Refusal(Duration retryAfter, String reason) {
     /** {@code Retry-After}: whole seconds, at least one. */
     public long retryAfterSeconds() {
-      return Math.max(1, (retryAfter.toMillis() + 999) / 1000);
+      return Quotas.retryAfterSeconds(retryAfter);
     }
   }
 

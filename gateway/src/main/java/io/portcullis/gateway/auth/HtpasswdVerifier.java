@@ -2,6 +2,7 @@ package io.portcullis.gateway.auth;
 
 import io.portcullis.gateway.config.Htpasswd;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.Map;
 import java.util.Optional;
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
@@ -16,8 +17,7 @@ import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 public final class HtpasswdVerifier implements CredentialVerifier {
   /** A hash of a random password, checked for unknown users. */
   private static final String DECOY =
-      OpenBSDBCrypt.generate(
-          "decoy".toCharArray(), new java.security.SecureRandom().generateSeed(16), 10);
+      OpenBSDBCrypt.generate("decoy".toCharArray(), new SecureRandom().generateSeed(16), 10);
 
   private final Map<String, String> hashes;
   private final AccessPolicy policy;

@@ -2,6 +2,7 @@ package io.portcullis.gateway.auth;
 
 import io.portcullis.gateway.config.OidcRule;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +29,7 @@ public final class OidcClaimRules {
         // a rule without claims would let every token of the issuer in
         throw new IllegalArgumentException("an OIDC rule must list at least one claim");
       }
-      Map<String, Pattern> claims = new java.util.HashMap<>();
+      Map<String, Pattern> claims = new HashMap<>();
       rule.claims().forEach((name, value) -> claims.put(name, glob(value)));
       compiled.add(new CompiledRule(Map.copyOf(claims), rule.roles()));
     }

@@ -17,6 +17,7 @@ import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Optional;
@@ -99,7 +100,7 @@ public final class OidcExchanger implements IdTokenExchanger {
    */
   public static OidcExchanger forIssuers(List<OidcConfig> configs) {
     OidcFetcher fetcher = OidcFetcher.http(Duration.ofSeconds(10));
-    List<Issuer> issuers = new java.util.ArrayList<>();
+    List<Issuer> issuers = new ArrayList<>();
     for (OidcConfig config : configs) {
       try {
         issuers.addAll(fromConfig(List.of(config), fetcher, Clock.systemUTC()).issuers);

@@ -8,6 +8,8 @@ import io.portcullis.gateway.config.QuotaConfig;
 import io.portcullis.gateway.config.QuotaConfig.Limits;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -62,10 +64,7 @@ public final class Quotas {
     List<Limits> byRole =
         identity.kind() == Identity.Kind.ANONYMOUS
             ? List.of()
-            : identity.roles().stream()
-                .map(config.roles()::get)
-                .filter(java.util.Objects::nonNull)
-                .toList();
+            : identity.roles().stream().map(config.roles()::get).filter(Objects::nonNull).toList();
     return config.defaults().mostGenerous(byRole);
   }
 
@@ -73,7 +72,7 @@ public final class Quotas {
   public static String key(Identity identity, String address) {
     return identity.kind() == Identity.Kind.ANONYMOUS
         ? "anonymous@" + address
-        : identity.kind().name().toLowerCase(java.util.Locale.ROOT) + ":" + identity.subject();
+        : identity.kind().name().toLowerCase(Locale.ROOT) + ":" + identity.subject();
   }
 
   /** Takes one request from the identity's bucket; empty when allowed, else how long to wait. */
@@ -150,6 +149,11 @@ public final class Quotas {
 
   public static Duration transferRetryAfter() {
     return TRANSFER_RETRY_AFTER;
+  }
+
+  /** A wait as {@code Retry-After} gives it: whole seconds, rounded up, at least one. */
+  public static long retryAfterSeconds(Duration wait) {
+    return Math.max(1, (wait.toMillis() + 999) / 1000);
   }
 
   /** One identity's bucket and transfer count; only touched inside the map's compute. */

@@ -3,6 +3,7 @@ package io.portcullis.gateway.auth;
 import io.portcullis.core.oci.RepositoryName;
 import io.portcullis.gateway.config.AccessRule.Action;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -92,13 +93,13 @@ public record Scope(String type, String name, List<String> actions) {
 
   /** The repository actions asked for; {@code *} stands for all of them. */
   public Set<Action> repositoryActions() {
-    Set<Action> result = java.util.EnumSet.noneOf(Action.class);
+    Set<Action> result = EnumSet.noneOf(Action.class);
     if (!type.equals(REPOSITORY)) {
       return result;
     }
     for (String a : actions) {
       if (a.equals("*")) {
-        result.addAll(java.util.EnumSet.allOf(Action.class));
+        result.addAll(EnumSet.allOf(Action.class));
       } else {
         Action.parse(a).ifPresent(result::add);
       }

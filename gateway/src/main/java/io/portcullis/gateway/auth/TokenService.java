@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -159,7 +160,7 @@ public final class TokenService {
     p.setJWSKeySelector(
         new JWSVerificationKeySelector<>(
             JWSAlgorithm.ES256, new ImmutableJWKSet<>(new JWKSet(key.jwk().toPublicJWK()))));
-    Set<String> required = new java.util.HashSet<>(extraClaims);
+    Set<String> required = new HashSet<>(extraClaims);
     required.addAll(Set.of("sub", "exp", "nbf", "iat", "jti", "kind"));
     DefaultJWTClaimsVerifier<SecurityContext> claims =
         new DefaultJWTClaimsVerifier<>(

@@ -2,6 +2,7 @@ package io.portcullis.gateway.http;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.portcullis.gateway.auth.AccessPolicy;
 import io.portcullis.gateway.auth.AccessToken;
 import io.portcullis.gateway.auth.AuthServices;
 import io.portcullis.gateway.auth.FailedLogins;
@@ -19,6 +20,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -45,14 +47,11 @@ final class AccessGate {
 
   private final Vertx vertx;
   private final AuthServices auth;
-  private final java.util.function.Function<HttpServerRequest, String> publicBase;
+  private final Function<HttpServerRequest, String> publicBase;
   private final Cache<String, AccessToken> verified =
       Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(Duration.ofMinutes(1)).build();
 
-  AccessGate(
-      Vertx vertx,
-      AuthServices auth,
-      java.util.function.Function<HttpServerRequest, String> publicBase) {
+  AccessGate(Vertx vertx, AuthServices auth, Function<HttpServerRequest, String> publicBase) {
     this.vertx = vertx;
     this.auth = auth;
     this.publicBase = publicBase;
@@ -135,7 +134,7 @@ final class AccessGate {
           .authorization(
               address,
               RequestObserver.id(req),
-              io.portcullis.gateway.auth.AccessPolicy.anonymous(),
+              AccessPolicy.anonymous(),
               need.action() == null ? "login" : need.action().wire(),
               need.repository(),
               "challenged",

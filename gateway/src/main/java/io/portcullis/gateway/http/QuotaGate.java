@@ -39,15 +39,7 @@ final class QuotaGate {
     Identity id = caller.identity().orElseThrow();
     Optional<Duration> wait = quotas.admitRequest(id, caller.address());
     if (wait.isPresent()) {
-      throw refuse(
-          caller,
-          need,
-          wait.get(),
-          "request rate over "
-              + rate(quotas.limits(id).requestsPerSecond())
-              + "/s for '"
-              + id.subject()
-              + "'");
+      throw refuse(caller, need, wait.get(), overRequestRate(quotas, id));
     }
     if (!transfer) {
       return serve.get();
@@ -80,7 +72,7 @@ final class QuotaGate {
   }
 
   private OciException refuse(Caller caller, AccessGate.Need need, Duration wait, String why) {
-    long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+    long seconds = Quotas.retryAfterSeconds(wait);
     auth.audit()
         .authorization(
             caller.address(),
@@ -94,7 +86,16 @@ final class QuotaGate {
         .withHeader("Retry-After", Long.toString(seconds));
   }
 
-  static String rate(double perSecond) {
+  /** Why a request over the identity's request rate is refused (audit and error message). */
+  static String overRequestRate(Quotas quotas, Identity id) {
+    return "request rate over "
+        + rate(quotas.limits(id).requestsPerSecond())
+        + "/s for '"
+        + id.subject()
+        + "'";
+  }
+
+  private static String rate(double perSecond) {
     return perSecond == Math.rint(perSecond)
         ? Long.toString((long) perSecond)
         : Double.toString(perSecond);

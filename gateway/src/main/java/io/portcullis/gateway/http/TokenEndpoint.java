@@ -3,6 +3,7 @@ package io.portcullis.gateway.http;
 import io.portcullis.gateway.auth.AccessPolicy;
 import io.portcullis.gateway.auth.AuthServices;
 import io.portcullis.gateway.auth.Identity;
+import io.portcullis.gateway.auth.Quotas;
 import io.portcullis.gateway.auth.Scope;
 import io.portcullis.gateway.auth.TokenService;
 import io.portcullis.gateway.config.AccessRule.Action;
@@ -15,11 +16,14 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -52,7 +56,7 @@ final class TokenEndpoint {
       if (params.isEmpty()) {
         return fail(req, 400, "invalid_request", "malformed query string");
       }
-      return get(req, params.get());
+      return withService(req, params.get(), this::get);
     }
     if (req.method() == HttpMethod.POST) {
       return readForm(req)
@@ -64,20 +68,13 @@ final class TokenEndpoint {
                           400,
                           "invalid_request",
                           "the body must be an application/x-www-form-urlencoded form of at most 64 KiB")
-                      : post(req, form.get()));
+                      : withService(req, form.get(), this::post));
     }
     req.response().putHeader("Allow", "GET, POST");
     return fail(req, 405, "invalid_request", "use GET or POST");
   }
 
   private Future<Void> get(HttpServerRequest req, MultiMap params) {
-    if (!serviceOk(params)) {
-      return fail(
-          req,
-          400,
-          "invalid_request",
-          "unknown service; this one is '" + TokenService.SERVICE + "'");
-    }
     List<Scope> scopes = Scope.parseAll(params.getAll("scope"));
     boolean offline = "true".equals(params.get("offline_token"));
     String header = req.getHeader("Authorization");
@@ -101,13 +98,6 @@ final class TokenEndpoint {
   }
 
   private Future<Void> post(HttpServerRequest req, MultiMap form) {
-    if (!serviceOk(form)) {
-      return fail(
-          req,
-          400,
-          "invalid_request",
-          "unknown service; this one is '" + TokenService.SERVICE + "'");
-    }
     List<Scope> scopes = Scope.parseAll(form.getAll("scope"));
     boolean offline = "offline".equals(form.get("access_type"));
     String grant = form.get("grant_type");
@@ -194,15 +184,10 @@ final class TokenEndpoint {
     String address = AccessGate.address(req);
     String requestId = RequestObserver.id(req);
     // A token request counts against the identity's request rate like any /v2/ request.
-    Optional<java.time.Duration> wait = auth.quotas().admitRequest(id, address);
+    Optional<Duration> wait = auth.quotas().admitRequest(id, address);
     if (wait.isPresent()) {
-      long seconds = Math.max(1, (wait.get().toMillis() + 999) / 1000);
-      String why =
-          "request rate over "
-              + QuotaGate.rate(auth.quotas().limits(id).requestsPerSecond())
-              + "/s for '"
-              + id.subject()
-              + "'";
+      long seconds = Quotas.retryAfterSeconds(wait.get());
+      String why = QuotaGate.overRequestRate(auth.quotas(), id);
       auth.audit().authorization(address, requestId, id, "token", null, "throttled", why);
       req.response().putHeader("Retry-After", Long.toString(seconds));
       return fail(req, 429, "too_many_requests", why + "; retry in " + seconds + " s");
@@ -250,9 +235,20 @@ final class TokenEndpoint {
         .end(body.encode());
   }
 
-  private static boolean serviceOk(MultiMap params) {
+  /** Runs {@code grant} unless the request names a service other than this one (400). */
+  private Future<Void> withService(
+      HttpServerRequest req,
+      MultiMap params,
+      BiFunction<HttpServerRequest, MultiMap, Future<Void>> grant) {
     String service = params.get("service");
-    return service == null || service.equals(TokenService.SERVICE);
+    if (service != null && !service.equals(TokenService.SERVICE)) {
+      return fail(
+          req,
+          400,
+          "invalid_request",
+          "unknown service; this one is '" + TokenService.SERVICE + "'");
+    }
+    return grant.apply(req, params);
   }
 
   private void audit(
@@ -302,9 +298,7 @@ final class TokenEndpoint {
           }
         });
     req.endHandler(
-        v ->
-            done.tryComplete(
-                FormDecoder.decode(body.toString(java.nio.charset.StandardCharsets.UTF_8))));
+        v -> done.tryComplete(FormDecoder.decode(body.toString(StandardCharsets.UTF_8))));
     req.exceptionHandler(done::tryFail);
     req.resume();
     return done.future();

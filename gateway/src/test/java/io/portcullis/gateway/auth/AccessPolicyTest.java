@@ -4,13 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.portcullis.gateway.config.AccessRule;
 import io.portcullis.gateway.config.AccessRule.Action;
 import io.portcullis.gateway.config.AuthConfig;
 import io.portcullis.gateway.config.ConfigLoader;
+import io.portcullis.gateway.config.FailedLoginConfig;
+import io.portcullis.gateway.config.QuotaConfig;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -112,24 +119,23 @@ class AccessPolicyTest {
     AccessPolicy p =
         new AccessPolicy(
             new AuthConfig(
-                java.nio.file.Path.of("k"),
-                java.time.Duration.ofMinutes(5),
-                java.time.Duration.ofHours(1),
-                java.util.Optional.empty(),
+                Path.of("k"),
+                Duration.ofMinutes(5),
+                Duration.ofHours(1),
+                Optional.empty(),
                 List.of(),
                 policyRoles(),
-                java.util.Map.of("alice", List.of("reader")),
-                java.util.Optional.empty(),
+                Map.of("alice", List.of("reader")),
+                Optional.empty(),
                 List.of(),
-                io.portcullis.gateway.config.QuotaConfig.NONE,
-                io.portcullis.gateway.config.FailedLoginConfig.DEFAULTS));
+                QuotaConfig.NONE,
+                FailedLoginConfig.DEFAULTS));
     assertEquals(List.of("reader"), p.user("alice").roles());
     assertEquals(List.of(), p.user("mallory").roles());
     assertEquals(Set.of(Action.PULL), p.allowed(p.user("alice"), "x/y"));
   }
 
-  private static java.util.Map<String, List<io.portcullis.gateway.config.AccessRule>>
-      policyRoles() {
+  private static Map<String, List<AccessRule>> policyRoles() {
     return config("auth:\n  roles:\n    reader: [{repositories: [\"**\"], actions: [pull]}]\n")
         .roles();
   }

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -174,7 +175,7 @@ class OidcExchangerTest {
             "ES256 header naming the RSA key",
             sign(
                 new JWSHeader.Builder(JWSAlgorithm.ES256).keyID("rsa-1").build(),
-                new com.nimbusds.jose.crypto.ECDSASigner(EC),
+                new ECDSASigner(EC),
                 valid().build())),
         Arguments.of("unknown kid", sign(OidcTestKeys.rsa("rsa-9"), valid().build())),
         Arguments.of(

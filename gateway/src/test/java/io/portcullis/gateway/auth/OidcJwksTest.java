@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.KeyUse;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.portcullis.gateway.config.OidcConfig;
@@ -185,10 +186,7 @@ class OidcJwksTest {
 
   @Test
   void privatePartsAndEncryptionKeysInAJwksFileAreDropped(@TempDir Path dir) throws Exception {
-    ECKey enc =
-        new ECKey.Builder(OidcTestKeys.ec("enc-1"))
-            .keyUse(com.nimbusds.jose.jwk.KeyUse.ENCRYPTION)
-            .build();
+    ECKey enc = new ECKey.Builder(OidcTestKeys.ec("enc-1")).keyUse(KeyUse.ENCRYPTION).build();
     Path file =
         Files.writeString(
             dir.resolve("jwks.json"),

@@ -14,6 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -101,33 +103,8 @@ class RobotCommandTest {
 
   @Test
   void listShowsNoSecretsAndRevokeTakesEffect() throws IOException {
-    String secret =
-        JSON.readTree(
-                run(
-                        "robot",
-                        "create",
-                        "--config",
-                        config.toString(),
-                        "--name",
-                        "ci-a",
-                        "--role",
-                        "reader",
-                        "--ttl",
-                        "1h")
-                    .out())
-            .get("secret")
-            .asText();
-    run(
-        "robot",
-        "create",
-        "--config",
-        config.toString(),
-        "--name",
-        "ci-b",
-        "--role",
-        "reader",
-        "--ttl",
-        "1h");
+    String secret = JSON.readTree(createReader("ci-a").out()).get("secret").asText();
+    createReader("ci-b");
     RobotStore gateway = RobotStore.open(dir.resolve("data/robots.json"));
     assertTrue(gateway.verify("robot$ci-a", secret.toCharArray()).isPresent());
 
@@ -184,20 +161,8 @@ class RobotCommandTest {
 
   @Test
   void nameTakenIsAUsageErrorAndNoSecretIsPrinted() {
-    String[] create = {
-      "robot",
-      "create",
-      "--config",
-      config.toString(),
-      "--name",
-      "ci-a",
-      "--role",
-      "reader",
-      "--ttl",
-      "1h"
-    };
-    assertEquals(0, run(create).code());
-    Run again = run(create);
+    assertEquals(0, createReader("ci-a").code());
+    Run again = createReader("ci-a");
     assertEquals(2, again.code());
     assertTrue(again.err().contains("already exists"), again.err());
     assertEquals("", again.out());
@@ -220,6 +185,21 @@ class RobotCommandTest {
     assertTrue(invalid.err().contains("robots[0]"), invalid.err());
   }
 
+  /** {@code robot create --name NAME --role reader --ttl 1h}. */
+  private Run createReader(String name) {
+    return run(
+        "robot",
+        "create",
+        "--config",
+        config.toString(),
+        "--name",
+        name,
+        "--role",
+        "reader",
+        "--ttl",
+        "1h");
+  }
+
   private Stream<String> withConfig(List<String> args) {
     if (args.size() == 1) {
       return args.stream();
@@ -228,8 +208,8 @@ class RobotCommandTest {
         Stream.of(args.get(0), "--config", config.toString()), args.stream().skip(1));
   }
 
-  private static List<String> iterableToList(java.util.Iterator<String> it) {
-    List<String> list = new java.util.ArrayList<>();
+  private static List<String> iterableToList(Iterator<String> it) {
+    List<String> list = new ArrayList<>();
     it.forEachRemaining(list::add);
     return list;
   }

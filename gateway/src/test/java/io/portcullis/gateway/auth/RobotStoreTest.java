@@ -11,10 +11,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -32,7 +30,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class RobotStoreTest {
   @TempDir Path dir;
 
-  private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+  private final OidcTestKeys.MovableClock clock =
+      new OidcTestKeys.MovableClock(Instant.parse("2026-01-01T00:00:00Z"));
 
   private RobotStore store() {
     return RobotStore.open(dir.resolve("robots.json"), clock);
@@ -337,33 +336,5 @@ class RobotStoreTest {
     Files.writeString(dir.resolve("robots.json"), content);
     InvalidRobotFileException e = assertThrows(InvalidRobotFileException.class, this::store);
     assertTrue(e.getMessage().contains(expected), why + ": " + e.getMessage());
-  }
-
-  /** A clock the test moves. */
-  static final class MutableClock extends Clock {
-    private volatile Instant now;
-
-    MutableClock(Instant now) {
-      this.now = now;
-    }
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
   }
 }

@@ -10,6 +10,7 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSObject;
 import com.nimbusds.jose.Payload;
+import com.nimbusds.jose.PlainHeader;
 import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.jwk.Curve;
@@ -28,6 +29,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Arrays;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
@@ -139,7 +141,7 @@ class TokenServiceTest {
     JWTClaimsSet good = claims(b -> b);
     ECKey other = new ECKeyGenerator(Curve.P_256).keyID(key.kid()).generate();
     byte[] publicBytes = key.jwk().toPublicJWK().toJSONString().getBytes(StandardCharsets.UTF_8);
-    byte[] hmacKey = java.util.Arrays.copyOf(publicBytes, Math.max(32, publicBytes.length));
+    byte[] hmacKey = Arrays.copyOf(publicBytes, Math.max(32, publicBytes.length));
     String valid = service.issue(ALICE, List.of()).token();
     String[] parts = valid.split("\\.");
     String tamperedAccess =
@@ -162,11 +164,7 @@ class TokenServiceTest {
         Arguments.of("alg none", new PlainJWT(good).serialize()),
         Arguments.of(
             "alg none with our kid",
-            new PlainJWT(
-                    new com.nimbusds.jose.PlainHeader.Builder()
-                        .customParam("kid", key.kid())
-                        .build(),
-                    good)
+            new PlainJWT(new PlainHeader.Builder().customParam("kid", key.kid()).build(), good)
                 .serialize()),
         Arguments.of("HS256 keyed with our public key", hmac(good, hmacKey)),
         Arguments.of("signed by another key claiming our kid", sign(other, key.kid(), good)),

@@ -35,6 +35,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
@@ -505,7 +506,7 @@ class AccessControlIT {
       case "hs256 with the public key" -> {
         header = new JWSHeader.Builder(JWSAlgorithm.HS256).type(JOSEObjectType.JWT);
         byte[] secret = key.toPublicJWK().toJSONString().getBytes(StandardCharsets.UTF_8);
-        signer = new MACSigner(java.util.Arrays.copyOf(secret, Math.max(32, secret.length)));
+        signer = new MACSigner(Arrays.copyOf(secret, Math.max(32, secret.length)));
       }
       case "wrong issuer" -> claims.issuer("someone-else");
       case "wrong audience" -> claims.audience("another-registry");
@@ -715,43 +716,45 @@ class AccessControlIT {
     String made = unnamed.headers().firstValue("X-Request-Id").orElseThrow();
 
     awaitAudit("\"requestId\":\"" + made + "\"");
-    List<JsonNode> records = new java.util.ArrayList<>();
-    for (String line : Files.readAllLines(dir.resolve("audit.jsonl"))) {
-      records.add(JSON.readTree(line));
-    }
+    List<JsonNode> records = AuditRecords.parse(Files.readString(dir.resolve("audit.jsonl")));
     assertTrue(
-        records.stream()
-            .anyMatch(
-                r ->
-                    r.path("requestId").asText().equals("abc-123")
-                        && r.path("event").asText().equals("authentication")
-                        && r.path("subject").asText().equals("alice")
-                        && r.path("outcome").asText().equals("authenticated")),
+        AuditRecords.any(
+            records,
+            "requestId",
+            "abc-123",
+            "event",
+            "authentication",
+            "subject",
+            "alice",
+            "outcome",
+            "authenticated"),
         "the Basic check of abc-123 is audited with its id: " + records);
     assertTrue(
-        records.stream()
-            .anyMatch(
-                r ->
-                    r.path("requestId").asText().equals("abc-123")
-                        && r.path("event").asText().equals("authorization")
-                        && r.path("action").asText().equals("pull")
-                        && r.path("repository").asText().equals("traced/team-a/app")
-                        && r.path("outcome").asText().equals("allowed")),
+        AuditRecords.any(
+            records,
+            "requestId",
+            "abc-123",
+            "event",
+            "authorization",
+            "action",
+            "pull",
+            "repository",
+            "traced/team-a/app",
+            "outcome",
+            "allowed"),
         "the pull decision of abc-123 is audited with its id: " + records);
     assertTrue(
-        records.stream()
-            .anyMatch(
-                r ->
-                    r.path("requestId").asText().equals("tok-123")
-                        && r.path("repository").asText().equals("traced/team-a/app")
-                        && r.path("outcome").asText().equals("granted")),
+        AuditRecords.any(
+            records,
+            "requestId",
+            "tok-123",
+            "repository",
+            "traced/team-a/app",
+            "outcome",
+            "granted"),
         "the token grant is audited with its id: " + records);
     assertTrue(
-        records.stream()
-            .anyMatch(
-                r ->
-                    r.path("requestId").asText().equals(made)
-                        && r.path("outcome").asText().equals("allowed")),
+        AuditRecords.any(records, "requestId", made, "outcome", "allowed"),
         "a made-up id is audited too: " + records);
 
     List<FaultyUpstream.Received> upstream = traced.received();
@@ -835,7 +838,7 @@ class AccessControlIT {
   }
 
   private static String[] concat(String[] a, String... b) {
-    String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+    String[] all = Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, all, a.length, b.length);
     return all;
   }

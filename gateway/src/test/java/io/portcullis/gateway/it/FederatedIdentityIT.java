@@ -441,40 +441,21 @@ class FederatedIdentityIT {
         "Basic " + new Credentials("oidc", idToken).basicToken());
     String oidcSubject = "oidc:" + ISSUER + ":repo:acme/app:ref:refs/heads/main";
     String text = awaitAudit("\"subject\":\"" + oidcSubject + "\"");
-    List<JsonNode> records = new ArrayList<>();
-    for (String line : text.lines().toList()) {
-      records.add(JSON.readTree(line));
-    }
+    List<JsonNode> records = AuditRecords.parse(text);
     assertTrue(
-        records.stream()
-            .anyMatch(
-                r ->
-                    r.path("subject").asText().equals("robot$ci-audited")
-                        && r.path("identityKind").asText().equals("robot")
-                        && r.path("outcome").asText().equals("allowed")),
+        AuditRecords.any(
+            records, "subject", "robot$ci-audited", "identityKind", "robot", "outcome", "allowed"),
         text);
     assertTrue(
-        records.stream()
-            .anyMatch(
-                r ->
-                    r.path("subject").asText().equals("robot$ci-audited")
-                        && r.path("outcome").asText().equals("rejected")),
+        AuditRecords.any(records, "subject", "robot$ci-audited", "outcome", "rejected"),
         "the wrong secret: " + text);
     assertTrue(
-        records.stream()
-            .anyMatch(
-                r ->
-                    r.path("subject").asText().equals(oidcSubject)
-                        && r.path("event").asText().equals("authentication")
-                        && r.path("outcome").asText().equals("authenticated")),
+        AuditRecords.any(
+            records, "subject", oidcSubject, "event", "authentication", "outcome", "authenticated"),
         text);
     assertTrue(
-        records.stream()
-            .anyMatch(
-                r ->
-                    r.path("subject").asText().equals(oidcSubject)
-                        && r.path("identityKind").asText().equals("oidc")
-                        && r.path("outcome").asText().equals("granted")),
+        AuditRecords.any(
+            records, "subject", oidcSubject, "identityKind", "oidc", "outcome", "granted"),
         text);
     assertFalse(text.contains(robot.password()));
     assertFalse(text.contains(idToken));
