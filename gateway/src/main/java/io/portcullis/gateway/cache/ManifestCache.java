@@ -169,7 +169,7 @@ public final class ManifestCache implements ManifestLookaside {
 
   /** The manifest with this digest in the route's repository, if cached (in memory or on disk). */
   public Future<Optional<Fetched>> byDigest(UpstreamRoute route, Digest digest) {
-    String repository = repository(route);
+    String repository = route.upstreamRepository();
     Fetched hit = byDigest.getIfPresent(repository + "@" + digest);
     if (hit != null) {
       return Future.succeededFuture(Optional.of(hit));
@@ -210,7 +210,7 @@ public final class ManifestCache implements ManifestLookaside {
               if (status.code == 200 && entry.digest().toString().equals(status.digest)) {
                 long now = System.currentTimeMillis();
                 tags.put(key, new TagEntry(entry.digest(), now));
-                String repository = repository(route);
+                String repository = route.upstreamRepository();
                 persist(
                     repository + ":" + tag,
                     () -> {
@@ -224,7 +224,7 @@ public final class ManifestCache implements ManifestLookaside {
               }
               if (status.code == 404) {
                 tags.invalidate(key);
-                String repository = repository(route);
+                String repository = route.upstreamRepository();
                 persist(
                     repository + ":" + tag,
                     () -> {
@@ -254,7 +254,7 @@ public final class ManifestCache implements ManifestLookaside {
   /** Remembers a verified manifest, and the tag that pointed at it (null for a digest). */
   public void put(UpstreamRoute route, String tag, String accept, Fetched manifest) {
     Fetched exact = new Fetched(manifest.bytes(), manifest.mediaType(), manifest.digest(), false);
-    String repository = repository(route);
+    String repository = route.upstreamRepository();
     byDigest.put(repository + "@" + manifest.digest(), exact);
     long now = System.currentTimeMillis();
     if (tag != null) {
@@ -337,7 +337,7 @@ public final class ManifestCache implements ManifestLookaside {
 
   @Override
   public Future<byte[]> blob(UpstreamRoute route, Digest digest, int maxBytes) {
-    String repository = repository(route);
+    String repository = route.upstreamRepository();
     String key = repository + "@" + digest;
     byte[] hit = smallBlobs.getIfPresent(key);
     if (hit != null && hit.length <= maxBytes) {
@@ -367,7 +367,7 @@ public final class ManifestCache implements ManifestLookaside {
 
   @Override
   public Future<Referrers> referrers(UpstreamRoute route, Digest subject, String artifactType) {
-    String repository = repository(route);
+    String repository = route.upstreamRepository();
     String key = repository + "@" + subject + "?" + artifactType;
     ReferrersEntry inMemory = referrers.getIfPresent(key);
     Future<ReferrersEntry> known =
@@ -395,7 +395,7 @@ public final class ManifestCache implements ManifestLookaside {
     if (known != null && fresh(route, known.checkedAt())) {
       return Future.succeededFuture(known.referrers());
     }
-    String repository = repository(route);
+    String repository = route.upstreamRepository();
     return UpstreamArtifacts.fetchReferrers(route, subject, artifactType)
         .onSuccess(
             r -> {
@@ -482,16 +482,12 @@ public final class ManifestCache implements ManifestLookaside {
     metrics.registry().counter(STALE_METRIC, "upstream", upstream).increment();
   }
 
-  private static String repository(UpstreamRoute route) {
-    return route.upstream().config().name() + "/" + route.upstreamName();
-  }
-
   /**
    * The tag is kept once, whatever the Accept it was fetched with; a client whose Accept does not
    * name the cached manifest's type goes to the upstream, which may have another for it.
    */
   private static String tagKey(UpstreamRoute route, String tag, String accept) {
-    return repository(route) + ":" + tag;
+    return route.upstreamRepository() + ":" + tag;
   }
 
   private static boolean acceptable(Fetched f, String accept) {

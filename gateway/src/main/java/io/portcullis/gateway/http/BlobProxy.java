@@ -97,7 +97,7 @@ final class BlobProxy {
       UpstreamRoute route,
       OciRoute.Blob b,
       HttpClientResponse resp) {
-    String where = route.upstream().config().name() + "/" + route.upstreamName() + "@" + b.digest();
+    String where = route.upstreamRepository() + "@" + b.digest();
     switch (outcome) {
       case VERIFIED -> LOG.debug("blob {} verified", where);
       case DIGEST_MISMATCH ->

@@ -36,7 +36,7 @@ final class CachedBlobResponder {
   /** Serves {@code digest}; {@code uncached} proxies the request as if there were no cache. */
   Future<Void> serve(
       HttpServerRequest req, Digest digest, UpstreamRoute route, Supplier<Future<Void>> uncached) {
-    String repository = repository(route);
+    String repository = route.upstreamRepository();
     var pending = store.inFlight(digest).filter(f -> f.state() == BlobFill.State.PENDING);
     if (pending.isPresent() && !store.linked(repository, digest)) {
       // The leader's upstream answer will link this repository or fail: no HEAD of our own yet.
@@ -82,10 +82,6 @@ final class CachedBlobResponder {
         .inFlight(digest)
         .map(fill -> follow(req, fill, route, uncached))
         .orElseGet(() -> serve(req, digest, route, uncached));
-  }
-
-  private static String repository(UpstreamRoute route) {
-    return route.upstream().config().name() + "/" + route.upstreamName();
   }
 
   /**
@@ -136,7 +132,7 @@ final class CachedBlobResponder {
                 resp.request().reset();
                 return uncached.get();
               }
-              store.link(repository(route), fill.digest());
+              store.link(route.upstreamRepository(), fill.digest());
               fill.start(resp, length);
               return follow(req, fill, route, uncached);
             });
