@@ -184,7 +184,7 @@ public final class ManifestCache implements ManifestLookaside {
    * the upstream must be asked with a GET (unknown tag, moved tag, deleted tag).
    */
   public Future<Optional<Fetched>> byTag(UpstreamRoute route, String tag, String accept) {
-    String key = tagKey(route, tag, accept);
+    String key = tagKey(route, tag);
     TagEntry entry = tags.getIfPresent(key);
     if (entry == null || entry.digest() == null) {
       return Future.succeededFuture(Optional.empty());
@@ -243,7 +243,7 @@ public final class ManifestCache implements ManifestLookaside {
   /** The last known manifest of a tag, marked stale, for when the upstream failed. */
   public Future<Optional<Fetched>> lastKnown(
       UpstreamRoute route, String tag, String accept, String why) {
-    TagEntry entry = tags.getIfPresent(tagKey(route, tag, accept));
+    TagEntry entry = tags.getIfPresent(tagKey(route, tag));
     if (entry == null || entry.digest() == null) {
       return Future.succeededFuture(Optional.empty());
     }
@@ -252,13 +252,13 @@ public final class ManifestCache implements ManifestLookaside {
   }
 
   /** Remembers a verified manifest, and the tag that pointed at it (null for a digest). */
-  public void put(UpstreamRoute route, String tag, String accept, Fetched manifest) {
+  public void put(UpstreamRoute route, String tag, Fetched manifest) {
     Fetched exact = new Fetched(manifest.bytes(), manifest.mediaType(), manifest.digest(), false);
     String repository = route.upstreamRepository();
     byDigest.put(repository + "@" + manifest.digest(), exact);
     long now = System.currentTimeMillis();
     if (tag != null) {
-      tags.put(tagKey(route, tag, accept), new TagEntry(manifest.digest(), now));
+      tags.put(tagKey(route, tag), new TagEntry(manifest.digest(), now));
     }
     // The manifest first: a tag on disk never points at a manifest that is not there.
     persist(
@@ -281,9 +281,9 @@ public final class ManifestCache implements ManifestLookaside {
                   hit.isPresent()
                       ? Future.succeededFuture(hit)
                       : UpstreamArtifacts.fetchManifest(route, reference, accept)
-                          .onSuccess(f -> f.ifPresent(m -> put(route, null, accept, m))));
+                          .onSuccess(f -> f.ifPresent(m -> put(route, null, m))));
     }
-    String key = tagKey(route, reference, accept);
+    String key = tagKey(route, reference);
     TagEntry known = tags.getIfPresent(key);
     if (known != null
         && known.digest() == null
@@ -301,7 +301,7 @@ public final class ManifestCache implements ManifestLookaside {
                   .onSuccess(
                       f -> {
                         if (f.isPresent()) {
-                          put(route, reference, accept, f.get());
+                          put(route, reference, f.get());
                         } else {
                           tags.put(key, new TagEntry(null, System.currentTimeMillis()));
                         }
@@ -322,7 +322,7 @@ public final class ManifestCache implements ManifestLookaside {
               if (last.isPresent()) {
                 return Future.succeededFuture(last);
               }
-              TagEntry known = tags.getIfPresent(tagKey(route, tag, accept));
+              TagEntry known = tags.getIfPresent(tagKey(route, tag));
               if (known != null && known.digest() == null) {
                 staleState(
                     route,
@@ -486,7 +486,7 @@ public final class ManifestCache implements ManifestLookaside {
    * The tag is kept once, whatever the Accept it was fetched with; a client whose Accept does not
    * name the cached manifest's type goes to the upstream, which may have another for it.
    */
-  private static String tagKey(UpstreamRoute route, String tag, String accept) {
+  private static String tagKey(UpstreamRoute route, String tag) {
     return route.upstreamRepository() + ":" + tag;
   }
 

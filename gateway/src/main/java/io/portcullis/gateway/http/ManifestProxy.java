@@ -222,7 +222,6 @@ final class ManifestProxy {
       cache.put(
           route,
           m.reference().isDigest() ? null : m.reference().toString(),
-          accept(req),
           new Fetched(bytes, resp.getHeader("Content-Type"), actual));
     }
     return ProxyResponses.start(req, resp, 200)
