@@ -7,6 +7,7 @@ import io.portcullis.gateway.metrics.GatewayMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.file.CopyOptions;
+import io.vertx.core.http.HttpServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -64,12 +65,7 @@ public final class BlobStore {
       Vertx vertx, Path root, long maxSize, GatewayMetrics metrics) {
     BlobStore store = new BlobStore(vertx, root, maxSize, metrics);
     return vertx
-        .executeBlocking(
-            () -> {
-              List<CachedBlob> unchecked = store.scan();
-              return unchecked;
-            },
-            false)
+        .executeBlocking(store::scan, false)
         .map(
             unchecked -> {
               store.checkInBackground(unchecked);
@@ -140,8 +136,7 @@ public final class BlobStore {
   }
 
   /** Streams a fill in flight to {@code res} ({@link GrowingFileReader}). */
-  public Future<GrowingFileReader.Outcome> follow(
-      BlobFill fill, io.vertx.core.http.HttpServerResponse res) {
+  public Future<GrowingFileReader.Outcome> follow(BlobFill fill, HttpServerResponse res) {
     return GrowingFileReader.follow(vertx, fill, res);
   }
 

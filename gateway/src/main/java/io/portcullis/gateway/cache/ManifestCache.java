@@ -19,10 +19,13 @@ import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,8 +58,7 @@ public final class ManifestCache implements ManifestLookaside {
           .<String, Fetched>weigher((k, v) -> v.bytes().length + k.length())
           .build();
   // Background writes to disk not yet landed, for a graceful shutdown.
-  private final java.util.concurrent.atomic.AtomicInteger writing =
-      new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger writing = new AtomicInteger();
   private final Cache<String, TagEntry> tags = Caffeine.newBuilder().maximumSize(100_000).build();
   // Trust evidence: signature payloads and envelopes (immutable) and referrers lists (not).
   private final Cache<String, byte[]> smallBlobs =
@@ -96,7 +98,7 @@ public final class ManifestCache implements ManifestLookaside {
   }
 
   /** Loads the persisted tags whose manifest is sound (worker thread); returns how many. */
-  private int restore() throws java.io.IOException {
+  private int restore() throws IOException {
     List<ManifestStore.StoredTag> stored = store.load();
     int restored = 0;
     for (ManifestStore.StoredTag t : stored) {
@@ -155,7 +157,7 @@ public final class ManifestCache implements ManifestLookaside {
    * Completes once the writes to disk that were started have landed, or when {@code grace} has
    * passed: a graceful shutdown keeps the manifests and tags just served.
    */
-  public Future<Void> settle(java.time.Duration grace) {
+  public Future<Void> settle(Duration grace) {
     return Quiescence.await(vertx, () -> writing.get() == 0, grace)
         .map(
             settled -> {

@@ -7,6 +7,8 @@ import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -47,7 +49,7 @@ final class ManifestStore {
   // OCI tag grammar: safe as a file name (no separator, never "." or "..").
   private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
   private static final int MAX_FILE = 4 * 1024 * 1024 + 1024;
-  private static final java.nio.charset.Charset UTF8 = StandardCharsets.UTF_8;
+  private static final Charset UTF8 = StandardCharsets.UTF_8;
 
   private final Path root;
   private final Path tmp;
@@ -102,7 +104,7 @@ final class ManifestStore {
       }
       return Optional.of(
           new StoredTag(repository, tag, Digest.parse(lines[0]), Long.parseLong(lines[2])));
-    } catch (IllegalArgumentException | java.nio.charset.CharacterCodingException e) {
+    } catch (IllegalArgumentException | CharacterCodingException e) {
       LOG.warn("cache: removing unreadable tag file {}: {}", file, e.getMessage());
       Files.deleteIfExists(file);
       return Optional.empty();
