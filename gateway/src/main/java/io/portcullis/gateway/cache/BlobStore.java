@@ -16,7 +16,6 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -319,16 +318,17 @@ public final class BlobStore {
   }
 
   static boolean hashMatches(Path file, String hex) {
+    Digest digest = new Digest("sha256", hex);
+    MessageDigest md = digest.newMessageDigest();
     try (InputStream in = Files.newInputStream(file)) {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
       byte[] buf = new byte[256 * 1024];
       int n;
       while ((n = in.read(buf)) > 0) {
         md.update(buf, 0, n);
       }
-      return HexFormat.of().formatHex(md.digest()).equals(hex);
-    } catch (IOException | java.security.NoSuchAlgorithmException e) {
+    } catch (IOException e) {
       return false;
     }
+    return digest.matches(md.digest());
   }
 }
