@@ -14,7 +14,6 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +25,6 @@ import org.slf4j.LoggerFactory;
  */
 final class CachedBlobResponder {
   private static final Logger LOG = LoggerFactory.getLogger(CachedBlobResponder.class);
-  private static final Pattern RANGE = Pattern.compile("bytes=(\\d{1,19})?-(\\d{1,19})?");
   private final BlobStore store;
 
   CachedBlobResponder(BlobStore store) {
@@ -185,7 +183,7 @@ final class CachedBlobResponder {
     long length = size;
     String range = req.getHeader("Range");
     if (range != null) {
-      Matcher m = RANGE.matcher(range.trim());
+      Matcher m = BlobProxy.RANGE.matcher(range.trim());
       long[] r = m.matches() ? range(m, size) : null;
       if (r == null) {
         blob.release();
