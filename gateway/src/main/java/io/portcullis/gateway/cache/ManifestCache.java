@@ -221,7 +221,7 @@ public final class ManifestCache implements ManifestLookaside {
                     });
                 return cached;
               }
-              if (status.staleWorthy()) {
+              if (isStaleWorthy(status.code)) {
                 return Optional.of(stale(route, tag, cached.get(), "HTTP " + status.code));
               }
               if (status.code == 404) {
@@ -438,14 +438,15 @@ public final class ManifestCache implements ManifestLookaside {
 
   /** Whether a failure is the upstream's being down or overloaded (not a refusal or a 404). */
   public static boolean isStaleWorthy(Throwable err) {
-    return err instanceof OciException e && (e.status() >= 500 || e.status() == 429);
+    return err instanceof OciException e && isStaleWorthy(e.status());
   }
 
-  private record HeadStatus(int code, String digest) {
-    boolean staleWorthy() {
-      return code >= 500 || code == 429;
-    }
+  /** Whether an upstream status is its being down or overloaded (5xx, 429). */
+  public static boolean isStaleWorthy(int status) {
+    return status >= 500 || status == 429;
   }
+
+  private record HeadStatus(int code, String digest) {}
 
   private static Future<HeadStatus> head(UpstreamRoute route, String tag, String accept) {
     MultiMap headers = route.headers().add("Accept", accept);
