@@ -154,19 +154,19 @@ final class ManifestStore {
             + "\n"
             + validatedAt
             + "\n";
-    write(repoDir(repository).resolve("tags").resolve(tag), ByteBuffer.wrap(record.getBytes(UTF8)));
+    write(tagFile(repository, tag), ByteBuffer.wrap(record.getBytes(UTF8)));
   }
 
   /** Forgets a tag the upstream no longer has. */
   void deleteTag(String repository, String tag) throws IOException {
     if (TAG.matcher(tag).matches()) {
-      Files.deleteIfExists(repoDir(repository).resolve("tags").resolve(tag));
+      Files.deleteIfExists(tagFile(repository, tag));
     }
   }
 
   /** A small blob, verified against its digest; a file that does not match is deleted. */
   Optional<byte[]> readBlob(String repository, Digest digest) throws IOException {
-    Path file = repoDir(repository).resolve("blobs").resolve(name(digest));
+    Path file = blobFile(repository, digest);
     Optional<byte[]> bytes = read(file);
     if (bytes.isPresent() && !Digest.of(digest.algorithm(), bytes.get()).equals(digest)) {
       drop(file, "does not match its digest");
@@ -177,7 +177,7 @@ final class ManifestStore {
 
   /** Persists a small verified blob (once). */
   void writeBlob(String repository, Digest digest, byte[] bytes) throws IOException {
-    Path file = repoDir(repository).resolve("blobs").resolve(name(digest));
+    Path file = blobFile(repository, digest);
     if (!Files.exists(file)) {
       write(file, ByteBuffer.wrap(bytes));
     }
@@ -219,6 +219,10 @@ final class ManifestStore {
 
   Path tagFile(String repository, String tag) {
     return repoDir(repository).resolve("tags").resolve(tag);
+  }
+
+  private Path blobFile(String repository, Digest digest) {
+    return repoDir(repository).resolve("blobs").resolve(name(digest));
   }
 
   private Path referrersFile(String repository, Digest subject, String artifactType) {
