@@ -216,8 +216,6 @@ public final class BlobFill {
             });
   }
 
-  private byte[] hash;
-
   /** A batch of bytes at an offset of the temp file, and whether it is on disk yet. */
   private static final class Write {
     final long at;
@@ -268,10 +266,8 @@ public final class BlobFill {
               "upstream sent " + received + " of " + expectedLength + " bytes"));
       return;
     }
-    if (hash == null) {
-      hash = md.digest();
-    }
-    if (!digest.matches(hash)) {
+    // Reached once: the state leaves STREAMING below.
+    if (!digest.matches(md.digest())) {
       failAndClose(file, new IllegalStateException("upstream bytes do not match " + digest));
       return;
     }

@@ -7,6 +7,7 @@ import io.portcullis.gateway.metrics.GatewayMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.file.CopyOptions;
+import io.vertx.core.http.HttpServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -15,7 +16,6 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -64,12 +64,7 @@ public final class BlobStore {
       Vertx vertx, Path root, long maxSize, GatewayMetrics metrics) {
     BlobStore store = new BlobStore(vertx, root, maxSize, metrics);
     return vertx
-        .executeBlocking(
-            () -> {
-              List<CachedBlob> unchecked = store.scan();
-              return unchecked;
-            },
-            false)
+        .executeBlocking(store::scan, false)
         .map(
             unchecked -> {
               store.checkInBackground(unchecked);
@@ -140,8 +135,7 @@ public final class BlobStore {
   }
 
   /** Streams a fill in flight to {@code res} ({@link GrowingFileReader}). */
-  public Future<GrowingFileReader.Outcome> follow(
-      BlobFill fill, io.vertx.core.http.HttpServerResponse res) {
+  public Future<GrowingFileReader.Outcome> follow(BlobFill fill, HttpServerResponse res) {
     return GrowingFileReader.follow(vertx, fill, res);
   }
 
@@ -324,16 +318,17 @@ public final class BlobStore {
   }
 
   static boolean hashMatches(Path file, String hex) {
+    Digest digest = new Digest("sha256", hex);
+    MessageDigest md = digest.newMessageDigest();
     try (InputStream in = Files.newInputStream(file)) {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
       byte[] buf = new byte[256 * 1024];
       int n;
       while ((n = in.read(buf)) > 0) {
         md.update(buf, 0, n);
       }
-      return HexFormat.of().formatHex(md.digest()).equals(hex);
-    } catch (IOException | java.security.NoSuchAlgorithmException e) {
+    } catch (IOException e) {
       return false;
     }
+    return digest.matches(md.digest());
   }
 }

@@ -19,10 +19,13 @@ import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,8 +58,7 @@ public final class ManifestCache implements ManifestLookaside {
           .<String, Fetched>weigher((k, v) -> v.bytes().length + k.length())
           .build();
   // Background writes to disk not yet landed, for a graceful shutdown.
-  private final java.util.concurrent.atomic.AtomicInteger writing =
-      new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger writing = new AtomicInteger();
   private final Cache<String, TagEntry> tags = Caffeine.newBuilder().maximumSize(100_000).build();
   // Trust evidence: signature payloads and envelopes (immutable) and referrers lists (not).
   private final Cache<String, byte[]> smallBlobs =
@@ -96,7 +98,7 @@ public final class ManifestCache implements ManifestLookaside {
   }
 
   /** Loads the persisted tags whose manifest is sound (worker thread); returns how many. */
-  private int restore() throws java.io.IOException {
+  private int restore() throws IOException {
     List<ManifestStore.StoredTag> stored = store.load();
     int restored = 0;
     for (ManifestStore.StoredTag t : stored) {
@@ -155,7 +157,7 @@ public final class ManifestCache implements ManifestLookaside {
    * Completes once the writes to disk that were started have landed, or when {@code grace} has
    * passed: a graceful shutdown keeps the manifests and tags just served.
    */
-  public Future<Void> settle(java.time.Duration grace) {
+  public Future<Void> settle(Duration grace) {
     return Quiescence.await(vertx, () -> writing.get() == 0, grace)
         .map(
             settled -> {
@@ -169,7 +171,7 @@ public final class ManifestCache implements ManifestLookaside {
 
   /** The manifest with this digest in the route's repository, if cached (in memory or on disk). */
   public Future<Optional<Fetched>> byDigest(UpstreamRoute route, Digest digest) {
-    String repository = repository(route);
+    String repository = route.upstreamRepository();
     Fetched hit = byDigest.getIfPresent(repository + "@" + digest);
     if (hit != null) {
       return Future.succeededFuture(Optional.of(hit));
@@ -184,7 +186,7 @@ public final class ManifestCache implements ManifestLookaside {
    * the upstream must be asked with a GET (unknown tag, moved tag, deleted tag).
    */
   public Future<Optional<Fetched>> byTag(UpstreamRoute route, String tag, String accept) {
-    String key = tagKey(route, tag, accept);
+    String key = tagKey(route, tag);
     TagEntry entry = tags.getIfPresent(key);
     if (entry == null || entry.digest() == null) {
       return Future.succeededFuture(Optional.empty());
@@ -210,7 +212,7 @@ public final class ManifestCache implements ManifestLookaside {
               if (status.code == 200 && entry.digest().toString().equals(status.digest)) {
                 long now = System.currentTimeMillis();
                 tags.put(key, new TagEntry(entry.digest(), now));
-                String repository = repository(route);
+                String repository = route.upstreamRepository();
                 persist(
                     repository + ":" + tag,
                     () -> {
@@ -219,12 +221,12 @@ public final class ManifestCache implements ManifestLookaside {
                     });
                 return cached;
               }
-              if (status.staleWorthy()) {
+              if (isStaleWorthy(status.code)) {
                 return Optional.of(stale(route, tag, cached.get(), "HTTP " + status.code));
               }
               if (status.code == 404) {
                 tags.invalidate(key);
-                String repository = repository(route);
+                String repository = route.upstreamRepository();
                 persist(
                     repository + ":" + tag,
                     () -> {
@@ -243,7 +245,7 @@ public final class ManifestCache implements ManifestLookaside {
   /** The last known manifest of a tag, marked stale, for when the upstream failed. */
   public Future<Optional<Fetched>> lastKnown(
       UpstreamRoute route, String tag, String accept, String why) {
-    TagEntry entry = tags.getIfPresent(tagKey(route, tag, accept));
+    TagEntry entry = tags.getIfPresent(tagKey(route, tag));
     if (entry == null || entry.digest() == null) {
       return Future.succeededFuture(Optional.empty());
     }
@@ -252,13 +254,13 @@ public final class ManifestCache implements ManifestLookaside {
   }
 
   /** Remembers a verified manifest, and the tag that pointed at it (null for a digest). */
-  public void put(UpstreamRoute route, String tag, String accept, Fetched manifest) {
+  public void put(UpstreamRoute route, String tag, Fetched manifest) {
     Fetched exact = new Fetched(manifest.bytes(), manifest.mediaType(), manifest.digest(), false);
-    String repository = repository(route);
+    String repository = route.upstreamRepository();
     byDigest.put(repository + "@" + manifest.digest(), exact);
     long now = System.currentTimeMillis();
     if (tag != null) {
-      tags.put(tagKey(route, tag, accept), new TagEntry(manifest.digest(), now));
+      tags.put(tagKey(route, tag), new TagEntry(manifest.digest(), now));
     }
     // The manifest first: a tag on disk never points at a manifest that is not there.
     persist(
@@ -281,9 +283,9 @@ public final class ManifestCache implements ManifestLookaside {
                   hit.isPresent()
                       ? Future.succeededFuture(hit)
                       : UpstreamArtifacts.fetchManifest(route, reference, accept)
-                          .onSuccess(f -> f.ifPresent(m -> put(route, null, accept, m))));
+                          .onSuccess(f -> f.ifPresent(m -> put(route, null, m))));
     }
-    String key = tagKey(route, reference, accept);
+    String key = tagKey(route, reference);
     TagEntry known = tags.getIfPresent(key);
     if (known != null
         && known.digest() == null
@@ -301,7 +303,7 @@ public final class ManifestCache implements ManifestLookaside {
                   .onSuccess(
                       f -> {
                         if (f.isPresent()) {
-                          put(route, reference, accept, f.get());
+                          put(route, reference, f.get());
                         } else {
                           tags.put(key, new TagEntry(null, System.currentTimeMillis()));
                         }
@@ -322,7 +324,7 @@ public final class ManifestCache implements ManifestLookaside {
               if (last.isPresent()) {
                 return Future.succeededFuture(last);
               }
-              TagEntry known = tags.getIfPresent(tagKey(route, tag, accept));
+              TagEntry known = tags.getIfPresent(tagKey(route, tag));
               if (known != null && known.digest() == null) {
                 staleState(
                     route,
@@ -337,7 +339,7 @@ public final class ManifestCache implements ManifestLookaside {
 
   @Override
   public Future<byte[]> blob(UpstreamRoute route, Digest digest, int maxBytes) {
-    String repository = repository(route);
+    String repository = route.upstreamRepository();
     String key = repository + "@" + digest;
     byte[] hit = smallBlobs.getIfPresent(key);
     if (hit != null && hit.length <= maxBytes) {
@@ -367,7 +369,7 @@ public final class ManifestCache implements ManifestLookaside {
 
   @Override
   public Future<Referrers> referrers(UpstreamRoute route, Digest subject, String artifactType) {
-    String repository = repository(route);
+    String repository = route.upstreamRepository();
     String key = repository + "@" + subject + "?" + artifactType;
     ReferrersEntry inMemory = referrers.getIfPresent(key);
     Future<ReferrersEntry> known =
@@ -395,7 +397,7 @@ public final class ManifestCache implements ManifestLookaside {
     if (known != null && fresh(route, known.checkedAt())) {
       return Future.succeededFuture(known.referrers());
     }
-    String repository = repository(route);
+    String repository = route.upstreamRepository();
     return UpstreamArtifacts.fetchReferrers(route, subject, artifactType)
         .onSuccess(
             r -> {
@@ -436,14 +438,15 @@ public final class ManifestCache implements ManifestLookaside {
 
   /** Whether a failure is the upstream's being down or overloaded (not a refusal or a 404). */
   public static boolean isStaleWorthy(Throwable err) {
-    return err instanceof OciException e && (e.status() >= 500 || e.status() == 429);
+    return err instanceof OciException e && isStaleWorthy(e.status());
   }
 
-  private record HeadStatus(int code, String digest) {
-    boolean staleWorthy() {
-      return code >= 500 || code == 429;
-    }
+  /** Whether an upstream status is its being down or overloaded (5xx, 429). */
+  public static boolean isStaleWorthy(int status) {
+    return status >= 500 || status == 429;
   }
+
+  private record HeadStatus(int code, String digest) {}
 
   private static Future<HeadStatus> head(UpstreamRoute route, String tag, String accept) {
     MultiMap headers = route.headers().add("Accept", accept);
@@ -482,16 +485,12 @@ public final class ManifestCache implements ManifestLookaside {
     metrics.registry().counter(STALE_METRIC, "upstream", upstream).increment();
   }
 
-  private static String repository(UpstreamRoute route) {
-    return route.upstream().config().name() + "/" + route.upstreamName();
-  }
-
   /**
    * The tag is kept once, whatever the Accept it was fetched with; a client whose Accept does not
    * name the cached manifest's type goes to the upstream, which may have another for it.
    */
-  private static String tagKey(UpstreamRoute route, String tag, String accept) {
-    return repository(route) + ":" + tag;
+  private static String tagKey(UpstreamRoute route, String tag) {
+    return route.upstreamRepository() + ":" + tag;
   }
 
   private static boolean acceptable(Fetched f, String accept) {

@@ -7,6 +7,8 @@ import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -47,7 +49,7 @@ final class ManifestStore {
   // OCI tag grammar: safe as a file name (no separator, never "." or "..").
   private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
   private static final int MAX_FILE = 4 * 1024 * 1024 + 1024;
-  private static final java.nio.charset.Charset UTF8 = StandardCharsets.UTF_8;
+  private static final Charset UTF8 = StandardCharsets.UTF_8;
 
   private final Path root;
   private final Path tmp;
@@ -102,7 +104,7 @@ final class ManifestStore {
       }
       return Optional.of(
           new StoredTag(repository, tag, Digest.parse(lines[0]), Long.parseLong(lines[2])));
-    } catch (IllegalArgumentException | java.nio.charset.CharacterCodingException e) {
+    } catch (IllegalArgumentException | CharacterCodingException e) {
       LOG.warn("cache: removing unreadable tag file {}: {}", file, e.getMessage());
       Files.deleteIfExists(file);
       return Optional.empty();
@@ -152,19 +154,19 @@ final class ManifestStore {
             + "\n"
             + validatedAt
             + "\n";
-    write(repoDir(repository).resolve("tags").resolve(tag), ByteBuffer.wrap(record.getBytes(UTF8)));
+    write(tagFile(repository, tag), ByteBuffer.wrap(record.getBytes(UTF8)));
   }
 
   /** Forgets a tag the upstream no longer has. */
   void deleteTag(String repository, String tag) throws IOException {
     if (TAG.matcher(tag).matches()) {
-      Files.deleteIfExists(repoDir(repository).resolve("tags").resolve(tag));
+      Files.deleteIfExists(tagFile(repository, tag));
     }
   }
 
   /** A small blob, verified against its digest; a file that does not match is deleted. */
   Optional<byte[]> readBlob(String repository, Digest digest) throws IOException {
-    Path file = repoDir(repository).resolve("blobs").resolve(name(digest));
+    Path file = blobFile(repository, digest);
     Optional<byte[]> bytes = read(file);
     if (bytes.isPresent() && !Digest.of(digest.algorithm(), bytes.get()).equals(digest)) {
       drop(file, "does not match its digest");
@@ -175,7 +177,7 @@ final class ManifestStore {
 
   /** Persists a small verified blob (once). */
   void writeBlob(String repository, Digest digest, byte[] bytes) throws IOException {
-    Path file = repoDir(repository).resolve("blobs").resolve(name(digest));
+    Path file = blobFile(repository, digest);
     if (!Files.exists(file)) {
       write(file, ByteBuffer.wrap(bytes));
     }
@@ -217,6 +219,10 @@ final class ManifestStore {
 
   Path tagFile(String repository, String tag) {
     return repoDir(repository).resolve("tags").resolve(tag);
+  }
+
+  private Path blobFile(String repository, Digest digest) {
+    return repoDir(repository).resolve("blobs").resolve(name(digest));
   }
 
   private Path referrersFile(String repository, Digest subject, String artifactType) {

@@ -21,7 +21,10 @@ import org.slf4j.LoggerFactory;
  */
 final class BlobProxy {
   private static final Logger LOG = LoggerFactory.getLogger(BlobProxy.class);
-  private static final Pattern RANGE = Pattern.compile("bytes=(\\d{1,19})?-(\\d{1,19})?");
+
+  /** A {@code Range} header this gateway accepts (one range of bytes). */
+  static final Pattern RANGE = Pattern.compile("bytes=(\\d{1,19})?-(\\d{1,19})?");
+
   private final RegistryApi api;
   private final CachedBlobResponder cache;
 
@@ -97,7 +100,7 @@ final class BlobProxy {
       UpstreamRoute route,
       OciRoute.Blob b,
       HttpClientResponse resp) {
-    String where = route.upstream().config().name() + "/" + route.upstreamName() + "@" + b.digest();
+    String where = route.upstreamRepository() + "@" + b.digest();
     switch (outcome) {
       case VERIFIED -> LOG.debug("blob {} verified", where);
       case DIGEST_MISMATCH ->

@@ -14,7 +14,6 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +25,6 @@ import org.slf4j.LoggerFactory;
  */
 final class CachedBlobResponder {
   private static final Logger LOG = LoggerFactory.getLogger(CachedBlobResponder.class);
-  private static final Pattern RANGE = Pattern.compile("bytes=(\\d{1,19})?-(\\d{1,19})?");
   private final BlobStore store;
 
   CachedBlobResponder(BlobStore store) {
@@ -36,7 +34,7 @@ final class CachedBlobResponder {
   /** Serves {@code digest}; {@code uncached} proxies the request as if there were no cache. */
   Future<Void> serve(
       HttpServerRequest req, Digest digest, UpstreamRoute route, Supplier<Future<Void>> uncached) {
-    String repository = repository(route);
+    String repository = route.upstreamRepository();
     var pending = store.inFlight(digest).filter(f -> f.state() == BlobFill.State.PENDING);
     if (pending.isPresent() && !store.linked(repository, digest)) {
       // The leader's upstream answer will link this repository or fail: no HEAD of our own yet.
@@ -82,10 +80,6 @@ final class CachedBlobResponder {
         .inFlight(digest)
         .map(fill -> follow(req, fill, route, uncached))
         .orElseGet(() -> serve(req, digest, route, uncached));
-  }
-
-  private static String repository(UpstreamRoute route) {
-    return route.upstream().config().name() + "/" + route.upstreamName();
   }
 
   /**
@@ -136,7 +130,7 @@ final class CachedBlobResponder {
                 resp.request().reset();
                 return uncached.get();
               }
-              store.link(repository(route), fill.digest());
+              store.link(route.upstreamRepository(), fill.digest());
               fill.start(resp, length);
               return follow(req, fill, route, uncached);
             });
@@ -189,7 +183,7 @@ final class CachedBlobResponder {
     long length = size;
     String range = req.getHeader("Range");
     if (range != null) {
-      Matcher m = RANGE.matcher(range.trim());
+      Matcher m = BlobProxy.RANGE.matcher(range.trim());
       long[] r = m.matches() ? range(m, size) : null;
       if (r == null) {
         blob.release();

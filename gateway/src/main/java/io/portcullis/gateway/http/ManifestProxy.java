@@ -135,7 +135,7 @@ final class ManifestProxy {
                 return Future.<Void>succeededFuture();
               }
               int status = resp.statusCode();
-              if (status >= 500 || status == 429) {
+              if (ManifestCache.isStaleWorthy(status)) {
                 // The last known manifest may have to be read from disk: hold the body meanwhile.
                 resp.pause();
                 return stale(req, m, route, cache, "HTTP " + status)
@@ -222,7 +222,6 @@ final class ManifestProxy {
       cache.put(
           route,
           m.reference().isDigest() ? null : m.reference().toString(),
-          accept(req),
           new Fetched(bytes, resp.getHeader("Content-Type"), actual));
     }
     return ProxyResponses.start(req, resp, 200)

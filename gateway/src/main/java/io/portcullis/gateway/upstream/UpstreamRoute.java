@@ -41,6 +41,14 @@ public record UpstreamRoute(
     return "/v2/" + upstreamName + "/" + suffix;
   }
 
+  /**
+   * The repository as the caches key it, {@code <upstream>/<upstreamName>}: the same for every
+   * gateway name that reaches it.
+   */
+  public String upstreamRepository() {
+    return upstream.config().name() + "/" + upstreamName;
+  }
+
   /** New headers for an upstream request on this route: the request id, when there is one. */
   public MultiMap headers() {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();

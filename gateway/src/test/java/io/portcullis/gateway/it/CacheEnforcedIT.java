@@ -10,6 +10,7 @@ import io.portcullis.testkit.RegistryProcess;
 import io.portcullis.testkit.RequiredTools;
 import io.portcullis.testkit.Skopeo;
 import io.portcullis.testkit.TestImages;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -47,14 +48,7 @@ class CacheEnforcedIT {
   void aSignedImageIsVerifiedAgainFromTheCacheWhileTheUpstreamIsDown(@TempDir Path dir)
       throws Exception {
     RequiredTools.check("docker-registry", "skopeo", "umoci");
-    Files.writeString(dir.resolve("pw"), "release-password\n");
-    EnforcementIT.cli(
-        "keygen",
-        "--out",
-        dir.resolve("release").toString(),
-        "--password-file",
-        dir.resolve("pw").toString());
-    EnforcementIT.cli("certs", "dev", "--out", dir.resolve("pki").toString());
+    makeReleaseKeys(dir);
     Path policy = dir.resolve("policy.yaml");
     Files.writeString(policy, POLICY.formatted("", "off"));
     try (RegistryProcess registry = RegistryProcess.start();
@@ -70,26 +64,7 @@ class CacheEnforcedIT {
       images.push(
           images.build(ImageSpec.builder().layers(1, 1024).seed(302).build()),
           registry.ref("probe/unsigned:v1"));
-      EnforcementIT.cli(
-          "sign",
-          "--key",
-          dir.resolve("release.key").toString(),
-          "--password-file",
-          dir.resolve("pw").toString(),
-          "--insecure-registry",
-          registry.hostPort(),
-          registry.hostPort() + "/prod/app:v1");
-      EnforcementIT.cli(
-          "sign",
-          "--format",
-          "notation",
-          "--cert",
-          dir.resolve("pki/signer.crt").toString(),
-          "--cert-key",
-          dir.resolve("pki/signer.key").toString(),
-          "--insecure-registry",
-          registry.hostPort(),
-          registry.hostPort() + "/prod/app:v1");
+      signWithCosignAndNotation(dir, registry, "prod/app:v1");
       String viaGateway = "docker://" + gateway.hostPort() + "/prod/app:v1";
       skopeo.copy(viaGateway, "dir:" + dir.resolve("warm")).orThrow();
 
@@ -111,5 +86,44 @@ class CacheEnforcedIT {
         registry.up();
       }
     }
+  }
+
+  /**
+   * A cosign key pair ({@code release.key}, its password in {@code pw}) and the development PKI
+   * ({@code pki/}) in {@code dir}.
+   */
+  static void makeReleaseKeys(Path dir) throws IOException {
+    Files.writeString(dir.resolve("pw"), "release-password\n");
+    EnforcementIT.cli(
+        "keygen",
+        "--out",
+        dir.resolve("release").toString(),
+        "--password-file",
+        dir.resolve("pw").toString());
+    EnforcementIT.cli("certs", "dev", "--out", dir.resolve("pki").toString());
+  }
+
+  /** Signs {@code repoTag} in {@code registry} with cosign and with notation, by the keys above. */
+  static void signWithCosignAndNotation(Path dir, RegistryProcess registry, String repoTag) {
+    EnforcementIT.cli(
+        "sign",
+        "--key",
+        dir.resolve("release.key").toString(),
+        "--password-file",
+        dir.resolve("pw").toString(),
+        "--insecure-registry",
+        registry.hostPort(),
+        registry.hostPort() + "/" + repoTag);
+    EnforcementIT.cli(
+        "sign",
+        "--format",
+        "notation",
+        "--cert",
+        dir.resolve("pki/signer.crt").toString(),
+        "--cert-key",
+        dir.resolve("pki/signer.key").toString(),
+        "--insecure-registry",
+        registry.hostPort(),
+        registry.hostPort() + "/" + repoTag);
   }
 }

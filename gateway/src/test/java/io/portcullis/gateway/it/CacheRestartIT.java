@@ -111,14 +111,7 @@ class CacheRestartIT {
   void anEnforcedImageIsVerifiedFromDiskAfterARestartWhileTheUpstreamIsDown(@TempDir Path dir)
       throws Exception {
     RequiredTools.check("docker-registry", "skopeo", "umoci");
-    Files.writeString(dir.resolve("pw"), "release-password\n");
-    EnforcementIT.cli(
-        "keygen",
-        "--out",
-        dir.resolve("release").toString(),
-        "--password-file",
-        dir.resolve("pw").toString());
-    EnforcementIT.cli("certs", "dev", "--out", dir.resolve("pki").toString());
+    CacheEnforcedIT.makeReleaseKeys(dir);
     Path policy = Files.writeString(dir.resolve("policy.yaml"), POLICY);
     try (RegistryProcess registry = RegistryProcess.start();
         Skopeo skopeo = Skopeo.create();
@@ -127,26 +120,7 @@ class CacheRestartIT {
       images.push(image, registry.ref("prod/app:v1"));
       OciLayout unsigned = images.build(ImageSpec.builder().layers(1, 1024).seed(503).build());
       images.push(unsigned, registry.ref("prod/unsigned:v1"));
-      EnforcementIT.cli(
-          "sign",
-          "--key",
-          dir.resolve("release.key").toString(),
-          "--password-file",
-          dir.resolve("pw").toString(),
-          "--insecure-registry",
-          registry.hostPort(),
-          registry.hostPort() + "/prod/app:v1");
-      EnforcementIT.cli(
-          "sign",
-          "--format",
-          "notation",
-          "--cert",
-          dir.resolve("pki/signer.crt").toString(),
-          "--cert-key",
-          dir.resolve("pki/signer.key").toString(),
-          "--insecure-registry",
-          registry.hostPort(),
-          registry.hostPort() + "/prod/app:v1");
+      CacheEnforcedIT.signWithCosignAndNotation(dir, registry, "prod/app:v1");
 
       try (GatewayProcess first = enforcing(dir, registry, policy)) {
         skopeo.copy(docker(first, "prod/app:v1"), "dir:" + dir.resolve("warm")).orThrow();
