@@ -268,13 +268,7 @@ public final class BlobStore {
   /** Rebuilds the index (worker thread); returns the large blobs still to be re-hashed. */
   private List<CachedBlob> scan() throws IOException {
     Files.createDirectories(blobs);
-    Files.createDirectories(tmp);
-    try (Stream<Path> leftovers = Files.list(tmp)) {
-      for (Path p : leftovers.toList()) {
-        LOG.info("cache: deleting unfinished fill {}", p.getFileName());
-        Files.deleteIfExists(p);
-      }
-    }
+    UnfinishedWrites.clear(tmp, "fill");
     List<CachedBlob> unchecked = new ArrayList<>();
     try (Stream<Path> files = Files.list(blobs)) {
       for (Path p : files.toList()) {

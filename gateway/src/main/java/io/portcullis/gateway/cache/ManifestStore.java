@@ -71,13 +71,7 @@ final class ManifestStore {
    * caller to check by reading it.
    */
   List<StoredTag> load() throws IOException {
-    Files.createDirectories(tmp);
-    try (Stream<Path> leftovers = Files.list(tmp)) {
-      for (Path p : leftovers.toList()) {
-        LOG.info("cache: deleting unfinished write {}", p.getFileName());
-        Files.deleteIfExists(p);
-      }
-    }
+    UnfinishedWrites.clear(tmp, "write");
     List<StoredTag> tags = new ArrayList<>();
     try (Stream<Path> repos = Files.list(root)) {
       for (Path repoDir : repos.toList()) {
