@@ -1,5 +1,6 @@
 package io.portcullis.core.policy;
 
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -25,12 +26,12 @@ public record ImageConfigEvidence(String platform, byte[] configJson) {
   public boolean equals(Object other) {
     return other instanceof ImageConfigEvidence e
         && e.platform.equals(platform)
-        && java.util.Arrays.equals(e.configJson, configJson);
+        && Arrays.equals(e.configJson, configJson);
   }
 
   @Override
   public int hashCode() {
-    return platform.hashCode() * 31 + java.util.Arrays.hashCode(configJson);
+    return platform.hashCode() * 31 + Arrays.hashCode(configJson);
   }
 
   @Override
