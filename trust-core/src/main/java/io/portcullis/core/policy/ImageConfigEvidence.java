@@ -11,6 +11,11 @@ import java.util.Objects;
  * @param configJson the config blob's exact bytes
  */
 public record ImageConfigEvidence(String platform, byte[] configJson) {
+  /**
+   * The most bytes of a config the gateway and the CLI fetch: configs are small JSON; anything
+   * bigger is not one.
+   */
+  public static final int MAX_BYTES = 4 * 1024 * 1024;
 
   public ImageConfigEvidence {
     Objects.requireNonNull(platform, "platform");
