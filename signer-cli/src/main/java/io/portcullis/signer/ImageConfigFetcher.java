@@ -18,9 +18,6 @@ import java.util.List;
  * unknown/unknown} attestation manifests) are not images and are skipped.
  */
 final class ImageConfigFetcher {
-  /** Configs are small JSON; anything bigger is not one. */
-  static final long MAX_CONFIG_BYTES = 4L * 1024 * 1024;
-
   private final RegistryClient client;
 
   ImageConfigFetcher(RegistryClient client) {
@@ -34,20 +31,17 @@ final class ImageConfigFetcher {
       return List.of(new ImageConfigEvidence("", config(repo, top.asManifest())));
     }
     List<ImageConfigEvidence> configs = new ArrayList<>();
-    for (Descriptor child : top.asIndex().manifests()) {
-      Descriptor.Platform platform = child.platform();
-      if (platform != null && "unknown".equals(platform.os())) {
-        continue;
-      }
+    for (Descriptor child : top.asIndex().images()) {
       ImageManifest manifest =
           client.getManifest(repo, Reference.of(child.parsedDigest())).asManifest();
       configs.add(
-          new ImageConfigEvidence(Descriptor.Platform.describe(platform), config(repo, manifest)));
+          new ImageConfigEvidence(
+              Descriptor.Platform.describe(child.platform()), config(repo, manifest)));
     }
     return configs;
   }
 
   private byte[] config(RemoteRepository repo, ImageManifest manifest) {
-    return client.fetchBlob(repo, manifest.config().parsedDigest(), MAX_CONFIG_BYTES);
+    return client.fetchBlob(repo, manifest.config().parsedDigest(), ImageConfigEvidence.MAX_BYTES);
   }
 }

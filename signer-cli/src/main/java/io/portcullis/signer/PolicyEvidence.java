@@ -46,28 +46,18 @@ final class PolicyEvidence {
    * or base image rules, and the {@code .att} attestations when it has attestation rules.
    */
   Evidence collect(ResolvedImage target, String scopePath, Policy policy) {
-    Evidence signatures = collect(target, scopePath, policy.signatureTypes());
-    List<ImageConfigEvidence> configs =
-        policy.needsImageConfig() ? new ImageConfigFetcher(client).fetch(target) : List.of();
-    List<CosignSignatures> attestations =
-        policy.needsAttestations() ? attestations(target) : List.of();
-    return new Evidence(
-        scopePath,
-        target.digest(),
-        signatures.cosign(),
-        signatures.notation(),
-        configs,
-        attestations);
-  }
-
-  Evidence collect(ResolvedImage target, String scopePath, Set<SignatureType> types) {
+    Set<SignatureType> types = policy.signatureTypes();
     List<CosignSignatures> cosign =
         types.contains(SignatureType.COSIGN) ? cosign(target) : List.of();
     List<NotationSignature> notation =
         types.contains(SignatureType.NOTATION)
             ? notation(target.repository(), target.digest())
             : List.of();
-    return new Evidence(scopePath, target.digest(), cosign, notation);
+    List<ImageConfigEvidence> configs =
+        policy.needsImageConfig() ? new ImageConfigFetcher(client).fetch(target) : List.of();
+    List<CosignSignatures> attestations =
+        policy.needsAttestations() ? attestations(target) : List.of();
+    return new Evidence(scopePath, target.digest(), cosign, notation, configs, attestations);
   }
 
   private List<CosignSignatures> cosign(ResolvedImage target) {

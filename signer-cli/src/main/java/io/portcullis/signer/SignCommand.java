@@ -10,6 +10,7 @@ import io.portcullis.core.notation.SignatureManifest;
 import io.portcullis.core.oci.Tag;
 import io.portcullis.core.registry.PushedManifest;
 import io.portcullis.core.registry.RegistryClient;
+import io.portcullis.core.time.Durations;
 import io.portcullis.core.x509.CertificateChainException;
 import io.portcullis.core.x509.CertificateReader;
 import io.portcullis.core.x509.PemFiles;
@@ -18,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -225,9 +227,9 @@ final class SignCommand implements Callable<Integer> {
     }
   }
 
-  private java.time.Duration expiry() {
+  private Duration expiry() {
     try {
-      return io.portcullis.core.time.Durations.parse(expiry);
+      return Durations.parse(expiry);
     } catch (IllegalArgumentException e) {
       throw new UsageException("--expiry: " + e.getMessage());
     }

@@ -9,6 +9,7 @@ import io.portcullis.testkit.OciLayout;
 import io.portcullis.testkit.RegistryProcess;
 import io.portcullis.testkit.Skopeo;
 import io.portcullis.testkit.TestImages;
+import io.portcullis.testkit.VulnPredicates;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -132,27 +133,8 @@ class VettingCliIT {
    * Attests a Trivy report (clean or with one finding of {@code severity}) finished at {@code at}.
    */
   static void attest(String image, String key, String severity, Instant at) {
-    String vulnerabilities =
-        severity == null
-            ? ""
-            : ", \"Vulnerabilities\": [{\"VulnerabilityID\": \"CVE-2024-0001\", \"PkgName\":"
-                + " \"openssl\", \"Severity\": \""
-                + severity
-                + "\"}]";
     Path predicate =
-        write(
-            "scan-" + Math.abs(image.hashCode()) + ".json",
-            "{\"invocation\": {\"uri\": \"https://ci.example/1\"},"
-                + " \"scanner\": {\"uri\": \"pkg:github/aquasecurity/trivy@0.50.0\", \"version\":"
-                + " \"0.50.0\", \"result\": {\"SchemaVersion\": 2, \"ArtifactName\": \"app\","
-                + " \"Results\": [{\"Target\": \"app (alpine 3.19)\", \"Class\": \"os-pkgs\""
-                + vulnerabilities
-                + "}]}},"
-                + " \"metadata\": {\"scanStartedOn\": \""
-                + at.minusSeconds(30)
-                + "\", \"scanFinishedOn\": \""
-                + at
-                + "\"}}");
+        write("scan-" + Math.abs(image.hashCode()) + ".json", VulnPredicates.trivy(severity, at));
     CliRun run =
         cli(
             "attest",

@@ -67,10 +67,7 @@ public final class AuditLog {
             .put("failedChecks", new JsonArray(List.copyOf(r.failedChecks())))
             .put("signers", new JsonArray(List.copyOf(r.signers())))
             .put("message", r.message());
-    if (r.requestId() != null) {
-      line.put("requestId", r.requestId());
-    }
-    append(line);
+    append(line, r.requestId());
   }
 
   /**
@@ -102,14 +99,17 @@ public final class AuditLog {
             .put("repository", r.repository())
             .put("outcome", r.outcome())
             .put("message", r.message());
-    if (r.requestId() != null) {
-      line.put("requestId", r.requestId());
-    }
-    append(line);
+    append(line, r.requestId());
   }
 
-  /** One JSON line; the file is opened for appending, so writes land in the order made. */
-  private void append(JsonObject line) {
+  /**
+   * One JSON line, with {@code requestId} unless null; the file is opened for appending, so writes
+   * land in the order made.
+   */
+  private void append(JsonObject line, String requestId) {
+    if (requestId != null) {
+      line.put("requestId", requestId);
+    }
     file.write(Buffer.buffer(line.encode()).appendString("\n"))
         .onFailure(err -> LOG.error("cannot write audit record: {}", err.getMessage()));
   }

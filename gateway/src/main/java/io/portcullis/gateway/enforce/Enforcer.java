@@ -53,10 +53,6 @@ public final class Enforcer {
 
   private record DecisionKey(String revision, String policy, String repository, String digest) {}
 
-  public Enforcer(Vertx vertx, PolicyHolder policies, PinStore pins, Optional<AuditLog> audit) {
-    this(vertx, policies, pins, audit, GatewayMetrics.inMemory());
-  }
-
   /** An enforcer that counts its decisions by policy and outcome in {@code metrics}. */
   public Enforcer(
       Vertx vertx,
@@ -100,14 +96,8 @@ public final class Enforcer {
   /**
    * The manifest to serve for {@code reference}, or a null result when no policy applies (the
    * caller then proxies as usual). Fails with {@code DENIED} (403) or, when the trust data could
-   * not be fetched, {@code UNAVAILABLE} (503): both fail closed.
-   */
-  public Future<Approved> manifest(String client, UpstreamRoute route, Reference reference) {
-    return manifest(client, null, route, reference);
-  }
-
-  /**
-   * As {@link #manifest(String, UpstreamRoute, Reference)}; audit records carry {@code requestId}.
+   * not be fetched, {@code UNAVAILABLE} (503): both fail closed. Audit records carry {@code
+   * requestId} (null when the request had none).
    */
   public Future<Approved> manifest(
       String client, String requestId, UpstreamRoute route, Reference reference) {

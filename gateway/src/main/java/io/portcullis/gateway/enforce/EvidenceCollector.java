@@ -17,7 +17,7 @@ import io.portcullis.gateway.upstream.UpstreamArtifacts.Fetched;
 import io.portcullis.gateway.upstream.UpstreamRoute;
 import io.vertx.core.Future;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -106,16 +106,20 @@ final class EvidenceCollector {
                 return Future.succeededFuture(List.of());
               }
               ImageManifest attached = ManifestCodec.readManifest(found.get().bytes());
-              Map<Digest, byte[]> blobs = new LinkedHashMap<>();
-              List<Future<byte[]>> fetches = new ArrayList<>();
+              List<Future<Map.Entry<Digest, byte[]>>> fetches = new ArrayList<>();
               for (Wanted w : select.apply(attached)) {
                 Digest d = w.layer().parsedDigest();
                 fetches.add(
                     UpstreamArtifacts.blob(route, d, w.maxBytes())
-                        .onSuccess(bytes -> put(blobs, d, bytes)));
+                        .map(bytes -> Map.entry(d, bytes)));
               }
               return Future.all(fetches)
-                  .map(v -> List.of(new CosignSignatures(attached, Map.copyOf(blobs))));
+                  .map(
+                      v -> {
+                        Map<Digest, byte[]> blobs = new HashMap<>();
+                        fetches.forEach(f -> blobs.put(f.result().getKey(), f.result().getValue()));
+                        return List.of(new CosignSignatures(attached, Map.copyOf(blobs)));
+                      });
             });
   }
 
@@ -183,9 +187,5 @@ final class EvidenceCollector {
                               new NotationSignature(
                                   found.get().bytes(), envelope.mediaType(), bytes)));
             });
-  }
-
-  private static synchronized void put(Map<Digest, byte[]> blobs, Digest d, byte[] bytes) {
-    blobs.put(d, bytes);
   }
 }

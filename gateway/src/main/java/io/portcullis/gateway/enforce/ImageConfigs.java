@@ -1,7 +1,6 @@
 package io.portcullis.gateway.enforce;
 
 import io.portcullis.core.oci.Descriptor;
-import io.portcullis.core.oci.ImageIndex;
 import io.portcullis.core.oci.ImageManifest;
 import io.portcullis.core.oci.ManifestCodec;
 import io.portcullis.core.oci.MediaTypes;
@@ -24,14 +23,11 @@ import java.util.List;
  * manifests) are not images and are skipped.
  *
  * <p>Every platform must be checked, so nothing is skipped to save work: a config over {@link
- * #MAX_CONFIG} bytes, an index with more than {@link #MAX_PLATFORMS} images, a nested index or a
- * manifest without a config fails the whole collection, and the image is refused as "could not
- * verify" rather than let through half-vetted.
+ * ImageConfigEvidence#MAX_BYTES} bytes, an index with more than {@link #MAX_PLATFORMS} images, a
+ * nested index or a manifest without a config fails the whole collection, and the image is refused
+ * as "could not verify" rather than let through half-vetted.
  */
 final class ImageConfigs {
-  /** Configs are small JSON; anything bigger is not one (the CLI has the same cap). */
-  static final int MAX_CONFIG = 4 * 1024 * 1024;
-
   /** Bounds the fetches one index can ask for. */
   static final int MAX_PLATFORMS = 64;
 
@@ -45,11 +41,7 @@ final class ImageConfigs {
       if (!isIndex(top)) {
         return config(route, "", ManifestCodec.readManifest(top.bytes())).map(List::of);
       }
-      ImageIndex index = ManifestCodec.readIndex(top.bytes());
-      List<Descriptor> images =
-          index.manifests().stream()
-              .filter(d -> d.platform() == null || !"unknown".equals(d.platform().os()))
-              .toList();
+      List<Descriptor> images = ManifestCodec.readIndex(top.bytes()).images();
       if (images.size() > MAX_PLATFORMS) {
         return Future.failedFuture(
             unreadable(
@@ -94,7 +86,7 @@ final class ImageConfigs {
     if (config == null) {
       return Future.failedFuture(unreadable(where + "the manifest has no config"));
     }
-    if (config.size() > MAX_CONFIG || config.size() < 0) {
+    if (config.size() > ImageConfigEvidence.MAX_BYTES || config.size() < 0) {
       return Future.failedFuture(
           unreadable(
               where
@@ -103,7 +95,7 @@ final class ImageConfigs {
                   + " is "
                   + config.size()
                   + " bytes, over the "
-                  + MAX_CONFIG / (1024 * 1024)
+                  + ImageConfigEvidence.MAX_BYTES / (1024 * 1024)
                   + " MiB limit for configs"));
     }
     // capped at the declared size too, so an upstream cannot send more than it announced

@@ -15,6 +15,7 @@ import io.portcullis.testkit.OciLayout;
 import io.portcullis.testkit.RegistryProcess;
 import io.portcullis.testkit.Skopeo;
 import io.portcullis.testkit.TestImages;
+import io.portcullis.testkit.VulnPredicates;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -524,25 +525,7 @@ class VettingIT {
 
   /** A cosign vuln predicate whose {@code scanner.result} is a Trivy JSON report. */
   static Path trivyReport(String repo, String severity, Instant at) {
-    String vulnerabilities =
-        severity == null
-            ? ""
-            : ", \"Vulnerabilities\": [{\"VulnerabilityID\": \"CVE-2024-0001\", \"PkgName\":"
-                + " \"openssl\", \"Severity\": \""
-                + severity
-                + "\"}]";
-    String json =
-        "{\"invocation\": {\"uri\": \"https://ci.example/1\"},"
-            + " \"scanner\": {\"uri\": \"pkg:github/aquasecurity/trivy@0.50.0\", \"version\":"
-            + " \"0.50.0\", \"result\": {\"SchemaVersion\": 2, \"ArtifactName\": \"app\","
-            + " \"Results\": [{\"Target\": \"app (alpine 3.19)\", \"Class\": \"os-pkgs\""
-            + vulnerabilities
-            + "}]}},"
-            + " \"metadata\": {\"scanStartedOn\": \""
-            + at.minusSeconds(30)
-            + "\", \"scanFinishedOn\": \""
-            + at
-            + "\"}}";
+    String json = VulnPredicates.trivy(severity, at);
     try {
       return Files.writeString(dir.resolve("scan-" + repo.replace('/', '-') + ".json"), json);
     } catch (IOException e) {

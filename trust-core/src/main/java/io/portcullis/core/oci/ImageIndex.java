@@ -25,6 +25,16 @@ public record ImageIndex(
     annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
   }
 
+  /**
+   * The entries that are images: all but those without a real platform (buildx's {@code
+   * unknown/unknown} attestation manifests).
+   */
+  public List<Descriptor> images() {
+    return manifests.stream()
+        .filter(d -> d.platform() == null || !"unknown".equals(d.platform().os()))
+        .toList();
+  }
+
   /** An empty OCI index, the answer for "no referrers". */
   public static ImageIndex empty() {
     return new ImageIndex(2, MediaTypes.OCI_INDEX, null, List.of(), null, null);

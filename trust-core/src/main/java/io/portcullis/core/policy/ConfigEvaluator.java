@@ -5,6 +5,7 @@ import io.portcullis.core.vet.ConfigRules;
 import io.portcullis.core.vet.ImageConfig;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,7 +44,9 @@ final class ConfigEvaluator {
     }
     if (configs.isEmpty() || unreadable.isPresent()) {
       String why = unreadable.orElse("the image config was not fetched, so it cannot be vetted");
-      rules.config().ifPresent(c -> names(c).forEach(n -> checks.add(failed(n, why))));
+      rules
+          .config()
+          .ifPresent(c -> configRules(c).keySet().forEach(n -> checks.add(failed(n, why))));
       if (!rules.baseImages().isEmpty()) {
         checks.add(failed("baseImages", why));
       }
@@ -51,44 +54,7 @@ final class ConfigEvaluator {
     }
     rules
         .config()
-        .ifPresent(
-            c -> {
-              if (c.nonRoot()) {
-                checks.add(each("config.nonRoot", configs, ConfigChecks::nonRoot));
-              }
-              if (c.noSecretsInEnv()) {
-                checks.add(
-                    each(
-                        "config.noSecretsInEnv", configs, p -> join(ConfigChecks.secretsInEnv(p))));
-              }
-              c.allowedPorts()
-                  .ifPresent(
-                      ports ->
-                          checks.add(
-                              each(
-                                  "config.allowedPorts",
-                                  configs,
-                                  p ->
-                                      join(ConfigChecks.disallowedPorts(p, ports))
-                                          .map(bad -> "exposes " + bad + "; allowed: " + ports))));
-              if (!c.requiredLabels().isEmpty()) {
-                checks.add(
-                    each(
-                        "config.requiredLabels",
-                        configs,
-                        p ->
-                            join(ConfigChecks.missingLabels(p, c.requiredLabels()))
-                                .map(missing -> "missing label " + missing)));
-              }
-              c.maxAge()
-                  .ifPresent(
-                      max ->
-                          checks.add(
-                              each(
-                                  "config.maxAge",
-                                  configs,
-                                  p -> ConfigChecks.tooOld(p, max, clock.instant()))));
-            });
+        .ifPresent(c -> configRules(c).forEach((n, rule) -> checks.add(each(n, configs, rule))));
     if (!rules.baseImages().isEmpty()) {
       checks.add(each("baseImages", configs, p -> baseImage(rules.baseImages(), p.labels())));
     }
@@ -97,20 +63,37 @@ final class ConfigEvaluator {
 
   private record Parsed(String platform, ImageConfig config) {}
 
-  private static List<String> names(ConfigRules c) {
-    List<String> names = new ArrayList<>();
+  /**
+   * The rules {@code c} sets, in policy order, by check name: each gives the problem with one
+   * config, if any.
+   */
+  private Map<String, Function<ImageConfig, Optional<String>>> configRules(ConfigRules c) {
+    Map<String, Function<ImageConfig, Optional<String>>> rules = new LinkedHashMap<>();
     if (c.nonRoot()) {
-      names.add("config.nonRoot");
+      rules.put("config.nonRoot", ConfigChecks::nonRoot);
     }
     if (c.noSecretsInEnv()) {
-      names.add("config.noSecretsInEnv");
+      rules.put("config.noSecretsInEnv", p -> join(ConfigChecks.secretsInEnv(p)));
     }
-    c.allowedPorts().ifPresent(p -> names.add("config.allowedPorts"));
+    c.allowedPorts()
+        .ifPresent(
+            ports ->
+                rules.put(
+                    "config.allowedPorts",
+                    p ->
+                        join(ConfigChecks.disallowedPorts(p, ports))
+                            .map(bad -> "exposes " + bad + "; allowed: " + ports)));
     if (!c.requiredLabels().isEmpty()) {
-      names.add("config.requiredLabels");
+      rules.put(
+          "config.requiredLabels",
+          p ->
+              join(ConfigChecks.missingLabels(p, c.requiredLabels()))
+                  .map(missing -> "missing label " + missing));
     }
-    c.maxAge().ifPresent(m -> names.add("config.maxAge"));
-    return names;
+    c.maxAge()
+        .ifPresent(
+            max -> rules.put("config.maxAge", p -> ConfigChecks.tooOld(p, max, clock.instant())));
+    return rules;
   }
 
   private static CheckResult each(

@@ -1,5 +1,6 @@
 package io.portcullis.core.policy;
 
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -10,6 +11,11 @@ import java.util.Objects;
  * @param configJson the config blob's exact bytes
  */
 public record ImageConfigEvidence(String platform, byte[] configJson) {
+  /**
+   * The most bytes of a config the gateway and the CLI fetch: configs are small JSON; anything
+   * bigger is not one.
+   */
+  public static final int MAX_BYTES = 4 * 1024 * 1024;
 
   public ImageConfigEvidence {
     Objects.requireNonNull(platform, "platform");
@@ -25,12 +31,12 @@ public record ImageConfigEvidence(String platform, byte[] configJson) {
   public boolean equals(Object other) {
     return other instanceof ImageConfigEvidence e
         && e.platform.equals(platform)
-        && java.util.Arrays.equals(e.configJson, configJson);
+        && Arrays.equals(e.configJson, configJson);
   }
 
   @Override
   public int hashCode() {
-    return platform.hashCode() * 31 + java.util.Arrays.hashCode(configJson);
+    return platform.hashCode() * 31 + Arrays.hashCode(configJson);
   }
 
   @Override

@@ -29,6 +29,26 @@ public record PolicyDecision(
     signers = List.copyOf(signers);
   }
 
+  /**
+   * The decision of {@code policy}: allowed when {@code satisfied} or when its mode does not
+   * enforce.
+   */
+  static PolicyDecision of(
+      Policy policy,
+      boolean satisfied,
+      List<CheckResult> checks,
+      List<String> signers,
+      String message) {
+    return new PolicyDecision(
+        policy.name(),
+        policy.mode(),
+        satisfied,
+        satisfied || policy.mode() != Mode.ENFORCE,
+        checks,
+        signers,
+        message);
+  }
+
   /** The checks that did not pass and were not logged or skipped. */
   public List<CheckResult> failures() {
     return checks.stream().filter(c -> c.outcome() == Outcome.FAILED).toList();

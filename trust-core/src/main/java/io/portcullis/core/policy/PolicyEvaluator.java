@@ -60,20 +60,16 @@ public final class PolicyEvaluator {
 
   private PolicyDecision evaluateSignatures(Policy policy, Evidence evidence) {
     if (policy.mode() == Mode.OFF) {
-      return new PolicyDecision(
-          policy.name(),
-          Mode.OFF,
+      return PolicyDecision.of(
+          policy,
           false,
-          true,
           List.of(new CheckResult("signatures", Outcome.SKIPPED, "policy is off")),
           List.of(),
           "allowed by policy '" + policy.name() + "': mode off, nothing verified");
     }
     if (policy.signatures().isEmpty()) {
-      return new PolicyDecision(
-          policy.name(),
-          policy.mode(),
-          true,
+      return PolicyDecision.of(
+          policy,
           true,
           List.of(new CheckResult("signatures", Outcome.PASSED, "no signature required")),
           List.of(),
@@ -111,14 +107,7 @@ public final class PolicyEvaluator {
     checks.addAll(logged);
     boolean satisfied = passed >= rule.required();
     String message = DecisionMessage.of(policy, rule, satisfied, passed, outcomes, logged);
-    return new PolicyDecision(
-        policy.name(),
-        policy.mode(),
-        satisfied,
-        satisfied || policy.mode() != Mode.ENFORCE,
-        checks,
-        signers,
-        message);
+    return PolicyDecision.of(policy, satisfied, checks, signers, message);
   }
 
   private RequirementResult verify(

@@ -33,13 +33,6 @@ final class VetMessage {
         message = "allowed by " + who + " in audit mode, though not satisfied: " + problems;
       }
     }
-    return new PolicyDecision(
-        policy.name(),
-        policy.mode(),
-        satisfied,
-        satisfied || policy.mode() != Mode.ENFORCE,
-        checks,
-        signed.signers(),
-        message);
+    return PolicyDecision.of(policy, satisfied, checks, signed.signers(), message);
   }
 }
