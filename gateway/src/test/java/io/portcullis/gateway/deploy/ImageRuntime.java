@@ -1,4 +1,4 @@
-package io.portcullis.gateway.it;
+package io.portcullis.gateway.deploy;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,7 +16,7 @@ import java.util.Map;
  * {@code HEALTHCHECK} command, and what it {@code COPY}s in. Read from the file itself, so a test
  * of the image follows the file.
  */
-record ImageRuntime(
+public record ImageRuntime(
     List<String> entrypoint,
     List<String> cmd,
     Map<String, String> env,
@@ -26,10 +26,10 @@ record ImageRuntime(
     List<String> healthcheck,
     List<Copy> copies) {
   /** {@code COPY [--chown=OWNER] SOURCE... DEST}; {@code chown} is empty without the flag. */
-  record Copy(String chown, List<String> sources, String dest) {}
+  public record Copy(String chown, List<String> sources, String dest) {}
 
   /** The {@code COPY} whose one source's file name is {@code fileName}. */
-  Copy copyOf(String fileName) {
+  public Copy copyOf(String fileName) {
     return copies.stream()
         .filter(c -> c.sources().stream().anyMatch(src -> src.endsWith("/" + fileName)))
         .findFirst()
@@ -39,8 +39,8 @@ record ImageRuntime(
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
 
-  static ImageRuntime read(Path dockerfile) throws IOException {
-    List<String> instructions = instructions(Files.readAllLines(dockerfile));
+  public static ImageRuntime read(Path dockerfile) throws IOException {
+    List<String> instructions = instructions(dockerfile);
     int lastFrom = 0;
     for (int i = 0; i < instructions.size(); i++) {
       if (keyword(instructions.get(i)).equals("FROM")) {
@@ -97,11 +97,11 @@ record ImageRuntime(
     return new ImageRuntime(entrypoint, cmd, env, user, workdir, volumes, healthcheck, copies);
   }
 
-  /** Instructions with their continuation lines joined, comments and blank lines dropped. */
-  private static List<String> instructions(List<String> lines) {
+  /** The file's instructions, continuation lines joined, comments and blank lines dropped. */
+  public static List<String> instructions(Path dockerfile) throws IOException {
     List<String> out = new ArrayList<>();
     StringBuilder current = new StringBuilder();
-    for (String raw : lines) {
+    for (String raw : Files.readAllLines(dockerfile)) {
       String line = raw.strip();
       if (line.startsWith("#") || (line.isEmpty() && current.isEmpty())) {
         continue;
