@@ -20,7 +20,12 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     version = "portcullis-gateway 0.1.0",
     description = "Supply-chain trust gateway: an OCI registry proxy in front of your registries.",
-    subcommands = {RobotCommand.class, HealthcheckCommand.class})
+    subcommands = {
+      RobotCommand.class,
+      HealthcheckCommand.class,
+      HtpasswdCommand.class,
+      TokenKeyCommand.class
+    })
 public final class Main implements Callable<Integer> {
 
   @Option(

@@ -18,7 +18,14 @@ public final class RequiredTools {
   public static final String TEST_COMMAND = "scripts/test.sh";
 
   private static final Map<String, String> DEBIAN_PACKAGES =
-      Map.of("docker-registry", "docker-registry", "skopeo", "skopeo", "umoci", "umoci");
+      Map.of(
+          "docker-registry", "docker-registry",
+          "skopeo", "skopeo",
+          "umoci", "umoci",
+          "ip", "iproute2",
+          "nsenter", "util-linux",
+          "unshare", "util-linux",
+          "setpriv", "util-linux");
 
   private RequiredTools() {}
 

@@ -36,7 +36,9 @@ public final class Htpasswd {
       int colon = line.indexOf(':');
       String where = key + ": " + file + " line " + (i + 1);
       if (colon <= 0 || !BCRYPT.matcher(line.substring(colon + 1)).matches()) {
-        throw new ConfigException(where + " is not 'user:bcrypt-hash' (make it with htpasswd -B)");
+        throw new ConfigException(
+            where
+                + " is not 'user:bcrypt-hash' (make it with portcullis-gateway htpasswd, or htpasswd -B)");
       }
       if (users.putIfAbsent(line.substring(0, colon), line.substring(colon + 1)) != null) {
         throw new ConfigException(where + " repeats a user of an earlier line");

@@ -226,24 +226,40 @@ class ComposeFileTest {
     assertFalse(ignored.stream().anyMatch(l -> l.startsWith("!")), "no re-includes");
   }
 
-  /** The Dockerfile's instructions, continuation lines joined, comments dropped. */
   static List<String> dockerfile() throws IOException {
-    List<String> out = new ArrayList<>();
-    StringBuilder current = new StringBuilder();
-    for (String raw : Files.readAllLines(ROOT.resolve("Dockerfile"))) {
-      String line = raw.strip();
-      if (line.startsWith("#") || (line.isEmpty() && current.length() == 0)) {
-        continue;
+    return ImageRuntime.instructions(ROOT.resolve("Dockerfile"));
+  }
+
+  @Test
+  void theBuildStageCopiesEveryModuleAndNothingTheContextLeavesOut() throws IOException {
+    ImageRuntime image = ImageRuntime.read(ROOT.resolve("Dockerfile"));
+    List<String> lines = dockerfile();
+    int lastFrom = 0;
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).startsWith("FROM ")) {
+        lastFrom = i;
       }
-      if (line.endsWith("\\")) {
-        current.append(line, 0, line.length() - 1).append(' ');
-        continue;
-      }
-      current.append(line);
-      out.add(current.toString().strip());
-      current.setLength(0);
     }
-    return out;
+    List<String> copied = new ArrayList<>();
+    for (String l : lines.subList(0, lastFrom)) {
+      if (l.startsWith("COPY ")) {
+        String[] words = l.split("\\s+");
+        copied.addAll(List.of(words).subList(1, words.length - 1));
+      }
+    }
+    String pom = Files.readString(ROOT.resolve("pom.xml"));
+    java.util.regex.Matcher module = Pattern.compile("<module>([^<]+)</module>").matcher(pom);
+    List<String> modules = new ArrayList<>();
+    while (module.find()) {
+      modules.add(module.group(1));
+    }
+    assertFalse(modules.isEmpty());
+    assertTrue(copied.contains("pom.xml"), "the parent POM: " + copied);
+    assertTrue(
+        copied.containsAll(modules), "every module of the reactor " + modules + ": " + copied);
+    // and the runtime stage takes the jar the build stage made
+    assertTrue(
+        image.copyOf("portcullis-gateway.jar").dest().startsWith("/app/"), "" + image.copies());
   }
 
   private static List<String> strings(JsonNode node) {
