@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -48,6 +49,7 @@ public final class BlobStore {
   private final Map<String, CachedBlob> index = new ConcurrentHashMap<>();
   private final Map<String, BlobFill> fills = new ConcurrentHashMap<>();
   private final AtomicLong total = new AtomicLong();
+  private final AtomicBoolean evicting = new AtomicBoolean();
   // Which repositories an upstream has confirmed a blob in: the file is shared, access is not.
   private final Cache<String, Boolean> links = Caffeine.newBuilder().maximumSize(1_000_000).build();
 
@@ -218,9 +220,9 @@ public final class BlobStore {
                       Future.succeededFuture(true)));
               fills.remove(fill.digest().toString(), fill);
               LOG.debug("cache: stored {} ({} bytes)", fill.digest(), size);
-              evict();
               return null;
-            });
+            })
+        .compose(v -> evict());
   }
 
   /** Forgets a failed fill and deletes its temp file. */
@@ -246,11 +248,29 @@ public final class BlobStore {
     total.addAndGet(blob.size() - (old == null ? 0 : old.size()));
   }
 
-  /** Evicts least recently used blobs nobody is reading until the total fits. */
-  private void evict() {
-    if (total.get() <= maxSize) {
-      return;
+  /**
+   * Evicts least recently used blobs nobody is reading until the total fits, on a worker thread:
+   * ordering the whole index takes milliseconds once it holds many thousand blobs, too long for an
+   * event loop. One eviction runs at a time; a commit that finds one running leaves it the work
+   * (what is still over then, because its readers hold it, goes at a later commit).
+   */
+  private Future<Void> evict() {
+    if (total.get() <= maxSize || !evicting.compareAndSet(false, true)) {
+      return Future.succeededFuture();
     }
+    return vertx.<Void>executeBlocking(
+        () -> {
+          try {
+            evictNow();
+          } finally {
+            evicting.set(false);
+          }
+          return null;
+        },
+        false);
+  }
+
+  private void evictNow() {
     List<CachedBlob> byAge = new ArrayList<>(index.values());
     byAge.sort(Comparator.comparingLong(CachedBlob::lastAccess));
     for (CachedBlob b : byAge) {

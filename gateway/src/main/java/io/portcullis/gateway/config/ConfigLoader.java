@@ -19,8 +19,6 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -311,16 +309,7 @@ public final class ConfigLoader {
 
   private static Path caFile(String file, String key) {
     Path path = Path.of(file);
-    try (InputStream in = Files.newInputStream(path)) {
-      if (CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty()) {
-        throw new ConfigException(key + ": " + file + " holds no PEM certificate");
-      }
-    } catch (IOException e) {
-      throw new ConfigException(
-          key + ": cannot read " + file + " (" + e.getClass().getSimpleName() + ")");
-    } catch (CertificateException e) {
-      throw new ConfigException(key + ": " + file + " is not a PEM certificate bundle");
-    }
+    DeploymentConfigReader.certificates(path, key);
     return path;
   }
 

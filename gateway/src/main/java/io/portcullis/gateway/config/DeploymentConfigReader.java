@@ -125,7 +125,10 @@ final class DeploymentConfigReader {
     }
   }
 
-  private static List<X509Certificate> certificates(Path file, String key) {
+  /**
+   * The PEM certificates in {@code file}, at least one; else a one-line error naming {@code key}.
+   */
+  static List<X509Certificate> certificates(Path file, String key) {
     byte[] bytes = read(file, key);
     try {
       List<X509Certificate> certs =
