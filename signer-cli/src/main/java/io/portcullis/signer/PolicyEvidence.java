@@ -28,9 +28,10 @@ import java.util.Set;
  * Fetches the {@link Evidence} a policy evaluation needs, blockingly, from the registry: the cosign
  * {@code sha256-<hex>.sig} manifest and its layer blobs, and the Notary signatures found through
  * the referrers API (or its tag fallback) with their envelopes; and, for policies with vetting
- * rules, the image config(s) and the {@code sha256-<hex>.att} attestations with their envelopes.
- * Registry failures propagate as {@code RegistryException}s ("could not verify"); a malformed
- * signature is evidence, not a failure, and the evaluator reports it.
+ * rules, the image config(s) (from the manifest already fetched) and the {@code sha256-<hex>.att}
+ * attestations with their envelopes. Registry failures propagate as {@code RegistryException}s
+ * ("could not verify"); a malformed signature is evidence, not a failure, and the evaluator reports
+ * it.
  */
 final class PolicyEvidence {
   private static final long MAX_ENVELOPE_BYTES = 4L * 1024 * 1024;
@@ -45,7 +46,8 @@ final class PolicyEvidence {
    * Everything {@code policy} reads: its signature formats, the image config(s) when it has config
    * or base image rules, and the {@code .att} attestations when it has attestation rules.
    */
-  Evidence collect(ResolvedImage target, String scopePath, Policy policy) {
+  Evidence collect(ResolvedImage.Fetched fetched, String scopePath, Policy policy) {
+    ResolvedImage target = fetched.image();
     Set<SignatureType> types = policy.signatureTypes();
     List<CosignSignatures> cosign =
         types.contains(SignatureType.COSIGN) ? cosign(target) : List.of();
@@ -54,7 +56,9 @@ final class PolicyEvidence {
             ? notation(target.repository(), target.digest())
             : List.of();
     List<ImageConfigEvidence> configs =
-        policy.needsImageConfig() ? new ImageConfigFetcher(client).fetch(target) : List.of();
+        policy.needsImageConfig()
+            ? new ImageConfigFetcher(client).fetch(target.repository(), fetched.manifest())
+            : List.of();
     List<CosignSignatures> attestations =
         policy.needsAttestations() ? attestations(target) : List.of();
     return new Evidence(scopePath, target.digest(), cosign, notation, configs, attestations);
