@@ -63,7 +63,11 @@ final class PolicyVerification {
             + policyFile
             + " revision "
             + trust.revision());
-    Evidence evidence = new PolicyEvidence(client).collect(fetched, path, policy);
+    PolicyEvidence collector = new PolicyEvidence(client);
+    Evidence evidence = collector.collect(fetched, path, policy);
+    for (String note : collector.notes()) {
+      out.println("NOTE " + note);
+    }
     PolicyDecision decision =
         new PolicyEvaluator(trust, Clock.systemUTC()).evaluate(policy, evidence);
     for (CheckResult check : decision.checks()) {

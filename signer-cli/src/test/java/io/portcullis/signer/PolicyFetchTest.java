@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.portcullis.core.dsse.DsseEnvelope;
 import io.portcullis.core.oci.Descriptor;
 import io.portcullis.core.oci.Digest;
 import io.portcullis.core.oci.ImageIndex;
 import io.portcullis.core.oci.ImageManifest;
 import io.portcullis.core.oci.MediaTypes;
+import io.portcullis.core.policy.AttestationBudget;
 import io.portcullis.core.policy.ImageConfigEvidence;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,8 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * What {@code verify --policy} fetches for the vetting rules, against a {@link FakeRegistry} that
  * serves what a real registry would refuse to store: the gateway's limits (platforms per index, no
- * nested index, a config per manifest) hold in the CLI too, each refusal is one line with exit 3
- * (could not verify, as the gateway's 503), and the image's manifest is requested once.
+ * nested index, a config per manifest, the attestation budget) hold in the CLI too, each refusal is
+ * one line with exit 3 (could not verify, as the gateway's 503), and the image's manifest is
+ * requested once.
  */
 class PolicyFetchTest {
   static FakeRegistry registry;
@@ -252,5 +255,43 @@ class PolicyFetchTest {
     assertEquals(3, manifestRequests.size(), manifestRequests.toString());
     assertEquals(1, registry.count("GET", "/v2/team/multi/manifests/" + amd.digest()));
     assertEquals(1, registry.count("GET", "/v2/team/multi/manifests/" + arm.digest()));
+  }
+
+  @Test
+  void onlyTheNewestAttestationsWithinTheBudgetAreFetched() {
+    Descriptor subject = image("scanned/app", "1", "app");
+    List<Descriptor> layers = new ArrayList<>();
+    int attached = AttestationBudget.MAX_ENVELOPES + 6;
+    for (int i = 0; i < attached; i++) {
+      layers.add(
+          registry.blob(
+              "scanned/app",
+              DsseEnvelope.MEDIA_TYPE,
+              ("{\"not\":\"an envelope " + i + "\"}").getBytes(StandardCharsets.UTF_8)));
+    }
+    Descriptor config = registry.blob("scanned/app", MediaTypes.OCI_CONFIG, "{}".getBytes());
+    registry.manifest(
+        "scanned/app",
+        subject.parsedDigest().referrersTag() + ".att",
+        MediaTypes.OCI_MANIFEST,
+        new ImageManifest(2, MediaTypes.OCI_MANIFEST, null, config, layers, null, null));
+    CliRun run = verify("scanned/app:1");
+    assertEquals(ExitCodes.VERIFICATION_FAILED, run.exitCode(), run.toString());
+    assertTrue(
+        run.out()
+            .contains(
+                "NOTE attestations: the newest 64 of 70 attestation envelopes were fetched (at"
+                    + " most 64 and 16 MiB per image)"),
+        run.toString());
+    assertEquals(
+        AttestationBudget.MAX_ENVELOPES,
+        registry.count("GET", "/v2/scanned/app/blobs/sha256:.*"),
+        registry.requests().toString());
+    for (int i = 0; i < 6; i++) {
+      assertEquals(
+          0,
+          registry.count("GET", "/v2/scanned/app/blobs/" + layers.get(i).digest()),
+          "the oldest envelopes are left out");
+    }
   }
 }
