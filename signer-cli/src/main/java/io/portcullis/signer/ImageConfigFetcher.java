@@ -1,7 +1,9 @@
 package io.portcullis.signer;
 
 import io.portcullis.core.oci.Descriptor;
+import io.portcullis.core.oci.Digest;
 import io.portcullis.core.oci.ImageManifest;
+import io.portcullis.core.oci.MediaTypes;
 import io.portcullis.core.oci.Reference;
 import io.portcullis.core.policy.ImageConfigEvidence;
 import io.portcullis.core.registry.FetchedManifest;
@@ -11,11 +13,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Fetches the image config(s) the vetting rules read: the config of a single image, or of every
- * platform child of an index (<a
+ * Fetches the image config(s) the vetting rules read, from the manifest already fetched for the
+ * decision: the config of a single image, or of every platform child of an index (<a
  * href="https://github.com/opencontainers/image-spec/blob/main/image-index.md">image index</a>), as
  * the gateway does, so both vet the same bytes. Children without a real platform (buildx's {@code
  * unknown/unknown} attestation manifests) are not images and are skipped.
+ *
+ * <p>Every platform must be checked, so, as in the gateway, an index with more than {@link
+ * ImageConfigEvidence#MAX_PLATFORMS} images, a nested index, a manifest without a config or one
+ * over {@link ImageConfigEvidence#MAX_BYTES} fails the whole collection with a {@link
+ * CouldNotVerifyException} rather than let a platform through unvetted.
  */
 final class ImageConfigFetcher {
   private final RegistryClient client;
@@ -24,24 +31,67 @@ final class ImageConfigFetcher {
     this.client = client;
   }
 
-  List<ImageConfigEvidence> fetch(ResolvedImage target) {
-    RemoteRepository repo = target.repository();
-    FetchedManifest top = client.getManifest(repo, target.reference());
-    if (!top.isIndex()) {
-      return List.of(new ImageConfigEvidence("", config(repo, top.asManifest())));
+  List<ImageConfigEvidence> fetch(RemoteRepository repo, FetchedManifest top) {
+    try {
+      if (!top.isIndex()) {
+        return List.of(new ImageConfigEvidence("", config(repo, "", top.asManifest())));
+      }
+      List<Descriptor> images = top.asIndex().images();
+      if (images.size() > ImageConfigEvidence.MAX_PLATFORMS) {
+        throw unvettable(
+            "the index lists "
+                + images.size()
+                + " images, over the "
+                + ImageConfigEvidence.MAX_PLATFORMS
+                + " whose configs are vetted");
+      }
+      if (images.stream().anyMatch(child -> MediaTypes.isIndex(child.mediaType()))) {
+        throw nested();
+      }
+      List<ImageConfigEvidence> configs = new ArrayList<>();
+      for (Descriptor child : images) {
+        String platform = Descriptor.Platform.describe(child.platform());
+        FetchedManifest manifest = client.getManifest(repo, Reference.of(child.parsedDigest()));
+        if (manifest.isIndex()) {
+          throw nested(); // the entry claimed to be an image
+        }
+        configs.add(
+            new ImageConfigEvidence(platform, config(repo, platform, manifest.asManifest())));
+      }
+      return configs;
+    } catch (IllegalArgumentException malformed) {
+      // unparseable JSON, or a digest that is not one (InvalidReferenceException)
+      throw unvettable("the manifest is malformed: " + malformed.getMessage());
     }
-    List<ImageConfigEvidence> configs = new ArrayList<>();
-    for (Descriptor child : top.asIndex().images()) {
-      ImageManifest manifest =
-          client.getManifest(repo, Reference.of(child.parsedDigest())).asManifest();
-      configs.add(
-          new ImageConfigEvidence(
-              Descriptor.Platform.describe(child.platform()), config(repo, manifest)));
-    }
-    return configs;
   }
 
-  private byte[] config(RemoteRepository repo, ImageManifest manifest) {
-    return client.fetchBlob(repo, manifest.config().parsedDigest(), ImageConfigEvidence.MAX_BYTES);
+  private byte[] config(RemoteRepository repo, String platform, ImageManifest manifest) {
+    String where = platform.isEmpty() ? "" : platform + ": ";
+    Descriptor config = manifest.config();
+    if (config == null) {
+      throw unvettable(where + "the manifest has no config");
+    }
+    if (config.size() > ImageConfigEvidence.MAX_BYTES || config.size() < 0) {
+      throw unvettable(
+          where
+              + "image config "
+              + config.digest()
+              + " is "
+              + config.size()
+              + " bytes, over the "
+              + ImageConfigEvidence.MAX_BYTES / (1024 * 1024)
+              + " MiB limit for configs");
+    }
+    Digest digest = config.parsedDigest();
+    // capped at the declared size too, so a registry cannot send more than it announced
+    return client.fetchBlob(repo, digest, config.size());
+  }
+
+  private static CouldNotVerifyException nested() {
+    return unvettable("the index nests another index, whose platforms are not vetted");
+  }
+
+  private static CouldNotVerifyException unvettable(String why) {
+    return new CouldNotVerifyException("cannot vet the image config: " + why);
   }
 }

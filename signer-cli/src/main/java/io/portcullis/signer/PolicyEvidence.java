@@ -2,13 +2,13 @@ package io.portcullis.signer;
 
 import io.portcullis.core.cosign.AttachmentManifest;
 import io.portcullis.core.cosign.SimpleSigningPayload;
-import io.portcullis.core.dsse.DsseEnvelope;
 import io.portcullis.core.notation.EnvelopeException;
 import io.portcullis.core.notation.SignatureManifest;
 import io.portcullis.core.oci.Descriptor;
 import io.portcullis.core.oci.Digest;
 import io.portcullis.core.oci.ImageManifest;
 import io.portcullis.core.oci.Reference;
+import io.portcullis.core.policy.AttestationBudget;
 import io.portcullis.core.policy.CosignSignatures;
 import io.portcullis.core.policy.Evidence;
 import io.portcullis.core.policy.ImageConfigEvidence;
@@ -28,24 +28,32 @@ import java.util.Set;
  * Fetches the {@link Evidence} a policy evaluation needs, blockingly, from the registry: the cosign
  * {@code sha256-<hex>.sig} manifest and its layer blobs, and the Notary signatures found through
  * the referrers API (or its tag fallback) with their envelopes; and, for policies with vetting
- * rules, the image config(s) and the {@code sha256-<hex>.att} attestations with their envelopes.
- * Registry failures propagate as {@code RegistryException}s ("could not verify"); a malformed
- * signature is evidence, not a failure, and the evaluator reports it.
+ * rules, the image config(s) (from the manifest already fetched) and the newest {@code
+ * sha256-<hex>.att} attestation envelopes within the gateway's {@link AttestationBudget}. Registry
+ * failures propagate as {@code RegistryException}s ("could not verify"); a malformed signature is
+ * evidence, not a failure, and the evaluator reports it.
  */
 final class PolicyEvidence {
   private static final long MAX_ENVELOPE_BYTES = 4L * 1024 * 1024;
 
   private final RegistryClient client;
+  private final List<String> notes = new ArrayList<>();
 
   PolicyEvidence(RegistryClient client) {
     this.client = client;
+  }
+
+  /** What {@link #collect} left out within its limits, one line each, e.g. older attestations. */
+  List<String> notes() {
+    return List.copyOf(notes);
   }
 
   /**
    * Everything {@code policy} reads: its signature formats, the image config(s) when it has config
    * or base image rules, and the {@code .att} attestations when it has attestation rules.
    */
-  Evidence collect(ResolvedImage target, String scopePath, Policy policy) {
+  Evidence collect(ResolvedImage.Fetched fetched, String scopePath, Policy policy) {
+    ResolvedImage target = fetched.image();
     Set<SignatureType> types = policy.signatureTypes();
     List<CosignSignatures> cosign =
         types.contains(SignatureType.COSIGN) ? cosign(target) : List.of();
@@ -54,31 +62,23 @@ final class PolicyEvidence {
             ? notation(target.repository(), target.digest())
             : List.of();
     List<ImageConfigEvidence> configs =
-        policy.needsImageConfig() ? new ImageConfigFetcher(client).fetch(target) : List.of();
+        policy.needsImageConfig()
+            ? new ImageConfigFetcher(client).fetch(target.repository(), fetched.manifest())
+            : List.of();
     List<CosignSignatures> attestations =
         policy.needsAttestations() ? attestations(target) : List.of();
     return new Evidence(scopePath, target.digest(), cosign, notation, configs, attestations);
   }
 
+  /** The {@code sha256-<hex>.sig} manifest with its simple-signing layers. */
   private List<CosignSignatures> cosign(ResolvedImage target) {
-    return attachments(
-        target, AttachmentManifest.SIGNATURE_SUFFIX, SimpleSigningPayload.MEDIA_TYPE);
-  }
-
-  /**
-   * The attachment manifest at {@code sha256-<hex><suffix>} with its layers of {@code mediaType}.
-   */
-  private List<CosignSignatures> attachments(
-      ResolvedImage target, String suffix, String mediaType) {
-    CosignAttachmentStore store = new CosignAttachmentStore(client);
-    Optional<ImageManifest> manifest =
-        store.read(target.repository(), CosignAttachmentStore.tag(target.digest(), suffix));
+    Optional<ImageManifest> manifest = attachment(target, AttachmentManifest.SIGNATURE_SUFFIX);
     if (manifest.isEmpty()) {
       return List.of();
     }
     Map<Digest, byte[]> blobs = new HashMap<>();
     for (Descriptor layer : manifest.get().layers()) {
-      if (mediaType.equals(layer.mediaType())) {
+      if (SimpleSigningPayload.MEDIA_TYPE.equals(layer.mediaType())) {
         Digest digest = layer.parsedDigest();
         blobs.put(
             digest,
@@ -88,8 +88,29 @@ final class PolicyEvidence {
     return List.of(new CosignSignatures(manifest.get(), blobs));
   }
 
+  /**
+   * The {@code sha256-<hex>.att} manifest with the envelopes the gateway would fetch: the newest
+   * within the {@link AttestationBudget}, each capped at its declared size, so the CLI reads no
+   * more than the gateway does and decides on the same ones.
+   */
   private List<CosignSignatures> attestations(ResolvedImage target) {
-    return attachments(target, AttachmentManifest.ATTESTATION_SUFFIX, DsseEnvelope.MEDIA_TYPE);
+    Optional<ImageManifest> manifest = attachment(target, AttachmentManifest.ATTESTATION_SUFFIX);
+    if (manifest.isEmpty()) {
+      return List.of();
+    }
+    AttestationBudget.Selection selection = AttestationBudget.select(manifest.get());
+    selection.note().ifPresent(note -> notes.add("attestations: " + note));
+    Map<Digest, byte[]> blobs = new HashMap<>();
+    for (Descriptor layer : selection.layers()) {
+      Digest digest = layer.parsedDigest();
+      blobs.put(digest, client.fetchBlob(target.repository(), digest, layer.size()));
+    }
+    return List.of(new CosignSignatures(manifest.get(), blobs));
+  }
+
+  private Optional<ImageManifest> attachment(ResolvedImage target, String suffix) {
+    return new CosignAttachmentStore(client)
+        .read(target.repository(), CosignAttachmentStore.tag(target.digest(), suffix));
   }
 
   private List<NotationSignature> notation(RemoteRepository repo, Digest subject) {

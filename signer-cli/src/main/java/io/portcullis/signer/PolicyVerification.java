@@ -35,7 +35,9 @@ final class PolicyVerification {
 
   int run(RegistryClient client, String image) {
     TrustPolicy trust = load();
-    ResolvedImage target = ResolvedImage.resolve(client, image);
+    // fetched once: the bytes pin the digest and are the manifest the config rules read
+    ResolvedImage.Fetched fetched = ResolvedImage.fetch(client, image);
+    ResolvedImage target = fetched.image();
     String path = scopePath != null ? scopePath : target.requested().repository().name().value();
     out.println("image " + target.pinned());
     Optional<Policy> chosen = trust.policyFor(path);
@@ -61,7 +63,11 @@ final class PolicyVerification {
             + policyFile
             + " revision "
             + trust.revision());
-    Evidence evidence = new PolicyEvidence(client).collect(target, path, policy);
+    PolicyEvidence collector = new PolicyEvidence(client);
+    Evidence evidence = collector.collect(fetched, path, policy);
+    for (String note : collector.notes()) {
+      out.println("NOTE " + note);
+    }
     PolicyDecision decision =
         new PolicyEvaluator(trust, Clock.systemUTC()).evaluate(policy, evidence);
     for (CheckResult check : decision.checks()) {

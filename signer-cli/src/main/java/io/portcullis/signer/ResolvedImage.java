@@ -4,6 +4,7 @@ import io.portcullis.core.oci.Descriptor;
 import io.portcullis.core.oci.Digest;
 import io.portcullis.core.oci.InvalidReferenceException;
 import io.portcullis.core.oci.Reference;
+import io.portcullis.core.registry.FetchedManifest;
 import io.portcullis.core.registry.ImageReference;
 import io.portcullis.core.registry.RegistryClient;
 import io.portcullis.core.registry.RegistryNotFoundException;
@@ -19,20 +20,49 @@ import io.portcullis.core.registry.RemoteRepository;
  */
 record ResolvedImage(ImageReference requested, ImageReference pinned, Descriptor descriptor) {
 
+  /**
+   * An image resolved by fetching its manifest, for a caller that reads the manifest too: one GET
+   * pins the digest and gives the bytes, instead of a HEAD and then a GET.
+   *
+   * @param image the image, pinned to the digest of {@code manifest}'s bytes
+   * @param manifest the manifest's exact bytes
+   */
+  record Fetched(ResolvedImage image, FetchedManifest manifest) {}
+
   /** Parses {@code image} (a usage error when malformed) and resolves it on the registry. */
   static ResolvedImage resolve(RegistryClient client, String image) {
-    ImageReference ref;
-    try {
-      ref = ImageReference.parse(image);
-    } catch (InvalidReferenceException e) {
-      throw new UsageException("invalid IMAGE '" + image + "': " + e.getMessage());
-    }
+    ImageReference ref = parse(image);
     Descriptor descriptor =
         client
             .headManifest(ref.repository(), ref.manifestReference())
-            .orElseThrow(() -> new RegistryNotFoundException("image " + ref + " not found"));
+            .orElseThrow(() -> notFound(ref));
     Digest digest = descriptor.parsedDigest();
     return new ResolvedImage(ref, ref.withDigest(digest), descriptor);
+  }
+
+  /** Parses {@code image} and fetches its manifest once; the digest is that of the bytes. */
+  static Fetched fetch(RegistryClient client, String image) {
+    ImageReference ref = parse(image);
+    FetchedManifest manifest;
+    try {
+      manifest = client.getManifest(ref.repository(), ref.manifestReference());
+    } catch (RegistryNotFoundException e) {
+      throw notFound(ref);
+    }
+    return new Fetched(
+        new ResolvedImage(ref, ref.withDigest(manifest.digest()), manifest.descriptor()), manifest);
+  }
+
+  private static ImageReference parse(String image) {
+    try {
+      return ImageReference.parse(image);
+    } catch (InvalidReferenceException e) {
+      throw new UsageException("invalid IMAGE '" + image + "': " + e.getMessage());
+    }
+  }
+
+  private static RegistryNotFoundException notFound(ImageReference ref) {
+    return new RegistryNotFoundException("image " + ref + " not found");
   }
 
   RemoteRepository repository() {

@@ -247,6 +247,22 @@ class VettingCliIT {
   }
 
   @Test
+  void theImageManifestIsRequestedOncePerVerify() {
+    String image = push("once", clean(12).build());
+    attest(image, "scanner", null, hoursAgo(1));
+    String top = "/v2/team/once/manifests/(1|sha256:[a-f0-9]{64})";
+    long heads = registry.count("HEAD", top);
+    long gets = registry.count("GET", top);
+    CliRun run = verify(image);
+    assertEquals(0, run.exitCode(), run.toString());
+    assertEquals(
+        1,
+        registry.count("HEAD", top) - heads + registry.count("GET", top) - gets,
+        "manifest requests: "
+            + registry.requests().stream().filter(r -> r.path().contains("/manifests/")).toList());
+  }
+
+  @Test
   void everyPlatformOfAnIndexIsVetted() {
     OciLayout index =
         images.buildIndex(

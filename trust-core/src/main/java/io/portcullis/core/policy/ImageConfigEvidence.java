@@ -17,6 +17,13 @@ public record ImageConfigEvidence(String platform, byte[] configJson) {
    */
   public static final int MAX_BYTES = 4 * 1024 * 1024;
 
+  /**
+   * The most platform images of an index whose configs the gateway and the CLI vet: each costs a
+   * manifest and a config fetch, and every one must pass, so a longer index is refused as "could
+   * not verify" rather than vetted in part.
+   */
+  public static final int MAX_PLATFORMS = 64;
+
   public ImageConfigEvidence {
     Objects.requireNonNull(platform, "platform");
     configJson = configJson.clone();
