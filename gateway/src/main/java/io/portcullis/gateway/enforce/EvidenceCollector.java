@@ -1,11 +1,11 @@
 package io.portcullis.gateway.enforce;
 
-import io.portcullis.core.dsse.DsseEnvelope;
 import io.portcullis.core.oci.Descriptor;
 import io.portcullis.core.oci.Digest;
 import io.portcullis.core.oci.ImageManifest;
 import io.portcullis.core.oci.ManifestCodec;
 import io.portcullis.core.oci.MediaTypes;
+import io.portcullis.core.policy.AttestationBudget;
 import io.portcullis.core.policy.CosignSignatures;
 import io.portcullis.core.policy.Evidence;
 import io.portcullis.core.policy.ImageConfigEvidence;
@@ -36,17 +36,6 @@ final class EvidenceCollector {
   static final String NOTARY_SIGNATURE = "application/vnd.cncf.notary.signature";
   private static final int MAX_SIGNATURE_BLOB = 1024 * 1024;
   private static final int MAX_SIGNATURES = 32;
-
-  /**
-   * The newest attestation envelopes fetched per image, as many as the evaluator reads per rule.
-   */
-  static final int MAX_ATTESTATIONS = 64;
-
-  /**
-   * Bytes of attestation envelopes buffered per image: one envelope as big as the CLI accepts
-   * (scanner reports of large images run to megabytes), or many small ones.
-   */
-  static final long MAX_ATTESTATION_BYTES = 16L * 1024 * 1024;
 
   private static final String MANIFEST_ACCEPT =
       MediaTypes.OCI_MANIFEST + ", " + MediaTypes.DOCKER_MANIFEST;
@@ -132,21 +121,13 @@ final class EvidenceCollector {
   }
 
   /**
-   * The newest DSSE envelopes (attest appends, so the last layers), within the count and byte
-   * budgets; each is capped at its declared size, so the budget holds whatever the upstream sends.
+   * The newest DSSE envelopes within {@link AttestationBudget}, the CLI's too; each is capped at
+   * its declared size, so the budget holds whatever the upstream sends.
    */
   static List<Wanted> attestationLayers(ImageManifest att) {
-    List<Wanted> wanted = new ArrayList<>();
-    long budget = MAX_ATTESTATION_BYTES;
-    List<Descriptor> layers = att.layers();
-    for (int i = layers.size() - 1; i >= 0 && wanted.size() < MAX_ATTESTATIONS; i--) {
-      Descriptor l = layers.get(i);
-      if (DsseEnvelope.MEDIA_TYPE.equals(l.mediaType()) && l.size() >= 0 && l.size() <= budget) {
-        budget -= l.size();
-        wanted.add(new Wanted(l, (int) l.size()));
-      }
-    }
-    return wanted;
+    return AttestationBudget.select(att).layers().stream()
+        .map(l -> new Wanted(l, (int) l.size()))
+        .toList();
   }
 
   private Future<List<NotationSignature>> notation(UpstreamRoute route, Digest image) {

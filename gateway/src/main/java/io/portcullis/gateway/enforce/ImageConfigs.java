@@ -23,14 +23,13 @@ import java.util.List;
  * manifests) are not images and are skipped.
  *
  * <p>Every platform must be checked, so nothing is skipped to save work: a config over {@link
- * ImageConfigEvidence#MAX_BYTES} bytes, an index with more than {@link #MAX_PLATFORMS} images, a
- * nested index or a manifest without a config fails the whole collection, and the image is refused
- * as "could not verify" rather than let through half-vetted.
+ * ImageConfigEvidence#MAX_BYTES} bytes, an index with more than {@link
+ * ImageConfigEvidence#MAX_PLATFORMS} images, a nested index or a manifest without a config fails
+ * the whole collection, and the image is refused as "could not verify" rather than let through
+ * half-vetted.
  */
 final class ImageConfigs {
   /** Bounds the fetches one index can ask for. */
-  static final int MAX_PLATFORMS = 64;
-
   private static final String MANIFEST_ACCEPT =
       MediaTypes.OCI_MANIFEST + ", " + MediaTypes.DOCKER_MANIFEST;
 
@@ -42,13 +41,13 @@ final class ImageConfigs {
         return config(route, "", ManifestCodec.readManifest(top.bytes())).map(List::of);
       }
       List<Descriptor> images = ManifestCodec.readIndex(top.bytes()).images();
-      if (images.size() > MAX_PLATFORMS) {
+      if (images.size() > ImageConfigEvidence.MAX_PLATFORMS) {
         return Future.failedFuture(
             unreadable(
                 "the index lists "
                     + images.size()
                     + " images, over the "
-                    + MAX_PLATFORMS
+                    + ImageConfigEvidence.MAX_PLATFORMS
                     + " whose configs the gateway vets"));
       }
       List<Future<ImageConfigEvidence>> each = new ArrayList<>();

@@ -7,55 +7,30 @@ import io.portcullis.core.oci.Descriptor;
 import io.portcullis.core.oci.Digest;
 import io.portcullis.core.oci.ImageManifest;
 import io.portcullis.core.oci.MediaTypes;
+import io.portcullis.core.policy.AttestationBudget;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
 
-/** Which {@code .att} layers the gateway fetches: the newest DSSE envelopes within its budgets. */
+/** Which {@code .att} layers the gateway fetches: the newest DSSE envelopes within the budget. */
 class EvidenceCollectorTest {
   private static final long MIB = 1024 * 1024;
 
-  static Stream<Arguments> budgets() {
-    return Stream.of(
-        // layer sizes, oldest first (negative: not a DSSE layer) -> indexes fetched, newest first
-        Arguments.of(List.of(100L, 200L, 300L), List.of(2, 1, 0)),
-        Arguments.of(List.of(100L, -50L, 300L), List.of(2, 0)),
-        Arguments.of(List.of(10 * MIB, 8 * MIB, 4 * MIB), List.of(2, 1)),
-        Arguments.of(List.of(4 * MIB, 17 * MIB, 8 * MIB), List.of(2, 0)),
-        Arguments.of(List.<Long>of(), List.<Integer>of()));
-  }
-
-  @ParameterizedTest
-  @MethodSource("budgets")
-  void newestEnvelopesWithinTheByteBudget(List<Long> sizes, List<Integer> expected) {
-    ImageManifest att = manifest(sizes);
-    List<Integer> fetched =
-        EvidenceCollector.attestationLayers(att).stream()
-            .map(w -> att.layers().indexOf(w.layer()))
-            .toList();
-    assertEquals(expected, fetched);
-  }
-
-  @ParameterizedTest
-  @MethodSource("counts")
-  void atMostTheNewestSixtyFour(int layers, int first) {
+  /** The selection itself is {@code AttestationBudgetTest}'s; here, that the gateway uses it. */
+  @Test
+  void fetchesTheSharedBudgetsSelectionEachCappedAtItsDeclaredSize() {
     List<Long> sizes = new ArrayList<>();
-    for (int i = 0; i < layers; i++) {
-      sizes.add(1000L + i);
+    for (int i = 0; i < 80; i++) { // 68 envelopes, 12 other layers
+      sizes.add(i % 7 == 0 ? -1L : 1000L + i);
     }
+    sizes.add(17 * MIB); // over the byte budget on its own
     ImageManifest att = manifest(sizes);
-    var wanted = EvidenceCollector.attestationLayers(att);
-    assertEquals(Math.min(layers, EvidenceCollector.MAX_ATTESTATIONS), wanted.size());
-    assertEquals(first, att.layers().indexOf(wanted.get(0).layer()));
+    List<EvidenceCollector.Wanted> wanted = EvidenceCollector.attestationLayers(att);
+    assertEquals(
+        AttestationBudget.select(att).layers(), wanted.stream().map(w -> w.layer()).toList());
+    assertEquals(AttestationBudget.MAX_ENVELOPES, wanted.size());
     wanted.forEach(w -> assertEquals(w.layer().size(), w.maxBytes(), "capped at declared size"));
-  }
-
-  static Stream<Arguments> counts() {
-    return Stream.of(Arguments.of(1, 0), Arguments.of(64, 63), Arguments.of(100, 99));
   }
 
   private static ImageManifest manifest(List<Long> sizes) {
