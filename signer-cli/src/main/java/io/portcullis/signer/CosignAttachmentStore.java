@@ -2,14 +2,18 @@ package io.portcullis.signer;
 
 import io.portcullis.core.cosign.AttachmentLayer;
 import io.portcullis.core.cosign.AttachmentManifest;
+import io.portcullis.core.oci.Descriptor;
 import io.portcullis.core.oci.Digest;
 import io.portcullis.core.oci.ImageManifest;
 import io.portcullis.core.oci.Reference;
 import io.portcullis.core.oci.Tag;
+import io.portcullis.core.policy.SignatureBudget;
 import io.portcullis.core.registry.RegistryClient;
 import io.portcullis.core.registry.RegistryNotFoundException;
 import io.portcullis.core.registry.RemoteRepository;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -19,7 +23,10 @@ import java.util.Optional;
  * the manifest; this class moves the bytes.
  */
 final class CosignAttachmentStore {
-  /** Signatures and envelopes are small; a bigger layer is not one of ours. */
+  /**
+   * Attestation envelopes of {@code verify --attestation-type} are small; a bigger layer is not one
+   * of ours. Signatures are fetched within the {@link SignatureBudget} instead.
+   */
   static final long MAX_LAYER_BYTES = 16L * 1024 * 1024;
 
   private final RegistryClient client;
@@ -62,7 +69,20 @@ final class CosignAttachmentStore {
     return Optional.of(updated.digest());
   }
 
-  /** Fetches a layer's blob for the verifiers (which check its digest themselves). */
+  /**
+   * The simple-signing layers {@code selection} picked, each fetched capped at its declared size
+   * (the verifiers check the digest themselves), so the CLI reads no more than the gateway does.
+   */
+  List<AttachmentLayer> signatures(RemoteRepository repo, SignatureBudget.Selection selection) {
+    List<AttachmentLayer> layers = new ArrayList<>();
+    for (Descriptor layer : selection.layers()) {
+      layers.add(
+          new AttachmentLayer(layer, client.fetchBlob(repo, layer.parsedDigest(), layer.size())));
+    }
+    return layers;
+  }
+
+  /** Fetches an attestation layer's blob for the verifier (which checks its digest itself). */
   AttachmentLayer.BlobFetcher fetcher(RemoteRepository repo) {
     return descriptor -> client.fetchBlob(repo, descriptor.parsedDigest(), MAX_LAYER_BYTES);
   }

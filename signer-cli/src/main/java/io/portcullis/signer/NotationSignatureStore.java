@@ -5,6 +5,7 @@ import io.portcullis.core.oci.Descriptor;
 import io.portcullis.core.oci.Digest;
 import io.portcullis.core.oci.MediaTypes;
 import io.portcullis.core.oci.Reference;
+import io.portcullis.core.policy.SignatureBudget;
 import io.portcullis.core.registry.PushedManifest;
 import io.portcullis.core.registry.RegistryClient;
 import io.portcullis.core.registry.RemoteRepository;
@@ -20,10 +21,18 @@ import java.util.Optional;
  * RegistryClient#pushManifest} maintains.
  */
 final class NotationSignatureStore {
-  private static final long MAX_ENVELOPE_BYTES = 4L * 1024 * 1024;
+  /** What counts as Notary signatures in {@link SignatureBudget#note}. */
+  static final String SIGNATURES = "Notary Project signatures";
 
   /** One signature of an image: its manifest and envelope bytes. */
   record Found(SignatureManifest manifest, byte[] envelope) {}
+
+  /** The signatures found within the budget, and what it left out, when it left something. */
+  record Listing(List<Found> found, Optional<String> note) {
+    Listing {
+      found = List.copyOf(found);
+    }
+  }
 
   private final RegistryClient client;
 
@@ -37,20 +46,34 @@ final class NotationSignatureStore {
     return client.pushManifest(repo, manifest.bytes(), MediaTypes.OCI_MANIFEST);
   }
 
-  /** Every signature manifest that names {@code subject}, with its envelope. */
-  List<Found> list(RemoteRepository repo, Digest subject) {
+  /**
+   * The signature manifests that name {@code subject}, with their envelopes, within the gateway's
+   * {@link SignatureBudget}: the first referrers, each envelope declared within the cap and fetched
+   * capped at its declared size.
+   */
+  Listing list(RemoteRepository repo, Digest subject) {
+    List<Descriptor> referrers =
+        client.referrers(repo, subject, Optional.of(SignatureManifest.ARTIFACT_TYPE)).manifests();
+    List<Descriptor> selected = SignatureBudget.notationReferrers(referrers);
+    int leftOut = referrers.size() - selected.size();
     List<Found> found = new ArrayList<>();
-    for (Descriptor referrer :
-        client.referrers(repo, subject, Optional.of(SignatureManifest.ARTIFACT_TYPE)).manifests()) {
+    for (Descriptor referrer : selected) {
       byte[] bytes = client.getManifest(repo, Reference.of(referrer.parsedDigest())).bytes();
       SignatureManifest manifest = SignatureManifest.parse(bytes);
       if (!subject.toString().equals(manifest.subject().digest())) {
         continue; // an index entry that lies about its subject is not a signature of this image
       }
-      byte[] envelope =
-          client.fetchBlob(repo, manifest.envelope().parsedDigest(), MAX_ENVELOPE_BYTES);
-      found.add(new Found(manifest, envelope));
+      Optional<Descriptor> envelope = SignatureBudget.notationEnvelope(manifest.manifest());
+      if (envelope.isEmpty()) {
+        leftOut++;
+        continue;
+      }
+      found.add(
+          new Found(
+              manifest,
+              client.fetchBlob(repo, envelope.get().parsedDigest(), envelope.get().size())));
     }
-    return found;
+    return new Listing(
+        found, SignatureBudget.note(SIGNATURES, referrers.size() - leftOut, referrers.size()));
   }
 }

@@ -1,7 +1,7 @@
 package io.portcullis.signer;
 
+import io.portcullis.core.cosign.AttachmentLayer;
 import io.portcullis.core.cosign.AttachmentManifest;
-import io.portcullis.core.cosign.SimpleSigningPayload;
 import io.portcullis.core.notation.EnvelopeException;
 import io.portcullis.core.notation.SignatureManifest;
 import io.portcullis.core.oci.Descriptor;
@@ -14,6 +14,7 @@ import io.portcullis.core.policy.Evidence;
 import io.portcullis.core.policy.ImageConfigEvidence;
 import io.portcullis.core.policy.NotationSignature;
 import io.portcullis.core.policy.Policy;
+import io.portcullis.core.policy.SignatureBudget;
 import io.portcullis.core.policy.SignatureType;
 import io.portcullis.core.registry.RegistryClient;
 import io.portcullis.core.registry.RemoteRepository;
@@ -27,15 +28,14 @@ import java.util.Set;
 /**
  * Fetches the {@link Evidence} a policy evaluation needs, blockingly, from the registry: the cosign
  * {@code sha256-<hex>.sig} manifest and its layer blobs, and the Notary signatures found through
- * the referrers API (or its tag fallback) with their envelopes; and, for policies with vetting
- * rules, the image config(s) (from the manifest already fetched) and the newest {@code
- * sha256-<hex>.att} attestation envelopes within the gateway's {@link AttestationBudget}. Registry
- * failures propagate as {@code RegistryException}s ("could not verify"); a malformed signature is
- * evidence, not a failure, and the evaluator reports it.
+ * the referrers API (or its tag fallback) with their envelopes, both within the gateway's {@link
+ * SignatureBudget}; and, for policies with vetting rules, the image config(s) (from the manifest
+ * already fetched) and the newest {@code sha256-<hex>.att} attestation envelopes within the
+ * gateway's {@link AttestationBudget}. Registry failures propagate as {@code RegistryException}s
+ * ("could not verify"); a malformed signature is evidence, not a failure, and the evaluator reports
+ * it.
  */
 final class PolicyEvidence {
-  private static final long MAX_ENVELOPE_BYTES = 4L * 1024 * 1024;
-
   private final RegistryClient client;
   private final List<String> notes = new ArrayList<>();
 
@@ -43,7 +43,10 @@ final class PolicyEvidence {
     this.client = client;
   }
 
-  /** What {@link #collect} left out within its limits, one line each, e.g. older attestations. */
+  /**
+   * What {@link #collect} left out within its limits, one line each, e.g. signatures past the first
+   * 32 or older attestations.
+   */
   List<String> notes() {
     return List.copyOf(notes);
   }
@@ -70,20 +73,22 @@ final class PolicyEvidence {
     return new Evidence(scopePath, target.digest(), cosign, notation, configs, attestations);
   }
 
-  /** The {@code sha256-<hex>.sig} manifest with its simple-signing layers. */
+  /**
+   * The {@code sha256-<hex>.sig} manifest with the simple-signing layers the gateway would fetch,
+   * within the {@link SignatureBudget}; the evaluator reports the others as not fetched, as the
+   * gateway's does.
+   */
   private List<CosignSignatures> cosign(ResolvedImage target) {
     Optional<ImageManifest> manifest = attachment(target, AttachmentManifest.SIGNATURE_SUFFIX);
     if (manifest.isEmpty()) {
       return List.of();
     }
+    SignatureBudget.Selection selection = SignatureBudget.cosign(manifest.get());
+    selection.note().ifPresent(note -> notes.add("signatures: " + note));
     Map<Digest, byte[]> blobs = new HashMap<>();
-    for (Descriptor layer : manifest.get().layers()) {
-      if (SimpleSigningPayload.MEDIA_TYPE.equals(layer.mediaType())) {
-        Digest digest = layer.parsedDigest();
-        blobs.put(
-            digest,
-            client.fetchBlob(target.repository(), digest, CosignAttachmentStore.MAX_LAYER_BYTES));
-      }
+    for (AttachmentLayer layer :
+        new CosignAttachmentStore(client).signatures(target.repository(), selection)) {
+      blobs.put(layer.descriptor().parsedDigest(), layer.content());
     }
     return List.of(new CosignSignatures(manifest.get(), blobs));
   }
@@ -113,10 +118,18 @@ final class PolicyEvidence {
         .read(target.repository(), CosignAttachmentStore.tag(target.digest(), suffix));
   }
 
+  /**
+   * The Notary signatures the gateway would fetch: the first referrers within the {@link
+   * SignatureBudget}, less those whose envelope is declared over its cap (the gateway leaves them
+   * out too), each envelope capped at its declared size.
+   */
   private List<NotationSignature> notation(RemoteRepository repo, Digest subject) {
+    List<Descriptor> referrers =
+        client.referrers(repo, subject, Optional.of(SignatureManifest.ARTIFACT_TYPE)).manifests();
+    List<Descriptor> selected = SignatureBudget.notationReferrers(referrers);
+    int leftOut = referrers.size() - selected.size();
     List<NotationSignature> found = new ArrayList<>();
-    for (Descriptor referrer :
-        client.referrers(repo, subject, Optional.of(SignatureManifest.ARTIFACT_TYPE)).manifests()) {
+    for (Descriptor referrer : selected) {
       byte[] bytes = client.getManifest(repo, Reference.of(referrer.parsedDigest())).bytes();
       SignatureManifest manifest;
       try {
@@ -126,10 +139,20 @@ final class PolicyEvidence {
         found.add(new NotationSignature(bytes, "", new byte[0]));
         continue;
       }
-      byte[] envelope =
-          client.fetchBlob(repo, manifest.envelope().parsedDigest(), MAX_ENVELOPE_BYTES);
-      found.add(new NotationSignature(bytes, manifest.envelope().mediaType(), envelope));
+      Optional<Descriptor> envelope = SignatureBudget.notationEnvelope(manifest.manifest());
+      if (envelope.isEmpty()) {
+        leftOut++;
+        continue;
+      }
+      found.add(
+          new NotationSignature(
+              bytes,
+              envelope.get().mediaType(),
+              client.fetchBlob(repo, envelope.get().parsedDigest(), envelope.get().size())));
     }
+    SignatureBudget.note(
+            NotationSignatureStore.SIGNATURES, referrers.size() - leftOut, referrers.size())
+        .ifPresent(note -> notes.add("signatures: " + note));
     return found;
   }
 }

@@ -9,6 +9,7 @@ import io.portcullis.core.notation.NotationVerifier;
 import io.portcullis.core.notation.VerificationOutcome;
 import io.portcullis.core.oci.ImageManifest;
 import io.portcullis.core.oci.Tag;
+import io.portcullis.core.policy.SignatureBudget;
 import io.portcullis.core.registry.RegistryClient;
 import io.portcullis.core.x509.CertificateChainException;
 import io.portcullis.core.x509.TrustStore;
@@ -137,16 +138,22 @@ final class VerifyCommand implements Callable<Integer> {
         predicateType == null ? "cosign signatures" : "attestations of type " + predicateType;
     out.println("image " + target.pinned());
     out.println("checking " + what + " at " + target.repository() + ":" + tag + " with " + key);
-    io.portcullis.core.cosign.VerificationOutcome outcome =
-        predicateType == null
-            ? CosignSignatureVerifier.builder()
-                .trustedKeys(List.of(publicKey))
-                .build()
-                .verify(
-                    target.digest(), attachedOrEmpty(attached), store.fetcher(target.repository()))
-            : new AttestationVerifier(List.of(publicKey), predicateType)
-                .verify(
-                    target.digest(), attachedOrEmpty(attached), store.fetcher(target.repository()));
+    io.portcullis.core.cosign.VerificationOutcome outcome;
+    if (predicateType == null) {
+      // the signatures the gateway would read, no more
+      SignatureBudget.Selection selection = SignatureBudget.cosign(attachedOrEmpty(attached));
+      selection.note().ifPresent(note -> out.println("NOTE signatures: " + note));
+      outcome =
+          CosignSignatureVerifier.builder()
+              .trustedKeys(List.of(publicKey))
+              .build()
+              .verify(target.digest(), store.signatures(target.repository(), selection));
+    } else {
+      outcome =
+          new AttestationVerifier(List.of(publicKey), predicateType)
+              .verify(
+                  target.digest(), attachedOrEmpty(attached), store.fetcher(target.repository()));
+    }
     VerificationReport report = new VerificationReport(what);
     int n = 0;
     for (LayerOutcome layer : outcome.layers()) {
@@ -192,8 +199,10 @@ final class VerifyCommand implements Callable<Integer> {
             + trustStore
             + (identities.isEmpty() ? "" : " for identity " + String.join(" or ", identities)));
     VerificationReport report = new VerificationReport("Notary Project signatures");
-    for (NotationSignatureStore.Found found :
-        new NotationSignatureStore(client).list(target.repository(), target.digest())) {
+    NotationSignatureStore.Listing listing =
+        new NotationSignatureStore(client).list(target.repository(), target.digest());
+    listing.note().ifPresent(note -> out.println("NOTE signatures: " + note));
+    for (NotationSignatureStore.Found found : listing.found()) {
       VerificationOutcome outcome =
           verifier.verify(
               found.envelope(), found.manifest().envelope().mediaType(), target.digest());

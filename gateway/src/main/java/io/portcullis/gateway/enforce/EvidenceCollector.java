@@ -11,6 +11,7 @@ import io.portcullis.core.policy.Evidence;
 import io.portcullis.core.policy.ImageConfigEvidence;
 import io.portcullis.core.policy.NotationSignature;
 import io.portcullis.core.policy.Policy;
+import io.portcullis.core.policy.SignatureBudget;
 import io.portcullis.core.policy.SignatureType;
 import io.portcullis.gateway.upstream.UpstreamArtifacts;
 import io.portcullis.gateway.upstream.UpstreamArtifacts.Fetched;
@@ -29,13 +30,12 @@ import java.util.function.Function;
  * {@code sha256-<hex>.sig} manifest with its layer blobs, Notary Project signatures found through
  * the referrers API or its tag fallback, and for vetting rules the image config(s) (see {@link
  * ImageConfigs}) and the {@code sha256-<hex>.att} attestations with their DSSE envelopes. The
- * evaluator then works on this evidence without I/O. Sizes are capped so a hostile upstream cannot
- * make the gateway buffer much.
+ * evaluator then works on this evidence without I/O. Counts and sizes are capped, by trust-core's
+ * {@link SignatureBudget} and {@link AttestationBudget} that {@code portcullis-signer verify} uses
+ * too, so a hostile upstream cannot make the gateway buffer much.
  */
 final class EvidenceCollector {
   static final String NOTARY_SIGNATURE = "application/vnd.cncf.notary.signature";
-  private static final int MAX_SIGNATURE_BLOB = 1024 * 1024;
-  private static final int MAX_SIGNATURES = 32;
 
   private static final String MANIFEST_ACCEPT =
       MediaTypes.OCI_MANIFEST + ", " + MediaTypes.DOCKER_MANIFEST;
@@ -112,11 +112,13 @@ final class EvidenceCollector {
             });
   }
 
-  private static List<Wanted> signatureLayers(ImageManifest sig) {
-    return sig.layers().stream()
-        .limit(MAX_SIGNATURES)
-        .filter(l -> l.size() <= MAX_SIGNATURE_BLOB)
-        .map(l -> new Wanted(l, MAX_SIGNATURE_BLOB))
+  /**
+   * The simple-signing layers within {@link SignatureBudget}, the CLI's too; each is capped at its
+   * declared size.
+   */
+  static List<Wanted> signatureLayers(ImageManifest sig) {
+    return SignatureBudget.cosign(sig).layers().stream()
+        .map(l -> new Wanted(l, (int) l.size()))
         .toList();
   }
 
@@ -139,8 +141,7 @@ final class EvidenceCollector {
                       ? found.index()
                       : UpstreamArtifacts.filter(found.index(), NOTARY_SIGNATURE);
               List<Future<Optional<NotationSignature>>> each =
-                  index.manifests().stream()
-                      .limit(MAX_SIGNATURES)
+                  SignatureBudget.notationReferrers(index.manifests()).stream()
                       .map(d -> notationSignature(route, d))
                       .toList();
               return Future.all(each)
@@ -157,11 +158,12 @@ final class EvidenceCollector {
                 return Future.succeededFuture(Optional.empty());
               }
               ImageManifest m = ManifestCodec.readManifest(found.get().bytes());
-              if (m.layers().isEmpty() || m.layers().get(0).size() > MAX_SIGNATURE_BLOB) {
+              Optional<Descriptor> within = SignatureBudget.notationEnvelope(m);
+              if (within.isEmpty()) {
                 return Future.succeededFuture(Optional.empty());
               }
-              Descriptor envelope = m.layers().get(0);
-              return UpstreamArtifacts.blob(route, envelope.parsedDigest(), MAX_SIGNATURE_BLOB)
+              Descriptor envelope = within.get();
+              return UpstreamArtifacts.blob(route, envelope.parsedDigest(), (int) envelope.size())
                   .map(
                       bytes ->
                           Optional.of(

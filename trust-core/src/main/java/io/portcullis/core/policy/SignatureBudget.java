@@ -1,0 +1,118 @@
+package io.portcullis.core.policy;
+
+import io.portcullis.core.cosign.SimpleSigningPayload;
+import io.portcullis.core.oci.Descriptor;
+import io.portcullis.core.oci.ImageManifest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Which signatures of an image are fetched for the {@code signatures} rules, by the gateway and by
+ * {@code portcullis-signer verify} alike: the simple-signing layers among the first {@value
+ * #MAX_SIGNATURES} layers of cosign's {@code sha256-<hex>.sig} manifest (<a
+ * href="https://github.com/sigstore/cosign/blob/main/specs/SIGNATURE_SPEC.md#storage">cosign
+ * storage</a>), and the first {@value #MAX_SIGNATURES} Notary Project signature referrers (<a
+ * href="https://github.com/notaryproject/specifications/blob/main/specs/signature-specification.md#storage">notation
+ * storage</a>); each blob declared at most {@value #MAX_SIGNATURE_BYTES} bytes, so a hostile
+ * registry cannot make either buffer much. Each blob is to be fetched capped at its declared size,
+ * so the budget holds whatever the registry sends.
+ *
+ * <p>The first in manifest or referrers order, as the gateway has always taken them (signing
+ * appends, so for cosign these are the oldest); signatures left out are reported by the evaluator
+ * as not fetched, and by the CLI in a {@link Selection#note()} line.
+ */
+public final class SignatureBudget {
+  /** Cosign layers (of any type) and Notary referrers read per image, each. */
+  public static final int MAX_SIGNATURES = 32;
+
+  /** The largest signature blob fetched: a simple-signing payload or a notation envelope. */
+  public static final int MAX_SIGNATURE_BYTES = 1024 * 1024;
+
+  private SignatureBudget() {}
+
+  /**
+   * The simple-signing layers to fetch, in manifest order, and how many the manifest lists.
+   *
+   * @param layers the layers to fetch, each with the size to cap it at
+   * @param signatures how many simple-signing layers the manifest lists in all
+   */
+  public record Selection(List<Descriptor> layers, int signatures) {
+    public Selection {
+      layers = List.copyOf(layers);
+    }
+
+    /**
+     * Says what was left out, when something was: {@code 32 of 40 cosign signatures were fetched
+     * (the first 32 per image, at most 1 MiB each)}.
+     */
+    public Optional<String> note() {
+      return SignatureBudget.note("cosign signatures", layers.size(), signatures);
+    }
+  }
+
+  /**
+   * The simple-signing layers of {@code sig} within the budget: among its first {@value
+   * #MAX_SIGNATURES} layers, those declared between 0 and {@value #MAX_SIGNATURE_BYTES} bytes.
+   */
+  public static Selection cosign(ImageManifest sig) {
+    List<Descriptor> wanted = new ArrayList<>();
+    int signatures = 0;
+    List<Descriptor> layers = sig.layers();
+    for (int i = 0; i < layers.size(); i++) {
+      Descriptor l = layers.get(i);
+      if (!SimpleSigningPayload.MEDIA_TYPE.equals(l.mediaType())) {
+        continue; // the evaluator reads no other layer, so it is neither fetched nor counted
+      }
+      signatures++;
+      if (i < MAX_SIGNATURES && withinCap(l)) {
+        wanted.add(l);
+      }
+    }
+    return new Selection(wanted, signatures);
+  }
+
+  /** The Notary Project signature referrers whose manifests are fetched: the first ones. */
+  public static List<Descriptor> notationReferrers(List<Descriptor> referrers) {
+    return List.copyOf(referrers.subList(0, Math.min(referrers.size(), MAX_SIGNATURES)));
+  }
+
+  /**
+   * The envelope layer of a Notary Project signature manifest when it is within the budget; empty
+   * when the manifest has no layer or its first is declared over {@value #MAX_SIGNATURE_BYTES}
+   * bytes, and the signature is then left out.
+   */
+  public static Optional<Descriptor> notationEnvelope(ImageManifest signature) {
+    if (signature.layers().isEmpty() || !withinCap(signature.layers().get(0))) {
+      return Optional.empty();
+    }
+    return Optional.of(signature.layers().get(0));
+  }
+
+  /**
+   * Says what was left out, when something was: {@code 30 of 40 Notary Project signatures were
+   * fetched (the first 32 per image, at most 1 MiB each)}.
+   *
+   * @param what the signatures counted, e.g. {@code Notary Project signatures}
+   */
+  public static Optional<String> note(String what, int fetched, int found) {
+    if (fetched == found) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        fetched
+            + " of "
+            + found
+            + " "
+            + what
+            + " were fetched (the first "
+            + MAX_SIGNATURES
+            + " per image, at most "
+            + MAX_SIGNATURE_BYTES / (1024 * 1024)
+            + " MiB each)");
+  }
+
+  private static boolean withinCap(Descriptor blob) {
+    return blob.size() >= 0 && blob.size() <= MAX_SIGNATURE_BYTES;
+  }
+}
