@@ -74,6 +74,7 @@ final class NotationSignatureStore {
               client.fetchBlob(repo, envelope.get().parsedDigest(), envelope.get().size())));
     }
     return new Listing(
-        found, SignatureBudget.note(SIGNATURES, referrers.size() - leftOut, referrers.size()));
+        found,
+        SignatureBudget.note(SIGNATURES, "first", referrers.size() - leftOut, referrers.size()));
   }
 }

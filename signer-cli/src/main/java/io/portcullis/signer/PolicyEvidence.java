@@ -151,7 +151,10 @@ final class PolicyEvidence {
               client.fetchBlob(repo, envelope.get().parsedDigest(), envelope.get().size())));
     }
     SignatureBudget.note(
-            NotationSignatureStore.SIGNATURES, referrers.size() - leftOut, referrers.size())
+            NotationSignatureStore.SIGNATURES,
+            "first",
+            referrers.size() - leftOut,
+            referrers.size())
         .ifPresent(note -> notes.add("signatures: " + note));
     return found;
   }

@@ -35,7 +35,7 @@ class SignatureFetchTest {
   /** More than the budget takes, so some are left out. */
   private static final int ATTACHED = SignatureBudget.MAX_SIGNATURES + 8;
 
-  /** The position of the signature too big to fetch, among the first 32. */
+  /** The position of the signature too big to fetch, among the 32 the budget takes. */
   private static final int OVERSIZED = 2;
 
   static FakeRegistry registry;
@@ -100,11 +100,14 @@ class SignatureFetchTest {
     return content;
   }
 
-  /** {@code ATTACHED} simple-signing layers, the one at {@code OVERSIZED} over 1 MiB. */
+  /**
+   * {@code ATTACHED} simple-signing layers, as signing appends them; returned newest first, the
+   * order the budget takes them in, the one at {@code OVERSIZED} over 1 MiB.
+   */
   static List<Descriptor> cosignSignatures(String repo, Descriptor subject) {
     List<Descriptor> layers = new ArrayList<>();
     for (int i = 0; i < ATTACHED; i++) {
-      int size = i == OVERSIZED ? SignatureBudget.MAX_SIGNATURE_BYTES + 1 : 100;
+      int size = i == ATTACHED - 1 - OVERSIZED ? SignatureBudget.MAX_SIGNATURE_BYTES + 1 : 100;
       layers.add(registry.blob(repo, SimpleSigningPayload.MEDIA_TYPE, junk(i, size)));
     }
     Descriptor config = registry.blob(repo, MediaTypes.OCI_CONFIG, "{}".getBytes());
@@ -113,7 +116,9 @@ class SignatureFetchTest {
         subject.parsedDigest().referrersTag() + ".sig",
         MediaTypes.OCI_MANIFEST,
         new ImageManifest(2, MediaTypes.OCI_MANIFEST, null, config, layers, null, null));
-    return layers;
+    List<Descriptor> newestFirst = new ArrayList<>(layers);
+    java.util.Collections.reverse(newestFirst);
+    return newestFirst;
   }
 
   /**
@@ -157,14 +162,18 @@ class SignatureFetchTest {
     return registry.count("GET", "/v2/" + repo + "/blobs/" + blob.digest());
   }
 
-  /** At most the first 32 fetched, each at most once, the oversized one never. */
+  /**
+   * At most the 32 the budget takes ({@code signatures} in the order it takes them: newest first
+   * for cosign, referrers order for Notary), each at most once, the oversized one never.
+   */
   static void assertWithinBudget(String repo, List<Descriptor> signatures, CliRun run) {
     assertEquals(ExitCodes.VERIFICATION_FAILED, run.exitCode(), run.toString());
     long total = signatures.stream().mapToLong(s -> fetched(repo, s)).sum();
     assertEquals(SignatureBudget.MAX_SIGNATURES - 1, total, "signature blobs fetched");
     assertEquals(0, fetched(repo, signatures.get(OVERSIZED)), "the oversized signature");
     for (int i = SignatureBudget.MAX_SIGNATURES; i < ATTACHED; i++) {
-      assertEquals(0, fetched(repo, signatures.get(i)), "signature " + i + " is past the first 32");
+      assertEquals(
+          0, fetched(repo, signatures.get(i)), "signature " + i + " is past the budget's 32");
     }
   }
 
@@ -183,7 +192,7 @@ class SignatureFetchTest {
     assertTrue(
         run.out()
             .contains(
-                "NOTE signatures: 31 of 40 cosign signatures were fetched (the first 32 per"
+                "NOTE signatures: 31 of 40 cosign signatures were fetched (the newest 32 per"
                     + " image, at most 1 MiB each)\n"),
         run.toString());
     assertTrue(
@@ -200,7 +209,7 @@ class SignatureFetchTest {
     assertTrue(
         run.out()
             .contains(
-                "NOTE signatures: 31 of 40 cosign signatures were fetched (the first 32 per"
+                "NOTE signatures: 31 of 40 cosign signatures were fetched (the newest 32 per"
                     + " image, at most 1 MiB each)\n"),
         run.toString());
     assertTrue(run.out().contains("0 of 31 cosign signatures passed"), run.toString());

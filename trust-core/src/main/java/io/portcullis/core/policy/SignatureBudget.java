@@ -9,8 +9,8 @@ import java.util.Optional;
 
 /**
  * Which signatures of an image are fetched for the {@code signatures} rules, by the gateway and by
- * {@code portcullis-signer verify} alike: the simple-signing layers among the first {@value
- * #MAX_SIGNATURES} layers of cosign's {@code sha256-<hex>.sig} manifest (<a
+ * {@code portcullis-signer verify} alike: the newest {@value #MAX_SIGNATURES} simple-signing layers
+ * of cosign's {@code sha256-<hex>.sig} manifest (<a
  * href="https://github.com/sigstore/cosign/blob/main/specs/SIGNATURE_SPEC.md#storage">cosign
  * storage</a>), and the first {@value #MAX_SIGNATURES} Notary Project signature referrers (<a
  * href="https://github.com/notaryproject/specifications/blob/main/specs/signature-specification.md#storage">notation
@@ -18,8 +18,9 @@ import java.util.Optional;
  * registry cannot make either buffer much. Each blob is to be fetched capped at its declared size,
  * so the budget holds whatever the registry sends.
  *
- * <p>The first in manifest or referrers order, as the gateway has always taken them (signing
- * appends, so for cosign these are the oldest); signatures left out are reported by the evaluator
+ * <p>Cosign signing appends a layer, so the newest are the last: an image signed again after a key
+ * rotation is judged on its new signature however many old ones it has. The referrers API gives no
+ * order, so the first Notary referrers are taken. Signatures left out are reported by the evaluator
  * as not fetched, and by the CLI in a {@link Selection#note()} line.
  */
 public final class SignatureBudget {
@@ -32,7 +33,7 @@ public final class SignatureBudget {
   private SignatureBudget() {}
 
   /**
-   * The simple-signing layers to fetch, in manifest order, and how many the manifest lists.
+   * The simple-signing layers to fetch, newest first, and how many the manifest lists.
    *
    * @param layers the layers to fetch, each with the size to cap it at
    * @param signatures how many simple-signing layers the manifest lists in all
@@ -43,29 +44,30 @@ public final class SignatureBudget {
     }
 
     /**
-     * Says what was left out, when something was: {@code 32 of 40 cosign signatures were fetched
-     * (the first 32 per image, at most 1 MiB each)}.
+     * Says what was left out, when something was: {@code 31 of 40 cosign signatures were fetched
+     * (the newest 32 per image, at most 1 MiB each)}.
      */
     public Optional<String> note() {
-      return SignatureBudget.note("cosign signatures", layers.size(), signatures);
+      return SignatureBudget.note("cosign signatures", "newest", layers.size(), signatures);
     }
   }
 
   /**
-   * The simple-signing layers of {@code sig} within the budget: among its first {@value
-   * #MAX_SIGNATURES} layers, those declared between 0 and {@value #MAX_SIGNATURE_BYTES} bytes.
+   * The simple-signing layers of {@code sig} within the budget: of its newest {@value
+   * #MAX_SIGNATURES} simple-signing layers, those declared between 0 and {@value
+   * #MAX_SIGNATURE_BYTES} bytes.
    */
   public static Selection cosign(ImageManifest sig) {
     List<Descriptor> wanted = new ArrayList<>();
     int signatures = 0;
     List<Descriptor> layers = sig.layers();
-    for (int i = 0; i < layers.size(); i++) {
+    for (int i = layers.size() - 1; i >= 0; i--) {
       Descriptor l = layers.get(i);
       if (!SimpleSigningPayload.MEDIA_TYPE.equals(l.mediaType())) {
         continue; // the evaluator reads no other layer, so it is neither fetched nor counted
       }
       signatures++;
-      if (i < MAX_SIGNATURES && withinCap(l)) {
+      if (signatures <= MAX_SIGNATURES && withinCap(l)) {
         wanted.add(l);
       }
     }
@@ -94,8 +96,9 @@ public final class SignatureBudget {
    * fetched (the first 32 per image, at most 1 MiB each)}.
    *
    * @param what the signatures counted, e.g. {@code Notary Project signatures}
+   * @param which which were taken: {@code first} or {@code newest}
    */
-  public static Optional<String> note(String what, int fetched, int found) {
+  public static Optional<String> note(String what, String which, int fetched, int found) {
     if (fetched == found) {
       return Optional.empty();
     }
@@ -105,7 +108,9 @@ public final class SignatureBudget {
             + found
             + " "
             + what
-            + " were fetched (the first "
+            + " were fetched (the "
+            + which
+            + " "
             + MAX_SIGNATURES
             + " per image, at most "
             + MAX_SIGNATURE_BYTES / (1024 * 1024)

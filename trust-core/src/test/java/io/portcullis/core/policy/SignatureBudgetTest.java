@@ -19,8 +19,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Which signatures are fetched: simple-signing layers among the first 32 of a {@code .sig}
- * manifest, the first 32 Notary referrers, each blob declared at most 1 MiB.
+ * Which signatures are fetched: the newest 32 simple-signing layers of a {@code .sig} manifest, the
+ * first 32 Notary referrers, each blob declared at most 1 MiB.
  */
 class SignatureBudgetTest {
   private static final long MIB = 1024 * 1024;
@@ -30,10 +30,10 @@ class SignatureBudgetTest {
 
   static Stream<Arguments> cosignLayers() {
     return Stream.of(
-        // layer sizes in manifest order -> indexes fetched
-        Arguments.of(List.of(100L, 200L, 300L), List.of(0, 1, 2)),
-        Arguments.of(List.of(100L, OTHER, 300L), List.of(0, 2)),
-        Arguments.of(List.of(MIB, MIB + 1, 0L), List.of(0, 2)),
+        // layer sizes in manifest order (oldest first) -> indexes fetched, newest first
+        Arguments.of(List.of(100L, 200L, 300L), List.of(2, 1, 0)),
+        Arguments.of(List.of(100L, OTHER, 300L), List.of(2, 0)),
+        Arguments.of(List.of(MIB, MIB + 1, 0L), List.of(2, 0)),
         Arguments.of(List.of(-1L, 5L), List.of(1)),
         Arguments.of(List.<Long>of(), List.<Integer>of()));
   }
@@ -52,7 +52,7 @@ class SignatureBudgetTest {
 
   @ParameterizedTest
   @MethodSource("counts")
-  void atMostTheFirstThirtyTwo(int layers, int fetched) {
+  void atMostTheNewestThirtyTwo(int layers, int fetched) {
     List<Long> sizes = new ArrayList<>();
     for (int i = 0; i < layers; i++) {
       sizes.add(1000L + i);
@@ -60,20 +60,25 @@ class SignatureBudgetTest {
     ImageManifest sig = manifest(sizes);
     SignatureBudget.Selection selection = SignatureBudget.cosign(sig);
     assertEquals(fetched, selection.layers().size());
-    assertEquals(sig.layers().subList(0, fetched), selection.layers());
+    List<Descriptor> newestFirst = new ArrayList<>(sig.layers());
+    java.util.Collections.reverse(newestFirst);
+    assertEquals(newestFirst.subList(0, fetched), selection.layers());
     assertEquals(layers, selection.signatures());
   }
 
   @Test
-  void layersOfOtherTypesTakeTheirPlaceAmongTheFirstThirtyTwo() {
-    // as the gateway always counted: 32 positions, whatever they hold
+  void layersOfOtherTypesTakeNoPlaceAndTheNewestSignatureIsAlwaysRead() {
+    // 8 other layers, then 40 signatures: the newest 32 signatures, the newest first
     List<Long> sizes = new ArrayList<>();
-    for (int i = 0; i < 40; i++) {
+    for (int i = 0; i < 48; i++) {
       sizes.add(i < 8 ? OTHER : 100L);
     }
-    SignatureBudget.Selection selection = SignatureBudget.cosign(manifest(sizes));
-    assertEquals(24, selection.layers().size());
-    assertEquals(32, selection.signatures());
+    ImageManifest sig = manifest(sizes);
+    SignatureBudget.Selection selection = SignatureBudget.cosign(sig);
+    assertEquals(32, selection.layers().size());
+    assertEquals(40, selection.signatures());
+    assertEquals(47, sig.layers().indexOf(selection.layers().get(0)), "the latest signing");
+    assertEquals(16, sig.layers().indexOf(selection.layers().get(31)));
   }
 
   @Test
@@ -85,18 +90,19 @@ class SignatureBudgetTest {
     forty.add(OTHER); // not a signature: not counted
     assertEquals(
         Optional.of(
-            "32 of 40 cosign signatures were fetched (the first 32 per image, at most 1 MiB each)"),
+            "32 of 40 cosign signatures were fetched (the newest 32 per image, at most 1 MiB"
+                + " each)"),
         SignatureBudget.cosign(manifest(forty)).note());
     assertEquals(
         Optional.of(
-            "1 of 2 cosign signatures were fetched (the first 32 per image, at most 1 MiB each)"),
+            "1 of 2 cosign signatures were fetched (the newest 32 per image, at most 1 MiB each)"),
         SignatureBudget.cosign(manifest(List.of(2 * MIB, 8L))).note());
     assertEquals(Optional.empty(), SignatureBudget.cosign(manifest(List.of(1L, OTHER))).note());
     assertEquals(
         Optional.of(
             "30 of 40 Notary Project signatures were fetched (the first 32 per image, at most 1"
                 + " MiB each)"),
-        SignatureBudget.note("Notary Project signatures", 30, 40));
+        SignatureBudget.note("Notary Project signatures", "first", 30, 40));
   }
 
   @ParameterizedTest
