@@ -1,42 +1,51 @@
 package io.portcullis.gateway.enforce;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.file.AsyncFile;
-import io.vertx.core.file.OpenOptions;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One JSON line per trust or access decision, appended to the audit file through Vert.x's
- * asynchronous file API. Records name what was decided and why; they never carry secrets, tokens or
- * key material.
+ * One JSON line per trust or access decision, appended to the audit file. Records name what was
+ * decided and why; they never carry secrets, tokens or key material.
+ *
+ * <p>Each record is one {@code write} to a file opened with {@code O_APPEND}, made by a single
+ * worker thread in the order the records came: a reader tailing the file (a log shipper) sees whole
+ * lines only, never a gap; a crash can cut the last line short but leaves no hole before it.
+ * (Vert.x's {@code AsyncFile} writes at positions computed ahead, several at once, so a later
+ * record could land before an earlier one had filled its place, leaving NUL bytes there meanwhile.)
  */
 public final class AuditLog {
   private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
-  private final AsyncFile file;
+  private final FileChannel file;
+  private final WorkerExecutor writer;
 
-  private AuditLog(AsyncFile file) {
+  private AuditLog(FileChannel file, WorkerExecutor writer) {
     this.file = file;
+    this.writer = writer;
   }
 
   /** Opens (creating it and its folder when needed) the audit file for appending. */
-  public static AuditLog open(Vertx vertx, Path path) throws java.io.IOException {
+  public static AuditLog open(Vertx vertx, Path path) throws IOException {
     if (path.getParent() != null) {
       Files.createDirectories(path.getParent());
     }
-    AsyncFile f =
-        vertx
-            .fileSystem()
-            .openBlocking(
-                path.toString(), new OpenOptions().setAppend(true).setCreate(true).setWrite(true));
-    return new AuditLog(f);
+    FileChannel channel =
+        FileChannel.open(
+            path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    return new AuditLog(channel, vertx.createSharedWorkerExecutor("portcullis-audit-" + path, 1));
   }
 
   /** What one decision record says ({@code requestId} null when the request had none). */
@@ -102,19 +111,33 @@ public final class AuditLog {
     append(line, r.requestId());
   }
 
-  /**
-   * One JSON line, with {@code requestId} unless null; the file is opened for appending, so writes
-   * land in the order made.
-   */
+  /** One JSON line, with {@code requestId} unless null, queued for the writer thread. */
   private void append(JsonObject line, String requestId) {
     if (requestId != null) {
       line.put("requestId", requestId);
     }
-    file.write(Buffer.buffer(line.encode()).appendString("\n"))
+    ByteBuffer bytes = ByteBuffer.wrap((line.encode() + "\n").getBytes(StandardCharsets.UTF_8));
+    writer
+        .executeBlocking(
+            () -> {
+              while (bytes.hasRemaining()) {
+                file.write(bytes);
+              }
+              return null;
+            },
+            false)
         .onFailure(err -> LOG.error("cannot write audit record: {}", err.getMessage()));
   }
 
-  public io.vertx.core.Future<Void> close() {
-    return file.close();
+  /** Closes the file once the records queued before have been written. */
+  public Future<Void> close() {
+    return writer
+        .<Void>executeBlocking(
+            () -> {
+              file.close();
+              return null;
+            },
+            false)
+        .eventually(writer::close);
   }
 }
