@@ -632,7 +632,7 @@ class AccessControlIT {
     Http.get(
         gateway.url() + "/v2/team-a/app/manifests/v1",
         basic(new Credentials("alice", "wrong-secret")));
-    String audit = awaitAudit("\"outcome\":\"rejected\"");
+    String audit = AuditRecords.await(dir.resolve("audit.jsonl"), "\"outcome\":\"rejected\"");
     assertTrue(audit.contains("\"event\":\"authorization\""), audit);
     assertTrue(audit.contains("\"subject\":\"alice\""), audit);
     assertTrue(
@@ -675,7 +675,7 @@ class AccessControlIT {
     assertEquals(200, unnamed.statusCode(), unnamed.body());
     String made = unnamed.headers().firstValue("X-Request-Id").orElseThrow();
 
-    awaitAudit("\"requestId\":\"" + made + "\"");
+    AuditRecords.await(dir.resolve("audit.jsonl"), "\"requestId\":\"" + made + "\"");
     List<JsonNode> records = AuditRecords.parse(Files.readString(dir.resolve("audit.jsonl")));
     assertTrue(
         AuditRecords.any(
@@ -755,18 +755,6 @@ class AccessControlIT {
   }
 
   // ---- helpers ----
-
-  private static String awaitAudit(String marker) throws Exception {
-    Path file = dir.resolve("audit.jsonl");
-    for (int i = 0; i < 100; i++) {
-      String text = Files.exists(file) ? Files.readString(file) : "";
-      if (text.contains(marker)) {
-        return text;
-      }
-      Thread.sleep(50);
-    }
-    return Files.readString(file);
-  }
 
   private static JsonNode token(String query, Credentials creds) throws Exception {
     HttpResponse<String> r =

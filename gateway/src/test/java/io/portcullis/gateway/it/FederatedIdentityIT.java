@@ -440,7 +440,7 @@ class FederatedIdentityIT {
         "Authorization",
         "Basic " + new Credentials("oidc", idToken).basicToken());
     String oidcSubject = "oidc:" + ISSUER + ":repo:acme/app:ref:refs/heads/main";
-    String text = awaitAudit("\"subject\":\"" + oidcSubject + "\"");
+    String text = AuditRecords.await(audit, "\"subject\":\"" + oidcSubject + "\"");
     List<JsonNode> records = AuditRecords.parse(text);
     assertTrue(
         AuditRecords.any(
@@ -589,18 +589,6 @@ class FederatedIdentityIT {
         body.getBytes(StandardCharsets.UTF_8),
         "Content-Type",
         "application/x-www-form-urlencoded");
-  }
-
-  static String awaitAudit(String marker) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (System.nanoTime() < deadline) {
-      String text = Files.exists(audit) ? Files.readString(audit) : "";
-      if (text.contains(marker)) {
-        return text;
-      }
-      Thread.sleep(20);
-    }
-    return Files.readString(audit);
   }
 
   static String enc(String s) {

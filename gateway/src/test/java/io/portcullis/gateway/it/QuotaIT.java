@@ -21,7 +21,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -231,7 +230,9 @@ class QuotaIT {
     assertTrue(grace.body().contains("\"error\":\"too_many_requests\""), grace.body());
     assertTrue(grace.headers().firstValue("Retry-After").isPresent());
 
-    String audit = awaitAudit("\"subject\":\"grace\"", "\"outcome\":\"throttled\"");
+    String audit =
+        AuditRecords.awaitRecord(
+            dir.resolve("audit.jsonl"), "\"subject\":\"grace\"", "\"outcome\":\"throttled\"");
     assertTrue(
         audit
             .lines()
@@ -264,26 +265,13 @@ class QuotaIT {
     assertTrue(token.headers().containsKey("retry-after"));
 
     assertEquals(200, tags(DAVE).statusCode(), "dave from 127.0.0.1 is still served");
-    String audit = awaitAudit("\"client\":\"" + OTHER_ADDRESS + "\"", "\"outcome\":\"throttled\"");
+    String audit =
+        AuditRecords.awaitRecord(
+            dir.resolve("audit.jsonl"),
+            "\"client\":\"" + OTHER_ADDRESS + "\"",
+            "\"outcome\":\"throttled\"");
     assertFalse(audit.contains("guess-"), "no password in the audit log");
     assertFalse(audit.contains(DAVE.password()), "no password in the audit log");
-  }
-
-  /**
-   * The audit file once some line has all of {@code parts} (records are written asynchronously).
-   */
-  static String awaitAudit(String... parts) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (true) {
-      String audit = Files.readString(dir.resolve("audit.jsonl"));
-      if (audit.lines().anyMatch(l -> Arrays.stream(parts).allMatch(l::contains))) {
-        return audit;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("no audit record with " + List.of(parts) + ": " + audit);
-      }
-      Thread.sleep(20); // the audit file is appended to asynchronously; nothing to wait on
-    }
   }
 
   static HttpResponse<String> token(Credentials c) throws Exception {
