@@ -39,19 +39,7 @@ class RobotCommandTest {
   @BeforeEach
   void writeConfig() throws IOException {
     config =
-        Files.writeString(
-            dir.resolve("gateway.yaml"),
-            """
-            dataDir: %s
-            upstreams:
-              - {name: internal, url: 'http://127.0.0.1:1', prefix: ''}
-            auth:
-              roles:
-                team-a-dev: [{repositories: ['team-a/**'], actions: [pull, push]}]
-                reader: [{repositories: ['**'], actions: [pull]}]
-              robots: {file: %s}
-            """
-                .formatted(dir.resolve("data"), dir.resolve("data/robots.json")));
+        RobotCommandConfig.write(dir, RobotCommandConfig.TEAM_A_DEV, RobotCommandConfig.READER);
   }
 
   private Run run(String... args) {
@@ -68,20 +56,15 @@ class RobotCommandTest {
   void createPrintsExactlyOneJsonObjectWhoseSecretLogsIn() throws IOException {
     Run r =
         run(
-            "robot",
-            "create",
-            "--config",
-            config.toString(),
-            "--name",
-            "ci-a",
-            "--role",
-            "team-a-dev",
-            "--role",
-            "reader",
-            "--scope",
-            "team-a/app/**",
-            "--ttl",
-            "24h");
+            RobotCommandConfig.create(
+                config,
+                "ci-a",
+                "team-a-dev",
+                "24h",
+                "--role",
+                "reader",
+                "--scope",
+                "team-a/app/**"));
 
     assertEquals(0, r.code(), r.err());
     assertEquals(1, r.out().lines().count(), "one line: " + r.out());
@@ -187,17 +170,7 @@ class RobotCommandTest {
 
   /** {@code robot create --name NAME --role reader --ttl 1h}. */
   private Run createReader(String name) {
-    return run(
-        "robot",
-        "create",
-        "--config",
-        config.toString(),
-        "--name",
-        name,
-        "--role",
-        "reader",
-        "--ttl",
-        "1h");
+    return run(RobotCommandConfig.create(config, name, "reader", "1h"));
   }
 
   private Stream<String> withConfig(List<String> args) {
