@@ -39,27 +39,14 @@ public final class ManifestThroughputBenchmark {
         Skopeo skopeo = Skopeo.create();
         TestImages images = new TestImages(skopeo)) {
       Files.writeString(dir.resolve("pw"), "bench\n");
-      EnforcementIT.cli(
-          "keygen",
-          "--out",
-          dir.resolve("k").toString(),
-          "--password-file",
-          dir.resolve("pw").toString());
+      Signer.keygen(dir, "k");
       List<String> cold = new ArrayList<>();
       for (int i = 0; i < 6; i++) {
         OciLayout image = images.build(ImageSpec.builder().layers(1, 4096).seed(500 + i).build());
         for (String repo : List.of("signed/app" + i, "plain/app" + i)) {
           images.push(image, registry.ref(repo + ":v1"));
         }
-        EnforcementIT.cli(
-            "sign",
-            "--key",
-            dir.resolve("k.key").toString(),
-            "--password-file",
-            dir.resolve("pw").toString(),
-            "--insecure-registry",
-            registry.hostPort(),
-            registry.hostPort() + "/signed/app" + i + ":v1");
+        Signer.sign(dir, "k", registry, "signed/app" + i + ":v1");
         cold.add("app" + i);
       }
       Files.writeString(
