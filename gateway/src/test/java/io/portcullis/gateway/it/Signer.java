@@ -51,15 +51,7 @@ final class Signer {
 
   /** Signs {@code repoTag} in {@code registry} the cosign way with the key pair {@code key}. */
   static void sign(Path keys, String key, RegistryProcess registry, String repoTag) {
-    cli(
-        "sign",
-        "--key",
-        keys.resolve(key + ".key").toString(),
-        "--password-file",
-        keys.resolve("pw").toString(),
-        "--insecure-registry",
-        registry.hostPort(),
-        registry.hostPort() + "/" + repoTag);
+    withKey("sign", keys, key, registry, repoTag);
   }
 
   /**
@@ -94,18 +86,38 @@ final class Signer {
       String type,
       Path predicate,
       String repoTag) {
-    cli(
+    withKey(
         "attest",
-        "--key",
-        keys.resolve(key + ".key").toString(),
-        "--password-file",
-        keys.resolve("pw").toString(),
-        "--insecure-registry",
-        registry.hostPort(),
+        keys,
+        key,
+        registry,
+        repoTag,
         "--type",
         type,
         "--predicate",
-        predicate.toString(),
-        registry.hostPort() + "/" + repoTag);
+        predicate.toString());
+  }
+
+  /** {@code command} with the key pair {@code key} and its password, on {@code repoTag}. */
+  private static void withKey(
+      String command,
+      Path keys,
+      String key,
+      RegistryProcess registry,
+      String repoTag,
+      String... options) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                command,
+                "--key",
+                keys.resolve(key + ".key").toString(),
+                "--password-file",
+                keys.resolve("pw").toString(),
+                "--insecure-registry",
+                registry.hostPort()));
+    args.addAll(List.of(options));
+    args.add(registry.hostPort() + "/" + repoTag);
+    cli(args.toArray(String[]::new));
   }
 }
