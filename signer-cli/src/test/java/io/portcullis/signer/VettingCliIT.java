@@ -52,10 +52,7 @@ class VettingCliIT {
     images = new TestImages(skopeo);
     password = write("password.txt", "hello\n");
     for (String name : List.of("release", "scanner", "stranger")) {
-      CliRun keygen =
-          CliRun.of(
-              "keygen", "--password-file=" + password, "--out", work.resolve(name).toString());
-      assertEquals(0, keygen.exitCode(), keygen.toString());
+      CliRun.ok("keygen", "--password-file=" + password, "--out", work.resolve(name).toString());
     }
     policy =
         write(
