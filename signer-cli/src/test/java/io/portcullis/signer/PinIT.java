@@ -10,6 +10,7 @@ import io.portcullis.testkit.ImageSpec;
 import io.portcullis.testkit.OciLayout;
 import io.portcullis.testkit.RegistryProcess;
 import io.portcullis.testkit.Skopeo;
+import io.portcullis.testkit.Teardown;
 import io.portcullis.testkit.TestImages;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -49,14 +50,8 @@ class PinIT {
   }
 
   @AfterAll
-  static void stop() {
-    if (images != null) {
-      images.close();
-    }
-    if (skopeo != null) {
-      skopeo.close();
-    }
-    registry.close();
+  static void stop() throws Exception {
+    Teardown.closeAll(images, skopeo, registry);
   }
 
   static void push(OciLayout layout, String repoAndTag) {

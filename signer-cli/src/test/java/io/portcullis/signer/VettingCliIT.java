@@ -8,6 +8,7 @@ import io.portcullis.testkit.ImageSpec;
 import io.portcullis.testkit.OciLayout;
 import io.portcullis.testkit.RegistryProcess;
 import io.portcullis.testkit.Skopeo;
+import io.portcullis.testkit.Teardown;
 import io.portcullis.testkit.TestImages;
 import io.portcullis.testkit.VulnPredicates;
 import java.io.IOException;
@@ -78,10 +79,8 @@ class VettingCliIT {
   }
 
   @AfterAll
-  static void stop() {
-    images.close();
-    skopeo.close();
-    registry.close();
+  static void stop() throws Exception {
+    Teardown.closeAll(images, skopeo, registry);
   }
 
   static Path write(String name, String content) {

@@ -21,6 +21,7 @@ import io.portcullis.testkit.OciLayout;
 import io.portcullis.testkit.RegistryProcess;
 import io.portcullis.testkit.RequiredTools;
 import io.portcullis.testkit.Skopeo;
+import io.portcullis.testkit.Teardown;
 import io.portcullis.testkit.TestImages;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
@@ -119,12 +120,7 @@ class AccessControlIT {
 
   @AfterAll
   static void stop() throws Exception {
-    images.close();
-    anonymous.close();
-    gateway.close();
-    traced.close();
-    hub.close();
-    internal.close();
+    Teardown.closeAll(images, anonymous, gateway, traced, hub, internal);
   }
 
   // ---- skopeo: the docker-style token flow (401 challenge, GET /token, retry) ----

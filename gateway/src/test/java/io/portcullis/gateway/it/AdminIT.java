@@ -9,6 +9,7 @@ import io.portcullis.testkit.OciLayout;
 import io.portcullis.testkit.RegistryProcess;
 import io.portcullis.testkit.RequiredTools;
 import io.portcullis.testkit.Skopeo;
+import io.portcullis.testkit.Teardown;
 import io.portcullis.testkit.TestImages;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -80,10 +81,7 @@ class AdminIT {
 
   @AfterAll
   static void stop() throws Exception {
-    images.close();
-    skopeo.close();
-    gateway.close();
-    registry.close();
+    Teardown.closeAll(images, skopeo, gateway, registry);
   }
 
   @Test

@@ -13,6 +13,7 @@ import io.portcullis.testkit.ImageSpec;
 import io.portcullis.testkit.OciLayout;
 import io.portcullis.testkit.RegistryProcess;
 import io.portcullis.testkit.Skopeo;
+import io.portcullis.testkit.Teardown;
 import io.portcullis.testkit.TestImages;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -123,11 +124,7 @@ class EnforcementIT {
 
   @AfterAll
   static void stop() throws Exception {
-    images.close();
-    skopeo.close();
-    gateway.close();
-    faulty.close();
-    registry.close();
+    Teardown.closeAll(images, skopeo, gateway, faulty, registry);
   }
 
   @Test

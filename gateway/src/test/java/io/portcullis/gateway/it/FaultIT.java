@@ -13,6 +13,7 @@ import io.portcullis.testkit.ImageSpec;
 import io.portcullis.testkit.OciLayout;
 import io.portcullis.testkit.RegistryProcess;
 import io.portcullis.testkit.Skopeo;
+import io.portcullis.testkit.Teardown;
 import io.portcullis.testkit.TestImages;
 import java.io.IOException;
 import java.io.InputStream;
@@ -66,11 +67,7 @@ class FaultIT {
 
   @AfterAll
   static void stop() throws Exception {
-    images.close();
-    skopeo.close();
-    gateway.close();
-    faulty.close();
-    registry.close();
+    Teardown.closeAll(images, skopeo, gateway, faulty, registry);
   }
 
   @ParameterizedTest

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.portcullis.testkit.Credentials;
 import io.portcullis.testkit.RegistryProcess;
 import io.portcullis.testkit.RequiredTools;
+import io.portcullis.testkit.Teardown;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -95,10 +96,7 @@ class QuotaIT {
 
   @AfterAll
   static void stop() throws Exception {
-    if (gateway != null) {
-      gateway.close();
-    }
-    internal.close();
+    Teardown.closeAll(gateway, internal);
   }
 
   static String entry(Credentials c) {

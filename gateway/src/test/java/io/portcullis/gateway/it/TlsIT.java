@@ -14,6 +14,7 @@ import io.portcullis.testkit.OciLayout;
 import io.portcullis.testkit.RegistryProcess;
 import io.portcullis.testkit.RequiredTools;
 import io.portcullis.testkit.Skopeo;
+import io.portcullis.testkit.Teardown;
 import io.portcullis.testkit.TestImages;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -105,21 +106,7 @@ class TlsIT {
 
   @AfterAll
   static void stop() throws Exception {
-    if (images != null) {
-      images.close();
-    }
-    if (skopeo != null) {
-      skopeo.close();
-    }
-    if (tls != null) {
-      tls.close();
-    }
-    if (mutual != null) {
-      mutual.close();
-    }
-    if (upstream != null) {
-      upstream.close();
-    }
+    Teardown.closeAll(images, skopeo, tls, mutual, upstream);
   }
 
   @Test

@@ -14,6 +14,7 @@ import io.portcullis.testkit.ImageSpec;
 import io.portcullis.testkit.OciLayout;
 import io.portcullis.testkit.RegistryProcess;
 import io.portcullis.testkit.Skopeo;
+import io.portcullis.testkit.Teardown;
 import io.portcullis.testkit.TestImages;
 import io.portcullis.testkit.VulnPredicates;
 import java.io.IOException;
@@ -189,12 +190,7 @@ class VettingIT {
 
   @AfterAll
   static void stop() throws Exception {
-    if (gateway != null) {
-      gateway.close();
-    }
-    images.close();
-    skopeo.close();
-    registry.close();
+    Teardown.closeAll(gateway, images, skopeo, registry);
   }
 
   static Stream<Arguments> enforced() {
