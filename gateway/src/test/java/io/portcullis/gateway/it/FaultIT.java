@@ -51,16 +51,7 @@ class FaultIT {
             // Each case must reach the faulty upstream; CacheFaultIT covers the cache's side.
             .extra("cache: {enabled: false}\n")
             .start();
-    byte[] bytes = RegistryProtocolIT.random(BLOB, 31);
-    blob = Digest.sha256(bytes);
-    var r = Http.send("POST", registry.url() + "/v2/team/app/blobs/uploads/", null);
-    String loc =
-        java.net
-            .URI
-            .create(registry.url())
-            .resolve(r.headers().firstValue("Location").orElseThrow())
-            .toString();
-    assertEquals(201, Http.send("PUT", loc + "&digest=" + blob, bytes).statusCode());
+    blob = CacheBlobIT.upload(registry, "team/app", RegistryProtocolIT.random(BLOB, 31));
     skopeo = Skopeo.create();
     images = new TestImages(skopeo);
   }
