@@ -46,12 +46,7 @@ class AdminIT {
     images.push(image, registry.ref("strict/app:v1"));
     images.push(image, registry.ref("open/app:v1"));
     Files.writeString(dir.resolve("pw"), "pw\n");
-    TlsIT.cli(
-        "keygen",
-        "--out",
-        dir.resolve("release").toString(),
-        "--password-file",
-        dir.resolve("pw").toString());
+    Signer.keygen(dir, "release");
     Files.writeString(
         dir.resolve("policy.yaml"),
         """
