@@ -108,13 +108,9 @@ class AdminIT {
     String name = "portcullis_http_server_requests_seconds_count";
     assertEquals(
         3.0,
-        value(after, name, "route=\"manifest\"", "status=\"200\"", "method=\"GET\"")
-            - value(before, name, "route=\"manifest\"", "status=\"200\"", "method=\"GET\""),
+        increase(before, after, name, "route=\"manifest\"", "status=\"200\"", "method=\"GET\""),
         after);
-    assertEquals(
-        1.0,
-        value(after, name, "route=\"manifest\"", "status=\"404\"")
-            - value(before, name, "route=\"manifest\"", "status=\"404\""));
+    assertEquals(1.0, increase(before, after, name, "route=\"manifest\"", "status=\"404\""));
     String upstream = "portcullis_upstream_requests_seconds_count";
     assertTrue(
         value(after, upstream, "upstream=\"internal\"", "status=\"200\"")
@@ -145,14 +141,9 @@ class AdminIT {
     String after = scrape();
     String name = "portcullis_policy_decisions_total";
     assertEquals(
-        1.0,
-        value(after, name, "policy=\"strict\"", "outcome=\"denied\"")
-            - value(before, name, "policy=\"strict\"", "outcome=\"denied\""),
-        after);
+        1.0, increase(before, after, name, "policy=\"strict\"", "outcome=\"denied\""), after);
     assertEquals(
-        1.0,
-        value(after, name, "policy=\"watch\"", "outcome=\"audit-would-deny\"")
-            - value(before, name, "policy=\"watch\"", "outcome=\"audit-would-deny\""));
+        1.0, increase(before, after, name, "policy=\"watch\"", "outcome=\"audit-would-deny\""));
     // The audit record of the denial carries the request's id.
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
     while (true) {
@@ -210,14 +201,9 @@ class AdminIT {
     gateway.gateway().metrics().cacheHit("blob");
     gateway.gateway().metrics().cacheBytesServed("blob", 1024);
     String text = scrape();
+    assertEquals(1.0, increase(before, text, "portcullis_cache_hits_total", "kind=\"blob\""));
     assertEquals(
-        1.0,
-        value(text, "portcullis_cache_hits_total", "kind=\"blob\"")
-            - value(before, "portcullis_cache_hits_total", "kind=\"blob\""));
-    assertEquals(
-        1024.0,
-        value(text, "portcullis_cache_served_bytes_total", "kind=\"blob\"")
-            - value(before, "portcullis_cache_served_bytes_total", "kind=\"blob\""));
+        1024.0, increase(before, text, "portcullis_cache_served_bytes_total", "kind=\"blob\""));
   }
 
   @Test
@@ -247,6 +233,11 @@ class AdminIT {
   }
 
   /** The value of the series {@code name} whose labels include all of {@code labels}, else 0. */
+  /** How much the series {@code name} with {@code labels} grew from one scrape to the next. */
+  static double increase(String before, String after, String name, String... labels) {
+    return value(after, name, labels) - value(before, name, labels);
+  }
+
   static double value(String scrape, String name, String... labels) {
     double sum = 0;
     boolean found = false;
