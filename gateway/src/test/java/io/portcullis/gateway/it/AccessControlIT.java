@@ -602,20 +602,20 @@ class AccessControlIT {
             .get(0)
             .get("digest")
             .asText();
-    HttpResponse<String> fromB =
-        Http.send(
-            "POST",
-            gateway.url() + "/v2/team-a/mounted/blobs/uploads/?mount=" + layer + "&from=team-b/app",
-            null,
-            basic(BOB));
+    HttpResponse<String> fromB = mountIntoTeamA(layer, "team-b/app", BOB);
     assertEquals(202, fromB.statusCode(), "bob cannot read team-b: a plain upload session");
-    HttpResponse<String> fromA =
-        Http.send(
-            "POST",
-            gateway.url() + "/v2/team-a/mounted/blobs/uploads/?mount=" + layer + "&from=team-a/app",
-            null,
-            basic(BOB));
+    HttpResponse<String> fromA = mountIntoTeamA(layer, "team-a/app", BOB);
     assertEquals(201, fromA.statusCode(), fromA.body());
+  }
+
+  /** A cross-repository mount of {@code layer} from {@code source} into team-a/mounted. */
+  private static HttpResponse<String> mountIntoTeamA(String layer, String source, Credentials c)
+      throws Exception {
+    return Http.send(
+        "POST",
+        gateway.url() + "/v2/team-a/mounted/blobs/uploads/?mount=" + layer + "&from=" + source,
+        null,
+        basic(c));
   }
 
   // ---- audit and key ----
