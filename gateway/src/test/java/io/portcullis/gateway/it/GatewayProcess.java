@@ -91,6 +91,16 @@ public final class GatewayProcess implements AutoCloseable {
   /** The jar, on a free port, with one default-route upstream: the registry behind it. */
   public static GatewayProcess inFrontOf(Path dir, String upstreamUrl, String... jvmArgs)
       throws IOException, InterruptedException {
+    return inFrontOfWith(dir, upstreamUrl, "", jvmArgs);
+  }
+
+  /**
+   * As {@link #inFrontOf}, with more top-level YAML ({@code policy}, {@code audit}) appended to its
+   * config as written.
+   */
+  public static GatewayProcess inFrontOfWith(
+      Path dir, String upstreamUrl, String moreYaml, String... jvmArgs)
+      throws IOException, InterruptedException {
     int port = io.portcullis.testkit.FreePorts.loopback();
     String config =
         """
@@ -100,7 +110,7 @@ public final class GatewayProcess implements AutoCloseable {
           - {name: internal, url: '%s', prefix: ''}
         """
             .formatted(port, dir.resolve("data"), upstreamUrl);
-    return start(dir, config, port, jvmArgs);
+    return start(dir, config + moreYaml, port, jvmArgs);
   }
 
   private void awaitReady() throws IOException, InterruptedException {

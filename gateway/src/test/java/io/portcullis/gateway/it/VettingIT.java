@@ -9,7 +9,6 @@ import io.portcullis.core.oci.MediaTypes;
 import io.portcullis.testkit.CommandResult;
 import io.portcullis.testkit.ConsoleRun;
 import io.portcullis.testkit.DirImage;
-import io.portcullis.testkit.FreePorts;
 import io.portcullis.testkit.ImageSpec;
 import io.portcullis.testkit.OciLayout;
 import io.portcullis.testkit.RegistryProcess;
@@ -171,20 +170,14 @@ class VettingIT {
     provenance("built/theirs", "https://ci.example/stranger/build.yml@refs/heads/main");
     image("built/unproven", clean().build());
 
-    int port = FreePorts.loopback();
     auditLog = dir.resolve("audit/decisions.jsonl");
-    String config =
-        """
-        server: {host: 127.0.0.1, port: %d}
-        dataDir: %s
-        upstreams:
-          - {name: internal, url: '%s', prefix: ''}
-        policy: {file: %s}
-        audit: {file: %s}
-        """
-            .formatted(port, dir.resolve("data"), registry.url(), policy, auditLog);
     // DEBUG, so that even the chattiest log line is checked for the secret
-    gateway = GatewayProcess.start(dir.resolve("gw"), config, port, "-DPORTCULLIS_LOG_LEVEL=DEBUG");
+    gateway =
+        GatewayProcess.inFrontOfWith(
+            dir.resolve("gw"),
+            registry.url(),
+            "policy: {file: %s}\naudit: {file: %s}\n".formatted(policy, auditLog),
+            "-DPORTCULLIS_LOG_LEVEL=DEBUG");
     gatewayHost = gateway.url().substring("http://".length());
   }
 
