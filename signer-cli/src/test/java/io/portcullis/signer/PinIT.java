@@ -10,6 +10,7 @@ import io.portcullis.testkit.ImageSpec;
 import io.portcullis.testkit.OciLayout;
 import io.portcullis.testkit.RegistryProcess;
 import io.portcullis.testkit.Skopeo;
+import io.portcullis.testkit.Teardown;
 import io.portcullis.testkit.TestImages;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -49,14 +50,8 @@ class PinIT {
   }
 
   @AfterAll
-  static void stop() {
-    if (images != null) {
-      images.close();
-    }
-    if (skopeo != null) {
-      skopeo.close();
-    }
-    registry.close();
+  static void stop() throws Exception {
+    Teardown.closeAll(images, skopeo, registry);
   }
 
   static void push(OciLayout layout, String repoAndTag) {
@@ -69,14 +64,20 @@ class PinIT {
     return CliRun.of(all.toArray(String[]::new));
   }
 
+  /** {@code pin --lockfile LOCKFILE ARGS...} */
+  static CliRun pinTo(Path lockfile, String... args) {
+    List<String> all = new ArrayList<>(List.of("--lockfile", lockfile.toString()));
+    all.addAll(List.of(args));
+    return pin(all.toArray(String[]::new));
+  }
+
   @Test
   void pinWritesTheLockfileWithThePushedDigests() {
     Path lockfile = dir.resolve("portcullis.lock.yaml");
 
     CliRun run =
-        pin(
-            "--lockfile",
-            lockfile.toString(),
+        pinTo(
+            lockfile,
             "--comment",
             "release 1.4",
             host + "/team/app:1.4",
@@ -91,7 +92,7 @@ class PinIT {
 
     // pinning again changes nothing, so the file (and its pinnedAt) stays as it was
     String before = read(lockfile);
-    CliRun again = pin("--lockfile", lockfile.toString(), host + "/team/app:1.4");
+    CliRun again = pinTo(lockfile, host + "/team/app:1.4");
     assertEquals(0, again.exitCode(), again.toString());
     assertTrue(again.out().contains("unchanged team/app:1.4"), again.toString());
     assertEquals(before, read(lockfile));
@@ -102,12 +103,7 @@ class PinIT {
     Path lockfile = dir.resolve("pins.yaml");
 
     CliRun run =
-        pin(
-            "--lockfile",
-            lockfile.toString(),
-            "--repository-path",
-            "docker.io/library/base",
-            host + "/library/base:3.20");
+        pinTo(lockfile, "--repository-path", "docker.io/library/base", host + "/library/base:3.20");
 
     assertEquals(0, run.exitCode(), run.toString());
     assertEquals(
@@ -118,11 +114,10 @@ class PinIT {
   @Test
   void unknownTagExitsOneAndLeavesTheLockfileAlone() throws IOException {
     Path lockfile = dir.resolve("pins.yaml");
-    assertEquals(0, pin("--lockfile", lockfile.toString(), host + "/team/app:1.4").exitCode());
+    assertEquals(0, pinTo(lockfile, host + "/team/app:1.4").exitCode());
     String before = read(lockfile);
 
-    CliRun run =
-        pin("--lockfile", lockfile.toString(), host + "/library/base:3.20", host + "/team/app:9.9");
+    CliRun run = pinTo(lockfile, host + "/library/base:3.20", host + "/team/app:9.9");
 
     assertEquals(1, run.exitCode(), run.toString());
     assertTrue(

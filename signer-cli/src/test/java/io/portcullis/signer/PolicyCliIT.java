@@ -3,22 +3,14 @@ package io.portcullis.signer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.portcullis.core.oci.Descriptor;
-import io.portcullis.core.oci.ImageManifest;
-import io.portcullis.core.oci.ManifestCodec;
-import io.portcullis.core.oci.MediaTypes;
-import io.portcullis.core.oci.Reference;
-import io.portcullis.core.oci.Tag;
 import io.portcullis.core.registry.RegistryClient;
 import io.portcullis.core.registry.RegistryClientConfig;
-import io.portcullis.core.registry.RemoteRepository;
 import io.portcullis.testkit.FreePorts;
 import io.portcullis.testkit.ImageSpec;
 import io.portcullis.testkit.OciLayout;
 import io.portcullis.testkit.RegistryProcess;
 import io.portcullis.testkit.Skopeo;
 import io.portcullis.testkit.TestImages;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,12 +43,9 @@ class PolicyCliIT {
         RegistryClient.create(new RegistryClientConfig(null, Set.of(host), Duration.ofSeconds(10)));
     password = write("password.txt", "hello\n");
     for (String name : List.of("ci", "release", "stranger")) {
-      CliRun keygen =
-          CliRun.of("keygen", "--password-file=" + password, "--out", path(name).toString());
-      assertEquals(0, keygen.exitCode(), keygen.toString());
+      CliRun.ok("keygen", "--password-file=" + password, "--out", path(name).toString());
     }
-    CliRun certs = CliRun.of("certs", "dev", "--out", path("pki").toString());
-    assertEquals(0, certs.exitCode(), certs.toString());
+    CliRun.ok("certs", "dev", "--out", path("pki").toString());
     write(
         "trust.yaml",
         """
@@ -147,17 +136,7 @@ class PolicyCliIT {
 
   /** A fresh one-layer image tagged {@code tag} in {@code repo}. */
   static String image(String repo, String tag) {
-    RemoteRepository r = RemoteRepository.of(host, repo);
-    Descriptor config =
-        client.pushBlob(r, "{}".getBytes(StandardCharsets.UTF_8), MediaTypes.OCI_CONFIG);
-    Descriptor layer =
-        client.pushBlob(r, repo.getBytes(StandardCharsets.UTF_8), MediaTypes.OCI_LAYER_GZIP);
-    byte[] manifest =
-        ManifestCodec.write(
-            new ImageManifest(
-                2, MediaTypes.OCI_MANIFEST, null, config, List.of(layer), null, null));
-    client.pushManifest(r, Reference.of(Tag.of(tag)), manifest, MediaTypes.OCI_MANIFEST);
-    return host + "/" + repo + ":" + tag;
+    return OneLayerImages.push(client, host, repo, tag);
   }
 
   @Test

@@ -66,16 +66,7 @@ class RegistryClientIT {
 
   /** Pushes a one-layer image and returns its manifest bytes. */
   private static byte[] pushImage(RemoteRepository repo, String tag, String content) {
-    Descriptor config =
-        client.pushBlob(repo, "{}".getBytes(StandardCharsets.UTF_8), MediaTypes.OCI_CONFIG);
-    Descriptor layer =
-        client.pushBlob(repo, content.getBytes(StandardCharsets.UTF_8), MediaTypes.OCI_LAYER_GZIP);
-    byte[] manifest =
-        ManifestCodec.write(
-            new ImageManifest(
-                2, MediaTypes.OCI_MANIFEST, null, config, List.of(layer), null, null));
-    client.pushManifest(repo, Reference.of(Tag.of(tag)), manifest, MediaTypes.OCI_MANIFEST);
-    return manifest;
+    return OneLayerImages.push(client, repo, tag, content);
   }
 
   private static byte[] referrer(Descriptor subject, String artifactType, String note) {

@@ -8,6 +8,7 @@ import io.portcullis.testkit.ImageSpec;
 import io.portcullis.testkit.OciLayout;
 import io.portcullis.testkit.RegistryProcess;
 import io.portcullis.testkit.Skopeo;
+import io.portcullis.testkit.Teardown;
 import io.portcullis.testkit.TestImages;
 import io.portcullis.testkit.VulnPredicates;
 import java.io.IOException;
@@ -52,10 +53,7 @@ class VettingCliIT {
     images = new TestImages(skopeo);
     password = write("password.txt", "hello\n");
     for (String name : List.of("release", "scanner", "stranger")) {
-      CliRun keygen =
-          CliRun.of(
-              "keygen", "--password-file=" + password, "--out", work.resolve(name).toString());
-      assertEquals(0, keygen.exitCode(), keygen.toString());
+      CliRun.ok("keygen", "--password-file=" + password, "--out", work.resolve(name).toString());
     }
     policy =
         write(
@@ -81,10 +79,8 @@ class VettingCliIT {
   }
 
   @AfterAll
-  static void stop() {
-    images.close();
-    skopeo.close();
-    registry.close();
+  static void stop() throws Exception {
+    Teardown.closeAll(images, skopeo, registry);
   }
 
   static Path write(String name, String content) {

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * Runs one external program to completion with a fixed environment and a timeout. Output goes to
  * files rather than pipes so a chatty program can never block on a full pipe buffer.
  */
-final class ExternalCommand {
+public final class ExternalCommand {
   private final Path workDir;
   private final Map<String, String> environment;
 
@@ -22,12 +22,16 @@ final class ExternalCommand {
    * @param workDir scratch directory for the captured output
    * @param environment variables set on top of the inherited environment
    */
-  ExternalCommand(Path workDir, Map<String, String> environment) {
+  public ExternalCommand(Path workDir, Map<String, String> environment) {
     this.workDir = workDir;
     this.environment = Map.copyOf(environment);
   }
 
-  CommandResult run(List<String> command, Duration timeout) {
+  /**
+   * Runs {@code command} in the current directory; killed (and so {@link CommandResult#TIMED_OUT})
+   * after {@code timeout}.
+   */
+  public CommandResult run(List<String> command, Duration timeout) {
     try {
       Path out = Files.createTempFile(workDir, "stdout-", ".txt");
       Path err = Files.createTempFile(workDir, "stderr-", ".txt");

@@ -7,9 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portcullis.gateway.Main;
+import io.portcullis.testkit.ConsoleRun;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,56 +33,32 @@ class RobotCommandTest {
   @TempDir Path dir;
   private Path config;
 
-  record Run(int code, String out, String err) {}
-
   @BeforeEach
   void writeConfig() throws IOException {
     config =
-        Files.writeString(
-            dir.resolve("gateway.yaml"),
-            """
-            dataDir: %s
-            upstreams:
-              - {name: internal, url: 'http://127.0.0.1:1', prefix: ''}
-            auth:
-              roles:
-                team-a-dev: [{repositories: ['team-a/**'], actions: [pull, push]}]
-                reader: [{repositories: ['**'], actions: [pull]}]
-              robots: {file: %s}
-            """
-                .formatted(dir.resolve("data"), dir.resolve("data/robots.json")));
+        RobotCommandConfig.write(dir, RobotCommandConfig.TEAM_A_DEV, RobotCommandConfig.READER);
   }
 
-  private Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = new CommandLine(new Main());
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    int code = cli.execute(args);
-    return new Run(code, out.toString(), err.toString());
+  private ConsoleRun run(String... args) {
+    return ConsoleRun.of(
+        (out, err) -> new CommandLine(new Main()).setOut(out).setErr(err).execute(args));
   }
 
   @Test
   void createPrintsExactlyOneJsonObjectWhoseSecretLogsIn() throws IOException {
-    Run r =
+    ConsoleRun r =
         run(
-            "robot",
-            "create",
-            "--config",
-            config.toString(),
-            "--name",
-            "ci-a",
-            "--role",
-            "team-a-dev",
-            "--role",
-            "reader",
-            "--scope",
-            "team-a/app/**",
-            "--ttl",
-            "24h");
+            RobotCommandConfig.create(
+                config,
+                "ci-a",
+                "team-a-dev",
+                "24h",
+                "--role",
+                "reader",
+                "--scope",
+                "team-a/app/**"));
 
-    assertEquals(0, r.code(), r.err());
+    assertEquals(0, r.exitCode(), r.err());
     assertEquals(1, r.out().lines().count(), "one line: " + r.out());
     JsonNode json = JSON.readTree(r.out());
     assertEquals(
@@ -108,13 +83,13 @@ class RobotCommandTest {
     RobotStore gateway = RobotStore.open(dir.resolve("data/robots.json"));
     assertTrue(gateway.verify("robot$ci-a", secret.toCharArray()).isPresent());
 
-    Run revoke = run("robot", "revoke", "--config", config.toString(), "--name", "ci-a");
-    assertEquals(0, revoke.code(), revoke.err());
+    ConsoleRun revoke = run("robot", "revoke", "--config", config.toString(), "--name", "ci-a");
+    assertEquals(0, revoke.exitCode(), revoke.err());
     gateway.refreshIfChanged();
     assertEquals(Optional.empty(), gateway.verify("robot$ci-a", secret.toCharArray()));
 
-    Run list = run("robot", "list", "--config", config.toString());
-    assertEquals(0, list.code(), list.err());
+    ConsoleRun list = run("robot", "list", "--config", config.toString());
+    assertEquals(0, list.exitCode(), list.err());
     List<String> lines = list.out().lines().toList();
     assertEquals(2, lines.size(), list.out());
     JsonNode a = JSON.readTree(lines.get(0));
@@ -153,17 +128,17 @@ class RobotCommandTest {
   @ParameterizedTest(name = "exit {0}: {1}")
   @MethodSource("failures")
   void failuresHaveTheirExitCodeAndSayWhy(int code, List<String> args, String message) {
-    Run r = run(Stream.concat(Stream.of("robot"), withConfig(args)).toArray(String[]::new));
-    assertEquals(code, r.code(), r.err());
+    ConsoleRun r = run(Stream.concat(Stream.of("robot"), withConfig(args)).toArray(String[]::new));
+    assertEquals(code, r.exitCode(), r.err());
     assertTrue(r.err().contains(message), r.err());
     assertEquals("", r.out(), "nothing on stdout");
   }
 
   @Test
   void nameTakenIsAUsageErrorAndNoSecretIsPrinted() {
-    assertEquals(0, createReader("ci-a").code());
-    Run again = createReader("ci-a");
-    assertEquals(2, again.code());
+    assertEquals(0, createReader("ci-a").exitCode());
+    ConsoleRun again = createReader("ci-a");
+    assertEquals(2, again.exitCode());
     assertTrue(again.err().contains("already exists"), again.err());
     assertEquals("", again.out());
   }
@@ -174,30 +149,20 @@ class RobotCommandTest {
         Files.writeString(
             dir.resolve("bare.yaml"),
             "upstreams: [{name: u, url: 'http://127.0.0.1:1'}]\nauth: {roles: {}}\n");
-    Run noRobots = run("robot", "list", "--config", bare.toString());
-    assertEquals(2, noRobots.code());
+    ConsoleRun noRobots = run("robot", "list", "--config", bare.toString());
+    assertEquals(2, noRobots.exitCode());
     assertTrue(noRobots.err().contains("auth.robots.file"), noRobots.err());
 
     Files.createDirectories(dir.resolve("data"));
     Files.writeString(dir.resolve("data/robots.json"), "{\"version\":1,\"robots\":[{}]}");
-    Run invalid = run("robot", "list", "--config", config.toString());
-    assertEquals(3, invalid.code());
+    ConsoleRun invalid = run("robot", "list", "--config", config.toString());
+    assertEquals(3, invalid.exitCode());
     assertTrue(invalid.err().contains("robots[0]"), invalid.err());
   }
 
   /** {@code robot create --name NAME --role reader --ttl 1h}. */
-  private Run createReader(String name) {
-    return run(
-        "robot",
-        "create",
-        "--config",
-        config.toString(),
-        "--name",
-        name,
-        "--role",
-        "reader",
-        "--ttl",
-        "1h");
+  private ConsoleRun createReader(String name) {
+    return run(RobotCommandConfig.create(config, name, "reader", "1h"));
   }
 
   private Stream<String> withConfig(List<String> args) {

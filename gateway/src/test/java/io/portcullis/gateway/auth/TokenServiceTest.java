@@ -5,14 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.JWSObject;
-import com.nimbusds.jose.Payload;
 import com.nimbusds.jose.PlainHeader;
-import com.nimbusds.jose.crypto.ECDSASigner;
-import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
@@ -21,7 +15,6 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import io.portcullis.gateway.config.AccessRule.Action;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -29,7 +22,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.Arrays;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
@@ -140,8 +132,7 @@ class TokenServiceTest {
   static Stream<Arguments> forgeries() throws Exception {
     JWTClaimsSet good = claims(b -> b);
     ECKey other = new ECKeyGenerator(Curve.P_256).keyID(key.kid()).generate();
-    byte[] publicBytes = key.jwk().toPublicJWK().toJSONString().getBytes(StandardCharsets.UTF_8);
-    byte[] hmacKey = Arrays.copyOf(publicBytes, Math.max(32, publicBytes.length));
+    byte[] hmacKey = ForgedTokens.publicKeyAsHmacSecret(key.jwk());
     String valid = service.issue(ALICE, List.of()).token();
     String[] parts = valid.split("\\.");
     String tamperedAccess =
@@ -166,25 +157,33 @@ class TokenServiceTest {
             "alg none with our kid",
             new PlainJWT(new PlainHeader.Builder().customParam("kid", key.kid()).build(), good)
                 .serialize()),
-        Arguments.of("HS256 keyed with our public key", hmac(good, hmacKey)),
-        Arguments.of("signed by another key claiming our kid", sign(other, key.kid(), good)),
-        Arguments.of("wrong kid", sign(key.jwk(), "not-our-kid", good)),
-        Arguments.of("no kid", sign(key.jwk(), null, good)),
-        Arguments.of("wrong issuer", sign(key.jwk(), key.kid(), claims(b -> b.issuer("evil")))),
         Arguments.of(
-            "wrong audience", sign(key.jwk(), key.kid(), claims(b -> b.audience("other")))),
+            "HS256 keyed with our public key", ForgedTokens.hs256(key.kid(), good, hmacKey)),
+        Arguments.of(
+            "signed by another key claiming our kid", ForgedTokens.es256(other, key.kid(), good)),
+        Arguments.of("wrong kid", ForgedTokens.es256(key.jwk(), "not-our-kid", good)),
+        Arguments.of("no kid", ForgedTokens.es256(key.jwk(), null, good)),
+        Arguments.of(
+            "wrong issuer",
+            ForgedTokens.es256(key.jwk(), key.kid(), claims(b -> b.issuer("evil")))),
+        Arguments.of(
+            "wrong audience",
+            ForgedTokens.es256(key.jwk(), key.kid(), claims(b -> b.audience("other")))),
         Arguments.of(
             "expired",
-            sign(
+            ForgedTokens.es256(
                 key.jwk(),
                 key.kid(),
                 claims(b -> b.expirationTime(Date.from(NOW.minusSeconds(3600)))))),
         Arguments.of(
-            "no access claim", sign(key.jwk(), key.kid(), claims(b -> b.claim("access", null)))),
+            "no access claim",
+            ForgedTokens.es256(key.jwk(), key.kid(), claims(b -> b.claim("access", null)))),
         Arguments.of(
-            "access not a list", sign(key.jwk(), key.kid(), claims(b -> b.claim("access", "all")))),
+            "access not a list",
+            ForgedTokens.es256(key.jwk(), key.kid(), claims(b -> b.claim("access", "all")))),
         Arguments.of(
-            "unknown kind", sign(key.jwk(), key.kid(), claims(b -> b.claim("kind", "ROOT")))),
+            "unknown kind",
+            ForgedTokens.es256(key.jwk(), key.kid(), claims(b -> b.claim("kind", "ROOT")))),
         Arguments.of("tampered access", tamperedAccess),
         Arguments.of("signature cut off", parts[0] + "." + parts[1] + "."),
         Arguments.of("garbage", "not-a-token"),
@@ -201,41 +200,7 @@ class TokenServiceTest {
   }
 
   private static JWTClaimsSet claims(Function<JWTClaimsSet.Builder, JWTClaimsSet.Builder> edit) {
-    JWTClaimsSet.Builder b =
-        new JWTClaimsSet.Builder()
-            .issuer("portcullis")
-            .subject("mallory")
-            .audience("portcullis")
-            .issueTime(Date.from(NOW))
-            .notBeforeTime(Date.from(NOW))
-            .expirationTime(Date.from(NOW.plusSeconds(300)))
-            .jwtID("j")
-            .claim("kind", "USER")
-            .claim("roles", List.of("admin"))
-            .claim(
-                "access",
-                List.of(Map.of("type", "repository", "name", "a", "actions", List.of("pull"))));
-    return edit.apply(b).build();
-  }
-
-  private static String sign(ECKey with, String kid, JWTClaimsSet claims) throws Exception {
-    SignedJWT jwt =
-        new SignedJWT(
-            new JWSHeader.Builder(JWSAlgorithm.ES256).type(JOSEObjectType.JWT).keyID(kid).build(),
-            claims);
-    jwt.sign(new ECDSASigner(with));
-    return jwt.serialize();
-  }
-
-  private static String hmac(JWTClaimsSet claims, byte[] secret) throws Exception {
-    JWSObject jws =
-        new JWSObject(
-            new JWSHeader.Builder(JWSAlgorithm.HS256)
-                .type(JOSEObjectType.JWT)
-                .keyID(key.kid())
-                .build(),
-            new Payload(claims.toJSONObject()));
-    jws.sign(new MACSigner(secret));
-    return jws.serialize();
+    return edit.apply(ForgedTokens.accessClaims(NOW, "mallory", List.of("admin"), "a", "j"))
+        .build();
   }
 }

@@ -8,15 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.JOSEObjectType;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.JWSSigner;
-import com.nimbusds.jose.crypto.ECDSASigner;
-import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
+import io.portcullis.gateway.auth.ForgedTokens;
 import io.portcullis.gateway.testing.FaultyUpstream;
 import io.portcullis.testkit.CommandResult;
 import io.portcullis.testkit.Credentials;
@@ -26,6 +21,7 @@ import io.portcullis.testkit.OciLayout;
 import io.portcullis.testkit.RegistryProcess;
 import io.portcullis.testkit.RequiredTools;
 import io.portcullis.testkit.Skopeo;
+import io.portcullis.testkit.Teardown;
 import io.portcullis.testkit.TestImages;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
@@ -39,7 +35,6 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
-import java.util.Map;
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -125,12 +120,7 @@ class AccessControlIT {
 
   @AfterAll
   static void stop() throws Exception {
-    images.close();
-    anonymous.close();
-    gateway.close();
-    traced.close();
-    hub.close();
-    internal.close();
+    Teardown.closeAll(images, anonymous, gateway, traced, hub, internal);
   }
 
   // ---- skopeo: the docker-style token flow (401 challenge, GET /token, retry) ----
@@ -480,64 +470,47 @@ class AccessControlIT {
         "alg none with a valid payload",
       })
   void forgedTokensAre401WithInvalidToken(String defect) throws Exception {
-    ECKey key =
-        (ECKey) JWK.parseFromPEMEncodedObjects(Files.readString(dir.resolve("data/token-key.pem")));
-    String kid = claimsHeaderKid(token("?scope=repository:team-a/app:pull", ALICE).get("token"));
+    ECKey key = tokenKey();
+    String kid = currentKid();
     Instant now = Instant.now();
     JWTClaimsSet.Builder claims =
-        new JWTClaimsSet.Builder()
-            .issuer("portcullis")
-            .audience("portcullis")
-            .subject("alice")
-            .issueTime(Date.from(now))
-            .notBeforeTime(Date.from(now))
-            .expirationTime(Date.from(now.plusSeconds(300)))
-            .jwtID("forged")
-            .claim("kind", "USER")
-            .claim("roles", List.of("reader", "team-a-dev"))
-            .claim(
-                "access",
-                List.of(
-                    Map.of(
-                        "type", "repository", "name", "team-a/app", "actions", List.of("pull"))));
-    JWSHeader.Builder header = new JWSHeader.Builder(JWSAlgorithm.ES256).type(JOSEObjectType.JWT);
-    JWSSigner signer = new ECDSASigner(key);
-    switch (defect) {
-      case "hs256 with the public key" -> {
-        header = new JWSHeader.Builder(JWSAlgorithm.HS256).type(JOSEObjectType.JWT);
-        byte[] secret = key.toPublicJWK().toJSONString().getBytes(StandardCharsets.UTF_8);
-        signer = new MACSigner(Arrays.copyOf(secret, Math.max(32, secret.length)));
-      }
-      case "wrong issuer" -> claims.issuer("someone-else");
-      case "wrong audience" -> claims.audience("another-registry");
-      case "expired" ->
-          claims
-              .issueTime(Date.from(now.minusSeconds(7200)))
-              .notBeforeTime(Date.from(now.minusSeconds(7200)))
-              .expirationTime(Date.from(now.minusSeconds(3600)));
-      case "not yet valid" -> claims.notBeforeTime(Date.from(now.plusSeconds(3600)));
-      case "no kid", "alg none with a valid payload" -> {}
-      case "other kid" -> kid = "not-" + kid;
-      case "refresh token as access token" ->
-          header =
-              new JWSHeader.Builder(JWSAlgorithm.ES256).type(new JOSEObjectType("refresh+jwt"));
-      default -> throw new IllegalArgumentException(defect);
-    }
-    if (!defect.equals("no kid")) {
-      header.keyID(kid);
-    }
-    SignedJWT jwt = new SignedJWT(header.build(), claims.build());
-    jwt.sign(signer);
-    String forged = jwt.serialize();
-    if (defect.equals("alg none with a valid payload")) {
-      String none =
-          Base64.getUrlEncoder()
-              .withoutPadding()
-              .encodeToString(
-                  ("{\"alg\":\"none\",\"typ\":\"JWT\",\"kid\":\"" + kid + "\"}")
-                      .getBytes(StandardCharsets.UTF_8));
-      forged = none + "." + forged.split("\\.")[1] + ".";
-    }
+        ForgedTokens.accessClaims(
+            now, "alice", List.of("reader", "team-a-dev"), "team-a/app", "forged");
+    String forged =
+        switch (defect) {
+          case "hs256 with the public key" ->
+              ForgedTokens.hs256(kid, claims.build(), ForgedTokens.publicKeyAsHmacSecret(key));
+          case "wrong issuer" ->
+              ForgedTokens.es256(key, kid, claims.issuer("someone-else").build());
+          case "wrong audience" ->
+              ForgedTokens.es256(key, kid, claims.audience("another-registry").build());
+          case "expired" ->
+              ForgedTokens.es256(
+                  key,
+                  kid,
+                  claims
+                      .issueTime(Date.from(now.minusSeconds(7200)))
+                      .notBeforeTime(Date.from(now.minusSeconds(7200)))
+                      .expirationTime(Date.from(now.minusSeconds(3600)))
+                      .build());
+          case "not yet valid" ->
+              ForgedTokens.es256(
+                  key, kid, claims.notBeforeTime(Date.from(now.plusSeconds(3600))).build());
+          case "no kid" -> ForgedTokens.es256(key, null, claims.build());
+          case "other kid" -> ForgedTokens.es256(key, "not-" + kid, claims.build());
+          case "refresh token as access token" ->
+              ForgedTokens.es256(key, kid, new JOSEObjectType("refresh+jwt"), claims.build());
+          case "alg none with a valid payload" -> {
+            String none =
+                Base64.getUrlEncoder()
+                    .withoutPadding()
+                    .encodeToString(
+                        ("{\"alg\":\"none\",\"typ\":\"JWT\",\"kid\":\"" + kid + "\"}")
+                            .getBytes(StandardCharsets.UTF_8));
+            yield none + "." + ForgedTokens.es256(key, kid, claims.build()).split("\\.")[1] + ".";
+          }
+          default -> throw new IllegalArgumentException(defect);
+        };
     HttpResponse<String> r =
         Http.get(
             gateway.url() + "/v2/team-a/app/manifests/v1", "Authorization", "Bearer " + forged);
@@ -553,41 +526,17 @@ class AccessControlIT {
   @Test
   void theControlForgeryWithTheRealKeyIsAccepted() throws Exception {
     // Proves the forgeries above fail for their defect, not for the way the test builds tokens.
-    ECKey key =
-        (ECKey) JWK.parseFromPEMEncodedObjects(Files.readString(dir.resolve("data/token-key.pem")));
-    String kid = claimsHeaderKid(token("?scope=repository:team-a/app:pull", ALICE).get("token"));
-    Instant now = Instant.now();
-    SignedJWT jwt =
-        new SignedJWT(
-            new JWSHeader.Builder(JWSAlgorithm.ES256).type(JOSEObjectType.JWT).keyID(kid).build(),
-            new JWTClaimsSet.Builder()
-                .issuer("portcullis")
-                .audience("portcullis")
-                .subject("alice")
-                .issueTime(Date.from(now))
-                .notBeforeTime(Date.from(now))
-                .expirationTime(Date.from(now.plusSeconds(300)))
-                .jwtID("control")
-                .claim("kind", "USER")
-                .claim("roles", List.of("reader"))
-                .claim(
-                    "access",
-                    List.of(
-                        Map.of(
-                            "type",
-                            "repository",
-                            "name",
-                            "team-a/app",
-                            "actions",
-                            List.of("pull"))))
+    String control =
+        ForgedTokens.es256(
+            tokenKey(),
+            currentKid(),
+            ForgedTokens.accessClaims(
+                    Instant.now(), "alice", List.of("reader"), "team-a/app", "control")
                 .build());
-    jwt.sign(new ECDSASigner(key));
     assertEquals(
         200,
         Http.get(
-                gateway.url() + "/v2/team-a/app/manifests/v1",
-                "Authorization",
-                "Bearer " + jwt.serialize())
+                gateway.url() + "/v2/team-a/app/manifests/v1", "Authorization", "Bearer " + control)
             .statusCode());
   }
 
@@ -624,8 +573,15 @@ class AccessControlIT {
     assertEquals(200, post.statusCode(), post.body());
   }
 
-  private static String claimsHeaderKid(JsonNode token) throws Exception {
-    String jwt = token.asText();
+  /** The gateway's token signing key, read from its data directory. */
+  private static ECKey tokenKey() throws Exception {
+    return (ECKey)
+        JWK.parseFromPEMEncodedObjects(Files.readString(dir.resolve("data/token-key.pem")));
+  }
+
+  /** The kid in the header of a token the gateway issues now. */
+  private static String currentKid() throws Exception {
+    String jwt = token("?scope=repository:team-a/app:pull", ALICE).get("token").asText();
     return JSON.readTree(Base64.getUrlDecoder().decode(jwt.substring(0, jwt.indexOf('.'))))
         .get("kid")
         .asText();
@@ -646,20 +602,20 @@ class AccessControlIT {
             .get(0)
             .get("digest")
             .asText();
-    HttpResponse<String> fromB =
-        Http.send(
-            "POST",
-            gateway.url() + "/v2/team-a/mounted/blobs/uploads/?mount=" + layer + "&from=team-b/app",
-            null,
-            basic(BOB));
+    HttpResponse<String> fromB = mountIntoTeamA(layer, "team-b/app", BOB);
     assertEquals(202, fromB.statusCode(), "bob cannot read team-b: a plain upload session");
-    HttpResponse<String> fromA =
-        Http.send(
-            "POST",
-            gateway.url() + "/v2/team-a/mounted/blobs/uploads/?mount=" + layer + "&from=team-a/app",
-            null,
-            basic(BOB));
+    HttpResponse<String> fromA = mountIntoTeamA(layer, "team-a/app", BOB);
     assertEquals(201, fromA.statusCode(), fromA.body());
+  }
+
+  /** A cross-repository mount of {@code layer} from {@code source} into team-a/mounted. */
+  private static HttpResponse<String> mountIntoTeamA(String layer, String source, Credentials c)
+      throws Exception {
+    return Http.send(
+        "POST",
+        gateway.url() + "/v2/team-a/mounted/blobs/uploads/?mount=" + layer + "&from=" + source,
+        null,
+        basic(c));
   }
 
   // ---- audit and key ----
@@ -672,7 +628,7 @@ class AccessControlIT {
     Http.get(
         gateway.url() + "/v2/team-a/app/manifests/v1",
         basic(new Credentials("alice", "wrong-secret")));
-    String audit = awaitAudit("\"outcome\":\"rejected\"");
+    String audit = AuditRecords.await(dir.resolve("audit.jsonl"), "\"outcome\":\"rejected\"");
     assertTrue(audit.contains("\"event\":\"authorization\""), audit);
     assertTrue(audit.contains("\"subject\":\"alice\""), audit);
     assertTrue(
@@ -715,7 +671,7 @@ class AccessControlIT {
     assertEquals(200, unnamed.statusCode(), unnamed.body());
     String made = unnamed.headers().firstValue("X-Request-Id").orElseThrow();
 
-    awaitAudit("\"requestId\":\"" + made + "\"");
+    AuditRecords.await(dir.resolve("audit.jsonl"), "\"requestId\":\"" + made + "\"");
     List<JsonNode> records = AuditRecords.parse(Files.readString(dir.resolve("audit.jsonl")));
     assertTrue(
         AuditRecords.any(
@@ -795,18 +751,6 @@ class AccessControlIT {
   }
 
   // ---- helpers ----
-
-  private static String awaitAudit(String marker) throws Exception {
-    Path file = dir.resolve("audit.jsonl");
-    for (int i = 0; i < 100; i++) {
-      String text = Files.exists(file) ? Files.readString(file) : "";
-      if (text.contains(marker)) {
-        return text;
-      }
-      Thread.sleep(50);
-    }
-    return Files.readString(file);
-  }
 
   private static JsonNode token(String query, Credentials creds) throws Exception {
     HttpResponse<String> r =

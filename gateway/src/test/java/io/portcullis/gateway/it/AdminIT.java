@@ -9,6 +9,7 @@ import io.portcullis.testkit.OciLayout;
 import io.portcullis.testkit.RegistryProcess;
 import io.portcullis.testkit.RequiredTools;
 import io.portcullis.testkit.Skopeo;
+import io.portcullis.testkit.Teardown;
 import io.portcullis.testkit.TestImages;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -45,12 +46,7 @@ class AdminIT {
     images.push(image, registry.ref("strict/app:v1"));
     images.push(image, registry.ref("open/app:v1"));
     Files.writeString(dir.resolve("pw"), "pw\n");
-    TlsIT.cli(
-        "keygen",
-        "--out",
-        dir.resolve("release").toString(),
-        "--password-file",
-        dir.resolve("pw").toString());
+    Signer.keygen(dir, "release");
     Files.writeString(
         dir.resolve("policy.yaml"),
         """
@@ -80,10 +76,7 @@ class AdminIT {
 
   @AfterAll
   static void stop() throws Exception {
-    images.close();
-    skopeo.close();
-    gateway.close();
-    registry.close();
+    Teardown.closeAll(images, skopeo, gateway, registry);
   }
 
   @Test
@@ -115,13 +108,9 @@ class AdminIT {
     String name = "portcullis_http_server_requests_seconds_count";
     assertEquals(
         3.0,
-        value(after, name, "route=\"manifest\"", "status=\"200\"", "method=\"GET\"")
-            - value(before, name, "route=\"manifest\"", "status=\"200\"", "method=\"GET\""),
+        increase(before, after, name, "route=\"manifest\"", "status=\"200\"", "method=\"GET\""),
         after);
-    assertEquals(
-        1.0,
-        value(after, name, "route=\"manifest\"", "status=\"404\"")
-            - value(before, name, "route=\"manifest\"", "status=\"404\""));
+    assertEquals(1.0, increase(before, after, name, "route=\"manifest\"", "status=\"404\""));
     String upstream = "portcullis_upstream_requests_seconds_count";
     assertTrue(
         value(after, upstream, "upstream=\"internal\"", "status=\"200\"")
@@ -152,14 +141,9 @@ class AdminIT {
     String after = scrape();
     String name = "portcullis_policy_decisions_total";
     assertEquals(
-        1.0,
-        value(after, name, "policy=\"strict\"", "outcome=\"denied\"")
-            - value(before, name, "policy=\"strict\"", "outcome=\"denied\""),
-        after);
+        1.0, increase(before, after, name, "policy=\"strict\"", "outcome=\"denied\""), after);
     assertEquals(
-        1.0,
-        value(after, name, "policy=\"watch\"", "outcome=\"audit-would-deny\"")
-            - value(before, name, "policy=\"watch\"", "outcome=\"audit-would-deny\""));
+        1.0, increase(before, after, name, "policy=\"watch\"", "outcome=\"audit-would-deny\""));
     // The audit record of the denial carries the request's id.
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
     while (true) {
@@ -217,14 +201,9 @@ class AdminIT {
     gateway.gateway().metrics().cacheHit("blob");
     gateway.gateway().metrics().cacheBytesServed("blob", 1024);
     String text = scrape();
+    assertEquals(1.0, increase(before, text, "portcullis_cache_hits_total", "kind=\"blob\""));
     assertEquals(
-        1.0,
-        value(text, "portcullis_cache_hits_total", "kind=\"blob\"")
-            - value(before, "portcullis_cache_hits_total", "kind=\"blob\""));
-    assertEquals(
-        1024.0,
-        value(text, "portcullis_cache_served_bytes_total", "kind=\"blob\"")
-            - value(before, "portcullis_cache_served_bytes_total", "kind=\"blob\""));
+        1024.0, increase(before, text, "portcullis_cache_served_bytes_total", "kind=\"blob\""));
   }
 
   @Test
@@ -254,6 +233,11 @@ class AdminIT {
   }
 
   /** The value of the series {@code name} whose labels include all of {@code labels}, else 0. */
+  /** How much the series {@code name} with {@code labels} grew from one scrape to the next. */
+  static double increase(String before, String after, String name, String... labels) {
+    return value(after, name, labels) - value(before, name, labels);
+  }
+
   static double value(String scrape, String name, String... labels) {
     double sum = 0;
     boolean found = false;

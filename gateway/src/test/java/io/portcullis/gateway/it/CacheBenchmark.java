@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -112,12 +111,16 @@ public final class CacheBenchmark {
           gw.add(curl(gwBlob, size));
           dist.add(curl(distBlob, size));
         }
-        report("origin (direct)", median(org));
-        report("portcullis", median(gw));
-        report("distribution", median(dist));
+        report("origin (direct)", LoadRound.median(org));
+        report("portcullis", LoadRound.median(gw));
+        report("distribution", LoadRound.median(dist));
         System.out.printf(
             "portcullis / direct = %.2f   distribution / direct = %.2f   (rounds: %s | %s | %s)%n",
-            median(gw) / median(org), median(dist) / median(org), org, gw, dist);
+            LoadRound.median(gw) / LoadRound.median(org),
+            LoadRound.median(dist) / LoadRound.median(org),
+            org,
+            gw,
+            dist);
 
         System.out.printf(
             "%n== 3. %d concurrent cold skopeo pulls of one %.1f MiB image (%d blobs) ==%n",
@@ -138,15 +141,16 @@ public final class CacheBenchmark {
         HttpClient http = HttpClient.newHttpClient();
         String manifest = "/manifests/";
         for (String ref : List.of("v1", image.digest())) {
-          Round g = load(http, gateway.url() + "/v2/bench/img-gw" + manifest + ref, seconds);
-          Round d = load(http, distribution.url() + "/v2/bench/img-dist" + manifest + ref, seconds);
+          LoadRound g = load(http, gateway.url() + "/v2/bench/img-gw" + manifest + ref, seconds);
+          LoadRound d =
+              load(http, distribution.url() + "/v2/bench/img-dist" + manifest + ref, seconds);
           String by = ref.startsWith("sha256:") ? "by digest" : "by tag   ";
           System.out.printf(
               "%s portcullis  : %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms%n",
-              by, g.perSecond, g.p50, g.p99);
+              by, g.perSecond(), g.p50(), g.p99());
           System.out.printf(
               "%s distribution: %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms   ratio %.1fx%n",
-              by, d.perSecond, d.p50, d.p99, g.perSecond / d.perSecond);
+              by, d.perSecond(), d.p50(), d.p99(), g.perSecond() / d.perSecond());
         }
       }
     }
@@ -222,51 +226,12 @@ public final class CacheBenchmark {
     return total;
   }
 
-  private record Round(double perSecond, double p50, double p99) {}
-
-  private static Round load(HttpClient http, String url, int seconds) throws Exception {
+  private static LoadRound load(HttpClient http, String url, int seconds) throws Exception {
     HttpRequest req =
         HttpRequest.newBuilder(URI.create(url)).header("Accept", MANIFEST_ACCEPT).build();
     for (int i = 0; i < 200; i++) {
-      check(http.send(req, HttpResponse.BodyHandlers.ofByteArray()), url); // warm-up
+      LoadRound.check(http.send(req, HttpResponse.BodyHandlers.ofByteArray())); // warm-up
     }
-    ExecutorService pool = Executors.newFixedThreadPool(THREADS);
-    long end = System.nanoTime() + seconds * 1_000_000_000L;
-    List<Future<List<Long>>> work = new ArrayList<>();
-    for (int t = 0; t < THREADS; t++) {
-      work.add(
-          pool.submit(
-              () -> {
-                List<Long> latencies = new ArrayList<>();
-                while (System.nanoTime() < end) {
-                  long t0 = System.nanoTime();
-                  check(http.send(req, HttpResponse.BodyHandlers.ofByteArray()), url);
-                  latencies.add(System.nanoTime() - t0);
-                }
-                return latencies;
-              }));
-    }
-    List<Long> all = new ArrayList<>();
-    for (Future<List<Long>> f : work) {
-      all.addAll(f.get());
-    }
-    pool.shutdown();
-    Collections.sort(all);
-    return new Round(
-        all.size() / (double) seconds,
-        all.get(all.size() / 2) / 1e6,
-        all.get((int) (all.size() * 0.99)) / 1e6);
-  }
-
-  private static void check(HttpResponse<byte[]> r, String url) {
-    if (r.statusCode() != 200) {
-      throw new IllegalStateException(url + " answered " + r.statusCode());
-    }
-  }
-
-  private static double median(List<Double> values) {
-    List<Double> sorted = new ArrayList<>(values);
-    Collections.sort(sorted);
-    return sorted.get(sorted.size() / 2);
+    return LoadRound.run(http, req, seconds, THREADS);
   }
 }

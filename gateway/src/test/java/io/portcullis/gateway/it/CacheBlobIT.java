@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.portcullis.core.oci.Digest;
 import io.portcullis.testkit.RegistryProcess;
+import io.portcullis.testkit.Teardown;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -43,9 +44,8 @@ class CacheBlobIT {
   }
 
   @AfterAll
-  static void stop() {
-    gateway.close();
-    registry.close();
+  static void stop() throws Exception {
+    Teardown.closeAll(gateway, registry);
   }
 
   static Digest upload(String repo, byte[] bytes) throws Exception {

@@ -94,36 +94,13 @@ class CacheEnforcedIT {
    */
   static void makeReleaseKeys(Path dir) throws IOException {
     Files.writeString(dir.resolve("pw"), "release-password\n");
-    EnforcementIT.cli(
-        "keygen",
-        "--out",
-        dir.resolve("release").toString(),
-        "--password-file",
-        dir.resolve("pw").toString());
-    EnforcementIT.cli("certs", "dev", "--out", dir.resolve("pki").toString());
+    Signer.keygen(dir, "release");
+    Signer.devPki(dir);
   }
 
   /** Signs {@code repoTag} in {@code registry} with cosign and with notation, by the keys above. */
   static void signWithCosignAndNotation(Path dir, RegistryProcess registry, String repoTag) {
-    EnforcementIT.cli(
-        "sign",
-        "--key",
-        dir.resolve("release.key").toString(),
-        "--password-file",
-        dir.resolve("pw").toString(),
-        "--insecure-registry",
-        registry.hostPort(),
-        registry.hostPort() + "/" + repoTag);
-    EnforcementIT.cli(
-        "sign",
-        "--format",
-        "notation",
-        "--cert",
-        dir.resolve("pki/signer.crt").toString(),
-        "--cert-key",
-        dir.resolve("pki/signer.key").toString(),
-        "--insecure-registry",
-        registry.hostPort(),
-        registry.hostPort() + "/" + repoTag);
+    Signer.sign(dir, "release", registry, repoTag);
+    Signer.notationSign(dir, registry, repoTag);
   }
 }

@@ -9,6 +9,7 @@ import io.portcullis.core.oci.Digest;
 import io.portcullis.gateway.testing.FaultyUpstream;
 import io.portcullis.gateway.testing.FaultyUpstream.Fault;
 import io.portcullis.testkit.RegistryProcess;
+import io.portcullis.testkit.Teardown;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,10 +42,8 @@ class CacheFaultIT {
   }
 
   @AfterAll
-  static void stop() {
-    gateway.close();
-    faulty.close();
-    registry.close();
+  static void stop() throws Exception {
+    Teardown.closeAll(gateway, faulty, registry);
   }
 
   @ParameterizedTest

@@ -9,6 +9,7 @@ import io.portcullis.testkit.OciLayout;
 import io.portcullis.testkit.RegistryProcess;
 import io.portcullis.testkit.RequiredTools;
 import io.portcullis.testkit.Skopeo;
+import io.portcullis.testkit.Teardown;
 import io.portcullis.testkit.TestImages;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,10 +49,7 @@ class CacheManifestIT {
 
   @AfterAll
   static void stop() throws Exception {
-    images.close();
-    skopeo.close();
-    gateway.close();
-    registry.close();
+    Teardown.closeAll(images, skopeo, gateway, registry);
   }
 
   @Test

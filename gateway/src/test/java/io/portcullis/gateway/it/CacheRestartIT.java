@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.portcullis.core.oci.Digest;
 import io.portcullis.testkit.DirImage;
-import io.portcullis.testkit.FreePorts;
 import io.portcullis.testkit.ImageSpec;
 import io.portcullis.testkit.OciLayout;
 import io.portcullis.testkit.RegistryProcess;
@@ -141,17 +140,7 @@ class CacheRestartIT {
 
   private static GatewayProcess enforcing(Path dir, RegistryProcess registry, Path policy)
       throws Exception {
-    int port = FreePorts.loopback();
-    String config =
-        """
-        server: {host: 127.0.0.1, port: %d}
-        dataDir: %s
-        upstreams:
-          - {name: internal, url: '%s', prefix: ''}
-        policy: {file: %s}
-        """
-            .formatted(port, dir.resolve("data"), registry.url(), policy);
-    return GatewayProcess.start(dir, config, port);
+    return GatewayProcess.inFrontOfWith(dir, registry.url(), "policy: {file: " + policy + "}\n");
   }
 
   private static String docker(GatewayProcess gateway, String ref) {

@@ -7,21 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.portcullis.core.oci.Digest;
 import io.portcullis.core.oci.MediaTypes;
 import io.portcullis.gateway.testing.FaultyUpstream;
-import io.portcullis.signer.SignerCli;
 import io.portcullis.testkit.CommandResult;
 import io.portcullis.testkit.DirImage;
 import io.portcullis.testkit.ImageSpec;
 import io.portcullis.testkit.OciLayout;
 import io.portcullis.testkit.RegistryProcess;
 import io.portcullis.testkit.Skopeo;
+import io.portcullis.testkit.Teardown;
 import io.portcullis.testkit.TestImages;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -51,19 +47,8 @@ class EnforcementIT {
     skopeo = Skopeo.create();
     images = new TestImages(skopeo);
     Files.writeString(dir.resolve("pw"), "release-password\n");
-    cli(
-        "keygen",
-        "--out",
-        dir.resolve("release").toString(),
-        "--password-file",
-        dir.resolve("pw").toString());
-    cli(
-        "keygen",
-        "--out",
-        dir.resolve("other").toString(),
-        "--password-file",
-        dir.resolve("pw").toString());
-    cli("certs", "dev", "--out", dir.resolve("pki").toString());
+    Signer.keygen(dir, "release", "other");
+    Signer.devPki(dir);
     lockfile = dir.resolve("pins.yaml");
     Files.writeString(lockfile, "version: 1\npins: {}\n");
     Files.writeString(
@@ -139,11 +124,7 @@ class EnforcementIT {
 
   @AfterAll
   static void stop() throws Exception {
-    images.close();
-    skopeo.close();
-    gateway.close();
-    faulty.close();
-    registry.close();
+    Teardown.closeAll(images, skopeo, gateway, faulty, registry);
   }
 
   @Test
@@ -168,21 +149,7 @@ class EnforcementIT {
   }
 
   private static void notarySign(String repoTag, String... extra) {
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "sign",
-                "--format",
-                "notation",
-                "--cert",
-                dir.resolve("pki/signer.crt").toString(),
-                "--cert-key",
-                dir.resolve("pki/signer.key").toString(),
-                "--insecure-registry",
-                registry.hostPort()));
-    args.addAll(List.of(extra));
-    args.add(registry.hostPort() + "/" + repoTag);
-    cli(args.toArray(String[]::new));
+    Signer.notationSign(dir, registry, repoTag, extra);
   }
 
   @Test
@@ -379,7 +346,7 @@ class EnforcementIT {
   void lockfileDecidesWhichDigestATagMeans() throws Exception {
     OciLayout locked = push("locked/app:v1");
     sign("locked/app:v1", "release");
-    cli(
+    Signer.cli(
         "pin",
         "--lockfile",
         lockfile.toString(),
@@ -469,38 +436,10 @@ class EnforcementIT {
   }
 
   private static void sign(String repoTag, String key) {
-    cli(
-        "sign",
-        "--key",
-        dir.resolve(key + ".key").toString(),
-        "--password-file",
-        dir.resolve("pw").toString(),
-        "--insecure-registry",
-        registry.hostPort(),
-        registry.hostPort() + "/" + repoTag);
+    Signer.sign(dir, key, registry, repoTag);
   }
 
   private static CommandResult pull(String repoTag, Path out) {
     return skopeo.copy("docker://" + gateway.hostPort() + "/" + repoTag, "dir:" + out);
-  }
-
-  static String cli(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code =
-        SignerCli.commandLine()
-            .setOut(new PrintWriter(out, true))
-            .setErr(new PrintWriter(err, true))
-            .execute(args);
-    if (code != 0) {
-      throw new AssertionError(
-          "portcullis-signer "
-              + String.join(" ", new ArrayList<>(List.of(args)))
-              + " exited "
-              + code
-              + ": "
-              + err);
-    }
-    return out.toString();
   }
 }

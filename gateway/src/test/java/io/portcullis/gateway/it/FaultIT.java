@@ -13,6 +13,7 @@ import io.portcullis.testkit.ImageSpec;
 import io.portcullis.testkit.OciLayout;
 import io.portcullis.testkit.RegistryProcess;
 import io.portcullis.testkit.Skopeo;
+import io.portcullis.testkit.Teardown;
 import io.portcullis.testkit.TestImages;
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,27 +51,14 @@ class FaultIT {
             // Each case must reach the faulty upstream; CacheFaultIT covers the cache's side.
             .extra("cache: {enabled: false}\n")
             .start();
-    byte[] bytes = RegistryProtocolIT.random(BLOB, 31);
-    blob = Digest.sha256(bytes);
-    var r = Http.send("POST", registry.url() + "/v2/team/app/blobs/uploads/", null);
-    String loc =
-        java.net
-            .URI
-            .create(registry.url())
-            .resolve(r.headers().firstValue("Location").orElseThrow())
-            .toString();
-    assertEquals(201, Http.send("PUT", loc + "&digest=" + blob, bytes).statusCode());
+    blob = CacheBlobIT.upload(registry, "team/app", RegistryProtocolIT.random(BLOB, 31));
     skopeo = Skopeo.create();
     images = new TestImages(skopeo);
   }
 
   @AfterAll
   static void stop() throws Exception {
-    images.close();
-    skopeo.close();
-    gateway.close();
-    faulty.close();
-    registry.close();
+    Teardown.closeAll(images, skopeo, gateway, faulty, registry);
   }
 
   @ParameterizedTest

@@ -16,6 +16,7 @@ import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
+import io.portcullis.gateway.auth.RobotCommandConfig;
 import io.portcullis.gateway.auth.RobotStore;
 import io.portcullis.testkit.CommandResult;
 import io.portcullis.testkit.Credentials;
@@ -26,7 +27,6 @@ import io.portcullis.testkit.RegistryProcess;
 import io.portcullis.testkit.RequiredTools;
 import io.portcullis.testkit.Skopeo;
 import io.portcullis.testkit.TestImages;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -440,7 +440,7 @@ class FederatedIdentityIT {
         "Authorization",
         "Basic " + new Credentials("oidc", idToken).basicToken());
     String oidcSubject = "oidc:" + ISSUER + ":repo:acme/app:ref:refs/heads/main";
-    String text = awaitAudit("\"subject\":\"" + oidcSubject + "\"");
+    String text = AuditRecords.await(audit, "\"subject\":\"" + oidcSubject + "\"");
     List<JsonNode> records = AuditRecords.parse(text);
     assertTrue(
         AuditRecords.any(
@@ -469,23 +469,8 @@ class FederatedIdentityIT {
   /** {@code robot create} through the packaged jar; the secret it prints once. */
   static Credentials createRobot(String name, String role, String scope, String ttl)
       throws Exception {
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "robot",
-                "create",
-                "--config",
-                config.toString(),
-                "--name",
-                name,
-                "--role",
-                role,
-                "--ttl",
-                ttl));
-    if (scope != null) {
-      args.addAll(List.of("--scope", scope));
-    }
-    CommandResult r = jar(args.toArray(String[]::new));
+    String[] scoped = scope == null ? new String[0] : new String[] {"--scope", scope};
+    CommandResult r = jar(RobotCommandConfig.create(config, name, role, ttl, scoped));
     assertEquals(0, r.exitCode(), r.stderr());
     JsonNode created = JSON.readTree(r.stdout());
     String secret = created.get("secret").asText();
@@ -493,20 +478,8 @@ class FederatedIdentityIT {
     return new Credentials(created.get("username").asText(), secret);
   }
 
-  static CommandResult jar(String... args) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(List.of("-jar", GatewayProcess.jar().toString()));
-    cmd.addAll(List.of(args));
-    Path out = Files.createTempFile(dir, "jar", ".out");
-    Path err = Files.createTempFile(dir, "jar", ".err");
-    Process p =
-        new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-    if (!p.waitFor(60, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new IllegalStateException("jar did not finish: " + String.join(" ", args));
-    }
-    return new CommandResult(cmd, p.exitValue(), Files.readString(out), Files.readString(err));
+  static CommandResult jar(String... args) {
+    return GatewayProcess.run(dir, args);
   }
 
   /** Polls until a Basic pull by {@code c} gets {@code status}; how long that took. */
@@ -589,18 +562,6 @@ class FederatedIdentityIT {
         body.getBytes(StandardCharsets.UTF_8),
         "Content-Type",
         "application/x-www-form-urlencoded");
-  }
-
-  static String awaitAudit(String marker) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (System.nanoTime() < deadline) {
-      String text = Files.exists(audit) ? Files.readString(audit) : "";
-      if (text.contains(marker)) {
-        return text;
-      }
-      Thread.sleep(20);
-    }
-    return Files.readString(audit);
   }
 
   static String enc(String s) {

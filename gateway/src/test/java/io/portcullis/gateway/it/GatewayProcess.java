@@ -1,5 +1,7 @@
 package io.portcullis.gateway.it;
 
+import io.portcullis.testkit.CommandResult;
+import io.portcullis.testkit.ExternalCommand;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The packaged gateway jar run as its own JVM, as a user runs it, e.g. with {@code -Xmx128m} to
@@ -36,25 +39,44 @@ public final class GatewayProcess implements AutoCloseable {
     return jar.toAbsolutePath();
   }
 
+  /**
+   * Runs the jar once to its end with {@code args}, a command such as {@code robot create}; its
+   * output is captured in {@code scratch}. Fails when it has not ended within a minute.
+   */
+  public static CommandResult run(Path scratch, String... args) {
+    return run(scratch, Map.of(), args);
+  }
+
+  /** As {@link #run(Path, String...)}, with more environment variables. */
+  public static CommandResult run(Path scratch, Map<String, String> environment, String... args) {
+    List<String> cmd = new ArrayList<>(List.of(java(), "-jar", jar().toString()));
+    cmd.addAll(List.of(args));
+    CommandResult r = new ExternalCommand(scratch, environment).run(cmd, Duration.ofSeconds(60));
+    if (r.exitCode() == CommandResult.TIMED_OUT) {
+      throw new AssertionError(r.describe());
+    }
+    return r;
+  }
+
+  private static String java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
   /** Starts the jar with {@code configYaml} (its server.port must be {@code port}). */
   public static GatewayProcess start(Path dir, String configYaml, int port, String... jvmArgs)
       throws IOException, InterruptedException {
-    return start(dir, configYaml, port, java.util.Map.of(), jvmArgs);
+    return start(dir, configYaml, port, Map.of(), jvmArgs);
   }
 
   /** As {@link #start(Path, String, int, String...)}, with more environment variables. */
   public static GatewayProcess start(
-      Path dir,
-      String configYaml,
-      int port,
-      java.util.Map<String, String> environment,
-      String... jvmArgs)
+      Path dir, String configYaml, int port, Map<String, String> environment, String... jvmArgs)
       throws IOException, InterruptedException {
     Files.createDirectories(dir);
     Path config = Files.writeString(dir.resolve("gateway.yaml"), configYaml);
     Path log = dir.resolve("gateway.log");
     List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add(java());
     cmd.addAll(List.of(jvmArgs));
     cmd.addAll(List.of("-jar", jar().toString(), "--config", config.toString()));
     ProcessBuilder builder =
@@ -69,6 +91,16 @@ public final class GatewayProcess implements AutoCloseable {
   /** The jar, on a free port, with one default-route upstream: the registry behind it. */
   public static GatewayProcess inFrontOf(Path dir, String upstreamUrl, String... jvmArgs)
       throws IOException, InterruptedException {
+    return inFrontOfWith(dir, upstreamUrl, "", jvmArgs);
+  }
+
+  /**
+   * As {@link #inFrontOf}, with more top-level YAML ({@code policy}, {@code audit}) appended to its
+   * config as written.
+   */
+  public static GatewayProcess inFrontOfWith(
+      Path dir, String upstreamUrl, String moreYaml, String... jvmArgs)
+      throws IOException, InterruptedException {
     int port = io.portcullis.testkit.FreePorts.loopback();
     String config =
         """
@@ -78,7 +110,7 @@ public final class GatewayProcess implements AutoCloseable {
           - {name: internal, url: '%s', prefix: ''}
         """
             .formatted(port, dir.resolve("data"), upstreamUrl);
-    return start(dir, config, port, jvmArgs);
+    return start(dir, config + moreYaml, port, jvmArgs);
   }
 
   private void awaitReady() throws IOException, InterruptedException {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.portcullis.testkit.FreePorts;
 import io.portcullis.testkit.RegistryProcess;
+import io.portcullis.testkit.Teardown;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -38,9 +39,8 @@ class MalformedRequestIT {
   }
 
   @AfterAll
-  static void stop() {
-    gateway.close();
-    registry.close();
+  static void stop() throws Exception {
+    Teardown.closeAll(gateway, registry);
   }
 
   @ParameterizedTest(name = "{0} {1} -> {3} {4}")

@@ -14,11 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Prints warm manifest pulls per second through one gateway process for a repository under an
@@ -39,27 +35,14 @@ public final class ManifestThroughputBenchmark {
         Skopeo skopeo = Skopeo.create();
         TestImages images = new TestImages(skopeo)) {
       Files.writeString(dir.resolve("pw"), "bench\n");
-      EnforcementIT.cli(
-          "keygen",
-          "--out",
-          dir.resolve("k").toString(),
-          "--password-file",
-          dir.resolve("pw").toString());
+      Signer.keygen(dir, "k");
       List<String> cold = new ArrayList<>();
       for (int i = 0; i < 6; i++) {
         OciLayout image = images.build(ImageSpec.builder().layers(1, 4096).seed(500 + i).build());
         for (String repo : List.of("signed/app" + i, "plain/app" + i)) {
           images.push(image, registry.ref(repo + ":v1"));
         }
-        EnforcementIT.cli(
-            "sign",
-            "--key",
-            dir.resolve("k.key").toString(),
-            "--password-file",
-            dir.resolve("pw").toString(),
-            "--insecure-registry",
-            registry.hostPort(),
-            registry.hostPort() + "/signed/app" + i + ":v1");
+        Signer.sign(dir, "k", registry, "signed/app" + i + ":v1");
         cold.add("app" + i);
       }
       Files.writeString(
@@ -95,44 +78,42 @@ public final class ManifestThroughputBenchmark {
         }
         String enforced = base + "signed/app0/manifests/v1";
         String off = base + "plain/app0/manifests/v1";
-        Round warmUp = load(http, enforced, 2, threads);
+        LoadRound warmUp = load(http, enforced, 2, threads);
         load(http, off, 2, threads);
-        List<Round> e = new ArrayList<>();
-        List<Round> o = new ArrayList<>();
+        List<LoadRound> e = new ArrayList<>();
+        List<LoadRound> o = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
           o.add(load(http, off, seconds, threads));
           e.add(load(http, enforced, seconds, threads));
         }
-        Round me = median(e);
-        Round mo = median(o);
+        LoadRound me = median(e);
+        LoadRound mo = median(o);
         System.out.printf(
             "warm manifest GETs, %d client threads, %d s rounds, median of 3 (warm-up %d req)%n",
-            threads, seconds, warmUp.count);
+            threads, seconds, warmUp.count());
         System.out.printf(
             "policy off     : %8.0f req/s  p50 %.2f ms  p99 %.2f ms%n",
-            mo.perSecond, mo.p50, mo.p99);
+            mo.perSecond(), mo.p50(), mo.p99());
         System.out.printf(
             "cosign enforced: %8.0f req/s  p50 %.2f ms  p99 %.2f ms%n",
-            me.perSecond, me.p50, me.p99);
-        System.out.printf("ratio enforced/off        : %.2f%n", me.perSecond / mo.perSecond);
+            me.perSecond(), me.p50(), me.p99());
+        System.out.printf("ratio enforced/off        : %.2f%n", me.perSecond() / mo.perSecond());
         System.out.printf(
-            "cold first pull, off      : median %.1f ms %s%n", medianOf(coldPlain), coldPlain);
+            "cold first pull, off      : median %.1f ms %s%n",
+            LoadRound.median(coldPlain), coldPlain);
         System.out.printf(
-            "cold first pull, verified : median %.1f ms %s%n", medianOf(coldSigned), coldSigned);
+            "cold first pull, verified : median %.1f ms %s%n",
+            LoadRound.median(coldSigned), coldSigned);
         System.out.printf(
-            "cold cost of verification : %.1f ms%n", medianOf(coldSigned) - medianOf(coldPlain));
+            "cold cost of verification : %.1f ms%n",
+            LoadRound.median(coldSigned) - LoadRound.median(coldPlain));
       }
     }
   }
 
-  private record Round(long count, double perSecond, double p50, double p99) {}
-
   private static double timeOne(HttpClient http, String url) throws Exception {
     long t0 = System.nanoTime();
-    HttpResponse<byte[]> r = http.send(request(url), HttpResponse.BodyHandlers.ofByteArray());
-    if (r.statusCode() != 200) {
-      throw new IllegalStateException(url + " answered " + r.statusCode());
-    }
+    LoadRound.check(http.send(request(url), HttpResponse.BodyHandlers.ofByteArray()));
     return Math.round((System.nanoTime() - t0) / 1e5) / 10.0;
   }
 
@@ -142,50 +123,14 @@ public final class ManifestThroughputBenchmark {
         .build();
   }
 
-  private static Round load(HttpClient http, String url, int seconds, int threads)
+  private static LoadRound load(HttpClient http, String url, int seconds, int threads)
       throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    long end = System.nanoTime() + seconds * 1_000_000_000L;
-    List<Future<List<Long>>> work = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      work.add(
-          pool.submit(
-              () -> {
-                List<Long> latencies = new ArrayList<>();
-                while (System.nanoTime() < end) {
-                  long t0 = System.nanoTime();
-                  HttpResponse<byte[]> r =
-                      http.send(request(url), HttpResponse.BodyHandlers.ofByteArray());
-                  if (r.statusCode() != 200) {
-                    throw new IllegalStateException(url + " answered " + r.statusCode());
-                  }
-                  latencies.add(System.nanoTime() - t0);
-                }
-                return latencies;
-              }));
-    }
-    List<Long> all = new ArrayList<>();
-    for (Future<List<Long>> f : work) {
-      all.addAll(f.get());
-    }
-    pool.shutdown();
-    Collections.sort(all);
-    return new Round(
-        all.size(),
-        all.size() / (double) seconds,
-        all.get(all.size() / 2) / 1e6,
-        all.get((int) (all.size() * 0.99)) / 1e6);
+    return LoadRound.run(http, request(url), seconds, threads);
   }
 
-  private static Round median(List<Round> rounds) {
-    List<Round> sorted = new ArrayList<>(rounds);
-    sorted.sort((a, b) -> Double.compare(a.perSecond, b.perSecond));
-    return sorted.get(sorted.size() / 2);
-  }
-
-  private static double medianOf(List<Double> values) {
-    List<Double> sorted = new ArrayList<>(values);
-    Collections.sort(sorted);
+  private static LoadRound median(List<LoadRound> rounds) {
+    List<LoadRound> sorted = new ArrayList<>(rounds);
+    sorted.sort((a, b) -> Double.compare(a.perSecond(), b.perSecond()));
     return sorted.get(sorted.size() / 2);
   }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.portcullis.testkit.CommandResult;
 import io.portcullis.testkit.FreePorts;
 import io.portcullis.testkit.RegistryProcess;
 import io.portcullis.testkit.RequiredTools;
@@ -17,7 +18,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -176,19 +176,22 @@ class OperationsIT {
         server: {tls: {certFile: /nonexistent/tls.crt, keyFile: /nonexistent/tls.key}}
         upstreams: [{name: a, url: 'http://127.0.0.1:1'}]
         """);
-    Result r = run(Map.of(), "--config", config.toString());
-    assertEquals(2, r.code());
+    CommandResult r = GatewayProcess.run(dir, "--config", config.toString());
+    assertEquals(2, r.exitCode());
     assertEquals(1, r.stderr().strip().lines().count(), r.stderr());
     assertTrue(
         r.stderr().contains("config error: server.tls.certFile: cannot read /nonexistent/tls.crt"),
         r.stderr());
 
-    Result env = run(Map.of("PORTCULLIS_ADMIN_PORT", "nine"), "--config", config.toString());
-    assertEquals(2, env.code());
+    CommandResult env =
+        GatewayProcess.run(
+            dir, Map.of("PORTCULLIS_ADMIN_PORT", "nine"), "--config", config.toString());
+    assertEquals(2, env.exitCode());
     assertTrue(
         env.stderr().contains("PORTCULLIS_ADMIN_PORT: 'nine' is not a number (it sets admin.port)"),
         env.stderr());
-    assertNotEquals(0, run(Map.of(), "healthcheck", "--url", "http://127.0.0.1:1/readyz").code());
+    assertNotEquals(
+        0, GatewayProcess.run(dir, "healthcheck", "--url", "http://127.0.0.1:1/readyz").exitCode());
   }
 
   private static String kv(JsonNode line, String key) {
@@ -235,28 +238,6 @@ class OperationsIT {
   }
 
   private static int healthcheck(String url) throws Exception {
-    return run(Map.of(), "healthcheck", "--url", url).code();
-  }
-
-  private record Result(int code, String stderr) {}
-
-  private static Result run(Map<String, String> env, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-jar");
-    cmd.add(GatewayProcess.jar().toString());
-    cmd.addAll(List.of(args));
-    Path err = Files.createTempFile(dir, "stderr", ".txt");
-    ProcessBuilder pb =
-        new ProcessBuilder(cmd)
-            .redirectError(err.toFile())
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-    pb.environment().putAll(env);
-    Process p = pb.start();
-    if (!p.waitFor(60, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("timed out: " + cmd);
-    }
-    return new Result(p.exitValue(), Files.readString(err, StandardCharsets.UTF_8));
+    return GatewayProcess.run(dir, "healthcheck", "--url", url).exitCode();
   }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.portcullis.testkit.Credentials;
 import io.portcullis.testkit.RegistryProcess;
 import io.portcullis.testkit.RequiredTools;
+import io.portcullis.testkit.Teardown;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -21,7 +22,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -96,10 +96,7 @@ class QuotaIT {
 
   @AfterAll
   static void stop() throws Exception {
-    if (gateway != null) {
-      gateway.close();
-    }
-    internal.close();
+    Teardown.closeAll(gateway, internal);
   }
 
   static String entry(Credentials c) {
@@ -231,7 +228,9 @@ class QuotaIT {
     assertTrue(grace.body().contains("\"error\":\"too_many_requests\""), grace.body());
     assertTrue(grace.headers().firstValue("Retry-After").isPresent());
 
-    String audit = awaitAudit("\"subject\":\"grace\"", "\"outcome\":\"throttled\"");
+    String audit =
+        AuditRecords.awaitRecord(
+            dir.resolve("audit.jsonl"), "\"subject\":\"grace\"", "\"outcome\":\"throttled\"");
     assertTrue(
         audit
             .lines()
@@ -264,26 +263,13 @@ class QuotaIT {
     assertTrue(token.headers().containsKey("retry-after"));
 
     assertEquals(200, tags(DAVE).statusCode(), "dave from 127.0.0.1 is still served");
-    String audit = awaitAudit("\"client\":\"" + OTHER_ADDRESS + "\"", "\"outcome\":\"throttled\"");
+    String audit =
+        AuditRecords.awaitRecord(
+            dir.resolve("audit.jsonl"),
+            "\"client\":\"" + OTHER_ADDRESS + "\"",
+            "\"outcome\":\"throttled\"");
     assertFalse(audit.contains("guess-"), "no password in the audit log");
     assertFalse(audit.contains(DAVE.password()), "no password in the audit log");
-  }
-
-  /**
-   * The audit file once some line has all of {@code parts} (records are written asynchronously).
-   */
-  static String awaitAudit(String... parts) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (true) {
-      String audit = Files.readString(dir.resolve("audit.jsonl"));
-      if (audit.lines().anyMatch(l -> Arrays.stream(parts).allMatch(l::contains))) {
-        return audit;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("no audit record with " + List.of(parts) + ": " + audit);
-      }
-      Thread.sleep(20); // the audit file is appended to asynchronously; nothing to wait on
-    }
   }
 
   static HttpResponse<String> token(Credentials c) throws Exception {

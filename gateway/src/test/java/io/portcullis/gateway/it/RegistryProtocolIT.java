@@ -12,6 +12,7 @@ import io.portcullis.core.oci.ImageManifest;
 import io.portcullis.core.oci.ManifestCodec;
 import io.portcullis.core.oci.MediaTypes;
 import io.portcullis.testkit.RegistryProcess;
+import io.portcullis.testkit.Teardown;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -47,10 +48,8 @@ class RegistryProtocolIT {
   }
 
   @AfterAll
-  static void stop() {
-    gateway.close();
-    writable.close();
-    readOnly.close();
+  static void stop() throws Exception {
+    Teardown.closeAll(gateway, writable, readOnly);
   }
 
   @Test

@@ -6,16 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.portcullis.gateway.auth.RobotCommandConfig;
 import io.portcullis.gateway.auth.RobotStore;
+import io.portcullis.testkit.CommandResult;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,72 +30,29 @@ class RobotCommandIT {
   private Path config;
   private Path robots;
 
-  record Run(int code, String out, String err) {}
-
   @BeforeEach
   void writeConfig() throws IOException {
-    robots = dir.resolve("data/robots.json");
-    config =
-        Files.writeString(
-            dir.resolve("gateway.yaml"),
-            """
-            dataDir: %s
-            upstreams:
-              - {name: internal, url: 'http://127.0.0.1:1', prefix: ''}
-            auth:
-              roles:
-                team-a-dev: [{repositories: ['team-a/**'], actions: [pull, push]}]
-              robots: {file: %s}
-            """
-                .formatted(dir.resolve("data"), robots));
+    robots = RobotCommandConfig.robots(dir);
+    config = RobotCommandConfig.write(dir, RobotCommandConfig.TEAM_A_DEV);
   }
 
-  private Run jar(String... args) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(List.of("-jar", GatewayProcess.jar().toString()));
-    cmd.addAll(List.of(args));
-    Path out = dir.resolve("out.txt");
-    Path err = dir.resolve("err.txt");
-    Process p =
-        new ProcessBuilder(cmd)
-            .directory(dir.toFile())
-            .redirectOutput(out.toFile())
-            .redirectError(err.toFile())
-            .start();
-    if (!p.waitFor(60, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new IllegalStateException("jar did not finish: " + String.join(" ", args));
-    }
-    return new Run(
-        p.exitValue(),
-        Files.readString(out, StandardCharsets.UTF_8),
-        Files.readString(err, StandardCharsets.UTF_8));
+  private CommandResult jar(String... args) {
+    return GatewayProcess.run(dir, args);
   }
 
   @Test
   void createListRevokeThroughThePackagedJar() throws Exception {
-    Run create =
+    CommandResult create =
         jar(
-            "robot",
-            "create",
-            "--config",
-            config.toString(),
-            "--name",
-            "ci-a",
-            "--role",
-            "team-a-dev",
-            "--scope",
-            "team-a/app/**",
-            "--ttl",
-            "24h");
-    assertEquals(0, create.code(), create.err());
-    List<String> lines = create.out().lines().toList();
-    assertEquals(1, lines.size(), "exactly one line on stdout: " + create.out());
+            RobotCommandConfig.create(
+                config, "ci-a", "team-a-dev", "24h", "--scope", "team-a/app/**"));
+    assertEquals(0, create.exitCode(), create.stderr());
+    List<String> lines = create.stdout().lines().toList();
+    assertEquals(1, lines.size(), "exactly one line on stdout: " + create.stdout());
     JsonNode created = JSON.readTree(lines.get(0));
     assertEquals("robot$ci-a", created.get("username").asText());
     String secret = created.get("secret").asText();
-    assertFalse(create.err().contains(secret), "secret only on stdout");
+    assertFalse(create.stderr().contains(secret), "secret only on stdout");
     assertFalse(Files.readString(robots).contains(secret), "hashed at rest");
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(robots)));
 
@@ -105,15 +61,15 @@ class RobotCommandIT {
         List.of("team-a/app/**"),
         gateway.verify("robot$ci-a", secret.toCharArray()).orElseThrow().repositoryScopes());
 
-    Run list = jar("robot", "list", "--config", config.toString());
-    assertEquals(0, list.code(), list.err());
-    JsonNode listed = JSON.readTree(list.out().lines().findFirst().orElseThrow());
+    CommandResult list = jar("robot", "list", "--config", config.toString());
+    assertEquals(0, list.exitCode(), list.stderr());
+    JsonNode listed = JSON.readTree(list.stdout().lines().findFirst().orElseThrow());
     assertEquals("active", listed.get("status").asText());
-    assertFalse(list.out().contains(secret));
-    assertFalse(list.out().contains("$2y$"), "no hash either");
+    assertFalse(list.stdout().contains(secret));
+    assertFalse(list.stdout().contains("$2y$"), "no hash either");
 
-    Run revoke = jar("robot", "revoke", "--config", config.toString(), "--name", "ci-a");
-    assertEquals(0, revoke.code(), revoke.err());
+    CommandResult revoke = jar("robot", "revoke", "--config", config.toString(), "--name", "ci-a");
+    assertEquals(0, revoke.exitCode(), revoke.stderr());
     Thread.sleep(RobotStore.CHECK_INTERVAL.toMillis() + 100);
     assertEquals(
         Optional.empty(),
@@ -123,11 +79,12 @@ class RobotCommandIT {
 
   @Test
   void exitCodes() throws Exception {
-    Run unknown = jar("robot", "revoke", "--config", config.toString(), "--name", "nobody");
-    assertEquals(1, unknown.code(), unknown.err());
-    assertTrue(unknown.err().contains("no robot named 'nobody'"), unknown.err());
+    CommandResult unknown =
+        jar("robot", "revoke", "--config", config.toString(), "--name", "nobody");
+    assertEquals(1, unknown.exitCode(), unknown.stderr());
+    assertTrue(unknown.stderr().contains("no robot named 'nobody'"), unknown.stderr());
 
-    Run noTtl =
+    CommandResult noTtl =
         jar(
             "robot",
             "create",
@@ -137,17 +94,18 @@ class RobotCommandIT {
             "x",
             "--role",
             "team-a-dev");
-    assertEquals(2, noTtl.code());
-    assertTrue(noTtl.err().contains("--ttl"), noTtl.err());
+    assertEquals(2, noTtl.exitCode());
+    assertTrue(noTtl.stderr().contains("--ttl"), noTtl.stderr());
 
-    Run badConfig = jar("robot", "list", "--config", dir.resolve("missing.yaml").toString());
-    assertEquals(2, badConfig.code());
-    assertTrue(badConfig.err().contains("config error"), badConfig.err());
+    CommandResult badConfig =
+        jar("robot", "list", "--config", dir.resolve("missing.yaml").toString());
+    assertEquals(2, badConfig.exitCode());
+    assertTrue(badConfig.stderr().contains("config error"), badConfig.stderr());
 
     Files.createDirectories(robots.getParent());
     Files.writeString(robots, "not json");
-    Run broken = jar("robot", "list", "--config", config.toString());
-    assertEquals(3, broken.code());
-    assertEquals("", broken.out());
+    CommandResult broken = jar("robot", "list", "--config", config.toString());
+    assertEquals(3, broken.exitCode());
+    assertEquals("", broken.stdout());
   }
 }

@@ -11,6 +11,7 @@ import io.portcullis.testkit.OciLayout;
 import io.portcullis.testkit.RegistryProcess;
 import io.portcullis.testkit.RequiredTools;
 import io.portcullis.testkit.Skopeo;
+import io.portcullis.testkit.Teardown;
 import io.portcullis.testkit.TestImages;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
@@ -46,11 +47,7 @@ class SkopeoThroughGatewayIT {
 
   @AfterAll
   static void stop() throws Exception {
-    images.close();
-    skopeo.close();
-    gateway.close();
-    mirror.close();
-    internal.close();
+    Teardown.closeAll(images, skopeo, gateway, mirror, internal);
   }
 
   @Test

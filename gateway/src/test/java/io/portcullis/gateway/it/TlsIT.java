@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.portcullis.core.x509.PemFiles;
-import io.portcullis.signer.SignerCli;
 import io.portcullis.testkit.CommandResult;
 import io.portcullis.testkit.DirImage;
 import io.portcullis.testkit.ImageSpec;
@@ -14,6 +13,7 @@ import io.portcullis.testkit.OciLayout;
 import io.portcullis.testkit.RegistryProcess;
 import io.portcullis.testkit.RequiredTools;
 import io.portcullis.testkit.Skopeo;
+import io.portcullis.testkit.Teardown;
 import io.portcullis.testkit.TestImages;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -27,7 +27,9 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
+import java.security.PublicKey;
 import java.security.SecureRandom;
+import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
@@ -42,8 +44,11 @@ import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.CertIOException;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -71,7 +76,7 @@ class TlsIT {
   static void start() throws Exception {
     RequiredTools.check("docker-registry", "skopeo", "umoci");
     pki = dir.resolve("pki");
-    cli("certs", "dev", "--out", pki.toString());
+    Signer.devPki(dir);
     upstream = RegistryProcess.start();
     skopeo = Skopeo.create();
     images = new TestImages(skopeo);
@@ -105,21 +110,7 @@ class TlsIT {
 
   @AfterAll
   static void stop() throws Exception {
-    if (images != null) {
-      images.close();
-    }
-    if (skopeo != null) {
-      skopeo.close();
-    }
-    if (tls != null) {
-      tls.close();
-    }
-    if (mutual != null) {
-      mutual.close();
-    }
-    if (upstream != null) {
-      upstream.close();
-    }
+    Teardown.closeAll(images, skopeo, tls, mutual, upstream);
   }
 
   @Test
@@ -229,57 +220,72 @@ class TlsIT {
       Instant now = Instant.now();
       X500Name caName = new X500Name("CN=Portcullis Test Client CA");
       X509Certificate ca =
-          new JcaX509CertificateConverter()
-              .getCertificate(
-                  new JcaX509v3CertificateBuilder(
-                          caName,
-                          BigInteger.valueOf(new SecureRandom().nextInt(1 << 30) + 1L),
-                          Date.from(now.minusSeconds(300)),
-                          Date.from(now.plus(Duration.ofDays(1))),
-                          caName,
-                          caKey.getPublic())
-                      .addExtension(Extension.basicConstraints, true, new BasicConstraints(0))
+          certificate(
+              caName,
+              caKey,
+              caName,
+              caKey.getPublic(),
+              now,
+              b ->
+                  b.addExtension(Extension.basicConstraints, true, new BasicConstraints(0))
                       .addExtension(
                           Extension.keyUsage,
                           true,
-                          new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
-                      .build(
-                          new JcaContentSignerBuilder("SHA256withECDSA")
-                              .build(caKey.getPrivate())));
+                          new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign)));
       X509Certificate client =
-          new JcaX509CertificateConverter()
-              .getCertificate(
-                  new JcaX509v3CertificateBuilder(
-                          caName,
-                          BigInteger.valueOf(new SecureRandom().nextInt(1 << 30) + 1L),
-                          Date.from(now.minusSeconds(300)),
-                          Date.from(now.plus(Duration.ofDays(1))),
-                          new X500Name("CN=ci-runner"),
-                          clientKey.getPublic())
-                      .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+          certificate(
+              caName,
+              caKey,
+              new X500Name("CN=ci-runner"),
+              clientKey.getPublic(),
+              now,
+              b ->
+                  b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                       .addExtension(
                           Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
                       .addExtension(
                           Extension.extendedKeyUsage,
                           false,
-                          new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth))
-                      .build(
-                          new JcaContentSignerBuilder("SHA256withECDSA")
-                              .build(caKey.getPrivate())));
+                          new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth)));
       PemFiles.writePublic(out.resolve("ca.crt"), PemFiles.certificates(List.of(ca)), false);
       PemFiles.writePublic(
           out.resolve("client.crt"), PemFiles.certificates(List.of(client)), false);
       PemFiles.writeSecret(
           out.resolve("client.key"), PemFiles.privateKey(clientKey.getPrivate()), false);
       return out.resolve("ca.crt");
-    } catch (org.bouncycastle.operator.OperatorCreationException
-        | org.bouncycastle.cert.CertIOException e) {
+    } catch (OperatorCreationException | CertIOException e) {
       throw new GeneralSecurityException(e);
     }
   }
 
-  static void cli(String... args) {
-    int code = SignerCli.commandLine().execute(args);
-    assertEquals(0, code, "portcullis-signer " + String.join(" ", args));
+  /** What a certificate says beyond its names, key and validity. */
+  @FunctionalInterface
+  private interface Extensions {
+    X509v3CertificateBuilder add(X509v3CertificateBuilder builder) throws CertIOException;
+  }
+
+  /** A certificate for {@code subject}, valid from five minutes before {@code now} for a day. */
+  private static X509Certificate certificate(
+      X500Name issuer,
+      KeyPair issuerKey,
+      X500Name subject,
+      PublicKey subjectKey,
+      Instant now,
+      Extensions extensions)
+      throws CertIOException, OperatorCreationException, CertificateException {
+    X509v3CertificateBuilder builder =
+        new JcaX509v3CertificateBuilder(
+            issuer,
+            BigInteger.valueOf(new SecureRandom().nextInt(1 << 30) + 1L),
+            Date.from(now.minusSeconds(300)),
+            Date.from(now.plus(Duration.ofDays(1))),
+            subject,
+            subjectKey);
+    return new JcaX509CertificateConverter()
+        .getCertificate(
+            extensions
+                .add(builder)
+                .build(
+                    new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKey.getPrivate())));
   }
 }

@@ -11,6 +11,7 @@ import io.portcullis.testkit.ImageSpec;
 import io.portcullis.testkit.OciLayout;
 import io.portcullis.testkit.RegistryProcess;
 import io.portcullis.testkit.Skopeo;
+import io.portcullis.testkit.Teardown;
 import io.portcullis.testkit.TestImages;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,12 +77,7 @@ class UpstreamAuthIT {
 
   @AfterAll
   static void stop() throws Exception {
-    images.close();
-    anonymous.close();
-    gateway.close();
-    basic.close();
-    tokenRegistry.close();
-    tokens.close();
+    Teardown.closeAll(images, anonymous, gateway, basic, tokenRegistry, tokens);
   }
 
   @Test

@@ -6,19 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.portcullis.core.oci.Digest;
 import io.portcullis.core.oci.MediaTypes;
-import io.portcullis.signer.SignerCli;
 import io.portcullis.testkit.CommandResult;
+import io.portcullis.testkit.ConsoleRun;
 import io.portcullis.testkit.DirImage;
-import io.portcullis.testkit.FreePorts;
 import io.portcullis.testkit.ImageSpec;
 import io.portcullis.testkit.OciLayout;
 import io.portcullis.testkit.RegistryProcess;
 import io.portcullis.testkit.Skopeo;
+import io.portcullis.testkit.Teardown;
 import io.portcullis.testkit.TestImages;
 import io.portcullis.testkit.VulnPredicates;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -84,14 +82,7 @@ class VettingIT {
     skopeo = Skopeo.create();
     images = new TestImages(skopeo);
     Files.writeString(dir.resolve("pw"), "vetting-password\n");
-    for (String name : List.of("release", "scanner", "stranger")) {
-      cli(
-          "keygen",
-          "--out",
-          dir.resolve(name).toString(),
-          "--password-file",
-          dir.resolve("pw").toString());
-    }
+    Signer.keygen(dir, "release", "scanner", "stranger");
     policy = dir.resolve("policy.yaml");
     Files.writeString(
         policy,
@@ -179,31 +170,20 @@ class VettingIT {
     provenance("built/theirs", "https://ci.example/stranger/build.yml@refs/heads/main");
     image("built/unproven", clean().build());
 
-    int port = FreePorts.loopback();
     auditLog = dir.resolve("audit/decisions.jsonl");
-    String config =
-        """
-        server: {host: 127.0.0.1, port: %d}
-        dataDir: %s
-        upstreams:
-          - {name: internal, url: '%s', prefix: ''}
-        policy: {file: %s}
-        audit: {file: %s}
-        """
-            .formatted(port, dir.resolve("data"), registry.url(), policy, auditLog);
     // DEBUG, so that even the chattiest log line is checked for the secret
-    gateway = GatewayProcess.start(dir.resolve("gw"), config, port, "-DPORTCULLIS_LOG_LEVEL=DEBUG");
+    gateway =
+        GatewayProcess.inFrontOfWith(
+            dir.resolve("gw"),
+            registry.url(),
+            "policy: {file: %s}\naudit: {file: %s}\n".formatted(policy, auditLog),
+            "-DPORTCULLIS_LOG_LEVEL=DEBUG");
     gatewayHost = gateway.url().substring("http://".length());
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (gateway != null) {
-      gateway.close();
-    }
-    images.close();
-    skopeo.close();
-    registry.close();
+    Teardown.closeAll(gateway, images, skopeo, registry);
   }
 
   static Stream<Arguments> enforced() {
@@ -273,10 +253,10 @@ class VettingIT {
   static void assertEnforcedAndTheCliAgrees(String repo, String policyName, String denial)
       throws Exception {
     CommandResult pull = pull(repo);
-    Cli verify = verify(repo);
+    ConsoleRun verify = verify(repo);
     if (denial == null) {
       assertTrue(pull.ok(), pull.describe());
-      assertEquals(0, verify.code(), verify.toString());
+      assertEquals(0, verify.exitCode(), verify.toString());
       assertTrue(
           verify.out().contains("ALLOWED: allowed by policy '" + policyName + "'"),
           verify.toString());
@@ -285,7 +265,7 @@ class VettingIT {
     assertFalse(pull.ok(), repo + " was let through");
     assertTrue(pull.stderr().contains("denied by policy '" + policyName + "'"), pull.stderr());
     assertTrue(pull.stderr().contains(denial), pull.stderr());
-    assertEquals(1, verify.code(), verify.toString());
+    assertEquals(1, verify.exitCode(), verify.toString());
     assertTrue(verify.out().contains("FAILED " + denial), verify.toString());
 
     HttpResponse<String> raw = Http.get(gateway.url() + "/v2/" + repo + "/manifests/1");
@@ -335,8 +315,8 @@ class VettingIT {
                           && line.contains(jsonEscaped(e.getValue()))),
           "audit says " + repo + " would be denied: " + audit());
 
-      Cli verify = verify(repo);
-      assertEquals(0, verify.code(), "the CLI allows it in audit mode too: " + verify);
+      ConsoleRun verify = verify(repo);
+      assertEquals(0, verify.exitCode(), "the CLI allows it in audit mode too: " + verify);
       assertTrue(verify.out().contains("FAILED " + e.getValue()), verify.toString());
     }
   }
@@ -347,7 +327,7 @@ class VettingIT {
     assertFalse(pull.ok());
     HttpResponse<String> raw = Http.get(gateway.url() + "/v2/team/secret/manifests/1");
     skopeo.copy("docker://" + gatewayHost + "/audit/secret:1", "dir:" + dir.resolve("a-secret"));
-    Cli verify = verify("team/secret");
+    ConsoleRun verify = verify("team/secret");
     String fragment = SECRET.substring(0, 12);
     Map<String, String> seen = new LinkedHashMap<>();
     seen.put("skopeo stderr", pull.stderr() + pull.stdout());
@@ -378,15 +358,15 @@ class VettingIT {
 
     CommandResult allowed = pull("team/withatt");
     assertTrue(allowed.ok(), allowed.describe());
-    Cli cliAllows = verify("team/withatt");
-    assertEquals(0, cliAllows.code(), cliAllows.toString());
+    ConsoleRun cliAllows = verify("team/withatt");
+    assertEquals(0, cliAllows.exitCode(), cliAllows.toString());
 
     String denial = "config.nonRoot: linux/arm64: User is not set";
     CommandResult denied = pull("team/realplatform");
     assertFalse(denied.ok(), "a root platform was let through");
     assertTrue(denied.stderr().contains(denial), denied.stderr());
-    Cli cliDenies = verify("team/realplatform");
-    assertEquals(1, cliDenies.code(), cliDenies.toString());
+    ConsoleRun cliDenies = verify("team/realplatform");
+    assertEquals(1, cliDenies.exitCode(), cliDenies.toString());
     assertTrue(cliDenies.out().contains("FAILED " + denial), cliDenies.toString());
   }
 
@@ -420,8 +400,8 @@ class VettingIT {
     assertEquals("UNAVAILABLE", Http.errorCode(r));
     assertTrue(r.body().contains("over the 4 MiB limit for configs"), r.body());
     assertFalse(pull(repo).ok(), "an unvetted image was let through");
-    Cli cli = verify(repo);
-    assertEquals(3, cli.code(), "the CLI cannot verify it either: " + cli);
+    ConsoleRun cli = verify(repo);
+    assertEquals(3, cli.exitCode(), "the CLI cannot verify it either: " + cli);
   }
 
   // --- setup helpers ---
@@ -468,19 +448,7 @@ class VettingIT {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    cli(
-        "attest",
-        "--key",
-        dir.resolve("release.key").toString(),
-        "--password-file",
-        dir.resolve("pw").toString(),
-        "--insecure-registry",
-        registry.hostPort(),
-        "--type",
-        "slsaprovenance",
-        "--predicate",
-        predicate.toString(),
-        registry.hostPort() + "/" + repo + ":1");
+    Signer.attest(dir, "release", registry, "slsaprovenance", predicate, repo + ":1");
   }
 
   /** A multi-arch index, signed and given a fresh clean scan. */
@@ -496,30 +464,9 @@ class VettingIT {
 
   /** Signs {@code repo:1} with the release key and attests a scan as {@link #image} says. */
   static void signAndScan(String repo, String scanKey, String severity, Instant at) {
-    String image = registry.hostPort() + "/" + repo + ":1";
-    cli(
-        "sign",
-        "--key",
-        dir.resolve("release.key").toString(),
-        "--password-file",
-        dir.resolve("pw").toString(),
-        "--insecure-registry",
-        registry.hostPort(),
-        image);
+    Signer.sign(dir, "release", registry, repo + ":1");
     if (scanKey != null) {
-      cli(
-          "attest",
-          "--key",
-          dir.resolve(scanKey + ".key").toString(),
-          "--password-file",
-          dir.resolve("pw").toString(),
-          "--insecure-registry",
-          registry.hostPort(),
-          "--type",
-          "vuln",
-          "--predicate",
-          trivyReport(repo, severity, at).toString(),
-          image);
+      Signer.attest(dir, scanKey, registry, "vuln", trivyReport(repo, severity, at), repo + ":1");
     }
   }
 
@@ -646,36 +593,14 @@ class VettingIT {
     return s.replace("\\", "\\\\").replace("\"", "\\\"");
   }
 
-  record Cli(int code, String out, String err) {}
-
   /** {@code portcullis-signer verify --policy} straight against the registry. */
-  static Cli verify(String repo) {
-    return run(
+  static ConsoleRun verify(String repo) {
+    return Signer.run(
         "verify",
         "--policy",
         policy.toString(),
         "--insecure-registry",
         registry.hostPort(),
         registry.hostPort() + "/" + repo + ":1");
-  }
-
-  static String cli(String... args) {
-    Cli run = run(args);
-    if (run.code() != 0) {
-      throw new AssertionError(
-          "portcullis-signer " + String.join(" ", args) + " exited " + run.code() + ": " + run);
-    }
-    return run.out();
-  }
-
-  static Cli run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code =
-        SignerCli.commandLine()
-            .setOut(new PrintWriter(out, true))
-            .setErr(new PrintWriter(err, true))
-            .execute(args);
-    return new Cli(code, out.toString(), err.toString());
   }
 }
