@@ -66,6 +66,9 @@ public final class BlobFill {
   private boolean upstreamEnded;
   private Buffer batch;
   private long batchAt;
+  // An upstream failure (its connection closed) before the temp file is open: nobody reads the
+  // body yet, and a stream reports a failure once, to the handler it has then.
+  private volatile Throwable failedEarly;
 
   BlobFill(Vertx vertx, BlobStore store, Digest digest, Path temp) {
     this.vertx = vertx;
@@ -112,10 +115,11 @@ public final class BlobFill {
         new Runnable() {
           @Override
           public void run() {
-            if (state == State.PENDING) {
-              onProgress(this);
+            State seen = state;
+            if (seen == State.PENDING) {
+              onProgress(written, seen, this);
             } else {
-              p.tryComplete(state);
+              p.tryComplete(seen);
             }
           }
         };
@@ -123,9 +127,21 @@ public final class BlobFill {
     return p.future();
   }
 
-  /** Calls {@code r} once, on the next progress or change of state. */
-  synchronized void onProgress(Runnable r) {
-    waiters.add(r);
+  /**
+   * Calls {@code r} once, on the next progress or change of state after the caller saw {@code
+   * seenWritten} bytes written in state {@code seenState}: at once when there has been some since.
+   * Checking and waiting are one step, so a change made on another thread between the caller's look
+   * and its wait is never missed (it would wait for good).
+   */
+  void onProgress(long seenWritten, State seenState, Runnable r) {
+    synchronized (this) {
+      // written and state change before notifyWaiters takes this lock to run the waiters
+      if (written == seenWritten && state == seenState) {
+        waiters.add(r);
+        return;
+      }
+    }
+    r.run();
   }
 
   /**
@@ -134,6 +150,7 @@ public final class BlobFill {
    */
   public void start(ReadStream<Buffer> body, long length) {
     body.pause();
+    body.exceptionHandler(err -> failedEarly = err);
     this.expectedLength = length;
     vertx
         .fileSystem()
@@ -153,6 +170,10 @@ public final class BlobFill {
 
   private void pump(ReadStream<Buffer> body, AsyncFile file) {
     MessageDigest md = digest.newMessageDigest();
+    if (failedEarly != null) {
+      failAndClose(file, failedEarly);
+      return;
+    }
     body.exceptionHandler(err -> failAndClose(file, err));
     body.handler(
         chunk -> {

@@ -81,7 +81,10 @@ public final class GrowingFileReader {
     if (done.future().isComplete() || reading) {
       return;
     }
-    long available = fill.written() - position;
+    // The state first: once it reads VERIFIED, every byte is already counted in written.
+    BlobFill.State state = fill.state();
+    long written = fill.written();
+    long available = written - position;
     if (available > 0) {
       int n = (int) Math.min(available, CHUNK);
       Buffer inMemory = fill.recent(position, n);
@@ -102,7 +105,7 @@ public final class GrowingFileReader {
               });
       return;
     }
-    switch (fill.state()) {
+    switch (state) {
       case VERIFIED -> {
         // The last bytes must be on the wire before the response ends: a graceful shutdown closes
         // the connection as soon as the response has ended, dropping what is still queued.
@@ -117,7 +120,7 @@ public final class GrowingFileReader {
             });
       }
       case FAILED -> fail();
-      default -> fill.onProgress(() -> context.runOnContext(v -> pump()));
+      default -> fill.onProgress(written, state, () -> context.runOnContext(v -> pump()));
     }
   }
 

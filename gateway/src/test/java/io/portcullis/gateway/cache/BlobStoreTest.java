@@ -92,6 +92,90 @@ class BlobStoreTest {
     }
   }
 
+  @Test
+  void aWaiterThatLookedBeforeAChangeIsCalledAtOnce() throws Exception {
+    BlobStore store =
+        BlobStore.open(vertx, dir, 1 << 20, GatewayMetrics.inMemory()).await(10, TimeUnit.SECONDS);
+    BlobFill f = store.begin(Digest.sha256(new byte[] {1})).orElseThrow();
+    java.util.concurrent.atomic.AtomicInteger calls =
+        new java.util.concurrent.atomic.AtomicInteger();
+
+    f.onProgress(0, BlobFill.State.PENDING, calls::incrementAndGet);
+    assertEquals(0, calls.get(), "nothing changed since: it waits");
+    // a reader on another event loop saw the fill streaming; the fill has failed since
+    f.fail(new IllegalStateException("upstream gone"));
+    assertEquals(1, calls.get(), "the waiter is told of the failure");
+    f.onProgress(0, BlobFill.State.STREAMING, calls::incrementAndGet);
+    assertEquals(2, calls.get(), "a look older than the failure is answered at once, not parked");
+    assertEquals(BlobFill.State.FAILED, f.started().await(5, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void anUpstreamThatFailsBeforeTheTempFileIsOpenFailsTheFill() throws Exception {
+    BlobStore store =
+        BlobStore.open(vertx, dir, 1 << 20, GatewayMetrics.inMemory()).await(10, TimeUnit.SECONDS);
+    BlobFill f = store.begin(Digest.sha256(new byte[] {2})).orElseThrow();
+    UpstreamBody body = new UpstreamBody();
+    vertx
+        .getOrCreateContext()
+        .runOnContext(
+            v -> {
+              f.start(body, 10);
+              // the upstream connection closes at once: before the fill has its temp file
+              body.exceptionHandler.handle(new java.io.IOException("Connection was closed"));
+            });
+    assertEquals(BlobFill.State.FAILED, awaitEnd(f), "not left streaming for ever");
+  }
+
+  /** The fill's state once it is no longer pending or streaming. */
+  private static BlobFill.State awaitEnd(BlobFill f) throws InterruptedException {
+    for (int i = 0; i < 250; i++) {
+      BlobFill.State s = f.state();
+      if (s == BlobFill.State.FAILED || s == BlobFill.State.VERIFIED) {
+        return s;
+      }
+      Thread.sleep(20);
+    }
+    return f.state();
+  }
+
+  /** An upstream body whose failure the test fires by hand; it never sends a byte. */
+  private static final class UpstreamBody
+      implements io.vertx.core.streams.ReadStream<io.vertx.core.buffer.Buffer> {
+    io.vertx.core.Handler<Throwable> exceptionHandler = e -> {};
+
+    @Override
+    public UpstreamBody exceptionHandler(io.vertx.core.Handler<Throwable> handler) {
+      exceptionHandler = handler == null ? e -> {} : handler;
+      return this;
+    }
+
+    @Override
+    public UpstreamBody handler(io.vertx.core.Handler<io.vertx.core.buffer.Buffer> handler) {
+      return this;
+    }
+
+    @Override
+    public UpstreamBody pause() {
+      return this;
+    }
+
+    @Override
+    public UpstreamBody resume() {
+      return this;
+    }
+
+    @Override
+    public UpstreamBody fetch(long amount) {
+      return this;
+    }
+
+    @Override
+    public UpstreamBody endHandler(io.vertx.core.Handler<Void> endHandler) {
+      return this;
+    }
+  }
+
   private boolean stillThere(Digest d) throws InterruptedException {
     for (int i = 0; i < 100 && Files.exists(dir.resolve("blobs/sha256/" + d.hex())); i++) {
       Thread.sleep(20);
