@@ -1,7 +1,6 @@
 package io.portcullis.signer;
 
 import io.portcullis.core.oci.Descriptor;
-import io.portcullis.core.oci.Digest;
 import io.portcullis.core.oci.ImageManifest;
 import io.portcullis.core.oci.MediaTypes;
 import io.portcullis.core.oci.Reference;
@@ -66,25 +65,14 @@ final class ImageConfigFetcher {
   }
 
   private byte[] config(RemoteRepository repo, String platform, ImageManifest manifest) {
-    String where = platform.isEmpty() ? "" : platform + ": ";
+    ImageConfigEvidence.configProblem(platform, manifest)
+        .ifPresent(
+            problem -> {
+              throw unvettable(problem);
+            });
     Descriptor config = manifest.config();
-    if (config == null) {
-      throw unvettable(where + "the manifest has no config");
-    }
-    if (config.size() > ImageConfigEvidence.MAX_BYTES || config.size() < 0) {
-      throw unvettable(
-          where
-              + "image config "
-              + config.digest()
-              + " is "
-              + config.size()
-              + " bytes, over the "
-              + ImageConfigEvidence.MAX_BYTES / (1024 * 1024)
-              + " MiB limit for configs");
-    }
-    Digest digest = config.parsedDigest();
     // capped at the declared size too, so a registry cannot send more than it announced
-    return client.fetchBlob(repo, digest, config.size());
+    return client.fetchBlob(repo, config.parsedDigest(), config.size());
   }
 
   private static CouldNotVerifyException nested() {

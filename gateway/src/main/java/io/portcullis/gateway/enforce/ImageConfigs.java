@@ -80,23 +80,11 @@ final class ImageConfigs {
 
   private static Future<ImageConfigEvidence> config(
       UpstreamRoute route, String platform, ImageManifest manifest) {
-    String where = platform.isEmpty() ? "" : platform + ": ";
+    var problem = ImageConfigEvidence.configProblem(platform, manifest);
+    if (problem.isPresent()) {
+      return Future.failedFuture(unreadable(problem.get()));
+    }
     Descriptor config = manifest.config();
-    if (config == null) {
-      return Future.failedFuture(unreadable(where + "the manifest has no config"));
-    }
-    if (config.size() > ImageConfigEvidence.MAX_BYTES || config.size() < 0) {
-      return Future.failedFuture(
-          unreadable(
-              where
-                  + "image config "
-                  + config.digest()
-                  + " is "
-                  + config.size()
-                  + " bytes, over the "
-                  + ImageConfigEvidence.MAX_BYTES / (1024 * 1024)
-                  + " MiB limit for configs"));
-    }
     // capped at the declared size too, so an upstream cannot send more than it announced
     return UpstreamArtifacts.blob(route, config.parsedDigest(), (int) config.size())
         .map(bytes -> new ImageConfigEvidence(platform, bytes));

@@ -1,7 +1,10 @@
 package io.portcullis.core.policy;
 
+import io.portcullis.core.oci.Descriptor;
+import io.portcullis.core.oci.ImageManifest;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The config blob of one image, as fetched: for an index, one per platform child.
@@ -50,5 +53,30 @@ public record ImageConfigEvidence(String platform, byte[] configJson) {
   public String toString() {
     // the config may hold secrets in its environment; never print it
     return "ImageConfigEvidence[platform=" + platform + ", " + configJson.length + " bytes]";
+  }
+
+  /**
+   * Why the config of {@code manifest} cannot be fetched for vetting, in words for a decision
+   * message, or empty when its descriptor is within the limits. {@code platform} names the child of
+   * an index ({@code linux/arm64}), or is empty for a single image.
+   */
+  public static Optional<String> configProblem(String platform, ImageManifest manifest) {
+    String where = platform.isEmpty() ? "" : platform + ": ";
+    Descriptor config = manifest.config();
+    if (config == null) {
+      return Optional.of(where + "the manifest has no config");
+    }
+    if (config.size() > MAX_BYTES || config.size() < 0) {
+      return Optional.of(
+          where
+              + "image config "
+              + config.digest()
+              + " is "
+              + config.size()
+              + " bytes, over the "
+              + MAX_BYTES / (1024 * 1024)
+              + " MiB limit for configs");
+    }
+    return Optional.empty();
   }
 }
