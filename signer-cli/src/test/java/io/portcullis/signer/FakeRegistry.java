@@ -166,4 +166,20 @@ final class FakeRegistry implements AutoCloseable {
   public void close() {
     server.stop(0);
   }
+
+  /**
+   * Writes the PEM public key of a fresh EC P-256 key pair whose private half is thrown away: a
+   * trust store that no signature in these tests verifies against.
+   */
+  static java.nio.file.Path writeUnusedPublicKey(java.nio.file.Path file) throws Exception {
+    java.security.KeyPairGenerator gen = java.security.KeyPairGenerator.getInstance("EC");
+    gen.initialize(256);
+    String pem =
+        "-----BEGIN PUBLIC KEY-----\n"
+            + java.util.Base64.getMimeEncoder(
+                    64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+                .encodeToString(gen.generateKeyPair().getPublic().getEncoded())
+            + "\n-----END PUBLIC KEY-----\n";
+    return java.nio.file.Files.writeString(file, pem);
+  }
 }

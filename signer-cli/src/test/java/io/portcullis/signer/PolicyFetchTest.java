@@ -15,9 +15,7 @@ import io.portcullis.core.policy.ImageConfigEvidence;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPairGenerator;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,14 +37,7 @@ class PolicyFetchTest {
   @BeforeAll
   static void start() throws Exception {
     registry = new FakeRegistry();
-    KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
-    gen.initialize(256);
-    String pem =
-        "-----BEGIN PUBLIC KEY-----\n"
-            + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                .encodeToString(gen.generateKeyPair().getPublic().getEncoded())
-            + "\n-----END PUBLIC KEY-----\n";
-    Files.writeString(work.resolve("scanner.pub"), pem);
+    FakeRegistry.writeUnusedPublicKey(work.resolve("scanner.pub"));
     policy =
         Files.writeString(
             work.resolve("policy.yaml"),

@@ -15,9 +15,7 @@ import io.portcullis.core.x509.DevPki;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPairGenerator;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -47,14 +45,7 @@ class SignatureFetchTest {
   @BeforeAll
   static void start() throws Exception {
     registry = new FakeRegistry();
-    KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
-    gen.initialize(256);
-    String pem =
-        "-----BEGIN PUBLIC KEY-----\n"
-            + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                .encodeToString(gen.generateKeyPair().getPublic().getEncoded())
-            + "\n-----END PUBLIC KEY-----\n";
-    publicKey = Files.writeString(work.resolve("release.pub"), pem);
+    publicKey = FakeRegistry.writeUnusedPublicKey(work.resolve("release.pub"));
     DevPki.generate().writeTo(work.resolve("pki"), false);
     roots = Files.createDirectories(work.resolve("roots"));
     Files.copy(work.resolve("pki/root.crt"), roots.resolve("root.crt"));
@@ -177,6 +168,15 @@ class SignatureFetchTest {
     }
   }
 
+  static void assertNotaryNote(CliRun run) {
+    assertTrue(
+        run.out()
+            .contains(
+                "NOTE signatures: 31 of 40 Notary Project signatures were fetched (the first 32"
+                    + " per image, at most 1 MiB each)\n"),
+        run.toString());
+  }
+
   static CliRun verify(String... args) {
     List<String> all = new ArrayList<>(List.of("verify", "--insecure-registry=" + registry.host()));
     all.addAll(List.of(args));
@@ -223,12 +223,7 @@ class SignatureFetchTest {
     CliRun run = verify("--policy", policy.toString(), registry.host() + "/notarised/app:1");
     assertWithinBudget("notarised/app", envelopes, run);
     assertNotaryManifestsWithinBudget("notarised/app", referrers);
-    assertTrue(
-        run.out()
-            .contains(
-                "NOTE signatures: 31 of 40 Notary Project signatures were fetched (the first 32"
-                    + " per image, at most 1 MiB each)\n"),
-        run.toString());
+    assertNotaryNote(run);
   }
 
   @Test
@@ -239,12 +234,7 @@ class SignatureFetchTest {
     CliRun run = verify("--trust-store", roots.toString(), registry.host() + "/notarised/plain:1");
     assertWithinBudget("notarised/plain", envelopes, run);
     assertNotaryManifestsWithinBudget("notarised/plain", referrers);
-    assertTrue(
-        run.out()
-            .contains(
-                "NOTE signatures: 31 of 40 Notary Project signatures were fetched (the first 32"
-                    + " per image, at most 1 MiB each)\n"),
-        run.toString());
+    assertNotaryNote(run);
     assertTrue(run.out().contains("0 of 31 Notary Project signatures passed"), run.toString());
   }
 
