@@ -10,7 +10,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.portcullis.gateway.deploy.ImageRuntime;
+import io.portcullis.testkit.CommandResult;
 import io.portcullis.testkit.DirImage;
+import io.portcullis.testkit.ExternalCommand;
 import io.portcullis.testkit.ImageSpec;
 import io.portcullis.testkit.OciLayout;
 import io.portcullis.testkit.RequiredTools;
@@ -18,7 +20,6 @@ import io.portcullis.testkit.Skopeo;
 import io.portcullis.testkit.TempDirectory;
 import io.portcullis.testkit.TestImages;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -514,43 +515,22 @@ class ComposeStackIT {
 
   record Result(int exitCode, String output) {}
 
-  private Result exec(Duration timeout, List<String> command)
-      throws IOException, InterruptedException {
-    Path out = Files.createTempFile(work.path(), "cmd-", ".out");
-    Process p =
-        new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(out.toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-            .start();
-    if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-      p.destroyForcibly();
-      fail(String.join(" ", command) + " did not end within " + timeout);
-    }
-    String output = Files.readString(out, StandardCharsets.UTF_8);
-    Files.delete(out);
-    return new Result(p.exitValue(), output);
+  /** {@code command}'s exit code and its stdout and stderr together. */
+  private Result exec(Duration timeout, List<String> command) {
+    CommandResult r = new ExternalCommand(scratch(), Map.of()).run(command, timeout);
+    return new Result(r.exitCode(), r.stdout() + r.stderr());
   }
 
-  private String run(Duration timeout, String... command) throws IOException, InterruptedException {
-    Path scratch = work == null ? Path.of(System.getProperty("java.io.tmpdir")) : work.path();
-    Path out = Files.createTempFile(scratch, "cmd-", ".out");
-    try {
-      Process p =
-          new ProcessBuilder(command)
-              .redirectErrorStream(true)
-              .redirectOutput(out.toFile())
-              .start();
-      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        p.destroyForcibly();
-        fail(String.join(" ", command) + " did not end within " + timeout);
-      }
-      String output = Files.readString(out, StandardCharsets.UTF_8);
-      assertEquals(0, p.exitValue(), String.join(" ", command) + ": " + output);
-      return output;
-    } finally {
-      Files.delete(out);
-    }
+  /** {@code command}'s stdout; it must succeed. */
+  private String run(Duration timeout, String... command) {
+    return new ExternalCommand(scratch(), Map.of())
+        .run(List.of(command), timeout)
+        .orThrow()
+        .stdout();
+  }
+
+  private Path scratch() {
+    return work == null ? Path.of(System.getProperty("java.io.tmpdir")) : work.path();
   }
 
   /** A compose byte value: a number with an optional b, k, m or g (powers of 1024). */

@@ -141,15 +141,19 @@ final class Container implements AutoCloseable {
     // The mount namespace, and with it every mount, went with the process; the cgroups stay.
     for (String controller : CGROUPS) {
       try {
-        Files.deleteIfExists(cgroup(controller, spec.name()));
+        Files.deleteIfExists(cgroup(controller, spec));
       } catch (IOException stillBusy) {
         // a cgroup with a process left in it cannot go; the kernel keeps it, harmlessly
       }
     }
   }
 
-  private static Path cgroup(String controller, String name) {
-    return Path.of("/sys/fs/cgroup", controller, "portcullis-" + name);
+  private static String cgroupName(Spec spec) {
+    return "portcullis-" + spec.name();
+  }
+
+  private static Path cgroup(String controller, Spec spec) {
+    return Path.of("/sys/fs/cgroup", controller, cgroupName(spec));
   }
 
   /** The shell that builds the container's view of the system and exec's the program in it. */
@@ -235,10 +239,6 @@ final class Container implements AutoCloseable {
     argv.forEach(a -> s.append(' ').append(q(a)));
     s.append('\n');
     return s.toString();
-  }
-
-  private static String cgroupName(Spec spec) {
-    return cgroup("pids", spec.name()).getFileName().toString();
   }
 
   private static void bind(
