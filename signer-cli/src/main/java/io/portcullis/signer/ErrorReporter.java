@@ -37,8 +37,7 @@ final class ErrorReporter implements IExecutionExceptionHandler, IParameterExcep
     int code = exitCodeOf(ex);
     String prefix = cmd.getCommandSpec().qualifiedName() + ": ";
     String message = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
-    if (code == ExitCodes.COULD_NOT_VERIFY
-        && !(ex instanceof RegistryException || ex instanceof CouldNotVerifyException)) {
+    if (code == ExitCodes.COULD_NOT_VERIFY && !(ex instanceof RegistryException)) {
       message = "internal error: " + message + " (--debug shows details)";
     }
     err.println(prefix + message);

@@ -1,6 +1,5 @@
 package io.portcullis.gateway.auth;
 
-import io.portcullis.gateway.config.ConfigException;
 import io.portcullis.gateway.config.OidcConfig;
 import io.portcullis.gateway.config.RobotsConfig;
 import java.util.List;
@@ -8,8 +7,7 @@ import java.util.List;
 /**
  * Builds the credential sources that live outside this package's core: robot accounts ({@code
  * auth.robots}) and OIDC issuers ({@code auth.oidc}). {@code Gateway} passes the implementation of
- * this build ({@link #standard()}); {@link #unavailable()} refuses any such configuration with a
- * config error.
+ * this build ({@link #standard()}).
  */
 public interface AuthProviders {
 
@@ -33,21 +31,6 @@ public interface AuthProviders {
       @Override
       public IdTokenExchanger oidc(List<OidcConfig> configs, AccessPolicy policy) {
         return OidcExchanger.forIssuers(configs);
-      }
-    };
-  }
-
-  /** For a build without robots and OIDC: configuring either is a config error. */
-  static AuthProviders unavailable() {
-    return new AuthProviders() {
-      @Override
-      public CredentialVerifier robots(RobotsConfig config, AccessPolicy policy) {
-        throw new ConfigException("auth.robots: not available in this build");
-      }
-
-      @Override
-      public IdTokenExchanger oidc(List<OidcConfig> configs, AccessPolicy policy) {
-        throw new ConfigException("auth.oidc: not available in this build");
       }
     };
   }

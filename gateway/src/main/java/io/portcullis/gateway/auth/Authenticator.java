@@ -12,6 +12,7 @@ public final class Authenticator {
   /** The user name that carries an OIDC ID token as its password. */
   public static final String OIDC_USER = "oidc";
 
+  /** Robot login names are {@code robot$<name>}, as Harbor and Quay spell theirs. */
   public static final String ROBOT_PREFIX = "robot$";
 
   private final Optional<HtpasswdVerifier> users;

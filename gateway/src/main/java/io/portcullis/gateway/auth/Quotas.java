@@ -45,11 +45,6 @@ public final class Quotas {
         Caffeine.newBuilder().ticker(ticker).expireAfter(new IdleUnlessTransferring()).build();
   }
 
-  /** True when some limit is configured at all. */
-  public boolean enabled() {
-    return !config.equals(QuotaConfig.NONE);
-  }
-
   /**
    * The limits that apply to {@code identity}: its own ({@code users}), else its roles' most
    * generous, else the defaults.

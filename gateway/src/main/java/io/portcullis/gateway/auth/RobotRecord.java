@@ -27,9 +27,8 @@ public record RobotRecord(
     String secretHash) {
 
   /** Login names are {@code robot$<name>}, as Harbor and Quay spell theirs. */
-  public static final String USERNAME_PREFIX = "robot$";
-
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+
   private static final Pattern ROLE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
 
   /** What a robot's login would get right now. */
@@ -76,7 +75,7 @@ public record RobotRecord(
   }
 
   public String username() {
-    return USERNAME_PREFIX + name;
+    return Authenticator.ROBOT_PREFIX + name;
   }
 
   public Status status(Instant now) {

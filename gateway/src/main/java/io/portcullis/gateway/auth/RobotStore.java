@@ -94,8 +94,8 @@ public final class RobotStore implements CredentialVerifier {
       refreshIfChanged();
     }
     RobotRecord robot =
-        username != null && username.startsWith(RobotRecord.USERNAME_PREFIX)
-            ? snapshot.robots().get(username.substring(RobotRecord.USERNAME_PREFIX.length()))
+        username != null && username.startsWith(Authenticator.ROBOT_PREFIX)
+            ? snapshot.robots().get(username.substring(Authenticator.ROBOT_PREFIX.length()))
             : null;
     if (robot == null) {
       SecretHasher.burn();
@@ -123,11 +123,11 @@ public final class RobotStore implements CredentialVerifier {
    */
   @Override
   public Optional<Identity> current(String username) {
-    if (username == null || !username.startsWith(RobotRecord.USERNAME_PREFIX)) {
+    if (username == null || !username.startsWith(Authenticator.ROBOT_PREFIX)) {
       return Optional.empty();
     }
     return Optional.ofNullable(
-            snapshot.robots().get(username.substring(RobotRecord.USERNAME_PREFIX.length())))
+            snapshot.robots().get(username.substring(Authenticator.ROBOT_PREFIX.length())))
         .filter(r -> r.status(clock.instant()) == RobotRecord.Status.ACTIVE)
         .map(RobotRecord::identity);
   }

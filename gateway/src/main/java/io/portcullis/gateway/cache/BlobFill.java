@@ -1,14 +1,13 @@
 package io.portcullis.gateway.cache;
 
-import io.netty.buffer.ByteBuf;
 import io.portcullis.core.oci.Digest;
+import io.portcullis.gateway.upstream.Bodies;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.OpenOptions;
-import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.streams.ReadStream;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -58,7 +57,6 @@ public final class BlobFill {
   private List<Runnable> waiters = new ArrayList<>();
   // Readers may live on other event loops: what they read is published through volatiles.
   private volatile State state = State.PENDING;
-  private Throwable failure;
   private long expectedLength = -1;
   private long received;
   private volatile long written;
@@ -102,10 +100,6 @@ public final class BlobFill {
   /** Completes when the verified blob is in the store; fails when it will never be. */
   public Future<Void> stored() {
     return stored.future();
-  }
-
-  Throwable failure() {
-    return failure;
   }
 
   /** The state once the fill has left {@link State#PENDING}. */
@@ -180,7 +174,7 @@ public final class BlobFill {
           if (state == State.FAILED) {
             return;
           }
-          update(md, chunk);
+          Bodies.hash(md, chunk);
           if (batch == null) {
             batch = Buffer.buffer(WRITE_SIZE + chunk.length());
             batchAt = received;
@@ -320,7 +314,6 @@ public final class BlobFill {
     if (state == State.FAILED || state == State.VERIFIED) {
       return;
     }
-    failure = err;
     state = State.FAILED;
     LOG.warn("cache: fill of {} failed, nothing cached: {}", digest, err.getMessage());
     stored.tryFail(err);
@@ -334,10 +327,5 @@ public final class BlobFill {
       waiters = new ArrayList<>();
     }
     now.forEach(Runnable::run);
-  }
-
-  private static void update(MessageDigest md, Buffer chunk) {
-    ByteBuf buf = ((BufferInternal) chunk).getByteBuf();
-    md.update(buf.nioBuffer(buf.readerIndex(), buf.readableBytes()));
   }
 }

@@ -210,15 +210,9 @@ public final class ManifestCache implements ManifestLookaside {
         .map(
             status -> {
               if (status.code == 200 && entry.digest().toString().equals(status.digest)) {
-                long now = System.currentTimeMillis();
-                tags.put(key, new TagEntry(entry.digest(), now));
-                String repository = route.upstreamRepository();
-                persist(
-                    repository + ":" + tag,
-                    () -> {
-                      store.writeTag(repository, tag, cached.get(), now);
-                      return null;
-                    });
+                // Unchanged: only the memory's clock moves. The tag file on disk stays as it is;
+                // a restart revalidates every tag anyway, so rewriting it would buy nothing.
+                tags.put(key, new TagEntry(entry.digest(), System.currentTimeMillis()));
                 return cached;
               }
               if (isStaleWorthy(status.code)) {

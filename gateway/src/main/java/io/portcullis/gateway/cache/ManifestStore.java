@@ -1,6 +1,7 @@
 package io.portcullis.gateway.cache;
 
 import io.portcullis.core.oci.Digest;
+import io.portcullis.core.oci.Tag;
 import io.portcullis.gateway.upstream.UpstreamArtifacts.Fetched;
 import java.io.IOException;
 import java.net.URLDecoder;
@@ -21,7 +22,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +47,6 @@ import org.slf4j.LoggerFactory;
 final class ManifestStore {
   private static final Logger LOG = LoggerFactory.getLogger(ManifestStore.class);
   // OCI tag grammar: safe as a file name (no separator, never "." or "..").
-  private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
   private static final int MAX_FILE = 4 * 1024 * 1024 + 1024;
   private static final Charset UTF8 = StandardCharsets.UTF_8;
 
@@ -93,7 +92,7 @@ final class ManifestStore {
     String tag = file.getFileName().toString();
     try {
       String[] lines = Files.readString(file, UTF8).split("\n", -1);
-      if (!TAG.matcher(tag).matches() || lines.length < 3) {
+      if (!Tag.isValid(tag) || lines.length < 3) {
         throw new IllegalArgumentException("not a tag record");
       }
       return Optional.of(
@@ -138,7 +137,7 @@ final class ManifestStore {
   /** Persists where a tag points; the manifest must have been written first. */
   void writeTag(String repository, String tag, Fetched manifest, long validatedAt)
       throws IOException {
-    if (!TAG.matcher(tag).matches()) {
+    if (!Tag.isValid(tag)) {
       return;
     }
     String record =
@@ -153,7 +152,7 @@ final class ManifestStore {
 
   /** Forgets a tag the upstream no longer has. */
   void deleteTag(String repository, String tag) throws IOException {
-    if (TAG.matcher(tag).matches()) {
+    if (Tag.isValid(tag)) {
       Files.deleteIfExists(tagFile(repository, tag));
     }
   }

@@ -37,8 +37,7 @@ import java.util.function.Function;
 final class EvidenceCollector {
   static final String NOTARY_SIGNATURE = "application/vnd.cncf.notary.signature";
 
-  private static final String MANIFEST_ACCEPT =
-      MediaTypes.OCI_MANIFEST + ", " + MediaTypes.DOCKER_MANIFEST;
+  static final String MANIFEST_ACCEPT = MediaTypes.OCI_MANIFEST + ", " + MediaTypes.DOCKER_MANIFEST;
 
   /**
    * Everything {@code policy} reads about {@code manifest}, the exact bytes the decision is made on

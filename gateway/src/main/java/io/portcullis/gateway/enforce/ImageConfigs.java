@@ -29,10 +29,6 @@ import java.util.List;
  * half-vetted.
  */
 final class ImageConfigs {
-  /** Bounds the fetches one index can ask for. */
-  private static final String MANIFEST_ACCEPT =
-      MediaTypes.OCI_MANIFEST + ", " + MediaTypes.DOCKER_MANIFEST;
-
   private ImageConfigs() {}
 
   static Future<List<ImageConfigEvidence>> fetch(UpstreamRoute route, Fetched top) {
@@ -67,7 +63,8 @@ final class ImageConfigs {
 
   private static Future<ImageConfigEvidence> platformConfig(UpstreamRoute route, Descriptor child) {
     String platform = Descriptor.Platform.describe(child.platform());
-    return UpstreamArtifacts.manifest(route, child.parsedDigest().toString(), MANIFEST_ACCEPT)
+    return UpstreamArtifacts.manifest(
+            route, child.parsedDigest().toString(), EvidenceCollector.MANIFEST_ACCEPT)
         .compose(
             found -> {
               if (found.isEmpty()) {

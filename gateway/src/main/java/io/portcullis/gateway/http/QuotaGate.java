@@ -58,9 +58,7 @@ final class QuotaGate {
     Quotas.Lease slot = lease.get();
     // The served future ends with the transfer, also when the client goes away; the connection's
     // close is a second signal for a transfer whose upstream side hangs. Releasing is idempotent.
-    if (req.connection() != null) {
-      req.connection().closeHandler(v -> slot.release());
-    }
+    RequestObserver.onConnectionClose(req, slot::release);
     Future<Void> served;
     try {
       served = serve.get();

@@ -7,7 +7,11 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +30,10 @@ public final class RequestObserver implements Handler<HttpServerRequest> {
   // Anything else (spaces, quotes, control characters, very long values) could forge log lines.
   private static final Pattern ACCEPTED = Pattern.compile("[A-Za-z0-9._:+/=-]{1,128}");
   private static final SecureRandom RANDOM = new SecureRandom();
+  // Vert.x keeps one close handler per connection, and this observer owns it; other handlers hang
+  // what must happen when the client's connection drops mid-request here (onConnectionClose).
+  private static final Map<HttpServerRequest, List<Runnable>> CLOSE_HOOKS =
+      new ConcurrentHashMap<>();
 
   private final Handler<HttpServerRequest> api;
   private final GatewayMetrics metrics;
@@ -47,18 +55,40 @@ public final class RequestObserver implements Handler<HttpServerRequest> {
     // response's own closeHandler belongs to the proxy handlers (VerifyingPipe), so the broken
     // case is seen on the connection; HTTP/1.1 carries one request at a time per connection.
     boolean[] recorded = {false};
+    List<Runnable> hooks = new ArrayList<>();
+    CLOSE_HOOKS.put(req, hooks);
     Handler<Void> once =
         v -> {
           if (!recorded[0]) {
             recorded[0] = true;
+            CLOSE_HOOKS.remove(req);
             done(req, id, start);
           }
         };
     res.endHandler(once);
     if (req.connection() != null) {
-      req.connection().closeHandler(once);
+      req.connection()
+          .closeHandler(
+              v -> {
+                if (!recorded[0]) {
+                  hooks.forEach(Runnable::run);
+                }
+                once.handle(null);
+              });
     }
     api.handle(req);
+  }
+
+  /**
+   * Runs {@code hook} if the client's connection closes before {@code req}'s response has ended.
+   * Handlers must use this rather than the connection's close handler, of which there is one: the
+   * observer's (setting another would silence the metrics and access line of a broken transfer).
+   */
+  static void onConnectionClose(HttpServerRequest req, Runnable hook) {
+    List<Runnable> hooks = CLOSE_HOOKS.get(req);
+    if (hooks != null) {
+      hooks.add(hook);
+    }
   }
 
   /** The id given to {@code req} (null when it did not pass through an observer). */

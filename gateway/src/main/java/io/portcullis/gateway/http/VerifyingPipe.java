@@ -1,12 +1,11 @@
 package io.portcullis.gateway.http;
 
-import io.netty.buffer.ByteBuf;
 import io.portcullis.core.oci.Digest;
+import io.portcullis.gateway.upstream.Bodies;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.streams.ReadStream;
 import java.security.MessageDigest;
 
@@ -54,7 +53,7 @@ public final class VerifyingPipe {
         });
     source.handler(
         chunk -> {
-          update(md, chunk);
+          Bodies.hash(md, chunk);
           received[0] += chunk.length();
           if (held[0] != null) {
             sink.write(held[0]);
@@ -87,11 +86,5 @@ public final class VerifyingPipe {
         });
     source.resume();
     return done.future();
-  }
-
-  private static void update(MessageDigest md, Buffer chunk) {
-    // Hash the Netty buffer in place: no copy of the chunk on the hot path.
-    ByteBuf buf = ((BufferInternal) chunk).getByteBuf();
-    md.update(buf.nioBuffer(buf.readerIndex(), buf.readableBytes()));
   }
 }

@@ -1,15 +1,19 @@
 package io.portcullis.gateway.upstream;
 
+import io.netty.buffer.ByteBuf;
 import io.portcullis.gateway.errors.OciErrorCode;
 import io.portcullis.gateway.errors.OciException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.streams.ReadStream;
+import java.security.MessageDigest;
 
 /**
  * Collects small bodies (manifests, token and error JSON) into memory with a hard cap, failing as
- * soon as the cap is passed rather than after reading everything. Never used for blobs.
+ * soon as the cap is passed rather than after reading everything (never used for blobs); and hashes
+ * a streamed chunk in place, for the blob paths that verify while they stream.
  */
 public final class Bodies {
   private Bodies() {}
@@ -34,5 +38,11 @@ public final class Bodies {
     stream.endHandler(v -> promise.tryComplete(all));
     stream.resume();
     return promise.future();
+  }
+
+  /** Feeds {@code chunk} to {@code md} from the Netty buffer itself: no copy on the hot path. */
+  public static void hash(MessageDigest md, Buffer chunk) {
+    ByteBuf buf = ((BufferInternal) chunk).getByteBuf();
+    md.update(buf.nioBuffer(buf.readerIndex(), buf.readableBytes()));
   }
 }

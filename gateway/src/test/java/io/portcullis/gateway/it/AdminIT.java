@@ -166,26 +166,70 @@ class AdminIT {
   void aTransferBrokenOffByTheClientCountsWithStatusZero() throws Exception {
     LargeBlob blob = LargeBlob.of(48L * 1024 * 1024, 92);
     blob.upload(Http.CLIENT, registry.url(), "open/big");
+    assertBrokenTransferCounted(gateway, admin, blob, "open/big", "");
+  }
+
+  /**
+   * The same with access control on, where the quota gate also watches the connection: both must
+   * hear of it (Vert.x keeps one close handler per connection).
+   */
+  @Test
+  void aTransferBrokenOffUnderAccessControlCountsToo() throws Exception {
+    LargeBlob blob = LargeBlob.of(48L * 1024 * 1024, 93);
+    blob.upload(Http.CLIENT, registry.url(), "open/big-auth");
+    try (GatewayFixture guarded =
+        GatewayFixture.builder(dir.resolve("data-auth"))
+            .upstream("internal", registry.url(), "", false)
+            .extra(
+                "admin: {host: 127.0.0.1, port: 0}\n"
+                    + "auth: {anonymous: [{repositories: ['**'], actions: [pull]}],"
+                    + " quotas: {concurrentTransfers: 4}}\n")
+            .start()) {
+      String guardedAdmin = "http://127.0.0.1:" + guarded.gateway().adminPort().orElseThrow();
+      String token =
+          new com.fasterxml.jackson.databind.ObjectMapper()
+              .readTree(
+                  Http.get(guarded.url() + "/token?scope=repository:open/big-auth:pull").body())
+              .path("token")
+              .asText();
+      assertFalse(token.isEmpty(), "an anonymous pull token");
+      assertBrokenTransferCounted(
+          guarded, guardedAdmin, blob, "open/big-auth", "Authorization: Bearer " + token + "\r\n");
+    }
+  }
+
+  private static void assertBrokenTransferCounted(
+      GatewayFixture gw, String adminUrl, LargeBlob blob, String repo, String headers)
+      throws Exception {
     String name = "portcullis_http_server_requests_seconds_count";
-    double before = value(scrape(), name, "route=\"blob\"", "status=\"0\"");
-    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.gateway().port())) {
+    double before = value(scrape(adminUrl), name, "route=\"blob\"", "status=\"0\"");
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gw.gateway().port())) {
       socket
           .getOutputStream()
           .write(
-              ("GET /v2/open/big/blobs/" + blob.digest() + " HTTP/1.1\r\nHost: x\r\n\r\n")
+              ("GET /v2/"
+                      + repo
+                      + "/blobs/"
+                      + blob.digest()
+                      + " HTTP/1.1\r\nHost: x\r\n"
+                      + headers
+                      + "\r\n")
                   .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-      byte[] some = socket.getInputStream().readNBytes(64 * 1024);
-      assertTrue(
-          new String(some, 0, 12, java.nio.charset.StandardCharsets.US_ASCII).contains("200"));
+      socket.setSoTimeout(10_000);
+      String status =
+          new String(
+              socket.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII);
+      assertTrue(status.contains("200"), status);
+      socket.getInputStream().readNBytes(64 * 1024);
     }
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-    while (value(scrape(), name, "route=\"blob\"", "status=\"0\"") < before + 1) {
+    while (value(scrape(adminUrl), name, "route=\"blob\"", "status=\"0\"") < before + 1) {
       assertTrue(
           System.nanoTime() < deadline,
           () -> {
             try {
               return "a broken transfer is recorded with status 0: "
-                  + scrape().lines().filter(l -> l.contains("route=\"blob\"")).toList();
+                  + scrape(adminUrl).lines().filter(l -> l.contains("route=\"blob\"")).toList();
             } catch (Exception e) {
               return e.toString();
             }
@@ -224,7 +268,11 @@ class AdminIT {
   }
 
   private static String scrape() throws Exception {
-    HttpResponse<String> r = Http.get(admin + "/metrics");
+    return scrape(admin);
+  }
+
+  private static String scrape(String adminUrl) throws Exception {
+    HttpResponse<String> r = Http.get(adminUrl + "/metrics");
     assertEquals(200, r.statusCode());
     assertTrue(
         r.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"),

@@ -8,6 +8,7 @@ import io.portcullis.core.oci.Descriptor;
 import io.portcullis.core.oci.Digest;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -46,7 +47,10 @@ final class CosignRequirementVerifier {
     List<String> signers = new ArrayList<>();
     int seen = 0;
     for (CosignSignatures signatures : evidence) {
-      for (Descriptor layer : signatures.signatureManifest().layers()) {
+      // Newest first, as SignatureBudget fetches them: signing appends a layer.
+      List<Descriptor> newestFirst = new ArrayList<>(signatures.signatureManifest().layers());
+      Collections.reverse(newestFirst);
+      for (Descriptor layer : newestFirst) {
         if (!SimpleSigningPayload.MEDIA_TYPE.equals(layer.mediaType())) {
           continue;
         }

@@ -24,7 +24,7 @@ import java.util.Optional;
  * as not fetched, and by the CLI in a {@link Selection#note()} line.
  */
 public final class SignatureBudget {
-  /** Cosign layers (of any type) and Notary referrers read per image, each. */
+  /** Cosign simple-signing layers and Notary referrers read per image, each. */
   public static final int MAX_SIGNATURES = 32;
 
   /** The largest signature blob fetched: a simple-signing payload or a notation envelope. */

@@ -29,7 +29,7 @@ public final class ConfigChecks {
   }
 
   private static boolean isZero(String uid) {
-    return uid.chars().allMatch(Character::isDigit) && uid.chars().allMatch(c -> c == '0');
+    return uid.chars().allMatch(c -> c == '0');
   }
 
   /** The names of variables that look like secrets, each with why; never their values. */

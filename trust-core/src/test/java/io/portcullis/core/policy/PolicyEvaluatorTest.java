@@ -185,6 +185,29 @@ class PolicyEvaluatorTest {
   }
 
   @Test
+  void aReSignedImageWithManyOldSignaturesIsJudgedOnItsNewestOnes() {
+    // 69 signatures by a key no longer trusted, then the release key's (a rotation): the
+    // evidence holds what the gateway fetches, the newest 32 within SignatureBudget
+    AttachmentLayer[] layers = new AttachmentLayer[70];
+    for (int i = 0; i < 69; i++) {
+      layers[i] = cosignLayer(stranger, DIGEST);
+    }
+    layers[69] = cosignLayer(release, DIGEST);
+    AttachmentManifest manifest = AttachmentManifest.create(List.of(layers), NOW);
+    Map<Digest, byte[]> fetched = new HashMap<>();
+    for (Descriptor d : SignatureBudget.cosign(manifest.parsed()).layers()) {
+      for (AttachmentLayer l : layers) {
+        if (l.descriptor().parsedDigest().equals(d.parsedDigest())) {
+          fetched.put(d.parsedDigest(), l.content());
+        }
+      }
+    }
+    CosignSignatures sigs = new CosignSignatures(manifest.parsed(), fetched);
+    PolicyDecision d = decide(anyOf(cosign("release-keys")), evidence(List.of(sigs), List.of()));
+    assertTrue(d.allowed(), d.message());
+  }
+
+  @Test
   void tamperedPayloadFailsTheLayerDigestCheck() {
     AttachmentLayer good = cosignLayer(release, DIGEST);
     byte[] tampered = good.content();
