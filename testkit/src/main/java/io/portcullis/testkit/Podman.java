@@ -73,6 +73,7 @@ public final class Podman implements AutoCloseable {
       for (String d : List.of("var-lib", "var-cache", "tmp", "root", "run", "networks")) {
         Files.createDirectories(home.resolve(d));
       }
+      Files.writeString(home.resolve("enter.sh"), PRIVATE_MOUNTS);
       Files.createDirectories(etc.resolve("registries.conf.d"));
       Files.createDirectories(etc.resolve("registries.d"));
       Files.writeString(etc.resolve("registries.conf"), b.registriesConf);
@@ -201,9 +202,7 @@ public final class Podman implements AutoCloseable {
                 "--propagation",
                 "private",
                 "sh",
-                "-c",
-                PRIVATE_MOUNTS,
-                "sh",
+                home.resolve("enter.sh").toString(),
                 "podman",
                 "--root",
                 home.resolve("root").toString(),
