@@ -100,8 +100,9 @@ public final class Podman implements AutoCloseable {
   }
 
   /**
-   * Why podman cannot be driven here, or empty when it can: it needs root (a private mount
-   * namespace, and podman's root storage), {@code podman} and {@code unshare} on {@code PATH}.
+   * Why podman cannot be driven here, or empty when it can: it needs root, for its root storage and
+   * the private mount namespace. Missing programs are {@link RequiredTools}' to report: {@code
+   * podman}, {@code unshare} and {@code mount}.
    */
   public static Optional<String> unavailable() {
     if (!isRoot()) {
@@ -109,11 +110,6 @@ public final class Podman implements AutoCloseable {
           "podman runs as root here (private mount namespace, root storage); CI runs "
               + RequiredTools.TEST_COMMAND
               + " as root");
-    }
-    for (String tool : List.of("podman", "unshare", "mount")) {
-      if (!RequiredTools.onPath(tool)) {
-        return Optional.of(RequiredTools.missingMessage(tool));
-      }
     }
     return Optional.empty();
   }

@@ -73,7 +73,7 @@ class PodmanIT {
       }
       Assumptions.abort("PodmanIT skipped: " + why.get());
     }
-    RequiredTools.check("docker-registry", "skopeo", "umoci", "podman");
+    RequiredTools.check("docker-registry", "skopeo", "umoci", "podman", "unshare", "mount");
     hostPathsBefore = hostPaths();
     origin = RegistryProcess.start();
     skopeo = Skopeo.create();
