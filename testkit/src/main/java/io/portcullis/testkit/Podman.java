@@ -21,12 +21,13 @@ import java.util.regex.Pattern;
  *
  * <p>Every call runs as root in a private mount namespace ({@code unshare --mount}) where {@code
  * /etc/containers}, {@code /var/lib}, {@code /var/cache} and {@code /dev/shm} are the driver's own
- * directories, with its own vfs storage, run root, auth file and the {@code registries.conf} the
- * test gives. Command-line flags alone do not keep podman 4.3 off the host: as root it writes its
- * blob-info cache to {@code /var/lib/containers/cache}, its short-name alias cache to {@code
- * /var/cache/containers}, its locks to {@code /dev/shm} and reads drop-ins from {@code
- * /etc/containers/registries.conf.d} whatever {@code --root} and {@code CONTAINERS_REGISTRIES_CONF}
- * say. So the host's container storage and configuration are never read or written.
+ * directories, with its own vfs storage, run root, auth file, the {@code registries.conf} the test
+ * gives and the CA certificates it trusts ({@code certs.d}). Command-line flags alone do not keep
+ * podman 4.3 off the host: as root it writes its blob-info cache to {@code
+ * /var/lib/containers/cache}, its short-name alias cache to {@code /var/cache/containers}, its
+ * locks to {@code /dev/shm} and reads drop-ins from {@code /etc/containers/registries.conf.d}
+ * whatever {@code --root} and {@code CONTAINERS_REGISTRIES_CONF} say. So the host's container
+ * storage and configuration are never read or written.
  *
  * <p>Every {@code location} in the registries.conf, and every fully qualified reference, must be a
  * loopback address: no test reaches the internet. Passwords reach podman on standard input, never
@@ -74,6 +75,10 @@ public final class Podman implements AutoCloseable {
         Files.createDirectories(home.resolve(d));
       }
       Files.writeString(home.resolve("enter.sh"), PRIVATE_MOUNTS);
+      for (Map.Entry<String, Path> ca : b.trust.entrySet()) {
+        Path certs = Files.createDirectories(etc.resolve("certs.d").resolve(ca.getKey()));
+        Files.copy(ca.getValue(), certs.resolve("ca.crt"));
+      }
       Files.createDirectories(etc.resolve("registries.conf.d"));
       Files.createDirectories(etc.resolve("registries.d"));
       Files.writeString(etc.resolve("registries.conf"), b.registriesConf);
@@ -296,9 +301,19 @@ public final class Podman implements AutoCloseable {
   /** Options for a {@link Podman} driver. */
   public static final class Builder {
     private String registriesConf = "unqualified-search-registries = []\n";
+    private final Map<String, Path> trust = new LinkedHashMap<>();
     private Duration timeout = Duration.ofSeconds(120);
 
     private Builder() {}
+
+    /**
+     * Trusts the CA certificate {@code caCert} for the registry at {@code hostPort}, as an operator
+     * does by copying it to {@code /etc/containers/certs.d/HOST:PORT/ca.crt}.
+     */
+    public Builder trust(String hostPort, Path caCert) {
+      trust.put(hostPort, caCert);
+      return this;
+    }
 
     /**
      * The registries.conf podman reads (and nothing from {@code /etc/containers}); its {@code

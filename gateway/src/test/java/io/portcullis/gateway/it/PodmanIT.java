@@ -34,10 +34,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Debian's podman 4.3 against a real docker-registry (the origin) and the gateway in front of it,
  * configured with the {@code registries.conf} shipped in {@code deploy/clients/}, only the
- * addresses filled in: {@code podman login} with a password on stdin, pulls of a short name and of
- * the origin's own name rewritten to the gateway, a push, and a policy denial whose message podman
- * prints. The origin's access log shows that podman itself never reached it, not even after the
- * gateway's 403; with a mirror-style configuration (the defect the shipped one avoids) it does.
+ * addresses filled in, over TLS verified against the development root: {@code podman login} with a
+ * password on stdin, pulls of a short name and of the origin's own name rewritten to the gateway, a
+ * push, and a policy denial whose message podman prints. The origin's access log shows that podman
+ * itself never reached it, not even after the gateway's 403; with a mirror-style configuration (the
+ * defect the shipped one avoids) it does.
  *
  * <p>Needs root, as podman's root storage and the driver's private mount namespace do: skipped with
  * one line elsewhere, failed when {@code CI=true}.
@@ -80,6 +81,7 @@ class PodmanIT {
     images = new TestImages(skopeo);
     Files.writeString(dir.resolve("pw"), "release-password\n");
     Signer.keygen(dir, "release");
+    Signer.devPki(dir);
     signed = images.build(ImageSpec.builder().layers(1, 16 * 1024).seed(71).build());
     images.push(signed, origin.ref("team/signed:1"));
     Signer.sign(dir, "release", origin, "team/signed:1");
@@ -101,6 +103,9 @@ class PodmanIT {
     Path htpasswd = Files.writeString(dir.resolve("htpasswd"), AccessControlIT.entry(DEV));
     gateway =
         GatewayFixture.builder(dir.resolve("data"))
+            .server(
+                "  tls: {certFile: %s, keyFile: %s}\n"
+                    .formatted(dir.resolve("pki/tls.crt"), dir.resolve("pki/tls.key")))
             .upstream("hub", origin.url(), "docker.io", false)
             .upstream("internal", origin.url(), "", true)
             .extra(
@@ -123,27 +128,32 @@ class PodmanIT {
   }
 
   /**
-   * {@code deploy/clients/registries.conf} as an operator installs it: the gateway's and the
-   * private registry's addresses filled in, and {@code insecure = true} since this gateway speaks
-   * plain HTTP.
+   * {@code deploy/clients/registries.conf} as an operator installs it: only the gateway's and the
+   * private registry's addresses filled in. TLS stays verified ({@code insecure = false}).
    */
   static String shippedRegistriesConf() throws IOException {
     Path root = Path.of(System.getProperty("portcullis.projectRoot", ".."));
     String template = Files.readString(root.resolve("deploy/clients/registries.conf"));
-    for (String placeholder :
-        List.of("gateway.example.com:5000", "registry.example.com", "insecure = false")) {
+    for (String placeholder : List.of("gateway.example.com:5000", "registry.example.com")) {
       assertTrue(template.contains(placeholder), "the template still has " + placeholder);
     }
     return template
         .replace("gateway.example.com:5000", gateway.hostPort())
-        .replace("registry.example.com", origin.hostPort())
-        .replace("insecure = false", "insecure = true");
+        .replace("registry.example.com", origin.hostPort());
+  }
+
+  /** podman with the shipped file, trusting the development root for the gateway's address. */
+  static Podman shippedPodman() throws IOException {
+    return Podman.builder()
+        .registriesConf(shippedRegistriesConf())
+        .trust(gateway.hostPort(), dir.resolve("pki/root.crt"))
+        .build();
   }
 
   @Test
   void logsInPullsAndPushesThroughTheGatewayOnly() throws Exception {
     int podmanAtOrigin = podmanRequestsAtOrigin().size();
-    try (Podman podman = Podman.builder().registriesConf(shippedRegistriesConf()).build()) {
+    try (Podman podman = shippedPodman()) {
       CommandResult login = podman.login(gateway.hostPort(), DEV);
       assertTrue(login.ok() && login.stdout().contains("Login Succeeded"), login.describe());
       assertFalse(
@@ -179,9 +189,18 @@ class PodmanIT {
   }
 
   @Test
+  void theGatewaysCertificateIsVerified() throws Exception {
+    try (Podman untrusting = Podman.builder().registriesConf(shippedRegistriesConf()).build()) {
+      CommandResult login = untrusting.login(gateway.hostPort(), DEV);
+      assertFalse(login.ok(), login.describe());
+      assertTrue(login.stderr().contains("certificate"), login.stderr());
+    }
+  }
+
+  @Test
   void aDenialIsFinalAndPodmanPrintsIt() throws Exception {
     int podmanAtOrigin = podmanRequestsAtOrigin().size();
-    try (Podman podman = Podman.builder().registriesConf(shippedRegistriesConf()).build()) {
+    try (Podman podman = shippedPodman()) {
       podman.login(gateway.hostPort(), DEV).orThrow();
       for (String ref : List.of(origin.hostPort() + "/team/unsigned:1", "team/unsigned:1")) {
         CommandResult denied = podman.pull(ref);
@@ -212,13 +231,13 @@ class PodmanIT {
         insecure = true
         [[registry.mirror]]
         location = "%2$s"
-        insecure = true
-        [[registry]]
-        location = "%2$s"
-        insecure = true
         """
             .formatted(origin.hostPort(), gateway.hostPort());
-    try (Podman podman = Podman.builder().registriesConf(mirror).build()) {
+    try (Podman podman =
+        Podman.builder()
+            .registriesConf(mirror)
+            .trust(gateway.hostPort(), dir.resolve("pki/root.crt"))
+            .build()) {
       podman.login(gateway.hostPort(), DEV).orThrow();
       podman.pull(origin.hostPort() + "/team/unsigned:1").orThrow();
     }
