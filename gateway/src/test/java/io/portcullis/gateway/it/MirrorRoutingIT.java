@@ -88,6 +88,7 @@ class MirrorRoutingIT {
         "/v2/library/alpine/manifests/3", // docker registry-mirrors
         "/v2/docker.io/library/alpine/manifests/3", // the gateway's own name
         "/v2/library/alpine/manifests/3?ns=docker.io", // containerd hosts.toml mirror
+        "/v2/docker.io/library/alpine/manifests/3?ns=docker.io", // deploy/clients hosts.toml
       })
   void everySpellingOfAnUnsignedHubImageIsDenied(String path) throws Exception {
     HttpResponse<String> r = Http.get(gateway.url() + path, "Accept", ACCEPT);

@@ -112,6 +112,7 @@ class UpstreamRouterTest {
     "docker.io/library/alpine, , hub, library/alpine, docker.io/library/alpine",
     "docker.io/alpine, , hub, library/alpine, docker.io/library/alpine",
     "library/alpine, docker.io, hub, library/alpine, docker.io/library/alpine",
+    "docker.io/library/alpine, docker.io, hub, library/alpine, docker.io/library/alpine",
     "acme/tool, , hub, acme/tool, docker.io/acme/tool",
     "team/app, , team, app, docker.io/team/app",
     "docker.io/team/app, , team, app, docker.io/team/app",
