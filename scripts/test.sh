@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of Portcullis. The integration tests drive real components: Debian's
-# docker-registry (CNCF distribution) as upstream, skopeo as client, umoci to build images;
-# ComposeStackIT also needs iproute2 and curl.
+# docker-registry (CNCF distribution) as upstream, skopeo and podman as clients, umoci to build
+# images; ComposeStackIT also needs iproute2 and curl.
 # They are installed here when missing (apt-get, as root or through sudo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +10,9 @@ missing=()
 command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
 command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)
 command -v umoci >/dev/null 2>&1 || missing+=(umoci)
+# PodmanIT: podman as root with the vfs storage driver, so neither uidmap (rootless) nor
+# fuse-overlayfs is needed; unshare and mount (util-linux, mount) are always there on Debian.
+command -v podman >/dev/null 2>&1 || missing+=(podman)
 # ComposeStackIT runs the compose services in namespaces: ip (iproute2), curl
 command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 command -v curl >/dev/null 2>&1 || missing+=(curl)

@@ -22,6 +22,9 @@ final class AccessLog {
   private static final Pattern LINE =
       Pattern.compile("^\\S+ \\S+ \\S+ \\[[^\\]]+\\] \"(\\S+) (\\S+) HTTP/[0-9.]+\" (\\d{3}) ");
 
+  /** The quoted referer and user agent that end a combined-format line. */
+  private static final Pattern USER_AGENT = Pattern.compile("\"[^\"]*\" \"([^\"]*)\"$");
+
   private final Path file;
 
   AccessLog(Path file) {
@@ -30,14 +33,27 @@ final class AccessLog {
 
   /** Every request in the log, the harness's own excluded, in the order they finished. */
   List<RegistryRequest> requests() {
+    return requests("");
+  }
+
+  /** The requests whose {@code User-Agent} starts with {@code userAgentPrefix}. */
+  List<RegistryRequest> requests(String userAgentPrefix) {
     List<RegistryRequest> requests = new ArrayList<>();
     for (String line : lines()) {
       Matcher m = LINE.matcher(line);
-      if (m.find() && !m.group(2).contains(INTERNAL_QUERY)) {
+      if (m.find() && !m.group(2).contains(INTERNAL_QUERY) && sentBy(line, userAgentPrefix)) {
         requests.add(new RegistryRequest(m.group(1), m.group(2), Integer.parseInt(m.group(3))));
       }
     }
     return requests;
+  }
+
+  private static boolean sentBy(String line, String userAgentPrefix) {
+    if (userAgentPrefix.isEmpty()) {
+      return true;
+    }
+    Matcher m = USER_AGENT.matcher(line);
+    return m.find() && m.group(1).startsWith(userAgentPrefix);
   }
 
   boolean mentions(String token) {

@@ -32,6 +32,15 @@ public final class ExternalCommand {
    * after {@code timeout}.
    */
   public CommandResult run(List<String> command, Duration timeout) {
+    return run(command, timeout, Path.of("/dev/null"));
+  }
+
+  /**
+   * As {@link #run(List, Duration)}, with standard input read from {@code stdin}: how a secret
+   * reaches a program that must not see it in its arguments ({@code podman login
+   * --password-stdin}).
+   */
+  public CommandResult run(List<String> command, Duration timeout, Path stdin) {
     try {
       Path out = Files.createTempFile(workDir, "stdout-", ".txt");
       Path err = Files.createTempFile(workDir, "stderr-", ".txt");
@@ -39,7 +48,7 @@ public final class ExternalCommand {
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().putAll(environment);
         builder.redirectOutput(out.toFile()).redirectError(err.toFile());
-        builder.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+        builder.redirectInput(ProcessBuilder.Redirect.from(stdin.toFile()));
         Process process = builder.start();
         int exit = waitFor(process, timeout);
         return new CommandResult(

@@ -106,6 +106,18 @@ public final class RegistryProcess implements AutoCloseable {
     return accessLog.requests();
   }
 
+  /**
+   * The requests so far whose {@code User-Agent} starts with {@code userAgentPrefix}, e.g. {@link
+   * Podman#USER_AGENT}: whether a client reached this registry itself rather than through the
+   * gateway ({@code portcullis/...}) in front of it.
+   */
+  public List<RegistryRequest> requestsFrom(String userAgentPrefix) {
+    if (isRunning()) {
+      probe.awaitLogCaughtUp(url());
+    }
+    return accessLog.requests(userAgentPrefix);
+  }
+
   /** How many requests so far had this method and a path that matches {@code pathRegex} fully. */
   public long count(String method, String pathRegex) {
     Pattern path = Pattern.compile(pathRegex);

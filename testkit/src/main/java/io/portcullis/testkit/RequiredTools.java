@@ -25,6 +25,8 @@ public final class RequiredTools {
           "ip", "iproute2",
           "nsenter", "util-linux",
           "unshare", "util-linux",
+          "mount", "mount",
+          "podman", "podman",
           "setpriv", "util-linux");
 
   private RequiredTools() {}

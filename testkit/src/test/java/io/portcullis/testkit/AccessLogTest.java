@@ -34,6 +34,24 @@ class AccessLogTest {
   }
 
   @Test
+  void selectsTheRequestsOfOneClientByItsUserAgent(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("access.log");
+    Files.write(
+        file,
+        List.of(
+            "127.0.0.1 - - [04/Dec/2026:23:25:16 +0000] \"GET /v2/a/manifests/1 HTTP/1.1\" 200 344"
+                + " \"\" \"portcullis/0.1\"",
+            "127.0.0.1 - - [04/Dec/2026:23:25:16 +0000] \"GET /v2/a/manifests/1 HTTP/1.1\" 200 344"
+                + " \"\" \"containers/5.23.1 (github.com/containers/image)\"",
+            "127.0.0.1 - - [04/Dec/2026:23:25:17 +0000] \"GET /v2/ HTTP/1.1\" 200 2 \"\" \"\""));
+
+    assertEquals(
+        List.of(new RegistryRequest("GET", "/v2/a/manifests/1", 200)),
+        new AccessLog(file).requests("containers/"));
+    assertEquals(3, new AccessLog(file).requests("").size());
+  }
+
+  @Test
   void aMissingLogHasNoRequests(@TempDir Path dir) {
     assertEquals(List.of(), new AccessLog(dir.resolve("absent.log")).requests());
   }

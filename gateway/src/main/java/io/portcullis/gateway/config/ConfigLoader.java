@@ -133,6 +133,7 @@ public final class ConfigLoader {
     }
     List<UpstreamConfig> upstreams = new ArrayList<>();
     Map<String, String> prefixes = new HashMap<>();
+    String unprefixed = unprefixed(raw);
     Map<String, Integer> names = new HashMap<>();
     for (int i = 0; i < raw.upstreams().size(); i++) {
       String key = "upstreams[" + i + "]";
@@ -192,8 +193,10 @@ public final class ConfigLoader {
               Boolean.TRUE.equals(u.push()),
               connect,
               read,
-              tagTtl(u.cache(), key + ".cache")));
+              tagTtl(u.cache(), key + ".cache"),
+              !prefix.isEmpty() && prefix.equals(unprefixed)));
     }
+    checkUnprefixed(unprefixed, prefixes);
     Path dataDir = Path.of(raw.dataDir() == null ? "data" : raw.dataDir());
     Optional<GatewayConfig.PolicyConfig> policy =
         Optional.ofNullable(raw.policy()).map(ConfigLoader::policy);
@@ -219,6 +222,50 @@ public final class ConfigLoader {
         DeploymentConfigReader.admin(raw.admin()),
         DeploymentConfigReader.logging(raw.logging()),
         cache(raw.cache(), dataDir));
+  }
+
+  /** {@code routing.unprefixed}, the prefix names without one are read under; null when unset. */
+  private static String unprefixed(FileConfig raw) {
+    if (raw.routing() == null || raw.routing().unprefixed() == null) {
+      return null;
+    }
+    String value = raw.routing().unprefixed();
+    if (value.isEmpty() || !RepositoryName.isValid(value)) {
+      throw new ConfigException(
+          "routing.unprefixed: '"
+              + value
+              + "' is not an upstream's prefix (e.g. docker.io, for docker's registry-mirrors)");
+    }
+    return value;
+  }
+
+  /**
+   * The upstream that serves unprefixed names must exist, and must not compete with a default
+   * route: both would claim {@code library/alpine}, and which one a policy scope then matches would
+   * depend on the spelling.
+   */
+  private static void checkUnprefixed(String unprefixed, Map<String, String> prefixes) {
+    if (unprefixed == null) {
+      return;
+    }
+    if (!prefixes.containsKey(unprefixed)) {
+      throw new ConfigException(
+          "routing.unprefixed: no upstream has the prefix '"
+              + unprefixed
+              + "' (prefixes: "
+              + prefixes.keySet().stream()
+                  .filter(p -> !p.isEmpty())
+                  .sorted()
+                  .collect(Collectors.joining(", "))
+              + ")");
+    }
+    if (prefixes.containsKey("")) {
+      throw new ConfigException(
+          "routing.unprefixed: upstream '"
+              + prefixes.get("")
+              + "' has prefix \"\" and already receives every name that matches no prefix;"
+              + " remove one of the two");
+    }
   }
 
   private static CacheConfig cache(CacheSection c, Path dataDir) {
@@ -337,7 +384,11 @@ public final class ConfigLoader {
       AuthConfigReader.AuthSection auth,
       DeploymentConfigReader.AdminSection admin,
       DeploymentConfigReader.LoggingSection logging,
-      CacheSection cache) {}
+      CacheSection cache,
+      RoutingSection routing) {}
+
+  /** {@code unprefixed}: the prefix of the upstream that serves names matching no prefix. */
+  record RoutingSection(String unprefixed) {}
 
   record CacheSection(Boolean enabled, String dir, String maxSize) {}
 

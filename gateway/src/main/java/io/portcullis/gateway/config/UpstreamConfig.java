@@ -8,7 +8,10 @@ import java.util.Set;
 
 /**
  * One registry behind the gateway, reached for every repository under its path {@code prefix} (the
- * empty prefix is the default route).
+ * empty prefix is the default route). {@code unprefixed} marks the upstream that {@code
+ * routing.unprefixed} names: it also serves the names that start with no configured prefix, read as
+ * if they started with its prefix, e.g. docker's {@code registry-mirrors} traffic ({@code
+ * library/alpine}), which carries no {@code ns=}.
  */
 public record UpstreamConfig(
     String name,
@@ -19,7 +22,8 @@ public record UpstreamConfig(
     boolean push,
     Duration connectTimeout,
     Duration readTimeout,
-    Duration tagTtl) {
+    Duration tagTtl,
+    boolean unprefixed) {
 
   /** How long a cached tag is trusted before it is revalidated upstream: 5 minutes by default. */
   public static final Duration DEFAULT_TAG_TTL = Duration.ofMinutes(5);

@@ -91,11 +91,30 @@ class ConfigLoaderTest {
         "unreadable credentials | upstreams: [{name: a, url: 'http://x', credentialsFile: /nonexistent/creds}] | upstreams[0].credentialsFile: cannot read /nonexistent/creds",
         "unreadable CA | upstreams: [{name: a, url: 'https://x', caFile: /nonexistent/ca.pem}] | upstreams[0].caFile: cannot read /nonexistent/ca.pem",
         "bad public url | 'server: {publicUrl: localhost:5000}' | server.publicUrl: 'localhost:5000' is not an http(s) URL",
+        "unprefixed names no upstream | '{routing: {unprefixed: docker.io}, upstreams: [{name: a, url: \"http://x\", prefix: ghcr.io}]}' | routing.unprefixed: no upstream has the prefix 'docker.io' (prefixes: ghcr.io)",
+        "unprefixed and a default route | '{routing: {unprefixed: docker.io}, upstreams: [{name: hub, url: \"http://x\", prefix: docker.io}, {name: b, url: \"http://y\"}]}' | routing.unprefixed: upstream 'b' has prefix \"\" and already receives every name that matches no prefix",
+        "unprefixed not a prefix | '{routing: {unprefixed: Docker.IO/}, upstreams: [{name: a, url: \"http://x\", prefix: docker.io}]}' | routing.unprefixed: 'Docker.IO/' is not an upstream's prefix",
+        "unknown routing key | '{routing: {default: x}, upstreams: [{name: a, url: \"http://x\"}]}' | routing.default: unknown key 'default' (known here: unprefixed)",
       })
   void refusesBadConfigWithAOneLineMessageNamingTheKey(String what, String yaml, String expected) {
     ConfigException e = assertThrows(ConfigException.class, () -> parse(yaml));
     assertTrue(e.getMessage().startsWith(expected), () -> what + ": got '" + e.getMessage() + "'");
     assertFalse(e.getMessage().contains("\n"), "one line");
+  }
+
+  @Test
+  void routingUnprefixedMarksTheUpstreamWithThatPrefix() {
+    GatewayConfig c =
+        parse(
+            """
+            routing: {unprefixed: docker.io}
+            upstreams:
+              - {name: hub, url: 'https://registry-1.docker.io', prefix: docker.io}
+              - {name: ghcr, url: 'https://ghcr.io', prefix: ghcr.io}
+            """);
+    assertTrue(c.upstreams().get(0).unprefixed());
+    assertFalse(c.upstreams().get(1).unprefixed());
+    assertFalse(ConfigLoader.loadDefault().upstreams().get(0).unprefixed(), "off unless asked");
   }
 
   @Test
