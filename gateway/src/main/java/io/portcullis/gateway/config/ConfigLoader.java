@@ -228,10 +228,21 @@ public final class ConfigLoader {
     }
     long maxSize =
         c.maxSize() == null ? defaults.maxSize() : ByteSizes.parse(c.maxSize(), "cache.maxSize");
+    long manifestMaxSize =
+        c.manifestMaxSize() == null
+            ? defaults.manifestMaxSize()
+            : ByteSizes.parse(c.manifestMaxSize(), "cache.manifestMaxSize");
+    if (manifestMaxSize < CacheConfig.MIN_MANIFEST_MAX_SIZE) {
+      throw new ConfigException(
+          "cache.manifestMaxSize: '"
+              + c.manifestMaxSize()
+              + "' is too small; it must hold at least two of the largest manifests (8MiB)");
+    }
     return new CacheConfig(
         !Boolean.FALSE.equals(c.enabled()),
         c.dir() == null ? defaults.dir() : Path.of(c.dir()),
-        maxSize);
+        maxSize,
+        manifestMaxSize);
   }
 
   private static Duration tagTtl(UpstreamCacheSection c, String key) {
@@ -339,7 +350,7 @@ public final class ConfigLoader {
       DeploymentConfigReader.LoggingSection logging,
       CacheSection cache) {}
 
-  record CacheSection(Boolean enabled, String dir, String maxSize) {}
+  record CacheSection(Boolean enabled, String dir, String maxSize, String manifestMaxSize) {}
 
   record UpstreamCacheSection(String tagTtl) {}
 

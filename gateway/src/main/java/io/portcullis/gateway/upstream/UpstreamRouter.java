@@ -12,8 +12,16 @@ import java.util.Optional;
  */
 public final class UpstreamRouter {
   private final List<Upstream> byPrefixLength;
+  private final ArtifactSource artifacts;
 
+  /** Routes whose artifacts come straight from the upstream. */
   public UpstreamRouter(List<Upstream> upstreams) {
+    this(upstreams, DirectArtifacts.INSTANCE);
+  }
+
+  /** Routes that read manifests and trust evidence through {@code artifacts}. */
+  public UpstreamRouter(List<Upstream> upstreams, ArtifactSource artifacts) {
+    this.artifacts = artifacts;
     this.byPrefixLength =
         upstreams.stream()
             .sorted(
@@ -48,10 +56,15 @@ public final class UpstreamRouter {
    * library/alpine?ns=docker.io} are one repository, {@code docker.io/library/alpine}, to every
    * policy.
    */
-  private static UpstreamRoute route(Upstream u, RepositoryName name, String upstreamName) {
+  private UpstreamRoute route(Upstream u, RepositoryName name, String upstreamName) {
     String prefix = u.config().prefix();
     return new UpstreamRoute(
-        u, name, upstreamName, prefix.isEmpty() ? upstreamName : prefix + "/" + upstreamName);
+        u,
+        artifacts,
+        name,
+        upstreamName,
+        prefix.isEmpty() ? upstreamName : prefix + "/" + upstreamName,
+        null);
   }
 
   private static String upstreamName(Upstream u, String rest) {
