@@ -11,7 +11,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.portcullis.core.oci.RepositoryName;
 import io.portcullis.core.policy.PolicyException;
 import io.portcullis.core.policy.TrustPolicyLoader;
-import io.portcullis.gateway.config.UpstreamConfig.Credentials;
+import io.portcullis.core.registry.Credentials;
+import io.portcullis.core.registry.CredentialsFile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -309,13 +310,12 @@ public final class ConfigLoader {
       throw new ConfigException(
           key + ": cannot read " + file + " (" + e.getClass().getSimpleName() + ")");
     }
-    String line = text.strip();
-    int colon = line.indexOf(':');
-    // The content is never echoed: it is a secret even when malformed.
-    if (colon <= 0 || colon == line.length() - 1 || line.contains("\n")) {
-      throw new ConfigException(key + ": " + file + " must hold one line 'user:password'");
+    try {
+      // The same rule as the CLI's --registry-creds-file; its message never echoes the content.
+      return CredentialsFile.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(key + ": " + file + " " + e.getMessage());
     }
-    return new Credentials(line.substring(0, colon), line.substring(colon + 1));
   }
 
   private static Path caFile(String file, String key) {

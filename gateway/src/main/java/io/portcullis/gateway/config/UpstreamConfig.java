@@ -1,5 +1,6 @@
 package io.portcullis.gateway.config;
 
+import io.portcullis.core.registry.Credentials;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -8,7 +9,8 @@ import java.util.Set;
 
 /**
  * One registry behind the gateway, reached for every repository under its path {@code prefix} (the
- * empty prefix is the default route).
+ * empty prefix is the default route). {@code credentials} are read from its {@code credentialsFile}
+ * ({@code user:password}, the same rule as the CLI's) and never printed.
  */
 public record UpstreamConfig(
     String name,
@@ -41,13 +43,5 @@ public record UpstreamConfig(
       return url.getPort();
     }
     return tls() ? 443 : 80;
-  }
-
-  /** {@code user:password} read from {@code credentialsFile}; never printed. */
-  public record Credentials(String username, String password) {
-    @Override
-    public String toString() {
-      return "Credentials[username=" + username + ", password=***]";
-    }
   }
 }
