@@ -16,20 +16,25 @@ import org.slf4j.LoggerFactory;
  * Trust evidence besides manifests: small blobs (signature payloads, envelopes, image configs;
  * immutable) and referrers lists (not: asked for again after the tag TTL, and served stale when the
  * upstream is down), so that a decision can be made again from the cache while the upstream is
- * down. Memory is bounded by weight and count, the disk by the store's bound.
+ * down. Memory is bounded by weight (64 MiB each), the disk by the store's bound.
  */
 final class CachedEvidence {
   private static final Logger LOG = LoggerFactory.getLogger(CachedEvidence.class);
 
-  private record ReferrersEntry(Referrers referrers, long checkedAt) {}
+  /** A referrers list, when it was asked for, and its size as JSON (its weight in memory). */
+  private record ReferrersEntry(Referrers referrers, long checkedAt, int size) {}
 
   private final Cache<String, byte[]> smallBlobs =
       Caffeine.newBuilder()
           .maximumWeight(CachedManifests.MAX_MEMORY_BYTES)
           .<String, byte[]>weigher((k, v) -> v.length + k.length())
           .build();
+  // A referrers list can be as large as a manifest: bounded by weight, like the manifests.
   private final Cache<String, ReferrersEntry> referrers =
-      Caffeine.newBuilder().maximumSize(100_000).build();
+      Caffeine.newBuilder()
+          .maximumWeight(CachedManifests.MAX_MEMORY_BYTES)
+          .<String, ReferrersEntry>weigher((k, v) -> v.size() + k.length())
+          .build();
   private final ArtifactSource upstream;
   private final ManifestStore store;
   private final DiskWrites disk;
@@ -90,7 +95,9 @@ final class CachedEvidence {
   private static ReferrersEntry restored(ManifestStore.StoredReferrers stored) {
     try {
       return new ReferrersEntry(
-          new Referrers(ManifestCodec.readIndex(stored.index()), stored.filtered()), 0);
+          new Referrers(ManifestCodec.readIndex(stored.index()), stored.filtered()),
+          0,
+          stored.index().length);
     } catch (IllegalArgumentException e) {
       LOG.warn("cache: an unreadable referrers list on disk is ignored: {}", e.getMessage());
       return null;
@@ -107,16 +114,12 @@ final class CachedEvidence {
         .referrers(route, subject, artifactType)
         .onSuccess(
             r -> {
-              referrers.put(key, new ReferrersEntry(r, System.currentTimeMillis()));
+              byte[] json = ManifestCodec.write(r.index());
+              referrers.put(key, new ReferrersEntry(r, System.currentTimeMillis(), json.length));
               disk.write(
                   key,
                   () -> {
-                    store.writeReferrers(
-                        repository,
-                        subject,
-                        artifactType,
-                        r.filtered(),
-                        ManifestCodec.write(r.index()));
+                    store.writeReferrers(repository, subject, artifactType, r.filtered(), json);
                     return null;
                   });
             })

@@ -165,6 +165,7 @@ final class ManifestStore {
   void writeManifest(String repository, Fetched manifest) throws IOException {
     Path file = manifestFile(repository, manifest.digest());
     if (Files.exists(file)) {
+      budget.used(file); // served again: the least worth evicting
       return;
     }
     byte[] type = (manifest.mediaType() == null ? "" : manifest.mediaType()).getBytes(UTF8);

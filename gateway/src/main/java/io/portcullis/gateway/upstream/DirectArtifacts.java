@@ -32,15 +32,7 @@ public final class DirectArtifacts implements ArtifactSource {
 
   @Override
   public Future<Optional<Fetched>> manifest(UpstreamRoute route, String reference, String accept) {
-    MultiMap headers = route.headers().add("Accept", accept);
-    return route
-        .upstream()
-        .send(
-            UpstreamRequest.pull(
-                HttpMethod.GET,
-                route.path("manifests/" + reference),
-                headers,
-                route.upstreamName()))
+    return send(route, HttpMethod.GET, reference, accept)
         .compose(
             resp -> {
               if (resp.statusCode() == 404) {
@@ -158,20 +150,23 @@ public final class DirectArtifacts implements ArtifactSource {
 
   @Override
   public Future<Head> head(UpstreamRoute route, String reference, String accept) {
-    MultiMap headers = route.headers().add("Accept", accept);
-    return route
-        .upstream()
-        .send(
-            UpstreamRequest.pull(
-                HttpMethod.HEAD,
-                route.path("manifests/" + reference),
-                headers,
-                route.upstreamName()))
+    return send(route, HttpMethod.HEAD, reference, accept)
         .compose(
             resp ->
                 resp.end()
                     .map(
                         v -> new Head(resp.statusCode(), resp.getHeader("Docker-Content-Digest"))));
+  }
+
+  /** A pull of the manifest at {@code reference}, asking for the types in {@code accept}. */
+  private static Future<HttpClientResponse> send(
+      UpstreamRoute route, HttpMethod method, String reference, String accept) {
+    MultiMap headers = route.headers().add("Accept", accept);
+    return route
+        .upstream()
+        .send(
+            UpstreamRequest.pull(
+                method, route.path("manifests/" + reference), headers, route.upstreamName()));
   }
 
   private static ImageIndex index(Buffer body, UpstreamRoute route) {
