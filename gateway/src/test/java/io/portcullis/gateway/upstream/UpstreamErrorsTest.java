@@ -4,14 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.portcullis.core.oci.RepositoryName;
+import io.portcullis.gateway.config.ConfigLoader;
 import io.portcullis.gateway.config.UpstreamConfig;
 import io.portcullis.gateway.errors.OciErrorCode;
 import io.portcullis.gateway.errors.OciException;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import java.net.URI;
-import java.time.Duration;
-import java.util.Optional;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,16 +29,12 @@ class UpstreamErrorsTest {
   static void setUp() {
     vertx = Vertx.vertx();
     UpstreamConfig config =
-        new UpstreamConfig(
-            "hub",
-            URI.create("http://127.0.0.1:1"),
-            "",
-            Optional.empty(),
-            Optional.empty(),
-            false,
-            Duration.ofSeconds(1),
-            Duration.ofSeconds(1),
-            Duration.ofMinutes(5));
+        ConfigLoader.parse(
+                "upstreams: [{name: hub, url: 'http://127.0.0.1:1'}]"
+                    .getBytes(StandardCharsets.UTF_8),
+                "test")
+            .upstreams()
+            .get(0);
     route =
         new UpstreamRoute(
             new Upstream(vertx, config), RepositoryName.of("team/app"), "team/app", "team/app");
