@@ -14,15 +14,18 @@ public record CacheConfig(boolean enabled, Path dir, long maxSize, long manifest
   public static final long DEFAULT_MAX_SIZE = 20L * 1024 * 1024 * 1024;
 
   /**
-   * 1 GiB, the default {@code cache.manifestMaxSize}: some 250,000 typical manifests, or 256 of the
-   * largest there may be.
+   * 256 MiB, the default {@code cache.manifestMaxSize}: tens of thousands of typical manifests and
+   * their evidence, or 64 of the largest there may be. The bound also bounds the heap its index
+   * takes (some 280 bytes per file, at most one file per 4 KiB: 17 MiB here).
    */
-  public static final long DEFAULT_MANIFEST_MAX_SIZE = 1024L * 1024 * 1024;
+  public static final long DEFAULT_MANIFEST_MAX_SIZE = 256L * 1024 * 1024;
 
   /** The smallest {@code cache.manifestMaxSize}: room for the largest manifest. */
   public static final long MIN_MANIFEST_MAX_SIZE = 2L * ManifestLimits.MAX_BYTES;
 
-  /** The defaults: enabled, under {@code <dataDir>/cache}, 20 GiB of blobs, 1 GiB of manifests. */
+  /**
+   * The defaults: enabled, under {@code <dataDir>/cache}, 20 GiB of blobs, 256 MiB of manifests.
+   */
   public static CacheConfig defaults(Path dataDir) {
     return new CacheConfig(
         true, dataDir.resolve("cache"), DEFAULT_MAX_SIZE, DEFAULT_MANIFEST_MAX_SIZE);

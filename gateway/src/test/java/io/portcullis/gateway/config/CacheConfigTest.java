@@ -22,7 +22,7 @@ class CacheConfigTest {
     assertTrue(c.cache().enabled());
     assertEquals(Path.of("/srv/p/cache"), c.cache().dir());
     assertEquals(20L << 30, c.cache().maxSize());
-    assertEquals(1L << 30, c.cache().manifestMaxSize());
+    assertEquals(256L << 20, c.cache().manifestMaxSize());
     assertEquals(Duration.ofMinutes(5), c.upstreams().get(0).tagTtl());
   }
 
