@@ -100,7 +100,7 @@ public final class Gateway {
       return Future.failedFuture(
           new IllegalStateException("cannot start access control: " + e.getMessage(), e));
     }
-    return CacheSetup.open(vertx, config.cache(), upstreams, metrics)
+    return CacheSetup.open(vertx, config.cache(), metrics)
         .onFailure(err -> enforcement.close(vertx))
         .compose(
             caches ->
@@ -119,7 +119,7 @@ public final class Gateway {
     RegistryApi api =
         new RegistryApi(
             config,
-            new UpstreamRouter(upstreams),
+            new UpstreamRouter(upstreams, caches.artifacts()),
             uploadIds,
             enforcement.enforcer(),
             vertx,

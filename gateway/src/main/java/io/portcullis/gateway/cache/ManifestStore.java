@@ -1,6 +1,7 @@
 package io.portcullis.gateway.cache;
 
 import io.portcullis.core.oci.Digest;
+import io.portcullis.core.oci.ManifestLimits;
 import io.portcullis.core.oci.Tag;
 import io.portcullis.gateway.upstream.UpstreamArtifacts.Fetched;
 import java.io.IOException;
@@ -19,6 +20,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -41,21 +43,37 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * Manifests and blobs are checked against their digest whenever they are read; a file that does not
- * match (or cannot be parsed) is deleted and reads as absent. All methods block: callers run them
- * on worker threads.
+ * match (or cannot be parsed) is deleted and reads as absent. What is on disk stays within a bound
+ * ({@code cache.manifestMaxSize}, {@link DiskBudget}): the least recently used files are deleted
+ * when a write passes it, and at start when the directory is already over it. A tag whose manifest
+ * went reads as lost at the next start and is dropped. All methods block: callers run them on
+ * worker threads.
  */
 final class ManifestStore {
   private static final Logger LOG = LoggerFactory.getLogger(ManifestStore.class);
-  // OCI tag grammar: safe as a file name (no separator, never "." or "..").
-  private static final int MAX_FILE = 4 * 1024 * 1024 + 1024;
+  // A manifest with its media type line; nothing the store writes is larger.
+  private static final int MAX_FILE = ManifestLimits.MAX_BYTES + 1024;
   private static final Charset UTF8 = StandardCharsets.UTF_8;
 
   private final Path root;
   private final Path tmp;
+  private final DiskBudget budget;
 
+  /** A store without a bound of its own. */
   ManifestStore(Path root) {
+    this(root, Long.MAX_VALUE);
+  }
+
+  /** A store that keeps at most {@code maxBytes} on disk. */
+  ManifestStore(Path root, long maxBytes) {
     this.root = root;
     this.tmp = root.resolve("tmp");
+    this.budget = new DiskBudget(maxBytes);
+  }
+
+  /** Bytes on disk, as the bound counts them. */
+  long size() {
+    return budget.used();
   }
 
   /** A tag as it was last persisted. */
@@ -71,6 +89,7 @@ final class ManifestStore {
    */
   List<StoredTag> load() throws IOException {
     UnfinishedWrites.clear(tmp, "write");
+    count();
     List<StoredTag> tags = new ArrayList<>();
     try (Stream<Path> repos = Files.list(root)) {
       for (Path repoDir : repos.toList()) {
@@ -88,7 +107,28 @@ final class ManifestStore {
     return tags;
   }
 
-  private static Optional<StoredTag> parseTag(String repository, Path file) throws IOException {
+  /**
+   * Counts what is on disk into the bound, least recently written first, so that a directory over
+   * the bound (after it was lowered) sheds its oldest files first.
+   */
+  private void count() throws IOException {
+    if (!Files.isDirectory(root)) {
+      return;
+    }
+    record Found(Path file, long size, long modified) {}
+    List<Found> found = new ArrayList<>();
+    try (Stream<Path> all = Files.walk(root)) {
+      for (Path f : all.filter(Files::isRegularFile).filter(f -> !f.startsWith(tmp)).toList()) {
+        found.add(new Found(f, Files.size(f), Files.getLastModifiedTime(f).toMillis()));
+      }
+    }
+    found.sort(Comparator.comparingLong(Found::modified));
+    for (Found f : found) {
+      budget.written(f.file(), f.size());
+    }
+  }
+
+  private Optional<StoredTag> parseTag(String repository, Path file) throws IOException {
     String tag = file.getFileName().toString();
     try {
       String[] lines = Files.readString(file, UTF8).split("\n", -1);
@@ -98,8 +138,7 @@ final class ManifestStore {
       return Optional.of(
           new StoredTag(repository, tag, Digest.parse(lines[0]), Long.parseLong(lines[2])));
     } catch (IllegalArgumentException | CharacterCodingException e) {
-      LOG.warn("cache: removing unreadable tag file {}: {}", file, e.getMessage());
-      Files.deleteIfExists(file);
+      drop(file, "is not a readable tag record (" + e.getMessage() + ")");
       return Optional.empty();
     }
   }
@@ -126,6 +165,7 @@ final class ManifestStore {
   void writeManifest(String repository, Fetched manifest) throws IOException {
     Path file = manifestFile(repository, manifest.digest());
     if (Files.exists(file)) {
+      budget.used(file); // served again: the least worth evicting
       return;
     }
     byte[] type = (manifest.mediaType() == null ? "" : manifest.mediaType()).getBytes(UTF8);
@@ -153,8 +193,13 @@ final class ManifestStore {
   /** Forgets a tag the upstream no longer has. */
   void deleteTag(String repository, String tag) throws IOException {
     if (Tag.isValid(tag)) {
-      Files.deleteIfExists(tagFile(repository, tag));
+      delete(tagFile(repository, tag));
     }
+  }
+
+  /** Forgets a manifest deleted upstream. */
+  void deleteManifest(String repository, Digest digest) throws IOException {
+    delete(manifestFile(repository, digest));
   }
 
   /** A small blob, verified against its digest; a file that does not match is deleted. */
@@ -246,6 +291,7 @@ final class ManifestStore {
         ch.force(true);
       }
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      budget.written(target, Files.size(target));
     } catch (AtomicMoveNotSupportedException e) {
       throw new IOException("the cache directory does not support atomic moves: " + root, e);
     } finally {
@@ -253,21 +299,28 @@ final class ManifestStore {
     }
   }
 
-  private static Optional<byte[]> read(Path file) throws IOException {
+  private Optional<byte[]> read(Path file) throws IOException {
     try {
       if (Files.size(file) > MAX_FILE) {
         drop(file, "is larger than any manifest");
         return Optional.empty();
       }
-      return Optional.of(Files.readAllBytes(file));
+      byte[] content = Files.readAllBytes(file);
+      budget.used(file);
+      return Optional.of(content);
     } catch (NoSuchFileException e) {
       return Optional.empty();
     }
   }
 
-  private static void drop(Path file, String why) throws IOException {
+  private void drop(Path file, String why) throws IOException {
     LOG.warn("cache: {} {}; dropped", file, why);
+    delete(file);
+  }
+
+  private void delete(Path file) throws IOException {
     Files.deleteIfExists(file);
+    budget.removed(file);
   }
 
   private static int indexOf(byte[] bytes, byte b) {

@@ -11,7 +11,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.portcullis.core.oci.RepositoryName;
 import io.portcullis.core.policy.PolicyException;
 import io.portcullis.core.policy.TrustPolicyLoader;
-import io.portcullis.gateway.config.UpstreamConfig.Credentials;
+import io.portcullis.core.registry.Credentials;
+import io.portcullis.core.registry.CredentialsFile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -275,10 +276,21 @@ public final class ConfigLoader {
     }
     long maxSize =
         c.maxSize() == null ? defaults.maxSize() : ByteSizes.parse(c.maxSize(), "cache.maxSize");
+    long manifestMaxSize =
+        c.manifestMaxSize() == null
+            ? defaults.manifestMaxSize()
+            : ByteSizes.parse(c.manifestMaxSize(), "cache.manifestMaxSize");
+    if (manifestMaxSize < CacheConfig.MIN_MANIFEST_MAX_SIZE) {
+      throw new ConfigException(
+          "cache.manifestMaxSize: '"
+              + c.manifestMaxSize()
+              + "' is too small; it must hold at least two of the largest manifests (8MiB)");
+    }
     return new CacheConfig(
         !Boolean.FALSE.equals(c.enabled()),
         c.dir() == null ? defaults.dir() : Path.of(c.dir()),
-        maxSize);
+        maxSize,
+        manifestMaxSize);
   }
 
   private static Duration tagTtl(UpstreamCacheSection c, String key) {
@@ -345,13 +357,12 @@ public final class ConfigLoader {
       throw new ConfigException(
           key + ": cannot read " + file + " (" + e.getClass().getSimpleName() + ")");
     }
-    String line = text.strip();
-    int colon = line.indexOf(':');
-    // The content is never echoed: it is a secret even when malformed.
-    if (colon <= 0 || colon == line.length() - 1 || line.contains("\n")) {
-      throw new ConfigException(key + ": " + file + " must hold one line 'user:password'");
+    try {
+      // The same rule as the CLI's --registry-creds-file; its message never echoes the content.
+      return CredentialsFile.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(key + ": " + file + " " + e.getMessage());
     }
-    return new Credentials(line.substring(0, colon), line.substring(colon + 1));
   }
 
   private static Path caFile(String file, String key) {
@@ -390,7 +401,7 @@ public final class ConfigLoader {
   /** {@code unprefixed}: the prefix of the upstream that serves names matching no prefix. */
   record RoutingSection(String unprefixed) {}
 
-  record CacheSection(Boolean enabled, String dir, String maxSize) {}
+  record CacheSection(Boolean enabled, String dir, String maxSize, String manifestMaxSize) {}
 
   record UpstreamCacheSection(String tagTtl) {}
 

@@ -1,5 +1,6 @@
 package io.portcullis.gateway.config;
 
+import io.portcullis.core.registry.Credentials;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,6 +13,8 @@ import java.util.Set;
  * routing.unprefixed} names: it also serves the names that start with no configured prefix, read as
  * if they started with its prefix, e.g. docker's {@code registry-mirrors} traffic ({@code
  * library/alpine}), which carries no {@code ns=}.
+ * {@code credentials} are read from its {@code credentialsFile} ({@code user:password}, the same
+ * rule as the CLI's) and never printed.
  */
 public record UpstreamConfig(
     String name,
@@ -45,13 +48,5 @@ public record UpstreamConfig(
       return url.getPort();
     }
     return tls() ? 443 : 80;
-  }
-
-  /** {@code user:password} read from {@code credentialsFile}; never printed. */
-  public record Credentials(String username, String password) {
-    @Override
-    public String toString() {
-      return "Credentials[username=" + username + ", password=***]";
-    }
   }
 }

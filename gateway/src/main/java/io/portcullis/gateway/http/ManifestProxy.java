@@ -2,13 +2,16 @@ package io.portcullis.gateway.http;
 
 import io.portcullis.core.oci.Digest;
 import io.portcullis.core.oci.ManifestCodec;
+import io.portcullis.core.oci.ManifestLimits;
 import io.portcullis.core.oci.MediaTypes;
-import io.portcullis.gateway.cache.ManifestCache;
 import io.portcullis.gateway.enforce.Enforcer;
 import io.portcullis.gateway.errors.OciErrorCode;
 import io.portcullis.gateway.errors.OciException;
+import io.portcullis.gateway.upstream.ArtifactSource;
 import io.portcullis.gateway.upstream.Bodies;
+import io.portcullis.gateway.upstream.DirectArtifacts;
 import io.portcullis.gateway.upstream.UpstreamArtifacts.Fetched;
+import io.portcullis.gateway.upstream.UpstreamErrors;
 import io.portcullis.gateway.upstream.UpstreamRequest;
 import io.portcullis.gateway.upstream.UpstreamRoute;
 import io.vertx.core.Future;
@@ -21,12 +24,14 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Manifests by tag or digest: GET and HEAD forwarded and checked against their digest, PUT and
- * DELETE forwarded to writable upstreams. Manifests are small JSON documents, capped at 4 MiB and
- * kept as their exact bytes: the digest a client sees is the digest of the bytes it gets.
+ * Manifests by tag or digest: GET read through the route's {@link ArtifactSource} (checked against
+ * its digest, cached, served stale when the upstream is down), HEAD relayed, PUT and DELETE
+ * forwarded to writable upstreams. Manifests are small JSON documents, capped at {@link
+ * ManifestLimits#MAX_BYTES} and kept as their exact bytes: the digest a client sees is the digest
+ * of the bytes it gets.
  */
 final class ManifestProxy {
-  static final int MAX_MANIFEST = 4 * 1024 * 1024;
+  static final int MAX_MANIFEST = ManifestLimits.MAX_BYTES;
   private final RegistryApi api;
 
   ManifestProxy(RegistryApi api) {
@@ -59,34 +64,28 @@ final class ManifestProxy {
     return req.method() == HttpMethod.HEAD ? res.end() : res.end(Buffer.buffer(approved.bytes()));
   }
 
-  private Future<Void> proxy(HttpServerRequest req, OciRoute.Manifest m, UpstreamRoute route) {
-    if (route.upstream().manifestCache() instanceof ManifestCache cache) {
-      return cached(req, m, route, cache);
-    }
-    return upstream(req, m, route, null);
-  }
-
   /**
-   * From the cache: a digest that is cached, or a tag within its TTL (or confirmed by a HEAD);
-   * otherwise from the upstream, remembering what it sends, and falling back on the last known
-   * manifest of a tag when the upstream is down.
+   * GET through the route's {@link ArtifactSource}, the same fetch, digest check, cache and stale
+   * fallback the trust evidence uses; HEAD relayed (a HEAD of a tag always asks the upstream).
    */
-  private Future<Void> cached(
-      HttpServerRequest req, OciRoute.Manifest m, UpstreamRoute route, ManifestCache cache) {
-    if (m.reference().isDigest()) {
-      return cache
-          .byDigest(route, m.reference().digest().orElseThrow())
-          .compose(hit -> hit.isPresent() ? serve(req, hit.get()) : upstream(req, m, route, cache));
-    }
+  private Future<Void> proxy(HttpServerRequest req, OciRoute.Manifest m, UpstreamRoute route) {
     if (req.method() == HttpMethod.HEAD) {
-      return upstream(req, m, route, cache);
+      return head(req, m, route);
     }
-    return cache
-        .byTag(route, m.reference().toString(), accept(req))
-        .compose(hit -> hit.isPresent() ? serve(req, hit.get()) : upstream(req, m, route, cache));
+    return route
+        .artifacts()
+        .manifest(route, m.reference().toString(), accept(req))
+        .compose(
+            found ->
+                found.isPresent()
+                    ? serve(req, found.get())
+                    : Future.failedFuture(
+                        OciException.of(
+                            OciErrorCode.MANIFEST_UNKNOWN,
+                            OciErrorCode.MANIFEST_UNKNOWN.defaultMessage())));
   }
 
-  /** Sends a cached manifest, with a {@code Warning} when the upstream could not confirm it. */
+  /** Sends a manifest value, with a {@code Warning} when the upstream could not confirm it. */
   private static Future<Void> serve(HttpServerRequest req, Fetched f) {
     if (f.stale()) {
       req.response().putHeader("Warning", "110 - \"response is stale\"");
@@ -94,140 +93,89 @@ final class ManifestProxy {
     return serve(req, new Enforcer.Approved(f.bytes(), f.mediaType(), f.digest()));
   }
 
-  /** The last known manifest of the tag, when the upstream failed in a way that allows it. */
-  private static Future<Optional<Fetched>> stale(
-      HttpServerRequest req,
-      OciRoute.Manifest m,
-      UpstreamRoute route,
-      ManifestCache cache,
-      String why) {
-    if (cache == null || m.reference().isDigest() || req.response().headWritten()) {
-      return Future.succeededFuture(Optional.empty());
-    }
-    return cache.lastKnown(route, m.reference().toString(), accept(req), why);
+  /** A HEAD: a digest the source holds is answered at once; anything else asks the upstream. */
+  private Future<Void> head(HttpServerRequest req, OciRoute.Manifest m, UpstreamRoute route) {
+    Future<Optional<Fetched>> held =
+        m.reference().isDigest()
+            ? route.artifacts().held(route, m.reference().digest().orElseThrow())
+            : Future.succeededFuture(Optional.empty());
+    return held.compose(h -> h.isPresent() ? serve(req, h.get()) : headUpstream(req, m, route));
   }
 
-  private Future<Void> upstream(
-      HttpServerRequest req, OciRoute.Manifest m, UpstreamRoute route, ManifestCache cache) {
+  private Future<Void> headUpstream(
+      HttpServerRequest req, OciRoute.Manifest m, UpstreamRoute route) {
     MultiMap headers = route.headers();
     headers.add("Accept", accept(req));
     UpstreamRequest up =
         UpstreamRequest.pull(
-            req.method(), route.path("manifests/" + m.reference()), headers, route.upstreamName());
+            HttpMethod.HEAD,
+            route.path("manifests/" + m.reference()),
+            headers,
+            route.upstreamName());
     return route
         .upstream()
         .send(up)
         .recover(
-            err -> {
-              Future<Optional<Fetched>> last =
-                  ManifestCache.isStaleWorthy(err)
-                      ? stale(req, m, route, cache, err.getMessage())
-                      : Future.succeededFuture(Optional.empty());
-              return last.compose(
-                  l ->
-                      l.isPresent()
-                          ? serve(req, l.get()).<HttpClientResponse>mapEmpty()
-                          : Future.<HttpClientResponse>failedFuture(err));
-            })
+            err ->
+                lastKnown(m, route, req, err.getMessage(), UpstreamErrors.isOutage(err))
+                    .compose(
+                        l ->
+                            l.isPresent()
+                                ? serve(req, l.get()).<HttpClientResponse>mapEmpty()
+                                : Future.<HttpClientResponse>failedFuture(err)))
         .compose(
             resp -> {
               if (resp == null) {
                 return Future.<Void>succeededFuture();
               }
               int status = resp.statusCode();
-              if (ManifestCache.isStaleWorthy(status)) {
-                // The last known manifest may have to be read from disk: hold the body meanwhile.
-                resp.pause();
-                return stale(req, m, route, cache, "HTTP " + status)
-                    .compose(
-                        last -> {
-                          if (last.isPresent()) {
-                            resp.resume();
-                            return resp.end().compose(v -> serve(req, last.get()));
-                          }
-                          if (req.method() == HttpMethod.HEAD) {
-                            resp.resume();
-                          }
-                          return relay(req, m, route, resp, cache);
-                        });
-              }
-              return relay(req, m, route, resp, cache);
+              return lastKnown(m, route, req, "HTTP " + status, UpstreamErrors.isOutage(status))
+                  .compose(
+                      last ->
+                          last.isPresent()
+                              ? resp.end().compose(v -> serve(req, last.get()))
+                              : relayHead(req, m, route, resp));
             });
   }
 
-  /** The upstream's answer, relayed: an error as is, a manifest checked and remembered. */
-  private Future<Void> relay(
-      HttpServerRequest req,
-      OciRoute.Manifest m,
-      UpstreamRoute route,
-      HttpClientResponse resp,
-      ManifestCache cache) {
-    int status = resp.statusCode();
-    if (status != 200) {
-      return ProxyResponses.relayError(req, resp, OciErrorCode.MANIFEST_UNKNOWN, route);
+  /** The last known manifest of a tag, when the upstream failed in a way that allows it. */
+  private static Future<Optional<Fetched>> lastKnown(
+      OciRoute.Manifest m, UpstreamRoute route, HttpServerRequest req, String why, boolean outage) {
+    if (!outage || m.reference().isDigest()) {
+      return Future.succeededFuture(Optional.empty());
     }
-    long length = contentLength(resp);
-    if (length > MAX_MANIFEST) {
-      resp.request().reset();
-      return Future.failedFuture(tooLarge(route));
-    }
-    if (req.method() == HttpMethod.HEAD) {
-      return head(req, m, route, resp);
-    }
-    return Bodies.collect(resp, MAX_MANIFEST)
-        .recover(
-            err ->
-                Future.failedFuture(
-                    err instanceof OciException e && e.status() == 413 ? tooLarge(route) : err))
-        .compose(body -> serve(req, m, route, resp, body, cache));
+    return route.artifacts().lastKnown(route, m.reference().toString(), accept(req), why);
   }
 
-  private Future<Void> head(
+  /** The upstream's answer to a HEAD, relayed: an error as is, a manifest's headers checked. */
+  private static Future<Void> relayHead(
       HttpServerRequest req, OciRoute.Manifest m, UpstreamRoute route, HttpClientResponse resp) {
+    if (resp.statusCode() != 200) {
+      return ProxyResponses.relayError(req, resp, OciErrorCode.MANIFEST_UNKNOWN, route);
+    }
+    if (contentLength(resp) > MAX_MANIFEST) {
+      resp.request().reset();
+      return Future.failedFuture(DirectArtifacts.tooLarge());
+    }
     String digest = resp.getHeader("Docker-Content-Digest");
     if (m.reference().isDigest() && digest != null && !digest.equals(m.reference().toString())) {
       resp.request().reset();
-      return Future.failedFuture(mismatch(route, m.reference().toString(), digest));
+      return Future.failedFuture(
+          OciException.withStatus(
+              OciErrorCode.MANIFEST_INVALID,
+              502,
+              "upstream '"
+                  + route.upstream().config().name()
+                  + "' sent a manifest whose digest "
+                  + digest
+                  + " does not match "
+                  + m.reference()));
     }
     var res = ProxyResponses.start(req, resp, 200);
     if (m.reference().isDigest()) {
       res.putHeader("Docker-Content-Digest", m.reference().toString());
     }
     return resp.end().compose(v -> res.end());
-  }
-
-  private Future<Void> serve(
-      HttpServerRequest req,
-      OciRoute.Manifest m,
-      UpstreamRoute route,
-      HttpClientResponse resp,
-      Buffer body,
-      ManifestCache cache) {
-    byte[] bytes = body.getBytes();
-    Digest actual;
-    if (m.reference().isDigest()) {
-      Digest wanted = m.reference().digest().orElseThrow();
-      actual = Digest.of(wanted.algorithm(), bytes);
-      if (!actual.equals(wanted)) {
-        return Future.failedFuture(mismatch(route, wanted.toString(), actual.toString()));
-      }
-    } else {
-      actual = Digest.sha256(bytes);
-      String claimed = resp.getHeader("Docker-Content-Digest");
-      if (claimed != null && claimed.startsWith("sha256:") && !claimed.equals(actual.toString())) {
-        return Future.failedFuture(mismatch(route, claimed, actual.toString()));
-      }
-    }
-    if (cache != null) {
-      cache.put(
-          route,
-          m.reference().isDigest() ? null : m.reference().toString(),
-          new Fetched(bytes, resp.getHeader("Content-Type"), actual));
-    }
-    return ProxyResponses.start(req, resp, 200)
-        .putHeader("Docker-Content-Digest", actual.toString())
-        .putHeader("Content-Length", Integer.toString(bytes.length))
-        .end(body);
   }
 
   /**
@@ -304,20 +252,7 @@ final class ManifestProxy {
   }
 
   private static OciException tooLarge(UpstreamRoute route) {
-    return OciException.withStatus(
-        OciErrorCode.MANIFEST_INVALID, 413, "manifest exceeds the 4 MiB limit");
-  }
-
-  private static OciException mismatch(UpstreamRoute route, String expected, String actual) {
-    return OciException.withStatus(
-        OciErrorCode.MANIFEST_INVALID,
-        502,
-        "upstream '"
-            + route.upstream().config().name()
-            + "' sent a manifest whose digest "
-            + actual
-            + " does not match "
-            + expected);
+    return DirectArtifacts.tooLarge();
   }
 
   static long contentLength(HttpClientResponse resp) {

@@ -1,8 +1,8 @@
 package io.portcullis.gateway.http;
 
 import io.portcullis.gateway.errors.OciErrorCode;
-import io.portcullis.gateway.errors.OciException;
 import io.portcullis.gateway.upstream.Bodies;
+import io.portcullis.gateway.upstream.UpstreamErrors;
 import io.portcullis.gateway.upstream.UpstreamRoute;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -19,7 +19,6 @@ import java.util.List;
  * are turned into gateway ones, and how upstream errors are relayed.
  */
 final class ProxyResponses {
-  private static final int MAX_ERROR_BODY = 64 * 1024;
   static final List<String> PASSED_HEADERS =
       List.of(
           "Content-Type",
@@ -107,9 +106,8 @@ final class ProxyResponses {
   }
 
   /**
-   * Relays a non-success upstream answer. Registry error JSON is passed through as it came; a 401
-   * becomes 403 (the upstream's challenge is for the gateway, not for its clients); a bare status
-   * becomes the given code; 5xx becomes 502.
+   * Relays a non-success upstream answer as {@link UpstreamErrors} describes: registry error JSON
+   * (below 500) passed through as it came, anything else as what its status means.
    */
   static Future<Void> relayError(
       HttpServerRequest req,
@@ -117,70 +115,26 @@ final class ProxyResponses {
       OciErrorCode notFound,
       UpstreamRoute route) {
     int status = upstream.statusCode();
-    String name = route.upstream().config().name();
-    if (status == 401) {
+    String retryAfter = upstream.getHeader("Retry-After");
+    if (status == 401 || req.method() == HttpMethod.HEAD) {
       return upstream
           .end()
           .compose(
-              v ->
-                  Future.failedFuture(
-                      OciException.of(
-                          OciErrorCode.DENIED,
-                          "upstream '"
-                              + name
-                              + "' refused access to "
-                              + route.upstreamName()
-                              + ": it is private or missing, or the gateway's credentials lack access")));
+              v -> Future.failedFuture(UpstreamErrors.status(status, retryAfter, notFound, route)));
     }
-    if (req.method() == HttpMethod.HEAD) {
-      return upstream
-          .end()
-          .compose(v -> Future.failedFuture(statusError(status, notFound, name, upstream)));
-    }
-    return Bodies.collect(upstream, MAX_ERROR_BODY)
+    return Bodies.collect(upstream, UpstreamErrors.MAX_ERROR_BODY)
         .recover(err -> Future.succeededFuture(Buffer.buffer()))
         .compose(
             body -> {
-              if (status < 500 && isRegistryError(body)) {
+              if (status < 500 && UpstreamErrors.isRegistryError(body)) {
                 HttpServerResponse res = start(req, upstream, status);
                 res.putHeader("Content-Type", "application/json");
                 res.headers().remove("Content-Length");
                 return res.end(body);
               }
-              return Future.failedFuture(statusError(status, notFound, name, upstream));
+              return Future.failedFuture(
+                  UpstreamErrors.status(status, retryAfter, notFound, route));
             });
-  }
-
-  private static OciException statusError(
-      int status, OciErrorCode notFound, String name, HttpClientResponse upstream) {
-    if (status == 404) {
-      return OciException.of(notFound, notFound.defaultMessage());
-    }
-    if (status == 429) {
-      OciException e =
-          OciException.of(
-              OciErrorCode.TOOMANYREQUESTS, "upstream '" + name + "' is rate-limiting the gateway");
-      String retry = upstream.getHeader("Retry-After");
-      return retry == null ? e : e.withHeader("Retry-After", retry);
-    }
-    if (status == 403) {
-      return OciException.of(OciErrorCode.DENIED, "upstream '" + name + "' denied the request");
-    }
-    if (status >= 500) {
-      return OciException.withStatus(
-          OciErrorCode.UNAVAILABLE, 502, "upstream '" + name + "' failed with HTTP " + status);
-    }
-    return OciException.withStatus(
-        OciErrorCode.UNKNOWN, status, "upstream '" + name + "' answered HTTP " + status);
-  }
-
-  private static boolean isRegistryError(Buffer body) {
-    try {
-      return body.length() > 0
-          && body.toJsonObject().getValue("errors") instanceof io.vertx.core.json.JsonArray;
-    } catch (RuntimeException e) {
-      return false;
-    }
   }
 
   static JsonObject json(Buffer body) {

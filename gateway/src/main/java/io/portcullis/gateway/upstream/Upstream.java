@@ -46,7 +46,6 @@ public final class Upstream {
   private final HttpClientAgent http;
   private final UpstreamAuth auth;
   private final GatewayMetrics metrics;
-  private volatile ManifestLookaside manifestCache;
 
   public Upstream(Vertx vertx, UpstreamConfig config) {
     this(vertx, config, GatewayMetrics.inMemory());
@@ -72,16 +71,6 @@ public final class Upstream {
 
   public UpstreamConfig config() {
     return config;
-  }
-
-  /** The cache manifest fetches go through, or null. */
-  public ManifestLookaside manifestCache() {
-    return manifestCache;
-  }
-
-  /** Sends this upstream's manifest fetches through {@code cache}. */
-  public void useManifestCache(ManifestLookaside cache) {
-    this.manifestCache = cache;
   }
 
   /**

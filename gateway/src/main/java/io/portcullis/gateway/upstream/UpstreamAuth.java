@@ -3,6 +3,9 @@ package io.portcullis.gateway.upstream;
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import io.portcullis.core.registry.AuthChallenge;
+import io.portcullis.core.registry.Credentials;
+import io.portcullis.core.registry.TokenResponse;
 import io.portcullis.gateway.config.UpstreamConfig;
 import io.portcullis.gateway.errors.OciErrorCode;
 import io.portcullis.gateway.errors.OciException;
@@ -11,13 +14,11 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -38,7 +39,9 @@ final class UpstreamAuth {
   private final UpstreamConfig config;
   private final HttpClientAgent http;
   private final AsyncCache<String, Token> tokens;
-  private volatile Challenge challenge;
+  // Not yet learned: null; learned that there is none: NONE.
+  private static final AuthChallenge NONE = new AuthChallenge("none", Map.of());
+  private volatile AuthChallenge challenge;
 
   UpstreamAuth(Vertx vertx, UpstreamConfig config, HttpClientAgent http) {
     this.vertx = vertx;
@@ -74,11 +77,11 @@ final class UpstreamAuth {
 
   /** Remembers a challenge from a 401; false when it offers nothing new to try. */
   boolean learn(String wwwAuthenticate, String sentAuthorization) {
-    Optional<Challenge> parsed = Challenge.parse(wwwAuthenticate);
+    Optional<AuthChallenge> parsed = AuthChallenge.preferred(wwwAuthenticate);
     if (parsed.isEmpty()) {
       return false;
     }
-    Challenge c = parsed.get();
+    AuthChallenge c = parsed.get();
     if (c.isBasic() && (config.credentials().isEmpty() || sentAuthorization != null)) {
       return false;
     }
@@ -88,18 +91,19 @@ final class UpstreamAuth {
 
   void assumeNoChallenge() {
     if (challenge == null) {
-      challenge = Challenge.NONE;
+      challenge = NONE;
     }
   }
 
   /** The Authorization header value for these scopes, or null to send none. */
   Future<String> authorization(List<String> scopes) {
-    Challenge c = challenge;
-    if (c == null || c == Challenge.NONE) {
+    AuthChallenge c = challenge;
+    if (c == null || c == NONE) {
       return Future.succeededFuture(null);
     }
     if (c.isBasic()) {
-      return Future.succeededFuture(config.credentials().map(UpstreamAuth::basic).orElse(null));
+      return Future.succeededFuture(
+          config.credentials().map(Credentials::basicAuthorization).orElse(null));
     }
     String key = String.join(" ", scopes);
     var context = vertx.getOrCreateContext();
@@ -110,7 +114,7 @@ final class UpstreamAuth {
         .map(t -> "Bearer " + t.value());
   }
 
-  private Future<Token> fetch(Challenge c, List<String> scopes) {
+  private Future<Token> fetch(AuthChallenge c, List<String> scopes) {
     StringBuilder url = new StringBuilder(c.param("realm").orElseThrow());
     char sep = url.indexOf("?") < 0 ? '?' : '&';
     if (c.param("service").isPresent()) {
@@ -127,7 +131,9 @@ final class UpstreamAuth {
             .setAbsoluteURI(url.toString())
             .setIdleTimeout(config.readTimeout().toMillis())
             .putHeader("User-Agent", Upstream.USER_AGENT);
-    config.credentials().ifPresent(cr -> options.putHeader("Authorization", basic(cr)));
+    config
+        .credentials()
+        .ifPresent(cr -> options.putHeader("Authorization", cr.basicAuthorization()));
     return http.request(options)
         .compose(r -> r.send())
         .compose(
@@ -161,29 +167,20 @@ final class UpstreamAuth {
   }
 
   private Token parseToken(io.vertx.core.buffer.Buffer body) {
+    TokenResponse response;
     try {
-      JsonObject json = body.toJsonObject();
-      String value = json.getString("token", json.getString("access_token"));
-      if (value == null || value.isEmpty()) {
-        throw new DecodeException("no token field");
-      }
-      long expiresIn = json.getLong("expires_in", 60L);
-      // Renew a little early so a token never expires between the cache and the upstream.
-      long ttl = Math.max(5, Math.min(expiresIn - Math.max(5, expiresIn / 10), 3600));
-      LOG.debug("upstream {}: new token valid {}s", config.name(), expiresIn);
-      return new Token(value, Duration.ofSeconds(ttl));
-    } catch (DecodeException | ClassCastException e) {
+      response = TokenResponse.parse(body.getBytes());
+    } catch (IllegalArgumentException e) {
       throw OciException.withStatus(
           OciErrorCode.UNAVAILABLE,
           502,
           "upstream '" + config.name() + "' token service sent an unreadable token response");
     }
-  }
-
-  private static String basic(UpstreamConfig.Credentials c) {
-    return "Basic "
-        + Base64.getEncoder()
-            .encodeToString((c.username() + ":" + c.password()).getBytes(StandardCharsets.UTF_8));
+    long expiresIn = response.expiresIn().toSeconds();
+    // Renew a little early so a token never expires between the cache and the upstream.
+    long ttl = Math.max(5, Math.min(expiresIn - Math.max(5, expiresIn / 10), 3600));
+    LOG.debug("upstream {}: new token valid {}s", config.name(), expiresIn);
+    return new Token(response.token(), Duration.ofSeconds(ttl));
   }
 
   private static String enc(String s) {

@@ -10,6 +10,10 @@ import io.vertx.core.MultiMap;
  * the same however the client reached it (containerd's {@code ns=} mirror requests included), and
  * the name every trust decision uses, so no spelling of a name can slip past a policy scope.
  *
+ * <p>{@code artifacts} is where manifests and trust evidence of the repository are read from (the
+ * upstream, or the cache in front of it), fixed when the gateway starts: whoever holds a route
+ * reads through the same source.
+ *
  * <p>A route is resolved for each client request, so it also carries that request's id ({@code
  * requestId}, null when there is none): every upstream request made for it, proxied or fetched as
  * evidence, sends the id as {@value #REQUEST_ID_HEADER}, and an operator can find the gateway's
@@ -17,6 +21,7 @@ import io.vertx.core.MultiMap;
  */
 public record UpstreamRoute(
     Upstream upstream,
+    ArtifactSource artifacts,
     RepositoryName gatewayName,
     String upstreamName,
     String canonicalName,
@@ -25,15 +30,15 @@ public record UpstreamRoute(
   /** The header carrying the request id, from the client and on to the upstream. */
   public static final String REQUEST_ID_HEADER = "X-Request-Id";
 
-  /** A route not tied to a client request. */
+  /** A route not tied to a client request, whose artifacts come straight from the upstream. */
   public UpstreamRoute(
       Upstream upstream, RepositoryName gatewayName, String upstreamName, String canonicalName) {
-    this(upstream, gatewayName, upstreamName, canonicalName, null);
+    this(upstream, DirectArtifacts.INSTANCE, gatewayName, upstreamName, canonicalName, null);
   }
 
   /** This route for the client request {@code id}. */
   public UpstreamRoute withRequestId(String id) {
-    return new UpstreamRoute(upstream, gatewayName, upstreamName, canonicalName, id);
+    return new UpstreamRoute(upstream, artifacts, gatewayName, upstreamName, canonicalName, id);
   }
 
   /** The upstream's path for a resource of this repository, e.g. {@code manifests/latest}. */

@@ -17,8 +17,16 @@ import java.util.Optional;
 public final class UpstreamRouter {
   private final List<Upstream> byPrefixLength;
   private final Optional<Upstream> unprefixed;
+  private final ArtifactSource artifacts;
 
+  /** Routes whose artifacts come straight from the upstream. */
   public UpstreamRouter(List<Upstream> upstreams) {
+    this(upstreams, DirectArtifacts.INSTANCE);
+  }
+
+  /** Routes that read manifests and trust evidence through {@code artifacts}. */
+  public UpstreamRouter(List<Upstream> upstreams, ArtifactSource artifacts) {
+    this.artifacts = artifacts;
     this.byPrefixLength =
         upstreams.stream()
             .filter(u -> !u.config().prefix().isEmpty())
@@ -78,10 +86,15 @@ public final class UpstreamRouter {
    * and, under {@code routing.unprefixed: docker.io}, {@code library/alpine} and {@code alpine} are
    * one repository, {@code docker.io/library/alpine}, to every policy.
    */
-  private static UpstreamRoute route(Upstream u, RepositoryName name, String upstreamName) {
+  private UpstreamRoute route(Upstream u, RepositoryName name, String upstreamName) {
     String prefix = u.config().prefix();
     return new UpstreamRoute(
-        u, name, upstreamName, prefix.isEmpty() ? upstreamName : prefix + "/" + upstreamName);
+        u,
+        artifacts,
+        name,
+        upstreamName,
+        prefix.isEmpty() ? upstreamName : prefix + "/" + upstreamName,
+        null);
   }
 
   private static String upstreamName(Upstream u, String rest) {

@@ -22,6 +22,7 @@ class CacheConfigTest {
     assertTrue(c.cache().enabled());
     assertEquals(Path.of("/srv/p/cache"), c.cache().dir());
     assertEquals(20L << 30, c.cache().maxSize());
+    assertEquals(256L << 20, c.cache().manifestMaxSize());
     assertEquals(Duration.ofMinutes(5), c.upstreams().get(0).tagTtl());
   }
 
@@ -29,10 +30,11 @@ class CacheConfigTest {
   void readsTheDocumentedShape() {
     GatewayConfig c =
         parse(
-            "cache: {dir: /var/cache/p, maxSize: 512MiB}\n"
+            "cache: {dir: /var/cache/p, maxSize: 512MiB, manifestMaxSize: 64MiB}\n"
                 + "upstreams: [{name: a, url: 'http://x', cache: {tagTtl: 30s}}]\n");
     assertEquals(Path.of("/var/cache/p"), c.cache().dir());
     assertEquals(512L << 20, c.cache().maxSize());
+    assertEquals(64L << 20, c.cache().manifestMaxSize());
     assertEquals(Duration.ofSeconds(30), c.upstreams().get(0).tagTtl());
     assertFalse(parse("cache: {enabled: false}\n" + UP).cache().enabled());
   }
@@ -48,7 +50,11 @@ class CacheConfigTest {
       delimiter = '|',
       value = {
         "cache: {maxSize: lots} | cache.maxSize: 'lots' is not a size",
-        "cache: {ttl: 5m} | cache.ttl: unknown key 'ttl' (known here: dir, enabled, maxSize)",
+        "cache: {ttl: 5m} | cache.ttl: unknown key 'ttl' (known here: dir, enabled,"
+            + " manifestMaxSize, maxSize)",
+        "cache: {manifestMaxSize: lots} | cache.manifestMaxSize: 'lots' is not a size",
+        "cache: {manifestMaxSize: 4MiB} | cache.manifestMaxSize: '4MiB' is too small; it must"
+            + " hold at least two of the largest manifests (8MiB)",
       })
   void refusesBadCacheConfig(String yaml, String expected) {
     ConfigException e = assertThrows(ConfigException.class, () -> parse(yaml + "\n" + UP));

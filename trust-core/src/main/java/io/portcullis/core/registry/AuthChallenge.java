@@ -35,6 +35,23 @@ public record AuthChallenge(String scheme, Map<String, String> params) {
   }
 
   /**
+   * The challenge a registry client answers, of those a {@code WWW-Authenticate} header offers: the
+   * first {@code Bearer} with a realm (the token protocol), else the first {@code Basic}; empty
+   * when there is neither (absent header, other schemes, a bearer without a realm).
+   */
+  public static Optional<AuthChallenge> preferred(String header) {
+    return preferred(parseAll(header));
+  }
+
+  /** As {@link #preferred(String)}, of challenges already parsed. */
+  public static Optional<AuthChallenge> preferred(List<AuthChallenge> challenges) {
+    return challenges.stream()
+        .filter(c -> c.isBearer() && c.param("realm").isPresent())
+        .findFirst()
+        .or(() -> challenges.stream().filter(AuthChallenge::isBasic).findFirst());
+  }
+
+  /**
    * Parses every challenge in a header value. Malformed trailing input ends parsing rather than
    * failing, since a registry's odd header should not hide the challenges it did state clearly.
    */

@@ -3,6 +3,7 @@ package io.portcullis.core.registry;
 import io.portcullis.core.oci.Descriptor;
 import io.portcullis.core.oci.Digest;
 import io.portcullis.core.oci.ManifestCodec;
+import io.portcullis.core.oci.ManifestLimits;
 import io.portcullis.core.oci.MediaTypes;
 import io.portcullis.core.oci.Reference;
 import java.io.InputStream;
@@ -17,9 +18,6 @@ import java.util.Optional;
  * must equal the one requested, or the one the registry claims in {@code Docker-Content-Digest}.
  */
 final class ManifestPuller {
-  /** The same cap the gateway applies: manifests are small; more is a misbehaving registry. */
-  static final long MAX_MANIFEST_BYTES = 4L * 1024 * 1024;
-
   static final String ACCEPT = String.join(", ", MediaTypes.MANIFEST_TYPES);
 
   private final RegistryTransport transport;
@@ -34,7 +32,7 @@ final class ManifestPuller {
     if (response.statusCode() != 200) {
       throw ResponseBodies.failure(response, what);
     }
-    byte[] bytes = ResponseBodies.read(response, MAX_MANIFEST_BYTES, what);
+    byte[] bytes = ResponseBodies.read(response, ManifestLimits.MAX_BYTES, what);
     Digest digest = verifiedDigest(ref, claimedDigest(response), bytes, what);
     return new FetchedManifest(digest, mediaTypeOf(response, bytes), bytes);
   }

@@ -4,6 +4,7 @@ import io.portcullis.core.oci.Descriptor;
 import io.portcullis.core.oci.Digest;
 import io.portcullis.core.oci.ImageIndex;
 import io.portcullis.core.oci.ManifestCodec;
+import io.portcullis.core.oci.ManifestLimits;
 import io.portcullis.core.oci.MediaTypes;
 import io.portcullis.core.oci.Reference;
 import io.portcullis.core.oci.Tag;
@@ -70,7 +71,7 @@ final class ReferrersLister {
       filtered |=
           response.headers().allValues("OCI-Filters-Applied").stream()
               .anyMatch(v -> v.contains("artifactType"));
-      byte[] body = ResponseBodies.read(response, ManifestPuller.MAX_MANIFEST_BYTES, what);
+      byte[] body = ResponseBodies.read(response, ManifestLimits.MAX_BYTES, what);
       found.addAll(readIndex(body, what).manifests());
       target = TagLister.nextPage(response).orElse(null);
     }

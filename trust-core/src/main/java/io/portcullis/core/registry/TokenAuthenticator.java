@@ -1,8 +1,5 @@
 package io.portcullis.core.registry;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.portcullis.core.oci.ManifestCodec;
-import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -29,9 +26,6 @@ import java.util.concurrent.ConcurrentHashMap;
 final class TokenAuthenticator {
   /** Tokens are small; anything bigger is not a token response. */
   private static final int MAX_TOKEN_RESPONSE = 1024 * 1024;
-
-  /** The token spec's default lifetime when {@code expires_in} is absent. */
-  private static final Duration DEFAULT_LIFETIME = Duration.ofSeconds(60);
 
   /** Renew a little early so a token does not expire in flight. */
   private static final Duration MARGIN = Duration.ofSeconds(10);
@@ -73,26 +67,23 @@ final class TokenAuthenticator {
   String answer(List<AuthChallenge> challenges, RemoteRepository repository, String scope) {
     String endpoint = repository.endpoint();
     Optional<Credentials> creds = credentials.lookup(repository.registry());
-    for (AuthChallenge challenge : challenges) {
-      if (challenge.isBearer() && challenge.param("realm").isPresent()) {
-        Cached token = fetchToken(challenge, repository, scope, creds);
-        cache.put(key(endpoint, scope), token);
-        return token.header();
-      }
+    Optional<AuthChallenge> challenge = AuthChallenge.preferred(challenges);
+    if (challenge.isPresent() && challenge.get().isBearer()) {
+      Cached token = fetchToken(challenge.get(), repository, scope, creds);
+      cache.put(key(endpoint, scope), token);
+      return token.header();
     }
-    for (AuthChallenge challenge : challenges) {
-      if (challenge.isBasic()) {
-        Credentials c =
-            creds.orElseThrow(
-                () ->
-                    new RegistryUnauthorizedException(
-                        repository.registry()
-                            + " requires a login and no credentials were found for it"
-                            + " (docker config.json or --registry-creds-file)"));
-        String header = c.basicAuthorization();
-        cache.put(key(endpoint, "*"), new Cached(header, Instant.MAX));
-        return header;
-      }
+    if (challenge.isPresent()) {
+      Credentials c =
+          creds.orElseThrow(
+              () ->
+                  new RegistryUnauthorizedException(
+                      repository.registry()
+                          + " requires a login and no credentials were found for it"
+                          + " (docker config.json or --registry-creds-file)"));
+      String header = c.basicAuthorization();
+      cache.put(key(endpoint, "*"), new Cached(header, Instant.MAX));
+      return header;
     }
     throw new RegistryUnauthorizedException(
         repository.registry() + " demands an authentication scheme this client does not speak");
@@ -133,20 +124,18 @@ final class TokenAuthenticator {
       throw ResponseBodies.failure(response, "token request to " + uri.getHost());
     }
     byte[] body = ResponseBodies.read(response, MAX_TOKEN_RESPONSE, "token response");
-    JsonNode json;
+    TokenResponse token;
     try {
-      json = ManifestCodec.mapper().readTree(body);
-    } catch (IOException e) {
-      throw new RegistryProtocolException("token response from " + uri.getHost() + " is not JSON");
+      token = TokenResponse.parse(body);
+    } catch (IllegalArgumentException e) {
+      throw new RegistryProtocolException(e.getMessage() + " (from " + uri.getHost() + ")");
     }
-    String token = json.path("token").asText(json.path("access_token").asText(""));
-    if (token.isEmpty()) {
-      throw new RegistryProtocolException(
-          "token response from " + uri.getHost() + " carries no token");
-    }
-    long seconds = json.path("expires_in").asLong(DEFAULT_LIFETIME.toSeconds());
-    Duration lifetime = Duration.ofSeconds(Math.max(seconds, DEFAULT_LIFETIME.toSeconds()));
-    return new Cached("Bearer " + token, clock.instant().plus(lifetime).minus(MARGIN));
+    // Never cached for less than the spec's default, whatever the service says.
+    Duration lifetime =
+        token.expiresIn().compareTo(TokenResponse.DEFAULT_LIFETIME) < 0
+            ? TokenResponse.DEFAULT_LIFETIME
+            : token.expiresIn();
+    return new Cached("Bearer " + token.token(), clock.instant().plus(lifetime).minus(MARGIN));
   }
 
   private static void append(StringBuilder query, String name, String value) {

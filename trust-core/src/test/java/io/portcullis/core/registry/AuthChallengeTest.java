@@ -5,12 +5,58 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.NullAndEmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+/**
+ * The one {@code WWW-Authenticate} parser, shared by the CLI's registry client and the gateway's
+ * upstreams ({@code UpstreamAuth}): every challenge parsed, and the one a client answers.
+ */
 class AuthChallengeTest {
+
+  /**
+   * Which challenge a client answers, and with what: a bearer with a realm first, then basic;
+   * nothing for schemes it does not speak or a bearer without a realm. {@code -} is "no challenge";
+   * {@code params} are {@code name=value} pairs separated by {@code ;}.
+   */
+  @ParameterizedTest(name = "[{index}] {0}")
+  @CsvSource(
+      delimiter = '|',
+      nullValues = "-",
+      value = {
+        // Docker Hub: a comma inside a quoted scope
+        "'Bearer realm=\"https://auth.docker.io/token\",service=\"registry.docker.io\","
+            + "scope=\"repository:library/alpine:pull,push\"' | bearer | realm=https://auth.docker.io/token;"
+            + "service=registry.docker.io;scope=repository:library/alpine:pull,push",
+        "'Basic realm=\"Registry Realm\"' | basic | realm=Registry Realm",
+        // unquoted values (some servers leave URLs bare), lower-case scheme, spaces after commas
+        "'bearer realm=https://x/token, service=x' | bearer | realm=https://x/token;service=x",
+        // a bearer is preferred to a basic offered first
+        "'Basic realm=\"r\", Bearer realm=\"https://t/token\"' | bearer | realm=https://t/token",
+        // a bearer without a realm cannot be answered: the basic next to it can
+        "'Bearer service=\"x\", Basic realm=\"r\"' | basic | realm=r",
+        "'' | - | -",
+        "'   ' | - | -",
+        "'Negotiate abc' | - | -",
+        "'Bearer service=\"x\"' | - | -",
+        "'Digest realm=\"x\"' | - | -",
+      })
+  void theChallengeAClientAnswers(String header, String scheme, String params) {
+    Optional<AuthChallenge> c = AuthChallenge.preferred(header);
+    if (scheme == null) {
+      assertEquals(Optional.empty(), c);
+      return;
+    }
+    assertEquals(scheme, c.orElseThrow().scheme());
+    for (String pair : params.split(";")) {
+      int eq = pair.indexOf('=');
+      assertEquals(Optional.of(pair.substring(eq + 1)), c.get().param(pair.substring(0, eq)), pair);
+    }
+  }
 
   @Test
   void parsesTheRegistryTokenChallenge() {

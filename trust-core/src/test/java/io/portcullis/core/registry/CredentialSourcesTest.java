@@ -90,6 +90,33 @@ class CredentialSourcesTest {
     assertFalse(e.getMessage().contains("justAPassword"));
   }
 
+  /** The one rule for credentials files, the CLI's and the gateway's upstreams' alike. */
+  @org.junit.jupiter.params.ParameterizedTest(name = "[{index}] {0}")
+  @org.junit.jupiter.params.provider.CsvSource(
+      delimiter = '|',
+      value = {
+        "'ci-bot:pa:ss' | ci-bot | pa:ss",
+        "'ci-bot:pw\\n' | ci-bot | pw",
+        "'  ci-bot:pw  \\n\\n' | ci-bot | pw",
+        "'justAPassword' | - | -",
+        "':pw' | - | -",
+        "'user:' | - | -",
+        "'user:pw\\nother:pw' | - | -",
+        "'' | - | -",
+      })
+  void oneCredentialsRule(String text, String user, String password) {
+    String content = text.replace("\\n", "\n");
+    if (user.equals("-")) {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> CredentialsFile.parse(content));
+      assertEquals("must hold one line 'user:password'", e.getMessage());
+      return;
+    }
+    Credentials c = CredentialsFile.parse(content);
+    assertEquals(user, c.username());
+    assertEquals(password, c.password());
+  }
+
   @Test
   void firstSourceThatKnowsTheHostWins() throws Exception {
     Path file = dir.resolve("creds");

@@ -1,0 +1,96 @@
+package io.portcullis.gateway.cache;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.portcullis.core.oci.Descriptor;
+import io.portcullis.core.oci.Digest;
+import io.portcullis.core.oci.ImageManifest;
+import io.portcullis.core.oci.ManifestCodec;
+import io.portcullis.gateway.upstream.UpstreamArtifacts.Fetched;
+import io.vertx.core.Future;
+import java.util.Optional;
+
+/**
+ * Manifests by digest, per repository of an upstream: immutable, so kept as long as memory (by
+ * weight) and the disk store (by its bound) allow, and read back from disk, verified, when memory
+ * no longer has them. The blobs a manifest read back refers to count as confirmed in its repository
+ * (the upstream served that manifest there).
+ */
+final class CachedManifests {
+  /**
+   * The weight each in-memory cache of the manifest cache may reach (manifests, small blobs,
+   * referrers lists): 64 MiB, but at most a sixteenth of the heap, so that the three together stay
+   * under a fifth of even a small heap (8 MiB each at {@code -Xmx128m}) whatever outsiders make the
+   * gateway fetch; the disk holds the rest.
+   */
+  static final long MAX_MEMORY_BYTES =
+      Math.min(64L * 1024 * 1024, Runtime.getRuntime().maxMemory() / 16);
+
+  private final Cache<String, Fetched> memory =
+      Caffeine.newBuilder()
+          .maximumWeight(MAX_MEMORY_BYTES)
+          .<String, Fetched>weigher((k, v) -> v.bytes().length + k.length())
+          .build();
+  private final ManifestStore store;
+  private final DiskWrites disk;
+  private final BlobStore blobs;
+
+  CachedManifests(ManifestStore store, DiskWrites disk, BlobStore blobs) {
+    this.store = store;
+    this.disk = disk;
+    this.blobs = blobs;
+  }
+
+  /** The manifest with this digest in {@code repository}, from memory or disk. */
+  Future<Optional<Fetched>> get(String repository, Digest digest) {
+    Fetched hit = memory.getIfPresent(key(repository, digest));
+    if (hit != null) {
+      return Future.succeededFuture(Optional.of(hit));
+    }
+    return disk.read(() -> store.readManifest(repository, digest).map(m -> remember(repository, m)))
+        .otherwise(Optional.empty());
+  }
+
+  /** Keeps a manifest in memory (not stale); returns what is kept. */
+  Fetched keep(String repository, Fetched m) {
+    Fetched exact = m.withStale(false);
+    memory.put(key(repository, m.digest()), exact);
+    return exact;
+  }
+
+  /** Keeps a manifest read from disk in memory, and links the blobs it refers to. */
+  Fetched remember(String repository, Fetched m) {
+    keep(repository, m);
+    if (blobs != null) {
+      try {
+        ImageManifest image = ManifestCodec.readManifest(m.bytes());
+        if (image.config() != null) {
+          blobs.link(repository, image.config().parsedDigest());
+        }
+        if (image.layers() != null) {
+          for (Descriptor layer : image.layers()) {
+            blobs.link(repository, layer.parsedDigest());
+          }
+        }
+      } catch (IllegalArgumentException notAnImage) {
+        // an index, or a manifest of another schema: no blobs of its own
+      }
+    }
+    return m;
+  }
+
+  /** Forgets a manifest deleted through the gateway, in memory and on disk. */
+  void forget(String repository, Digest digest) {
+    memory.invalidate(key(repository, digest));
+    disk.write(
+        repository + "@" + digest,
+        () -> {
+          store.deleteManifest(repository, digest);
+          return null;
+        });
+  }
+
+  private static String key(String repository, Digest digest) {
+    return repository + "@" + digest;
+  }
+}
