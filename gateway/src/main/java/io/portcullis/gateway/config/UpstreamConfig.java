@@ -12,9 +12,8 @@ import java.util.Set;
  * empty prefix is the default route). {@code unprefixed} marks the upstream that {@code
  * routing.unprefixed} names: it also serves the names that start with no configured prefix, read as
  * if they started with its prefix, e.g. docker's {@code registry-mirrors} traffic ({@code
- * library/alpine}), which carries no {@code ns=}.
- * {@code credentials} are read from its {@code credentialsFile} ({@code user:password}, the same
- * rule as the CLI's) and never printed.
+ * library/alpine}), which carries no {@code ns=}. {@code credentials} are read from its {@code
+ * credentialsFile} ({@code user:password}, the same rule as the CLI's) and never printed.
  */
 public record UpstreamConfig(
     String name,
