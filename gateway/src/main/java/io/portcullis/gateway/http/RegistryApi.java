@@ -88,7 +88,7 @@ public final class RegistryApi implements Handler<HttpServerRequest> {
     if (tokenEndpoint != null && "/token".equals(req.path())) {
       return tokenEndpoint.handle(req);
     }
-    OciRoute route = OciRoute.parse(req.path());
+    OciRoute route = OciRoute.parse(req.path(), req.method());
     checkMethod(route, req.method());
     if (gate == null) {
       return serve(req, route, Caller.open(AccessGate.address(req), RequestObserver.id(req)));
