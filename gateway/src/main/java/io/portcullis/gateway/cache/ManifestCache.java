@@ -48,6 +48,7 @@ public final class ManifestCache implements ManifestLookaside {
   private static final Logger LOG = LoggerFactory.getLogger(ManifestCache.class);
   private static final long MAX_BYTES = 64L * 1024 * 1024;
   private static final long ABSENCE_TTL_MAX_MS = 15_000;
+  private static final Duration DELETE_GRACE = Duration.ofSeconds(2);
 
   /** Counter of answers served stale because the upstream failed. */
   public static final String STALE_METRIC = "portcullis.cache.stale";
@@ -266,6 +267,58 @@ public final class ManifestCache implements ManifestLookaside {
           }
           return null;
         });
+  }
+
+  /**
+   * Forgets a manifest deleted upstream through this gateway, and the tags pointing at it, in
+   * memory and on disk; completes once it is gone from both, so that a read after the delete's
+   * answer cannot find it.
+   */
+  public Future<Void> deleted(UpstreamRoute route, Digest digest) {
+    String repository = route.upstreamRepository();
+    forget(repository, digest);
+    Callable<Void> delete =
+        () -> {
+          store.deleteManifest(repository, digest);
+          return null;
+        };
+    // A write of this manifest still under way would put it back: delete again once writes land.
+    return onDisk(delete)
+        .compose(v -> Quiescence.await(vertx, () -> writing.get() == 0, DELETE_GRACE))
+        .compose(settled -> onDisk(delete))
+        .<Void>mapEmpty()
+        .onComplete(ar -> forget(repository, digest));
+  }
+
+  private void forget(String repository, Digest digest) {
+    byDigest.invalidate(repository + "@" + digest);
+    tags.asMap()
+        .entrySet()
+        .removeIf(
+            e -> e.getKey().startsWith(repository + ":") && digest.equals(e.getValue().digest()));
+  }
+
+  /** Forgets a tag deleted upstream through this gateway, in memory and on disk. */
+  public Future<Void> deletedTag(UpstreamRoute route, String tag) {
+    String repository = route.upstreamRepository();
+    tags.invalidate(tagKey(route, tag));
+    return onDisk(
+            () -> {
+              store.deleteTag(repository, tag);
+              return null;
+            })
+        .<Void>mapEmpty()
+        .onComplete(ar -> tags.invalidate(tagKey(route, tag)));
+  }
+
+  /**
+   * Forgets the referrers lists of {@code subject} (every {@code artifactType} filter) after a
+   * referrer was pushed or deleted through this gateway; the copies on disk count as stale already,
+   * so the next request asks the upstream.
+   */
+  public void referrersChanged(UpstreamRoute route, Digest subject) {
+    String prefix = route.upstreamRepository() + "@" + subject + "?";
+    referrers.asMap().keySet().removeIf(k -> k.startsWith(prefix));
   }
 
   @Override

@@ -150,6 +150,11 @@ final class ManifestStore {
     write(tagFile(repository, tag), ByteBuffer.wrap(record.getBytes(UTF8)));
   }
 
+  /** Forgets a manifest deleted upstream (a tag pointing at it is dropped at the next start). */
+  void deleteManifest(String repository, Digest digest) throws IOException {
+    Files.deleteIfExists(manifestFile(repository, digest));
+  }
+
   /** Forgets a tag the upstream no longer has. */
   void deleteTag(String repository, String tag) throws IOException {
     if (Tag.isValid(tag)) {

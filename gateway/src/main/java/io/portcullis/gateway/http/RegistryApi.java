@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The client-facing OCI Distribution API: parses the path, picks the upstream, checks the method
@@ -267,6 +268,19 @@ public final class RegistryApi implements Handler<HttpServerRequest> {
 
   Future<Void> forwardDelete(
       HttpServerRequest req, UpstreamRoute route, String path, OciErrorCode notFound) {
+    return forwardDelete(req, route, path, notFound, Future::succeededFuture);
+  }
+
+  /**
+   * Forwards a DELETE; {@code deleted} runs after the upstream's 202 and before the client's (the
+   * caches forget what was deleted, so a read after the answer cannot find it).
+   */
+  Future<Void> forwardDelete(
+      HttpServerRequest req,
+      UpstreamRoute route,
+      String path,
+      OciErrorCode notFound,
+      Supplier<Future<Void>> deleted) {
     UpstreamRequest up =
         new UpstreamRequest(
             HttpMethod.DELETE,
@@ -284,9 +298,14 @@ public final class RegistryApi implements Handler<HttpServerRequest> {
               if (resp.statusCode() != 202) {
                 return ProxyResponses.relayError(req, resp, notFound, route);
               }
-              var res = ProxyResponses.start(req, resp, 202);
-              res.headers().remove("Content-Length");
-              return resp.end().compose(v -> res.end());
+              return resp.end()
+                  .compose(v -> deleted.get())
+                  .compose(
+                      v -> {
+                        var res = ProxyResponses.start(req, resp, 202);
+                        res.headers().remove("Content-Length");
+                        return res.end();
+                      });
             });
   }
 
