@@ -374,7 +374,7 @@ final class ManifestProxy {
     ManifestCache cache = cacheOf(route);
     Future<Optional<ReferrersTagIndex.Referrer>> referrer =
         m.reference().isDigest()
-            ? referrerOf(route, m.reference().digest().orElseThrow())
+            ? referrerOf(route, cache, m.reference().digest().orElseThrow())
             : Future.succeededFuture(Optional.empty());
     return referrer.compose(
         r ->
@@ -405,10 +405,21 @@ final class ManifestProxy {
                 }));
   }
 
-  /** What a manifest about to be deleted refers to, if anything; unknown when it cannot be read. */
+  /**
+   * What a manifest about to be deleted refers to, if anything; unknown when it cannot be read.
+   * Read from the cache when there, else from the upstream without caching what is about to go.
+   */
   private static Future<Optional<ReferrersTagIndex.Referrer>> referrerOf(
-      UpstreamRoute route, Digest digest) {
-    return UpstreamArtifacts.manifest(route, digest.toString(), UpstreamArtifacts.anyManifest())
+      UpstreamRoute route, ManifestCache cache, Digest digest) {
+    Future<Optional<Fetched>> cached =
+        cache == null ? Future.succeededFuture(Optional.empty()) : cache.byDigest(route, digest);
+    return cached
+        .compose(
+            hit ->
+                hit.isPresent()
+                    ? Future.succeededFuture(hit)
+                    : UpstreamArtifacts.fetchManifest(
+                        route, digest.toString(), UpstreamArtifacts.anyManifest()))
         .map(f -> f.flatMap(x -> ReferrersTagIndex.Referrer.of(x.bytes(), x.mediaType(), digest)))
         .otherwise(Optional.empty());
   }

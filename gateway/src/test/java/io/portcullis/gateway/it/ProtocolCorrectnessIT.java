@@ -175,6 +175,31 @@ class ProtocolCorrectnessIT {
   }
 
   @Test
+  void anIndexWithASubjectIsAReferrerToo() throws Exception {
+    String repo = "team/refd-index";
+    byte[] subject = pushImageTo(gw, repo, 27);
+    Digest sd = Digest.sha256(subject);
+    putManifest(repo, "v1", subject, MediaTypes.OCI_MANIFEST);
+    byte[] index =
+        ManifestCodec.write(
+            new ImageIndex(
+                2,
+                MediaTypes.OCI_INDEX,
+                "application/vnd.example.bundle",
+                List.of(Descriptor.of(MediaTypes.OCI_MANIFEST, sd, subject.length)),
+                Descriptor.of(MediaTypes.OCI_MANIFEST, sd, subject.length),
+                Map.of("org.example.name", "bundle")));
+    Digest id = Digest.sha256(index);
+    HttpResponse<String> put = putManifest(repo, id.toString(), index, MediaTypes.OCI_INDEX);
+    assertEquals(sd.toString(), put.headers().firstValue("OCI-Subject").orElse(null));
+    List<Descriptor> listed = referrers(gw + "/v2/" + repo + "/referrers/" + sd).manifests();
+    assertEquals(1, listed.size(), listed.toString());
+    assertEquals(id.toString(), listed.get(0).digest());
+    assertEquals(MediaTypes.OCI_INDEX, listed.get(0).mediaType());
+    assertEquals("application/vnd.example.bundle", listed.get(0).artifactType());
+  }
+
+  @Test
   void anEmptyReferrersListHasAnEmptyManifestsArray() throws Exception {
     HttpResponse<String> none =
         Http.get(gw + "/v2/team/nobody/referrers/" + Digest.sha256(new byte[] {7}));
