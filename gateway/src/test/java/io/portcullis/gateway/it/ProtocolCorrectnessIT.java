@@ -82,9 +82,7 @@ class ProtocolCorrectnessIT {
 
   @Test
   void aDeletedManifestIsGoneAtOnceByDigestAndTag() throws Exception {
-    byte[] manifest = pushImageTo(gw, "team/gone", 23);
-    Digest md = Digest.sha256(manifest);
-    putManifest("team/gone", "v1", manifest, MediaTypes.OCI_MANIFEST);
+    Digest md = Digest.sha256(pushTagged("team/gone", 23));
     // Read through the gateway first, so both are cached.
     assertEquals(200, Http.get(gw + "/v2/team/gone/manifests/v1").statusCode());
     assertEquals(200, Http.get(gw + "/v2/team/gone/manifests/" + md).statusCode());
@@ -107,15 +105,15 @@ class ProtocolCorrectnessIT {
     HttpResponse<String> blob = Http.get(gw + "/v2/team/gone-blob/blobs/" + layer);
     assertEquals(404, blob.statusCode(), blob.body());
     assertEquals("BLOB_UNKNOWN", Http.errorCode(blob));
-    assertEquals(404, Http.send("HEAD", gw + "/v2/team/gone/blobs/" + layer, null).statusCode());
+    assertEquals(
+        404, Http.send("HEAD", gw + "/v2/team/gone-blob/blobs/" + layer, null).statusCode());
   }
 
   @Test
   void aManifestWithASubjectIsListedInItsReferrersAtOnce() throws Exception {
     String repo = "team/refd";
-    byte[] subject = pushImageTo(gw, repo, 24);
+    byte[] subject = pushTagged(repo, 24);
     Digest sd = Digest.sha256(subject);
-    putManifest(repo, "v1", subject, MediaTypes.OCI_MANIFEST);
 
     // Asked before anything refers to it, and so cached as empty.
     assertEquals(0, referrers(gw + "/v2/" + repo + "/referrers/" + sd).manifests().size());
@@ -177,9 +175,8 @@ class ProtocolCorrectnessIT {
   @Test
   void anIndexWithASubjectIsAReferrerToo() throws Exception {
     String repo = "team/refd-index";
-    byte[] subject = pushImageTo(gw, repo, 27);
+    byte[] subject = pushTagged(repo, 27);
     Digest sd = Digest.sha256(subject);
-    putManifest(repo, "v1", subject, MediaTypes.OCI_MANIFEST);
     byte[] index =
         ManifestCodec.write(
             new ImageIndex(
@@ -338,6 +335,13 @@ class ProtocolCorrectnessIT {
             List.of(Descriptor.of(MediaTypes.OCI_EMPTY, e, empty.length)),
             Descriptor.of(MediaTypes.OCI_MANIFEST, subject, size),
             Map.of("org.example.name", name)));
+  }
+
+  /** Pushes an image through the gateway, tagged v1; returns its manifest. */
+  private static byte[] pushTagged(String repo, int seed) throws Exception {
+    byte[] manifest = pushImageTo(gw, repo, seed);
+    putManifest(repo, "v1", manifest, MediaTypes.OCI_MANIFEST);
+    return manifest;
   }
 
   private static HttpResponse<String> putManifest(
