@@ -34,6 +34,7 @@ public final class RegistryApi implements Handler<HttpServerRequest> {
   private final UploadIds uploadIds;
   private final Enforcer enforcer;
   private final ManifestProxy manifests = new ManifestProxy(this);
+  private final ManifestWrites manifestWrites = new ManifestWrites(this);
   private final BlobProxy blobs;
   private final UploadProxy uploads = new UploadProxy(this);
   private final TagListProxy tags = new TagListProxy(this);
@@ -188,10 +189,10 @@ public final class RegistryApi implements Handler<HttpServerRequest> {
     if (route instanceof OciRoute.Manifest r) {
       UpstreamRoute up = upstream(req, r.name());
       if (m == HttpMethod.PUT) {
-        return manifests.put(req, r, up);
+        return manifestWrites.put(req, r, up);
       }
       return m == HttpMethod.DELETE
-          ? manifests.delete(req, r, up)
+          ? manifestWrites.delete(req, r, up)
           : manifests.fetch(req, r, up, caller.label());
     }
     if (route instanceof OciRoute.Blob r) {
