@@ -173,6 +173,38 @@ class ProtocolCorrectnessIT {
   }
 
   @Test
+  void concurrentReferrersOfOneSubjectAreAllListed() throws Exception {
+    String repo = "team/refd-many";
+    byte[] subject = pushTagged(repo, 28);
+    Digest sd = Digest.sha256(subject);
+    List<byte[]> many = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      many.add(referrer(repo, ARTIFACT, MediaTypes.OCI_EMPTY, sd, subject.length, "n" + i));
+    }
+    List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> puts = new ArrayList<>();
+    for (byte[] r : many) {
+      puts.add(
+          Http.CLIENT.sendAsync(
+              java.net.http.HttpRequest.newBuilder(
+                      java.net.URI.create(gw + "/v2/" + repo + "/manifests/" + Digest.sha256(r)))
+                  .header("Content-Type", MediaTypes.OCI_MANIFEST)
+                  .PUT(java.net.http.HttpRequest.BodyPublishers.ofByteArray(r))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString()));
+    }
+    for (var put : puts) {
+      assertEquals(sd.toString(), put.get().headers().firstValue("OCI-Subject").orElse(null));
+    }
+    assertEquals(
+        many.stream().map(r -> Digest.sha256(r).toString()).sorted().toList(),
+        referrers(gw + "/v2/" + repo + "/referrers/" + sd).manifests().stream()
+            .map(Descriptor::digest)
+            .sorted()
+            .toList(),
+        "read-modify-writes of one subject's tag run one at a time: none lost");
+  }
+
+  @Test
   void anIndexWithASubjectIsAReferrerToo() throws Exception {
     String repo = "team/refd-index";
     byte[] subject = pushTagged(repo, 27);
