@@ -142,7 +142,7 @@ final class ManifestWrites {
     Future<Boolean> listed =
         resp.getHeader("OCI-Subject") != null
             ? Future.succeededFuture(false)
-            : referrers.add(route, referrer.get());
+            : referrers.add(route, cache, referrer.get());
     return listed.map(
         ok -> {
           if (cache != null) {
@@ -184,7 +184,7 @@ final class ManifestWrites {
                     return forgotten;
                   }
                   return forgotten
-                      .compose(v -> referrers.remove(route, r.get()))
+                      .compose(v -> referrers.remove(route, cache, r.get()))
                       .map(
                           v -> {
                             if (cache != null) {

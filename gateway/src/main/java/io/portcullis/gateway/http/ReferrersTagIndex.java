@@ -86,12 +86,13 @@ final class ReferrersTagIndex {
   /**
    * Adds {@code referrer} to its subject's referrers tag; true when it is listed there now. A
    * failure is logged and answers false: the client then sees no {@code OCI-Subject} and, as the
-   * spec asks, maintains the tag itself.
+   * spec asks, maintains the tag itself. The tag's new index goes into {@code cache} (may be null).
    */
-  Future<Boolean> add(UpstreamRoute route, Referrer referrer) {
+  Future<Boolean> add(UpstreamRoute route, ManifestCache cache, Referrer referrer) {
     String digest = referrer.descriptor().digest();
     return update(
         route,
+        cache,
         referrer.subject(),
         list -> {
           if (list.stream().anyMatch(d -> digest.equals(d.digest()))) {
@@ -104,10 +105,11 @@ final class ReferrersTagIndex {
   }
 
   /** Removes {@code referrer} from its subject's referrers tag, if listed there. */
-  Future<Boolean> remove(UpstreamRoute route, Referrer referrer) {
+  Future<Boolean> remove(UpstreamRoute route, ManifestCache cache, Referrer referrer) {
     String digest = referrer.descriptor().digest();
     return update(
         route,
+        cache,
         referrer.subject(),
         list ->
             list.stream().anyMatch(d -> digest.equals(d.digest()))
@@ -117,10 +119,13 @@ final class ReferrersTagIndex {
 
   /** {@code change} returns the new list, or null when the tag needs no update. */
   private Future<Boolean> update(
-      UpstreamRoute route, Digest subject, UnaryOperator<List<Descriptor>> change) {
+      UpstreamRoute route,
+      ManifestCache cache,
+      Digest subject,
+      UnaryOperator<List<Descriptor>> change) {
     String key =
         route.upstream().config().name() + "|" + route.upstreamRepository() + "|" + subject;
-    return serially(key, () -> readModifyWrite(route, subject, change))
+    return serially(key, () -> readModifyWrite(route, cache, subject, change))
         .recover(
             err -> {
               LOG.warn(
@@ -133,7 +138,10 @@ final class ReferrersTagIndex {
   }
 
   private Future<Boolean> readModifyWrite(
-      UpstreamRoute route, Digest subject, UnaryOperator<List<Descriptor>> change) {
+      UpstreamRoute route,
+      ManifestCache cache,
+      Digest subject,
+      UnaryOperator<List<Descriptor>> change) {
     String tag = subject.referrersTag();
     return UpstreamArtifacts.fetchManifest(route, tag, MediaTypes.OCI_INDEX)
         .compose(
@@ -145,7 +153,7 @@ final class ReferrersTagIndex {
               }
               ImageIndex next =
                   new ImageIndex(2, MediaTypes.OCI_INDEX, null, changed, null, index.annotations());
-              return put(route, tag, ManifestCodec.write(next)).map(true);
+              return put(route, cache, tag, ManifestCodec.write(next)).map(true);
             });
   }
 
@@ -163,7 +171,8 @@ final class ReferrersTagIndex {
         OciErrorCode.MANIFEST_INVALID, "tag " + tag + " holds something other than an OCI index");
   }
 
-  private static Future<Void> put(UpstreamRoute route, String tag, byte[] bytes) {
+  private static Future<Void> put(
+      UpstreamRoute route, ManifestCache cache, String tag, byte[] bytes) {
     var headers =
         route
             .headers()
@@ -188,7 +197,7 @@ final class ReferrersTagIndex {
                             return Future.failedFuture(
                                 "upstream answered HTTP " + resp.statusCode() + " to its PUT");
                           }
-                          if (route.upstream().manifestCache() instanceof ManifestCache cache) {
+                          if (cache != null) {
                             cache.put(
                                 route,
                                 tag,
