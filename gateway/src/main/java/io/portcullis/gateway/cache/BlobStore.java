@@ -110,6 +110,14 @@ public final class BlobStore {
     links.put(repository + "@" + digest, Boolean.TRUE);
   }
 
+  /**
+   * Forgets that the upstream has {@code digest} in {@code repository} (it was deleted there): the
+   * shared copy is served there again only after the upstream confirms it.
+   */
+  public void unlink(String repository, Digest digest) {
+    links.invalidate(repository + "@" + digest);
+  }
+
   /** True when the blob is on disk or being written. */
   public boolean contains(Digest digest) {
     return lookup(digest).isPresent() || fills.containsKey(digest.toString());

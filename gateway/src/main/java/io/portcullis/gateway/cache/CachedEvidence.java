@@ -91,6 +91,16 @@ final class CachedEvidence {
     return known.compose(k -> referrers(route, subject, artifactType, key, k));
   }
 
+  /**
+   * Forgets the referrers lists of {@code subject} (every {@code artifactType} filter) after a
+   * referrer was pushed or deleted through this gateway; the copies on disk count as stale already,
+   * so the next request asks the upstream.
+   */
+  void referrersChanged(UpstreamRoute route, Digest subject) {
+    String prefix = route.upstreamRepository() + "@" + subject + "?";
+    referrers.asMap().keySet().removeIf(k -> k.startsWith(prefix));
+  }
+
   /** A referrers list read from disk, as stale (asked for again when the upstream is up). */
   private static ReferrersEntry restored(ManifestStore.StoredReferrers stored) {
     try {

@@ -88,6 +88,18 @@ final class CachedTags {
   }
 
   /**
+   * Forgets, in memory and on disk, every tag of the route's repository pointing at {@code digest}.
+   */
+  void forgetPointingAt(UpstreamRoute route, Digest digest) {
+    String prefix = route.upstreamRepository() + ":";
+    tags.asMap().entrySet().stream()
+        .filter(e -> e.getKey().startsWith(prefix) && digest.equals(e.getValue().digest()))
+        .map(e -> e.getKey().substring(prefix.length()))
+        .toList()
+        .forEach(tag -> forget(route, tag));
+  }
+
+  /**
    * The manifest a tag points at, from the cache: as is within the TTL; after it, when a HEAD shows
    * the same digest; marked stale when the HEAD cannot tell. Empty when the upstream must be asked
    * with a GET (unknown tag, moved tag, deleted tag).

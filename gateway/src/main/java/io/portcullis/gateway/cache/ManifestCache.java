@@ -35,6 +35,9 @@ public final class ManifestCache implements ArtifactSource {
   /** Counter of answers served stale because the upstream failed. */
   public static final String STALE_METRIC = "portcullis.cache.stale";
 
+  // How long a delete waits for cache writes under way, which could put the manifest back.
+  private static final Duration DELETE_GRACE = Duration.ofSeconds(2);
+
   private final ArtifactSource upstream;
   private final ManifestStore store;
   private final DiskWrites disk;
@@ -207,11 +210,36 @@ public final class ManifestCache implements ArtifactSource {
   }
 
   @Override
-  public void changed(UpstreamRoute route, String reference) {
-    if (Digest.isDigest(reference)) {
-      manifests.forget(route.upstreamRepository(), Digest.parse(reference));
-    } else {
-      tags.forget(route, reference);
-    }
+  public void pushed(UpstreamRoute route, String tag, Fetched manifest) {
+    put(route, tag, manifest);
+  }
+
+  @Override
+  public Future<Void> deleted(UpstreamRoute route, Digest digest) {
+    String repository = route.upstreamRepository();
+    manifests.forget(repository, digest);
+    tags.forgetPointingAt(route, digest);
+    // A write of this manifest still under way would put it back: delete again once writes land.
+    return disk.settle(DELETE_GRACE)
+        .compose(
+            v ->
+                disk.read(
+                    () -> {
+                      store.deleteManifest(repository, digest);
+                      return null;
+                    }))
+        .<Void>mapEmpty()
+        .onComplete(ar -> manifests.forget(repository, digest));
+  }
+
+  @Override
+  public Future<Void> deletedTag(UpstreamRoute route, String tag) {
+    tags.forget(route, tag);
+    return disk.settle(DELETE_GRACE).onComplete(ar -> tags.forget(route, tag));
+  }
+
+  @Override
+  public void referrersChanged(UpstreamRoute route, Digest subject) {
+    evidence.referrersChanged(route, subject);
   }
 }

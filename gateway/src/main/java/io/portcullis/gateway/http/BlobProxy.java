@@ -27,9 +27,11 @@ final class BlobProxy {
 
   private final RegistryApi api;
   private final CachedBlobResponder cache;
+  private final BlobStore store;
 
   BlobProxy(RegistryApi api, BlobStore store) {
     this.api = api;
+    this.store = store;
     this.cache = store == null ? null : new CachedBlobResponder(store);
   }
 
@@ -89,10 +91,23 @@ final class BlobProxy {
             });
   }
 
+  /**
+   * Deletes upstream; the cached copy is then no longer served for this repository (other
+   * repositories that hold the same blob keep it) until the upstream confirms it there again.
+   */
   Future<Void> delete(HttpServerRequest req, OciRoute.Blob b, UpstreamRoute route) {
     api.requirePush(route);
     return api.forwardDelete(
-        req, route, route.path("blobs/" + b.digest()), OciErrorCode.BLOB_UNKNOWN);
+        req,
+        route,
+        route.path("blobs/" + b.digest()),
+        OciErrorCode.BLOB_UNKNOWN,
+        () -> {
+          if (store != null) {
+            store.unlink(route.upstreamRepository(), b.digest());
+          }
+          return Future.succeededFuture();
+        });
   }
 
   private static void report(

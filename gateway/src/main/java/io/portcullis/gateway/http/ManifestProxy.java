@@ -1,14 +1,11 @@
 package io.portcullis.gateway.http;
 
-import io.portcullis.core.oci.Digest;
-import io.portcullis.core.oci.ManifestCodec;
 import io.portcullis.core.oci.ManifestLimits;
 import io.portcullis.core.oci.MediaTypes;
 import io.portcullis.gateway.enforce.Enforcer;
 import io.portcullis.gateway.errors.OciErrorCode;
 import io.portcullis.gateway.errors.OciException;
 import io.portcullis.gateway.upstream.ArtifactSource;
-import io.portcullis.gateway.upstream.Bodies;
 import io.portcullis.gateway.upstream.DirectArtifacts;
 import io.portcullis.gateway.upstream.UpstreamArtifacts.Fetched;
 import io.portcullis.gateway.upstream.UpstreamErrors;
@@ -25,10 +22,9 @@ import java.util.Optional;
 
 /**
  * Manifests by tag or digest: GET read through the route's {@link ArtifactSource} (checked against
- * its digest, cached, served stale when the upstream is down), HEAD relayed, PUT and DELETE
- * forwarded to writable upstreams. Manifests are small JSON documents, capped at {@link
- * ManifestLimits#MAX_BYTES} and kept as their exact bytes: the digest a client sees is the digest
- * of the bytes it gets.
+ * its digest, cached, served stale when the upstream is down), HEAD relayed (PUT and DELETE: {@link
+ * ManifestWrites}). Manifests are small JSON documents, capped at {@link ManifestLimits#MAX_BYTES}
+ * and kept as their exact bytes: the digest a client sees is the digest of the bytes it gets.
  */
 final class ManifestProxy {
   static final int MAX_MANIFEST = ManifestLimits.MAX_BYTES;
@@ -192,66 +188,7 @@ final class ManifestProxy {
     return String.join(", ", types.isEmpty() ? MediaTypes.MANIFEST_TYPES : types);
   }
 
-  Future<Void> put(HttpServerRequest req, OciRoute.Manifest m, UpstreamRoute route) {
-    api.requirePush(route);
-    String contentType = req.getHeader("Content-Type");
-    long declared = contentLength(req.getHeader("Content-Length"));
-    if (declared > MAX_MANIFEST) {
-      return Future.failedFuture(tooLarge(route));
-    }
-    return Bodies.collect(req, MAX_MANIFEST)
-        .recover(
-            err ->
-                Future.failedFuture(
-                    err instanceof OciException e && e.status() == 413 ? tooLarge(route) : err))
-        .compose(
-            body -> {
-              byte[] bytes = body.getBytes();
-              try {
-                ManifestCodec.mediaTypeOf(bytes);
-              } catch (IllegalArgumentException e) {
-                return Future.failedFuture(
-                    OciException.of(OciErrorCode.MANIFEST_INVALID, e.getMessage()));
-              }
-              if (m.reference().isDigest()) {
-                Digest wanted = m.reference().digest().orElseThrow();
-                Digest actual = Digest.of(wanted.algorithm(), bytes);
-                if (!actual.equals(wanted)) {
-                  return Future.failedFuture(
-                      OciException.of(
-                          OciErrorCode.DIGEST_INVALID,
-                          "manifest digest is " + actual + ", not " + wanted + " as the URL says"));
-                }
-              }
-              MultiMap headers = route.headers();
-              if (contentType != null) {
-                headers.add("Content-Type", contentType);
-              }
-              headers.add("Content-Length", Integer.toString(bytes.length));
-              UpstreamRequest up =
-                  new UpstreamRequest(
-                      HttpMethod.PUT,
-                      route.path("manifests/" + m.reference()),
-                      headers,
-                      List.of(UpstreamRequest.scope(route.upstreamName(), "pull,push")),
-                      new UpstreamRequest.Bytes(body));
-              return route
-                  .upstream()
-                  .send(up)
-                  .compose(
-                      resp ->
-                          ProxyResponses.relayCreated(
-                              req, resp, route, api.publicBase(req), OciErrorCode.NAME_UNKNOWN));
-            });
-  }
-
-  Future<Void> delete(HttpServerRequest req, OciRoute.Manifest m, UpstreamRoute route) {
-    api.requirePush(route);
-    return api.forwardDelete(
-        req, route, route.path("manifests/" + m.reference()), OciErrorCode.MANIFEST_UNKNOWN);
-  }
-
-  private static OciException tooLarge(UpstreamRoute route) {
+  static OciException tooLarge(UpstreamRoute route) {
     return DirectArtifacts.tooLarge();
   }
 

@@ -6,6 +6,7 @@ import io.portcullis.core.oci.Reference;
 import io.portcullis.core.oci.RepositoryName;
 import io.portcullis.gateway.errors.OciErrorCode;
 import io.portcullis.gateway.errors.OciException;
+import io.vertx.core.http.HttpMethod;
 
 /**
  * A parsed request path of the <a
@@ -35,6 +36,15 @@ public sealed interface OciRoute {
 
   /** Parses a raw request path; throws {@link OciException} with the code a client should see. */
   static OciRoute parse(String rawPath) {
+    return parse(rawPath, null);
+  }
+
+  /**
+   * As {@link #parse(String)}, for a request with {@code method}: a GET or HEAD of a manifest by a
+   * malformed tag is 404 {@code MANIFEST_UNKNOWN} (no manifest can have that tag; the conformance
+   * suite requires it), while a PUT by one stays 400 {@code TAG_INVALID}.
+   */
+  static OciRoute parse(String rawPath, HttpMethod method) {
     if (rawPath == null || !rawPath.startsWith("/v2/")) {
       throw notFound(rawPath);
     }
@@ -63,7 +73,10 @@ public sealed interface OciRoute {
     String kind = head.substring(kindSlash + 1);
     String namePart = head.substring(0, kindSlash);
     return switch (kind) {
-      case "manifests" -> new Manifest(name(namePart), reference(last));
+      case "manifests" ->
+          new Manifest(
+              name(namePart),
+              reference(last, method == HttpMethod.GET || method == HttpMethod.HEAD));
       case "blobs" -> new Blob(name(namePart), digest(last));
       case "referrers" -> new Referrers(name(namePart), digest(last));
       case "uploads" -> upload(namePart, last, rawPath);
@@ -91,13 +104,18 @@ public sealed interface OciRoute {
     }
   }
 
-  private static Reference reference(String value) {
+  private static Reference reference(String value, boolean lookup) {
     try {
       return Reference.parse(value);
     } catch (InvalidReferenceException e) {
-      OciErrorCode code =
-          value.indexOf(':') >= 0 ? OciErrorCode.DIGEST_INVALID : OciErrorCode.TAG_INVALID;
-      throw OciException.of(code, e.getMessage());
+      if (value.indexOf(':') >= 0) {
+        throw OciException.of(OciErrorCode.DIGEST_INVALID, e.getMessage());
+      }
+      if (lookup) {
+        throw OciException.of(
+            OciErrorCode.MANIFEST_UNKNOWN, "no manifest has this tag: " + e.getMessage());
+      }
+      throw OciException.of(OciErrorCode.TAG_INVALID, e.getMessage());
     }
   }
 

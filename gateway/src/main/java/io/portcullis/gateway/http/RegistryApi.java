@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The client-facing OCI Distribution API: parses the path, picks the upstream, checks the method
@@ -33,6 +34,7 @@ public final class RegistryApi implements Handler<HttpServerRequest> {
   private final UploadIds uploadIds;
   private final Enforcer enforcer;
   private final ManifestProxy manifests = new ManifestProxy(this);
+  private final ManifestWrites manifestWrites = new ManifestWrites(this);
   private final BlobProxy blobs;
   private final UploadProxy uploads = new UploadProxy(this);
   private final TagListProxy tags = new TagListProxy(this);
@@ -88,7 +90,7 @@ public final class RegistryApi implements Handler<HttpServerRequest> {
     if (tokenEndpoint != null && "/token".equals(req.path())) {
       return tokenEndpoint.handle(req);
     }
-    OciRoute route = OciRoute.parse(req.path());
+    OciRoute route = OciRoute.parse(req.path(), req.method());
     checkMethod(route, req.method());
     if (gate == null) {
       return serve(req, route, Caller.open(AccessGate.address(req), RequestObserver.id(req)));
@@ -187,10 +189,10 @@ public final class RegistryApi implements Handler<HttpServerRequest> {
     if (route instanceof OciRoute.Manifest r) {
       UpstreamRoute up = upstream(req, r.name());
       if (m == HttpMethod.PUT) {
-        return manifests.put(req, r, up);
+        return manifestWrites.put(req, r, up);
       }
       return m == HttpMethod.DELETE
-          ? manifests.delete(req, r, up)
+          ? manifestWrites.delete(req, r, up)
           : manifests.fetch(req, r, up, caller.label());
     }
     if (route instanceof OciRoute.Blob r) {
@@ -267,6 +269,19 @@ public final class RegistryApi implements Handler<HttpServerRequest> {
 
   Future<Void> forwardDelete(
       HttpServerRequest req, UpstreamRoute route, String path, OciErrorCode notFound) {
+    return forwardDelete(req, route, path, notFound, Future::succeededFuture);
+  }
+
+  /**
+   * Forwards a DELETE; {@code deleted} runs after the upstream's 202 and before the client's (the
+   * caches forget what was deleted, so a read after the answer cannot find it).
+   */
+  Future<Void> forwardDelete(
+      HttpServerRequest req,
+      UpstreamRoute route,
+      String path,
+      OciErrorCode notFound,
+      Supplier<Future<Void>> deleted) {
     UpstreamRequest up =
         new UpstreamRequest(
             HttpMethod.DELETE,
@@ -284,9 +299,14 @@ public final class RegistryApi implements Handler<HttpServerRequest> {
               if (resp.statusCode() != 202) {
                 return ProxyResponses.relayError(req, resp, notFound, route);
               }
-              var res = ProxyResponses.start(req, resp, 202);
-              res.headers().remove("Content-Length");
-              return resp.end().compose(v -> res.end());
+              return resp.end()
+                  .compose(v -> deleted.get())
+                  .compose(
+                      v -> {
+                        var res = ProxyResponses.start(req, resp, 202);
+                        res.headers().remove("Content-Length");
+                        return res.end();
+                      });
             });
   }
 

@@ -8,9 +8,12 @@ import io.portcullis.gateway.upstream.UpstreamRequest;
 import io.portcullis.gateway.upstream.UpstreamRoute;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -18,7 +21,7 @@ import java.util.regex.Pattern;
  * {@code GET /v2/<name>/tags/list} with {@code n}/{@code last} pagination (<a
  * href="https://github.com/opencontainers/distribution-spec/blob/main/spec.md#listing-tags">spec:
  * listing tags</a>). The answer's {@code name} and its {@code Link} header are rewritten to the
- * gateway's name for the repository.
+ * gateway's name for the repository, and its tags are in lexical order, paginated or not.
  */
 final class TagListProxy {
   static final int MAX_PAGE = 10_000;
@@ -84,12 +87,9 @@ final class TagListProxy {
                                 .setStatusCode(200)
                                 .putHeader("Content-Type", "application/json")
                                 .putHeader("Docker-Distribution-Api-Version", "registry/2.0");
-                        String next = rewriteLink(link, route);
-                        if (next == null && (n != null || last != null)) {
-                          next =
-                              paginate(
-                                  json, n == null ? MAX_PAGE : Integer.parseInt(n), last, route);
-                        }
+                        String own =
+                            paginate(json, n == null ? -1 : Integer.parseInt(n), last, route);
+                        String next = own != null ? own : rewriteLink(link, route);
                         if (next != null) {
                           res.putHeader("Link", next);
                         }
@@ -99,23 +99,25 @@ final class TagListProxy {
   }
 
   /**
-   * Pages a tag list the upstream did not page (CNCF distribution 2.8 ignores {@code n} and {@code
-   * last} and answers unsorted): sorts lexically, keeps the tags after {@code last}, cuts at {@code
-   * n}, and returns the {@code Link} to the next page, or null on the last page.
+   * Puts a tag list in lexical order, as the spec's pagination assumes, whatever order the upstream
+   * sent (CNCF distribution 2.8 answers unsorted, and ignores {@code n} and {@code last}): keeps
+   * the tags after {@code last}, cuts at {@code n} (negative: no limit), and returns the {@code
+   * Link} to the next page when it cut, else null. An upstream that paged by itself, in order, is
+   * left as it sent its page.
    */
   static String paginate(JsonObject json, int n, String last, UpstreamRoute route) {
-    io.vertx.core.json.JsonArray tags = json.getJsonArray("tags");
+    JsonArray tags = json.getJsonArray("tags");
     if (tags == null) {
       return null;
     }
-    java.util.List<String> sorted =
+    List<String> sorted =
         tags.stream()
             .map(String::valueOf)
             .filter(t -> last == null || t.compareTo(last) > 0)
             .sorted()
             .toList();
-    java.util.List<String> page = sorted.subList(0, Math.min(n, sorted.size()));
-    json.put("tags", new io.vertx.core.json.JsonArray(new java.util.ArrayList<Object>(page)));
+    List<String> page = n < 0 ? sorted : sorted.subList(0, Math.min(n, sorted.size()));
+    json.put("tags", new JsonArray(new ArrayList<Object>(page)));
     if (page.size() == sorted.size() || page.isEmpty()) {
       return null;
     }

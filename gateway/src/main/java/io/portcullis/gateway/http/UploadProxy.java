@@ -23,8 +23,8 @@ import java.util.Optional;
  * href="https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pushing-blobs">spec:
  * pushing blobs</a>): monolithic POST with {@code digest=}, POST-then-PUT, chunked PATCH sessions,
  * status, cancel and cross-repository mount. Bodies stream straight to the upstream with
- * backpressure. The upstream's session URL travels inside a sealed upload id ({@link UploadIds}),
- * so clients only ever see gateway URLs.
+ * backpressure. The upstream's session URL travels encrypted inside the upload id ({@link
+ * UploadIds}), so clients only ever see gateway URLs and never the upstream's address or state.
  */
 final class UploadProxy {
   private static final List<String> BODY_HEADERS =
@@ -213,9 +213,19 @@ final class UploadProxy {
       return ProxyResponses.relayError(req, resp, OciErrorCode.BLOB_UPLOAD_UNKNOWN, route);
     }
     String location = absoluteLocation(route, resp);
-    String id =
-        api.uploadIds()
-            .seal(route.upstream().config().name(), route.gatewayName().value(), location);
+    String id;
+    try {
+      id =
+          api.uploadIds()
+              .seal(route.upstream().config().name(), route.gatewayName().value(), location);
+    } catch (IllegalArgumentException tooLong) {
+      resp.request().reset();
+      return Future.failedFuture(
+          OciException.withStatus(
+              OciErrorCode.UNAVAILABLE,
+              502,
+              "upstream '" + route.upstream().config().name() + "' sent " + tooLong.getMessage()));
+    }
     var res = ProxyResponses.start(req, resp, status);
     res.headers().remove("Content-Length");
     res.putHeader(

@@ -61,10 +61,26 @@ public interface ArtifactSource {
   }
 
   /**
-   * Tells the source that a client changed the manifest at {@code reference} through the gateway (a
-   * push or a delete), so that a cached answer is not served after it.
+   * A manifest a client pushed through the gateway (by {@code tag}, or by digest when it is null)
+   * and the upstream accepted: a cache serves it at once, so a read after the push sees it.
    */
-  default void changed(UpstreamRoute route, String reference) {}
+  default void pushed(UpstreamRoute route, String tag, Fetched manifest) {}
+
+  /**
+   * A manifest a client deleted through the gateway: a cache forgets it and every tag pointing at
+   * it, in memory and on disk, before the returned future completes.
+   */
+  default Future<Void> deleted(UpstreamRoute route, Digest digest) {
+    return Future.succeededFuture();
+  }
+
+  /** A tag a client deleted through the gateway: a cache forgets it before completing. */
+  default Future<Void> deletedTag(UpstreamRoute route, String tag) {
+    return Future.succeededFuture();
+  }
+
+  /** The referrers of {@code subject} changed through the gateway: cached lists are out of date. */
+  default void referrersChanged(UpstreamRoute route, Digest subject) {}
 
   /** The status and {@code Docker-Content-Digest} of a manifest HEAD (digest may be null). */
   record Head(int status, String digest) {}

@@ -144,9 +144,13 @@ class ManifestCacheTest {
 
     upstream.manifests.put("v1", IMAGE);
     await(route.artifacts().manifest(route, "v1", ACCEPT));
-    route.artifacts().changed(route, "v1");
+    await(route.artifacts().deletedTag(route, "v1"));
     await(route.artifacts().manifest(route, "v1", ACCEPT));
-    assertEquals(2, upstream.gets, "a tag pushed through the gateway is fetched again");
+    assertEquals(2, upstream.gets, "a tag deleted through the gateway is fetched again");
+
+    await(route.artifacts().deleted(route, IMAGE.digest()));
+    await(route.artifacts().manifest(route, "v1", ACCEPT));
+    assertEquals(3, upstream.gets, "a manifest deleted through the gateway drops its tags too");
   }
 
   private UpstreamRoute route(Duration tagTtl) {

@@ -31,8 +31,7 @@ class OciRouteTest {
     assertEquals("a", ((OciRoute.TagList) OciRoute.parse("/v2/a/tags/list")).name().value());
     assertEquals(
         D, ((OciRoute.Referrers) OciRoute.parse("/v2/a/referrers/" + D)).digest().toString());
-    OciRoute.Upload u =
-        (OciRoute.Upload) OciRoute.parse("/v2/x/y/blobs/uploads/abcd." + "A".repeat(22));
+    OciRoute.Upload u = (OciRoute.Upload) OciRoute.parse("/v2/x/y/blobs/uploads/" + "A".repeat(40));
     assertEquals("x/y", u.name().value());
   }
 
@@ -41,6 +40,23 @@ class OciRouteTest {
     // A repository may itself be called "manifests" or "blobs": the last keyword decides.
     OciRoute.Manifest m = (OciRoute.Manifest) OciRoute.parse("/v2/manifests/blobs/manifests/v1");
     assertEquals("manifests/blobs", m.name().value());
+  }
+
+  @ParameterizedTest(name = "{0} {1} -> {2}")
+  @CsvSource({
+    "GET, /v2/a/manifests/.INVALID_MANIFEST_NAME, MANIFEST_UNKNOWN",
+    "HEAD, /v2/a/manifests/-tag, MANIFEST_UNKNOWN",
+    "PUT, /v2/a/manifests/-tag, TAG_INVALID",
+    "DELETE, /v2/a/manifests/-tag, TAG_INVALID",
+    "GET, /v2/a/manifests/sha256:abc, DIGEST_INVALID",
+    "GET, /v2/Team/manifests/.bad, NAME_INVALID"
+  })
+  void aMalformedTagIsAnUnknownManifestToReadsOnly(String method, String path, OciErrorCode code) {
+    OciException e =
+        assertThrows(
+            OciException.class,
+            () -> OciRoute.parse(path, io.vertx.core.http.HttpMethod.valueOf(method)));
+    assertEquals(code, e.code());
   }
 
   @ParameterizedTest(name = "{0} -> {1}")
@@ -56,6 +72,7 @@ class OciRouteTest {
     "/v2/a/blobs/md5:d41d8cd98f00b204e9800998ecf8427e, DIGEST_INVALID",
     "/v2/a/referrers/x, DIGEST_INVALID",
     "/v2/a/blobs/uploads/not-an-id, BLOB_UPLOAD_UNKNOWN",
+    "/v2/a/blobs/uploads/abcd.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA, BLOB_UPLOAD_UNKNOWN",
     "/v2/a/uploads/abcd.AAAAAAAAAAAAAAAAAAAAAA, NOT_FOUND",
     "/v2/a/other/x, NOT_FOUND",
     "/v2/a, NOT_FOUND",

@@ -299,7 +299,8 @@ class RegistryProtocolIT {
                 "Content-Type",
                 MediaTypes.OCI_MANIFEST)
             .statusCode());
-    // A client that sees no OCI-Subject header maintains the referrers tag itself, as here.
+    // The gateway lists it in the referrers tag (ProtocolCorrectnessIT); a client that maintains
+    // the tag itself as well, as older clients of an upstream without the API do, does no harm.
     ImageIndex tagIndex =
         new ImageIndex(
             2,
@@ -358,7 +359,7 @@ class RegistryProtocolIT {
     assertFalse(none.body().contains("errors"));
   }
 
-  private static String withQuery(String url, String query) {
+  static String withQuery(String url, String query) {
     return url + (url.indexOf('?') < 0 ? '?' : '&') + query;
   }
 
@@ -373,7 +374,7 @@ class RegistryProtocolIT {
     return pushImageTo(gw, repo, seed);
   }
 
-  private static byte[] pushImageTo(String base, String repo, int seed) throws Exception {
+  static byte[] pushImageTo(String base, String repo, int seed) throws Exception {
     byte[] config =
         ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"seed\":" + seed + "}")
             .getBytes(StandardCharsets.UTF_8);

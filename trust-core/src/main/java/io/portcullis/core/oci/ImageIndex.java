@@ -16,7 +16,8 @@ public record ImageIndex(
     int schemaVersion,
     String mediaType,
     String artifactType,
-    List<Descriptor> manifests,
+    // Required by the image-spec even when empty (an empty referrers list is "manifests": []).
+    @JsonInclude(JsonInclude.Include.ALWAYS) List<Descriptor> manifests,
     Descriptor subject,
     Map<String, String> annotations) {
 
