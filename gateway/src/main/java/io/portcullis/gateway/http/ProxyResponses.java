@@ -145,6 +145,14 @@ final class ProxyResponses {
                 HttpServerResponse res = start(req, upstream, status);
                 res.putHeader("Content-Type", "application/json");
                 res.headers().remove("Content-Length");
+                firstError(body)
+                    .ifPresent(
+                        e ->
+                            res.putHeader(
+                                ErrorResponder.HEADER,
+                                ErrorResponder.headerValue(
+                                    String.valueOf(e.getValue("code")),
+                                    String.valueOf(e.getValue("message")))));
                 return res.end(body);
               }
               return Future.failedFuture(statusError(status, notFound, name, upstream));
@@ -172,6 +180,18 @@ final class ProxyResponses {
     }
     return OciException.withStatus(
         OciErrorCode.UNKNOWN, status, "upstream '" + name + "' answered HTTP " + status);
+  }
+
+  /** The first entry of a registry error body, for the {@link ErrorResponder#HEADER} header. */
+  private static java.util.Optional<JsonObject> firstError(Buffer body) {
+    try {
+      var errors = body.toJsonObject().getJsonArray("errors");
+      return errors != null && !errors.isEmpty() && errors.getValue(0) instanceof JsonObject e
+          ? java.util.Optional.of(e)
+          : java.util.Optional.empty();
+    } catch (RuntimeException e) {
+      return java.util.Optional.empty();
+    }
   }
 
   private static boolean isRegistryError(Buffer body) {
