@@ -7,6 +7,7 @@ import io.portcullis.gateway.cache.Caches;
 import io.portcullis.gateway.config.ConfigException;
 import io.portcullis.gateway.config.GatewayConfig;
 import io.portcullis.gateway.http.ConnectionDeadlines;
+import io.portcullis.gateway.http.ErrorResponder;
 import io.portcullis.gateway.http.ListenerOptions;
 import io.portcullis.gateway.http.RegistryApi;
 import io.portcullis.gateway.http.RequestObserver;
@@ -154,6 +155,7 @@ public final class Gateway {
                 vertx
                     .createHttpServer(ListenerOptions.of(config.server()))
                     .connectionHandler(deadlines)
+                    .invalidRequestHandler(ErrorResponder::invalidRequest)
                     .requestHandler(new RequestObserver(api, metrics, deadlines))
                     .listen()
                     .recover(

@@ -1,6 +1,8 @@
 package io.portcullis.gateway.http;
 
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.portcullis.core.oci.InvalidReferenceException;
 import io.portcullis.gateway.errors.OciErrorCode;
 import io.portcullis.gateway.errors.OciException;
@@ -82,6 +84,32 @@ public final class ErrorResponder {
       request.resume();
     }
     send(response, oci);
+  }
+
+  /**
+   * Answers a request whose head did not parse (Vert.x's invalid-request hook): the status Vert.x
+   * would send (414 for a line over 16 KiB, 431 for headers over 8 KiB, else 400), as OCI error
+   * JSON, and the connection closed, since what follows cannot be parsed as requests.
+   */
+  public static void invalidRequest(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    int status =
+        cause instanceof TooLongHttpLineException
+            ? 414
+            : cause instanceof TooLongHttpHeaderException ? 431 : 400;
+    LOG.debug("malformed request head from {}: {}", AccessGate.address(request), cause);
+    HttpServerResponse response = request.response().putHeader("Connection", "close");
+    send(
+            response,
+            OciException.withStatus(
+                OciErrorCode.UNSUPPORTED,
+                status,
+                status == 414
+                    ? "the request line is longer than 16 KiB"
+                    : status == 431
+                        ? "the request headers are larger than 8 KiB"
+                        : "the request head is malformed HTTP"))
+        .onComplete(written -> request.connection().close());
   }
 
   /** Writes {@code e} as the response; completes when it is written. */

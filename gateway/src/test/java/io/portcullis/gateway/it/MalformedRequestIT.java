@@ -138,6 +138,25 @@ class MalformedRequestIT {
     assertTrue(r.body.contains("\"errors\""), r.body);
   }
 
+  /** A head that does not parse gets the status Vert.x chose, as OCI JSON, then the close. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "request line over 16 KiB | GET /v2/{LONG} HTTP/1.1 | 414",
+        "headers over 8 KiB       | GET /v2/ HTTP/1.1\\r\\nX-Big: {LONG} | 431",
+        "bad Content-Length       | GET /v2/ HTTP/1.1\\r\\nContent-Length: abc | 400",
+      })
+  void malformedHeadsGetOciErrors(String what, String head, int status) throws IOException {
+    Raw r =
+        sendRaw(
+            head.replace("\\r\\n", "\r\n").replace("{LONG}", "a".repeat(20 * 1024))
+                + "\r\nHost: x\r\n\r\n");
+    assertEquals(status, r.status, what + ": " + r.head);
+    assertTrue(r.body.contains("\"code\":\"UNSUPPORTED\""), r.body);
+    assertTrue(r.head.contains("Portcullis-Error: UNSUPPORTED: "), r.head);
+  }
+
   @Test
   void unavailableUpstreamIsNamed() throws IOException {
     Raw r = send("GET", "/v2/down/a/manifests/v1", null);
