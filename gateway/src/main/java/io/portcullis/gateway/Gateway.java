@@ -6,6 +6,8 @@ import io.portcullis.gateway.auth.AuthServices;
 import io.portcullis.gateway.cache.Caches;
 import io.portcullis.gateway.config.ConfigException;
 import io.portcullis.gateway.config.GatewayConfig;
+import io.portcullis.gateway.http.ConnectionDeadlines;
+import io.portcullis.gateway.http.ErrorResponder;
 import io.portcullis.gateway.http.ListenerOptions;
 import io.portcullis.gateway.http.RegistryApi;
 import io.portcullis.gateway.http.RequestObserver;
@@ -128,6 +130,7 @@ public final class Gateway {
     // Ready once the client listener accepts requests (the policy is loaded by then); not ready
     // again from the moment shutdown begins, so a load balancer drains this replica.
     AtomicBoolean ready = new AtomicBoolean();
+    ConnectionDeadlines deadlines = new ConnectionDeadlines(vertx, config.server());
     Future<Optional<AdminServer>> adminStarted =
         config
             .admin()
@@ -151,7 +154,9 @@ public final class Gateway {
             admin ->
                 vertx
                     .createHttpServer(ListenerOptions.of(config.server()))
-                    .requestHandler(new RequestObserver(api, metrics))
+                    .connectionHandler(deadlines)
+                    .invalidRequestHandler(ErrorResponder::invalidRequest)
+                    .requestHandler(new RequestObserver(api, metrics, deadlines))
                     .listen()
                     .recover(
                         err -> {

@@ -114,7 +114,9 @@ public final class ConfigLoader {
 
   private static GatewayConfig validate(FileConfig raw) {
     ServerSection s =
-        raw.server() == null ? new ServerSection(null, null, null, null, null) : raw.server();
+        raw.server() == null
+            ? new ServerSection(null, null, null, null, null, null, null, null)
+            : raw.server();
     int port = s.port() == null ? 5000 : s.port();
     if (port < 0 || port > 65535) {
       throw new ConfigException("server.port: " + port + " is not a port number (0-65535)");
@@ -127,7 +129,17 @@ public final class ConfigLoader {
             port,
             publicUrl,
             DeploymentConfigReader.tls(s.tls()),
-            DeploymentConfigReader.shutdownTimeout(s.shutdownTimeout()));
+            DeploymentConfigReader.shutdownTimeout(s.shutdownTimeout()),
+            connectionTimeout(
+                s.idleTimeout(), "server.idleTimeout", ServerConfig.DEFAULT_IDLE_TIMEOUT),
+            connectionTimeout(
+                s.readHeaderTimeout(),
+                "server.readHeaderTimeout",
+                ServerConfig.DEFAULT_READ_HEADER_TIMEOUT),
+            connectionTimeout(
+                s.bodyStallTimeout(),
+                "server.bodyStallTimeout",
+                ServerConfig.DEFAULT_BODY_STALL_TIMEOUT));
 
     if (raw.upstreams() == null || raw.upstreams().isEmpty()) {
       throw new ConfigException("upstreams: at least one upstream registry is required");
@@ -386,6 +398,21 @@ public final class ConfigLoader {
     return sb.length() == 0 ? "config" : sb.toString();
   }
 
+  /**
+   * A client connection deadline: from 1s (shorter would cut off clients on a slow network) to 1h
+   * (longer is no deadline against a client that holds connections open).
+   */
+  private static Duration connectionTimeout(String value, String key, Duration otherwise) {
+    if (value == null) {
+      return otherwise;
+    }
+    Duration d = Durations.parse(value, key);
+    if (d.compareTo(Duration.ofSeconds(1)) < 0 || d.compareTo(Duration.ofHours(1)) > 0) {
+      throw new ConfigException(key + ": " + value + " is not between 1s and 1h");
+    }
+    return d;
+  }
+
   record FileConfig(
       ServerSection server,
       List<UpstreamSection> upstreams,
@@ -414,7 +441,10 @@ public final class ConfigLoader {
       Integer port,
       String publicUrl,
       DeploymentConfigReader.TlsSection tls,
-      String shutdownTimeout) {}
+      String shutdownTimeout,
+      String idleTimeout,
+      String readHeaderTimeout,
+      String bodyStallTimeout) {}
 
   record UpstreamSection(
       String name,

@@ -30,6 +30,13 @@ public final class EnvOverrides {
           new Variable("PORTCULLIS_SERVER_PUBLIC_URL", List.of("server", "publicUrl"), false),
           new Variable(
               "PORTCULLIS_SERVER_SHUTDOWN_TIMEOUT", List.of("server", "shutdownTimeout"), false),
+          new Variable("PORTCULLIS_SERVER_IDLE_TIMEOUT", List.of("server", "idleTimeout"), false),
+          new Variable(
+              "PORTCULLIS_SERVER_READ_HEADER_TIMEOUT",
+              List.of("server", "readHeaderTimeout"),
+              false),
+          new Variable(
+              "PORTCULLIS_SERVER_BODY_STALL_TIMEOUT", List.of("server", "bodyStallTimeout"), false),
           new Variable("PORTCULLIS_TLS_CERT_FILE", List.of("server", "tls", "certFile"), false),
           new Variable("PORTCULLIS_TLS_KEY_FILE", List.of("server", "tls", "keyFile"), false),
           new Variable(

@@ -27,16 +27,7 @@ public record GatewayConfig(
   /** A copy listening on another port (tests use port 0 for an ephemeral one). */
   public GatewayConfig withPort(int port) {
     return new GatewayConfig(
-        new ServerConfig(
-            server.host(), port, server.publicUrl(), server.tls(), server.shutdownTimeout()),
-        upstreams,
-        dataDir,
-        policy,
-        auditFile,
-        auth,
-        admin,
-        logging,
-        cache);
+        server.withPort(port), upstreams, dataDir, policy, auditFile, auth, admin, logging, cache);
   }
 
   /** The trust policy file, re-read when it changes (checked every {@code reloadInterval}). */

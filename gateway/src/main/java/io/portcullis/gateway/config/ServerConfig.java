@@ -9,15 +9,40 @@ import java.util.Optional;
  * in {@code Location} headers; when absent it is taken from each request's {@code Host} header, as
  * CNCF distribution does. With {@code tls} the listener speaks only HTTPS. On shutdown the listener
  * stops accepting and gives requests in flight up to {@code shutdownTimeout} to finish.
+ *
+ * <p>Three deadlines keep a client from holding a connection without using it: a new connection
+ * must deliver a complete request head within {@code readHeaderTimeout}; a connection with no
+ * request in flight (between keep-alive requests, or a next head that never completes) is closed
+ * after {@code idleTimeout}; and a request body that makes no progress for {@code bodyStallTimeout}
+ * is answered 408 and its connection closed. None limits how long a slow but moving transfer takes.
  */
 public record ServerConfig(
     String host,
     int port,
     Optional<URI> publicUrl,
     Optional<TlsConfig> tls,
-    Duration shutdownTimeout) {
+    Duration shutdownTimeout,
+    Duration idleTimeout,
+    Duration readHeaderTimeout,
+    Duration bodyStallTimeout) {
 
   public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+  public static final Duration DEFAULT_READ_HEADER_TIMEOUT = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_BODY_STALL_TIMEOUT = Duration.ofSeconds(60);
+
+  /** A copy listening on another port. */
+  public ServerConfig withPort(int otherPort) {
+    return new ServerConfig(
+        host,
+        otherPort,
+        publicUrl,
+        tls,
+        shutdownTimeout,
+        idleTimeout,
+        readHeaderTimeout,
+        bodyStallTimeout);
+  }
 
   /** The scheme clients use: {@code https} with TLS, else {@code http}. */
   public String scheme() {

@@ -6,24 +6,22 @@ import io.portcullis.gateway.errors.OciException;
 import io.portcullis.gateway.upstream.UpstreamRequest;
 import io.portcullis.gateway.upstream.UpstreamRoute;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import java.util.regex.Pattern;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Blobs: streamed from the upstream with backpressure, never held in memory. A whole-blob GET is
- * verified against its digest while it streams ({@link VerifyingPipe}); a {@code Range} GET is
- * relayed as the upstream's 206.
+ * Blobs: streamed from the upstream with backpressure, never held in memory, and verified against
+ * their digest while they stream ({@link VerifyingPipe}). No unverified byte is ever served, so a
+ * {@code Range} is never forwarded upstream: the cache answers it from a verified file, and without
+ * the cache (or for a blob larger than it) the range is ignored and the whole blob sent with 200,
+ * as RFC 9110 section 14.2 allows.
  */
 final class BlobProxy {
   private static final Logger LOG = LoggerFactory.getLogger(BlobProxy.class);
-
-  /** A {@code Range} header this gateway accepts (one range of bytes). */
-  static final Pattern RANGE = Pattern.compile("bytes=(\\d{1,19})?-(\\d{1,19})?");
 
   private final RegistryApi api;
   private final CachedBlobResponder cache;
@@ -43,43 +41,50 @@ final class BlobProxy {
   }
 
   private Future<Void> proxy(HttpServerRequest req, OciRoute.Blob b, UpstreamRoute route) {
-    MultiMap headers = route.headers();
-    String range = req.getHeader("Range");
-    if (range != null) {
-      var m = RANGE.matcher(range.trim());
-      if (!m.matches() || (m.group(1) == null && m.group(2) == null)) {
-        return Future.failedFuture(
-            OciException.of(OciErrorCode.RANGE_INVALID, "Range must be bytes=<start>-<end>"));
-      }
-      headers.add("Range", range.trim());
+    String header = req.getHeader("Range");
+    Optional<ByteRange> range = ByteRange.parse(header);
+    if (header != null && range.isEmpty()) {
+      return Future.failedFuture(
+          OciException.of(OciErrorCode.RANGE_INVALID, "Range must be bytes=<start>-<end>"));
     }
     if (cache != null) {
-      return cache.serve(req, b.digest(), route, () -> upstream(req, b, route, headers));
+      return cache.serve(req, b.digest(), route, range, () -> upstream(req, b, route));
     }
-    return upstream(req, b, route, headers);
+    return upstream(req, b, route);
   }
 
-  private Future<Void> upstream(
-      HttpServerRequest req, OciRoute.Blob b, UpstreamRoute route, MultiMap headers) {
+  /** The whole blob from the upstream, verified as it streams; any {@code Range} is ignored. */
+  private Future<Void> upstream(HttpServerRequest req, OciRoute.Blob b, UpstreamRoute route) {
     UpstreamRequest up =
         UpstreamRequest.pull(
-            req.method(), route.path("blobs/" + b.digest()), headers, route.upstreamName());
+            req.method(), route.path("blobs/" + b.digest()), route.headers(), route.upstreamName());
     return route
         .upstream()
         .send(up)
         .compose(
             resp -> {
               int status = resp.statusCode();
-              if (status != 200 && status != 206) {
+              if (status / 100 == 2 && status != 200) {
+                // A part (206) or nothing (204) was not asked for: not bytes that can be verified.
+                resp.request().reset();
+                return Future.failedFuture(
+                    OciException.withStatus(
+                        OciErrorCode.UNAVAILABLE,
+                        502,
+                        "upstream '"
+                            + route.upstream().config().name()
+                            + "' answered a whole-blob GET with HTTP "
+                            + status));
+              }
+              if (status != 200) {
                 return ProxyResponses.relayError(req, resp, OciErrorCode.BLOB_UNKNOWN, route);
               }
               var res = ProxyResponses.start(req, resp, status);
               res.putHeader("Docker-Content-Digest", b.digest().toString());
+              // Ranges are ignored on this path; a client must not be told they are honoured.
+              res.headers().remove("Accept-Ranges").remove("Content-Range");
               if (req.method() == HttpMethod.HEAD) {
                 return resp.end().compose(v -> res.end());
-              }
-              if (status == 206) {
-                return resp.pipeTo(res);
               }
               long length = ManifestProxy.contentLength(resp);
               return VerifyingPipe.pipe(resp, res, b.digest(), length)

@@ -6,22 +6,26 @@ import io.portcullis.gateway.cache.BlobStore;
 import io.portcullis.gateway.cache.CachedBlob;
 import io.portcullis.gateway.cache.GrowingFileReader;
 import io.portcullis.gateway.errors.OciErrorCode;
+import io.portcullis.gateway.errors.OciException;
 import io.portcullis.gateway.upstream.UpstreamRequest;
 import io.portcullis.gateway.upstream.UpstreamRoute;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import java.util.Optional;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Blob GET and HEAD through the {@link BlobStore}: a hit is sent from its file (zero-copy, with
- * {@code Range}); a whole-blob GET miss starts one fill from one upstream GET, and every concurrent
- * GET of the same blob follows that fill as it is written. What the cache cannot serve (a HEAD or
- * {@code Range} miss, a blob larger than the cache, a refused fill) is proxied as without a cache.
+ * {@code Range}); a GET miss starts one fill from one whole-blob upstream GET, and every concurrent
+ * GET of the same blob follows that fill as it is written. A {@code Range} miss starts or joins the
+ * fill too, but waits until the fill is verified and stored and then answers from the file: a range
+ * is never cut from bytes not yet checked against the digest. What the cache cannot serve (a HEAD
+ * miss, a blob larger than the cache, a failed fill) is proxied as without a cache, which ignores
+ * the range and verifies the whole blob as it streams.
  */
 final class CachedBlobResponder {
   private static final Logger LOG = LoggerFactory.getLogger(CachedBlobResponder.class);
@@ -31,14 +35,21 @@ final class CachedBlobResponder {
     this.store = store;
   }
 
-  /** Serves {@code digest}; {@code uncached} proxies the request as if there were no cache. */
+  /**
+   * Serves {@code digest}, or the part {@code range} asks for; {@code uncached} proxies the request
+   * as if there were no cache.
+   */
   Future<Void> serve(
-      HttpServerRequest req, Digest digest, UpstreamRoute route, Supplier<Future<Void>> uncached) {
+      HttpServerRequest req,
+      Digest digest,
+      UpstreamRoute route,
+      Optional<ByteRange> range,
+      Supplier<Future<Void>> uncached) {
     String repository = route.upstreamRepository();
     var pending = store.inFlight(digest).filter(f -> f.state() == BlobFill.State.PENDING);
     if (pending.isPresent() && !store.linked(repository, digest)) {
       // The leader's upstream answer will link this repository or fail: no HEAD of our own yet.
-      return pending.get().started().compose(s -> serve(req, digest, route, uncached));
+      return pending.get().started().compose(s -> serve(req, digest, route, range, uncached));
     }
     if (store.contains(digest) && !store.linked(repository, digest)) {
       return confirm(digest, route)
@@ -48,7 +59,7 @@ final class CachedBlobResponder {
                   return uncached.get();
                 }
                 store.link(repository, digest);
-                return serve(req, digest, route, uncached);
+                return serve(req, digest, route, range, uncached);
               });
     }
     var hit = store.lookup(digest);
@@ -62,24 +73,24 @@ final class CachedBlobResponder {
               ok -> {
                 if (ok) {
                   store.metrics().cacheHit("blob");
-                  return hit(req, blob, digest, route, uncached);
+                  return hit(req, blob, digest, route, range, uncached);
                 }
                 blob.release();
-                return serve(req, digest, route, uncached);
+                return serve(req, digest, route, range, uncached);
               });
     }
-    if (req.method() != HttpMethod.GET || req.getHeader("Range") != null) {
+    if (req.method() != HttpMethod.GET) {
       return uncached.get();
     }
     store.metrics().cacheMiss("blob");
     var started = store.begin(digest);
     if (started.isPresent()) {
-      return lead(req, started.get(), route, uncached);
+      return lead(req, started.get(), route, range, uncached);
     }
     return store
         .inFlight(digest)
-        .map(fill -> follow(req, fill, route, uncached))
-        .orElseGet(() -> serve(req, digest, route, uncached));
+        .map(fill -> follow(req, fill, route, range, uncached))
+        .orElseGet(() -> serve(req, digest, route, range, uncached));
   }
 
   /**
@@ -99,7 +110,11 @@ final class CachedBlobResponder {
 
   /** The first GET of a cold blob: one upstream GET feeds the fill; this client follows it too. */
   private Future<Void> lead(
-      HttpServerRequest req, BlobFill fill, UpstreamRoute route, Supplier<Future<Void>> uncached) {
+      HttpServerRequest req,
+      BlobFill fill,
+      UpstreamRoute route,
+      Optional<ByteRange> range,
+      Supplier<Future<Void>> uncached) {
     UpstreamRequest up =
         UpstreamRequest.pull(
             HttpMethod.GET,
@@ -132,21 +147,39 @@ final class CachedBlobResponder {
               }
               store.link(route.upstreamRepository(), fill.digest());
               fill.start(resp, length);
-              return follow(req, fill, route, uncached);
+              return follow(req, fill, route, range, uncached);
             });
   }
 
-  /** Streams a fill in flight to this client, once it has started. */
+  /**
+   * Streams a fill in flight to this client, once it has started; a range waits for the verified
+   * file instead.
+   */
   private Future<Void> follow(
-      HttpServerRequest req, BlobFill fill, UpstreamRoute route, Supplier<Future<Void>> uncached) {
+      HttpServerRequest req,
+      BlobFill fill,
+      UpstreamRoute route,
+      Optional<ByteRange> range,
+      Supplier<Future<Void>> uncached) {
     return fill.started()
         .compose(
             state -> {
               if (state == BlobFill.State.FAILED) {
                 return uncached.get();
               }
+              if (range.isPresent()) {
+                // Served from the store once the whole blob has been checked; a fill that fails
+                // (a lying upstream) leaves the range to the verifying whole-blob path.
+                return fill.stored()
+                    .transform(
+                        ar ->
+                            ar.succeeded()
+                                ? serve(req, fill.digest(), route, range, uncached)
+                                : uncached.get());
+              }
               if (state == BlobFill.State.VERIFIED) {
-                return fill.stored().transform(ar -> serve(req, fill.digest(), route, uncached));
+                return fill.stored()
+                    .transform(ar -> serve(req, fill.digest(), route, range, uncached));
               }
               HttpServerResponse res = headers(req, fill.digest()).setStatusCode(200);
               if (fill.expectedLength() >= 0) {
@@ -160,7 +193,7 @@ final class CachedBlobResponder {
                       outcome -> {
                         if (outcome == GrowingFileReader.Outcome.MOVED) {
                           return fill.stored()
-                              .transform(ar -> serve(req, fill.digest(), route, uncached));
+                              .transform(ar -> serve(req, fill.digest(), route, range, uncached));
                         }
                         if (outcome == GrowingFileReader.Outcome.FILL_FAILED) {
                           LOG.warn(
@@ -176,22 +209,26 @@ final class CachedBlobResponder {
       CachedBlob blob,
       Digest digest,
       UpstreamRoute route,
+      Optional<ByteRange> range,
       Supplier<Future<Void>> uncached) {
     HttpServerResponse res = headers(req, digest).putHeader("Accept-Ranges", "bytes");
     long size = blob.size();
     long offset = 0;
     long length = size;
-    String range = req.getHeader("Range");
-    if (range != null) {
-      Matcher m = BlobProxy.RANGE.matcher(range.trim());
-      long[] r = m.matches() ? range(m, size) : null;
-      if (r == null) {
+    if (range.isPresent()) {
+      Optional<ByteRange.Span> span = range.get().within(size);
+      if (span.isEmpty()) {
         blob.release();
-        return res.setStatusCode(416).putHeader("Content-Range", "bytes */" + size).end();
+        return Future.failedFuture(
+            OciException.of(
+                    OciErrorCode.RANGE_INVALID,
+                    "the range lies outside the blob of " + size + " bytes")
+                .withHeader("Content-Range", "bytes */" + size));
       }
-      offset = r[0];
-      length = r[1] - r[0] + 1;
-      res.setStatusCode(206).putHeader("Content-Range", "bytes " + r[0] + "-" + r[1] + "/" + size);
+      offset = span.get().offset();
+      length = span.get().length();
+      res.setStatusCode(206)
+          .putHeader("Content-Range", "bytes " + offset + "-" + span.get().end() + "/" + size);
     } else {
       res.setStatusCode(200);
     }
@@ -211,28 +248,8 @@ final class CachedBlobResponder {
               store.drop(blob, "cannot be read: " + ar.cause().getMessage());
               return res.headWritten()
                   ? Future.<Void>succeededFuture()
-                  : serve(req, digest, route, uncached);
+                  : serve(req, digest, route, range, uncached);
             });
-  }
-
-  /** {start, end} inclusive, or null when the range cannot be satisfied. */
-  private static long[] range(Matcher m, long size) {
-    String a = m.group(1);
-    String b = m.group(2);
-    if (a == null && b == null) {
-      return null;
-    }
-    long start;
-    long end;
-    if (a == null) {
-      long suffix = Long.parseLong(b);
-      start = Math.max(0, size - suffix);
-      end = size - 1;
-    } else {
-      start = Long.parseLong(a);
-      end = b == null ? size - 1 : Math.min(Long.parseLong(b), size - 1);
-    }
-    return start > end || start >= size ? null : new long[] {start, end};
   }
 
   private static HttpServerResponse headers(HttpServerRequest req, Digest digest) {

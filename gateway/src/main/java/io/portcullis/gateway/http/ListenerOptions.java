@@ -8,9 +8,10 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 
 /**
- * The client listener's socket and TLS options. With {@code server.tls} only TLS 1.2 and 1.3 are
- * offered (Vert.x's defaults); with a {@code clientCaFile} a client must present a certificate that
- * chains to it, or the handshake fails.
+ * The client listener's socket and TLS options: HTTP/1.1, heads of at most 16 KiB per line (chunk
+ * lines included). With {@code server.tls} only TLS 1.2 and 1.3 are offered (Vert.x's defaults);
+ * with a {@code clientCaFile} a client must present a certificate that chains to it, or the
+ * handshake fails.
  */
 public final class ListenerOptions {
   private ListenerOptions() {}
@@ -21,6 +22,10 @@ public final class ListenerOptions {
             .setHost(server.host())
             .setPort(server.port())
             .setCompressionSupported(false)
+            // HTTP/1.1 only. With cleartext HTTP/2 (h2c) detection on, Vert.x sets a connection up
+            // only once it has seen the whole first head, which hid trickled heads from the
+            // connection deadlines (ConnectionDeadlines).
+            .setHttp2ClearTextEnabled(false)
             .setHandle100ContinueAutomatically(true)
             .setMaxInitialLineLength(16 * 1024);
     server.tls().ifPresent(tls -> tls(options, tls));

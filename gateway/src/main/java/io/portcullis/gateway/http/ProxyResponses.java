@@ -130,11 +130,31 @@ final class ProxyResponses {
                 HttpServerResponse res = start(req, upstream, status);
                 res.putHeader("Content-Type", "application/json");
                 res.headers().remove("Content-Length");
+                firstError(body)
+                    .ifPresent(
+                        e ->
+                            res.putHeader(
+                                ErrorResponder.HEADER,
+                                ErrorResponder.headerValue(
+                                    String.valueOf(e.getValue("code")),
+                                    String.valueOf(e.getValue("message")))));
                 return res.end(body);
               }
               return Future.failedFuture(
                   UpstreamErrors.status(status, retryAfter, notFound, route));
             });
+  }
+
+  /** The first entry of a registry error body, for the {@link ErrorResponder#HEADER} header. */
+  private static java.util.Optional<JsonObject> firstError(Buffer body) {
+    try {
+      var errors = body.toJsonObject().getJsonArray("errors");
+      return errors != null && !errors.isEmpty() && errors.getValue(0) instanceof JsonObject e
+          ? java.util.Optional.of(e)
+          : java.util.Optional.empty();
+    } catch (RuntimeException e) {
+      return java.util.Optional.empty();
+    }
   }
 
   static JsonObject json(Buffer body) {

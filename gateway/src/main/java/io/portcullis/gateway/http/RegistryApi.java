@@ -92,6 +92,7 @@ public final class RegistryApi implements Handler<HttpServerRequest> {
     }
     OciRoute route = OciRoute.parse(req.path(), req.method());
     checkMethod(route, req.method());
+    checkQuery(req);
     if (gate == null) {
       return serve(req, route, Caller.open(AccessGate.address(req), RequestObserver.id(req)));
     }
@@ -105,6 +106,33 @@ public final class RegistryApi implements Handler<HttpServerRequest> {
                     need,
                     isTransfer(route, req.method()),
                     () -> serve(req, route, caller)));
+  }
+
+  /**
+   * Decodes the query once, before any authentication work, so a malformed {@code %} escape is a
+   * 400 naming the parameter; decoded, the parameters stay with the request for the handlers.
+   */
+  static void checkQuery(HttpServerRequest req) {
+    try {
+      req.params();
+    } catch (IllegalArgumentException malformed) {
+      String name = FormDecoder.firstMalformed(req.query()).orElse("");
+      OciErrorCode code =
+          switch (name) {
+            case "digest", "mount" -> OciErrorCode.DIGEST_INVALID;
+            case "ns", "from" -> OciErrorCode.NAME_INVALID;
+            case "last" -> OciErrorCode.TAG_INVALID;
+            case "n" -> OciErrorCode.PAGINATION_NUMBER_INVALID;
+            default -> OciErrorCode.UNSUPPORTED;
+          };
+      String message =
+          "malformed query string: a % escape in "
+              + (name.isEmpty() ? "it" : "parameter '" + name + "'")
+              + " is not two hex digits";
+      throw code == OciErrorCode.UNSUPPORTED
+          ? OciException.withStatus(code, 400, message)
+          : OciException.of(code, message);
+    }
   }
 
   /** Requests that move blob bytes, which {@code auth.quotas.concurrentTransfers} limits. */

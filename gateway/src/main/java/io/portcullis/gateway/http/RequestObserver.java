@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -19,10 +20,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Wraps the client API: gives every request an id (the client's {@code X-Request-Id} when it is a
  * plain token, else a fresh one), echoes it in the response, and when the response is done records
- * the request in the metrics and writes one access-log line carrying the id. The id also goes into
- * the access and decision audit records and, through the request's {@link UpstreamRoute}, on to
- * every upstream request made for it. Runs synchronously before the API handler, which still pauses
- * the request before any asynchronous step.
+ * the request in the metrics and writes one access-log line carrying the id, the client's address
+ * and the query (values of unknown parameters masked). It tells the {@link ConnectionDeadlines}
+ * when a request starts and ends. The id also goes into the access and decision audit records and,
+ * through the request's {@link UpstreamRoute}, on to every upstream request made for it. Runs
+ * synchronously before the API handler, which still pauses the request before any asynchronous
+ * step.
  */
 public final class RequestObserver implements Handler<HttpServerRequest> {
   public static final String HEADER = UpstreamRoute.REQUEST_ID_HEADER;
@@ -35,12 +38,34 @@ public final class RequestObserver implements Handler<HttpServerRequest> {
   private static final Map<HttpServerRequest, List<Runnable>> CLOSE_HOOKS =
       new ConcurrentHashMap<>();
 
+  // Query parameters whose values are logged; anything else (a token or password a client put in
+  // the query by mistake) is logged by name only.
+  private static final Set<String> LOGGED_PARAMETERS =
+      Set.of(
+          "ns",
+          "n",
+          "last",
+          "digest",
+          "mount",
+          "from",
+          "artifactType",
+          "scope",
+          "service",
+          "account",
+          "offline_token",
+          "client_id");
+  static final int MAX_LOGGED_QUERY = 256;
+
   private final Handler<HttpServerRequest> api;
   private final GatewayMetrics metrics;
+  private final ConnectionDeadlines deadlines;
 
-  public RequestObserver(Handler<HttpServerRequest> api, GatewayMetrics metrics) {
+  /** {@code deadlines} may be null (no connection deadlines: tests of the observer alone). */
+  public RequestObserver(
+      Handler<HttpServerRequest> api, GatewayMetrics metrics, ConnectionDeadlines deadlines) {
     this.api = api;
     this.metrics = metrics;
+    this.deadlines = deadlines;
   }
 
   @Override
@@ -57,15 +82,18 @@ public final class RequestObserver implements Handler<HttpServerRequest> {
     boolean[] recorded = {false};
     List<Runnable> hooks = new ArrayList<>();
     CLOSE_HOOKS.put(req, hooks);
-    Handler<Void> once =
-        v -> {
+    Handler<Boolean> once =
+        connectionClosed -> {
           if (!recorded[0]) {
             recorded[0] = true;
             CLOSE_HOOKS.remove(req);
+            if (deadlines != null) {
+              deadlines.requestEnded(req, connectionClosed);
+            }
             done(req, id, start);
           }
         };
-    res.endHandler(once);
+    res.endHandler(v -> once.handle(false));
     if (req.connection() != null) {
       req.connection()
           .closeHandler(
@@ -73,8 +101,11 @@ public final class RequestObserver implements Handler<HttpServerRequest> {
                 if (!recorded[0]) {
                   hooks.forEach(Runnable::run);
                 }
-                once.handle(null);
+                once.handle(true);
               });
+    }
+    if (deadlines != null) {
+      deadlines.requestStarted(req);
     }
     api.handle(req);
   }
@@ -138,6 +169,7 @@ public final class RequestObserver implements Handler<HttpServerRequest> {
     String route = routeKind(req.path());
     metrics.request(route, req.method().name(), status, took);
     if (ACCESS.isInfoEnabled()) {
+      String query = loggableQuery(req.query());
       ACCESS
           .atInfo()
           .addKeyValue("requestId", id)
@@ -148,15 +180,52 @@ public final class RequestObserver implements Handler<HttpServerRequest> {
           .addKeyValue("bytes", res.bytesWritten())
           .addKeyValue("durationMs", took.toMillis())
           .addKeyValue("client", AccessGate.address(req))
+          .addKeyValue("query", query)
           .log(
-              "{} {} {} {} {}B {}ms id={}",
+              "{} {} {}{} {} {} {}B {}ms id={}",
+              AccessGate.address(req),
               req.method(),
               req.path(),
+              query.isEmpty() ? "" : "?" + query,
               status,
               route,
               res.bytesWritten(),
               took.toMillis(),
               id);
     }
+  }
+
+  /**
+   * The query as it may be logged: the values of {@link #LOGGED_PARAMETERS} as sent, other values
+   * replaced by {@code *}; characters outside printable ASCII as {@code ?}; at most {@value
+   * #MAX_LOGGED_QUERY} characters.
+   */
+  static String loggableQuery(String query) {
+    if (query == null || query.isEmpty()) {
+      return "";
+    }
+    StringBuilder sb = new StringBuilder();
+    for (String pair : query.split("&", -1)) {
+      if (sb.length() > MAX_LOGGED_QUERY) {
+        break;
+      }
+      if (sb.length() > 0) {
+        sb.append('&');
+      }
+      int eq = pair.indexOf('=');
+      String name = eq < 0 ? pair : pair.substring(0, eq);
+      sb.append(eq < 0 || LOGGED_PARAMETERS.contains(name) ? pair : name + "=*");
+    }
+    for (int i = 0; i < sb.length(); i++) {
+      char c = sb.charAt(i);
+      if (c < 0x21 || c > 0x7e) {
+        sb.setCharAt(i, '?');
+      }
+    }
+    if (sb.length() > MAX_LOGGED_QUERY) {
+      sb.setLength(MAX_LOGGED_QUERY - 3);
+      sb.append("...");
+    }
+    return sb.toString();
   }
 }

@@ -60,15 +60,28 @@ final class TokenEndpoint {
     }
     if (req.method() == HttpMethod.POST) {
       return readForm(req)
-          .compose(
-              form ->
-                  form.isEmpty()
-                      ? fail(
-                          req,
-                          400,
-                          "invalid_request",
-                          "the body must be an application/x-www-form-urlencoded form of at most 64 KiB")
-                      : withService(req, form.get(), this::post));
+          .transform(
+              read -> {
+                if (read.failed()) {
+                  if (!ErrorResponder.malformedBody(read.cause())) {
+                    return Future.failedFuture(read.cause());
+                  }
+                  // What follows on this connection cannot be parsed as requests.
+                  req.response().putHeader("Connection", "close");
+                  return fail(
+                      req,
+                      400,
+                      "invalid_request",
+                      "the request body is malformed HTTP (chunked encoding)");
+                }
+                return read.result().isEmpty()
+                    ? fail(
+                        req,
+                        400,
+                        "invalid_request",
+                        "the body must be an application/x-www-form-urlencoded form of at most 64 KiB")
+                    : withService(req, read.result().get(), this::post);
+              });
     }
     req.response().putHeader("Allow", "GET, POST");
     return fail(req, 405, "invalid_request", "use GET or POST");
@@ -274,7 +287,11 @@ final class TokenEndpoint {
             .put(
                 "errors",
                 new JsonArray().add(new JsonObject().put("code", code).put("message", message)));
-    var res = req.response().setStatusCode(status).putHeader("Content-Type", "application/json");
+    var res =
+        req.response()
+            .setStatusCode(status)
+            .putHeader("Content-Type", "application/json")
+            .putHeader(ErrorResponder.HEADER, ErrorResponder.headerValue(code, message));
     if (status == 401) {
       res.putHeader("WWW-Authenticate", "Basic realm=\"" + TokenService.SERVICE + "\"");
     }

@@ -19,8 +19,8 @@ import java.util.Optional;
  * The source is chosen once at start-up and carried by every {@link UpstreamRoute}.
  *
  * <p>Absence is an empty answer; anything else that keeps the upstream from answering is an {@link
- * UpstreamFailure} (carrying the upstream's own answer, to be relayed to a client) or another
- * {@link io.portcullis.gateway.errors.OciException}.
+ * io.portcullis.gateway.errors.OciException} ({@link UpstreamErrors} keeps the upstream's own code,
+ * message and status, to be relayed to a client).
  */
 public interface ArtifactSource {
 

@@ -160,11 +160,14 @@ public final class Upstream {
 
   private Future<HttpClientResponse> exchange(
       UpstreamRequest request, String absoluteUri, String authz) {
+    boolean streamed = request.body() instanceof UpstreamRequest.Stream;
     RequestOptions options =
         new RequestOptions()
             .setMethod(request.method())
             .setAbsoluteURI(absoluteUri)
-            .setIdleTimeout(config.readTimeout().toMillis())
+            // A streamed body's read timeout starts once it is sent (sendBody): Vert.x counts only
+            // response bytes, so an upload longer than readTimeout would otherwise fail.
+            .setIdleTimeout(streamed ? 0 : config.readTimeout().toMillis())
             .setFollowRedirects(false);
     options.setHeaders(MultiMap.caseInsensitiveMultiMap().addAll(request.headers()));
     options.putHeader("User-Agent", USER_AGENT);
@@ -173,7 +176,7 @@ public final class Upstream {
     }
     long start = System.nanoTime();
     return http.request(options)
-        .compose(req -> sendBody(req, request.body()))
+        .compose(req -> sendBody(req, request.body(), config.readTimeout().toMillis()))
         .andThen(
             ar ->
                 metrics.upstream(
@@ -183,13 +186,13 @@ public final class Upstream {
         .recover(
             err ->
                 Future.failedFuture(
-                    err instanceof OciException
+                    err instanceof OciException || err instanceof ClientBodyBroken
                         ? err
                         : unreachable(config, config.url().toString(), err)));
   }
 
   private static Future<HttpClientResponse> sendBody(
-      HttpClientRequest req, UpstreamRequest.Body body) {
+      HttpClientRequest req, UpstreamRequest.Body body, long readTimeoutMs) {
     if (body instanceof UpstreamRequest.Bytes bytes) {
       return req.send(bytes.buffer());
     }
@@ -197,9 +200,32 @@ public final class Upstream {
       if (!req.headers().contains("Content-Length")) {
         req.setChunked(true);
       }
-      return req.send(stream.stream());
+      // A client body that breaks off (the client hung up) breaks the upstream request at once:
+      // ended instead, a chunked upload would look complete and a sized one would wait out the
+      // read timeout. That is the client's doing, not an unreachable upstream.
+      stream.stream()
+          .pipe()
+          .endOnFailure(false)
+          .to(req)
+          .onSuccess(v -> req.idleTimeout(readTimeoutMs))
+          .onFailure(
+              err -> {
+                // Reported through the response future; unhandled, Vert.x would log it as ERROR.
+                req.exceptionHandler(e -> LOG.debug("upstream request reset: {}", e.getMessage()));
+                req.reset(0, new ClientBodyBroken(err));
+              });
+      return req.response();
     }
     return req.send();
+  }
+
+  /** The client's request body failed while it streamed upstream. */
+  static final class ClientBodyBroken extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    ClientBodyBroken(Throwable cause) {
+      super("the client's request body broke off: " + cause.getMessage(), cause, false, false);
+    }
   }
 
   private String absolute(String uri) {

@@ -5,7 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.portcullis.gateway.config.AccessRule.Action;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -92,5 +98,34 @@ class ScopeTest {
     assertEquals(
         "repository:a/b:pull,push",
         Scope.repository("a/b", Set.of(Action.PULL, Action.PUSH)).toString());
+  }
+
+  /** Arbitrary text never throws: a scope is well formed (and prints back as itself) or empty. */
+  @Property
+  void arbitraryScopesNeverThrow(@ForAll("scopes") String value) {
+    Scope.parse(value)
+        .ifPresent(
+            s -> {
+              assertEquals(Optional.of(s), Scope.parse(s.toString()));
+              s.repositoryActions();
+            });
+    Scope.parseAll(List.of(value, value + " " + value)).forEach(Scope::repositoryActions);
+  }
+
+  @Property
+  void anyStringNeverThrows(@ForAll String value) {
+    Scope.parse(value);
+    Scope.parseAll(List.of(value));
+  }
+
+  @Provide
+  Arbitrary<String> scopes() {
+    Arbitrary<String> piece =
+        Arbitraries.oneOf(
+            Arbitraries.of("repository", "registry", "repository(plugin)", ":", ",", "*", " "),
+            Arbitraries.of("pull", "push", "delete", "a/b", "team/app", "host:5000/x", "..", "//"),
+            Arbitraries.strings().withChars("ab:/,*() .-_").ofMaxLength(10),
+            Arbitraries.strings().ofMaxLength(6));
+    return piece.list().ofMaxSize(7).map(parts -> String.join("", parts));
   }
 }

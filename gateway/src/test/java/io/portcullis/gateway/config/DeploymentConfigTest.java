@@ -66,6 +66,20 @@ class DeploymentConfigTest {
   }
 
   @Test
+  void connectionDeadlinesDefaultToMinutesForBodiesAndSecondsForHeads() {
+    GatewayConfig c = parse("");
+    assertEquals(Duration.ofSeconds(60), c.server().idleTimeout());
+    assertEquals(Duration.ofSeconds(10), c.server().readHeaderTimeout());
+    assertEquals(Duration.ofSeconds(60), c.server().bodyStallTimeout());
+    GatewayConfig set =
+        parse("server: {idleTimeout: 2m, readHeaderTimeout: 5s, bodyStallTimeout: 1500ms}\n");
+    assertEquals(Duration.ofMinutes(2), set.server().idleTimeout());
+    assertEquals(Duration.ofSeconds(5), set.server().readHeaderTimeout());
+    assertEquals(Duration.ofMillis(1500), set.server().bodyStallTimeout());
+    assertEquals(set.server().idleTimeout(), set.withPort(0).server().idleTimeout());
+  }
+
+  @Test
   void adminLoggingAndShutdownTimeout() {
     GatewayConfig c = parse("admin: {}\nlogging: {format: json}\nserver: {shutdownTimeout: 2m}\n");
     assertEquals(Optional.of(new AdminConfig("127.0.0.1", 9095)), c.admin());
@@ -89,6 +103,10 @@ class DeploymentConfigTest {
         "client CA not PEM | server: {tls: {certFile: CRT, keyFile: KEY, clientCaFile: GARBAGE}} | server.tls.clientCaFile: GARBAGE is not a PEM certificate file",
         "bad shutdown timeout | server: {shutdownTimeout: forever} | server.shutdownTimeout: 'forever' is not a duration",
         "long shutdown timeout | server: {shutdownTimeout: 1h} | server.shutdownTimeout: at most 10m",
+        "bad idle timeout | server: {idleTimeout: soon} | server.idleTimeout: 'soon' is not a duration",
+        "zero idle timeout | server: {idleTimeout: 0s} | server.idleTimeout: 0s is not between 1s and 1h",
+        "short head timeout | server: {readHeaderTimeout: 500ms} | server.readHeaderTimeout: 500ms is not between 1s and 1h",
+        "long stall timeout | server: {bodyStallTimeout: 2h} | server.bodyStallTimeout: 2h is not between 1s and 1h",
         "bad admin port | admin: {port: 99999} | admin.port: 99999 is not a port number",
         "unknown admin key | admin: {path: /x} | admin.path: unknown key 'path'",
         "bad log format | logging: {format: xml} | logging.format: 'xml' is not one of: text, json",
@@ -106,16 +124,19 @@ class DeploymentConfigTest {
   @Test
   void environmentOverridesNonSecretSettings() {
     Map<String, String> env =
-        Map.of(
-            "PORTCULLIS_SERVER_PORT", "6000",
-            "PORTCULLIS_SERVER_HOST", "127.0.0.2",
-            "PORTCULLIS_DATADIR", "/var/lib/portcullis",
-            "PORTCULLIS_ADMIN_PORT", "9100",
-            "PORTCULLIS_LOG_FORMAT", "json",
-            "PORTCULLIS_TLS_CERT_FILE", pki("tls.crt"),
-            "PORTCULLIS_TLS_KEY_FILE", pki("tls.key"),
-            "PORTCULLIS_SERVER_SHUTDOWN_TIMEOUT", "5s",
-            "UNRELATED", "x");
+        Map.ofEntries(
+            Map.entry("PORTCULLIS_SERVER_PORT", "6000"),
+            Map.entry("PORTCULLIS_SERVER_HOST", "127.0.0.2"),
+            Map.entry("PORTCULLIS_DATADIR", "/var/lib/portcullis"),
+            Map.entry("PORTCULLIS_ADMIN_PORT", "9100"),
+            Map.entry("PORTCULLIS_LOG_FORMAT", "json"),
+            Map.entry("PORTCULLIS_TLS_CERT_FILE", pki("tls.crt")),
+            Map.entry("PORTCULLIS_TLS_KEY_FILE", pki("tls.key")),
+            Map.entry("PORTCULLIS_SERVER_SHUTDOWN_TIMEOUT", "5s"),
+            Map.entry("PORTCULLIS_SERVER_IDLE_TIMEOUT", "90s"),
+            Map.entry("PORTCULLIS_SERVER_READ_HEADER_TIMEOUT", "3s"),
+            Map.entry("PORTCULLIS_SERVER_BODY_STALL_TIMEOUT", "2m"),
+            Map.entry("UNRELATED", "x"));
     GatewayConfig c =
         ConfigLoader.parse(
             ("server: {port: 5000, host: 0.0.0.0}\ndataDir: ./data\nlogging: {format: text}\n"
@@ -130,6 +151,9 @@ class DeploymentConfigTest {
     assertEquals(LoggingConfig.Format.JSON, c.logging().format());
     assertEquals(pki.resolve("tls.crt"), c.server().tls().orElseThrow().certFile());
     assertEquals(Duration.ofSeconds(5), c.server().shutdownTimeout());
+    assertEquals(Duration.ofSeconds(90), c.server().idleTimeout());
+    assertEquals(Duration.ofSeconds(3), c.server().readHeaderTimeout());
+    assertEquals(Duration.ofMinutes(2), c.server().bodyStallTimeout());
   }
 
   @Test

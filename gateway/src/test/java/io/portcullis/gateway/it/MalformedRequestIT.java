@@ -3,6 +3,7 @@ package io.portcullis.gateway.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.portcullis.core.oci.Digest;
 import io.portcullis.testkit.FreePorts;
 import io.portcullis.testkit.RegistryProcess;
 import io.portcullis.testkit.Teardown;
@@ -59,6 +60,15 @@ class MalformedRequestIT {
         "GET    | /v2/reg/a/blobs/x                    |                       | 400 | DIGEST_INVALID",
         "GET    | /v2/reg/a/blobs/{D}                 | Range: bytes=x-y      | 416 | RANGE_INVALID",
         "GET    | /v2/reg/a/blobs/{D}                 | Range: lines=1-2      | 416 | RANGE_INVALID",
+        "GET    | /v2/reg/a/tags/list?ns=%zz                |                       | 400 | NAME_INVALID",
+        "GET    | /v2/reg/a/manifests/v1?ns=%zz             |                       | 400 | NAME_INVALID",
+        "GET    | /v2/reg/a/tags/list?last=%                |                       | 400 | TAG_INVALID",
+        "GET    | /v2/reg/a/tags/list?n=%4                  |                       | 400 | PAGINATION_NUMBER_INVALID",
+        "GET    | /v2/reg/a/blobs/{D}?x%zz=1          |                       | 400 | UNSUPPORTED",
+        "PUT    | /v2/reg/a/blobs/uploads/abcd.AAAAAAAAAAAAAAAAAAAAAA?digest=%zz | | 400 | DIGEST_INVALID",
+        "POST   | /v2/reg/a/blobs/uploads/?digest=%zz       |                       | 400 | DIGEST_INVALID",
+        "POST   | /v2/reg/a/blobs/uploads/?mount=%zz&from=b |                       | 400 | DIGEST_INVALID",
+        "POST   | /v2/reg/a/blobs/uploads/?mount={D}&from=%zz |                     | 400 | NAME_INVALID",
         "GET    | /v2/reg/a/tags/list?n=-1                  |                       | 400 | PAGINATION_NUMBER_INVALID",
         "GET    | /v2/reg/a/tags/list?n=99999999            |                       | 400 | PAGINATION_NUMBER_INVALID",
         "GET    | /v2/reg/a/tags/list?last=..               |                       | 400 | TAG_INVALID",
@@ -86,6 +96,67 @@ class MalformedRequestIT {
     assertEquals(status, r.status, r.body);
     assertTrue(r.body.contains("\"code\":\"" + code + "\""), r.body);
     assertTrue(r.contentType.startsWith("application/json"), r.contentType);
+    // The same error on one header line, for HEAD answers and clients that show no body.
+    assertTrue(r.head.contains("\r\nPortcullis-Error: " + code + ": "), r.head);
+  }
+
+  @Test
+  void anOverflowingRangeOfACachedBlobIsUnsatisfiable() throws Exception {
+    byte[] bytes = RegistryProtocolIT.random(5000, 77);
+    Digest digest = CacheBlobIT.upload(registry, "ranged", bytes);
+    String path = "/v2/reg/ranged/blobs/" + digest;
+    assertEquals(200, send("GET", path, null).status);
+    for (String range :
+        new String[] {"9999999999999999999-", "99999999999999999999999-99999999999999999999999"}) {
+      Raw r = send("GET", path, "Range: bytes=" + range);
+      assertEquals(416, r.status, r.head);
+      assertTrue(r.head.contains("Content-Range: bytes */5000"), r.head);
+      assertTrue(r.body.contains("\"code\":\"RANGE_INVALID\""), r.body);
+    }
+    Raw suffix = send("GET", path, "Range: bytes=-99999999999999999999999");
+    assertEquals(206, suffix.status, suffix.head);
+    assertTrue(suffix.head.contains("Content-Range: bytes 0-4999/5000"), suffix.head);
+  }
+
+  /** Chunked framing that does not parse, on a manifest PUT: a 400, then the connection closed. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "bad chunk size       | zz\\r\\nabc\\r\\n0\\r\\n\\r\\n",
+        "chunk size overflow  | fffffffffffffffffffff\\r\\nabc\\r\\n0\\r\\n\\r\\n",
+        "oversized extension  | 5;{EXT}\\r\\nhello\\r\\n0\\r\\n\\r\\n",
+      })
+  void malformedChunkedBodiesAreRefused(String what, String body) throws IOException {
+    String chunks = body.replace("\\r\\n", "\r\n").replace("{EXT}", "x=" + "y".repeat(17 * 1024));
+    Raw r =
+        sendRaw(
+            "PUT /v2/reg/a/manifests/v1 HTTP/1.1\r\nHost: "
+                + gateway.hostPort()
+                + "\r\nContent-Type: application/vnd.oci.image.manifest.v1+json"
+                + "\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + chunks);
+    assertEquals(400, r.status, what + ": " + r.head);
+    assertTrue(r.body.contains("\"errors\""), r.body);
+  }
+
+  /** A head that does not parse gets the status Vert.x chose, as OCI JSON, then the close. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "request line over 16 KiB | GET /v2/{LONG} HTTP/1.1 | 414",
+        "headers over 8 KiB       | GET /v2/ HTTP/1.1\\r\\nX-Big: {LONG} | 431",
+        "bad Content-Length       | GET /v2/ HTTP/1.1\\r\\nContent-Length: abc | 400",
+      })
+  void malformedHeadsGetOciErrors(String what, String head, int status) throws IOException {
+    Raw r =
+        sendRaw(
+            head.replace("\\r\\n", "\r\n").replace("{LONG}", "a".repeat(20 * 1024))
+                + "\r\nHost: x\r\n\r\n");
+    assertEquals(status, r.status, what + ": " + r.head);
+    assertTrue(r.body.contains("\"code\":\"UNSUPPORTED\""), r.body);
+    assertTrue(r.head.contains("Portcullis-Error: UNSUPPORTED: "), r.head);
   }
 
   @Test
@@ -101,18 +172,25 @@ class MalformedRequestIT {
   }
 
   private static Raw send(String method, String path, String header) throws IOException {
+    return sendRaw(
+        method
+            + " "
+            + path
+            + " HTTP/1.1\r\nHost: "
+            + gateway.hostPort()
+            + "\r\n"
+            + (header == null || header.isEmpty() ? "" : header + "\r\n")
+            + (method.equals("GET") || method.equals("DELETE") ? "" : "Content-Length: 0\r\n")
+            + "Connection: close\r\n\r\n");
+  }
+
+  /**
+   * Sends {@code req} as it is and reads the answer up to the end of the connection, which the
+   * gateway must close (the read times out, failing the test, if it does not).
+   */
+  private static Raw sendRaw(String req) throws IOException {
     try (Socket s = new Socket("127.0.0.1", Integer.parseInt(gateway.hostPort().split(":")[1]))) {
       s.setSoTimeout(20_000);
-      String req =
-          method
-              + " "
-              + path
-              + " HTTP/1.1\r\nHost: "
-              + gateway.hostPort()
-              + "\r\n"
-              + (header == null || header.isEmpty() ? "" : header + "\r\n")
-              + (method.equals("GET") || method.equals("DELETE") ? "" : "Content-Length: 0\r\n")
-              + "Connection: close\r\n\r\n";
       s.getOutputStream().write(req.getBytes(StandardCharsets.US_ASCII));
       InputStream in = s.getInputStream();
       String all = new String(in.readAllBytes(), StandardCharsets.UTF_8);

@@ -29,8 +29,9 @@ import java.util.regex.Pattern;
 /**
  * A pass-through HTTP proxy in front of a real {@link RegistryProcess} that damages blob downloads
  * on demand. Every request is forwarded as it is, bodies streamed both ways; only a {@code GET
- * /v2/<name>/blobs/sha256:<hex>} answered 200 gets the current {@link Fault}. It also records what
- * it {@linkplain #received() received}, headers included, which the registry's access log omits.
+ * /v2/<name>/blobs/sha256:<hex>} answered 200 (or 206, a range of it) gets the current {@link
+ * Fault}. It also records what it {@linkplain #received() received}, headers included, which the
+ * registry's access log omits.
  *
  * <pre>{@code
  * try (RegistryProcess registry = RegistryProcess.start();
@@ -189,7 +190,7 @@ public final class FaultyUpstream implements AutoCloseable {
     if (hasBody && !upstream.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
       response.setChunked(true);
     }
-    if (f == Fault.NONE || upstream.statusCode() != 200) {
+    if (f == Fault.NONE || (status != 200 && status != 206)) {
       upstream.pipe().endOnFailure(false).to(response).onFailure(e -> request.connection().close());
       return;
     }
