@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import io.portcullis.core.oci.Descriptor;
 import io.portcullis.core.oci.Digest;
+import io.portcullis.core.oci.ImageManifest;
 import io.portcullis.core.oci.ManifestCodec;
 import io.portcullis.core.oci.MediaTypes;
 import io.portcullis.core.oci.Reference;
@@ -24,6 +25,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -43,8 +45,8 @@ public final class Enforcer {
   private final GatewayMetrics metrics;
   private final EvidenceCollector evidence = new EvidenceCollector();
   private final AsyncCache<DecisionKey, PolicyDecision> decisions;
-  private final Cache<String, Boolean> approvedContent =
-      Caffeine.newBuilder().maximumSize(1_000_000).expireAfterAccess(Duration.ofHours(24)).build();
+  private final Approvals approvals;
+  private final IndexChildren indexChildren;
   private final Cache<Path, Lockfile> lockfiles =
       Caffeine.newBuilder().maximumSize(100).expireAfterWrite(Duration.ofSeconds(2)).build();
 
@@ -53,14 +55,23 @@ public final class Enforcer {
 
   private record DecisionKey(String revision, String policy, String repository, String digest) {}
 
-  /** An enforcer that counts its decisions by policy and outcome in {@code metrics}. */
+  /** How many trust artifacts of trust artifacts are followed to the image they are about. */
+  private static final int MAX_ARTIFACT_DEPTH = 3;
+
+  /**
+   * An enforcer that counts its decisions by policy and outcome in {@code metrics} and keeps which
+   * approved indexes list which platform manifests in {@code indexRelation}.
+   */
   public Enforcer(
       Vertx vertx,
       PolicyHolder policies,
       PinStore pins,
       Optional<AuditLog> audit,
-      GatewayMetrics metrics) {
+      GatewayMetrics metrics,
+      Path indexRelation) {
     this.metrics = metrics;
+    this.approvals = new Approvals(() -> policies.current().policy().revision());
+    this.indexChildren = new IndexChildren(vertx, indexRelation);
     this.vertx = vertx;
     this.policies = policies;
     this.pins = pins;
@@ -98,34 +109,37 @@ public final class Enforcer {
    * caller then proxies as usual). Fails with {@code DENIED} (403) or, when the trust data could
    * not be fetched, {@code UNAVAILABLE} (503): both fail closed. Audit records carry {@code
    * requestId} (null when the request had none).
+   *
+   * <p>One rule: a manifest is served only when the policy decided it (audited), when an index
+   * approved under the policy in force lists it, or when it is a trust artifact of a subject that
+   * is served, fetched as such ({@code sha256-<hex>.sig} and the like by tag, or by digest with a
+   * {@code subject}). Trust artifacts never approve the content they list.
    */
   public Future<Approved> manifest(
       String client, String requestId, UpstreamRoute route, Reference reference) {
-    PolicyHolder.Loaded loaded = policies.current();
-    String repo = route.canonicalName();
-    Optional<Policy> found = loaded.policy().policyFor(repo);
-    if (found.isEmpty() || found.get().mode() == Mode.OFF) {
+    Optional<Request> found = request(client, requestId, route, reference);
+    if (found.isEmpty()) {
       return Future.succeededFuture(null);
     }
-    Request r = new Request(client, requestId, route, loaded, found.get(), reference);
+    Request r = found.get();
     if (reference.isDigest()) {
-      Digest digest = reference.digest().orElseThrow();
-      return fetch(r, digest.toString())
-          .compose(
-              m -> {
-                if (approvedContent.getIfPresent(repo + "@" + digest) != null) {
-                  return Future.succeededFuture(approve(r, m));
-                }
-                return check(r, m, null);
-              });
+      return byDigest(r, reference.digest().orElseThrow(), 0);
     }
     String tag = reference.tag().orElseThrow().value();
-    if (SignatureArtifacts.isSignatureTag(tag)) {
-      return fetch(r, tag).compose(m -> check(r, m, tag));
+    Optional<Digest> subject = SignatureArtifacts.subjectOfTag(tag);
+    if (subject.isPresent()) {
+      return artifactByTag(r, tag, subject.get());
     }
     Optional<String> tagDenial = r.policy.tagDenial(tag);
     if (tagDenial.isPresent() && r.policy.mode() == Mode.ENFORCE) {
-      record(r, tag, null, "denied", List.of("tags.allowLatest"), List.of(), tagDenial.get());
+      record(
+          r,
+          tag,
+          null,
+          AuditOutcome.DENIED,
+          List.of("tags.allowLatest"),
+          List.of(),
+          tagDenial.get());
       return Future.failedFuture(
           denied("denied by policy '" + r.policy.name() + "': " + tagDenial.get()));
     }
@@ -137,24 +151,283 @@ public final class Enforcer {
     };
   }
 
-  /** Fails with {@code DENIED} for a blob that no approved manifest of this repository uses. */
-  public Future<Void> blob(UpstreamRoute route, Digest digest) {
-    String repo = route.canonicalName();
-    Optional<Policy> policy = policies.current().policy().policyFor(repo);
-    if (policy.isEmpty()
-        || policy.get().mode() != Mode.ENFORCE
-        || approvedContent.getIfPresent(repo + "@" + digest) != null) {
+  /**
+   * Fails with {@code DENIED} unless the referrers of {@code subject} may be listed: under an
+   * enforcing policy only those of a subject that is served.
+   */
+  public Future<Void> referrers(
+      String client, String requestId, UpstreamRoute route, Digest subject) {
+    Optional<Request> found = request(client, requestId, route, Reference.of(subject));
+    if (found.isEmpty() || found.get().policy.mode() != Mode.ENFORCE) {
       return Future.succeededFuture();
     }
-    return Future.failedFuture(
-        denied(
-            "blob "
-                + digest
-                + " is not part of a manifest approved by policy '"
-                + policy.get().name()
-                + "' in "
-                + repo
-                + "; pull the image by its tag or manifest digest first"));
+    Request r = found.get();
+    return servedSubject(r, subject, null, "the referrers of ", 0).mapEmpty();
+  }
+
+  /**
+   * What a client may have of blob {@code digest}: under an enforcing policy, content of a manifest
+   * approved under the revision in force, or the verified bytes of a trust artifact's layer;
+   * anything else fails with {@code DENIED}, audited.
+   */
+  public Future<BlobAccess> blob(
+      String client, String requestId, UpstreamRoute route, Digest digest) {
+    Optional<Request> found = request(client, requestId, route, Reference.of(digest));
+    if (found.isEmpty() || found.get().policy.mode() != Mode.ENFORCE) {
+      return Future.succeededFuture(BlobAccess.PROXY);
+    }
+    Request r = found.get();
+    Optional<Approvals.Grant> grant = approvals.get(r.revision(), r.repo(), digest);
+    if (grant.isPresent() && grant.get() instanceof Approvals.Content) {
+      return Future.succeededFuture(BlobAccess.PROXY);
+    }
+    if (grant.isPresent() && grant.get() instanceof Approvals.Artifact a) {
+      return UpstreamArtifacts.blob(route, digest, (int) a.size())
+          .compose(
+              bytes -> {
+                String wrong = SignatureArtifacts.notOfType(a.mediaType(), bytes);
+                if (wrong == null && bytes.length == a.size()) {
+                  return Future.succeededFuture(new BlobAccess.Verified(bytes, a.mediaType()));
+                }
+                String msg =
+                    "blob "
+                        + digest
+                        + " of "
+                        + r.repo()
+                        + " is listed by a trust artifact as "
+                        + a.mediaType()
+                        + " ("
+                        + a.size()
+                        + " bytes) but is not one ("
+                        + (wrong == null ? bytes.length + " bytes" : wrong)
+                        + "); only trust data of an approved image is served as such";
+                record(r, null, digest.toString(), AuditOutcome.DENIED, List.of(), List.of(), msg);
+                return Future.failedFuture(denied(msg));
+              });
+    }
+    String msg =
+        "blob "
+            + digest
+            + " is not part of a manifest approved by policy '"
+            + r.policy.name()
+            + "' in "
+            + r.repo()
+            + "; pull the image by its tag or manifest digest first";
+    record(r, null, digest.toString(), AuditOutcome.DENIED, List.of(), List.of(), msg);
+    return Future.failedFuture(denied(msg));
+  }
+
+  /** The request's context under the policy in force, or empty when no policy applies. */
+  private Optional<Request> request(
+      String client, String requestId, UpstreamRoute route, Reference reference) {
+    PolicyHolder.Loaded loaded = policies.current();
+    Optional<Policy> found = loaded.policy().policyFor(route.canonicalName());
+    if (found.isEmpty() || found.get().mode() == Mode.OFF) {
+      return Optional.empty();
+    }
+    return Optional.of(new Request(client, requestId, route, loaded, found.get(), reference));
+  }
+
+  /**
+   * A manifest by digest: content an approved index lists; a trust artifact (it names a {@code
+   * subject}) of a subject that is served; otherwise what the policy decides of it as an image,
+   * falling back on the approved indexes known to list it. {@code depth} bounds chains of artifacts
+   * of artifacts.
+   */
+  private Future<Approved> byDigest(Request r, Digest digest, int depth) {
+    return fetch(r, digest.toString())
+        .compose(
+            m -> {
+              Optional<Approvals.Grant> grant = approvals.get(r.revision(), r.repo(), digest);
+              if (grant.isPresent() && grant.get() instanceof Approvals.Content c) {
+                return servedByIndex(r, m, Digest.parse(c.approvedBy()));
+              }
+              Optional<Digest> subject = SignatureArtifacts.subjectOf(m.bytes(), m.mediaType());
+              if (subject.isPresent() && !subject.get().equals(digest)) {
+                return servedSubject(r, subject.get(), null, "the trust artifacts of ", depth)
+                    .compose(v -> artifact(r, m, null));
+              }
+              return decide(r, m)
+                  .compose(
+                      d -> {
+                        if (d.satisfied()) {
+                          return serve(r, m, null, d);
+                        }
+                        return viaIndexes(r, m)
+                            .compose(
+                                approved -> {
+                                  if (approved != null) {
+                                    return Future.succeededFuture(approved);
+                                  }
+                                  return d.allowed()
+                                      ? serve(r, m, null, d)
+                                      : Future.failedFuture(refuse(r, m, null, d, platformHint(m)));
+                                });
+                      });
+            });
+  }
+
+  /**
+   * A trust artifact by tag ({@code sha256-<hex>.sig}, {@code .att}, {@code .sbom}, or the
+   * referrers tag {@code sha256-<hex>}): its subject is decided first (so {@code cosign verify}
+   * works through the gateway without a prior pull), and the artifact is served only when the
+   * subject is.
+   */
+  private Future<Approved> artifactByTag(Request r, String tag, Digest subject) {
+    return servedSubject(r, subject, tag, "the trust artifacts of ", 0)
+        .compose(v -> fetch(r, tag))
+        .compose(m -> artifact(r, m, tag));
+  }
+
+  /**
+   * Succeeds when the manifest {@code subject} is served to this request; otherwise fails with
+   * {@code DENIED} saying that {@code what} it are served only with an approved image, and why the
+   * image was refused. "Could not verify" stays a 503.
+   */
+  private Future<Approved> servedSubject(
+      Request r, Digest subject, String tag, String what, int depth) {
+    if (depth >= MAX_ARTIFACT_DEPTH) {
+      return Future.failedFuture(
+          denyArtifact(r, tag, subject, what, "trust artifacts nest too deeply"));
+    }
+    return byDigest(r, subject, depth + 1)
+        .recover(
+            err -> {
+              if (err instanceof OciException e && e.code() == OciErrorCode.DENIED) {
+                return Future.failedFuture(denyArtifact(r, tag, subject, what, e.getMessage()));
+              }
+              if (err instanceof OciException e && e.code() == OciErrorCode.MANIFEST_UNKNOWN) {
+                return Future.failedFuture(
+                    denyArtifact(r, tag, subject, what, "the registry has no such manifest"));
+              }
+              return Future.failedFuture(err);
+            });
+  }
+
+  private OciException denyArtifact(
+      Request r, String tag, Digest subject, String what, String why) {
+    String msg =
+        what
+            + r.repo()
+            + "@"
+            + subject
+            + " are served only with an approved image, and that image was refused: "
+            + why;
+    record(r, tag, subject.toString(), AuditOutcome.DENIED, List.of(), List.of(), msg);
+    return denied(msg);
+  }
+
+  /**
+   * Serves trust artifact {@code m} of a served subject; its trust-typed layers may then be fetched
+   * as verified bytes, and nothing it lists becomes content.
+   */
+  private Future<Approved> artifact(Request r, Fetched m, String tag) {
+    if (!MediaTypes.isIndex(m.mediaType())) {
+      List<Descriptor> layers;
+      try {
+        ImageManifest manifest = ManifestCodec.readManifest(m.bytes());
+        layers = new ArrayList<>(manifest.layers());
+        if (manifest.config() != null) {
+          layers.add(manifest.config());
+        }
+      } catch (IllegalArgumentException unreadable) {
+        layers = List.of();
+      }
+      if (layers.size() > Approvals.MAX_LISTED) {
+        String msg = tooMany(r, m, layers.size(), "blobs");
+        record(r, tag, m.digest().toString(), AuditOutcome.DENIED, List.of(), List.of(), msg);
+        return Future.failedFuture(denied(msg));
+      }
+      for (Descriptor layer : layers) {
+        if (SignatureArtifacts.isTrustLayer(layer)) {
+          approvals.grant(
+              r.revision(),
+              r.repo(),
+              layer.parsedDigest(),
+              new Approvals.Artifact(layer.mediaType(), layer.size()));
+        }
+      }
+    }
+    return Future.succeededFuture(new Approved(m.bytes(), m.mediaType(), m.digest()));
+  }
+
+  /** {@code m}, listed by {@code index} that was approved under the policy in force. */
+  private Future<Approved> servedByIndex(Request r, Fetched m, Digest index) {
+    String msg =
+        "listed by index "
+            + index
+            + " of "
+            + r.repo()
+            + ", approved by policy '"
+            + r.policy.name()
+            + "'";
+    Optional<String> tooMany = grantContent(r, m);
+    if (tooMany.isPresent()) {
+      record(
+          r, null, m.digest().toString(), AuditOutcome.DENIED, List.of(), List.of(), tooMany.get());
+      return Future.failedFuture(denied(tooMany.get()));
+    }
+    record(
+        r, null, m.digest().toString(), AuditOutcome.ALLOWED_BY_INDEX, List.of(), List.of(), msg);
+    return Future.succeededFuture(new Approved(m.bytes(), m.mediaType(), m.digest()));
+  }
+
+  /**
+   * The platform manifest {@code m} approved through an index known to list it, decided again under
+   * the policy in force (cached); a null result when none is approved.
+   */
+  private Future<Approved> viaIndexes(Request r, Fetched m) {
+    if (r.policy.mode() != Mode.ENFORCE || MediaTypes.isIndex(m.mediaType())) {
+      return Future.succeededFuture(null);
+    }
+    List<Digest> parents = new ArrayList<>(indexChildren.parents(r.repo(), m.digest()));
+    java.util.Collections.reverse(parents);
+    Future<Approved> chain = Future.succeededFuture(null);
+    for (Digest parent : parents) {
+      chain =
+          chain.compose(
+              done -> done != null ? Future.succeededFuture(done) : viaIndex(r, m, parent));
+    }
+    return chain;
+  }
+
+  private Future<Approved> viaIndex(Request r, Fetched m, Digest parent) {
+    return fetch(r, parent.toString())
+        .compose(
+            index ->
+                decide(r, index)
+                    .compose(
+                        d -> {
+                          if (!d.satisfied() || !lists(index, m.digest())) {
+                            return Future.succeededFuture((Approved) null);
+                          }
+                          Optional<String> tooMany = grantContent(r, index);
+                          if (tooMany.isPresent()) {
+                            return Future.succeededFuture((Approved) null);
+                          }
+                          return servedByIndex(r, m, parent);
+                        }))
+        // An index that is gone or cannot be verified now approves nothing: fail closed.
+        .recover(err -> Future.succeededFuture(null));
+  }
+
+  private static boolean lists(Fetched index, Digest child) {
+    try {
+      return ManifestCodec.readIndex(index.bytes()).manifests().stream()
+          .anyMatch(d -> child.toString().equals(d.digest()));
+    } catch (IllegalArgumentException unreadable) {
+      return false;
+    }
+  }
+
+  /** What a denied platform manifest's message adds: how to get it served. */
+  private static String platformHint(Fetched m) {
+    if (MediaTypes.isIndex(m.mediaType())) {
+      return "";
+    }
+    return " — if this is one platform of a signed multi-platform image, pull it by the index's tag"
+        + " or digest (its platforms are then served by digest), or sign every platform"
+        + " (portcullis-signer sign --recursive)";
   }
 
   private Future<Approved> lockfile(Request r, String tag) {
@@ -185,7 +458,14 @@ public final class Enforcer {
                         + " is not in lockfile "
                         + file.getFileName()
                         + "; pin it with 'portcullis-signer pin'";
-                record(r, tag, null, "denied", List.of("tags.pin: lockfile"), List.of(), msg);
+                record(
+                    r,
+                    tag,
+                    null,
+                    AuditOutcome.DENIED,
+                    List.of("tags.pin: lockfile"),
+                    List.of(),
+                    msg);
                 return Future.failedFuture(denied(msg));
               }
               return fetch(r, pinned.get().toString()).compose(m -> check(r, m, tag));
@@ -204,8 +484,8 @@ public final class Enforcer {
                     .compose(
                         d -> {
                           if (d.satisfied()) {
-                            pins.put(r.repo(), tag, m.digest());
-                            return Future.succeededFuture(serve(r, m, tag, d));
+                            return serve(r, m, tag, d)
+                                .onSuccess(a -> pins.put(r.repo(), tag, m.digest()));
                           }
                           Optional<Digest> last = pins.get(r.repo(), tag);
                           if (r.policy.mode() == Mode.ENFORCE
@@ -219,13 +499,19 @@ public final class Enforcer {
                                                 pd -> {
                                                   if (!pd.satisfied()) {
                                                     return Future.failedFuture(
-                                                        refuse(r, m, tag, d));
+                                                        refuse(r, m, tag, d, ""));
+                                                  }
+                                                  Optional<String> tooMany =
+                                                      grantContent(r, previous);
+                                                  if (tooMany.isPresent()) {
+                                                    return Future.failedFuture(
+                                                        refuse(r, previous, tag, tooMany.get()));
                                                   }
                                                   record(
                                                       r,
                                                       tag,
                                                       previous.digest().toString(),
-                                                      "served-last-approved",
+                                                      AuditOutcome.SERVED_LAST_APPROVED,
                                                       names(d.failures()),
                                                       pd.signers(),
                                                       "upstream moved the tag to "
@@ -233,13 +519,12 @@ public final class Enforcer {
                                                           + ", which policy '"
                                                           + r.policy.name()
                                                           + "' does not allow; serving the last approved digest");
-                                                  return Future.succeededFuture(
-                                                      approve(r, previous));
+                                                  return Future.succeededFuture(approved(previous));
                                                 }));
                           }
                           return d.allowed()
-                              ? Future.succeededFuture(serve(r, m, tag, d))
-                              : Future.failedFuture(refuse(r, m, tag, d));
+                              ? serve(r, m, tag, d)
+                              : Future.failedFuture(refuse(r, m, tag, d, ""));
                         }));
   }
 
@@ -270,7 +555,7 @@ public final class Enforcer {
                       r,
                       tag,
                       m.digest().toString(),
-                      "denied",
+                      AuditOutcome.DENIED,
                       List.of("tags.pin: first-seen"),
                       List.of(),
                       msg);
@@ -280,7 +565,7 @@ public final class Enforcer {
                     r,
                     tag,
                     m.digest().toString(),
-                    "audit-would-deny",
+                    AuditOutcome.AUDIT_WOULD_DENY,
                     List.of("tags.pin: first-seen"),
                     List.of(),
                     msg);
@@ -295,51 +580,98 @@ public final class Enforcer {
             });
   }
 
-  /** Serves trust artifacts as they are; everything else after a policy decision. */
+  /** What the policy decides of {@code m}, requested by {@code tag}. */
   private Future<Approved> check(Request r, Fetched m, String tag) {
-    if (SignatureArtifacts.isSignatureManifest(m.bytes(), m.mediaType())) {
-      return Future.succeededFuture(approve(r, m));
-    }
     return decide(r, m)
         .compose(
-            d ->
-                d.allowed()
-                    ? Future.succeededFuture(serve(r, m, tag, d))
-                    : Future.failedFuture(refuse(r, m, tag, d)));
+            d -> d.allowed() ? serve(r, m, tag, d) : Future.failedFuture(refuse(r, m, tag, d, "")));
   }
 
-  private Approved serve(Request r, Fetched m, String tag, PolicyDecision d) {
-    String outcome = d.satisfied() ? "allowed" : "audit-would-deny";
+  /**
+   * Serves {@code m} as the policy decided it (audited); a satisfied decision approves what it
+   * lists, unless it lists more than {@link Approvals#MAX_LISTED}, which is refused.
+   */
+  private Future<Approved> serve(Request r, Fetched m, String tag, PolicyDecision d) {
+    if (d.satisfied()) {
+      Optional<String> tooMany = grantContent(r, m);
+      if (tooMany.isPresent()) {
+        return Future.failedFuture(refuse(r, m, tag, tooMany.get()));
+      }
+    }
+    AuditOutcome outcome = d.satisfied() ? AuditOutcome.ALLOWED : AuditOutcome.AUDIT_WOULD_DENY;
     record(r, tag, m.digest().toString(), outcome, names(d.failures()), d.signers(), d.message());
-    return approve(r, m);
+    return Future.succeededFuture(approved(m));
   }
 
-  private OciException refuse(Request r, Fetched m, String tag, PolicyDecision d) {
-    record(r, tag, m.digest().toString(), "denied", names(d.failures()), d.signers(), d.message());
-    return denied(d.message());
+  private OciException refuse(Request r, Fetched m, String tag, PolicyDecision d, String hint) {
+    String msg = d.message() + hint;
+    record(
+        r, tag, m.digest().toString(), AuditOutcome.DENIED, names(d.failures()), d.signers(), msg);
+    return denied(msg);
   }
 
-  /** Remembers what an approved manifest lets through: an index's children, an image's blobs. */
-  private Approved approve(Request r, Fetched m) {
-    String prefix = r.repo() + "@";
+  private OciException refuse(Request r, Fetched m, String tag, String msg) {
+    record(r, tag, m.digest().toString(), AuditOutcome.DENIED, List.of(), List.of(), msg);
+    return denied(msg);
+  }
+
+  private static Approved approved(Fetched m) {
+    return new Approved(m.bytes(), m.mediaType(), m.digest());
+  }
+
+  /**
+   * Approves, under the policy revision in force, what the approved manifest {@code m} lists: an
+   * index's children (and remembers the relation, for its platforms pulled by digest later), an
+   * image's config and layers. Returns why not when it lists more than {@link
+   * Approvals#MAX_LISTED}; an unreadable manifest approves nothing.
+   */
+  private Optional<String> grantContent(Request r, Fetched m) {
+    List<Digest> listed = new ArrayList<>();
+    boolean index = MediaTypes.isIndex(m.mediaType());
     try {
-      if (MediaTypes.isIndex(m.mediaType())) {
+      if (index) {
         for (Descriptor child : ManifestCodec.readIndex(m.bytes()).manifests()) {
-          approvedContent.put(prefix + child.digest(), Boolean.TRUE);
+          listed.add(child.parsedDigest());
         }
       } else {
-        var manifest = ManifestCodec.readManifest(m.bytes());
+        ImageManifest manifest = ManifestCodec.readManifest(m.bytes());
         if (manifest.config() != null) {
-          approvedContent.put(prefix + manifest.config().digest(), Boolean.TRUE);
+          listed.add(manifest.config().parsedDigest());
         }
         for (Descriptor layer : manifest.layers()) {
-          approvedContent.put(prefix + layer.digest(), Boolean.TRUE);
+          listed.add(layer.parsedDigest());
         }
       }
     } catch (IllegalArgumentException unreadable) {
-      // Served as fetched; nothing it refers to becomes approved.
+      return Optional.empty();
     }
-    return new Approved(m.bytes(), m.mediaType(), m.digest());
+    if (listed.size() > Approvals.MAX_LISTED) {
+      return Optional.of(tooMany(r, m, listed.size(), index ? "manifests" : "blobs"));
+    }
+    Approvals.Content grant = new Approvals.Content(m.digest().toString());
+    for (Digest d : listed) {
+      approvals.grant(r.revision(), r.repo(), d, grant);
+    }
+    if (index && r.policy.mode() == Mode.ENFORCE) {
+      indexChildren.record(r.repo(), m.digest(), listed);
+    }
+    return Optional.empty();
+  }
+
+  private static String tooMany(Request r, Fetched m, int count, String what) {
+    return "denied by policy '"
+        + r.policy.name()
+        + "': "
+        + r.repo()
+        + "@"
+        + m.digest()
+        + " lists "
+        + count
+        + " "
+        + what
+        + ", more than the "
+        + Approvals.MAX_LISTED
+        + " the gateway approves for one manifest";
   }
 
   /**
@@ -393,7 +725,7 @@ public final class Enforcer {
             + "' ("
             + reason
             + "); refusing until it can be verified";
-    record(r, null, digest.toString(), "unverifiable", List.of(), List.of(), msg);
+    record(r, null, digest.toString(), AuditOutcome.UNVERIFIABLE, List.of(), List.of(), msg);
     return OciException.of(OciErrorCode.UNAVAILABLE, msg);
   }
 
@@ -401,11 +733,11 @@ public final class Enforcer {
       Request r,
       String tag,
       String digest,
-      String outcome,
+      AuditOutcome outcome,
       List<String> failed,
       List<String> signers,
       String message) {
-    metrics.decision(r.policy.name(), outcome);
+    metrics.decision(r.policy.name(), outcome.wireName());
     audit.ifPresent(
         a ->
             a.write(
@@ -441,6 +773,10 @@ public final class Enforcer {
       Reference reference) {
     String repo() {
       return route.canonicalName();
+    }
+
+    String revision() {
+      return loaded.policy().revision();
     }
 
     String accept() {
