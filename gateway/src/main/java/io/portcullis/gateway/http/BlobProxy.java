@@ -35,9 +35,13 @@ final class BlobProxy {
     this.cache = store == null ? null : new CachedBlobResponder(store);
   }
 
-  /** {@code client} names the caller in audit records ({@code subject@address} when known). */
+  /**
+   * {@code client} names the caller in audit records ({@code subject@address} when known). A HEAD
+   * carries no bytes and answers whether the blob exists, which every push asks before uploading,
+   * so only GETs are held to the trust policy.
+   */
   Future<Void> fetch(HttpServerRequest req, OciRoute.Blob b, UpstreamRoute route, String client) {
-    if (api.enforcer() == null) {
+    if (api.enforcer() == null || req.method() == HttpMethod.HEAD) {
       return proxy(req, b, route);
     }
     return api.enforcer()
