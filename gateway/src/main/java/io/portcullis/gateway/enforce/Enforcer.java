@@ -4,10 +4,7 @@ import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
-import io.portcullis.core.oci.Descriptor;
 import io.portcullis.core.oci.Digest;
-import io.portcullis.core.oci.ImageManifest;
-import io.portcullis.core.oci.ManifestCodec;
 import io.portcullis.core.oci.MediaTypes;
 import io.portcullis.core.oci.Reference;
 import io.portcullis.core.pin.Lockfile;
@@ -45,8 +42,7 @@ public final class Enforcer {
   private final GatewayMetrics metrics;
   private final EvidenceCollector evidence = new EvidenceCollector();
   private final AsyncCache<DecisionKey, PolicyDecision> decisions;
-  private final Approvals approvals;
-  private final IndexChildren indexChildren;
+  private final Grants grants;
   private final Cache<Path, Lockfile> lockfiles =
       Caffeine.newBuilder().maximumSize(100).expireAfterWrite(Duration.ofSeconds(2)).build();
 
@@ -70,8 +66,10 @@ public final class Enforcer {
       GatewayMetrics metrics,
       Path indexRelation) {
     this.metrics = metrics;
-    this.approvals = new Approvals(() -> policies.current().policy().revision());
-    this.indexChildren = new IndexChildren(vertx, indexRelation);
+    this.grants =
+        new Grants(
+            new Approvals(() -> policies.current().policy().revision()),
+            new IndexChildren(vertx, indexRelation));
     this.vertx = vertx;
     this.policies = policies;
     this.pins = pins;
@@ -177,7 +175,7 @@ public final class Enforcer {
       return Future.succeededFuture(BlobAccess.PROXY);
     }
     Request r = found.get();
-    Optional<Approvals.Grant> grant = approvals.get(r.revision(), r.repo(), digest);
+    Optional<Approvals.Grant> grant = grants.get(r.revision(), r.repo(), digest);
     if (grant.isPresent() && grant.get() instanceof Approvals.Content) {
       return Future.succeededFuture(BlobAccess.PROXY);
     }
@@ -238,7 +236,7 @@ public final class Enforcer {
     return fetch(r, digest.toString())
         .compose(
             m -> {
-              Optional<Approvals.Grant> grant = approvals.get(r.revision(), r.repo(), digest);
+              Optional<Approvals.Grant> grant = grants.get(r.revision(), r.repo(), digest);
               if (grant.isPresent() && grant.get() instanceof Approvals.Content c) {
                 return servedByIndex(r, m, Digest.parse(c.approvedBy()));
               }
@@ -322,33 +320,11 @@ public final class Enforcer {
    * as verified bytes, and nothing it lists becomes content.
    */
   private Future<Approved> artifact(Request r, Fetched m, String tag) {
-    if (!MediaTypes.isIndex(m.mediaType())) {
-      List<Descriptor> layers;
-      try {
-        ImageManifest manifest = ManifestCodec.readManifest(m.bytes());
-        layers = new ArrayList<>(manifest.layers());
-        if (manifest.config() != null) {
-          layers.add(manifest.config());
-        }
-      } catch (IllegalArgumentException unreadable) {
-        layers = List.of();
-      }
-      if (layers.size() > Approvals.MAX_LISTED) {
-        String msg = tooMany(r, m, layers.size(), "blobs");
-        record(r, tag, m.digest().toString(), AuditOutcome.DENIED, List.of(), List.of(), msg);
-        return Future.failedFuture(denied(msg));
-      }
-      for (Descriptor layer : layers) {
-        if (SignatureArtifacts.isTrustLayer(layer)) {
-          approvals.grant(
-              r.revision(),
-              r.repo(),
-              layer.parsedDigest(),
-              new Approvals.Artifact(layer.mediaType(), layer.size()));
-        }
-      }
+    Optional<String> tooMany = grants.artifact(r.revision(), r.repo(), m);
+    if (tooMany.isPresent()) {
+      return Future.failedFuture(refuse(r, m, tag, tooMany(r, m, tooMany.get())));
     }
-    return Future.succeededFuture(new Approved(m.bytes(), m.mediaType(), m.digest()));
+    return Future.succeededFuture(approved(m));
   }
 
   /** {@code m}, listed by {@code index} that was approved under the policy in force. */
@@ -380,7 +356,7 @@ public final class Enforcer {
     if (r.policy.mode() != Mode.ENFORCE || MediaTypes.isIndex(m.mediaType())) {
       return Future.succeededFuture(null);
     }
-    List<Digest> parents = new ArrayList<>(indexChildren.parents(r.repo(), m.digest()));
+    List<Digest> parents = new ArrayList<>(grants.indexesOf(r.repo(), m.digest()));
     java.util.Collections.reverse(parents);
     Future<Approved> chain = Future.succeededFuture(null);
     for (Digest parent : parents) {
@@ -398,7 +374,7 @@ public final class Enforcer {
                 decide(r, index)
                     .compose(
                         d -> {
-                          if (!d.satisfied() || !lists(index, m.digest())) {
+                          if (!d.satisfied() || !Grants.lists(index, m.digest())) {
                             return Future.succeededFuture((Approved) null);
                           }
                           Optional<String> tooMany = grantContent(r, index);
@@ -409,15 +385,6 @@ public final class Enforcer {
                         }))
         // An index that is gone or cannot be verified now approves nothing: fail closed.
         .recover(err -> Future.succeededFuture(null));
-  }
-
-  private static boolean lists(Fetched index, Digest child) {
-    try {
-      return ManifestCodec.readIndex(index.bytes()).manifests().stream()
-          .anyMatch(d -> child.toString().equals(d.digest()));
-    } catch (IllegalArgumentException unreadable) {
-      return false;
-    }
   }
 
   /** What a denied platform manifest's message adds: how to get it served. */
@@ -620,45 +587,16 @@ public final class Enforcer {
   }
 
   /**
-   * Approves, under the policy revision in force, what the approved manifest {@code m} lists: an
-   * index's children (and remembers the relation, for its platforms pulled by digest later), an
-   * image's config and layers. Returns why not when it lists more than {@link
-   * Approvals#MAX_LISTED}; an unreadable manifest approves nothing.
+   * Approves what the approved manifest {@code m} lists, under the revision in force; why not when
+   * it lists too much.
    */
   private Optional<String> grantContent(Request r, Fetched m) {
-    List<Digest> listed = new ArrayList<>();
-    boolean index = MediaTypes.isIndex(m.mediaType());
-    try {
-      if (index) {
-        for (Descriptor child : ManifestCodec.readIndex(m.bytes()).manifests()) {
-          listed.add(child.parsedDigest());
-        }
-      } else {
-        ImageManifest manifest = ManifestCodec.readManifest(m.bytes());
-        if (manifest.config() != null) {
-          listed.add(manifest.config().parsedDigest());
-        }
-        for (Descriptor layer : manifest.layers()) {
-          listed.add(layer.parsedDigest());
-        }
-      }
-    } catch (IllegalArgumentException unreadable) {
-      return Optional.empty();
-    }
-    if (listed.size() > Approvals.MAX_LISTED) {
-      return Optional.of(tooMany(r, m, listed.size(), index ? "manifests" : "blobs"));
-    }
-    Approvals.Content grant = new Approvals.Content(m.digest().toString());
-    for (Digest d : listed) {
-      approvals.grant(r.revision(), r.repo(), d, grant);
-    }
-    if (index && r.policy.mode() == Mode.ENFORCE) {
-      indexChildren.record(r.repo(), m.digest(), listed);
-    }
-    return Optional.empty();
+    return grants
+        .content(r.revision(), r.repo(), r.policy.mode() == Mode.ENFORCE, m)
+        .map(what -> tooMany(r, m, what));
   }
 
-  private static String tooMany(Request r, Fetched m, int count, String what) {
+  private static String tooMany(Request r, Fetched m, String what) {
     return "denied by policy '"
         + r.policy.name()
         + "': "
@@ -666,8 +604,6 @@ public final class Enforcer {
         + "@"
         + m.digest()
         + " lists "
-        + count
-        + " "
         + what
         + ", more than the "
         + Approvals.MAX_LISTED
