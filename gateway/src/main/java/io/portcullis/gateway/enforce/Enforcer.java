@@ -243,7 +243,10 @@ public final class Enforcer {
               Optional<Digest> subject = SignatureArtifacts.subjectOf(m.bytes(), m.mediaType());
               if (subject.isPresent() && !subject.get().equals(digest)) {
                 return servedSubject(r, subject.get(), null, "the trust artifacts of ", depth)
-                    .compose(v -> artifact(r, m, null));
+                    .compose(
+                        v -> artifact(r, m, null),
+                        // Not an artifact of a served image: judged as an image of its own.
+                        refused -> ownDecision(r, m, refused));
               }
               return decide(r, m)
                   .compose(
@@ -263,6 +266,18 @@ public final class Enforcer {
                                 });
                       });
             });
+  }
+
+  /**
+   * {@code m}, served when the policy is satisfied by its own signatures; otherwise {@code
+   * refused}, why it was not served as a trust artifact.
+   */
+  private Future<Approved> ownDecision(Request r, Fetched m, Throwable refused) {
+    if (!(refused instanceof OciException e) || e.code() != OciErrorCode.DENIED) {
+      return Future.failedFuture(refused);
+    }
+    return decide(r, m)
+        .compose(d -> d.satisfied() ? serve(r, m, null, d) : Future.failedFuture(refused));
   }
 
   /**

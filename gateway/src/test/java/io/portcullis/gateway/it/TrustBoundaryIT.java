@@ -221,6 +221,39 @@ class TrustBoundaryIT {
   }
 
   @Test
+  void aReferrerOfARefusedImageIsRefusedUnlessItIsSignedItself() throws Exception {
+    OciLayout unsigned = push("team/referred:unsigned");
+    List<Forgery.Blob> content = Forgery.contentOf(unsigned);
+    Forgery.Blob subject =
+        new Forgery.Blob(MediaTypes.OCI_MANIFEST, unsigned.digest(), size(unsigned));
+    String referrer =
+        Forgery.putManifest(
+            registry.url(),
+            "team/referred",
+            "referrer",
+            Forgery.manifest(content.get(1), content.subList(2, 3), null, subject));
+    HttpResponse<String> refused = get(gateway, "team/referred", referrer);
+    assertEquals(403, refused.statusCode(), refused.body());
+    assertTrue(refused.body().contains("served only with an approved image"), refused.body());
+    HttpResponse<String> list =
+        Http.get(gateway.url() + "/v2/team/referred/referrers/" + unsigned.digest());
+    assertEquals(403, list.statusCode(), "no referrers of a refused image: " + list.body());
+
+    // An image that names a subject but carries its own valid signature stands on it (another
+    // manifest: a refusal is remembered for a few seconds).
+    String signedReferrer =
+        Forgery.putManifest(
+            registry.url(),
+            "team/referred",
+            "signed-referrer",
+            Forgery.manifest(content.get(1), content.subList(1, 3), null, subject));
+    Signer.sign(dir, "release", registry, "team/referred@" + signedReferrer);
+    HttpResponse<String> signed = get(gateway, "team/referred", signedReferrer);
+    assertEquals(200, signed.statusCode(), signed.body());
+    assertEquals(403, get(gateway, "team/referred", unsigned.digest()).statusCode());
+  }
+
+  @Test
   void approvalsEndWithThePolicyRevisionThatMadeThem() throws Exception {
     Path policy = dir.resolve("rotating.yaml");
     Files.writeString(policy, POLICY.formatted("release.pub"));
