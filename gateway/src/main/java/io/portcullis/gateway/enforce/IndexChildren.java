@@ -31,7 +31,13 @@ import org.slf4j.LoggerFactory;
 final class IndexChildren {
   private static final Logger LOG = LoggerFactory.getLogger(IndexChildren.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  static final int MAX_CHILDREN = 50_000;
+
+  /**
+   * At most this many children are remembered: about 7.5 MiB of heap at the bound (measured with a
+   * heap histogram: about 375 bytes per child of a 24-character repository with one index).
+   */
+  static final int MAX_CHILDREN = 20_000;
+
   static final int MAX_PARENTS = 8;
 
   private final Vertx vertx;
@@ -79,7 +85,7 @@ final class IndexChildren {
     synchronized (parents) {
       for (Digest child : children) {
         List<String> known =
-            parents.computeIfAbsent(repository + "@" + child, k -> new ArrayList<>());
+            parents.computeIfAbsent(repository + "@" + child, k -> new ArrayList<>(1));
         if (!known.contains(index.toString())) {
           known.add(index.toString());
           if (known.size() > MAX_PARENTS) {
