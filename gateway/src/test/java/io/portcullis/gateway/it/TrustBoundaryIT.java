@@ -293,6 +293,7 @@ class TrustBoundaryIT {
           denied.body().contains("index") && denied.body().contains("--recursive"), denied.body());
       assertEquals(200, get(fresh, "team/multi", "v1").statusCode());
       assertEquals(200, get(fresh, "team/multi", arm).statusCode());
+      AuditRecords.awaitRecord(auditLog, "\"outcome\":\"allowed-by-index\"", arm);
       long deadline = System.nanoTime() + 10_000_000_000L;
       Path relation = data.resolve("index-children.json");
       while (!(Files.exists(relation) && Files.readString(relation).contains(arm))) {
