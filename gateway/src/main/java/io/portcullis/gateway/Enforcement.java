@@ -36,7 +36,10 @@ record Enforcement(Optional<PolicyHolder> holder, Optional<AuditLog> audit, Enfo
         holder.current().policy().revision());
     PinStore pins = new PinStore(vertx, config.dataDir().resolve("pins.json"));
     return new Enforcement(
-        Optional.of(holder), audit, new Enforcer(vertx, holder, pins, audit, metrics));
+        Optional.of(holder),
+        audit,
+        new Enforcer(
+            vertx, holder, pins, audit, metrics, config.dataDir().resolve("index-children.json")));
   }
 
   Future<Void> close(Vertx vertx) {

@@ -56,7 +56,7 @@ public final class AuditLog {
       String digest,
       String policy,
       String mode,
-      String outcome,
+      AuditOutcome outcome,
       List<String> failedChecks,
       List<String> signers,
       String message,
@@ -72,7 +72,7 @@ public final class AuditLog {
             .put("digest", r.digest())
             .put("policy", r.policy())
             .put("mode", r.mode())
-            .put("outcome", r.outcome())
+            .put("outcome", r.outcome().wireName())
             .put("failedChecks", new JsonArray(List.copyOf(r.failedChecks())))
             .put("signers", new JsonArray(List.copyOf(r.signers())))
             .put("message", r.message());

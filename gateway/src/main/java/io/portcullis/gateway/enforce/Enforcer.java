@@ -1,96 +1,68 @@
 package io.portcullis.gateway.enforce;
 
-import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
-import io.portcullis.core.oci.Descriptor;
 import io.portcullis.core.oci.Digest;
-import io.portcullis.core.oci.ManifestCodec;
 import io.portcullis.core.oci.MediaTypes;
 import io.portcullis.core.oci.Reference;
 import io.portcullis.core.pin.Lockfile;
-import io.portcullis.core.policy.CheckResult;
 import io.portcullis.core.policy.Mode;
 import io.portcullis.core.policy.Policy;
-import io.portcullis.core.policy.PolicyDecision;
 import io.portcullis.gateway.errors.OciErrorCode;
 import io.portcullis.gateway.errors.OciException;
 import io.portcullis.gateway.metrics.GatewayMetrics;
-import io.portcullis.gateway.upstream.UpstreamArtifacts;
 import io.portcullis.gateway.upstream.UpstreamArtifacts.Fetched;
 import io.portcullis.gateway.upstream.UpstreamRoute;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Decides, for every manifest request under a trust policy, what a client gets: the exact bytes
- * that were verified (never a second fetch between verify and serve), resolved from a tag through
- * the policy's pin mode, or a {@code DENIED} error that says which policy and which checks failed.
- * Decisions are cached per policy revision and digest, one evaluation at a time per key; the
- * cryptography runs on worker threads. Blobs are served under an enforcing policy only when an
- * approved manifest in the same repository refers to them.
+ * Decides, for every manifest, referrers and blob request under a trust policy, what a client gets:
+ * the exact bytes that were verified (never a second fetch between verify and serve), resolved from
+ * a tag through the policy's pin mode; a trust artifact only with the image it is about; a platform
+ * manifest through its own signature or an approved index; or a {@code DENIED} error that says
+ * which policy and which checks failed. The decisions themselves, their cache and their audit
+ * records are {@link Decisions}'; what approved manifests let through is {@link Grants}'.
  */
 public final class Enforcer {
   private final Vertx vertx;
   private final PolicyHolder policies;
   private final PinStore pins;
-  private final Optional<AuditLog> audit;
-  private final GatewayMetrics metrics;
-  private final EvidenceCollector evidence = new EvidenceCollector();
-  private final AsyncCache<DecisionKey, PolicyDecision> decisions;
-  private final Cache<String, Boolean> approvedContent =
-      Caffeine.newBuilder().maximumSize(1_000_000).expireAfterAccess(Duration.ofHours(24)).build();
+  private final Decisions decisions;
+  private final Grants grants;
   private final Cache<Path, Lockfile> lockfiles =
       Caffeine.newBuilder().maximumSize(100).expireAfterWrite(Duration.ofSeconds(2)).build();
 
   /** What is served for a manifest request. */
   public record Approved(byte[] bytes, String mediaType, Digest digest) {}
 
-  private record DecisionKey(String revision, String policy, String repository, String digest) {}
+  /** How many trust artifacts of trust artifacts are followed to the image they are about. */
+  private static final int MAX_ARTIFACT_DEPTH = 3;
 
-  /** An enforcer that counts its decisions by policy and outcome in {@code metrics}. */
+  /**
+   * An enforcer that counts its decisions by policy and outcome in {@code metrics} and keeps which
+   * approved indexes list which platform manifests in {@code indexRelation}.
+   */
   public Enforcer(
       Vertx vertx,
       PolicyHolder policies,
       PinStore pins,
       Optional<AuditLog> audit,
-      GatewayMetrics metrics) {
-    this.metrics = metrics;
+      GatewayMetrics metrics,
+      Path indexRelation) {
+    this.grants =
+        new Grants(
+            new Approvals(() -> policies.current().policy().revision()),
+            new IndexChildren(vertx, indexRelation));
     this.vertx = vertx;
     this.policies = policies;
     this.pins = pins;
-    this.audit = audit;
-    this.decisions =
-        Caffeine.newBuilder()
-            .maximumSize(100_000)
-            .expireAfter(
-                new Expiry<DecisionKey, PolicyDecision>() {
-                  // An approval stands for a while; a refusal is re-checked soon, so a signature
-                  // pushed after a denial takes effect without a restart.
-                  @Override
-                  public long expireAfterCreate(DecisionKey k, PolicyDecision d, long now) {
-                    return (d.satisfied() ? Duration.ofMinutes(10) : Duration.ofSeconds(15))
-                        .toNanos();
-                  }
-
-                  @Override
-                  public long expireAfterUpdate(
-                      DecisionKey k, PolicyDecision d, long now, long current) {
-                    return expireAfterCreate(k, d, now);
-                  }
-
-                  @Override
-                  public long expireAfterRead(
-                      DecisionKey k, PolicyDecision d, long now, long current) {
-                    return current;
-                  }
-                })
-            .buildAsync();
+    this.decisions = new Decisions(vertx, audit, metrics, grants);
   }
 
   /**
@@ -98,67 +70,324 @@ public final class Enforcer {
    * caller then proxies as usual). Fails with {@code DENIED} (403) or, when the trust data could
    * not be fetched, {@code UNAVAILABLE} (503): both fail closed. Audit records carry {@code
    * requestId} (null when the request had none).
+   *
+   * <p>One rule: a manifest is served only when the policy decided it (audited), when an index
+   * approved under the policy in force lists it, or when it is a trust artifact of a subject that
+   * is served, fetched as such ({@code sha256-<hex>.sig} and the like by tag, or by digest with a
+   * {@code subject}). Trust artifacts never approve the content they list.
    */
   public Future<Approved> manifest(
       String client, String requestId, UpstreamRoute route, Reference reference) {
-    PolicyHolder.Loaded loaded = policies.current();
-    String repo = route.canonicalName();
-    Optional<Policy> found = loaded.policy().policyFor(repo);
-    if (found.isEmpty() || found.get().mode() == Mode.OFF) {
+    Optional<PolicyRequest> found = request(client, requestId, route, reference);
+    if (found.isEmpty()) {
       return Future.succeededFuture(null);
     }
-    Request r = new Request(client, requestId, route, loaded, found.get(), reference);
+    PolicyRequest r = found.get();
     if (reference.isDigest()) {
-      Digest digest = reference.digest().orElseThrow();
-      return fetch(r, digest.toString())
-          .compose(
-              m -> {
-                if (approvedContent.getIfPresent(repo + "@" + digest) != null) {
-                  return Future.succeededFuture(approve(r, m));
-                }
-                return check(r, m, null);
-              });
+      return byDigest(r, reference.digest().orElseThrow(), 0);
     }
     String tag = reference.tag().orElseThrow().value();
-    if (SignatureArtifacts.isSignatureTag(tag)) {
-      return fetch(r, tag).compose(m -> check(r, m, tag));
+    Optional<Digest> subject = SignatureArtifacts.subjectOfTag(tag);
+    if (subject.isPresent()) {
+      return artifactByTag(r, tag, subject.get());
     }
-    Optional<String> tagDenial = r.policy.tagDenial(tag);
-    if (tagDenial.isPresent() && r.policy.mode() == Mode.ENFORCE) {
-      record(r, tag, null, "denied", List.of("tags.allowLatest"), List.of(), tagDenial.get());
+    Optional<String> tagDenial = r.policy().tagDenial(tag);
+    if (tagDenial.isPresent() && r.policy().mode() == Mode.ENFORCE) {
+      decisions.record(
+          r,
+          tag,
+          null,
+          AuditOutcome.DENIED,
+          List.of("tags.allowLatest"),
+          List.of(),
+          tagDenial.get());
       return Future.failedFuture(
-          denied("denied by policy '" + r.policy.name() + "': " + tagDenial.get()));
+          Decisions.denied("denied by policy '" + r.policy().name() + "': " + tagDenial.get()));
     }
-    return switch (r.policy.tags().pin()) {
-      case NONE -> fetch(r, tag).compose(m -> check(r, m, tag));
+    return switch (r.policy().tags().pin()) {
+      case NONE -> decisions.fetch(r, tag).compose(m -> decisions.check(r, m, tag));
       case LOCKFILE -> lockfile(r, tag);
       case SIGNED -> signed(r, tag);
       case FIRST_SEEN -> firstSeen(r, tag);
     };
   }
 
-  /** Fails with {@code DENIED} for a blob that no approved manifest of this repository uses. */
-  public Future<Void> blob(UpstreamRoute route, Digest digest) {
-    String repo = route.canonicalName();
-    Optional<Policy> policy = policies.current().policy().policyFor(repo);
-    if (policy.isEmpty()
-        || policy.get().mode() != Mode.ENFORCE
-        || approvedContent.getIfPresent(repo + "@" + digest) != null) {
+  /**
+   * Fails with {@code DENIED} unless the referrers of {@code subject} may be listed: under an
+   * enforcing policy only those of a subject that is served.
+   */
+  public Future<Void> referrers(
+      String client, String requestId, UpstreamRoute route, Digest subject) {
+    Optional<PolicyRequest> found = request(client, requestId, route, Reference.of(subject));
+    if (found.isEmpty() || found.get().policy().mode() != Mode.ENFORCE) {
       return Future.succeededFuture();
     }
-    return Future.failedFuture(
-        denied(
-            "blob "
-                + digest
-                + " is not part of a manifest approved by policy '"
-                + policy.get().name()
-                + "' in "
-                + repo
-                + "; pull the image by its tag or manifest digest first"));
+    PolicyRequest r = found.get();
+    return servedSubject(r, subject, null, "the referrers of ", 0).mapEmpty();
   }
 
-  private Future<Approved> lockfile(Request r, String tag) {
-    Path file = r.policy.tags().lockfile().orElseThrow();
+  /**
+   * What a client may have of blob {@code digest}: under an enforcing policy, content of a manifest
+   * approved under the revision in force, or the verified bytes of a trust artifact's layer;
+   * anything else fails with {@code DENIED}, audited.
+   */
+  public Future<BlobAccess> blob(
+      String client, String requestId, UpstreamRoute route, Digest digest) {
+    Optional<PolicyRequest> found = request(client, requestId, route, Reference.of(digest));
+    if (found.isEmpty() || found.get().policy().mode() != Mode.ENFORCE) {
+      return Future.succeededFuture(BlobAccess.PROXY);
+    }
+    PolicyRequest r = found.get();
+    Optional<Approvals.Grant> grant = grants.get(r.revision(), r.repo(), digest);
+    if (grant.isPresent() && grant.get() instanceof Approvals.Content) {
+      return Future.succeededFuture(BlobAccess.PROXY);
+    }
+    if (grant.isPresent() && grant.get() instanceof Approvals.Artifact a) {
+      return route
+          .artifacts()
+          .blob(route, digest, (int) a.size())
+          .compose(
+              bytes -> {
+                String wrong = SignatureArtifacts.notOfType(a.mediaType(), bytes);
+                if (wrong == null && bytes.length == a.size()) {
+                  return Future.succeededFuture(new BlobAccess.Verified(bytes, a.mediaType()));
+                }
+                String msg =
+                    "blob "
+                        + digest
+                        + " of "
+                        + r.repo()
+                        + " is listed by a trust artifact as "
+                        + a.mediaType()
+                        + " ("
+                        + a.size()
+                        + " bytes) but is not one ("
+                        + (wrong == null ? bytes.length + " bytes" : wrong)
+                        + "); only trust data of an approved image is served as such";
+                decisions.record(
+                    r, null, digest.toString(), AuditOutcome.DENIED, List.of(), List.of(), msg);
+                return Future.failedFuture(Decisions.denied(msg));
+              });
+    }
+    String msg =
+        "blob "
+            + digest
+            + " is not part of a manifest approved by policy '"
+            + r.policy().name()
+            + "' in "
+            + r.repo()
+            + "; pull the image by its tag or manifest digest first";
+    decisions.record(r, null, digest.toString(), AuditOutcome.DENIED, List.of(), List.of(), msg);
+    return Future.failedFuture(Decisions.denied(msg));
+  }
+
+  /** The request's context under the policy in force, or empty when no policy applies. */
+  private Optional<PolicyRequest> request(
+      String client, String requestId, UpstreamRoute route, Reference reference) {
+    PolicyHolder.Loaded loaded = policies.current();
+    Optional<Policy> found = loaded.policy().policyFor(route.canonicalName());
+    if (found.isEmpty() || found.get().mode() == Mode.OFF) {
+      return Optional.empty();
+    }
+    return Optional.of(new PolicyRequest(client, requestId, route, loaded, found.get(), reference));
+  }
+
+  /**
+   * A manifest by digest: content an approved index lists; a trust artifact (it names a {@code
+   * subject}) of a subject that is served; otherwise what the policy decides of it as an image,
+   * falling back on the approved indexes known to list it. {@code depth} bounds chains of artifacts
+   * of artifacts.
+   */
+  private Future<Approved> byDigest(PolicyRequest r, Digest digest, int depth) {
+    return decisions
+        .fetch(r, digest.toString())
+        .compose(
+            m -> {
+              Optional<Approvals.Grant> grant = grants.get(r.revision(), r.repo(), digest);
+              if (grant.isPresent() && grant.get() instanceof Approvals.Content c) {
+                return servedByIndex(r, m, Digest.parse(c.approvedBy()));
+              }
+              Optional<Digest> subject = SignatureArtifacts.subjectOf(m.bytes(), m.mediaType());
+              if (subject.isPresent() && !subject.get().equals(digest)) {
+                return servedSubject(r, subject.get(), null, "the trust artifacts of ", depth)
+                    .compose(
+                        v -> artifact(r, m, null),
+                        // Not an artifact of a served image: judged as an image of its own.
+                        refused -> ownDecision(r, m, refused));
+              }
+              return decisions
+                  .decide(r, m)
+                  .compose(
+                      d -> {
+                        if (d.satisfied()) {
+                          return decisions.serve(r, m, null, d);
+                        }
+                        return viaIndexes(r, m)
+                            .compose(
+                                approved -> {
+                                  if (approved != null) {
+                                    return Future.succeededFuture(approved);
+                                  }
+                                  return d.allowed()
+                                      ? decisions.serve(r, m, null, d)
+                                      : Future.failedFuture(
+                                          decisions.refuse(r, m, null, d, platformHint(m)));
+                                });
+                      });
+            });
+  }
+
+  /**
+   * {@code m}, served when the policy is satisfied by its own signatures; otherwise {@code
+   * refused}, why it was not served as a trust artifact.
+   */
+  private Future<Approved> ownDecision(PolicyRequest r, Fetched m, Throwable refused) {
+    if (!(refused instanceof OciException e) || e.code() != OciErrorCode.DENIED) {
+      return Future.failedFuture(refused);
+    }
+    return decisions
+        .decide(r, m)
+        .compose(
+            d -> d.satisfied() ? decisions.serve(r, m, null, d) : Future.failedFuture(refused));
+  }
+
+  /**
+   * A trust artifact by tag ({@code sha256-<hex>.sig}, {@code .att}, {@code .sbom}, or the
+   * referrers tag {@code sha256-<hex>}): its subject is decided first (so {@code cosign verify}
+   * works through the gateway without a prior pull), and the artifact is served only when the
+   * subject is.
+   */
+  private Future<Approved> artifactByTag(PolicyRequest r, String tag, Digest subject) {
+    return servedSubject(r, subject, tag, "the trust artifacts of ", 0)
+        .compose(v -> decisions.fetch(r, tag))
+        .compose(m -> artifact(r, m, tag));
+  }
+
+  /**
+   * Succeeds when the manifest {@code subject} is served to this request; otherwise fails with
+   * {@code DENIED} saying that {@code what} it are served only with an approved image, and why the
+   * image was refused. "Could not verify" stays a 503.
+   */
+  private Future<Approved> servedSubject(
+      PolicyRequest r, Digest subject, String tag, String what, int depth) {
+    if (depth >= MAX_ARTIFACT_DEPTH) {
+      return Future.failedFuture(
+          denyArtifact(r, tag, subject, what, "trust artifacts nest too deeply"));
+    }
+    return byDigest(r, subject, depth + 1)
+        .recover(
+            err -> {
+              if (err instanceof OciException e && e.code() == OciErrorCode.DENIED) {
+                return Future.failedFuture(denyArtifact(r, tag, subject, what, e.getMessage()));
+              }
+              if (err instanceof OciException e && e.code() == OciErrorCode.MANIFEST_UNKNOWN) {
+                return Future.failedFuture(
+                    denyArtifact(r, tag, subject, what, "the registry has no such manifest"));
+              }
+              return Future.failedFuture(err);
+            });
+  }
+
+  private OciException denyArtifact(
+      PolicyRequest r, String tag, Digest subject, String what, String why) {
+    String msg =
+        what
+            + r.repo()
+            + "@"
+            + subject
+            + " are served only with an approved image, and that image was refused: "
+            + why;
+    decisions.record(r, tag, subject.toString(), AuditOutcome.DENIED, List.of(), List.of(), msg);
+    return Decisions.denied(msg);
+  }
+
+  /**
+   * Serves trust artifact {@code m} of a served subject; its trust-typed layers may then be fetched
+   * as verified bytes, and nothing it lists becomes content.
+   */
+  private Future<Approved> artifact(PolicyRequest r, Fetched m, String tag) {
+    Optional<String> tooMany = grants.artifact(r.revision(), r.repo(), m);
+    if (tooMany.isPresent()) {
+      return Future.failedFuture(
+          decisions.refuse(r, m, tag, Decisions.tooMany(r, m, tooMany.get())));
+    }
+    return Future.succeededFuture(Decisions.approved(m));
+  }
+
+  /** {@code m}, listed by {@code index} that was approved under the policy in force. */
+  private Future<Approved> servedByIndex(PolicyRequest r, Fetched m, Digest index) {
+    String msg =
+        "listed by index "
+            + index
+            + " of "
+            + r.repo()
+            + ", approved by policy '"
+            + r.policy().name()
+            + "'";
+    Optional<String> tooMany = decisions.grantContent(r, m);
+    if (tooMany.isPresent()) {
+      decisions.record(
+          r, null, m.digest().toString(), AuditOutcome.DENIED, List.of(), List.of(), tooMany.get());
+      return Future.failedFuture(Decisions.denied(tooMany.get()));
+    }
+    decisions.record(
+        r, null, m.digest().toString(), AuditOutcome.ALLOWED_BY_INDEX, List.of(), List.of(), msg);
+    return Future.succeededFuture(new Approved(m.bytes(), m.mediaType(), m.digest()));
+  }
+
+  /**
+   * The platform manifest {@code m} approved through an index known to list it, decided again under
+   * the policy in force (cached); a null result when none is approved.
+   */
+  private Future<Approved> viaIndexes(PolicyRequest r, Fetched m) {
+    if (r.policy().mode() != Mode.ENFORCE || MediaTypes.isIndex(m.mediaType())) {
+      return Future.succeededFuture(null);
+    }
+    List<Digest> parents = new ArrayList<>(grants.indexesOf(r.repo(), m.digest()));
+    java.util.Collections.reverse(parents);
+    Future<Approved> chain = Future.succeededFuture(null);
+    for (Digest parent : parents) {
+      chain =
+          chain.compose(
+              done -> done != null ? Future.succeededFuture(done) : viaIndex(r, m, parent));
+    }
+    return chain;
+  }
+
+  private Future<Approved> viaIndex(PolicyRequest r, Fetched m, Digest parent) {
+    return decisions
+        .fetch(r, parent.toString())
+        .compose(
+            index ->
+                decisions
+                    .decide(r, index)
+                    .compose(
+                        d -> {
+                          if (!d.satisfied() || !Grants.lists(index, m.digest())) {
+                            return Future.succeededFuture((Approved) null);
+                          }
+                          Optional<String> tooMany = decisions.grantContent(r, index);
+                          if (tooMany.isPresent()) {
+                            return Future.succeededFuture((Approved) null);
+                          }
+                          return servedByIndex(r, m, parent);
+                        }))
+        // An index that is gone or cannot be verified now approves nothing: fail closed.
+        .recover(err -> Future.succeededFuture(null));
+  }
+
+  /** What a denied platform manifest's message adds: how to get it served. */
+  private static String platformHint(Fetched m) {
+    if (MediaTypes.isIndex(m.mediaType())) {
+      return "";
+    }
+    return " — if this is one platform of a signed multi-platform image, pull it by the index's tag"
+        + " or digest (its platforms are then served by digest), or sign every platform"
+        + " (portcullis-signer sign --recursive)";
+  }
+
+  private Future<Approved> lockfile(PolicyRequest r, String tag) {
+    Path file = r.policy().tags().lockfile().orElseThrow();
     return vertx
         .executeBlocking(() -> lockfiles.get(file, Lockfile::load).lookup(r.repo(), tag), false)
         .recover(
@@ -169,7 +398,7 @@ public final class Enforcer {
                         "could not verify: lockfile "
                             + file
                             + " of policy '"
-                            + r.policy.name()
+                            + r.policy().name()
                             + "' is unreadable: "
                             + err.getMessage())))
         .compose(
@@ -177,7 +406,7 @@ public final class Enforcer {
               if (pinned.isEmpty()) {
                 String msg =
                     "denied by policy '"
-                        + r.policy.name()
+                        + r.policy().name()
                         + "': tag "
                         + tag
                         + " of "
@@ -185,10 +414,19 @@ public final class Enforcer {
                         + " is not in lockfile "
                         + file.getFileName()
                         + "; pin it with 'portcullis-signer pin'";
-                record(r, tag, null, "denied", List.of("tags.pin: lockfile"), List.of(), msg);
-                return Future.failedFuture(denied(msg));
+                decisions.record(
+                    r,
+                    tag,
+                    null,
+                    AuditOutcome.DENIED,
+                    List.of("tags.pin: lockfile"),
+                    List.of(),
+                    msg);
+                return Future.failedFuture(Decisions.denied(msg));
               }
-              return fetch(r, pinned.get().toString()).compose(m -> check(r, m, tag));
+              return decisions
+                  .fetch(r, pinned.get().toString())
+                  .compose(m -> decisions.check(r, m, tag));
             });
   }
 
@@ -196,50 +434,62 @@ public final class Enforcer {
    * The newest digest that satisfies the policy; when the tag moves to one that does not, the last
    * approved one.
    */
-  private Future<Approved> signed(Request r, String tag) {
-    return fetch(r, tag)
+  private Future<Approved> signed(PolicyRequest r, String tag) {
+    return decisions
+        .fetch(r, tag)
         .compose(
             m ->
-                decide(r, m)
+                decisions
+                    .decide(r, m)
                     .compose(
                         d -> {
                           if (d.satisfied()) {
-                            pins.put(r.repo(), tag, m.digest());
-                            return Future.succeededFuture(serve(r, m, tag, d));
+                            return decisions
+                                .serve(r, m, tag, d)
+                                .onSuccess(a -> pins.put(r.repo(), tag, m.digest()));
                           }
                           Optional<Digest> last = pins.get(r.repo(), tag);
-                          if (r.policy.mode() == Mode.ENFORCE
+                          if (r.policy().mode() == Mode.ENFORCE
                               && last.isPresent()
                               && !last.get().equals(m.digest())) {
-                            return fetch(r, last.get().toString())
+                            return decisions
+                                .fetch(r, last.get().toString())
                                 .compose(
                                     previous ->
-                                        decide(r, previous)
+                                        decisions
+                                            .decide(r, previous)
                                             .compose(
                                                 pd -> {
                                                   if (!pd.satisfied()) {
                                                     return Future.failedFuture(
-                                                        refuse(r, m, tag, d));
+                                                        decisions.refuse(r, m, tag, d, ""));
                                                   }
-                                                  record(
+                                                  Optional<String> tooMany =
+                                                      decisions.grantContent(r, previous);
+                                                  if (tooMany.isPresent()) {
+                                                    return Future.failedFuture(
+                                                        decisions.refuse(
+                                                            r, previous, tag, tooMany.get()));
+                                                  }
+                                                  decisions.record(
                                                       r,
                                                       tag,
                                                       previous.digest().toString(),
-                                                      "served-last-approved",
-                                                      names(d.failures()),
+                                                      AuditOutcome.SERVED_LAST_APPROVED,
+                                                      Decisions.names(d.failures()),
                                                       pd.signers(),
                                                       "upstream moved the tag to "
                                                           + m.digest()
                                                           + ", which policy '"
-                                                          + r.policy.name()
+                                                          + r.policy().name()
                                                           + "' does not allow; serving the last approved digest");
                                                   return Future.succeededFuture(
-                                                      approve(r, previous));
+                                                      Decisions.approved(previous));
                                                 }));
                           }
                           return d.allowed()
-                              ? Future.succeededFuture(serve(r, m, tag, d))
-                              : Future.failedFuture(refuse(r, m, tag, d));
+                              ? decisions.serve(r, m, tag, d)
+                              : Future.failedFuture(decisions.refuse(r, m, tag, d, ""));
                         }));
   }
 
@@ -247,15 +497,16 @@ public final class Enforcer {
    * Trust on first use: the first digest seen for a tag is kept; a later upstream change is
    * refused.
    */
-  private Future<Approved> firstSeen(Request r, String tag) {
-    return fetch(r, tag)
+  private Future<Approved> firstSeen(PolicyRequest r, String tag) {
+    return decisions
+        .fetch(r, tag)
         .compose(
             m -> {
               Optional<Digest> first = pins.get(r.repo(), tag);
               if (first.isPresent() && !first.get().equals(m.digest())) {
                 String msg =
                     "denied by policy '"
-                        + r.policy.name()
+                        + r.policy().name()
                         + "': tag "
                         + tag
                         + " of "
@@ -265,27 +516,28 @@ public final class Enforcer {
                         + " but upstream now has "
                         + m.digest()
                         + "; first-seen pinning refuses changes until approved (remove the pin from the gateway's pins.json)";
-                if (r.policy.mode() == Mode.ENFORCE) {
-                  record(
+                if (r.policy().mode() == Mode.ENFORCE) {
+                  decisions.record(
                       r,
                       tag,
                       m.digest().toString(),
-                      "denied",
+                      AuditOutcome.DENIED,
                       List.of("tags.pin: first-seen"),
                       List.of(),
                       msg);
-                  return Future.failedFuture(denied(msg));
+                  return Future.failedFuture(Decisions.denied(msg));
                 }
-                record(
+                decisions.record(
                     r,
                     tag,
                     m.digest().toString(),
-                    "audit-would-deny",
+                    AuditOutcome.AUDIT_WOULD_DENY,
                     List.of("tags.pin: first-seen"),
                     List.of(),
                     msg);
               }
-              return check(r, m, tag)
+              return decisions
+                  .check(r, m, tag)
                   .onSuccess(
                       a -> {
                         if (first.isEmpty()) {
@@ -293,158 +545,5 @@ public final class Enforcer {
                         }
                       });
             });
-  }
-
-  /** Serves trust artifacts as they are; everything else after a policy decision. */
-  private Future<Approved> check(Request r, Fetched m, String tag) {
-    if (SignatureArtifacts.isSignatureManifest(m.bytes(), m.mediaType())) {
-      return Future.succeededFuture(approve(r, m));
-    }
-    return decide(r, m)
-        .compose(
-            d ->
-                d.allowed()
-                    ? Future.succeededFuture(serve(r, m, tag, d))
-                    : Future.failedFuture(refuse(r, m, tag, d)));
-  }
-
-  private Approved serve(Request r, Fetched m, String tag, PolicyDecision d) {
-    String outcome = d.satisfied() ? "allowed" : "audit-would-deny";
-    record(r, tag, m.digest().toString(), outcome, names(d.failures()), d.signers(), d.message());
-    return approve(r, m);
-  }
-
-  private OciException refuse(Request r, Fetched m, String tag, PolicyDecision d) {
-    record(r, tag, m.digest().toString(), "denied", names(d.failures()), d.signers(), d.message());
-    return denied(d.message());
-  }
-
-  /** Remembers what an approved manifest lets through: an index's children, an image's blobs. */
-  private Approved approve(Request r, Fetched m) {
-    String prefix = r.repo() + "@";
-    try {
-      if (MediaTypes.isIndex(m.mediaType())) {
-        for (Descriptor child : ManifestCodec.readIndex(m.bytes()).manifests()) {
-          approvedContent.put(prefix + child.digest(), Boolean.TRUE);
-        }
-      } else {
-        var manifest = ManifestCodec.readManifest(m.bytes());
-        if (manifest.config() != null) {
-          approvedContent.put(prefix + manifest.config().digest(), Boolean.TRUE);
-        }
-        for (Descriptor layer : manifest.layers()) {
-          approvedContent.put(prefix + layer.digest(), Boolean.TRUE);
-        }
-      }
-    } catch (IllegalArgumentException unreadable) {
-      // Served as fetched; nothing it refers to becomes approved.
-    }
-    return new Approved(m.bytes(), m.mediaType(), m.digest());
-  }
-
-  /**
-   * The (cached) decision on {@code m}: its evidence is collected from the manifest bytes already
-   * fetched, so the decision and what is served are the same document.
-   */
-  private Future<PolicyDecision> decide(Request r, Fetched m) {
-    Digest digest = m.digest();
-    DecisionKey key =
-        new DecisionKey(r.loaded.policy().revision(), r.policy.name(), r.repo(), digest.toString());
-    var context = vertx.getOrCreateContext();
-    return Future.fromCompletionStage(
-            decisions.get(
-                key,
-                (k, executor) ->
-                    evidence
-                        .collect(r.route, m, r.policy)
-                        .compose(
-                            ev ->
-                                vertx.executeBlocking(
-                                    () -> r.loaded.evaluator().evaluate(r.policy, ev), false))
-                        .toCompletionStage()
-                        .toCompletableFuture()),
-            context)
-        .recover(err -> Future.failedFuture(unverifiable(r, digest, err)));
-  }
-
-  private Future<Fetched> fetch(Request r, String reference) {
-    return UpstreamArtifacts.manifest(r.route, reference, r.accept())
-        .compose(
-            found ->
-                found
-                    .map(Future::succeededFuture)
-                    .orElseGet(
-                        () ->
-                            Future.failedFuture(
-                                OciException.of(
-                                    OciErrorCode.MANIFEST_UNKNOWN,
-                                    "manifest unknown: " + reference))));
-  }
-
-  private OciException unverifiable(Request r, Digest digest, Throwable err) {
-    String reason = err.getMessage() == null ? err.getClass().getSimpleName() : err.getMessage();
-    String msg =
-        "could not verify "
-            + r.repo()
-            + "@"
-            + digest
-            + " against policy '"
-            + r.policy.name()
-            + "' ("
-            + reason
-            + "); refusing until it can be verified";
-    record(r, null, digest.toString(), "unverifiable", List.of(), List.of(), msg);
-    return OciException.of(OciErrorCode.UNAVAILABLE, msg);
-  }
-
-  private void record(
-      Request r,
-      String tag,
-      String digest,
-      String outcome,
-      List<String> failed,
-      List<String> signers,
-      String message) {
-    metrics.decision(r.policy.name(), outcome);
-    audit.ifPresent(
-        a ->
-            a.write(
-                new AuditLog.Record(
-                    r.client,
-                    r.repo(),
-                    tag,
-                    digest,
-                    r.policy.name(),
-                    r.policy.mode().name().toLowerCase(java.util.Locale.ROOT),
-                    outcome,
-                    failed,
-                    signers,
-                    message,
-                    r.requestId)));
-  }
-
-  private static List<String> names(List<CheckResult> failures) {
-    return failures.stream().map(c -> c.check() + ": " + c.reason()).toList();
-  }
-
-  private static OciException denied(String message) {
-    return OciException.of(OciErrorCode.DENIED, message);
-  }
-
-  /** One request's context. */
-  private record Request(
-      String client,
-      String requestId,
-      UpstreamRoute route,
-      PolicyHolder.Loaded loaded,
-      Policy policy,
-      Reference reference) {
-    String repo() {
-      return route.canonicalName();
-    }
-
-    String accept() {
-      return UpstreamArtifacts.anyManifest();
-    }
   }
 }

@@ -87,7 +87,9 @@ final class EvidenceCollector {
       Digest image,
       String suffix,
       Function<ImageManifest, List<Wanted>> select) {
-    return UpstreamArtifacts.manifest(route, image.referrersTag() + suffix, MANIFEST_ACCEPT)
+    return route
+        .artifacts()
+        .manifest(route, image.referrersTag() + suffix, MANIFEST_ACCEPT)
         .compose(
             found -> {
               if (found.isEmpty()) {
@@ -98,7 +100,9 @@ final class EvidenceCollector {
               for (Wanted w : select.apply(attached)) {
                 Digest d = w.layer().parsedDigest();
                 fetches.add(
-                    UpstreamArtifacts.blob(route, d, w.maxBytes())
+                    route
+                        .artifacts()
+                        .blob(route, d, w.maxBytes())
                         .map(bytes -> Map.entry(d, bytes)));
               }
               return Future.all(fetches)
@@ -132,7 +136,9 @@ final class EvidenceCollector {
   }
 
   private Future<List<NotationSignature>> notation(UpstreamRoute route, Digest image) {
-    return UpstreamArtifacts.referrers(route, image, NOTARY_SIGNATURE)
+    return route
+        .artifacts()
+        .referrers(route, image, NOTARY_SIGNATURE)
         .compose(
             found -> {
               var index =
@@ -150,7 +156,9 @@ final class EvidenceCollector {
 
   private Future<Optional<NotationSignature>> notationSignature(
       UpstreamRoute route, Descriptor descriptor) {
-    return UpstreamArtifacts.manifest(route, descriptor.digest(), MediaTypes.OCI_MANIFEST)
+    return route
+        .artifacts()
+        .manifest(route, descriptor.digest(), MediaTypes.OCI_MANIFEST)
         .compose(
             found -> {
               if (found.isEmpty()) {
@@ -162,7 +170,9 @@ final class EvidenceCollector {
                 return Future.succeededFuture(Optional.empty());
               }
               Descriptor envelope = within.get();
-              return UpstreamArtifacts.blob(route, envelope.parsedDigest(), (int) envelope.size())
+              return route
+                  .artifacts()
+                  .blob(route, envelope.parsedDigest(), (int) envelope.size())
                   .map(
                       bytes ->
                           Optional.of(

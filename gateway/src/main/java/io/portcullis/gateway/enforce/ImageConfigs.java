@@ -7,7 +7,6 @@ import io.portcullis.core.oci.MediaTypes;
 import io.portcullis.core.policy.ImageConfigEvidence;
 import io.portcullis.gateway.errors.OciErrorCode;
 import io.portcullis.gateway.errors.OciException;
-import io.portcullis.gateway.upstream.UpstreamArtifacts;
 import io.portcullis.gateway.upstream.UpstreamArtifacts.Fetched;
 import io.portcullis.gateway.upstream.UpstreamRoute;
 import io.vertx.core.Future;
@@ -63,8 +62,9 @@ final class ImageConfigs {
 
   private static Future<ImageConfigEvidence> platformConfig(UpstreamRoute route, Descriptor child) {
     String platform = Descriptor.Platform.describe(child.platform());
-    return UpstreamArtifacts.manifest(
-            route, child.parsedDigest().toString(), EvidenceCollector.MANIFEST_ACCEPT)
+    return route
+        .artifacts()
+        .manifest(route, child.parsedDigest().toString(), EvidenceCollector.MANIFEST_ACCEPT)
         .compose(
             found -> {
               if (found.isEmpty()) {
@@ -83,7 +83,9 @@ final class ImageConfigs {
     }
     Descriptor config = manifest.config();
     // capped at the declared size too, so an upstream cannot send more than it announced
-    return UpstreamArtifacts.blob(route, config.parsedDigest(), (int) config.size())
+    return route
+        .artifacts()
+        .blob(route, config.parsedDigest(), (int) config.size())
         .map(bytes -> new ImageConfigEvidence(platform, bytes));
   }
 

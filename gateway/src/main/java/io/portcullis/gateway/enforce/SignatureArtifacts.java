@@ -1,45 +1,128 @@
 package io.portcullis.gateway.enforce;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.portcullis.core.cosign.SimpleSigningPayload;
+import io.portcullis.core.dsse.DsseEnvelope;
+import io.portcullis.core.notation.EnvelopeFormat;
 import io.portcullis.core.oci.Descriptor;
-import io.portcullis.core.oci.ImageManifest;
+import io.portcullis.core.oci.Digest;
 import io.portcullis.core.oci.ManifestCodec;
 import io.portcullis.core.oci.MediaTypes;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Recognises the artifacts that carry trust data rather than runnable content: cosign's {@code
- * sha256-<hex>.sig/.att} tags, the referrers tag, and manifests whose every layer is a signature,
- * attestation or envelope. Clients need these to verify images themselves, and none of them can be
- * run, so they are served under any policy.
+ * The trust artifacts of an image and how to tell them from content. By tag: cosign's {@code
+ * sha256-<hex>.sig/.att/.sbom} and the referrers fallback tag {@code sha256-<hex>}, whose subject
+ * is {@code sha256:<hex>}. Their layers are served only when typed as trust data (simple signing,
+ * DSSE, JWS, COSE, Sigstore bundle, the OCI empty descriptor), declared at most {@link
+ * #MAX_LAYER_SIZE}, and their bytes parse as that type: the media type is the uploader's claim, so
+ * it is checked against the bytes, and a tar layer typed as a signature never passes.
  */
 final class SignatureArtifacts {
-  private static final Pattern TAG = Pattern.compile("sha256-[a-f0-9]{64}(\\.sig|\\.att|\\.sbom)?");
+  /** The largest trust-artifact layer served (as the signature budgets of trust-core). */
+  static final int MAX_LAYER_SIZE = 1024 * 1024;
+
+  private static final Pattern TAG =
+      Pattern.compile("sha256-([a-f0-9]{64})(\\.sig|\\.att|\\.sbom)?");
+  private static final String SIGSTORE_BUNDLE = "application/vnd.dev.sigstore.bundle";
   private static final Set<String> LAYER_TYPES =
       Set.of(
-          "application/vnd.dev.cosign.simplesigning.v1+json",
-          "application/vnd.dsse.envelope.v1+json",
-          "application/jose+json",
-          "application/cose",
+          SimpleSigningPayload.MEDIA_TYPE,
+          DsseEnvelope.MEDIA_TYPE,
+          EnvelopeFormat.JWS.mediaType(),
+          EnvelopeFormat.COSE.mediaType(),
           MediaTypes.OCI_EMPTY);
+  private static final byte[] EMPTY_JSON = {'{', '}'};
 
   private SignatureArtifacts() {}
 
-  static boolean isSignatureTag(String tag) {
-    return TAG.matcher(tag).matches();
+  /** The subject of a trust-artifact tag, or empty for any other tag. */
+  static Optional<Digest> subjectOfTag(String tag) {
+    Matcher m = TAG.matcher(tag);
+    return m.matches() ? Optional.of(Digest.parse("sha256:" + m.group(1))) : Optional.empty();
   }
 
-  /** True for an image manifest that has layers and all of them are trust data. */
-  static boolean isSignatureManifest(byte[] bytes, String mediaType) {
-    if (MediaTypes.isIndex(mediaType)) {
-      return false;
-    }
+  /** The {@code subject} an image manifest or index names, if any. */
+  static Optional<Digest> subjectOf(byte[] manifest, String mediaType) {
     try {
-      ImageManifest m = ManifestCodec.readManifest(bytes);
-      return !m.layers().isEmpty()
-          && m.layers().stream().map(Descriptor::mediaType).allMatch(LAYER_TYPES::contains);
+      Descriptor subject =
+          MediaTypes.isIndex(mediaType) || isIndexDocument(manifest)
+              ? ManifestCodec.readIndex(manifest).subject()
+              : ManifestCodec.readManifest(manifest).subject();
+      return subject == null ? Optional.empty() : Optional.of(subject.parsedDigest());
+    } catch (IllegalArgumentException unreadable) {
+      return Optional.empty();
+    }
+  }
+
+  private static boolean isIndexDocument(byte[] manifest) {
+    try {
+      return MediaTypes.isIndex(ManifestCodec.mediaTypeOf(manifest));
     } catch (IllegalArgumentException e) {
       return false;
     }
+  }
+
+  /** True for a layer that may be served as trust data of an approved subject. */
+  static boolean isTrustLayer(Descriptor layer) {
+    String type = layer.mediaType();
+    return type != null
+        && (LAYER_TYPES.contains(type) || type.startsWith(SIGSTORE_BUNDLE))
+        && layer.size() >= 0
+        && layer.size() <= MAX_LAYER_SIZE;
+  }
+
+  /**
+   * Null when {@code bytes} are a document of {@code mediaType}, otherwise why not: the check that
+   * keeps content typed as a signature from being served as one.
+   */
+  static String notOfType(String mediaType, byte[] bytes) {
+    try {
+      if (mediaType.equals(SimpleSigningPayload.MEDIA_TYPE)) {
+        SimpleSigningPayload.parse(bytes);
+      } else if (mediaType.equals(DsseEnvelope.MEDIA_TYPE)) {
+        DsseEnvelope.parse(bytes);
+      } else if (mediaType.equals(MediaTypes.OCI_EMPTY)) {
+        if (!Arrays.equals(bytes, EMPTY_JSON)) {
+          return "an OCI empty descriptor's blob is {}";
+        }
+      } else if (mediaType.startsWith(SIGSTORE_BUNDLE)) {
+        return sigstoreBundle(bytes);
+      } else {
+        Optional<EnvelopeFormat> format = EnvelopeFormat.fromMediaType(mediaType);
+        if (format.isEmpty()) {
+          return "not a trust data media type";
+        }
+        format.get().parse(bytes);
+      }
+      return null;
+    } catch (RuntimeException e) {
+      return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+  }
+
+  /**
+   * A Sigstore bundle is a JSON object naming its own bundle media type, with verification
+   * material; trust-core does not verify bundles yet, so this checks the shape only.
+   */
+  private static String sigstoreBundle(byte[] bytes) {
+    JsonNode root;
+    try {
+      root = ManifestCodec.mapper().readTree(bytes);
+    } catch (IOException e) {
+      return "a Sigstore bundle is JSON";
+    }
+    if (root == null
+        || !root.isObject()
+        || !root.path("mediaType").asText("").startsWith(SIGSTORE_BUNDLE)
+        || !root.path("verificationMaterial").isObject()) {
+      return "not a Sigstore bundle (mediaType and verificationMaterial)";
+    }
+    return null;
   }
 }

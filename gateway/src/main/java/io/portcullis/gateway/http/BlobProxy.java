@@ -1,11 +1,13 @@
 package io.portcullis.gateway.http;
 
 import io.portcullis.gateway.cache.BlobStore;
+import io.portcullis.gateway.enforce.BlobAccess;
 import io.portcullis.gateway.errors.OciErrorCode;
 import io.portcullis.gateway.errors.OciException;
 import io.portcullis.gateway.upstream.UpstreamRequest;
 import io.portcullis.gateway.upstream.UpstreamRoute;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -33,11 +35,39 @@ final class BlobProxy {
     this.cache = store == null ? null : new CachedBlobResponder(store);
   }
 
-  Future<Void> fetch(HttpServerRequest req, OciRoute.Blob b, UpstreamRoute route) {
-    if (api.enforcer() == null) {
+  /**
+   * {@code client} names the caller in audit records ({@code subject@address} when known). A HEAD
+   * carries no bytes and answers whether the blob exists, which every push asks before uploading,
+   * so only GETs are held to the trust policy.
+   */
+  Future<Void> fetch(HttpServerRequest req, OciRoute.Blob b, UpstreamRoute route, String client) {
+    if (api.enforcer() == null || req.method() == HttpMethod.HEAD) {
       return proxy(req, b, route);
     }
-    return api.enforcer().blob(route, b.digest()).compose(v -> proxy(req, b, route));
+    return api.enforcer()
+        .blob(client, req.getHeader(RequestObserver.HEADER), route, b.digest())
+        .compose(
+            access ->
+                access instanceof BlobAccess.Verified v
+                    ? verified(req, b, v)
+                    : proxy(req, b, route));
+  }
+
+  /**
+   * A trust artifact's layer, already fetched within its declared size and checked against its
+   * digest and type: served whole from memory (at most 1 MiB), a {@code Range} ignored as HTTP
+   * allows.
+   */
+  private static Future<Void> verified(
+      HttpServerRequest req, OciRoute.Blob b, BlobAccess.Verified v) {
+    var res =
+        req.response()
+            .setStatusCode(200)
+            .putHeader("Docker-Distribution-Api-Version", "registry/2.0")
+            .putHeader("Docker-Content-Digest", b.digest().toString())
+            .putHeader("Content-Type", "application/octet-stream")
+            .putHeader("Content-Length", Integer.toString(v.bytes().length));
+    return req.method() == HttpMethod.HEAD ? res.end() : res.end(Buffer.buffer(v.bytes()));
   }
 
   private Future<Void> proxy(HttpServerRequest req, OciRoute.Blob b, UpstreamRoute route) {

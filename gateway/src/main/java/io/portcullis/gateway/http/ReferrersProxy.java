@@ -3,6 +3,7 @@ package io.portcullis.gateway.http;
 import io.portcullis.core.oci.ImageIndex;
 import io.portcullis.core.oci.ManifestCodec;
 import io.portcullis.core.oci.MediaTypes;
+import io.portcullis.gateway.enforce.Enforcer;
 import io.portcullis.gateway.upstream.UpstreamArtifacts;
 import io.portcullis.gateway.upstream.UpstreamRoute;
 import io.vertx.core.Future;
@@ -18,10 +19,32 @@ import io.vertx.core.http.HttpServerRequest;
  * OCI-Filters-Applied} says so.
  */
 final class ReferrersProxy {
+  private final RegistryApi api;
 
-  Future<Void> list(HttpServerRequest req, OciRoute.Referrers r, UpstreamRoute route) {
+  ReferrersProxy(RegistryApi api) {
+    this.api = api;
+  }
+
+  /**
+   * Under an enforcing policy the referrers of a subject are listed only when the subject is served
+   * ({@link Enforcer#referrers}); {@code client} names the caller in audit records.
+   */
+  Future<Void> list(
+      HttpServerRequest req, OciRoute.Referrers r, UpstreamRoute route, String client) {
+    Enforcer enforcer = api.enforcer();
+    if (enforcer == null) {
+      return list(req, r, route);
+    }
+    return enforcer
+        .referrers(client, req.getHeader(RequestObserver.HEADER), route, r.digest())
+        .compose(v -> list(req, r, route));
+  }
+
+  private Future<Void> list(HttpServerRequest req, OciRoute.Referrers r, UpstreamRoute route) {
     String artifactType = req.getParam("artifactType");
-    return UpstreamArtifacts.referrers(route, r.digest(), artifactType)
+    return route
+        .artifacts()
+        .referrers(route, r.digest(), artifactType)
         .compose(
             found -> {
               ImageIndex index = found.index();

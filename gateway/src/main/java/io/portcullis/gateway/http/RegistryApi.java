@@ -38,7 +38,7 @@ public final class RegistryApi implements Handler<HttpServerRequest> {
   private final BlobProxy blobs;
   private final UploadProxy uploads = new UploadProxy(this);
   private final TagListProxy tags = new TagListProxy(this);
-  private final ReferrersProxy referrers = new ReferrersProxy();
+  private final ReferrersProxy referrers = new ReferrersProxy(this);
 
   private final AccessGate gate;
   private final QuotaGate quotas;
@@ -225,7 +225,9 @@ public final class RegistryApi implements Handler<HttpServerRequest> {
     }
     if (route instanceof OciRoute.Blob r) {
       UpstreamRoute up = upstream(req, r.name());
-      return m == HttpMethod.DELETE ? blobs.delete(req, r, up) : blobs.fetch(req, r, up);
+      return m == HttpMethod.DELETE
+          ? blobs.delete(req, r, up)
+          : blobs.fetch(req, r, up, caller.label());
     }
     if (route instanceof OciRoute.UploadStart r) {
       return uploads.start(req, r, upstream(req, r.name()), mayMount(req, caller));
@@ -244,7 +246,7 @@ public final class RegistryApi implements Handler<HttpServerRequest> {
       return tags.list(req, upstream(req, r.name()));
     }
     OciRoute.Referrers r = (OciRoute.Referrers) route;
-    return referrers.list(req, r, upstream(req, r.name()));
+    return referrers.list(req, r, upstream(req, r.name()), caller.label());
   }
 
   /**

@@ -83,8 +83,8 @@ public final class GatewayMetrics {
   }
 
   /**
-   * One trust-policy decision recorded ({@code outcome}: allowed, denied, audit-would-deny,
-   * served-last-approved, unverifiable).
+   * One trust-policy decision recorded ({@code outcome}: the wire name of an audit outcome, {@code
+   * AuditOutcome.wireName()} of the enforce package).
    */
   public void decision(String policy, String outcome) {
     Counter.builder("portcullis.policy.decisions")

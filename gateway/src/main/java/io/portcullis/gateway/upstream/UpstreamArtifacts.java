@@ -4,9 +4,7 @@ import io.portcullis.core.oci.Descriptor;
 import io.portcullis.core.oci.Digest;
 import io.portcullis.core.oci.ImageIndex;
 import io.portcullis.core.oci.MediaTypes;
-import io.vertx.core.Future;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Small documents of a repository as values (manifests, small blobs, referrers), from the {@link
@@ -34,27 +32,6 @@ public final class UpstreamArtifacts {
 
   /** What the referrers lookup found, and whether the upstream already applied the filter. */
   public record Referrers(ImageIndex index, boolean filtered) {}
-
-  /** The manifest at {@code reference} (a tag or digest), or empty when the upstream has none. */
-  public static Future<Optional<Fetched>> manifest(
-      UpstreamRoute route, String reference, String accept) {
-    return route.artifacts().manifest(route, reference, accept);
-  }
-
-  /** A small blob, checked against its digest. */
-  public static Future<byte[]> blob(UpstreamRoute route, Digest digest, int maxBytes) {
-    return route.artifacts().blob(route, digest, maxBytes);
-  }
-
-  /**
-   * The referrers of {@code subject}: the upstream's referrers API, or, where it has none (CNCF
-   * distribution 2.8 answers 404), the {@code sha256-<hex>} referrers tag; an empty index when
-   * neither has anything. {@code artifactType} may be null.
-   */
-  public static Future<Referrers> referrers(
-      UpstreamRoute route, Digest subject, String artifactType) {
-    return route.artifacts().referrers(route, subject, artifactType);
-  }
 
   /** Every manifest type, for callers that take whatever the upstream has. */
   public static String anyManifest() {

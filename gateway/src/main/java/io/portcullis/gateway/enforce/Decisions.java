@@ -1,0 +1,223 @@
+package io.portcullis.gateway.enforce;
+
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import io.portcullis.core.oci.Digest;
+import io.portcullis.core.policy.CheckResult;
+import io.portcullis.core.policy.Mode;
+import io.portcullis.core.policy.PolicyDecision;
+import io.portcullis.gateway.errors.OciErrorCode;
+import io.portcullis.gateway.errors.OciException;
+import io.portcullis.gateway.metrics.GatewayMetrics;
+import io.portcullis.gateway.upstream.UpstreamArtifacts.Fetched;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The policy's decisions on manifests and what follows from them: the cached decision per policy
+ * revision and digest (one evaluation at a time per key, the cryptography on worker threads),
+ * serving or refusing the exact bytes decided on, the approvals a satisfied decision makes, and the
+ * audit record and metric of every outcome.
+ */
+final class Decisions {
+  private final Vertx vertx;
+  private final Optional<AuditLog> audit;
+  private final GatewayMetrics metrics;
+  private final Grants grants;
+  private final EvidenceCollector evidence = new EvidenceCollector();
+  private final AsyncCache<DecisionKey, PolicyDecision> cache;
+
+  private record DecisionKey(String revision, String policy, String repository, String digest) {}
+
+  Decisions(Vertx vertx, Optional<AuditLog> audit, GatewayMetrics metrics, Grants grants) {
+    this.vertx = vertx;
+    this.audit = audit;
+    this.metrics = metrics;
+    this.grants = grants;
+    this.cache =
+        Caffeine.newBuilder()
+            .maximumSize(100_000)
+            .expireAfter(
+                new Expiry<DecisionKey, PolicyDecision>() {
+                  // An approval stands for a while; a refusal is re-checked soon, so a signature
+                  // pushed after a denial takes effect without a restart.
+                  @Override
+                  public long expireAfterCreate(DecisionKey k, PolicyDecision d, long now) {
+                    return (d.satisfied() ? Duration.ofMinutes(10) : Duration.ofSeconds(15))
+                        .toNanos();
+                  }
+
+                  @Override
+                  public long expireAfterUpdate(
+                      DecisionKey k, PolicyDecision d, long now, long current) {
+                    return expireAfterCreate(k, d, now);
+                  }
+
+                  @Override
+                  public long expireAfterRead(
+                      DecisionKey k, PolicyDecision d, long now, long current) {
+                    return current;
+                  }
+                })
+            .buildAsync();
+  }
+
+  /** What the policy decides of {@code m}, requested by {@code tag}. */
+  Future<Enforcer.Approved> check(PolicyRequest r, Fetched m, String tag) {
+    return decide(r, m)
+        .compose(
+            d -> d.allowed() ? serve(r, m, tag, d) : Future.failedFuture(refuse(r, m, tag, d, "")));
+  }
+
+  /**
+   * Serves {@code m} as the policy decided it (audited); a satisfied decision approves what it
+   * lists, unless it lists more than {@link Approvals#MAX_LISTED}, which is refused.
+   */
+  Future<Enforcer.Approved> serve(PolicyRequest r, Fetched m, String tag, PolicyDecision d) {
+    if (d.satisfied()) {
+      Optional<String> tooMany = grantContent(r, m);
+      if (tooMany.isPresent()) {
+        return Future.failedFuture(refuse(r, m, tag, tooMany.get()));
+      }
+    }
+    AuditOutcome outcome = d.satisfied() ? AuditOutcome.ALLOWED : AuditOutcome.AUDIT_WOULD_DENY;
+    record(r, tag, m.digest().toString(), outcome, names(d.failures()), d.signers(), d.message());
+    return Future.succeededFuture(approved(m));
+  }
+
+  OciException refuse(PolicyRequest r, Fetched m, String tag, PolicyDecision d, String hint) {
+    String msg = d.message() + hint;
+    record(
+        r, tag, m.digest().toString(), AuditOutcome.DENIED, names(d.failures()), d.signers(), msg);
+    return denied(msg);
+  }
+
+  OciException refuse(PolicyRequest r, Fetched m, String tag, String msg) {
+    record(r, tag, m.digest().toString(), AuditOutcome.DENIED, List.of(), List.of(), msg);
+    return denied(msg);
+  }
+
+  static Enforcer.Approved approved(Fetched m) {
+    return new Enforcer.Approved(m.bytes(), m.mediaType(), m.digest());
+  }
+
+  /**
+   * Approves what the approved manifest {@code m} lists, under the revision in force; why not when
+   * it lists too much.
+   */
+  Optional<String> grantContent(PolicyRequest r, Fetched m) {
+    return grants
+        .content(r.revision(), r.repo(), r.policy().mode() == Mode.ENFORCE, m)
+        .map(what -> tooMany(r, m, what));
+  }
+
+  static String tooMany(PolicyRequest r, Fetched m, String what) {
+    return "denied by policy '"
+        + r.policy().name()
+        + "': "
+        + r.repo()
+        + "@"
+        + m.digest()
+        + " lists "
+        + what
+        + ", more than the "
+        + Approvals.MAX_LISTED
+        + " the gateway approves for one manifest";
+  }
+
+  /**
+   * The (cached) decision on {@code m}: its evidence is collected from the manifest bytes already
+   * fetched, so the decision and what is served are the same document.
+   */
+  Future<PolicyDecision> decide(PolicyRequest r, Fetched m) {
+    Digest digest = m.digest();
+    DecisionKey key =
+        new DecisionKey(
+            r.loaded().policy().revision(), r.policy().name(), r.repo(), digest.toString());
+    var context = vertx.getOrCreateContext();
+    return Future.fromCompletionStage(
+            cache.get(
+                key,
+                (k, executor) ->
+                    evidence
+                        .collect(r.route(), m, r.policy())
+                        .compose(
+                            ev ->
+                                vertx.executeBlocking(
+                                    () -> r.loaded().evaluator().evaluate(r.policy(), ev), false))
+                        .toCompletionStage()
+                        .toCompletableFuture()),
+            context)
+        .recover(err -> Future.failedFuture(unverifiable(r, digest, err)));
+  }
+
+  Future<Fetched> fetch(PolicyRequest r, String reference) {
+    return r.route()
+        .artifacts()
+        .manifest(r.route(), reference, r.accept())
+        .compose(
+            found ->
+                found
+                    .map(Future::succeededFuture)
+                    .orElseGet(
+                        () ->
+                            Future.failedFuture(
+                                OciException.of(
+                                    OciErrorCode.MANIFEST_UNKNOWN,
+                                    "manifest unknown: " + reference))));
+  }
+
+  private OciException unverifiable(PolicyRequest r, Digest digest, Throwable err) {
+    String reason = err.getMessage() == null ? err.getClass().getSimpleName() : err.getMessage();
+    String msg =
+        "could not verify "
+            + r.repo()
+            + "@"
+            + digest
+            + " against policy '"
+            + r.policy().name()
+            + "' ("
+            + reason
+            + "); refusing until it can be verified";
+    record(r, null, digest.toString(), AuditOutcome.UNVERIFIABLE, List.of(), List.of(), msg);
+    return OciException.of(OciErrorCode.UNAVAILABLE, msg);
+  }
+
+  void record(
+      PolicyRequest r,
+      String tag,
+      String digest,
+      AuditOutcome outcome,
+      List<String> failed,
+      List<String> signers,
+      String message) {
+    metrics.decision(r.policy().name(), outcome.wireName());
+    audit.ifPresent(
+        a ->
+            a.write(
+                new AuditLog.Record(
+                    r.client(),
+                    r.repo(),
+                    tag,
+                    digest,
+                    r.policy().name(),
+                    r.policy().mode().name().toLowerCase(java.util.Locale.ROOT),
+                    outcome,
+                    failed,
+                    signers,
+                    message,
+                    r.requestId())));
+  }
+
+  static List<String> names(List<CheckResult> failures) {
+    return failures.stream().map(c -> c.check() + ": " + c.reason()).toList();
+  }
+
+  static OciException denied(String message) {
+    return OciException.of(OciErrorCode.DENIED, message);
+  }
+}

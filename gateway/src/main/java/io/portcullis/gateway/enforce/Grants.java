@@ -1,0 +1,119 @@
+package io.portcullis.gateway.enforce;
+
+import io.portcullis.core.oci.Descriptor;
+import io.portcullis.core.oci.Digest;
+import io.portcullis.core.oci.ImageManifest;
+import io.portcullis.core.oci.ManifestCodec;
+import io.portcullis.core.oci.MediaTypes;
+import io.portcullis.gateway.upstream.UpstreamArtifacts.Fetched;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a served manifest lets through, recorded in {@link Approvals}: an approved manifest's
+ * content (an index's children, an image's config and layers, and for an index under {@code
+ * enforce} the relation in {@link IndexChildren}); a trust artifact's trust-typed layers, which are
+ * served only from verified bytes. A manifest listing more than {@link Approvals#MAX_LISTED}
+ * approves nothing: the caller refuses it.
+ */
+final class Grants {
+  private final Approvals approvals;
+  private final IndexChildren indexChildren;
+
+  Grants(Approvals approvals, IndexChildren indexChildren) {
+    this.approvals = approvals;
+    this.indexChildren = indexChildren;
+  }
+
+  /** The grant for {@code digest} in {@code repository} under {@code revision}, if any. */
+  Optional<Approvals.Grant> get(String revision, String repository, Digest digest) {
+    return approvals.get(revision, repository, digest);
+  }
+
+  /** The indexes of {@code repository} known to have listed platform manifest {@code child}. */
+  List<Digest> indexesOf(String repository, Digest child) {
+    return indexChildren.parents(repository, child);
+  }
+
+  /**
+   * Approves what the approved manifest {@code m} lists, under {@code revision}; empty, or what it
+   * lists too much of ({@code "26001 blobs"}). An unreadable manifest approves nothing.
+   */
+  Optional<String> content(String revision, String repository, boolean enforce, Fetched m) {
+    List<Digest> listed = new ArrayList<>();
+    boolean index = MediaTypes.isIndex(m.mediaType());
+    try {
+      if (index) {
+        for (Descriptor child : ManifestCodec.readIndex(m.bytes()).manifests()) {
+          listed.add(child.parsedDigest());
+        }
+      } else {
+        for (Descriptor blob : blobs(ManifestCodec.readManifest(m.bytes()))) {
+          listed.add(blob.parsedDigest());
+        }
+      }
+    } catch (IllegalArgumentException unreadable) {
+      return Optional.empty();
+    }
+    if (listed.size() > Approvals.MAX_LISTED) {
+      return Optional.of(listed.size() + (index ? " manifests" : " blobs"));
+    }
+    Approvals.Content grant = new Approvals.Content(m.digest().toString());
+    for (Digest d : listed) {
+      approvals.grant(revision, repository, d, grant);
+    }
+    if (index && enforce) {
+      indexChildren.record(repository, m.digest(), listed);
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Lets the trust-typed layers (and config) of trust artifact {@code m} be served as verified
+   * bytes; nothing it lists becomes content. Empty, or what it lists too much of.
+   */
+  Optional<String> artifact(String revision, String repository, Fetched m) {
+    if (MediaTypes.isIndex(m.mediaType())) {
+      return Optional.empty();
+    }
+    List<Descriptor> blobs;
+    try {
+      blobs = blobs(ManifestCodec.readManifest(m.bytes()));
+    } catch (IllegalArgumentException unreadable) {
+      return Optional.empty();
+    }
+    if (blobs.size() > Approvals.MAX_LISTED) {
+      return Optional.of(blobs.size() + " blobs");
+    }
+    for (Descriptor blob : blobs) {
+      if (SignatureArtifacts.isTrustLayer(blob)) {
+        approvals.grant(
+            revision,
+            repository,
+            blob.parsedDigest(),
+            new Approvals.Artifact(blob.mediaType(), blob.size()));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** True when {@code index} lists {@code child}. */
+  static boolean lists(Fetched index, Digest child) {
+    try {
+      return ManifestCodec.readIndex(index.bytes()).manifests().stream()
+          .anyMatch(d -> child.toString().equals(d.digest()));
+    } catch (IllegalArgumentException unreadable) {
+      return false;
+    }
+  }
+
+  private static List<Descriptor> blobs(ImageManifest manifest) {
+    List<Descriptor> blobs = new ArrayList<>();
+    if (manifest.config() != null) {
+      blobs.add(manifest.config());
+    }
+    blobs.addAll(manifest.layers());
+    return blobs;
+  }
+}
