@@ -1,16 +1,15 @@
 package io.portcullis.signer;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portcullis.core.cosign.AttachmentLayer;
 import io.portcullis.core.cosign.AttachmentManifest;
 import io.portcullis.core.dsse.CosignAttestations;
 import io.portcullis.core.dsse.InTotoStatement;
 import io.portcullis.core.dsse.PredicateTypes;
+import io.portcullis.core.json.StrictJson;
 import io.portcullis.core.keys.Signers;
 import io.portcullis.core.oci.Tag;
 import io.portcullis.core.registry.RegistryClient;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.security.PrivateKey;
@@ -109,14 +108,15 @@ final class AttestCommand implements Callable<Integer> {
 
   private JsonNode readPredicate() {
     String text = KeyFiles.read(predicate, "--predicate");
+    JsonNode node;
     try {
-      JsonNode node = new ObjectMapper().readTree(text);
-      if (node == null || !node.isObject()) {
-        throw new UsageException("--predicate " + predicate + " must hold a JSON object");
-      }
-      return node;
-    } catch (IOException e) {
-      throw new UsageException("--predicate " + predicate + " is not valid JSON");
+      node = StrictJson.readTree(text);
+    } catch (StrictJson.InvalidJsonException e) {
+      throw new UsageException("--predicate " + predicate + " is not valid JSON: " + e.getMessage());
     }
+    if (!node.isObject()) {
+      throw new UsageException("--predicate " + predicate + " must hold a JSON object");
+    }
+    return node;
   }
 }

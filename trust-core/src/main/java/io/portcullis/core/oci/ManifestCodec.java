@@ -1,30 +1,27 @@
 package io.portcullis.core.oci;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
+import io.portcullis.core.json.StrictJson;
 
 /**
  * Reads and writes manifests and indexes. Reading never changes the bytes a digest is computed
- * over; writing produces compact JSON for content this project creates (signatures, indexes).
+ * over, and goes through {@link StrictJson}: a manifest two readers could read differently
+ * (duplicate or case-variant member names, trailing content) is refused. Writing produces compact
+ * JSON for content this project creates (signatures, indexes).
  */
 public final class ManifestCodec {
-  private static final ObjectMapper MAPPER =
-      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
   private ManifestCodec() {}
 
-  /** The shared mapper for OCI JSON documents. */
+  /** The shared mapper for OCI JSON documents, configured as {@link StrictJson#mapper()}. */
   public static ObjectMapper mapper() {
-    return MAPPER;
+    return StrictJson.mapper();
   }
 
   /** The {@code mediaType} field of a manifest document, or null when absent. */
   public static String mediaTypeOf(byte[] json) {
-    JsonNode node = readTree(json);
-    JsonNode mt = node.get("mediaType");
+    JsonNode mt = readTree(json).get("mediaType");
     return mt == null || !mt.isTextual() ? null : mt.asText();
   }
 
@@ -37,41 +34,34 @@ public final class ManifestCodec {
   }
 
   public static byte[] write(Object document) {
-    try {
-      return MAPPER.writeValueAsBytes(document);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot serialise " + document.getClass().getSimpleName(), e);
-    }
+    return StrictJson.write(document);
   }
 
   private static JsonNode readTree(byte[] json) {
+    JsonNode node;
     try {
-      JsonNode node = MAPPER.readTree(json);
-      if (node == null || !node.isObject()) {
-        throw new InvalidManifestException("manifest is not a JSON object");
-      }
-      return node;
-    } catch (IOException e) {
-      throw new InvalidManifestException("manifest is not valid JSON: " + originalMessage(e));
+      node = StrictJson.readTree(json);
+    } catch (StrictJson.InvalidJsonException e) {
+      throw new InvalidManifestException("manifest is not valid JSON: " + e.getMessage());
     }
+    if (!node.isObject()) {
+      throw new InvalidManifestException("manifest is not a JSON object");
+    }
+    return node;
   }
 
   private static <T> T read(byte[] json, Class<T> type) {
-    readTree(json);
     try {
-      return MAPPER.readValue(json, type);
-    } catch (IOException e) {
-      throw new InvalidManifestException(
-          "manifest does not match the " + type.getSimpleName() + " schema: " + e.getMessage());
+      return StrictJson.bind(readTree(json), type);
+    } catch (StrictJson.InvalidJsonException e) {
+      throw new InvalidManifestException("manifest " + e.getMessage());
     }
-  }
-
-  private static String originalMessage(IOException e) {
-    return e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
   }
 
   /** A manifest that is not valid JSON or does not fit the schema. */
   public static final class InvalidManifestException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
     public InvalidManifestException(String message) {
       super(message);
     }
