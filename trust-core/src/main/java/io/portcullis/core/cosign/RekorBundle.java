@@ -44,6 +44,7 @@ public record RekorBundle(
     JsonNode root;
     try {
       root = StrictJson.readTree(json);
+      StrictJson.requireStructNames(root, root.get("Payload"));
     } catch (StrictJson.InvalidJsonException e) {
       throw new InvalidPayloadException("Rekor bundle is not valid JSON: " + e.getMessage());
     }
@@ -112,6 +113,14 @@ public record RekorBundle(
     JsonNode entry;
     try {
       entry = StrictJson.readTree(Base64.getDecoder().decode(body));
+      JsonNode spec = entry.path("spec");
+      StrictJson.requireStructNames(
+          entry,
+          spec,
+          spec.path("data"),
+          spec.path("data").path("hash"),
+          spec.path("signature"),
+          spec.path("signature").path("publicKey"));
     } catch (IllegalArgumentException e) {
       return Optional.of("Rekor entry body is not base64 JSON");
     }

@@ -36,6 +36,7 @@ public record SigstoreJsonSignature(
     JsonNode root;
     try {
       root = StrictJson.readTree(Arrays.copyOfRange(file, PREFIX.length, file.length));
+      StrictJson.requireStructNames(root);
     } catch (StrictJson.InvalidJsonException e) {
       throw new InvalidPayloadException(
           "sigstore-json signature body is not valid JSON: " + e.getMessage());

@@ -78,6 +78,12 @@ public record SimpleSigningPayload(
       throw new InvalidPayloadException("simple signing payload is not a JSON object");
     }
     JsonNode critical = root.path("critical");
+    try {
+      StrictJson.requireStructNames(
+          root, critical, critical.get("identity"), critical.get("image"));
+    } catch (StrictJson.InvalidJsonException e) {
+      throw new InvalidPayloadException("simple signing payload: " + e.getMessage());
+    }
     String reference = text(critical.path("identity").path("docker-reference"), "identity");
     String digest = text(critical.path("image").path("docker-manifest-digest"), "image digest");
     String type = text(critical.path("type"), "type");

@@ -66,6 +66,8 @@ public record DsseEnvelope(String payloadType, byte[] payload, List<DsseSignatur
     JsonNode root;
     try {
       root = StrictJson.readObject(json);
+      StrictJson.requireStructNames(root);
+      StrictJson.requireStructNamesOfElements(root.get("signatures"));
     } catch (StrictJson.InvalidJsonException e) {
       throw new InvalidPayloadException("DSSE envelope is not valid JSON: " + e.getMessage());
     }

@@ -55,6 +55,8 @@ public record InTotoStatement(
     JsonNode root;
     try {
       root = StrictJson.readTree(json);
+      StrictJson.requireStructNames(root);
+      StrictJson.requireStructNamesOfElements(root.get("subject"));
     } catch (StrictJson.InvalidJsonException e) {
       throw new InvalidPayloadException("in-toto statement is not valid JSON: " + e.getMessage());
     }

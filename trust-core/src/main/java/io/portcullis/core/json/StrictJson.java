@@ -29,11 +29,10 @@ import java.util.Map;
  * reads alike, and refuses the rest with one {@link InvalidJsonException}:
  *
  * <ul>
- *   <li>a member name given twice in one object: Jackson would keep the first or fail, Go's {@code
- *       encoding/json} (cosign, notation-go, containerd, distribution) keeps the last, so a
- *       signature checked here over one value would vouch for another there;
- *   <li>member names that differ only in case ({@code digest} and {@code Digest}): Go matches
- *       struct fields case-insensitively, Jackson does not, the same ambiguity in another form;
+ *   <li>a member name given twice in one object: readers disagree on which one counts (Go's {@code
+ *       encoding/json} in cosign, notation-go, containerd and distribution keeps the last, other
+ *       parsers the first, some refuse), so a signature checked by one reader over one value would
+ *       vouch for another in the next;
  *   <li>anything after the value ({@code {..}{..}}), which some readers ignore;
  *   <li>text that is not UTF-8, or starts with a byte-order mark: Jackson would guess UTF-16/32 or
  *       skip the mark where Go refuses;
@@ -41,6 +40,12 @@ import java.util.Map;
  *       digits, names longer than {@value #MAX_NAME_LENGTH} and strings longer than {@value
  *       #MAX_STRING_LENGTH} characters, so an outsider's document costs bounded time and memory.
  * </ul>
+ *
+ * <p>Member names that differ only in case ({@code digest} and {@code Digest}) are the same
+ * ambiguity in another form where Go reads an object into a struct, whose fields it matches
+ * case-insensitively: {@link #requireStructNames} refuses them in such an object. It is not applied
+ * to every object, because in maps (annotations, labels, predicate content) Go keeps both names
+ * apart as Jackson does, and real documents may carry both.
  *
  * <p>Binding to records ({@link #read(byte[], Class)}) also refuses scalar coercions Go refuses
  * ({@code "size":"12"}, {@code "size":1.5}, {@code "digest":7}).
@@ -76,7 +81,6 @@ public final class StrictJson {
     if (node == null || node.isMissingNode()) {
       throw new InvalidJsonException("no JSON value");
     }
-    requireDistinctFoldedNames(node);
     return node;
   }
 
@@ -180,8 +184,16 @@ public final class StrictJson {
     }
   }
 
-  private static void requireDistinctFoldedNames(JsonNode node) {
-    if (node.isObject()) {
+  /**
+   * Refuses an object that Go reads into a struct when two of its member names differ only in case;
+   * each of {@code objects} that is not a JSON object (absent, null, another type) is skipped, as
+   * the parser reports those itself.
+   */
+  public static void requireStructNames(JsonNode... objects) {
+    for (JsonNode node : objects) {
+      if (node == null || !node.isObject()) {
+        continue;
+      }
       Map<String, String> seen = new HashMap<>();
       for (Map.Entry<String, JsonNode> member : node.properties()) {
         String name = member.getKey();
@@ -190,11 +202,15 @@ public final class StrictJson {
           throw new InvalidJsonException(
               "member names '" + earlier + "' and '" + name + "' differ only in case");
         }
-        requireDistinctFoldedNames(member.getValue());
       }
-    } else if (node.isArray()) {
-      for (JsonNode element : node) {
-        requireDistinctFoldedNames(element);
+    }
+  }
+
+  /** {@link #requireStructNames} of every element of {@code array}, when it is an array. */
+  public static void requireStructNamesOfElements(JsonNode array) {
+    if (array != null && array.isArray()) {
+      for (JsonNode element : array) {
+        requireStructNames(element);
       }
     }
   }

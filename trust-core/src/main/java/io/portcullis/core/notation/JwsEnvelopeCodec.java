@@ -199,6 +199,11 @@ final class JwsEnvelopeCodec {
     if (!node.isObject()) {
       throw new EnvelopeException(what + " is not a JSON object");
     }
+    try {
+      StrictJson.requireStructNames(node, node.get("header"));
+    } catch (StrictJson.InvalidJsonException e) {
+      throw new EnvelopeException(what + ": " + e.getMessage());
+    }
     return node;
   }
 

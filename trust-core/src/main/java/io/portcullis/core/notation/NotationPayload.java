@@ -37,6 +37,7 @@ public record NotationPayload(Descriptor targetArtifact) {
         throw new EnvelopeException("payload must be a JSON object with a targetArtifact object");
       }
       JsonNode target = node.get("targetArtifact");
+      StrictJson.requireStructNames(node, target);
       if (!target.path("size").isIntegralNumber()) {
         throw new EnvelopeException("payload targetArtifact must have mediaType, digest and size");
       }

@@ -47,7 +47,32 @@ public final class ManifestCodec {
     if (!node.isObject()) {
       throw new InvalidManifestException("manifest is not a JSON object");
     }
+    try {
+      requireStructNames(node);
+    } catch (StrictJson.InvalidJsonException e) {
+      throw new InvalidManifestException("manifest " + e.getMessage());
+    }
     return node;
+  }
+
+  // The objects Go reads into structs: the document, its descriptors and their platforms (not
+  // annotations, which are maps).
+  private static void requireStructNames(JsonNode manifest) {
+    StrictJson.requireStructNames(manifest);
+    requireDescriptorNames(manifest.get("config"));
+    requireDescriptorNames(manifest.get("subject"));
+    for (String list : new String[] {"layers", "manifests"}) {
+      JsonNode descriptors = manifest.get(list);
+      if (descriptors != null && descriptors.isArray()) {
+        descriptors.forEach(ManifestCodec::requireDescriptorNames);
+      }
+    }
+  }
+
+  private static void requireDescriptorNames(JsonNode descriptor) {
+    if (descriptor != null) {
+      StrictJson.requireStructNames(descriptor, descriptor.get("platform"));
+    }
   }
 
   private static <T> T read(byte[] json, Class<T> type) {
