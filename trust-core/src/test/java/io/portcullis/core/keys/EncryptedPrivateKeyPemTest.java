@@ -46,12 +46,9 @@ class EncryptedPrivateKeyPemTest {
 
   @Test
   void sec1PlaintextIsRefusedByName() {
+    String sec1 = InteropFixtures.text("cosign-keys/cosign-sec1-must-reject.key");
     KeyFormatException e =
-        assertThrows(
-            KeyFormatException.class,
-            () ->
-                EncryptedPrivateKeyPem.decrypt(
-                    InteropFixtures.text("cosign-keys/cosign-sec1-must-reject.key"), HELLO));
+        assertThrows(KeyFormatException.class, () -> EncryptedPrivateKeyPem.decrypt(sec1, HELLO));
     assertFalse(e instanceof WrongPasswordException, "it did decrypt, so not a password problem");
     assertTrue(e.getMessage().contains("SEC1"), e.getMessage());
     assertTrue(e.getMessage().contains("PKCS#8"), e.getMessage());
@@ -65,12 +62,11 @@ class EncryptedPrivateKeyPemTest {
         "cosign-keys/cosign-sec1-must-reject.key"
       })
   void wrongPasswordIsReportedAsSuch(String fixture) {
+    String key = InteropFixtures.text(fixture);
     WrongPasswordException e =
         assertThrows(
             WrongPasswordException.class,
-            () ->
-                EncryptedPrivateKeyPem.decrypt(
-                    InteropFixtures.text(fixture), "hellO".toCharArray()));
+            () -> EncryptedPrivateKeyPem.decrypt(key, "hellO".toCharArray()));
     assertEquals("wrong password or corrupted key", e.getMessage());
   }
 

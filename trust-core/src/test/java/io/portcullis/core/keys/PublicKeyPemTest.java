@@ -48,10 +48,8 @@ class PublicKeyPemTest {
 
   @Test
   void sharedRekorPubIsADanglingSymlinkAndIsRefusedClearly() {
-    KeyFormatException e =
-        assertThrows(
-            KeyFormatException.class,
-            () -> PublicKeyPem.parse(InteropFixtures.text("cosign/rekor.pub")));
+    String shared = InteropFixtures.text("cosign/rekor.pub");
+    KeyFormatException e = assertThrows(KeyFormatException.class, () -> PublicKeyPem.parse(shared));
     assertTrue(e.getMessage().contains("no PEM block"), e.getMessage());
   }
 
