@@ -20,6 +20,7 @@ import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -216,8 +217,15 @@ public final class StrictJson {
   }
 
   // Simple case folding per code point, as Go's strings.EqualFold compares (the Kelvin sign folds
-  // to k, the long s to s).
+  // to k, the long s to s). ASCII names, nearly all of them, take the fast way.
   private static String fold(String name) {
+    boolean ascii = true;
+    for (int i = 0; i < name.length() && ascii; i++) {
+      ascii = name.charAt(i) < 0x80;
+    }
+    if (ascii) {
+      return name.toLowerCase(Locale.ROOT);
+    }
     StringBuilder folded = new StringBuilder(name.length());
     name.codePoints()
         .map(c -> Character.toLowerCase(Character.toUpperCase(c)))
