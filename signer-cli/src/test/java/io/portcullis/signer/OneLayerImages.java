@@ -25,16 +25,20 @@ final class OneLayerImages {
    * bytes.
    */
   static byte[] push(RegistryClient client, RemoteRepository repo, String tag, String content) {
+    byte[] manifest = manifestWithBlobs(client, repo, content);
+    client.pushManifest(repo, Reference.of(Tag.of(tag)), manifest, MediaTypes.OCI_MANIFEST);
+    return manifest;
+  }
+
+  /** Pushes the config and layer blobs of a one-layer image; its manifest, not yet pushed. */
+  private static byte[] manifestWithBlobs(
+      RegistryClient client, RemoteRepository repo, String content) {
     Descriptor config =
         client.pushBlob(repo, "{}".getBytes(StandardCharsets.UTF_8), MediaTypes.OCI_CONFIG);
     Descriptor layer =
         client.pushBlob(repo, content.getBytes(StandardCharsets.UTF_8), MediaTypes.OCI_LAYER_GZIP);
-    byte[] manifest =
-        ManifestCodec.write(
-            new ImageManifest(
-                2, MediaTypes.OCI_MANIFEST, null, config, List.of(layer), null, null));
-    client.pushManifest(repo, Reference.of(Tag.of(tag)), manifest, MediaTypes.OCI_MANIFEST);
-    return manifest;
+    return ManifestCodec.write(
+        new ImageManifest(2, MediaTypes.OCI_MANIFEST, null, config, List.of(layer), null, null));
   }
 
   /**
@@ -46,17 +50,7 @@ final class OneLayerImages {
     RemoteRepository remote = RemoteRepository.of(host, repo);
     List<Descriptor> children = new java.util.ArrayList<>();
     for (String arch : List.of("amd64", "arm64")) {
-      Descriptor config =
-          client.pushBlob(remote, "{}".getBytes(StandardCharsets.UTF_8), MediaTypes.OCI_CONFIG);
-      Descriptor layer =
-          client.pushBlob(
-              remote,
-              (repo + " " + arch).getBytes(StandardCharsets.UTF_8),
-              MediaTypes.OCI_LAYER_GZIP);
-      byte[] manifest =
-          ManifestCodec.write(
-              new ImageManifest(
-                  2, MediaTypes.OCI_MANIFEST, null, config, List.of(layer), null, null));
+      byte[] manifest = manifestWithBlobs(client, remote, repo + " " + arch);
       Digest digest = Digest.sha256(manifest);
       client.pushManifest(remote, Reference.of(digest), manifest, MediaTypes.OCI_MANIFEST);
       children.add(
