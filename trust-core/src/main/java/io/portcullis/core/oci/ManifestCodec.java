@@ -3,14 +3,21 @@ package io.portcullis.core.oci;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portcullis.core.json.StrictJson;
+import java.util.Set;
 
 /**
  * Reads and writes manifests and indexes. Reading never changes the bytes a digest is computed
  * over, and goes through {@link StrictJson}: a manifest two readers could read differently
- * (duplicate or case-variant member names, trailing content) is refused. Writing produces compact
- * JSON for content this project creates (signatures, indexes).
+ * (duplicate or case-variant member names, trailing content, an image manifest that is also an
+ * index) is refused. Writing produces compact JSON for content this project creates (signatures,
+ * indexes).
  */
 public final class ManifestCodec {
+  // A document that is both (GHSA-77vh-xpmg-72qh): the gateway would judge it as one kind while a
+  // client pulls it as the other. containerd and distribution refuse the same documents.
+  private static final String AMBIGUOUS = "manifest is ambiguous: ";
+  private static final Set<String> IMAGE_MANIFEST_TYPES =
+      Set.of(MediaTypes.OCI_MANIFEST, MediaTypes.DOCKER_MANIFEST);
 
   private ManifestCodec() {}
 
@@ -21,16 +28,36 @@ public final class ManifestCodec {
 
   /** The {@code mediaType} field of a manifest document, or null when absent. */
   public static String mediaTypeOf(byte[] json) {
-    JsonNode mt = readTree(json).get("mediaType");
-    return mt == null || !mt.isTextual() ? null : mt.asText();
+    return mediaType(readTree(json));
   }
 
+  /**
+   * Reads an image manifest; refuses a document that another reader would take for an index (it
+   * lists {@code manifests}, or its {@code mediaType} is an index type).
+   */
   public static ImageManifest readManifest(byte[] json) {
-    return read(json, ImageManifest.class);
+    JsonNode node = readTree(json);
+    if (listsAny(node, "manifests") || MediaTypes.isIndex(mediaType(node))) {
+      throw new InvalidManifestException(
+          AMBIGUOUS + "an image manifest must not list manifests or name an index mediaType");
+    }
+    return bind(node, ImageManifest.class);
   }
 
+  /**
+   * Reads an index; refuses a document that another reader would take for an image manifest (it has
+   * a {@code config} or {@code layers}, or its {@code mediaType} is an image manifest type).
+   */
   public static ImageIndex readIndex(byte[] json) {
-    return read(json, ImageIndex.class);
+    JsonNode node = readTree(json);
+    JsonNode config = node.get("config");
+    if ((config != null && !config.isNull())
+        || listsAny(node, "layers")
+        || isImageManifestType(mediaType(node))) {
+      throw new InvalidManifestException(
+          AMBIGUOUS + "an index must not have config or layers or name an image mediaType");
+    }
+    return bind(node, ImageIndex.class);
   }
 
   public static byte[] write(Object document) {
@@ -75,12 +102,27 @@ public final class ManifestCodec {
     }
   }
 
-  private static <T> T read(byte[] json, Class<T> type) {
+  private static <T> T bind(JsonNode node, Class<T> type) {
     try {
-      return StrictJson.bind(readTree(json), type);
+      return StrictJson.bind(node, type);
     } catch (StrictJson.InvalidJsonException e) {
       throw new InvalidManifestException("manifest " + e.getMessage());
     }
+  }
+
+  private static boolean listsAny(JsonNode node, String field) {
+    JsonNode list = node.get(field);
+    return list != null && list.isArray() && !list.isEmpty();
+  }
+
+  // Set.of(..).contains(null) throws
+  private static boolean isImageManifestType(String mediaType) {
+    return mediaType != null && IMAGE_MANIFEST_TYPES.contains(mediaType);
+  }
+
+  private static String mediaType(JsonNode node) {
+    JsonNode mt = node.get("mediaType");
+    return mt == null || !mt.isTextual() ? null : mt.asText();
   }
 
   /** A manifest that is not valid JSON or does not fit the schema. */

@@ -32,6 +32,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -205,6 +206,60 @@ class SignedDocumentParsersTest {
     RuntimeException e =
         assertThrows(RuntimeException.class, () -> SimpleSigningPayload.parse(utf8(raw)));
     assertMentions(e, "duplicate");
+  }
+
+  @Test
+  void aDocumentThatIsBothManifestAndIndexIsRefusedAsEither() {
+    // GHSA-77vh-xpmg-72qh: judged as one kind, pulled as the other
+    String entry =
+        "{\"mediaType\":\""
+            + MediaTypes.OCI_MANIFEST
+            + "\",\"digest\":\""
+            + IMAGE
+            + "\",\"size\":5}";
+    assertAmbiguous(
+        () ->
+            ManifestCodec.readManifest(
+                withFirst(SeedDocuments.manifest(), "\"manifests\":[" + entry + "]")));
+    assertAmbiguous(
+        () ->
+            ManifestCodec.readManifest(
+                utf8(
+                    SeedDocuments.manifest()
+                        .replaceFirst(
+                            Pattern.quote(MediaTypes.OCI_MANIFEST), MediaTypes.OCI_INDEX))));
+    assertAmbiguous(
+        () ->
+            ManifestCodec.readIndex(
+                withFirst(SeedDocuments.index(), "\"layers\":[" + entry + "]")));
+    assertAmbiguous(
+        () -> ManifestCodec.readIndex(withFirst(SeedDocuments.index(), "\"config\":{}")));
+    assertAmbiguous(
+        () ->
+            ManifestCodec.readIndex(
+                utf8(
+                    SeedDocuments.index()
+                        .replaceFirst(
+                            Pattern.quote(MediaTypes.OCI_INDEX), MediaTypes.OCI_MANIFEST))));
+    // empty lists and a null config say nothing, as in containerd's check
+    assertEquals(
+        1,
+        ManifestCodec.readManifest(withFirst(SeedDocuments.manifest(), "\"manifests\":[]"))
+            .layers()
+            .size());
+    assertEquals(
+        1,
+        ManifestCodec.readIndex(withFirst(SeedDocuments.index(), "\"layers\":[],\"config\":null"))
+            .manifests()
+            .size());
+  }
+
+  private static byte[] withFirst(String document, String members) {
+    return utf8("{" + members + "," + document.substring(1));
+  }
+
+  private static void assertAmbiguous(org.junit.jupiter.api.function.Executable read) {
+    assertMentions(assertThrows(RuntimeException.class, read), "ambiguous");
   }
 
   interface Renamer {
