@@ -1,16 +1,15 @@
 package io.portcullis.signer;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portcullis.core.cosign.AttachmentLayer;
 import io.portcullis.core.cosign.AttachmentManifest;
 import io.portcullis.core.dsse.CosignAttestations;
 import io.portcullis.core.dsse.InTotoStatement;
 import io.portcullis.core.dsse.PredicateTypes;
+import io.portcullis.core.json.StrictJson;
 import io.portcullis.core.keys.Signers;
 import io.portcullis.core.oci.Tag;
 import io.portcullis.core.registry.RegistryClient;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.security.PrivateKey;
@@ -35,7 +34,8 @@ import picocli.CommandLine.Spec;
     name = "attest",
     mixinStandardHelpOptions = true,
     description = {
-      "Attach a signed in-toto attestation (DSSE) to IMAGE, appended to the sha256-<hex>.att tag."
+      "Attach a signed in-toto attestation (DSSE) to IMAGE, appended to the sha256-<hex>.att tag.",
+      "--recursive: for an index, also attest every manifest it lists."
     })
 final class AttestCommand implements Callable<Integer> {
 
@@ -55,6 +55,13 @@ final class AttestCommand implements Callable<Integer> {
       paramLabel = "FILE",
       description = "The predicate JSON.")
   Path predicate;
+
+  @Option(
+      names = "--recursive",
+      description =
+          "When IMAGE is an index, attach the predicate to it and to every manifest it lists, each"
+              + " in a statement about that manifest's digest.")
+  boolean recursive;
 
   @Mixin PasswordOptions password;
 
@@ -90,33 +97,38 @@ final class AttestCommand implements Callable<Integer> {
     JsonNode body = readPredicate();
     PrivateKey privateKey = KeyFiles.cosignPrivateKey(key, password);
     RegistryClient client = registry.client();
-    ResolvedImage target = ResolvedImage.resolve(client, image);
-    InTotoStatement statement =
-        InTotoStatement.about(target.repository().toString(), target.digest(), predicateType, body);
-    AttachmentLayer layer =
-        CosignAttestations.attest(statement, Signers.forPrivateKey(privateKey), "");
-    Tag tag = CosignAttachmentStore.tag(target.digest(), AttachmentManifest.ATTESTATION_SUFFIX);
-    Optional<?> pushed = new CosignAttachmentStore(client).append(target.repository(), tag, layer);
     PrintWriter out = spec.commandLine().getOut();
-    out.println("attested " + target.pinned() + " (" + predicateType + ")");
-    out.println(
-        (pushed.isPresent() ? "attestation appended to " : "identical attestation already at ")
-            + target.repository()
-            + ":"
-            + tag);
+    for (ResolvedImage target : SigningTargets.of(client, image, recursive)) {
+      InTotoStatement statement =
+          InTotoStatement.about(
+              target.repository().toString(), target.digest(), predicateType, body);
+      AttachmentLayer layer =
+          CosignAttestations.attest(statement, Signers.forPrivateKey(privateKey), "");
+      Tag tag = CosignAttachmentStore.tag(target.digest(), AttachmentManifest.ATTESTATION_SUFFIX);
+      Optional<?> pushed =
+          new CosignAttachmentStore(client).append(target.repository(), tag, layer);
+      out.println("attested " + target.pinned() + " (" + predicateType + ")");
+      out.println(
+          (pushed.isPresent() ? "attestation appended to " : "identical attestation already at ")
+              + target.repository()
+              + ":"
+              + tag);
+    }
     return ExitCodes.OK;
   }
 
   private JsonNode readPredicate() {
     String text = KeyFiles.read(predicate, "--predicate");
+    JsonNode node;
     try {
-      JsonNode node = new ObjectMapper().readTree(text);
-      if (node == null || !node.isObject()) {
-        throw new UsageException("--predicate " + predicate + " must hold a JSON object");
-      }
-      return node;
-    } catch (IOException e) {
-      throw new UsageException("--predicate " + predicate + " is not valid JSON");
+      node = StrictJson.readTree(text);
+    } catch (StrictJson.InvalidJsonException e) {
+      throw new UsageException(
+          "--predicate " + predicate + " is not valid JSON: " + e.getMessage());
     }
+    if (!node.isObject()) {
+      throw new UsageException("--predicate " + predicate + " must hold a JSON object");
+    }
+    return node;
   }
 }

@@ -65,6 +65,11 @@ record ResolvedImage(ImageReference requested, ImageReference pinned, Descriptor
     return new RegistryNotFoundException("image " + ref + " not found");
   }
 
+  /** A manifest in the same repository that this one (an index) lists. */
+  ResolvedImage child(Descriptor entry) {
+    return new ResolvedImage(requested, requested.withDigest(entry.parsedDigest()), entry);
+  }
+
   RemoteRepository repository() {
     return pinned.repository();
   }

@@ -46,7 +46,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Sign IMAGE. A tag is resolved to its digest first; the digest is what gets signed.",
       "cosign (default): --key FILE [--password-file FILE]; appended to the sha256-<hex>.sig tag.",
-      "notation: --cert FILE --cert-key FILE [--cert-chain FILE]; pushed as a referrer of IMAGE."
+      "notation: --cert FILE --cert-key FILE [--cert-chain FILE]; pushed as a referrer of IMAGE.",
+      "--recursive: for an index, also sign every manifest it lists."
     })
 final class SignCommand implements Callable<Integer> {
 
@@ -90,6 +91,13 @@ final class SignCommand implements Callable<Integer> {
               + " refuse it afterwards. Default: no expiry.")
   String expiry;
 
+  @Option(
+      names = "--recursive",
+      description =
+          "When IMAGE is an index, sign it and every manifest it lists (nested indexes too), so"
+              + " each platform manifest verifies when pulled by its own digest.")
+  boolean recursive;
+
   @Mixin PasswordOptions password;
 
   @Mixin RegistryOptions registry;
@@ -116,19 +124,21 @@ final class SignCommand implements Callable<Integer> {
     }
     PrivateKey privateKey = KeyFiles.cosignPrivateKey(key, password);
     RegistryClient client = registry.client();
-    ResolvedImage target = ResolvedImage.resolve(client, image);
-    AttachmentLayer layer =
-        new CosignSigner(Signers.forPrivateKey(privateKey))
-            .sign(target.repository().toString(), target.digest(), Map.of());
-    Tag tag = CosignAttachmentStore.tag(target.digest(), AttachmentManifest.SIGNATURE_SUFFIX);
-    Optional<?> pushed = new CosignAttachmentStore(client).append(target.repository(), tag, layer);
+    CosignSigner signer = new CosignSigner(Signers.forPrivateKey(privateKey));
     PrintWriter out = spec.commandLine().getOut();
-    out.println("signed " + target.pinned() + " (cosign)");
-    out.println(
-        (pushed.isPresent() ? "signature appended to " : "identical signature already at ")
-            + target.repository()
-            + ":"
-            + tag);
+    for (ResolvedImage target : SigningTargets.of(client, image, recursive)) {
+      AttachmentLayer layer =
+          signer.sign(target.repository().toString(), target.digest(), Map.of());
+      Tag tag = CosignAttachmentStore.tag(target.digest(), AttachmentManifest.SIGNATURE_SUFFIX);
+      Optional<?> pushed =
+          new CosignAttachmentStore(client).append(target.repository(), tag, layer);
+      out.println("signed " + target.pinned() + " (cosign)");
+      out.println(
+          (pushed.isPresent() ? "signature appended to " : "identical signature already at ")
+              + target.repository()
+              + ":"
+              + tag);
+    }
     return ExitCodes.OK;
   }
 
@@ -147,14 +157,24 @@ final class SignCommand implements Callable<Integer> {
       throw new UsageException(e.getMessage());
     }
     NotationSigner signer;
-    byte[] envelope;
-    RegistryClient client = registry.client();
-    ResolvedImage target = ResolvedImage.resolve(client, image);
     try {
       signer = NotationSigner.create(privateKey, chain);
+    } catch (CertificateChainException | IllegalArgumentException e) {
+      throw new UsageException("cannot sign with " + cert + ": " + e.getMessage());
+    }
+    RegistryClient client = registry.client();
+    for (ResolvedImage target : SigningTargets.of(client, image, recursive)) {
+      signNotation(client, signer, target);
+    }
+    return ExitCodes.OK;
+  }
+
+  private void signNotation(RegistryClient client, NotationSigner signer, ResolvedImage target) {
+    byte[] envelope;
+    try {
       Instant now = Instant.now();
       envelope = signer.sign(target.descriptor(), now, expiry == null ? null : now.plus(expiry()));
-    } catch (CertificateChainException | IllegalArgumentException e) {
+    } catch (IllegalArgumentException e) {
       throw new UsageException("cannot sign with " + cert + ": " + e.getMessage());
     }
     SignatureManifest manifest =
@@ -174,7 +194,6 @@ final class SignCommand implements Callable<Integer> {
                     + target.digest().referrersTag()
                     + ")"
                 : ""));
-    return ExitCodes.OK;
   }
 
   /** --cert, then --cert-chain or a root.crt beside --cert that issued the last certificate. */

@@ -214,6 +214,83 @@ class SignerCliIT {
         ExitCodes.VERIFICATION_FAILED, signatures.exitCode(), "an attestation is not a signature");
   }
 
+  @Test
+  void signRecursiveSignsEveryPlatformManifestOfAnIndex() {
+    OneLayerImages.MultiPlatform plain =
+        OneLayerImages.pushIndex(client, host, "multi/plain", "v1");
+    OneLayerImages.MultiPlatform deep = OneLayerImages.pushIndex(client, host, "multi/deep", "v1");
+
+    assertEquals(0, cli("sign", "--key", key("a.key"), plain.index()).exitCode());
+    assertEquals(0, cli("verify", "--key", key("a.pub"), plain.index()).exitCode());
+    for (String child : plain.children()) {
+      CliRun verify = cli("verify", "--key", key("a.pub"), child);
+      assertEquals(
+          ExitCodes.VERIFICATION_FAILED,
+          verify.exitCode(),
+          "without --recursive a platform manifest carries no signature: " + verify);
+    }
+
+    CliRun sign = cli("sign", "--recursive", "--key", key("a.key"), deep.index());
+    assertEquals(0, sign.exitCode(), sign.toString());
+    assertEquals(3, sign.out().lines().filter(l -> l.startsWith("signed ")).count(), sign.out());
+    assertEquals(0, cli("verify", "--key", key("a.pub"), deep.index()).exitCode());
+    for (String child : deep.children()) {
+      CliRun verify = cli("verify", "--key", key("a.pub"), child);
+      assertEquals(0, verify.exitCode(), verify.toString());
+      assertTrue(verify.out().contains("VERIFIED: 1 of 1"), verify.toString());
+    }
+  }
+
+  @Test
+  void notationSignRecursiveSignsEveryPlatformManifestOfAnIndex() throws Exception {
+    OneLayerImages.MultiPlatform plain =
+        OneLayerImages.pushIndex(client, host, "multi/notation-plain", "v1");
+    OneLayerImages.MultiPlatform deep =
+        OneLayerImages.pushIndex(client, host, "multi/notation-deep", "v1");
+    Path store = trustStoreOf(pki, "recursive");
+
+    assertEquals(0, cli(notationSign(plain.index(), pki)).exitCode());
+    for (String child : plain.children()) {
+      CliRun verify = cli("verify", "--trust-store", store.toString(), child);
+      assertEquals(ExitCodes.VERIFICATION_FAILED, verify.exitCode(), verify.toString());
+    }
+
+    List<String> args = new java.util.ArrayList<>(List.of(notationSign(deep.index(), pki)));
+    args.add(1, "--recursive");
+    CliRun sign = cli(args.toArray(String[]::new));
+    assertEquals(0, sign.exitCode(), sign.toString());
+    assertEquals(0, cli("verify", "--trust-store", store.toString(), deep.index()).exitCode());
+    for (String child : deep.children()) {
+      CliRun verify = cli("verify", "--trust-store", store.toString(), child);
+      assertEquals(0, verify.exitCode(), verify.toString());
+    }
+  }
+
+  @Test
+  void attestRecursiveAttestsEveryPlatformManifestOfAnIndex() throws Exception {
+    OneLayerImages.MultiPlatform multi =
+        OneLayerImages.pushIndex(client, host, "multi/attested", "v1");
+    Path predicate =
+        Files.writeString(
+            keys.resolve("recursive-vuln.json"), "{\"scanner\":{\"uri\":\"x\"},\"result\":[]}");
+    CliRun attest =
+        cli(
+            "attest",
+            "--recursive",
+            "--key",
+            key("a.key"),
+            "--type",
+            "vuln",
+            "--predicate",
+            predicate.toString(),
+            multi.index());
+    assertEquals(0, attest.exitCode(), attest.toString());
+    for (String child : multi.children()) {
+      CliRun verify = cli("verify", "--key", key("a.pub"), "--attestation-type", "vuln", child);
+      assertEquals(0, verify.exitCode(), verify.toString());
+    }
+  }
+
   static String[] notationSign(String image, Path dir) {
     return new String[] {
       "sign",

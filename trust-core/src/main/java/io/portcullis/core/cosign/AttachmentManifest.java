@@ -1,14 +1,14 @@
 package io.portcullis.core.cosign;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.portcullis.core.json.StrictJson;
 import io.portcullis.core.oci.Descriptor;
 import io.portcullis.core.oci.Digest;
 import io.portcullis.core.oci.ImageManifest;
 import io.portcullis.core.oci.ManifestCodec;
 import io.portcullis.core.oci.MediaTypes;
-import java.io.IOException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -38,7 +38,6 @@ public record AttachmentManifest(
   public static final String SIGNATURE_SUFFIX = ".sig";
   public static final String ATTESTATION_SUFFIX = ".att";
 
-  private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final String ZERO_TIME = "0001-01-01T00:00:00Z";
 
   public AttachmentManifest {
@@ -109,7 +108,7 @@ public record AttachmentManifest(
   }
 
   private static byte[] configBlob(List<Descriptor> layers, Instant created) {
-    ObjectNode root = MAPPER.createObjectNode();
+    ObjectNode root = JsonNodeFactory.instance.objectNode();
     root.put("architecture", "");
     root.put("created", created.truncatedTo(ChronoUnit.SECONDS).toString());
     ArrayNode history = root.putArray("history");
@@ -122,10 +121,6 @@ public record AttachmentManifest(
       diffIds.add(layer.digest());
     }
     root.putObject("config");
-    try {
-      return MAPPER.writeValueAsBytes(root);
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot serialise an attachment config", e);
-    }
+    return StrictJson.write(root);
   }
 }

@@ -1,11 +1,10 @@
 package io.portcullis.core.cosign;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.portcullis.core.json.StrictJson;
 import io.portcullis.core.keys.CertificatePem;
 import io.portcullis.core.keys.PemBlock;
 import io.portcullis.core.keys.Verifiers;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -32,8 +31,6 @@ import java.util.TreeMap;
 public record RekorBundle(
     byte[] signedEntryTimestamp, String body, long integratedTime, long logIndex, String logId) {
 
-  private static final ObjectMapper MAPPER = new ObjectMapper();
-
   public RekorBundle {
     signedEntryTimestamp = signedEntryTimestamp.clone();
   }
@@ -46,16 +43,17 @@ public record RekorBundle(
   public static RekorBundle parse(String json) {
     JsonNode root;
     try {
-      root = MAPPER.readTree(json);
-    } catch (IOException e) {
-      throw new InvalidPayloadException("Rekor bundle is not valid JSON");
+      root = StrictJson.readTree(json);
+      StrictJson.requireStructNames(root, root.get("Payload"));
+    } catch (StrictJson.InvalidJsonException e) {
+      throw new InvalidPayloadException("Rekor bundle is not valid JSON: " + e.getMessage());
     }
-    JsonNode payload = root == null ? null : root.get("Payload");
+    JsonNode payload = root.get("Payload");
     if (payload == null
         || !root.path("SignedEntryTimestamp").isTextual()
         || !payload.path("body").isTextual()
-        || !payload.path("integratedTime").isIntegralNumber()
-        || !payload.path("logIndex").isIntegralNumber()
+        || !isLong(payload.path("integratedTime"))
+        || !isLong(payload.path("logIndex"))
         || !payload.path("logID").isTextual()) {
       throw new InvalidPayloadException(
           "Rekor bundle lacks SignedEntryTimestamp or Payload{body,integratedTime,logIndex,logID}");
@@ -74,6 +72,11 @@ public record RekorBundle(
         payload.get("logID").asText());
   }
 
+  // an integer beyond long would be truncated by asLong and so sign for another entry
+  private static boolean isLong(JsonNode node) {
+    return node.isIntegralNumber() && node.canConvertToLong();
+  }
+
   public Instant integratedAt() {
     return Instant.ofEpochSecond(integratedTime);
   }
@@ -85,11 +88,7 @@ public record RekorBundle(
     fields.put("integratedTime", integratedTime);
     fields.put("logID", logId);
     fields.put("logIndex", logIndex);
-    try {
-      return MAPPER.writeValueAsBytes(fields);
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot serialise a Rekor entry", e);
-    }
+    return StrictJson.write(fields);
   }
 
   /** Empty when the SET verifies under the trusted log key whose id is {@link #logId()}. */
@@ -113,8 +112,16 @@ public record RekorBundle(
       byte[] payload, byte[] signature, PublicKey key, X509Certificate certificate) {
     JsonNode entry;
     try {
-      entry = MAPPER.readTree(Base64.getDecoder().decode(body));
-    } catch (IOException | IllegalArgumentException e) {
+      entry = StrictJson.readTree(Base64.getDecoder().decode(body));
+      JsonNode spec = entry.path("spec");
+      StrictJson.requireStructNames(
+          entry,
+          spec,
+          spec.path("data"),
+          spec.path("data").path("hash"),
+          spec.path("signature"),
+          spec.path("signature").path("publicKey"));
+    } catch (IllegalArgumentException e) {
       return Optional.of("Rekor entry body is not base64 JSON");
     }
     if (!"hashedrekord".equals(entry.path("kind").asText())) {

@@ -1,8 +1,7 @@
 package io.portcullis.core.cosign;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
+import io.portcullis.core.json.StrictJson;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
@@ -19,7 +18,6 @@ public record SigstoreJsonSignature(
     String mimeType, byte[] payload, Map<String, String> annotations) {
 
   private static final byte[] PREFIX = "\0sigstore-json\n".getBytes(StandardCharsets.US_ASCII);
-  private static final ObjectMapper MAPPER = new ObjectMapper();
 
   public SigstoreJsonSignature {
     payload = payload.clone();
@@ -37,11 +35,13 @@ public record SigstoreJsonSignature(
     }
     JsonNode root;
     try {
-      root = MAPPER.readTree(Arrays.copyOfRange(file, PREFIX.length, file.length));
-    } catch (IOException e) {
-      throw new InvalidPayloadException("sigstore-json signature body is not valid JSON");
+      root = StrictJson.readTree(Arrays.copyOfRange(file, PREFIX.length, file.length));
+      StrictJson.requireStructNames(root);
+    } catch (StrictJson.InvalidJsonException e) {
+      throw new InvalidPayloadException(
+          "sigstore-json signature body is not valid JSON: " + e.getMessage());
     }
-    if (root == null || !root.path("mimeType").isTextual() || !root.path("payload").isTextual()) {
+    if (!root.path("mimeType").isTextual() || !root.path("payload").isTextual()) {
       throw new InvalidPayloadException("sigstore-json signature lacks mimeType or payload");
     }
     byte[] payload;

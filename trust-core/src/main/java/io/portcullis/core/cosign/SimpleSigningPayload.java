@@ -1,13 +1,12 @@
 package io.portcullis.core.cosign;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.portcullis.core.json.StrictJson;
 import io.portcullis.core.oci.Digest;
 import io.portcullis.core.oci.InvalidReferenceException;
-import java.io.IOException;
 import java.util.Map;
 
 /**
@@ -29,8 +28,6 @@ public record SimpleSigningPayload(
 
   /** Media type of the layer holding the payload. */
   public static final String MEDIA_TYPE = "application/vnd.dev.cosign.simplesigning.v1+json";
-
-  private static final ObjectMapper MAPPER = new ObjectMapper();
 
   public SimpleSigningPayload {
     raw = raw.clone();
@@ -65,25 +62,28 @@ public record SimpleSigningPayload(
       ObjectNode optional = root.putObject("optional");
       annotations.forEach(optional::put);
     }
-    try {
-      return parse(MAPPER.writeValueAsBytes(root));
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot serialise a simple signing payload", e);
-    }
+    return parse(StrictJson.write(root));
   }
 
   /** Parses {@code raw}; throws {@link InvalidPayloadException} naming the missing field. */
   public static SimpleSigningPayload parse(byte[] raw) {
     JsonNode root;
     try {
-      root = MAPPER.readTree(raw);
-    } catch (IOException e) {
-      throw new InvalidPayloadException("simple signing payload is not valid JSON");
+      root = StrictJson.readTree(raw);
+    } catch (StrictJson.InvalidJsonException e) {
+      throw new InvalidPayloadException(
+          "simple signing payload is not valid JSON: " + e.getMessage());
     }
-    if (root == null || !root.isObject()) {
+    if (!root.isObject()) {
       throw new InvalidPayloadException("simple signing payload is not a JSON object");
     }
     JsonNode critical = root.path("critical");
+    try {
+      StrictJson.requireStructNames(
+          root, critical, critical.get("identity"), critical.get("image"));
+    } catch (StrictJson.InvalidJsonException e) {
+      throw new InvalidPayloadException("simple signing payload: " + e.getMessage());
+    }
     String reference = text(critical.path("identity").path("docker-reference"), "identity");
     String digest = text(critical.path("image").path("docker-manifest-digest"), "image digest");
     String type = text(critical.path("type"), "type");

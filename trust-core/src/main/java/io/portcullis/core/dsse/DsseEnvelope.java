@@ -1,13 +1,13 @@
 package io.portcullis.core.dsse;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.portcullis.core.cosign.InvalidPayloadException;
+import io.portcullis.core.json.StrictJson;
 import io.portcullis.core.keys.SignatureVerifier;
 import io.portcullis.core.keys.Signer;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -26,8 +26,6 @@ public record DsseEnvelope(String payloadType, byte[] payload, List<DsseSignatur
 
   /** Payload type of an in-toto statement. */
   public static final String IN_TOTO_PAYLOAD_TYPE = "application/vnd.in-toto+json";
-
-  private static final ObjectMapper MAPPER = new ObjectMapper();
 
   public DsseEnvelope {
     payload = payload.clone();
@@ -67,12 +65,13 @@ public record DsseEnvelope(String payloadType, byte[] payload, List<DsseSignatur
   public static DsseEnvelope parse(byte[] json) {
     JsonNode root;
     try {
-      root = MAPPER.readTree(json);
-    } catch (IOException e) {
-      throw new InvalidPayloadException("DSSE envelope is not valid JSON");
+      root = StrictJson.readObject(json);
+      StrictJson.requireStructNames(root);
+      StrictJson.requireStructNamesOfElements(root.get("signatures"));
+    } catch (StrictJson.InvalidJsonException e) {
+      throw new InvalidPayloadException("DSSE envelope is not valid JSON: " + e.getMessage());
     }
-    if (root == null
-        || !root.path("payloadType").isTextual()
+    if (!root.path("payloadType").isTextual()
         || !root.path("payload").isTextual()
         || !root.path("signatures").isArray()) {
       throw new InvalidPayloadException("DSSE envelope lacks payloadType, payload or signatures");
@@ -93,7 +92,7 @@ public record DsseEnvelope(String payloadType, byte[] payload, List<DsseSignatur
   }
 
   public byte[] toJson() {
-    ObjectNode root = MAPPER.createObjectNode();
+    ObjectNode root = JsonNodeFactory.instance.objectNode();
     root.put("payloadType", payloadType);
     root.put("payload", Base64.getEncoder().encodeToString(payload));
     ArrayNode array = root.putArray("signatures");
@@ -103,11 +102,7 @@ public record DsseEnvelope(String payloadType, byte[] payload, List<DsseSignatur
           .put("keyid", signature.keyid())
           .put("sig", Base64.getEncoder().encodeToString(signature.sig()));
     }
-    try {
-      return MAPPER.writeValueAsBytes(root);
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot serialise a DSSE envelope", e);
-    }
+    return StrictJson.write(root);
   }
 
   // the envelope spec lets producers use either base64 alphabet

@@ -1,12 +1,12 @@
 package io.portcullis.core.dsse;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.portcullis.core.cosign.InvalidPayloadException;
+import io.portcullis.core.json.StrictJson;
 import io.portcullis.core.oci.Digest;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +25,6 @@ public record InTotoStatement(
   public static final String STATEMENT_V01 = "https://in-toto.io/Statement/v0.1";
   public static final String STATEMENT_V1 = "https://in-toto.io/Statement/v1";
   private static final Set<String> TYPES = Set.of(STATEMENT_V01, STATEMENT_V1);
-  private static final ObjectMapper MAPPER = new ObjectMapper();
 
   public InTotoStatement {
     subjects = List.copyOf(subjects);
@@ -55,11 +54,13 @@ public record InTotoStatement(
   public static InTotoStatement parse(byte[] json) {
     JsonNode root;
     try {
-      root = MAPPER.readTree(json);
-    } catch (IOException e) {
-      throw new InvalidPayloadException("in-toto statement is not valid JSON");
+      root = StrictJson.readTree(json);
+      StrictJson.requireStructNames(root);
+      StrictJson.requireStructNamesOfElements(root.get("subject"));
+    } catch (StrictJson.InvalidJsonException e) {
+      throw new InvalidPayloadException("in-toto statement is not valid JSON: " + e.getMessage());
     }
-    if (root == null || !root.isObject()) {
+    if (!root.isObject()) {
       throw new InvalidPayloadException("in-toto statement is not a JSON object");
     }
     String type = root.path("_type").asText();
@@ -84,7 +85,7 @@ public record InTotoStatement(
   }
 
   public byte[] toJson() {
-    ObjectNode root = MAPPER.createObjectNode();
+    ObjectNode root = JsonNodeFactory.instance.objectNode();
     root.put("_type", type);
     var array = root.putArray("subject");
     for (Subject subject : subjects) {
@@ -94,11 +95,7 @@ public record InTotoStatement(
     }
     root.put("predicateType", predicateType);
     root.set("predicate", predicate.deepCopy());
-    try {
-      return MAPPER.writeValueAsBytes(root);
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot serialise an in-toto statement", e);
-    }
+    return StrictJson.write(root);
   }
 
   /** A statement subject: a name and its digests by algorithm ({@code sha256} -> hex). */

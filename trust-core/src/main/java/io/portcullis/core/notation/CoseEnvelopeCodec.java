@@ -174,6 +174,10 @@ final class CoseEnvelopeCodec {
     if (value instanceof CborReader.Tagged t
         && t.tag() == TAG_EPOCH_TIME
         && t.value() instanceof Long seconds) {
+      if (seconds < Instant.MIN.getEpochSecond() || seconds > Instant.MAX.getEpochSecond()) {
+        // Instant would throw DateTimeException, which the verifier reports as its own fault
+        throw new EnvelopeException("COSE header " + name + " is out of range");
+      }
       return Instant.ofEpochSecond(seconds);
     }
     throw new EnvelopeException("COSE header " + name + " must be an epoch time (tag 1, integer)");

@@ -1,13 +1,12 @@
 package io.portcullis.core.notation;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.portcullis.core.json.StrictJson;
 import io.portcullis.core.x509.CertificateChainException;
 import io.portcullis.core.x509.CertificateReader;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
@@ -35,8 +34,6 @@ import java.util.Set;
  * critical-header and PSS handling would sit between us and the Notary rules.
  */
 final class JwsEnvelopeCodec {
-  private static final ObjectMapper MAPPER =
-      new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
   private static final Set<String> TOP_LEVEL =
       Set.of("payload", "protected", "header", "signature");
   private static final String X5C = "x5c";
@@ -143,7 +140,7 @@ final class JwsEnvelopeCodec {
 
   /** The protected header JSON for a new signature, members in a fixed order. */
   static byte[] protectedHeader(SignatureAlgorithm algorithm, Instant signingTime, Instant expiry) {
-    ObjectNode node = MAPPER.createObjectNode();
+    ObjectNode node = JsonNodeFactory.instance.objectNode();
     node.put("alg", algorithm.jwsName());
     ArrayNode crit = node.putArray("crit");
     crit.add(SignedAttributes.SIGNING_SCHEME);
@@ -166,7 +163,7 @@ final class JwsEnvelopeCodec {
       byte[] signature,
       List<X509Certificate> chain,
       String signingAgent) {
-    ObjectNode node = MAPPER.createObjectNode();
+    ObjectNode node = JsonNodeFactory.instance.objectNode();
     node.put("payload", payloadB64);
     node.put("protected", protectedB64);
     ObjectNode header = node.putObject("header");
@@ -189,23 +186,25 @@ final class JwsEnvelopeCodec {
   }
 
   private static byte[] write(JsonNode node) {
-    try {
-      return MAPPER.writeValueAsBytes(node);
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot serialise JWS JSON", e);
-    }
+    return StrictJson.write(node);
   }
 
   private static JsonNode readObject(byte[] bytes, String what) {
+    JsonNode node;
     try {
-      JsonNode node = MAPPER.readTree(bytes);
-      if (node == null || !node.isObject()) {
-        throw new EnvelopeException(what + " is not a JSON object");
-      }
-      return node;
-    } catch (IOException e) {
-      throw new EnvelopeException(what + " is not valid JSON");
+      node = StrictJson.readTree(bytes);
+    } catch (StrictJson.InvalidJsonException e) {
+      throw new EnvelopeException(what + " is not valid JSON: " + e.getMessage());
     }
+    if (!node.isObject()) {
+      throw new EnvelopeException(what + " is not a JSON object");
+    }
+    try {
+      StrictJson.requireStructNames(node, node.get("header"));
+    } catch (StrictJson.InvalidJsonException e) {
+      throw new EnvelopeException(what + ": " + e.getMessage());
+    }
+    return node;
   }
 
   private static String text(JsonNode node, String field, String what) {

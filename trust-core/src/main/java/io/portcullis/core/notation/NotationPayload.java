@@ -1,14 +1,11 @@
 package io.portcullis.core.notation;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.portcullis.core.json.StrictJson;
 import io.portcullis.core.oci.Descriptor;
 import io.portcullis.core.oci.Digest;
 import io.portcullis.core.oci.InvalidReferenceException;
 import io.portcullis.core.oci.ManifestCodec;
-import java.io.IOException;
 
 /**
  * The Notary Project signature <a
@@ -17,11 +14,6 @@ import java.io.IOException;
  * digest} and {@code size}.
  */
 public record NotationPayload(Descriptor targetArtifact) {
-  static final ObjectMapper MAPPER =
-      new ObjectMapper()
-          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-
   public NotationPayload {
     if (targetArtifact == null
         || targetArtifact.mediaType() == null
@@ -40,17 +32,18 @@ public record NotationPayload(Descriptor targetArtifact) {
   /** Parses payload bytes; throws {@link EnvelopeException} when they do not fit. */
   public static NotationPayload parse(byte[] json) {
     try {
-      JsonNode node = MAPPER.readTree(json);
-      if (node == null || !node.isObject() || !node.path("targetArtifact").isObject()) {
+      JsonNode node = StrictJson.readTree(json);
+      if (!node.isObject() || !node.path("targetArtifact").isObject()) {
         throw new EnvelopeException("payload must be a JSON object with a targetArtifact object");
       }
       JsonNode target = node.get("targetArtifact");
+      StrictJson.requireStructNames(node, target);
       if (!target.path("size").isIntegralNumber()) {
         throw new EnvelopeException("payload targetArtifact must have mediaType, digest and size");
       }
-      return new NotationPayload(MAPPER.treeToValue(target, Descriptor.class));
-    } catch (IOException e) {
-      throw new EnvelopeException("payload is not valid JSON");
+      return new NotationPayload(StrictJson.bind(target, Descriptor.class));
+    } catch (StrictJson.InvalidJsonException e) {
+      throw new EnvelopeException("payload is not valid JSON: " + e.getMessage());
     }
   }
 

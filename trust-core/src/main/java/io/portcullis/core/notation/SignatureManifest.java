@@ -1,6 +1,7 @@
 package io.portcullis.core.notation;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.portcullis.core.json.StrictJson;
 import io.portcullis.core.oci.Descriptor;
 import io.portcullis.core.oci.Digest;
 import io.portcullis.core.oci.ImageManifest;
@@ -131,8 +132,8 @@ public record SignatureManifest(
     }
     List<String> prints = new ArrayList<>();
     try {
-      JsonNode array = ManifestCodec.mapper().readTree(annotation);
-      if (array == null || !array.isArray() || array.isEmpty()) {
+      JsonNode array = StrictJson.readTree(annotation);
+      if (!array.isArray() || array.isEmpty()) {
         throw new EnvelopeException(THUMBPRINTS + " must be a non-empty JSON array");
       }
       for (JsonNode node : array) {
@@ -141,8 +142,8 @@ public record SignatureManifest(
         }
         prints.add(node.asText().toLowerCase(Locale.ROOT));
       }
-    } catch (IOException e) {
-      throw new EnvelopeException(THUMBPRINTS + " is not valid JSON");
+    } catch (StrictJson.InvalidJsonException e) {
+      throw new EnvelopeException(THUMBPRINTS + " is not valid JSON: " + e.getMessage());
     }
     return new SignatureManifest(manifest, bytes.clone(), Digest.sha256(bytes), prints);
   }

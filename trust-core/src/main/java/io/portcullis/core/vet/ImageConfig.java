@@ -1,8 +1,7 @@
 package io.portcullis.core.vet;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
+import io.portcullis.core.json.StrictJson;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -28,8 +27,6 @@ public record ImageConfig(
     Map<String, String> labels,
     Optional<Instant> created) {
 
-  private static final ObjectMapper MAPPER = new ObjectMapper();
-
   public ImageConfig {
     env = List.copyOf(env);
     exposedPorts = List.copyOf(exposedPorts);
@@ -42,11 +39,12 @@ public record ImageConfig(
   public static ImageConfig parse(byte[] json) {
     JsonNode root;
     try {
-      root = MAPPER.readTree(json);
-    } catch (IOException e) {
+      root = StrictJson.readTree(json);
+    } catch (StrictJson.InvalidJsonException e) {
+      // the reason is not echoed: Jackson quotes content, and a config may carry secrets
       throw new IllegalArgumentException("image config is not valid JSON");
     }
-    if (root == null || !root.isObject()) {
+    if (!root.isObject()) {
       throw new IllegalArgumentException("image config is not a JSON object");
     }
     JsonNode config = root.path("config");

@@ -1,9 +1,10 @@
 package io.portcullis.core.cosign;
 
-import io.portcullis.core.keys.InteropFixtures;
 import io.portcullis.core.keys.PublicKeyPem;
 import io.portcullis.core.keys.TrustRoots;
 import io.portcullis.core.oci.Digest;
+import io.portcullis.core.testing.InteropFixtures;
+import io.portcullis.core.testing.TestResources;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -47,7 +48,7 @@ final class CosignFixtures {
   }
 
   static PublicKey rekorKey() {
-    return PublicKeyPem.parse(InteropFixtures.resource("cosign/rekor.pub"));
+    return PublicKeyPem.parse(TestResources.text("cosign/rekor.pub"));
   }
 
   static TrustRoots fulcioRoots() {

@@ -10,8 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.portcullis.core.keys.InteropFixtures;
 import io.portcullis.core.oci.Digest;
+import io.portcullis.core.testing.InteropFixtures;
 import java.util.List;
 import java.util.function.Supplier;
 import java.util.stream.Stream;

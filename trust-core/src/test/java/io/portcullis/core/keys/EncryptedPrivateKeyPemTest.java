@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.portcullis.core.testing.InteropFixtures;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.MessageDigest;
@@ -45,12 +46,9 @@ class EncryptedPrivateKeyPemTest {
 
   @Test
   void sec1PlaintextIsRefusedByName() {
+    String sec1 = InteropFixtures.text("cosign-keys/cosign-sec1-must-reject.key");
     KeyFormatException e =
-        assertThrows(
-            KeyFormatException.class,
-            () ->
-                EncryptedPrivateKeyPem.decrypt(
-                    InteropFixtures.text("cosign-keys/cosign-sec1-must-reject.key"), HELLO));
+        assertThrows(KeyFormatException.class, () -> EncryptedPrivateKeyPem.decrypt(sec1, HELLO));
     assertFalse(e instanceof WrongPasswordException, "it did decrypt, so not a password problem");
     assertTrue(e.getMessage().contains("SEC1"), e.getMessage());
     assertTrue(e.getMessage().contains("PKCS#8"), e.getMessage());
@@ -64,12 +62,11 @@ class EncryptedPrivateKeyPemTest {
         "cosign-keys/cosign-sec1-must-reject.key"
       })
   void wrongPasswordIsReportedAsSuch(String fixture) {
+    String key = InteropFixtures.text(fixture);
     WrongPasswordException e =
         assertThrows(
             WrongPasswordException.class,
-            () ->
-                EncryptedPrivateKeyPem.decrypt(
-                    InteropFixtures.text(fixture), "hellO".toCharArray()));
+            () -> EncryptedPrivateKeyPem.decrypt(key, "hellO".toCharArray()));
     assertEquals("wrong password or corrupted key", e.getMessage());
   }
 

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.portcullis.core.testing.InteropFixtures;
+import io.portcullis.core.testing.TestResources;
 import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
 import java.security.PublicKey;
@@ -37,7 +39,7 @@ class PublicKeyPemTest {
 
   @Test
   void rekorKeyFixtureMatchesTheLogIdInTheBundles() throws Exception {
-    PublicKey rekor = PublicKeyPem.parse(InteropFixtures.resource("cosign/rekor.pub"));
+    PublicKey rekor = PublicKeyPem.parse(TestResources.text("cosign/rekor.pub"));
     byte[] id = MessageDigest.getInstance("SHA-256").digest(rekor.getEncoded());
     assertEquals(
         "c0d23d6ad406973f9559f3ba2d1ca01f84147d8ffc5b8445c224f98b9591801d",
@@ -46,10 +48,8 @@ class PublicKeyPemTest {
 
   @Test
   void sharedRekorPubIsADanglingSymlinkAndIsRefusedClearly() {
-    KeyFormatException e =
-        assertThrows(
-            KeyFormatException.class,
-            () -> PublicKeyPem.parse(InteropFixtures.text("cosign/rekor.pub")));
+    String shared = InteropFixtures.text("cosign/rekor.pub");
+    KeyFormatException e = assertThrows(KeyFormatException.class, () -> PublicKeyPem.parse(shared));
     assertTrue(e.getMessage().contains("no PEM block"), e.getMessage());
   }
 

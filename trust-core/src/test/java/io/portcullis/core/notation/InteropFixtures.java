@@ -10,21 +10,14 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Finds {@code shared/interop/notation} by walking up from the working directory, so the same tests
- * run in {@code <root>/main} and in a worktree beside {@code <root>/shared}. A missing fixture
- * fails the test rather than skipping it.
+ * The Notation part of the shared interop fixtures, {@code shared/interop/notation}, found (and
+ * skipped or failed when absent) by {@link io.portcullis.core.testing.InteropFixtures}.
  */
 public final class InteropFixtures {
   private InteropFixtures() {}
 
   public static Path notation() {
-    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      Path candidate = dir.resolve("shared/interop/notation");
-      if (Files.isDirectory(candidate)) {
-        return candidate;
-      }
-    }
-    return fail("shared/interop/notation not found above " + Path.of("").toAbsolutePath());
+    return io.portcullis.core.testing.InteropFixtures.path("notation");
   }
 
   public static Path path(String relative) {

@@ -37,18 +37,27 @@ class NotationFixturesTest {
   private static final Digest TIMESTAMP_TARGET =
       Digest.parse("sha256:c0669ef34cdc14332c0f1ab0c2c01acb91d96014b172f1a76f3a39e63d1f0bda");
 
-  private static final TrustStore CA_ROOT =
-      InteropFixtures.store(
-          TrustStoreType.CA, "notation-test", "truststore/ca/NotationTestRoot.pem");
-  private static final TrustStore SA_ROOT =
-      InteropFixtures.store(
-          TrustStoreType.SIGNING_AUTHORITY,
-          "notation-test",
-          "truststore/signingAuthority/NotationTestRoot.pem");
-  private static final TrustStore TSA_ROOT =
-      InteropFixtures.store(TrustStoreType.TSA, "globalsign", "truststore/tsa/globalsignRoot.cer");
-  private static final TrustStore TIMESTAMP_LEAF =
-      InteropFixtures.store(TrustStoreType.CA, "timestamp-test", "truststore/ca/TestTimestamp.crt");
+  private static TrustStore caRoot() {
+    return InteropFixtures.store(
+        TrustStoreType.CA, "notation-test", "truststore/ca/NotationTestRoot.pem");
+  }
+
+  private static TrustStore saRoot() {
+    return InteropFixtures.store(
+        TrustStoreType.SIGNING_AUTHORITY,
+        "notation-test",
+        "truststore/signingAuthority/NotationTestRoot.pem");
+  }
+
+  private static TrustStore tsaRoot() {
+    return InteropFixtures.store(
+        TrustStoreType.TSA, "globalsign", "truststore/tsa/globalsignRoot.cer");
+  }
+
+  private static TrustStore timestampLeaf() {
+    return InteropFixtures.store(
+        TrustStoreType.CA, "timestamp-test", "truststore/ca/TestTimestamp.crt");
+  }
 
   private static VerificationOutcome verify(
       String fixture, String mediaType, Digest target, TrustStore... stores) {
@@ -72,7 +81,7 @@ class NotationFixturesTest {
   @Test
   void caValidVerifiesAgainstNotationTestRootAndTargetsItsManifest() {
     VerificationOutcome outcome =
-        verify("envelopes/ca_valid_sig_env.json", JWS, NOTATION_TARGET, CA_ROOT);
+        verify("envelopes/ca_valid_sig_env.json", JWS, NOTATION_TARGET, caRoot());
     assertTrue(outcome.verified(), outcome.toString());
     assertEquals(NOTATION_TARGET.toString(), outcome.target().digest());
     assertEquals(528, outcome.target().size());
@@ -82,7 +91,7 @@ class NotationFixturesTest {
   @Test
   void caValidWithOnlyASigningAuthorityStoreFailsAuthenticity() {
     VerificationOutcome outcome =
-        verify("envelopes/ca_valid_sig_env.json", JWS, NOTATION_TARGET, SA_ROOT);
+        verify("envelopes/ca_valid_sig_env.json", JWS, NOTATION_TARGET, saRoot());
     assertResult(outcome, INTEGRITY, PASSED);
     assertResult(outcome, AUTHENTICITY, FAILED);
     assertFalse(outcome.verified());
@@ -91,14 +100,14 @@ class NotationFixturesTest {
   @Test
   void saValidVerifiesAgainstSigningAuthorityStore() {
     VerificationOutcome outcome =
-        verify("envelopes/sa_valid_sig_env.json", JWS, NOTATION_TARGET, SA_ROOT);
+        verify("envelopes/sa_valid_sig_env.json", JWS, NOTATION_TARGET, saRoot());
     assertTrue(outcome.verified(), outcome.toString());
   }
 
   @ParameterizedTest
   @CsvSource({"envelopes/ca_invalid_sig_env.json", "envelopes/sa_invalid_sig_env.json"})
   void invalidSignaturesFailIntegrityAndSkipTheRest(String fixture) {
-    VerificationOutcome outcome = verify(fixture, JWS, NOTATION_TARGET, CA_ROOT, SA_ROOT);
+    VerificationOutcome outcome = verify(fixture, JWS, NOTATION_TARGET, caRoot(), saRoot());
     assertResult(outcome, INTEGRITY, FAILED);
     // notation-go made these by padding the payload, which changes the signed input; a strict
     // base64url reader already refuses the padding, as Go's RawURLEncoding does
@@ -110,7 +119,7 @@ class NotationFixturesTest {
   @ParameterizedTest
   @CsvSource({"envelopes/ca_expired_sig_env.json", "envelopes/sa_expired_sig_env.json"})
   void expiredSignaturesFailOnlyTheExpiryCheck(String fixture) {
-    VerificationOutcome outcome = verify(fixture, JWS, NOTATION_TARGET, CA_ROOT, SA_ROOT);
+    VerificationOutcome outcome = verify(fixture, JWS, NOTATION_TARGET, caRoot(), saRoot());
     assertResult(outcome, INTEGRITY, PASSED);
     assertResult(outcome, AUTHENTICITY, PASSED);
     assertResult(outcome, EXPIRY, FAILED);
@@ -121,7 +130,7 @@ class NotationFixturesTest {
   @Test
   void pluginSignatureIsRefusedAsUnverifiable() {
     VerificationOutcome outcome =
-        verify("envelopes/ca_plugin_sig_env.json", JWS, NOTATION_TARGET, CA_ROOT);
+        verify("envelopes/ca_plugin_sig_env.json", JWS, NOTATION_TARGET, caRoot());
     assertResult(outcome, INTEGRITY, UNVERIFIABLE);
     String reason = outcome.result(INTEGRITY).orElseThrow().reason();
     assertTrue(reason.contains("verification plugin 'plugin-name'"), reason);
@@ -189,7 +198,7 @@ class NotationFixturesTest {
     byte[] bytes = InteropFixtures.read("envelopes/cose_signature.sig");
     byte[] truncated = java.util.Arrays.copyOf(bytes, bytes.length / 2);
     VerificationOutcome outcome =
-        new NotationVerifier(List.of(CA_ROOT), List.of(TrustedIdentity.any()), Clock.systemUTC())
+        new NotationVerifier(List.of(caRoot()), List.of(TrustedIdentity.any()), Clock.systemUTC())
             .verify(truncated, COSE, NOTATION_TARGET);
     assertResult(outcome, INTEGRITY, FAILED);
     assertTrue(outcome.result(INTEGRITY).orElseThrow().reason().startsWith("malformed envelope"));
@@ -202,7 +211,7 @@ class NotationFixturesTest {
   })
   void timestampedSignaturesVerifyWithTheTsaRoot(String fixture, String mediaType) {
     VerificationOutcome outcome =
-        verify(fixture, mediaType, TIMESTAMP_TARGET, TIMESTAMP_LEAF, TSA_ROOT);
+        verify(fixture, mediaType, TIMESTAMP_TARGET, timestampLeaf(), tsaRoot());
     assertTrue(outcome.verified(), outcome.toString());
     assertTrue(
         outcome
@@ -216,7 +225,7 @@ class NotationFixturesTest {
   void timestampLetsAnExpiredLeafPass() {
     String fixture = "timestamp/jwsExpiredWithTimestamp.sig";
     VerificationOutcome outcome =
-        verify(fixture, JWS, TIMESTAMP_TARGET, ownLeaf(fixture, EnvelopeFormat.JWS), TSA_ROOT);
+        verify(fixture, JWS, TIMESTAMP_TARGET, ownLeaf(fixture, EnvelopeFormat.JWS), tsaRoot());
     assertTrue(outcome.verified(), outcome.toString());
   }
 
@@ -250,7 +259,7 @@ class NotationFixturesTest {
   void timestampOutsideTheLeafValidityFails(
       String fixture, String mediaType, EnvelopeFormat format) {
     VerificationOutcome outcome =
-        verify(fixture, mediaType, TIMESTAMP_TARGET, ownLeaf(fixture, format), TSA_ROOT);
+        verify(fixture, mediaType, TIMESTAMP_TARGET, ownLeaf(fixture, format), tsaRoot());
     assertResult(outcome, INTEGRITY, PASSED);
     assertResult(outcome, AUTHENTIC_TIMESTAMP, FAILED);
     assertTrue(
@@ -264,7 +273,7 @@ class NotationFixturesTest {
   @Test
   void withoutTimestampVerifiesWhileTheLeafIsValid() {
     VerificationOutcome outcome =
-        verify("timestamp/withoutTimestamp.sig", JWS, TIMESTAMP_TARGET, TIMESTAMP_LEAF, TSA_ROOT);
+        verify("timestamp/withoutTimestamp.sig", JWS, TIMESTAMP_TARGET, timestampLeaf(), tsaRoot());
     assertTrue(outcome.verified(), outcome.toString());
     assertTrue(
         outcome
@@ -289,7 +298,7 @@ class NotationFixturesTest {
             donor.get("header").get("io.cncf.notary.timestampSignature"));
     VerificationOutcome outcome =
         new NotationVerifier(
-                List.of(TIMESTAMP_LEAF, TSA_ROOT),
+                List.of(timestampLeaf(), tsaRoot()),
                 List.of(TrustedIdentity.any()),
                 Clock.systemUTC())
             .verify(mapper.writeValueAsBytes(target), JWS, TIMESTAMP_TARGET);
@@ -305,7 +314,7 @@ class NotationFixturesTest {
             "envelopes/ca_valid_sig_env.json",
             JWS,
             Digest.sha256("something else".getBytes(java.nio.charset.StandardCharsets.UTF_8)),
-            CA_ROOT);
+            caRoot());
     assertResult(outcome, TARGET_DIGEST, FAILED);
     assertFalse(outcome.verified());
   }
@@ -313,7 +322,7 @@ class NotationFixturesTest {
   @Test
   void unknownMediaTypeFailsIntegrity() {
     VerificationOutcome outcome =
-        verify("envelopes/ca_valid_sig_env.json", "text/plain", NOTATION_TARGET, CA_ROOT);
+        verify("envelopes/ca_valid_sig_env.json", "text/plain", NOTATION_TARGET, caRoot());
     assertResult(outcome, INTEGRITY, FAILED);
     List<Result> rest = new ArrayList<>();
     outcome.checks().stream().skip(1).forEach(c -> rest.add(c.result()));

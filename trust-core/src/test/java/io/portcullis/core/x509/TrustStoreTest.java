@@ -15,14 +15,11 @@ class TrustStoreTest {
 
   @Test
   void nonCaLeafIsRefusedAsCaStore() {
+    List<Path> leaf = List.of(InteropFixtures.path("truststore/non-ca-leaf.crt"));
     CertificateChainException e =
         assertThrows(
             CertificateChainException.class,
-            () ->
-                TrustStore.fromFiles(
-                    TrustStoreType.CA,
-                    "leafy",
-                    List.of(InteropFixtures.path("truststore/non-ca-leaf.crt"))));
+            () -> TrustStore.fromFiles(TrustStoreType.CA, "leafy", leaf));
     assertTrue(
         e.getMessage().contains("neither a CA certificate nor a self-signed"), e.getMessage());
     assertTrue(e.getMessage().contains("CN=wabbit-networks.io"), e.getMessage());
