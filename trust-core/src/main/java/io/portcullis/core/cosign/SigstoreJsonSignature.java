@@ -1,12 +1,15 @@
 package io.portcullis.core.cosign;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.portcullis.core.json.StrictJson;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A sigstore signature in containers/image's on-disk form ({@code signature-N} files of a {@code
@@ -60,5 +63,28 @@ public record SigstoreJsonSignature(
   /** The registry layer this file stands for. */
   public AttachmentLayer toLayer() {
     return AttachmentLayer.create(mimeType, payload, annotations);
+  }
+
+  /**
+   * The file a registry layer is stored as by {@code skopeo copy ... dir:}; see {@link #toLayer}.
+   */
+  public static SigstoreJsonSignature fromLayer(AttachmentLayer layer) {
+    return new SigstoreJsonSignature(
+        layer.mediaType(), layer.content(), layer.descriptor().annotations());
+  }
+
+  /**
+   * The on-disk form {@link #parse} reads; annotations in name order, so equal values write equal.
+   */
+  public byte[] toBytes() {
+    ObjectNode root = JsonNodeFactory.instance.objectNode();
+    root.put("mimeType", mimeType);
+    root.put("payload", Base64.getEncoder().encodeToString(payload));
+    ObjectNode annotationsNode = root.putObject("annotations");
+    new TreeMap<>(annotations).forEach(annotationsNode::put);
+    byte[] body = StrictJson.write(root);
+    byte[] file = Arrays.copyOf(PREFIX, PREFIX.length + body.length);
+    System.arraycopy(body, 0, file, PREFIX.length, body.length);
+    return file;
   }
 }

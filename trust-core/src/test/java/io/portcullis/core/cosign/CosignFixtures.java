@@ -4,7 +4,6 @@ import io.portcullis.core.keys.PublicKeyPem;
 import io.portcullis.core.keys.TrustRoots;
 import io.portcullis.core.oci.Digest;
 import io.portcullis.core.testing.InteropFixtures;
-import io.portcullis.core.testing.TestResources;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -15,6 +14,8 @@ import java.util.stream.Stream;
 
 /** The containers/image cosign fixtures, read as the registry layers they stand for. */
 final class CosignFixtures {
+  static final String REKOR_KEY = "sigstore/public-good-tuf/targets/rekor.pub";
+
   private CosignFixtures() {}
 
   static Digest imageDigest(String dir) {
@@ -47,8 +48,12 @@ final class CosignFixtures {
     return PublicKeyPem.parse(InteropFixtures.text("cosign/" + name));
   }
 
+  /**
+   * The public-good Rekor key, from the sigstore part of the fixtures: {@code cosign/rekor.pub}
+   * there is a dangling git symlink (its content is a path).
+   */
   static PublicKey rekorKey() {
-    return PublicKeyPem.parse(TestResources.text("cosign/rekor.pub"));
+    return PublicKeyPem.parse(InteropFixtures.text(REKOR_KEY));
   }
 
   static TrustRoots fulcioRoots() {

@@ -145,7 +145,7 @@ class CosignSignatureVerifierTest {
     VerificationOutcome outcome =
         CosignSignatureVerifier.builder()
             .trustedKeys(List.of(pair.getPublic()))
-            .rekorKeys(List.of(CosignFixtures.rekorKey()))
+            .rekorKeys(List.of(KeyAlgorithm.ECDSA_P256.generate().getPublic()))
             .requireTransparencyLog(true)
             .build()
             .verify(IMAGE, List.of(layer));

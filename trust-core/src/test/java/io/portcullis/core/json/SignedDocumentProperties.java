@@ -20,7 +20,7 @@ import io.portcullis.core.oci.Descriptor;
 import io.portcullis.core.oci.MediaTypes;
 import io.portcullis.core.testing.Mutations;
 import io.portcullis.core.testing.SeedDocuments;
-import io.portcullis.core.testing.TestResources;
+import io.portcullis.core.testing.SignedSeeds;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -43,7 +43,7 @@ class SignedDocumentProperties {
               "https://cosign.sigstore.dev/attestation/vuln/v1",
               JsonNodeFactory.instance.objectNode().putObject("scanner").put("uri", "x"))
           .toJson();
-  private static final byte[] SIGSTORE_JSON = TestResources.bytes("seeds/cosign-sigstore-json.sig");
+  private static final byte[] SIGSTORE_JSON = SignedSeeds.sigstoreJson();
 
   @Provide
   Arbitrary<byte[]> dsseEnvelopes() {
@@ -125,7 +125,7 @@ class SignedDocumentProperties {
 
   @Provide
   Arbitrary<byte[]> jwsEnvelopes() {
-    return Mutations.inputsLike(List.of(TestResources.bytes("seeds/notation-jws.sig")));
+    return Mutations.inputsLike(List.of(SignedSeeds.notationJws()));
   }
 
   @Property(tries = 2000)
@@ -139,7 +139,9 @@ class SignedDocumentProperties {
         List.of(
             STATEMENT,
             SeedDocuments.manifest().getBytes(StandardCharsets.UTF_8),
-            TestResources.bytes("seeds/notation-jws.sig")));
+            SignedSeeds.imageManifest(),
+            SIGSTORE_JSON,
+            SignedSeeds.notationJws()));
   }
 
   @Property(tries = 3000)

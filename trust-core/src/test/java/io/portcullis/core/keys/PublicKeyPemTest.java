@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.portcullis.core.testing.InteropFixtures;
-import io.portcullis.core.testing.TestResources;
 import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
 import java.security.PublicKey;
@@ -39,7 +38,8 @@ class PublicKeyPemTest {
 
   @Test
   void rekorKeyFixtureMatchesTheLogIdInTheBundles() throws Exception {
-    PublicKey rekor = PublicKeyPem.parse(TestResources.text("cosign/rekor.pub"));
+    PublicKey rekor =
+        PublicKeyPem.parse(InteropFixtures.text("sigstore/public-good-tuf/targets/rekor.pub"));
     byte[] id = MessageDigest.getInstance("SHA-256").digest(rekor.getEncoded());
     assertEquals(
         "c0d23d6ad406973f9559f3ba2d1ca01f84147d8ffc5b8445c224f98b9591801d",

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.portcullis.core.testing.Mutations;
-import io.portcullis.core.testing.TestResources;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.List;
@@ -18,13 +17,13 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /**
- * {@link CborReader} and the COSE envelope reader over the real Notation COSE envelope mutated,
+ * {@link CborReader} and the COSE envelope reader over a real Notation COSE envelope mutated,
  * arbitrary bytes, random CBOR heads (huge declared lengths and counts, every additional-info
  * value) and deep nesting: they return or throw {@link EnvelopeException}, never another exception,
  * never an allocation of a declared size, never a hang.
  */
 class CborProperties {
-  private static final byte[] COSE = TestResources.bytes("seeds/notation-cose.sig");
+  private static final byte[] COSE = CoseSeed.envelope();
 
   @Provide
   Arbitrary<byte[]> cbor() {

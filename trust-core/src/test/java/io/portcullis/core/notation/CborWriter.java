@@ -59,15 +59,18 @@ final class CborWriter {
     }
   }
 
+  // The shortest head (RFC 8949 section 4.2.1), as Notation writes it, so that a generated
+  // envelope has a real one's byte layout.
   private void head(int major, long n) {
     int type = major << 5;
     if (n < 24) {
       out.write(type | (int) n);
-    } else {
-      out.write(type | 27);
-      for (int i = 7; i >= 0; i--) {
-        out.write((int) (n >>> (8 * i)) & 0xff);
-      }
+      return;
+    }
+    int size = n < 0x100 ? 1 : n < 0x10000 ? 2 : n < 0x100000000L ? 4 : 8;
+    out.write(type | (24 + Integer.numberOfTrailingZeros(size)));
+    for (int i = size - 1; i >= 0; i--) {
+      out.write((int) (n >>> (8 * i)) & 0xff);
     }
   }
 }

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.portcullis.core.json.StrictJson;
-import io.portcullis.core.testing.TestResources;
+import io.portcullis.core.testing.SignedSeeds;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
@@ -18,7 +18,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /**
- * The real Notation JWS envelope with its protected header rebuilt from chosen values of any JSON
+ * A real Notation JWS envelope with its protected header rebuilt from chosen values of any JSON
  * kind at every member Notation defines (times at the edges of what {@code OffsetDateTime} reads,
  * unknown schemes and algorithms, crit lists naming absent members): parsing returns or throws
  * {@link EnvelopeException}, never another exception the verifier would report as its own fault.
@@ -26,7 +26,7 @@ import net.jqwik.api.Provide;
 class JwsHeaderProperties {
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
   private static final ObjectNode SEED =
-      (ObjectNode) StrictJson.readTree(TestResources.bytes("seeds/notation-jws.sig"));
+      (ObjectNode) StrictJson.readTree(SignedSeeds.notationJws());
   private static final List<String> MEMBERS =
       List.of(
           "alg",

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.portcullis.core.testing.Mutations;
 import io.portcullis.core.testing.SeedDocuments;
-import io.portcullis.core.testing.TestResources;
+import io.portcullis.core.testing.SignedSeeds;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
@@ -99,7 +99,8 @@ class OciParsersProperties {
         List.of(
             utf8(SeedDocuments.manifest()),
             utf8(SeedDocuments.index()),
-            TestResources.bytes("seeds/cosign-image-manifest.json")));
+            utf8(SeedDocuments.dockerManifest()),
+            SignedSeeds.imageManifest()));
   }
 
   @Property(tries = 3000)

@@ -31,6 +31,21 @@ public final class SeedDocuments {
         + "\",\"size\":7}}";
   }
 
+  /** A Docker schema 2 manifest with a config and one layer, as {@code docker push} writes. */
+  public static String dockerManifest() {
+    return "{\"schemaVersion\":2,\"mediaType\":\""
+        + MediaTypes.DOCKER_MANIFEST
+        + "\",\"config\":{\"mediaType\":\""
+        + MediaTypes.DOCKER_CONFIG
+        + "\",\"size\":1512,\"digest\":\""
+        + IMAGE
+        + "\"},\"layers\":[{\"mediaType\":\""
+        + "application/vnd.docker.image.rootfs.diff.tar.gzip"
+        + "\",\"size\":2896510,\"digest\":\""
+        + IMAGE
+        + "\"}]}";
+  }
+
   /** An OCI index listing one arm64 manifest. */
   public static String index() {
     return "{\"schemaVersion\":2,\"mediaType\":\""
