@@ -143,31 +143,7 @@ public final class Enforcer {
       return Future.succeededFuture(BlobAccess.PROXY);
     }
     if (grant.isPresent() && grant.get() instanceof Approvals.Artifact a) {
-      return route
-          .artifacts()
-          .blob(route, digest, (int) a.size())
-          .compose(
-              bytes -> {
-                String wrong = SignatureArtifacts.notOfType(a.mediaType(), bytes);
-                if (wrong == null && bytes.length == a.size()) {
-                  return Future.succeededFuture(new BlobAccess.Verified(bytes, a.mediaType()));
-                }
-                String msg =
-                    "blob "
-                        + digest
-                        + " of "
-                        + r.repo()
-                        + " is listed by a trust artifact as "
-                        + a.mediaType()
-                        + " ("
-                        + a.size()
-                        + " bytes) but is not one ("
-                        + (wrong == null ? bytes.length + " bytes" : wrong)
-                        + "); only trust data of an approved image is served as such";
-                decisions.record(
-                    r, null, digest.toString(), AuditOutcome.DENIED, List.of(), List.of(), msg);
-                return Future.failedFuture(Decisions.denied(msg));
-              });
+      return artifactLayer(r, digest, a);
     }
     String msg =
         "blob "
@@ -179,6 +155,49 @@ public final class Enforcer {
             + "; pull the image by its tag or manifest digest first";
     decisions.record(r, null, digest.toString(), AuditOutcome.DENIED, List.of(), List.of(), msg);
     return Future.failedFuture(Decisions.denied(msg));
+  }
+
+  /**
+   * A trust artifact's layer, served from its bytes when they are within the declared size and
+   * parse as the declared type; anything else (more bytes than declared too) is {@code DENIED},
+   * audited.
+   */
+  private Future<BlobAccess> artifactLayer(PolicyRequest r, Digest digest, Approvals.Artifact a) {
+    return r.route()
+        .artifacts()
+        .blob(r.route(), digest, (int) a.size())
+        .recover(
+            err ->
+                err instanceof OciException e && e.code() == OciErrorCode.SIZE_INVALID
+                    ? Future.succeededFuture(null)
+                    : Future.failedFuture(err))
+        .compose(
+            bytes -> {
+              String wrong =
+                  bytes == null
+                      ? "more than " + a.size() + " bytes"
+                      : bytes.length != a.size()
+                          ? bytes.length + " bytes"
+                          : SignatureArtifacts.notOfType(a.mediaType(), bytes);
+              if (wrong == null) {
+                return Future.succeededFuture(new BlobAccess.Verified(bytes, a.mediaType()));
+              }
+              String msg =
+                  "blob "
+                      + digest
+                      + " of "
+                      + r.repo()
+                      + " is listed by a trust artifact as "
+                      + a.mediaType()
+                      + " ("
+                      + a.size()
+                      + " bytes) but is not one ("
+                      + wrong
+                      + "); only trust data of an approved image is served as such";
+              decisions.record(
+                  r, null, digest.toString(), AuditOutcome.DENIED, List.of(), List.of(), msg);
+              return Future.failedFuture(Decisions.denied(msg));
+            });
   }
 
   /** The request's context under the policy in force, or empty when no policy applies. */

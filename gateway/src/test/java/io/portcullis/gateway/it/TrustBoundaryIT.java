@@ -218,6 +218,23 @@ class TrustBoundaryIT {
         Http.get(gateway.url() + "/v2/team/signed/blobs/" + content.get(1).digest()).statusCode(),
         "the unsigned image's config, listed as an artifact's config");
     assertEquals(403, get(gateway, "team/signed", unsigned.digest()).statusCode());
+
+    // A tar layer declared smaller than it is: a denial saying so (audited), not a body limit.
+    Forgery.Blob big = Forgery.contentOf(push("team/signed:understated")).get(2);
+    Forgery.Blob understated = new Forgery.Blob(Forgery.SIMPLE_SIGNING, big.digest(), 100);
+    String small =
+        Forgery.putManifest(
+            registry.url(),
+            "team/signed",
+            "understated-referrer",
+            Forgery.manifest(content.get(1), List.of(understated), null, subject));
+    assertEquals(200, get(gateway, "team/signed", small).statusCode());
+    HttpResponse<String> over =
+        Http.get(
+            gateway.url() + "/v2/team/signed/blobs/" + big.digest(), "X-Request-Id", "understated");
+    assertEquals(403, over.statusCode(), over.body());
+    assertTrue(over.body().contains("more than 100 bytes"), over.body());
+    AuditRecords.awaitRecord(auditLog, "\"requestId\":\"understated\"", "\"outcome\":\"denied\"");
   }
 
   @Test
