@@ -230,7 +230,7 @@ public final class Enforcer {
               if (subject.isPresent() && !subject.get().equals(digest)) {
                 return servedSubject(r, subject.get(), null, "the trust artifacts of ", depth)
                     .compose(
-                        v -> artifact(r, m, null),
+                        v -> artifact(r, m, null, subject.get()),
                         // Not an artifact of a served image: judged as an image of its own.
                         refused -> ownDecision(r, m, refused));
               }
@@ -279,7 +279,7 @@ public final class Enforcer {
   private Future<Approved> artifactByTag(PolicyRequest r, String tag, Digest subject) {
     return servedSubject(r, subject, tag, "the trust artifacts of ", 0)
         .compose(v -> decisions.fetch(r, tag))
-        .compose(m -> artifact(r, m, tag));
+        .compose(m -> artifact(r, m, tag, subject));
   }
 
   /**
@@ -321,15 +321,27 @@ public final class Enforcer {
   }
 
   /**
-   * Serves trust artifact {@code m} of a served subject; its trust-typed layers may then be fetched
-   * as verified bytes, and nothing it lists becomes content.
+   * Serves trust artifact {@code m} of the served {@code subject}, audited as such; its trust-typed
+   * layers may then be fetched as verified bytes, and nothing it lists becomes content.
    */
-  private Future<Approved> artifact(PolicyRequest r, Fetched m, String tag) {
+  private Future<Approved> artifact(PolicyRequest r, Fetched m, String tag, Digest subject) {
     Optional<String> tooMany = grants.artifact(r.revision(), r.repo(), m);
     if (tooMany.isPresent()) {
       return Future.failedFuture(
           decisions.refuse(r, m, tag, Decisions.tooMany(r, m, tooMany.get())));
     }
+    decisions.record(
+        r,
+        tag,
+        m.digest().toString(),
+        AuditOutcome.ALLOWED_AS_ARTIFACT,
+        List.of(),
+        List.of(),
+        "trust artifact of "
+            + r.repo()
+            + "@"
+            + subject
+            + ", served with that image; it approves nothing it lists");
     return Future.succeededFuture(Decisions.approved(m));
   }
 

@@ -210,6 +210,8 @@ class TrustBoundaryIT {
     assertEquals(
         200, get(gateway, "team/signed", Forgery.tagOf(signed.digest(), ".att")).statusCode());
     assertEquals(200, get(gateway, "team/signed", referrer).statusCode());
+    AuditRecords.awaitRecord(
+        auditLog, "\"outcome\":\"allowed-as-artifact\"", referrer, "trust artifact of");
     HttpResponse<String> tar =
         Http.get(gateway.url() + "/v2/team/signed/blobs/" + tarLayer.digest());
     assertEquals(403, tar.statusCode(), tar.body());
