@@ -92,17 +92,21 @@ public final class Enforcer {
       return artifactByTag(r, tag, subject.get());
     }
     Optional<String> tagDenial = r.policy().tagDenial(tag);
-    if (tagDenial.isPresent() && r.policy().mode() == Mode.ENFORCE) {
+    if (tagDenial.isPresent()) {
+      // Under audit the tag is served, but the record says enforce would refuse it.
+      boolean enforce = r.policy().mode() == Mode.ENFORCE;
       decisions.record(
           r,
           tag,
           null,
-          AuditOutcome.DENIED,
+          enforce ? AuditOutcome.DENIED : AuditOutcome.AUDIT_WOULD_DENY,
           List.of("tags.allowLatest"),
           List.of(),
           tagDenial.get());
-      return Future.failedFuture(
-          Decisions.denied("denied by policy '" + r.policy().name() + "': " + tagDenial.get()));
+      if (enforce) {
+        return Future.failedFuture(
+            Decisions.denied("denied by policy '" + r.policy().name() + "': " + tagDenial.get()));
+      }
     }
     return switch (r.policy().tags().pin()) {
       case NONE -> decisions.fetch(r, tag).compose(m -> decisions.check(r, m, tag));

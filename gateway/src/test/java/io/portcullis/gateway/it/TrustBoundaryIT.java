@@ -335,6 +335,26 @@ class TrustBoundaryIT {
   }
 
   @Test
+  void auditModeRecordsThatEnforceWouldRefuseTheLatestTag() throws Exception {
+    Path policy = dir.resolve("audit-latest.yaml");
+    Files.writeString(
+        policy,
+        POLICY.formatted("release.pub").replace("mode: enforce", "mode: audit")
+            + "    tags: {allowLatest: false}\n");
+    push("team/audited:latest");
+    try (GatewayFixture g = gateway(dir.resolve("audit-latest-data"), policy, "")) {
+      HttpResponse<String> r =
+          Http.get(url(g, "team/audited", "latest"), "X-Request-Id", "audited-latest");
+      assertEquals(200, r.statusCode(), "audit serves: " + r.body());
+      AuditRecords.awaitRecord(
+          auditLog,
+          "\"requestId\":\"audited-latest\"",
+          "\"outcome\":\"audit-would-deny\"",
+          "tags.allowLatest");
+    }
+  }
+
+  @Test
   void aSignedManifestListingTooManyBlobsIsRefused() throws Exception {
     OciLayout base = push("team/wide:base");
     List<Forgery.Blob> content = Forgery.contentOf(base);
