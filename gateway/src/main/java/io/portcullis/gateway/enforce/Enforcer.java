@@ -449,14 +449,19 @@ public final class Enforcer {
                         + " is not in lockfile "
                         + file.getFileName()
                         + "; pin it with 'portcullis-signer pin'";
+                boolean enforce = r.policy().mode() == Mode.ENFORCE;
                 decisions.record(
                     r,
                     tag,
                     null,
-                    AuditOutcome.DENIED,
+                    enforce ? AuditOutcome.DENIED : AuditOutcome.AUDIT_WOULD_DENY,
                     List.of("tags.pin: lockfile"),
                     List.of(),
                     msg);
+                if (!enforce) {
+                  // Audit serves what the tag means upstream, decided as usual.
+                  return decisions.fetch(r, tag).compose(m -> decisions.check(r, m, tag));
+                }
                 return Future.failedFuture(Decisions.denied(msg));
               }
               return decisions

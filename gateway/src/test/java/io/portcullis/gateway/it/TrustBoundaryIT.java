@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the cache on and an enforce policy on {@code **}: a manifest that only claims to be a signature
  * never approves what it lists, trust artifacts are served only for an approved image (and their
  * layers only when their bytes are trust data), approvals end with the policy revision that made
- * them, and a platform manifest by digest is judged the same on every gateway and after a restart.
+ * them, a platform manifest by digest is judged the same on every gateway and after a restart, and
+ * audit mode serves what enforce would refuse while recording why.
  */
 class TrustBoundaryIT {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -351,6 +352,27 @@ class TrustBoundaryIT {
           "\"requestId\":\"audited-latest\"",
           "\"outcome\":\"audit-would-deny\"",
           "tags.allowLatest");
+    }
+  }
+
+  @Test
+  void auditModeServesATagTheLockfileLacksAndRecordsIt() throws Exception {
+    Path policy = dir.resolve("audit-lockfile.yaml");
+    Files.writeString(dir.resolve("empty-pins.yaml"), "version: 1\npins: {}\n");
+    Files.writeString(
+        policy,
+        POLICY.formatted("release.pub").replace("mode: enforce", "mode: audit")
+            + "    tags: {pin: lockfile, lockfile: empty-pins.yaml}\n");
+    push("team/unlocked:v1");
+    try (GatewayFixture g = gateway(dir.resolve("audit-lockfile-data"), policy, "")) {
+      HttpResponse<String> r =
+          Http.get(url(g, "team/unlocked", "v1"), "X-Request-Id", "audited-unlocked");
+      assertEquals(200, r.statusCode(), "audit serves: " + r.body());
+      AuditRecords.awaitRecord(
+          auditLog,
+          "\"requestId\":\"audited-unlocked\"",
+          "\"outcome\":\"audit-would-deny\"",
+          "tags.pin: lockfile");
     }
   }
 
