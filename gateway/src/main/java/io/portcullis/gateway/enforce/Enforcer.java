@@ -227,8 +227,8 @@ public final class Enforcer {
         .compose(
             m -> {
               Optional<Approvals.Grant> grant = grants.get(r.revision(), r.repo(), digest);
-              if (grant.isPresent() && grant.get() instanceof Approvals.Content c) {
-                return servedByIndex(r, m, Digest.parse(c.approvedBy()));
+              if (grant.isPresent() && grant.get() instanceof Approvals.Platform p) {
+                return servedByIndex(r, m, Digest.parse(p.index()));
               }
               Optional<Digest> subject = SignatureArtifacts.subjectOf(m.bytes(), m.mediaType());
               if (subject.isPresent() && !subject.get().equals(digest)) {

@@ -241,6 +241,29 @@ class TrustBoundaryIT {
   }
 
   @Test
+  void aManifestCarriedAsAFileOfASignedArtifactIsNotApprovedByIt() throws Exception {
+    OciLayout unsigned = push("team/bundle:unsigned");
+    OciLayout other = push("team/bundle:other");
+    // An ORAS-style artifact whose one layer is a JSON file: the unsigned image's manifest.
+    byte[] carried = Files.readAllBytes(unsigned.blob(unsigned.digest()));
+    Forgery.uploadBlob(registry.url(), "team/bundle", carried);
+    Forgery.Blob file = new Forgery.Blob("application/json", unsigned.digest(), carried.length);
+    Forgery.putManifest(
+        registry.url(),
+        "team/bundle",
+        "bundle",
+        Forgery.manifest(Forgery.contentOf(other).get(1), List.of(file), null, null));
+    Signer.sign(dir, "release", registry, "team/bundle:bundle");
+
+    assertEquals(200, get(gateway, "team/bundle", "bundle").statusCode());
+    assertEquals(
+        200,
+        Http.getBytes(gateway.url() + "/v2/team/bundle/blobs/" + unsigned.digest()).statusCode(),
+        "the file is the signed artifact's content, as a blob");
+    assertNothingOfTheImageIsServed(gateway, "team/bundle", unsigned);
+  }
+
+  @Test
   void aReferrerOfARefusedImageIsRefusedUnlessItIsSignedItself() throws Exception {
     OciLayout unsigned = push("team/referred:unsigned");
     List<Forgery.Blob> content = Forgery.contentOf(unsigned);
