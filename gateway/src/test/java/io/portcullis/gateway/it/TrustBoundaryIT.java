@@ -360,42 +360,36 @@ class TrustBoundaryIT {
 
   @Test
   void auditModeRecordsThatEnforceWouldRefuseTheLatestTag() throws Exception {
-    Path policy = dir.resolve("audit-latest.yaml");
-    Files.writeString(
-        policy,
-        POLICY.formatted("release.pub").replace("mode: enforce", "mode: audit")
-            + "    tags: {allowLatest: false}\n");
-    push("team/audited:latest");
-    try (GatewayFixture g = gateway(dir.resolve("audit-latest-data"), policy, "")) {
-      HttpResponse<String> r =
-          Http.get(url(g, "team/audited", "latest"), "X-Request-Id", "audited-latest");
-      assertEquals(200, r.statusCode(), "audit serves: " + r.body());
-      AuditRecords.awaitRecord(
-          auditLog,
-          "\"requestId\":\"audited-latest\"",
-          "\"outcome\":\"audit-would-deny\"",
-          "tags.allowLatest");
-    }
+    assertAuditServesAndRecords("latest", "{allowLatest: false}", "tags.allowLatest");
   }
 
   @Test
   void auditModeServesATagTheLockfileLacksAndRecordsIt() throws Exception {
-    Path policy = dir.resolve("audit-lockfile.yaml");
     Files.writeString(dir.resolve("empty-pins.yaml"), "version: 1\npins: {}\n");
+    assertAuditServesAndRecords(
+        "v1", "{pin: lockfile, lockfile: empty-pins.yaml}", "tags.pin: lockfile");
+  }
+
+  /**
+   * Under the policy in audit mode with {@code tags}, a new image's {@code tag} is served and its
+   * record says enforce would refuse it for {@code check}.
+   */
+  private static void assertAuditServesAndRecords(String tag, String tags, String check)
+      throws Exception {
+    String name = "audited-" + seed;
+    Path policy = dir.resolve(name + ".yaml");
     Files.writeString(
         policy,
         POLICY.formatted("release.pub").replace("mode: enforce", "mode: audit")
-            + "    tags: {pin: lockfile, lockfile: empty-pins.yaml}\n");
-    push("team/unlocked:v1");
-    try (GatewayFixture g = gateway(dir.resolve("audit-lockfile-data"), policy, "")) {
-      HttpResponse<String> r =
-          Http.get(url(g, "team/unlocked", "v1"), "X-Request-Id", "audited-unlocked");
+            + "    tags: "
+            + tags
+            + "\n");
+    push("team/" + name + ":" + tag);
+    try (GatewayFixture g = gateway(dir.resolve(name + "-data"), policy, "")) {
+      HttpResponse<String> r = Http.get(url(g, "team/" + name, tag), "X-Request-Id", name);
       assertEquals(200, r.statusCode(), "audit serves: " + r.body());
       AuditRecords.awaitRecord(
-          auditLog,
-          "\"requestId\":\"audited-unlocked\"",
-          "\"outcome\":\"audit-would-deny\"",
-          "tags.pin: lockfile");
+          auditLog, "\"requestId\":\"" + name + "\"", "\"outcome\":\"audit-would-deny\"", check);
     }
   }
 
