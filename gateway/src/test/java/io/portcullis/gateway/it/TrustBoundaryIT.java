@@ -454,14 +454,8 @@ class TrustBoundaryIT {
   }
 
   private static OciLayout pushIndex(String repoTag) {
-    OciLayout index =
-        images.buildIndex(
-            ImageSpec.builder().layers(1, 8 * 1024).seed(seed++).platform("linux", "amd64").build(),
-            ImageSpec.builder()
-                .layers(1, 8 * 1024)
-                .seed(seed++)
-                .platform("linux", "arm64")
-                .build());
+    OciLayout index = images.buildTwoPlatformIndex(seed);
+    seed += 2;
     images.push(index, registry.ref(repoTag));
     return index;
   }
