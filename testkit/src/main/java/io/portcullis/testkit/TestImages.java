@@ -68,6 +68,16 @@ public final class TestImages implements AutoCloseable {
   }
 
   /**
+   * A multi-platform image: an index over two one-layer images of 8 KiB, linux/amd64 (seed {@code
+   * seed}) and linux/arm64 (seed {@code seed + 1}).
+   */
+  public OciLayout buildTwoPlatformIndex(int seed) {
+    return buildIndex(
+        ImageSpec.builder().layers(1, 8 * 1024).seed(seed).platform("linux", "amd64").build(),
+        ImageSpec.builder().layers(1, 8 * 1024).seed(seed + 1).platform("linux", "arm64").build());
+  }
+
+  /**
    * Copies the image (every platform of an index) to {@code destination}, e.g. {@code
    * docker://127.0.0.1:5000/app:1}, keeping its digests.
    */

@@ -9,9 +9,10 @@ import java.util.function.Supplier;
 
 /**
  * What approved manifests let through, per (policy revision, repository, digest): the children of
- * an approved index and the config and layers of an approved image ({@link Content}), and the small
- * trust-typed layers of a trust artifact served for an approved subject ({@link Artifact}), which
- * are served only after their bytes were checked. Trust artifacts never add {@link Content}.
+ * an approved index ({@link Platform}), the config and layers of an approved image ({@link
+ * Content}), and the small trust-typed layers of a trust artifact served for an approved subject
+ * ({@link Artifact}), which are served only after their bytes were checked. Trust artifacts never
+ * add {@link Content}.
  *
  * <p>An approval lasts {@link #LIFETIME} from when it was written, however often it is read, so a
  * revoked key stops a steady stream of pulls within that time even without a reload; a new policy
@@ -37,9 +38,16 @@ final class Approvals {
   static final int MAX_LISTED = 1_000;
 
   /** What an approval allows for one digest. */
-  sealed interface Grant permits Content, Artifact {}
+  sealed interface Grant permits Platform, Content, Artifact {}
 
-  /** Served as content: listed by the approved manifest {@code approvedBy}. */
+  /**
+   * A manifest listed by the approved index {@code index}: served by digest as that index's
+   * content. Only an index approves a manifest: a blob of an approved image whose bytes happen to
+   * be a manifest (a JSON file in an ORAS artifact, say) approves nothing it lists.
+   */
+  record Platform(String index) implements Grant {}
+
+  /** A blob served as content: the config or a layer of the approved image {@code approvedBy}. */
   record Content(String approvedBy) implements Grant {}
 
   /**
@@ -77,14 +85,19 @@ final class Approvals {
    */
   static int weigh(String repository, String digest, Grant grant) {
     int strings = 2 * (40 + repository.length() + digest.length());
-    int value = grant instanceof Content c ? 16 + 40 + c.approvedBy().length() : 48;
+    int value = 48;
+    if (grant instanceof Platform p) {
+      value = 16 + 40 + p.index().length();
+    } else if (grant instanceof Content c) {
+      value = 16 + 40 + c.approvedBy().length();
+    }
     return 200 + strings + value;
   }
 
   /**
    * Records {@code grant} for {@code digest}, made under {@code revision}; nothing when that is no
-   * longer the revision in force (a decision that finished after a reload). Content is never
-   * downgraded to an artifact.
+   * longer the revision in force (a decision that finished after a reload). Content or a platform
+   * is never downgraded to an artifact.
    */
   void grant(String revision, String repository, Digest digest, Grant grant) {
     if (!inForce(revision)) {

@@ -19,7 +19,12 @@ public enum AuditOutcome {
    * A manifest served because an index approved under the current policy revision lists it (a
    * platform manifest pulled by digest); the message names the index.
    */
-  ALLOWED_BY_INDEX("allowed-by-index");
+  ALLOWED_BY_INDEX("allowed-by-index"),
+  /**
+   * A trust artifact (a signature, attestation or other referrer) served because the image it is
+   * about is served; the message names that image. It approves nothing it lists.
+   */
+  ALLOWED_AS_ARTIFACT("allowed-as-artifact");
 
   private final String wireName;
 

@@ -31,39 +31,68 @@ final class Decisions {
   private final EvidenceCollector evidence = new EvidenceCollector();
   private final AsyncCache<DecisionKey, PolicyDecision> cache;
 
-  private record DecisionKey(String revision, String policy, String repository, String digest) {}
+  record DecisionKey(String revision, String policy, String repository, String digest) {}
+
+  /**
+   * The heap the cached decisions may take, as estimated by {@link #weigh}: their messages and
+   * reasons quote what signatures claim (certificate subjects, identities), so a count alone would
+   * not bound them.
+   */
+  static final long MAX_WEIGHT = 16L * 1024 * 1024;
 
   Decisions(Vertx vertx, Optional<AuditLog> audit, GatewayMetrics metrics, Grants grants) {
     this.vertx = vertx;
     this.audit = audit;
     this.metrics = metrics;
     this.grants = grants;
-    this.cache =
-        Caffeine.newBuilder()
-            .maximumSize(100_000)
-            .expireAfter(
-                new Expiry<DecisionKey, PolicyDecision>() {
-                  // An approval stands for a while; a refusal is re-checked soon, so a signature
-                  // pushed after a denial takes effect without a restart.
-                  @Override
-                  public long expireAfterCreate(DecisionKey k, PolicyDecision d, long now) {
-                    return (d.satisfied() ? Duration.ofMinutes(10) : Duration.ofSeconds(15))
-                        .toNanos();
-                  }
+    this.cache = cache(MAX_WEIGHT).buildAsync();
+  }
 
-                  @Override
-                  public long expireAfterUpdate(
-                      DecisionKey k, PolicyDecision d, long now, long current) {
-                    return expireAfterCreate(k, d, now);
-                  }
+  /**
+   * Decisions bounded by {@code maxWeight} as {@link #weigh} estimates it: an approval stands for a
+   * while; a refusal is re-checked soon, so a signature pushed after a denial takes effect without
+   * a restart.
+   */
+  static Caffeine<DecisionKey, PolicyDecision> cache(long maxWeight) {
+    return Caffeine.newBuilder()
+        .maximumWeight(maxWeight)
+        .<DecisionKey, PolicyDecision>weigher((k, d) -> weigh(k, d))
+        .expireAfter(
+            new Expiry<DecisionKey, PolicyDecision>() {
+              @Override
+              public long expireAfterCreate(DecisionKey k, PolicyDecision d, long now) {
+                return (d.satisfied() ? Duration.ofMinutes(10) : Duration.ofSeconds(15)).toNanos();
+              }
 
-                  @Override
-                  public long expireAfterRead(
-                      DecisionKey k, PolicyDecision d, long now, long current) {
-                    return current;
-                  }
-                })
-            .buildAsync();
+              @Override
+              public long expireAfterUpdate(
+                  DecisionKey k, PolicyDecision d, long now, long current) {
+                return expireAfterCreate(k, d, now);
+              }
+
+              @Override
+              public long expireAfterRead(DecisionKey k, PolicyDecision d, long now, long current) {
+                return current;
+              }
+            });
+  }
+
+  /**
+   * An estimate of an entry's heap, on the safe side: Caffeine's node and the records, and two
+   * bytes a character for every string (Latin-1 strings take one).
+   */
+  static int weigh(DecisionKey k, PolicyDecision d) {
+    long chars =
+        length(k.repository())
+            + length(k.digest())
+            + length(d.message())
+            + d.signers().stream().mapToLong(Decisions::length).sum()
+            + d.checks().stream().mapToLong(c -> length(c.check()) + length(c.reason()) + 64).sum();
+    return (int) Math.min(Integer.MAX_VALUE, 400 + 2 * chars);
+  }
+
+  private static long length(String s) {
+    return s == null ? 0 : s.length();
   }
 
   /** What the policy decides of {@code m}, requested by {@code tag}. */

@@ -92,17 +92,21 @@ public final class Enforcer {
       return artifactByTag(r, tag, subject.get());
     }
     Optional<String> tagDenial = r.policy().tagDenial(tag);
-    if (tagDenial.isPresent() && r.policy().mode() == Mode.ENFORCE) {
+    if (tagDenial.isPresent()) {
+      // Under audit the tag is served, but the record says enforce would refuse it.
+      boolean enforce = r.policy().mode() == Mode.ENFORCE;
       decisions.record(
           r,
           tag,
           null,
-          AuditOutcome.DENIED,
+          enforce ? AuditOutcome.DENIED : AuditOutcome.AUDIT_WOULD_DENY,
           List.of("tags.allowLatest"),
           List.of(),
           tagDenial.get());
-      return Future.failedFuture(
-          Decisions.denied("denied by policy '" + r.policy().name() + "': " + tagDenial.get()));
+      if (enforce) {
+        return Future.failedFuture(
+            Decisions.denied("denied by policy '" + r.policy().name() + "': " + tagDenial.get()));
+      }
     }
     return switch (r.policy().tags().pin()) {
       case NONE -> decisions.fetch(r, tag).compose(m -> decisions.check(r, m, tag));
@@ -143,31 +147,7 @@ public final class Enforcer {
       return Future.succeededFuture(BlobAccess.PROXY);
     }
     if (grant.isPresent() && grant.get() instanceof Approvals.Artifact a) {
-      return route
-          .artifacts()
-          .blob(route, digest, (int) a.size())
-          .compose(
-              bytes -> {
-                String wrong = SignatureArtifacts.notOfType(a.mediaType(), bytes);
-                if (wrong == null && bytes.length == a.size()) {
-                  return Future.succeededFuture(new BlobAccess.Verified(bytes, a.mediaType()));
-                }
-                String msg =
-                    "blob "
-                        + digest
-                        + " of "
-                        + r.repo()
-                        + " is listed by a trust artifact as "
-                        + a.mediaType()
-                        + " ("
-                        + a.size()
-                        + " bytes) but is not one ("
-                        + (wrong == null ? bytes.length + " bytes" : wrong)
-                        + "); only trust data of an approved image is served as such";
-                decisions.record(
-                    r, null, digest.toString(), AuditOutcome.DENIED, List.of(), List.of(), msg);
-                return Future.failedFuture(Decisions.denied(msg));
-              });
+      return artifactLayer(r, digest, a);
     }
     String msg =
         "blob "
@@ -179,6 +159,49 @@ public final class Enforcer {
             + "; pull the image by its tag or manifest digest first";
     decisions.record(r, null, digest.toString(), AuditOutcome.DENIED, List.of(), List.of(), msg);
     return Future.failedFuture(Decisions.denied(msg));
+  }
+
+  /**
+   * A trust artifact's layer, served from its bytes when they are within the declared size and
+   * parse as the declared type; anything else (more bytes than declared too) is {@code DENIED},
+   * audited.
+   */
+  private Future<BlobAccess> artifactLayer(PolicyRequest r, Digest digest, Approvals.Artifact a) {
+    return r.route()
+        .artifacts()
+        .blob(r.route(), digest, (int) a.size())
+        .recover(
+            err ->
+                err instanceof OciException e && e.code() == OciErrorCode.SIZE_INVALID
+                    ? Future.succeededFuture(null)
+                    : Future.failedFuture(err))
+        .compose(
+            bytes -> {
+              String wrong =
+                  bytes == null
+                      ? "more than " + a.size() + " bytes"
+                      : bytes.length != a.size()
+                          ? bytes.length + " bytes"
+                          : SignatureArtifacts.notOfType(a.mediaType(), bytes);
+              if (wrong == null) {
+                return Future.succeededFuture(new BlobAccess.Verified(bytes, a.mediaType()));
+              }
+              String msg =
+                  "blob "
+                      + digest
+                      + " of "
+                      + r.repo()
+                      + " is listed by a trust artifact as "
+                      + a.mediaType()
+                      + " ("
+                      + a.size()
+                      + " bytes) but is not one ("
+                      + wrong
+                      + "); only trust data of an approved image is served as such";
+              decisions.record(
+                  r, null, digest.toString(), AuditOutcome.DENIED, List.of(), List.of(), msg);
+              return Future.failedFuture(Decisions.denied(msg));
+            });
   }
 
   /** The request's context under the policy in force, or empty when no policy applies. */
@@ -204,14 +227,14 @@ public final class Enforcer {
         .compose(
             m -> {
               Optional<Approvals.Grant> grant = grants.get(r.revision(), r.repo(), digest);
-              if (grant.isPresent() && grant.get() instanceof Approvals.Content c) {
-                return servedByIndex(r, m, Digest.parse(c.approvedBy()));
+              if (grant.isPresent() && grant.get() instanceof Approvals.Platform p) {
+                return servedByIndex(r, m, Digest.parse(p.index()));
               }
               Optional<Digest> subject = SignatureArtifacts.subjectOf(m.bytes(), m.mediaType());
               if (subject.isPresent() && !subject.get().equals(digest)) {
                 return servedSubject(r, subject.get(), null, "the trust artifacts of ", depth)
                     .compose(
-                        v -> artifact(r, m, null),
+                        v -> artifact(r, m, null, subject.get()),
                         // Not an artifact of a served image: judged as an image of its own.
                         refused -> ownDecision(r, m, refused));
               }
@@ -260,7 +283,7 @@ public final class Enforcer {
   private Future<Approved> artifactByTag(PolicyRequest r, String tag, Digest subject) {
     return servedSubject(r, subject, tag, "the trust artifacts of ", 0)
         .compose(v -> decisions.fetch(r, tag))
-        .compose(m -> artifact(r, m, tag));
+        .compose(m -> artifact(r, m, tag, subject));
   }
 
   /**
@@ -302,15 +325,27 @@ public final class Enforcer {
   }
 
   /**
-   * Serves trust artifact {@code m} of a served subject; its trust-typed layers may then be fetched
-   * as verified bytes, and nothing it lists becomes content.
+   * Serves trust artifact {@code m} of the served {@code subject}, audited as such; its trust-typed
+   * layers may then be fetched as verified bytes, and nothing it lists becomes content.
    */
-  private Future<Approved> artifact(PolicyRequest r, Fetched m, String tag) {
+  private Future<Approved> artifact(PolicyRequest r, Fetched m, String tag, Digest subject) {
     Optional<String> tooMany = grants.artifact(r.revision(), r.repo(), m);
     if (tooMany.isPresent()) {
       return Future.failedFuture(
           decisions.refuse(r, m, tag, Decisions.tooMany(r, m, tooMany.get())));
     }
+    decisions.record(
+        r,
+        tag,
+        m.digest().toString(),
+        AuditOutcome.ALLOWED_AS_ARTIFACT,
+        List.of(),
+        List.of(),
+        "trust artifact of "
+            + r.repo()
+            + "@"
+            + subject
+            + ", served with that image; it approves nothing it lists");
     return Future.succeededFuture(Decisions.approved(m));
   }
 
@@ -414,14 +449,19 @@ public final class Enforcer {
                         + " is not in lockfile "
                         + file.getFileName()
                         + "; pin it with 'portcullis-signer pin'";
+                boolean enforce = r.policy().mode() == Mode.ENFORCE;
                 decisions.record(
                     r,
                     tag,
                     null,
-                    AuditOutcome.DENIED,
+                    enforce ? AuditOutcome.DENIED : AuditOutcome.AUDIT_WOULD_DENY,
                     List.of("tags.pin: lockfile"),
                     List.of(),
                     msg);
+                if (!enforce) {
+                  // Audit serves what the tag means upstream, decided as usual.
+                  return decisions.fetch(r, tag).compose(m -> decisions.check(r, m, tag));
+                }
                 return Future.failedFuture(Decisions.denied(msg));
               }
               return decisions

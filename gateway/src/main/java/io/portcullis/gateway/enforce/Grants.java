@@ -12,10 +12,10 @@ import java.util.Optional;
 
 /**
  * What a served manifest lets through, recorded in {@link Approvals}: an approved manifest's
- * content (an index's children, an image's config and layers, and for an index under {@code
- * enforce} the relation in {@link IndexChildren}); a trust artifact's trust-typed layers, which are
- * served only from verified bytes. A manifest listing more than {@link Approvals#MAX_LISTED}
- * approves nothing: the caller refuses it.
+ * content (an index's children as platforms, an image's config and layers as blobs, and for an
+ * index under {@code enforce} the relation in {@link IndexChildren}); a trust artifact's
+ * trust-typed layers, which are served only from verified bytes. A manifest listing more than
+ * {@link Approvals#MAX_LISTED} approves nothing: the caller refuses it.
  */
 final class Grants {
   private final Approvals approvals;
@@ -59,7 +59,10 @@ final class Grants {
     if (listed.size() > Approvals.MAX_LISTED) {
       return Optional.of(listed.size() + (index ? " manifests" : " blobs"));
     }
-    Approvals.Content grant = new Approvals.Content(m.digest().toString());
+    Approvals.Grant grant =
+        index
+            ? new Approvals.Platform(m.digest().toString())
+            : new Approvals.Content(m.digest().toString());
     for (Digest d : listed) {
       approvals.grant(revision, repository, d, grant);
     }

@@ -11,13 +11,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The trust policy in force, re-read when its file changes. A new file that does not validate is
- * refused with a logged error and the previous policy stays in force, so a typo never opens the
- * gate. The file is checked on a worker thread, never on the event loop.
+ * The trust policy in force, re-read when its file or a key or certificate file it names changes (a
+ * key replaced in place is a rotation: its revision ends the approvals of the old key). A new file
+ * that does not validate is refused with a logged error and the previous policy stays in force, so
+ * a typo never opens the gate. The files are checked on a worker thread, never on the event loop.
  */
 public final class PolicyHolder {
   private static final Logger LOG = LoggerFactory.getLogger(PolicyHolder.class);
@@ -30,12 +33,13 @@ public final class PolicyHolder {
   private volatile Stamp stamp;
   private long timer = -1;
 
-  private record Stamp(FileTime modified, long size) {}
+  /** The time and size of the policy file and of each file it read, in order. */
+  private record Stamp(List<FileTime> modified, List<Long> sizes) {}
 
   public PolicyHolder(PolicyConfig config) {
     this.file = config.file();
-    this.stamp = stampOf(file);
     this.current = load(file);
+    this.stamp = stampOf(file, current.policy().files());
   }
 
   public Loaded current() {
@@ -62,15 +66,19 @@ public final class PolicyHolder {
     }
   }
 
-  /** Re-reads the file when its time or size changed; visible for tests. */
+  /**
+   * Re-reads the policy when the time or size of its file or of a file it read changed; visible for
+   * tests.
+   */
   synchronized boolean reloadIfChanged() {
-    Stamp now = stampOf(file);
+    Stamp now = stampOf(file, current.policy().files());
     if (now == null || now.equals(stamp)) {
       return false;
     }
     stamp = now;
     try {
       Loaded next = load(file);
+      stamp = stampOf(file, next.policy().files());
       if (next.policy().revision().equals(current.policy().revision())) {
         return false;
       }
@@ -97,11 +105,32 @@ public final class PolicyHolder {
     return r.length() > 19 ? r.substring(0, 19) : r;
   }
 
-  private static Stamp stampOf(Path file) {
-    try {
-      return new Stamp(Files.getLastModifiedTime(file), Files.size(file));
-    } catch (IOException e) {
-      return null;
+  /**
+   * Null when the policy file cannot be read (nothing to reload from); a key file that cannot be
+   * read counts as changed, and the reload then refuses the policy that names it.
+   */
+  private static Stamp stampOf(Path file, List<Path> files) {
+    List<FileTime> modified = new ArrayList<>();
+    List<Long> sizes = new ArrayList<>();
+    for (Path f : concat(file, files)) {
+      try {
+        modified.add(Files.getLastModifiedTime(f));
+        sizes.add(Files.size(f));
+      } catch (IOException e) {
+        if (f == file) {
+          return null;
+        }
+        modified.add(FileTime.fromMillis(0));
+        sizes.add(-1L);
+      }
     }
+    return new Stamp(modified, sizes);
+  }
+
+  private static List<Path> concat(Path file, List<Path> files) {
+    List<Path> all = new ArrayList<>(files.size() + 1);
+    all.add(file);
+    all.addAll(files);
+    return all;
   }
 }

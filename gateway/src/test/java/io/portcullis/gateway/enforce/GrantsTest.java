@@ -95,7 +95,7 @@ class GrantsTest {
     Fetched index = new Fetched(bytes, MediaTypes.OCI_INDEX, Digest.sha256(bytes));
     assertEquals(Optional.empty(), grants.content(REV, REPO, true, index));
     assertEquals(
-        new Approvals.Content(index.digest().toString()),
+        new Approvals.Platform(index.digest().toString()),
         grants.get(REV, REPO, ApprovalsTest.digest(1)).orElseThrow());
     assertEquals(List.of(index.digest()), grants.indexesOf(REPO, ApprovalsTest.digest(1)));
     assertTrue(Grants.lists(index, ApprovalsTest.digest(1)));

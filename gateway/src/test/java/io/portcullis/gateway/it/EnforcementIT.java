@@ -368,14 +368,8 @@ class EnforcementIT {
 
   @Test
   void multiArchIndexSignedOnceServesItsChildren() throws Exception {
-    OciLayout index =
-        images.buildIndex(
-            ImageSpec.builder().layers(1, 8 * 1024).seed(seed++).platform("linux", "amd64").build(),
-            ImageSpec.builder()
-                .layers(1, 8 * 1024)
-                .seed(seed++)
-                .platform("linux", "arm64")
-                .build());
+    OciLayout index = images.buildTwoPlatformIndex(seed);
+    seed += 2;
     images.push(index, registry.ref("prod/multi:v1"));
     sign("prod/multi:v1", "release");
     Path out = dir.resolve("multi-pull");

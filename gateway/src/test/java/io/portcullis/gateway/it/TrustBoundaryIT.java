@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the cache on and an enforce policy on {@code **}: a manifest that only claims to be a signature
  * never approves what it lists, trust artifacts are served only for an approved image (and their
  * layers only when their bytes are trust data), approvals end with the policy revision that made
- * them, and a platform manifest by digest is judged the same on every gateway and after a restart.
+ * them, a platform manifest by digest is judged the same on every gateway and after a restart, and
+ * audit mode serves what enforce would refuse while recording why.
  */
 class TrustBoundaryIT {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -210,6 +211,8 @@ class TrustBoundaryIT {
     assertEquals(
         200, get(gateway, "team/signed", Forgery.tagOf(signed.digest(), ".att")).statusCode());
     assertEquals(200, get(gateway, "team/signed", referrer).statusCode());
+    AuditRecords.awaitRecord(
+        auditLog, "\"outcome\":\"allowed-as-artifact\"", referrer, "trust artifact of");
     HttpResponse<String> tar =
         Http.get(gateway.url() + "/v2/team/signed/blobs/" + tarLayer.digest());
     assertEquals(403, tar.statusCode(), tar.body());
@@ -218,6 +221,46 @@ class TrustBoundaryIT {
         Http.get(gateway.url() + "/v2/team/signed/blobs/" + content.get(1).digest()).statusCode(),
         "the unsigned image's config, listed as an artifact's config");
     assertEquals(403, get(gateway, "team/signed", unsigned.digest()).statusCode());
+
+    // A tar layer declared smaller than it is: a denial saying so (audited), not a body limit.
+    Forgery.Blob big = Forgery.contentOf(push("team/signed:understated")).get(2);
+    Forgery.Blob understated = new Forgery.Blob(Forgery.SIMPLE_SIGNING, big.digest(), 100);
+    String small =
+        Forgery.putManifest(
+            registry.url(),
+            "team/signed",
+            "understated-referrer",
+            Forgery.manifest(content.get(1), List.of(understated), null, subject));
+    assertEquals(200, get(gateway, "team/signed", small).statusCode());
+    HttpResponse<String> over =
+        Http.get(
+            gateway.url() + "/v2/team/signed/blobs/" + big.digest(), "X-Request-Id", "understated");
+    assertEquals(403, over.statusCode(), over.body());
+    assertTrue(over.body().contains("more than 100 bytes"), over.body());
+    AuditRecords.awaitRecord(auditLog, "\"requestId\":\"understated\"", "\"outcome\":\"denied\"");
+  }
+
+  @Test
+  void aManifestCarriedAsAFileOfASignedArtifactIsNotApprovedByIt() throws Exception {
+    OciLayout unsigned = push("team/bundle:unsigned");
+    OciLayout other = push("team/bundle:other");
+    // An ORAS-style artifact whose one layer is a JSON file: the unsigned image's manifest.
+    byte[] carried = Files.readAllBytes(unsigned.blob(unsigned.digest()));
+    Forgery.uploadBlob(registry.url(), "team/bundle", carried);
+    Forgery.Blob file = new Forgery.Blob("application/json", unsigned.digest(), carried.length);
+    Forgery.putManifest(
+        registry.url(),
+        "team/bundle",
+        "bundle",
+        Forgery.manifest(Forgery.contentOf(other).get(1), List.of(file), null, null));
+    Signer.sign(dir, "release", registry, "team/bundle:bundle");
+
+    assertEquals(200, get(gateway, "team/bundle", "bundle").statusCode());
+    assertEquals(
+        200,
+        Http.getBytes(gateway.url() + "/v2/team/bundle/blobs/" + unsigned.digest()).statusCode(),
+        "the file is the signed artifact's content, as a blob");
+    assertNothingOfTheImageIsServed(gateway, "team/bundle", unsigned);
   }
 
   @Test
@@ -316,6 +359,41 @@ class TrustBoundaryIT {
   }
 
   @Test
+  void auditModeRecordsThatEnforceWouldRefuseTheLatestTag() throws Exception {
+    assertAuditServesAndRecords("latest", "{allowLatest: false}", "tags.allowLatest");
+  }
+
+  @Test
+  void auditModeServesATagTheLockfileLacksAndRecordsIt() throws Exception {
+    Files.writeString(dir.resolve("empty-pins.yaml"), "version: 1\npins: {}\n");
+    assertAuditServesAndRecords(
+        "v1", "{pin: lockfile, lockfile: empty-pins.yaml}", "tags.pin: lockfile");
+  }
+
+  /**
+   * Under the policy in audit mode with {@code tags}, a new image's {@code tag} is served and its
+   * record says enforce would refuse it for {@code check}.
+   */
+  private static void assertAuditServesAndRecords(String tag, String tags, String check)
+      throws Exception {
+    String name = "audited-" + seed;
+    Path policy = dir.resolve(name + ".yaml");
+    Files.writeString(
+        policy,
+        POLICY.formatted("release.pub").replace("mode: enforce", "mode: audit")
+            + "    tags: "
+            + tags
+            + "\n");
+    push("team/" + name + ":" + tag);
+    try (GatewayFixture g = gateway(dir.resolve(name + "-data"), policy, "")) {
+      HttpResponse<String> r = Http.get(url(g, "team/" + name, tag), "X-Request-Id", name);
+      assertEquals(200, r.statusCode(), "audit serves: " + r.body());
+      AuditRecords.awaitRecord(
+          auditLog, "\"requestId\":\"" + name + "\"", "\"outcome\":\"audit-would-deny\"", check);
+    }
+  }
+
+  @Test
   void aSignedManifestListingTooManyBlobsIsRefused() throws Exception {
     OciLayout base = push("team/wide:base");
     List<Forgery.Blob> content = Forgery.contentOf(base);
@@ -376,14 +454,8 @@ class TrustBoundaryIT {
   }
 
   private static OciLayout pushIndex(String repoTag) {
-    OciLayout index =
-        images.buildIndex(
-            ImageSpec.builder().layers(1, 8 * 1024).seed(seed++).platform("linux", "amd64").build(),
-            ImageSpec.builder()
-                .layers(1, 8 * 1024)
-                .seed(seed++)
-                .platform("linux", "arm64")
-                .build());
+    OciLayout index = images.buildTwoPlatformIndex(seed);
+    seed += 2;
     images.push(index, registry.ref(repoTag));
     return index;
   }

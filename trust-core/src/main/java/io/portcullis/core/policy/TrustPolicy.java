@@ -1,5 +1,6 @@
 package io.portcullis.core.policy;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -12,6 +13,7 @@ import java.util.Optional;
 public final class TrustPolicy {
   private final String source;
   private final String revision;
+  private final List<Path> files;
   private final Map<String, PolicyTrustStore> trustStores;
   private final List<Policy> policies;
   private final List<Scoped> scoped;
@@ -22,10 +24,12 @@ public final class TrustPolicy {
   TrustPolicy(
       String source,
       String revision,
+      List<Path> files,
       Map<String, PolicyTrustStore> trustStores,
       List<Policy> policies) {
     this.source = source;
     this.revision = revision;
+    this.files = List.copyOf(files);
     this.trustStores = Map.copyOf(trustStores);
     this.policies = List.copyOf(policies);
     this.scoped =
@@ -57,9 +61,17 @@ public final class TrustPolicy {
     return best == null ? Optional.empty() : Optional.of(policies.get(best.index()));
   }
 
-  /** {@code sha256:<hex>} of the policy file's bytes. */
+  /**
+   * {@code sha256:<hex>} of the policy file's bytes and of the key and certificate files it names
+   * (of the bytes alone when it names none).
+   */
   public String revision() {
     return revision;
+  }
+
+  /** The key and certificate files the policy read: a change to any is a change to the policy. */
+  public List<Path> files() {
+    return files;
   }
 
   /** The file (or name) the policy was loaded from. */

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.portcullis.core.oci.Digest;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -77,10 +79,9 @@ public final class TrustPolicyLoader {
     if (!version.raw().isInt() || version.raw().intValue() != 1) {
       throw version.fail("unsupported version " + version.describe() + "; this gateway reads 1");
     }
+    TrustStoreReader storeReader = new TrustStoreReader(baseDir);
     Map<String, PolicyTrustStore> stores =
-        root.get("trustStores")
-            .map(node -> new TrustStoreReader(baseDir).read(node))
-            .orElse(Map.of());
+        root.get("trustStores").map(storeReader::read).orElse(Map.of());
     PolicyReader reader = new PolicyReader(stores, baseDir);
     List<Policy> policies = new ArrayList<>();
     Map<String, String> scopeOwners = new HashMap<>();
@@ -90,7 +91,26 @@ public final class TrustPolicyLoader {
       checkUnique(entry, policy, policies, scopeOwners);
       policies.add(policy);
     }
-    return new TrustPolicy(source, Digest.sha256(yaml).toString(), stores, policies);
+    Map<Path, Digest> files = storeReader.filesRead();
+    return new TrustPolicy(
+        source, revision(yaml, files), List.copyOf(files.keySet()), stores, policies);
+  }
+
+  /**
+   * {@code sha256:} of the policy's bytes, and of each key and certificate file it read (path and
+   * digest): replacing a key file is a new revision even when the policy text stays the same, so
+   * the approvals made under the old key end. Without files, the digest of the text alone.
+   */
+  static String revision(byte[] yaml, Map<Path, Digest> files) {
+    if (files.isEmpty()) {
+      return Digest.sha256(yaml).toString();
+    }
+    ByteArrayOutputStream all = new ByteArrayOutputStream();
+    all.writeBytes(yaml);
+    files.forEach(
+        (path, digest) ->
+            all.writeBytes(("\n" + path + "\n" + digest).getBytes(StandardCharsets.UTF_8)));
+    return Digest.sha256(all.toByteArray()).toString();
   }
 
   /** Names must be unique; an identical scope in two policies would make matching a coin toss. */

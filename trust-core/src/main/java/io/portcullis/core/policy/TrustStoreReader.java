@@ -2,6 +2,7 @@ package io.portcullis.core.policy;
 
 import io.portcullis.core.keys.KeyFormatException;
 import io.portcullis.core.keys.PublicKeyPem;
+import io.portcullis.core.oci.Digest;
 import io.portcullis.core.x509.CertificateChainException;
 import io.portcullis.core.x509.CertificateReader;
 import io.portcullis.core.x509.TrustStore;
@@ -31,9 +32,18 @@ final class TrustStoreReader {
   private static final long MAX_FILE_BYTES = 1024 * 1024;
 
   private final Path baseDir;
+  private final Map<Path, Digest> filesRead = new LinkedHashMap<>();
 
   TrustStoreReader(Path baseDir) {
     this.baseDir = baseDir;
+  }
+
+  /**
+   * The key and certificate files read so far, in order, with the digests of the bytes read: what
+   * the policy trusts besides its own text, so part of its revision.
+   */
+  Map<Path, Digest> filesRead() {
+    return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(filesRead));
   }
 
   Map<String, PolicyTrustStore> read(PolicyNode section) {
@@ -128,12 +138,14 @@ final class TrustStoreReader {
     return file;
   }
 
-  private static byte[] bytes(PolicyNode item, Path file) {
+  private byte[] bytes(PolicyNode item, Path file) {
     try {
       if (Files.size(file) > MAX_FILE_BYTES) {
         throw item.fail(item.text() + " is over 1 MiB; it is not a key or certificate file");
       }
-      return Files.readAllBytes(file);
+      byte[] bytes = Files.readAllBytes(file);
+      filesRead.put(file, Digest.sha256(bytes));
+      return bytes;
     } catch (IOException e) {
       throw item.fail("cannot read " + item.text() + ": " + e.getMessage());
     }

@@ -61,7 +61,10 @@ class TrustPolicyLoaderTest {
     for (Path example : examples) {
       TrustPolicy policy = TrustPolicyLoader.load(example);
       assertTrue(policy.policyFor("anything/at/all").isPresent(), example + " has a catch-all");
-      assertEquals(Digest.sha256(Files.readAllBytes(example)).toString(), policy.revision());
+      assertEquals(
+          policy.files().isEmpty(),
+          Digest.sha256(Files.readAllBytes(example)).toString().equals(policy.revision()),
+          example + ": the text's digest only when it names no key or certificate file");
     }
     TrustPolicy production = TrustPolicyLoader.load(EXAMPLES.resolve("production.yaml"));
     Policy prod = production.policyFor("internal/prod/payments/api").orElseThrow();
@@ -318,6 +321,27 @@ class TrustPolicyLoaderTest {
             + " version tag or a digest",
         strict.tagDenial("latest").orElseThrow());
     assertTrue(files.parse(policy("")).policies().get(0).tagAllowed("latest"));
+  }
+
+  @Test
+  void replacingAKeyOrCertificateFileIsANewRevision() {
+    PolicyFiles own = new PolicyFiles(dir.resolve("rotation"));
+    own.key("keys/release.pub");
+    own.pki("certs/root.crt");
+    String yaml = policy("mode: enforce");
+    TrustPolicy before = own.parse(yaml);
+    assertEquals(
+        List.of(own.dir().resolve("keys/release.pub"), own.dir().resolve("certs/root.crt")),
+        before.files());
+    own.pki("certs/root.crt");
+    TrustPolicy newCa = own.parse(yaml);
+    own.key("keys/release.pub");
+    TrustPolicy newKey = own.parse(yaml);
+    assertEquals(
+        3,
+        java.util.Set.of(before.revision(), newCa.revision(), newKey.revision()).size(),
+        "a replaced certificate or key changes the revision of the same policy text");
+    assertEquals(newKey.revision(), own.parse(yaml).revision(), "and the same files do not");
   }
 
   @Test
