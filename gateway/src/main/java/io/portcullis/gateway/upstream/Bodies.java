@@ -6,14 +6,16 @@ import io.portcullis.gateway.errors.OciException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.streams.ReadStream;
 import java.security.MessageDigest;
 
 /**
  * Collects small bodies (manifests, token and error JSON) into memory with a hard cap, failing as
- * soon as the cap is passed rather than after reading everything (never used for blobs); and hashes
- * a streamed chunk in place, for the blob paths that verify while they stream.
+ * soon as the cap is passed rather than after reading everything, and stopping an upstream body
+ * there (never used for blobs); and hashes a streamed chunk in place, for the blob paths that
+ * verify while they stream.
  */
 public final class Bodies {
   private Bodies() {}
@@ -31,6 +33,11 @@ public final class Bodies {
                     OciErrorCode.SIZE_INVALID,
                     413,
                     "body exceeds the limit of " + maxBytes + " bytes"));
+            if (stream instanceof HttpClientResponse upstream) {
+              // Dropping the rest would still download it: a layer declared at 100 bytes that is
+              // really a gigabyte would cost a gigabyte on every request.
+              upstream.request().reset();
+            }
             return;
           }
           all.appendBuffer(chunk);
