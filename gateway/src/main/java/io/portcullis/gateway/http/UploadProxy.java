@@ -13,6 +13,7 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -247,15 +248,35 @@ final class UploadProxy {
                     "upload id was not issued by this gateway for " + route.gatewayName()));
   }
 
+  /**
+   * The upstream's upload location, made absolute. The gateway sends its upstream credentials and
+   * the client's bytes there, so a location off the upstream's own origin (or one that does not
+   * parse) is a bad upstream answer (502), never sealed into an upload id nor followed.
+   */
   private static String absoluteLocation(UpstreamRoute route, HttpClientResponse resp) {
     String location = resp.getHeader("Location");
-    if (location == null) {
+    String name = route.upstream().config().name();
+    URI target = null;
+    try {
+      target = location == null ? null : route.upstream().config().url().resolve(new URI(location));
+    } catch (URISyntaxException | IllegalArgumentException malformed) {
+      // refused below
+    }
+    if (target == null || !route.upstream().isOwnOrigin(target)) {
+      resp.request().reset();
       throw OciException.withStatus(
           OciErrorCode.UNAVAILABLE,
           502,
-          "upstream '" + route.upstream().config().name() + "' sent no upload location");
+          "upstream '"
+              + name
+              + "' sent "
+              + (location == null
+                  ? "no upload location"
+                  : target == null
+                      ? "a malformed upload location"
+                      : "an upload location on another host"));
     }
-    return route.upstream().config().url().resolve(URI.create(location)).toString();
+    return target.toString();
   }
 
   private static String withDigest(String location, Digest digest) {
