@@ -51,6 +51,8 @@ public final class FaultyUpstream implements AutoCloseable {
     NONE,
     /** Same length and headers, but the byte in the middle is inverted: a digest mismatch. */
     CORRUPT,
+    /** The first half at once, the rest in 4 KiB pieces every 200 ms (a slow upstream). */
+    TRICKLE,
     /** The full Content-Length is announced, half the bytes sent, then the connection closed. */
     TRUNCATE
   }
@@ -192,7 +194,7 @@ public final class FaultyUpstream implements AutoCloseable {
         .onFailure(e -> badGateway(request, e));
   }
 
-  private static void respond(
+  private void respond(
       HttpServerRequest request, HttpClientResponse upstream, Fault f, LocationRewrite rewrite) {
     HttpServerResponse response = request.response();
     response.setStatusCode(upstream.statusCode()).setStatusMessage(upstream.statusMessage());
@@ -213,7 +215,7 @@ public final class FaultyUpstream implements AutoCloseable {
       return;
     }
     long length = Long.parseLong(upstream.getHeader(HttpHeaders.CONTENT_LENGTH));
-    new FaultyBody(f, length, upstream, response, request.connection()).start();
+    new FaultyBody(f, length, upstream, response, request.connection()).start(vertx);
   }
 
   private static void badGateway(HttpServerRequest request, Throwable cause) {
