@@ -125,13 +125,7 @@ class FaultIT {
               "http://127.0.0.1:1/v2/team/up/blobs/uploads/a b|")) {
         faulty.uploadLocation(202, location);
         try {
-          HttpResponse<String> r =
-              Http.send(
-                  "POST",
-                  gateway.url() + "/v2/push/team/up/blobs/uploads/?digest=" + Digest.sha256(body),
-                  body,
-                  "Content-Type",
-                  "application/octet-stream");
+          HttpResponse<String> r = monolithicUpload(body);
           assertEquals(502, r.statusCode(), location + ": " + r.body());
           assertEquals("UNAVAILABLE", Http.errorCode(r), r.body());
         } finally {
@@ -148,18 +142,22 @@ class FaultIT {
     byte[] body = RegistryProtocolIT.random(4096, 34);
     faulty.uploadLocation(201, "http://127.0.0.1:1/v2/team/up/blobs/a b|");
     try {
-      HttpResponse<String> r =
-          Http.send(
-              "POST",
-              gateway.url() + "/v2/push/team/up/blobs/uploads/?digest=" + Digest.sha256(body),
-              body,
-              "Content-Type",
-              "application/octet-stream");
+      HttpResponse<String> r = monolithicUpload(body);
       assertEquals(201, r.statusCode(), r.body());
       assertTrue(r.headers().firstValue("Location").isEmpty(), r.headers().toString());
     } finally {
       faulty.uploadLocation(201, null);
     }
+  }
+
+  /** A blob pushed in one POST through the writable upstream. */
+  private static HttpResponse<String> monolithicUpload(byte[] body) throws Exception {
+    return Http.send(
+        "POST",
+        gateway.url() + "/v2/push/team/up/blobs/uploads/?digest=" + Digest.sha256(body),
+        body,
+        "Content-Type",
+        "application/octet-stream");
   }
 
   /** Reads a response over a plain socket, counting body bytes and whether it ended cleanly. */
