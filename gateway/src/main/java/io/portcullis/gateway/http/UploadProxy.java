@@ -18,6 +18,8 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Blob uploads (<a
@@ -28,6 +30,7 @@ import java.util.Optional;
  * UploadIds}), so clients only ever see gateway URLs and never the upstream's address or state.
  */
 final class UploadProxy {
+  private static final Logger LOG = LoggerFactory.getLogger(UploadProxy.class);
   private static final List<String> BODY_HEADERS =
       List.of("Content-Type", "Content-Length", "Content-Range");
   private final RegistryApi api;
@@ -263,6 +266,12 @@ final class UploadProxy {
       // refused below
     }
     if (target == null || !route.upstream().isOwnOrigin(target)) {
+      // The host goes to the operator only (a registry whose public host setting differs from
+      // the url the gateway uses for it); clients are not told the upstream's addresses.
+      LOG.warn(
+          "upstream {} sent an upload location the gateway does not follow: {}",
+          name,
+          target == null ? "malformed" : "host " + target.getHost() + " port " + target.getPort());
       resp.request().reset();
       throw OciException.withStatus(
           OciErrorCode.UNAVAILABLE,
