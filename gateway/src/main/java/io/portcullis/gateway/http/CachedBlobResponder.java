@@ -13,7 +13,10 @@ import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,11 +26,16 @@ import org.slf4j.LoggerFactory;
  * {@code Range}); a GET miss starts one fill from one whole-blob upstream GET, and every concurrent
  * GET of the same blob follows that fill as it is written. A {@code Range} miss starts or joins the
  * fill too, but waits until the fill is verified and stored and then answers from the file: a range
- * is never cut from bytes not yet checked against the digest. What the cache cannot serve (a HEAD
- * miss, a blob larger than the cache, a failed fill) is proxied as without a cache, which ignores
- * the range and verifies the whole blob as it streams.
+ * is never cut from bytes not yet checked against the digest. A fill that takes longer than {@link
+ * #RANGE_WAIT} is followed as a whole-blob GET instead (200, range ignored), so a client never
+ * waits without a byte for the fill of a large blob. What the cache cannot serve (a HEAD miss, a
+ * blob larger than the cache, a failed fill) is proxied as without a cache, which ignores the range
+ * and verifies the whole blob as it streams.
  */
 final class CachedBlobResponder {
+  /** How long a range waits for a cache fill to be verified before the blob is sent whole. */
+  static final Duration RANGE_WAIT = Duration.ofSeconds(5);
+
   private static final Logger LOG = LoggerFactory.getLogger(CachedBlobResponder.class);
   private final BlobStore store;
 
@@ -169,13 +177,18 @@ final class CachedBlobResponder {
               }
               if (range.isPresent()) {
                 // Served from the store once the whole blob has been checked; a fill that fails
-                // (a lying upstream) leaves the range to the verifying whole-blob path.
+                // (a lying upstream) leaves the range to the verifying whole-blob path. A fill
+                // still going after RANGE_WAIT is followed whole (200), as HTTP lets a server
+                // ignore a range: the client gets bytes instead of silence for the whole fill.
                 return fill.stored()
+                    .timeout(RANGE_WAIT.toMillis(), TimeUnit.MILLISECONDS)
                     .transform(
                         ar ->
                             ar.succeeded()
                                 ? serve(req, fill.digest(), route, range, uncached)
-                                : uncached.get());
+                                : ar.cause() instanceof TimeoutException
+                                    ? follow(req, fill, route, Optional.empty(), uncached)
+                                    : uncached.get());
               }
               if (state == BlobFill.State.VERIFIED) {
                 return fill.stored()

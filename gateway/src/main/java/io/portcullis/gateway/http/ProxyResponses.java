@@ -12,6 +12,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.List;
 
 /**
@@ -62,15 +63,21 @@ final class ProxyResponses {
 
   /**
    * Rewrites an upstream location under {@code /v2/<upstream name>/} to the same resource under the
-   * gateway name; anything else (another host, another path) is not a location a client of the
-   * gateway may follow, so null.
+   * gateway name; anything else (another host, another path, a malformed URL) is not a location a
+   * client of the gateway may follow, so null.
    */
   static String gatewayLocation(String upstreamLocation, UpstreamRoute route, String base) {
     if (upstreamLocation == null) {
       return null;
     }
-    String path = URI.create(upstreamLocation).getRawPath();
-    String query = URI.create(upstreamLocation).getRawQuery();
+    URI parsed;
+    try {
+      parsed = new URI(upstreamLocation);
+    } catch (URISyntaxException malformed) {
+      return null;
+    }
+    String path = parsed.getRawPath();
+    String query = parsed.getRawQuery();
     String prefix = "/v2/" + route.upstreamName() + "/";
     if (path == null || !path.startsWith(prefix)) {
       return null;

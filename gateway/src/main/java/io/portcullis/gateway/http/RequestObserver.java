@@ -40,7 +40,7 @@ public final class RequestObserver implements Handler<HttpServerRequest> {
 
   // Query parameters whose values are logged; anything else (a token or password a client put in
   // the query by mistake) is logged by name only.
-  private static final Set<String> LOGGED_PARAMETERS =
+  static final Set<String> LOGGED_PARAMETERS =
       Set.of(
           "ns",
           "n",
@@ -197,8 +197,8 @@ public final class RequestObserver implements Handler<HttpServerRequest> {
 
   /**
    * The query as it may be logged: the values of {@link #LOGGED_PARAMETERS} as sent, other values
-   * replaced by {@code *}; characters outside printable ASCII as {@code ?}; at most {@value
-   * #MAX_LOGGED_QUERY} characters.
+   * (and pairs without {@code =} but for those names) replaced by {@code *}; characters outside
+   * printable ASCII as {@code ?}; at most {@value #MAX_LOGGED_QUERY} characters.
    */
   static String loggableQuery(String query) {
     if (query == null || query.isEmpty()) {
@@ -214,7 +214,12 @@ public final class RequestObserver implements Handler<HttpServerRequest> {
       }
       int eq = pair.indexOf('=');
       String name = eq < 0 ? pair : pair.substring(0, eq);
-      sb.append(eq < 0 || LOGGED_PARAMETERS.contains(name) ? pair : name + "=*");
+      // A pair without '=' is all value as far as a log reader knows (a token pasted as the
+      // query): only a known name is written as sent.
+      sb.append(
+          LOGGED_PARAMETERS.contains(name)
+              ? pair
+              : eq < 0 ? (pair.isEmpty() ? "" : "*") : name + "=*");
     }
     for (int i = 0; i < sb.length(); i++) {
       char c = sb.charAt(i);

@@ -7,6 +7,7 @@ import io.portcullis.gateway.upstream.Bodies;
 import io.portcullis.gateway.upstream.UpstreamRequest;
 import io.portcullis.gateway.upstream.UpstreamRoute;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -71,16 +72,7 @@ final class TagListProxy {
               return Bodies.collect(resp, MAX_BODY)
                   .compose(
                       body -> {
-                        JsonObject json;
-                        try {
-                          json = body.toJsonObject();
-                        } catch (RuntimeException e) {
-                          return Future.failedFuture(
-                              OciException.withStatus(
-                                  OciErrorCode.UNAVAILABLE,
-                                  502,
-                                  "upstream sent an unreadable tag list"));
-                        }
+                        JsonObject json = read(body, route.upstream().config().name());
                         json.put("name", route.gatewayName().value());
                         var res =
                             req.response()
@@ -96,6 +88,25 @@ final class TagListProxy {
                         return res.end(json.encode());
                       });
             });
+  }
+
+  /**
+   * The upstream's tag list: a JSON object whose {@code tags}, when present, is an array of
+   * strings. Anything else is a bad upstream answer (502), never a failure of the gateway's own.
+   */
+  static JsonObject read(Buffer body, String upstream) {
+    try {
+      JsonObject json = body.toJsonObject();
+      Object tags = json.getValue("tags");
+      if (tags == null
+          || (tags instanceof JsonArray a && a.stream().allMatch(String.class::isInstance))) {
+        return json;
+      }
+    } catch (RuntimeException unreadable) {
+      // refused below
+    }
+    throw OciException.withStatus(
+        OciErrorCode.UNAVAILABLE, 502, "upstream '" + upstream + "' sent an unreadable tag list");
   }
 
   /**

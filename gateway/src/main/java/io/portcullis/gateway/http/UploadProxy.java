@@ -13,10 +13,13 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Blob uploads (<a
@@ -27,6 +30,7 @@ import java.util.Optional;
  * UploadIds}), so clients only ever see gateway URLs and never the upstream's address or state.
  */
 final class UploadProxy {
+  private static final Logger LOG = LoggerFactory.getLogger(UploadProxy.class);
   private static final List<String> BODY_HEADERS =
       List.of("Content-Type", "Content-Length", "Content-Range");
   private final RegistryApi api;
@@ -247,15 +251,41 @@ final class UploadProxy {
                     "upload id was not issued by this gateway for " + route.gatewayName()));
   }
 
+  /**
+   * The upstream's upload location, made absolute. The gateway sends its upstream credentials and
+   * the client's bytes there, so a location off the upstream's own origin (or one that does not
+   * parse) is a bad upstream answer (502), never sealed into an upload id nor followed.
+   */
   private static String absoluteLocation(UpstreamRoute route, HttpClientResponse resp) {
     String location = resp.getHeader("Location");
-    if (location == null) {
+    String name = route.upstream().config().name();
+    URI target = null;
+    try {
+      target = location == null ? null : route.upstream().config().url().resolve(new URI(location));
+    } catch (URISyntaxException | IllegalArgumentException malformed) {
+      // refused below
+    }
+    if (target == null || !route.upstream().isOwnOrigin(target)) {
+      // The host goes to the operator only (a registry whose public host setting differs from
+      // the url the gateway uses for it); clients are not told the upstream's addresses.
+      LOG.warn(
+          "upstream {} sent an upload location the gateway does not follow: {}",
+          name,
+          target == null ? "malformed" : "host " + target.getHost() + " port " + target.getPort());
+      resp.request().reset();
       throw OciException.withStatus(
           OciErrorCode.UNAVAILABLE,
           502,
-          "upstream '" + route.upstream().config().name() + "' sent no upload location");
+          "upstream '"
+              + name
+              + "' sent "
+              + (location == null
+                  ? "no upload location"
+                  : target == null
+                      ? "a malformed upload location"
+                      : "an upload location on another host"));
     }
-    return route.upstream().config().url().resolve(URI.create(location)).toString();
+    return target.toString();
   }
 
   private static String withDigest(String location, Digest digest) {

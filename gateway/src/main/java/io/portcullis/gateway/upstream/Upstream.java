@@ -133,11 +133,7 @@ public final class Upstream {
     }
     URI target = URI.create(from).resolve(location);
     // Credentials for the registry are never handed to a storage backend or CDN on another host.
-    boolean sameOrigin =
-        target.getHost() != null
-            && target.getHost().equalsIgnoreCase(config.url().getHost())
-            && effectivePort(target) == config.port();
-    String nextAuth = sameOrigin ? authz : null;
+    String nextAuth = isOwnOrigin(target) ? authz : null;
     LOG.debug("upstream {} redirects to {}", config.name(), target.getHost());
     return resp.end()
         .compose(
@@ -230,6 +226,17 @@ public final class Upstream {
 
   private String absolute(String uri) {
     return uri.startsWith("/") ? config.url() + uri : uri;
+  }
+
+  /**
+   * Whether {@code target} is on this upstream's own origin (scheme, host and port): the only place
+   * its credentials may be sent.
+   */
+  public boolean isOwnOrigin(URI target) {
+    return target.getHost() != null
+        && config.url().getScheme().equalsIgnoreCase(target.getScheme())
+        && target.getHost().equalsIgnoreCase(config.url().getHost())
+        && effectivePort(target) == config.port();
   }
 
   private static boolean isRedirect(int status) {

@@ -3,8 +3,11 @@ package io.portcullis.gateway.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,10 +41,25 @@ class ErrorHeaderTest {
   @Test
   void queryKeepsKnownParametersAndMasksTheRest() {
     assertEquals(
-        "n=5&last=b&password=*&refresh_token=*&flag",
-        RequestObserver.loggableQuery("n=5&last=b&password=hunter2&refresh_token=abc&flag"));
+        "n=5&last=b&password=*&refresh_token=*&*&ns",
+        RequestObserver.loggableQuery("n=5&last=b&password=hunter2&refresh_token=abc&flag&ns"));
     assertEquals("", RequestObserver.loggableQuery(null));
     assertEquals("ns=docker.io", RequestObserver.loggableQuery("ns=docker.io"));
+  }
+
+  @Property
+  void aBareUnknownPairIsNeverLogged(@ForAll("bare") String secret) {
+    // A token pasted as the whole query, or as a pair without '='.
+    assertEquals("*", RequestObserver.loggableQuery(secret));
+    assertEquals("n=1&*", RequestObserver.loggableQuery("n=1&" + secret));
+  }
+
+  @Provide
+  Arbitrary<String> bare() {
+    return Arbitraries.strings()
+        .ofMinLength(1)
+        .filter(s -> s.indexOf('&') < 0 && s.indexOf('=') < 0)
+        .filter(s -> !RequestObserver.LOGGED_PARAMETERS.contains(s));
   }
 
   @Property

@@ -18,8 +18,10 @@ import io.portcullis.testkit.TestImages;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,6 +50,8 @@ class FaultIT {
     gateway =
         GatewayFixture.builder(dir.resolve("data"))
             .upstream("faulty", faulty.url(), "", false)
+            // The same upstream, writable: the upload cases.
+            .upstream("pushable", faulty.url(), "push", true)
             // Each case must reach the faulty upstream; CacheFaultIT covers the cache's side.
             .extra("cache: {enabled: false}\n")
             .start();
@@ -104,6 +108,56 @@ class FaultIT {
     skopeo
         .copy("docker://" + gateway.hostPort() + "/team/img:v1", "dir:" + dir.resolve("clean"))
         .orThrow();
+  }
+
+  /**
+   * The gateway sends its upstream credentials and the client's bytes to an upload location: one
+   * the upstream puts on another host, or one that does not parse, is a bad upstream answer (502),
+   * and nothing reaches that host.
+   */
+  @Test
+  synchronized void uploadLocationsOffTheUpstreamAreRefused() throws Exception {
+    byte[] body = RegistryProtocolIT.random(4096, 33);
+    try (FaultyUpstream elsewhere = FaultyUpstream.start(registry)) {
+      for (String location :
+          List.of(
+              elsewhere.url() + "/v2/team/up/blobs/uploads/u1?_state=s",
+              "http://127.0.0.1:1/v2/team/up/blobs/uploads/a b|")) {
+        faulty.uploadLocation(202, location);
+        try {
+          HttpResponse<String> r = monolithicUpload(body);
+          assertEquals(502, r.statusCode(), location + ": " + r.body());
+          assertEquals("UNAVAILABLE", Http.errorCode(r), r.body());
+        } finally {
+          faulty.uploadLocation(202, null);
+        }
+      }
+      assertEquals(List.of(), elsewhere.received(), "nothing may reach a host the upstream names");
+    }
+  }
+
+  /** A completed upload whose upstream Location does not parse is still 201, without Location. */
+  @Test
+  synchronized void aMalformedLocationOfACompletedUploadIsLeftOut() throws Exception {
+    byte[] body = RegistryProtocolIT.random(4096, 34);
+    faulty.uploadLocation(201, "http://127.0.0.1:1/v2/team/up/blobs/a b|");
+    try {
+      HttpResponse<String> r = monolithicUpload(body);
+      assertEquals(201, r.statusCode(), r.body());
+      assertTrue(r.headers().firstValue("Location").isEmpty(), r.headers().toString());
+    } finally {
+      faulty.uploadLocation(201, null);
+    }
+  }
+
+  /** A blob pushed in one POST through the writable upstream. */
+  private static HttpResponse<String> monolithicUpload(byte[] body) throws Exception {
+    return Http.send(
+        "POST",
+        gateway.url() + "/v2/push/team/up/blobs/uploads/?digest=" + Digest.sha256(body),
+        body,
+        "Content-Type",
+        "application/octet-stream");
   }
 
   /** Reads a response over a plain socket, counting body bytes and whether it ended cleanly. */

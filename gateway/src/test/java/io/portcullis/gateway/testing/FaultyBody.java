@@ -1,6 +1,7 @@
 package io.portcullis.gateway.testing;
 
 import io.portcullis.gateway.testing.FaultyUpstream.Fault;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpConnection;
@@ -8,10 +9,12 @@ import io.vertx.core.http.HttpServerResponse;
 
 /**
  * Streams one blob body from the registry to the client with backpressure, applying a {@link Fault}
- * at the byte in the middle: inverting it ({@code CORRUPT}) or closing the connection just before
- * it ({@code TRUNCATE}).
+ * at the byte in the middle: inverting it ({@code CORRUPT}), sending the rest slowly ({@code
+ * TRICKLE}) or closing the connection just before it ({@code TRUNCATE}).
  */
 final class FaultyBody {
+  private static final int TRICKLE_PIECE = 4096;
+  private static final long TRICKLE_MS = 200;
   private final Fault fault;
   private final long middle;
   private final HttpClientResponse upstream;
@@ -19,6 +22,10 @@ final class FaultyBody {
   private final HttpConnection connection;
   private long position;
   private boolean cut;
+  private Vertx vertx;
+  // TRICKLE: the bytes after the middle, sent a piece at a time; the registry is paused meanwhile.
+  private Buffer trickling;
+  private boolean ended;
 
   FaultyBody(
       Fault fault,
@@ -33,7 +40,8 @@ final class FaultyBody {
     this.connection = connection;
   }
 
-  void start() {
+  void start(Vertx vertx) {
+    this.vertx = vertx;
     upstream.handler(this::onChunk);
     upstream.endHandler(v -> onEnd());
     upstream.exceptionHandler(e -> connection.close());
@@ -49,6 +57,17 @@ final class FaultyBody {
     boolean holdsMiddle = start <= middle && middle < position;
     if (fault == Fault.TRUNCATE && holdsMiddle) {
       cutAt((int) (middle - start), chunk);
+      return;
+    }
+    if (fault == Fault.TRICKLE && (holdsMiddle || trickling != null)) {
+      if (trickling == null) {
+        int at = (int) (middle - start);
+        write(chunk.getBuffer(0, at));
+        trickling = chunk.getBuffer(at, chunk.length());
+        vertx.setTimer(TRICKLE_MS, id -> trickle());
+      } else {
+        trickling.appendBuffer(chunk);
+      }
       return;
     }
     Buffer out = chunk;
@@ -68,7 +87,23 @@ final class FaultyBody {
     upstream.request().reset();
   }
 
+  /** Sends the next piece of a trickled body; the end once all are sent and the registry ended. */
+  private void trickle() {
+    int n = Math.min(TRICKLE_PIECE, trickling.length());
+    response.write(trickling.getBuffer(0, n));
+    trickling = trickling.getBuffer(n, trickling.length());
+    if (trickling.length() > 0 || !ended) {
+      vertx.setTimer(TRICKLE_MS, id -> trickle());
+    } else {
+      response.end();
+    }
+  }
+
   private void onEnd() {
+    if (trickling != null) {
+      ended = true;
+      return;
+    }
     if (fault == Fault.TRUNCATE && !cut) {
       // an empty body has no middle: cut it off right after the headers
       cut = true;

@@ -51,6 +51,8 @@ public final class FaultyUpstream implements AutoCloseable {
     NONE,
     /** Same length and headers, but the byte in the middle is inverted: a digest mismatch. */
     CORRUPT,
+    /** The first half at once, the rest in 4 KiB pieces every 200 ms (a slow upstream). */
+    TRICKLE,
     /** The full Content-Length is announced, half the bytes sent, then the connection closed. */
     TRUNCATE
   }
@@ -77,6 +79,7 @@ public final class FaultyUpstream implements AutoCloseable {
   private final AtomicLong blobGets = new AtomicLong();
   private final Queue<Received> received = new ConcurrentLinkedQueue<>();
   private volatile Fault fault = Fault.NONE;
+  private volatile LocationRewrite rewrite;
   private HttpServer server;
 
   private FaultyUpstream(Vertx vertx, boolean ownsVertx, int upstreamPort) {
@@ -102,6 +105,17 @@ public final class FaultyUpstream implements AutoCloseable {
   /** Switches the fault for blob downloads that start from now on. */
   public void fault(Fault fault) {
     this.fault = fault;
+  }
+
+  /** The {@code Location} of upload answers with {@code status} replaced by {@code location}. */
+  private record LocationRewrite(int status, String location) {}
+
+  /**
+   * From now on, answers with {@code status} to requests under {@code /blobs/uploads} carry {@code
+   * location} as their {@code Location} (a lying upstream); null {@code location} stops it.
+   */
+  public void uploadLocation(int status, String location) {
+    this.rewrite = location == null ? null : new LocationRewrite(status, location);
   }
 
   /** Blob downloads asked of this proxy so far, whatever their fault. */
@@ -176,15 +190,21 @@ public final class FaultyUpstream implements AutoCloseable {
               }
               return upstream.send(request);
             })
-        .onSuccess(response -> respond(request, response, applied))
+        .onSuccess(response -> respond(request, response, applied, rewrite))
         .onFailure(e -> badGateway(request, e));
   }
 
-  private static void respond(HttpServerRequest request, HttpClientResponse upstream, Fault f) {
+  private void respond(
+      HttpServerRequest request, HttpClientResponse upstream, Fault f, LocationRewrite rewrite) {
     HttpServerResponse response = request.response();
     response.setStatusCode(upstream.statusCode()).setStatusMessage(upstream.statusMessage());
     response.headers().addAll(endToEnd(upstream.headers()));
     int status = upstream.statusCode();
+    if (rewrite != null
+        && status == rewrite.status()
+        && request.path().contains("/blobs/uploads")) {
+      response.headers().set(HttpHeaders.LOCATION, rewrite.location());
+    }
     boolean hasBody =
         request.method() != HttpMethod.HEAD && status >= 200 && status != 204 && status != 304;
     if (hasBody && !upstream.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
@@ -195,7 +215,7 @@ public final class FaultyUpstream implements AutoCloseable {
       return;
     }
     long length = Long.parseLong(upstream.getHeader(HttpHeaders.CONTENT_LENGTH));
-    new FaultyBody(f, length, upstream, response, request.connection()).start();
+    new FaultyBody(f, length, upstream, response, request.connection()).start(vertx);
   }
 
   private static void badGateway(HttpServerRequest request, Throwable cause) {
