@@ -576,6 +576,29 @@ public final class Enforcer {
                     List.of(),
                     msg);
               }
+              if (first.isEmpty() && !pins.hasRoom() && r.policy().mode() == Mode.ENFORCE) {
+                // Without a record of the first digest, first-seen could not refuse a later
+                // change: refuse now rather than serve unpinned.
+                String full =
+                    "denied by policy '"
+                        + r.policy().name()
+                        + "': tag "
+                        + tag
+                        + " of "
+                        + r.repo()
+                        + " cannot be pinned: the gateway's pin store is full ("
+                        + PinStore.MAX_PINS
+                        + " tags); remove unused entries from the gateway's pins.json, or use pin: signed or lockfile";
+                decisions.record(
+                    r,
+                    tag,
+                    m.digest().toString(),
+                    AuditOutcome.DENIED,
+                    List.of("tags.pin: first-seen"),
+                    List.of(),
+                    full);
+                return Future.failedFuture(Decisions.denied(full));
+              }
               return decisions
                   .check(r, m, tag)
                   .onSuccess(

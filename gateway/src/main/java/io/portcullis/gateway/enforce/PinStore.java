@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,24 +21,40 @@ import org.slf4j.LoggerFactory;
  * repository:tag} to the digest last approved for it. Kept in memory and written to a JSON file in
  * the data directory (temp file, then an atomic move) so pins survive restarts. Deleting an entry
  * from the file and restarting approves a moved tag in {@code first-seen} mode.
+ *
+ * <p>Anyone who may pull can make the gateway pin every tag an upstream has, so the store is
+ * bounded ({@link #MAX_PINS}): when full, new tags are not recorded ({@link #put} says so and
+ * {@code first-seen} refuses them: failing closed), and the file is rewritten at most once at a
+ * time however many pins arrive together.
  */
 public final class PinStore {
   private static final Logger LOG = LoggerFactory.getLogger(PinStore.class);
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  /** How many tags are pinned at most (about 200 bytes each in memory and on disk). */
+  public static final int MAX_PINS = 100_000;
+
   private final Path file;
   private final Map<String, String> pins = new ConcurrentHashMap<>();
   private final Vertx vertx;
+  private final int maxPins;
+  private final AtomicBoolean saveQueued = new AtomicBoolean();
 
   public PinStore(Vertx vertx, Path file) throws IOException {
+    this(vertx, file, MAX_PINS);
+  }
+
+  PinStore(Vertx vertx, Path file, int maxPins) throws IOException {
     this.vertx = vertx;
     this.file = file;
+    this.maxPins = maxPins;
     if (Files.exists(file)) {
       Map<String, String> read =
           JSON.readValue(file.toFile(), new TypeReference<Map<String, String>>() {});
       read.forEach(
           (k, v) -> {
-            if (Digest.isDigest(v)) {
+            if (Digest.isDigest(v) && pins.size() < maxPins) {
               pins.put(k, v);
             }
           });
@@ -48,13 +65,37 @@ public final class PinStore {
     return Optional.ofNullable(pins.get(repository + ":" + tag)).map(Digest::parse);
   }
 
-  /** Records a pin; the file is rewritten off the event loop. */
-  public void put(String repository, String tag, Digest digest) {
-    String previous = pins.put(repository + ":" + tag, digest.toString());
-    if (!digest.toString().equals(previous)) {
+  /** Whether a tag not pinned yet could be pinned now. */
+  public boolean hasRoom() {
+    return pins.size() < maxPins;
+  }
+
+  /**
+   * Records a pin, the file rewritten off the event loop; false when the store is full and the tag
+   * was not pinned before (nothing is recorded then).
+   */
+  public boolean put(String repository, String tag, Digest digest) {
+    String key = repository + ":" + tag;
+    String value = digest.toString();
+    // Concurrent first pins may pass the bound by a few (one per event loop): still bounded.
+    if (!pins.containsKey(key) && !hasRoom()) {
+      LOG.warn("pin store full ({} pins): {} is not pinned", maxPins, key);
+      return false;
+    }
+    String previous = pins.put(key, value);
+    if (!value.equals(previous)) {
       LOG.info("pinned {}:{} to {}", repository, tag, digest);
+      queueSave();
+    }
+    return true;
+  }
+
+  /** One rewrite at a time; pins arriving while one is queued ride along with it. */
+  private void queueSave() {
+    if (saveQueued.compareAndSet(false, true)) {
       vertx.executeBlocking(
           () -> {
+            saveQueued.set(false);
             save();
             return null;
           },
