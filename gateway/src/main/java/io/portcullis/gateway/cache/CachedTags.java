@@ -201,7 +201,22 @@ final class CachedTags {
     return route.upstreamRepository() + ":" + tag;
   }
 
+  /**
+   * Whether {@code accept} names the manifest's media type, as a whole entry: a type the upstream
+   * chose that is only part of one ({@code application/vnd.oci.image} within {@code
+   * application/vnd.oci.image.index.v1+json}) is not what the client asked for.
+   */
   private static boolean acceptable(Fetched f, String accept) {
-    return f.mediaType() != null && accept.contains(f.mediaType());
+    if (f.mediaType() == null || accept == null) {
+      return false;
+    }
+    for (String entry : accept.split(",")) {
+      int params = entry.indexOf(';');
+      String type = (params < 0 ? entry : entry.substring(0, params)).strip();
+      if (type.equalsIgnoreCase(f.mediaType().strip())) {
+        return true;
+      }
+    }
+    return false;
   }
 }

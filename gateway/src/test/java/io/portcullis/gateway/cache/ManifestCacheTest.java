@@ -154,6 +154,20 @@ class ManifestCacheTest {
   }
 
   @Test
+  void aCachedTagIsServedOnlyToAnAcceptThatNamesItsWholeMediaType() {
+    UpstreamRoute route = route(Duration.ofHours(1));
+    byte[] bytes = "{\"schemaVersion\":2}".getBytes(StandardCharsets.UTF_8);
+    // An upstream's Content-Type that is only the start of the type the client accepts.
+    upstream.manifests.put(
+        "v1", new Fetched(bytes, "application/vnd.oci.image", Digest.sha256(bytes)));
+    await(route.artifacts().manifest(route, "v1", "application/vnd.oci.image"));
+    await(route.artifacts().manifest(route, "v1", MediaTypes.OCI_INDEX + ", " + ACCEPT));
+    assertEquals(2, upstream.gets, "not answered from the cache with a type nobody asked for");
+    await(route.artifacts().manifest(route, "v1", "text/x; q=1, application/vnd.oci.image;q=0.5"));
+    assertEquals(2, upstream.gets, "a list entry with parameters names it");
+  }
+
+  @Test
   void tagsOfLongNamesStayWithinTheMemoryBoundByWeightNotByCount() {
     // Any reader can make the gateway remember tags (or their absence) under names of up to 255
     // and 128 characters; counted entries of such keys took some 65 MiB (100,000 of them).
