@@ -51,7 +51,13 @@ public final class BlobStore {
   private final AtomicLong total = new AtomicLong();
   private final AtomicBoolean evicting = new AtomicBoolean();
   // Which repositories an upstream has confirmed a blob in: the file is shared, access is not.
-  private final Cache<String, Boolean> links = Caffeine.newBuilder().maximumSize(1_000_000).build();
+  // Bounded by weight: a forgotten link costs one HEAD, while a million links of long repository
+  // names (a few forged manifests' worth of layers) took hundreds of MiB.
+  private final Cache<String, Boolean> links =
+      Caffeine.newBuilder()
+          .maximumWeight(MemoryBound.MAX_BYTES)
+          .<String, Boolean>weigher((k, v) -> MemoryBound.weight(k, 0))
+          .build();
 
   private BlobStore(Vertx vertx, Path root, long maxSize, GatewayMetrics metrics) {
     this.vertx = vertx;

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * Trust evidence besides manifests: small blobs (signature payloads, envelopes, image configs;
  * immutable) and referrers lists (not: asked for again after the tag TTL, and served stale when the
  * upstream is down), so that a decision can be made again from the cache while the upstream is
- * down. Memory is bounded by weight (64 MiB each), the disk by the store's bound.
+ * down. Memory is bounded by weight ({@link MemoryBound}), the disk by the store's bound.
  */
 final class CachedEvidence {
   private static final Logger LOG = LoggerFactory.getLogger(CachedEvidence.class);
@@ -26,14 +26,14 @@ final class CachedEvidence {
 
   private final Cache<String, byte[]> smallBlobs =
       Caffeine.newBuilder()
-          .maximumWeight(CachedManifests.MAX_MEMORY_BYTES)
-          .<String, byte[]>weigher((k, v) -> v.length + k.length())
+          .maximumWeight(MemoryBound.MAX_BYTES)
+          .<String, byte[]>weigher((k, v) -> MemoryBound.weight(k, v.length))
           .build();
   // A referrers list can be as large as a manifest: bounded by weight, like the manifests.
   private final Cache<String, ReferrersEntry> referrers =
       Caffeine.newBuilder()
-          .maximumWeight(CachedManifests.MAX_MEMORY_BYTES)
-          .<String, ReferrersEntry>weigher((k, v) -> v.size() + k.length())
+          .maximumWeight(MemoryBound.MAX_BYTES)
+          .<String, ReferrersEntry>weigher((k, v) -> MemoryBound.weight(k, v.size()))
           .build();
   private final ArtifactSource upstream;
   private final ManifestStore store;

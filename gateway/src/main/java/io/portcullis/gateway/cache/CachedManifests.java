@@ -17,19 +17,10 @@ import java.util.Optional;
  * (the upstream served that manifest there).
  */
 final class CachedManifests {
-  /**
-   * The weight each in-memory cache of the manifest cache may reach (manifests, small blobs,
-   * referrers lists): 64 MiB, but at most a sixteenth of the heap, so that the three together stay
-   * under a fifth of even a small heap (8 MiB each at {@code -Xmx128m}) whatever outsiders make the
-   * gateway fetch; the disk holds the rest.
-   */
-  static final long MAX_MEMORY_BYTES =
-      Math.min(64L * 1024 * 1024, Runtime.getRuntime().maxMemory() / 16);
-
   private final Cache<String, Fetched> memory =
       Caffeine.newBuilder()
-          .maximumWeight(MAX_MEMORY_BYTES)
-          .<String, Fetched>weigher((k, v) -> v.bytes().length + k.length())
+          .maximumWeight(MemoryBound.MAX_BYTES)
+          .<String, Fetched>weigher((k, v) -> MemoryBound.weight(k, v.bytes().length))
           .build();
   private final ManifestStore store;
   private final DiskWrites disk;

@@ -23,7 +23,8 @@ final class CachedTags {
   /** A tag's digest when last asked, or a null digest when the upstream said it has no such tag. */
   private record TagEntry(Digest digest, long checkedAt) {}
 
-  private final Cache<String, TagEntry> tags = Caffeine.newBuilder().maximumSize(100_000).build();
+  // Bounded by weight, not count: a key is up to some 400 characters (repository and tag names).
+  private final Cache<String, TagEntry> tags;
   private final ArtifactSource upstream;
   private final CachedManifests manifests;
   private final ManifestStore store;
@@ -36,11 +37,33 @@ final class CachedTags {
       ManifestStore store,
       DiskWrites disk,
       StaleAnswers stale) {
+    this(upstream, manifests, store, disk, stale, MemoryBound.MAX_BYTES);
+  }
+
+  /** Tags kept in memory up to {@code maxWeight} ({@link MemoryBound#weight}). */
+  CachedTags(
+      ArtifactSource upstream,
+      CachedManifests manifests,
+      ManifestStore store,
+      DiskWrites disk,
+      StaleAnswers stale,
+      long maxWeight) {
+    this.tags =
+        Caffeine.newBuilder()
+            .maximumWeight(maxWeight)
+            .<String, TagEntry>weigher((k, v) -> MemoryBound.weight(k, 0))
+            .build();
     this.upstream = upstream;
     this.manifests = manifests;
     this.store = store;
     this.disk = disk;
     this.stale = stale;
+  }
+
+  /** How many tags are held in memory now (their lookups and absences). */
+  long size() {
+    tags.cleanUp();
+    return tags.estimatedSize();
   }
 
   /** A tag read from disk at start: stale, so revalidated by a HEAD (or served stale). */
@@ -178,7 +201,22 @@ final class CachedTags {
     return route.upstreamRepository() + ":" + tag;
   }
 
+  /**
+   * Whether {@code accept} names the manifest's media type, as a whole entry: a type the upstream
+   * chose that is only part of one ({@code application/vnd.oci.image} within {@code
+   * application/vnd.oci.image.index.v1+json}) is not what the client asked for.
+   */
   private static boolean acceptable(Fetched f, String accept) {
-    return f.mediaType() != null && accept.contains(f.mediaType());
+    if (f.mediaType() == null || accept == null) {
+      return false;
+    }
+    for (String entry : accept.split(",")) {
+      int params = entry.indexOf(';');
+      String type = (params < 0 ? entry : entry.substring(0, params)).strip();
+      if (type.equalsIgnoreCase(f.mediaType().strip())) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -16,7 +16,6 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -44,10 +43,10 @@ import org.slf4j.LoggerFactory;
  *
  * Manifests and blobs are checked against their digest whenever they are read; a file that does not
  * match (or cannot be parsed) is deleted and reads as absent. What is on disk stays within a bound
- * ({@code cache.manifestMaxSize}, {@link DiskBudget}): the least recently used files are deleted
- * when a write passes it, and at start when the directory is already over it. A tag whose manifest
- * went reads as lost at the next start and is dropped. All methods block: callers run them on
- * worker threads.
+ * ({@code cache.manifestMaxSize}, {@link DiskBudget}, directories included): the least recently
+ * used files are deleted when a write passes it, and at start when the directory is already over
+ * it; a repository's directories go with its last file. A tag whose manifest went reads as lost at
+ * the next start and is dropped. All methods block: callers run them on worker threads.
  */
 final class ManifestStore {
   private static final Logger LOG = LoggerFactory.getLogger(ManifestStore.class);
@@ -68,7 +67,7 @@ final class ManifestStore {
   ManifestStore(Path root, long maxBytes) {
     this.root = root;
     this.tmp = root.resolve("tmp");
-    this.budget = new DiskBudget(maxBytes);
+    this.budget = new DiskBudget(root, maxBytes);
   }
 
   /** Bytes on disk, as the bound counts them. */
@@ -118,8 +117,12 @@ final class ManifestStore {
     record Found(Path file, long size, long modified) {}
     List<Found> found = new ArrayList<>();
     try (Stream<Path> all = Files.walk(root)) {
-      for (Path f : all.filter(Files::isRegularFile).filter(f -> !f.startsWith(tmp)).toList()) {
-        found.add(new Found(f, Files.size(f), Files.getLastModifiedTime(f).toMillis()));
+      for (Path f : all.filter(f -> !f.startsWith(tmp)).toList()) {
+        if (Files.isDirectory(f)) {
+          budget.directory(f);
+        } else if (Files.isRegularFile(f)) {
+          found.add(new Found(f, Files.size(f), Files.getLastModifiedTime(f).toMillis()));
+        }
       }
     }
     found.sort(Comparator.comparingLong(Found::modified));
@@ -280,7 +283,6 @@ final class ManifestStore {
   /** Temp file, flushed to disk, then one atomic move: readers see all of it or none. */
   private void write(Path target, ByteBuffer content) throws IOException {
     Files.createDirectories(tmp);
-    Files.createDirectories(target.getParent());
     Path temp = tmp.resolve(target.getFileName() + "." + UUID.randomUUID());
     try {
       try (FileChannel ch =
@@ -290,8 +292,7 @@ final class ManifestStore {
         }
         ch.force(true);
       }
-      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      budget.written(target, Files.size(target));
+      budget.place(temp, target);
     } catch (AtomicMoveNotSupportedException e) {
       throw new IOException("the cache directory does not support atomic moves: " + root, e);
     } finally {
@@ -319,8 +320,7 @@ final class ManifestStore {
   }
 
   private void delete(Path file) throws IOException {
-    Files.deleteIfExists(file);
-    budget.removed(file);
+    budget.delete(file);
   }
 
   private static int indexOf(byte[] bytes, byte b) {

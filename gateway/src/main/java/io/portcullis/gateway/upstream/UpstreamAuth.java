@@ -34,6 +34,12 @@ import org.slf4j.LoggerFactory;
 final class UpstreamAuth {
   private static final Logger LOG = LoggerFactory.getLogger(UpstreamAuth.class);
   private static final int MAX_TOKEN_RESPONSE = 64 * 1024;
+  // 8 MiB of tokens per upstream, at most a 64th of the heap (2 MiB at -Xmx128m): Docker Hub's
+  // tokens of about 1 KiB leave room for thousands of repositories.
+  private static final long MAX_TOKEN_BYTES =
+      Math.min(8L * 1024 * 1024, Runtime.getRuntime().maxMemory() / 64);
+  // The cache's entry, the token record and the strings' headers.
+  private static final int TOKEN_ENTRY_OVERHEAD = 256;
 
   private final Vertx vertx;
   private final UpstreamConfig config;
@@ -47,27 +53,36 @@ final class UpstreamAuth {
     this.vertx = vertx;
     this.config = config;
     this.http = http;
-    this.tokens =
-        Caffeine.newBuilder()
-            .maximumSize(10_000)
-            .expireAfter(
-                new Expiry<String, Token>() {
-                  @Override
-                  public long expireAfterCreate(String key, Token token, long now) {
-                    return token.ttl().toNanos();
-                  }
+    this.tokens = tokenCache(MAX_TOKEN_BYTES);
+  }
 
-                  @Override
-                  public long expireAfterUpdate(String key, Token token, long now, long current) {
-                    return token.ttl().toNanos();
-                  }
+  /**
+   * Tokens by scope set, each until shortly before it expires, bounded by weight: a token service
+   * (which an attacker may run, behind an upstream it controls) may answer with tokens of up to
+   * {@value #MAX_TOKEN_RESPONSE} bytes, for as many repositories as clients ask about.
+   */
+  static AsyncCache<String, Token> tokenCache(long maxWeight) {
+    return Caffeine.newBuilder()
+        .maximumWeight(maxWeight)
+        .<String, Token>weigher((k, t) -> TOKEN_ENTRY_OVERHEAD + k.length() + t.value().length())
+        .expireAfter(
+            new Expiry<String, Token>() {
+              @Override
+              public long expireAfterCreate(String key, Token token, long now) {
+                return token.ttl().toNanos();
+              }
 
-                  @Override
-                  public long expireAfterRead(String key, Token token, long now, long current) {
-                    return current;
-                  }
-                })
-            .buildAsync();
+              @Override
+              public long expireAfterUpdate(String key, Token token, long now, long current) {
+                return token.ttl().toNanos();
+              }
+
+              @Override
+              public long expireAfterRead(String key, Token token, long now, long current) {
+                return current;
+              }
+            })
+        .buildAsync();
   }
 
   /** True once the upstream's challenge (or its absence) is known. */

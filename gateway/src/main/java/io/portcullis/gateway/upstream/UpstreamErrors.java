@@ -10,7 +10,7 @@ import io.vertx.core.json.JsonObject;
  * How a non-success upstream answer is told to a client: registry error JSON keeps the upstream's
  * code, message and status; a 401 becomes 403 (the upstream's challenge is for the gateway, not for
  * its clients); a bare status becomes the given not-found code, a 429 with its {@code Retry-After},
- * a 403, or (5xx) a 502.
+ * a 403, or (5xx, and a success or redirect where an error was expected) a 502.
  */
 public final class UpstreamErrors {
   /** Error bodies are small; a larger one is not read. */
@@ -24,7 +24,7 @@ public final class UpstreamErrors {
    */
   public static OciException of(
       int status, String retryAfter, Buffer body, OciErrorCode notFound, UpstreamRoute route) {
-    if (status != 401 && status < 500) {
+    if (status != 401 && isClientError(status)) {
       JsonObject first = firstError(body);
       if (first != null) {
         OciErrorCode code = code(first.getValue("code"));
@@ -65,6 +65,19 @@ public final class UpstreamErrors {
       return OciException.withStatus(
           OciErrorCode.UNAVAILABLE, 502, "upstream '" + name + "' failed with HTTP " + status);
     }
+    if (!isClientError(status)) {
+      // A success or redirect where one was not expected (206 to a manifest GET, 304 to a request
+      // with no validators) is the upstream's fault, and not a status to relay: a client would
+      // read a 206 or 304 with an error body as something else.
+      return OciException.withStatus(
+          OciErrorCode.UNAVAILABLE,
+          502,
+          "upstream '"
+              + name
+              + "' answered HTTP "
+              + status
+              + ", which the gateway did not ask for");
+    }
     return OciException.withStatus(
         OciErrorCode.UNKNOWN, status, "upstream '" + name + "' answered HTTP " + status);
   }
@@ -85,6 +98,10 @@ public final class UpstreamErrors {
   /** Whether an upstream status is its being down or overloaded (5xx, 429). */
   public static boolean isOutage(int status) {
     return status >= 500 || status == 429;
+  }
+
+  private static boolean isClientError(int status) {
+    return status >= 400 && status < 500;
   }
 
   private static JsonObject firstError(Buffer body) {

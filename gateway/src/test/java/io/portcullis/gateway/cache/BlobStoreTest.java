@@ -27,6 +27,30 @@ class BlobStoreTest {
   }
 
   @Test
+  void linksStayWithinTheMemoryBoundWhateverTheRepositoryNamesAndHowMany() throws Exception {
+    // Every layer of every manifest read back from disk is linked: forged manifests of 26,000
+    // layers each under 255-character names filled a million links (some 400 MiB) before.
+    BlobStore store =
+        BlobStore.open(vertx, dir, 1 << 20, GatewayMetrics.inMemory()).await(10, TimeUnit.SECONDS);
+    String repository = "hub/team/" + "n".repeat(246);
+    Digest sample = Digest.sha256(new byte[0]);
+    long weight = MemoryBound.weight(repository + "@" + sample, 0);
+    long fit = MemoryBound.MAX_BYTES / weight;
+    long linked = 0;
+    for (long i = 0; i < 2 * fit; i++) {
+      store.link(repository, Digest.sha256(java.nio.ByteBuffer.allocate(8).putLong(i).array()));
+    }
+    for (long i = 0; i < 2 * fit; i++) {
+      if (store.linked(
+          repository, Digest.sha256(java.nio.ByteBuffer.allocate(8).putLong(i).array()))) {
+        linked++;
+      }
+    }
+    assertTrue(linked <= fit, linked + " links kept where the bound allows " + fit);
+    assertTrue(linked > 0);
+  }
+
+  @Test
   void startDropsTempFilesStrayNamesAndCorruptBlobs() throws Exception {
     byte[] good = "good".getBytes(StandardCharsets.UTF_8);
     Digest goodDigest = Digest.sha256(good);

@@ -153,7 +153,68 @@ class ManifestCacheTest {
     assertEquals(3, upstream.gets, "a manifest deleted through the gateway drops its tags too");
   }
 
+  @Test
+  void aCachedTagIsServedOnlyToAnAcceptThatNamesItsWholeMediaType() {
+    UpstreamRoute route = route(Duration.ofHours(1));
+    byte[] bytes = "{\"schemaVersion\":2}".getBytes(StandardCharsets.UTF_8);
+    // An upstream's Content-Type that is only the start of the type the client accepts.
+    upstream.manifests.put(
+        "v1", new Fetched(bytes, "application/vnd.oci.image", Digest.sha256(bytes)));
+    await(route.artifacts().manifest(route, "v1", "application/vnd.oci.image"));
+    await(route.artifacts().manifest(route, "v1", MediaTypes.OCI_INDEX + ", " + ACCEPT));
+    assertEquals(2, upstream.gets, "not answered from the cache with a type nobody asked for");
+    await(route.artifacts().manifest(route, "v1", "text/x; q=1, application/vnd.oci.image;q=0.5"));
+    assertEquals(2, upstream.gets, "a list entry with parameters names it");
+  }
+
+  @Test
+  void tagsOfLongNamesStayWithinTheMemoryBoundByWeightNotByCount() {
+    // Any reader can make the gateway remember tags (or their absence) under names of up to 255
+    // and 128 characters; counted entries of such keys took some 65 MiB (100,000 of them).
+    long bound = 1024 * 1024;
+    CachedTags tags = new CachedTags(null, null, null, null, null, bound);
+    String name = "team/" + "n".repeat(RepositoryName.MAX_LENGTH - 5);
+    UpstreamRoute route =
+        new UpstreamRoute(upstream(Duration.ofHours(1)), RepositoryName.of(name), name, name);
+    int tagLength = 128;
+    for (int i = 0; i < 20_000; i++) {
+      String tag = String.format("%0" + tagLength + "d", i);
+      if (i % 2 == 0) {
+        tags.absent(route, tag);
+      } else {
+        tags.resolved(route, tag, IMAGE.digest(), 0);
+      }
+    }
+    long keyLength = route.upstreamRepository().length() + 1 + tagLength;
+    assertTrue(
+        tags.size() <= bound / (keyLength + MemoryBound.ENTRY_OVERHEAD),
+        "at most the bound's worth of entries: " + tags.size());
+    assertTrue(tags.size() > 0, "but not nothing");
+  }
+
+  @Test
+  void anEntryWeighsItsKeyAndPayloadAndAFixedOverhead() {
+    // A 2-byte manifest under a short key is not 10 bytes of heap.
+    assertEquals(MemoryBound.ENTRY_OVERHEAD + 10, MemoryBound.weight("12345678", 2));
+    assertEquals(Integer.MAX_VALUE, MemoryBound.weight("k", Long.MAX_VALUE / 2));
+  }
+
   private UpstreamRoute route(Duration tagTtl) {
+    ManifestCache cache =
+        await(
+            ManifestCache.open(
+                vertx,
+                dir.resolve("cache-" + tagTtl.toMillis()),
+                Long.MAX_VALUE,
+                GatewayMetrics.inMemory(),
+                null,
+                upstream));
+    opened.add(cache);
+    return new UpstreamRoute(
+        upstream(tagTtl), cache, RepositoryName.of("team/app"), "team/app", "team/app", null);
+  }
+
+  private Upstream upstream(Duration tagTtl) {
     UpstreamConfig config =
         new UpstreamConfig(
             "internal",
@@ -166,23 +227,7 @@ class ManifestCacheTest {
             Duration.ofSeconds(1),
             tagTtl,
             false);
-    ManifestCache cache =
-        await(
-            ManifestCache.open(
-                vertx,
-                dir.resolve("cache-" + tagTtl.toMillis()),
-                Long.MAX_VALUE,
-                GatewayMetrics.inMemory(),
-                null,
-                upstream));
-    opened.add(cache);
-    return new UpstreamRoute(
-        new Upstream(vertx, config),
-        cache,
-        RepositoryName.of("team/app"),
-        "team/app",
-        "team/app",
-        null);
+    return new Upstream(vertx, config);
   }
 
   private static <T> T await(Future<T> f) {

@@ -30,6 +30,7 @@ class ManifestStoreBoundTest {
   private static final String REPO = "hub/team/forged";
   private static final int SIZE = 1024 * 1024;
   private static final long BOUND = 4L * 1024 * 1024;
+  private static final long BLOCK = 4096;
   @TempDir Path dir;
 
   /** A manifest of about {@code SIZE} bytes, distinct for each {@code n}. */
@@ -96,6 +97,83 @@ class ManifestStoreBoundTest {
     assertEquals(
         big(5).digest(),
         after.load().stream().filter(t -> t.tag().equals("v5")).findFirst().orElseThrow().digest());
+  }
+
+  @Test
+  void repositoriesEvictedLeaveNoDirectoriesBehindAndDirectoriesCountAgainstTheBound()
+      throws Exception {
+    long bound = 64 * 1024;
+    ManifestStore store = new ManifestStore(dir, bound);
+    store.load();
+    for (int i = 0; i < 100; i++) {
+      store.writeManifest("hub/team/r" + i, small(i));
+      assertEquals(blocksOnDisk(), store.size(), "counted as the file system spends it, " + i);
+      assertTrue(blocksOnDisk() <= bound, "within the bound, directories included, " + i);
+    }
+    long files;
+    try (Stream<Path> all = Files.walk(dir)) {
+      files = all.filter(Files::isRegularFile).count();
+    }
+    try (Stream<Path> repos = Files.list(dir)) {
+      assertTrue(
+          repos.filter(d -> !d.endsWith("tmp")).count() <= files,
+          "an evicted repository's directories are deleted with its last file");
+    }
+    ManifestStore restarted = new ManifestStore(dir, bound);
+    restarted.load();
+    assertEquals(blocksOnDisk(), restarted.size(), "a restart counts the directories too");
+  }
+
+  @Test
+  void concurrentWritesAndDeletesOfOneFileKeepTheCountExact() throws Exception {
+    ManifestStore store = new ManifestStore(dir, 32 * 1024);
+    store.load();
+    Fetched m = small(0);
+    store.writeManifest(REPO, m);
+    Thread[] threads = new Thread[4];
+    List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    for (int t = 0; t < threads.length; t++) {
+      int id = t;
+      threads[t] =
+          new Thread(
+              () -> {
+                try {
+                  for (int i = 0; i < 200; i++) {
+                    store.writeTag(REPO, "t" + (i % 3), m, i);
+                    store.writeManifest("hub/team/other" + id, small(id * 1000 + i));
+                    store.deleteTag(REPO, "t" + ((i + id) % 3));
+                  }
+                } catch (IOException | RuntimeException e) {
+                  failures.add(e);
+                }
+              });
+      threads[t].start();
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    assertEquals(List.of(), failures);
+    assertEquals(blocksOnDisk(), store.size(), "what is counted is what is on disk");
+  }
+
+  /** A small manifest (one block), distinct for each {@code n}. */
+  private static Fetched small(int n) {
+    byte[] bytes =
+        ("{\"schemaVersion\":2,\"annotations\":{\"n\":\"" + n + "\"}}")
+            .getBytes(StandardCharsets.UTF_8);
+    return new Fetched(bytes, MediaTypes.OCI_MANIFEST, Digest.sha256(bytes));
+  }
+
+  /** What the store's files and directories take, in blocks, as {@link DiskBudget} counts. */
+  private long blocksOnDisk() throws IOException {
+    long total = 0;
+    try (Stream<Path> all = Files.walk(dir)) {
+      for (Path p : all.filter(p -> !p.equals(dir) && !p.startsWith(dir.resolve("tmp"))).toList()) {
+        long size = Files.isDirectory(p) ? 1 : p.toFile().length();
+        total += Math.max(1, (size + BLOCK - 1) / BLOCK) * BLOCK;
+      }
+    }
+    return total;
   }
 
   private long onDisk() throws IOException {

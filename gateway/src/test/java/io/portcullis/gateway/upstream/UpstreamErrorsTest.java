@@ -59,6 +59,8 @@ class UpstreamErrorsTest {
         "500 | '{\"errors\":[{\"code\":\"UNKNOWN\",\"message\":\"boom\"}]}'"
             + " | UNAVAILABLE | 502 | failed with HTTP 500",
         "418 | 'not json' | UNKNOWN | 418 | answered HTTP 418",
+        "206 | '' | UNAVAILABLE | 502 | answered HTTP 206",
+        "304 | '{\"errors\":[{\"code\":\"DENIED\",\"message\":\"x\"}]}' | UNAVAILABLE | 502 | HTTP 304",
       })
   void mapsAnUpstreamAnswer(int status, String body, String code, int sent, String message) {
     OciException e =
