@@ -41,6 +41,9 @@ public final class BlobStore {
   private static final Pattern HEX = Pattern.compile("[0-9a-f]{64}");
   private static final long CHECK_AT_START = 16L * 1024 * 1024;
 
+  /** The heap a link takes besides its key's characters: the key's objects and the map's nodes. */
+  private static final int LINK_OVERHEAD = 128;
+
   private final Vertx vertx;
   private final Path blobs;
   private final Path tmp;
@@ -51,7 +54,14 @@ public final class BlobStore {
   private final AtomicLong total = new AtomicLong();
   private final AtomicBoolean evicting = new AtomicBoolean();
   // Which repositories an upstream has confirmed a blob in: the file is shared, access is not.
-  private final Cache<String, Boolean> links = Caffeine.newBuilder().maximumSize(1_000_000).build();
+  // Bounded by weight like the manifest cache's other memory: every manifest read back from disk
+  // links all it lists, and a million links (the old bound by count) is some 200 MiB of heap
+  // (ExhaustionIT). A link evicted costs one HEAD to the upstream when its blob is next served.
+  private final Cache<String, Boolean> links =
+      Caffeine.newBuilder()
+          .maximumWeight(CachedManifests.MAX_MEMORY_BYTES)
+          .<String, Boolean>weigher((k, v) -> LINK_OVERHEAD + k.length())
+          .build();
 
   private BlobStore(Vertx vertx, Path root, long maxSize, GatewayMetrics metrics) {
     this.vertx = vertx;

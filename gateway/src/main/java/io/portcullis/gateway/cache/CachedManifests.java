@@ -19,12 +19,20 @@ import java.util.Optional;
 final class CachedManifests {
   /**
    * The weight each in-memory cache of the manifest cache may reach (manifests, small blobs,
-   * referrers lists): 64 MiB, but at most a sixteenth of the heap, so that the three together stay
-   * under a fifth of even a small heap (8 MiB each at {@code -Xmx128m}) whatever outsiders make the
-   * gateway fetch; the disk holds the rest.
+   * referrers lists, and the blob store's links): 64 MiB, but at most a sixteenth of the heap, so
+   * that the four together stay within a quarter of even a small heap (8 MiB each at {@code
+   * -Xmx128m}) whatever outsiders make the gateway fetch; the disk holds the rest.
    */
   static final long MAX_MEMORY_BYTES =
       Math.min(64L * 1024 * 1024, Runtime.getRuntime().maxMemory() / 16);
+
+  /**
+   * The largest manifest read back from disk whose blobs are linked (some 1,700 layers, beyond any
+   * real image's). Parsing a 4 MiB manifest of 26,000 layers takes tens of MiB for a moment, and
+   * eight such reads at once exhausted a {@code -Xmx128m} gateway (ExhaustionIT); the blobs of a
+   * larger manifest are confirmed by one HEAD each when they are served, as after a restart.
+   */
+  static final int MAX_LINKING_BYTES = 256 * 1024;
 
   private final Cache<String, Fetched> memory =
       Caffeine.newBuilder()
@@ -58,10 +66,13 @@ final class CachedManifests {
     return exact;
   }
 
-  /** Keeps a manifest read from disk in memory, and links the blobs it refers to. */
+  /**
+   * Keeps a manifest read from disk in memory, and links the blobs it refers to, unless it is
+   * larger than {@link #MAX_LINKING_BYTES}.
+   */
   Fetched remember(String repository, Fetched m) {
     keep(repository, m);
-    if (blobs != null) {
+    if (blobs != null && m.bytes().length <= MAX_LINKING_BYTES) {
       try {
         ImageManifest image = ManifestCodec.readManifest(m.bytes());
         if (image.config() != null) {
