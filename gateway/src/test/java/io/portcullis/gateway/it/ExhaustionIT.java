@@ -53,7 +53,7 @@ class ExhaustionIT {
   private static final int CLIENTS = 8;
   private static final long BOUND = 8L * 1024 * 1024;
   private static final long ROOMY = 256L * 1024 * 1024;
-  private static final long HEAP_CEILING = 64L * 1024 * 1024;
+  private static final long HEAP_CEILING = 48L * 1024 * 1024;
   private static final String POLICY =
       """
       version: 1
@@ -255,7 +255,7 @@ class ExhaustionIT {
     System.out.printf(
         "ExhaustionIT (%s): heap after GC %.1f MiB, manifest store %.1f MiB%n",
         running.name(), heap / 1048576.0, onDisk / 1048576.0);
-    assertTrue(heap < HEAP_CEILING, "heap after GC under 64 MiB of 128: " + heap);
+    assertTrue(heap < HEAP_CEILING, "heap after GC under 48 MiB of 128: " + heap);
   }
 
   /** The sum of {@code jvm_memory_used_bytes{area="heap"}} on the admin {@code /metrics}. */
