@@ -51,8 +51,9 @@ public final class BlobStore {
   private final AtomicLong total = new AtomicLong();
   private final AtomicBoolean evicting = new AtomicBoolean();
   // Which repositories an upstream has confirmed a blob in: the file is shared, access is not.
-  // Bounded by weight: a forgotten link costs one HEAD, while a million links of long repository
-  // names (a few forged manifests' worth of layers) took hundreds of MiB.
+  // Bounded by weight like the manifest cache's other memory: every manifest read back from disk
+  // links all it lists, and a million links (the old bound by count) is some 200 MiB of heap
+  // (ExhaustionIT). A link evicted costs one HEAD to the upstream when its blob is next served.
   private final Cache<String, Boolean> links =
       Caffeine.newBuilder()
           .maximumWeight(MemoryBound.MAX_BYTES)

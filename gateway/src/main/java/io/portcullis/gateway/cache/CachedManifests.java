@@ -17,6 +17,14 @@ import java.util.Optional;
  * (the upstream served that manifest there).
  */
 final class CachedManifests {
+  /**
+   * The largest manifest read back from disk whose blobs are linked (some 1,700 layers, beyond any
+   * real image's). Parsing a 4 MiB manifest of 26,000 layers takes tens of MiB for a moment, and
+   * eight such reads at once exhausted a {@code -Xmx128m} gateway (ExhaustionIT); the blobs of a
+   * larger manifest are confirmed by one HEAD each when they are served, as after a restart.
+   */
+  static final int MAX_LINKING_BYTES = 256 * 1024;
+
   private final Cache<String, Fetched> memory =
       Caffeine.newBuilder()
           .maximumWeight(MemoryBound.MAX_BYTES)
@@ -49,10 +57,13 @@ final class CachedManifests {
     return exact;
   }
 
-  /** Keeps a manifest read from disk in memory, and links the blobs it refers to. */
+  /**
+   * Keeps a manifest read from disk in memory, and links the blobs it refers to, unless it is
+   * larger than {@link #MAX_LINKING_BYTES}.
+   */
   Fetched remember(String repository, Fetched m) {
     keep(repository, m);
-    if (blobs != null) {
+    if (blobs != null && m.bytes().length <= MAX_LINKING_BYTES) {
       try {
         ImageManifest image = ManifestCodec.readManifest(m.bytes());
         if (image.config() != null) {

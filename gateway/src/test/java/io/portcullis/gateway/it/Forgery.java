@@ -9,9 +9,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.portcullis.core.oci.Digest;
 import io.portcullis.core.oci.MediaTypes;
 import io.portcullis.testkit.OciLayout;
+import io.portcullis.testkit.RegistryProcess;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -98,6 +100,35 @@ final class Forgery {
         Http.send("PUT", base + "/v2/" + repo + "/manifests/" + reference, bytes, headers);
     assertEquals(201, r.statusCode(), r.body());
     return Digest.sha256(bytes).toString();
+  }
+
+  /**
+   * Writes manifest {@code bytes} into {@code registry}'s filesystem storage as {@code repo}'s
+   * revision and under each of {@code tags}, as distribution 2.8 lays them out; its digest. This is
+   * how an attacker with write access to the storage, or a registry that does not check what a
+   * manifest lists, holds manifests naming blobs it has not got (distribution's PUT would refuse
+   * them with {@code MANIFEST_BLOB_UNKNOWN}).
+   */
+  static Digest writeUnchecked(RegistryProcess registry, String repo, byte[] bytes, String... tags)
+      throws IOException {
+    Digest digest = Digest.sha256(bytes);
+    String hex = digest.toString().substring("sha256:".length());
+    Path v2 = registry.storage().resolve("docker/registry/v2");
+    Path data = v2.resolve("blobs/sha256/" + hex.substring(0, 2) + "/" + hex + "/data");
+    Files.createDirectories(data.getParent());
+    Files.write(data, bytes);
+    Path manifests = v2.resolve("repositories/" + repo + "/_manifests");
+    link(manifests.resolve("revisions/sha256/" + hex + "/link"), digest);
+    for (String tag : tags) {
+      link(manifests.resolve("tags/" + tag + "/index/sha256/" + hex + "/link"), digest);
+      link(manifests.resolve("tags/" + tag + "/current/link"), digest);
+    }
+    return digest;
+  }
+
+  private static void link(Path file, Digest digest) throws IOException {
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, digest.toString());
   }
 
   /** The {@code sha256-<hex>} tag of a digest, with {@code suffix}. */

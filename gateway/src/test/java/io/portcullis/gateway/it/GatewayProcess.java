@@ -141,6 +141,11 @@ public final class GatewayProcess implements AutoCloseable {
     return "http://127.0.0.1:" + port;
   }
 
+  /** The process id, for {@code jcmd}. */
+  public long pid() {
+    return process.pid();
+  }
+
   public boolean isAlive() {
     return process.isAlive();
   }

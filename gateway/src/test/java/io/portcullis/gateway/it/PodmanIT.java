@@ -18,6 +18,7 @@ import io.portcullis.testkit.Skopeo;
 import io.portcullis.testkit.Teardown;
 import io.portcullis.testkit.TestImages;
 import java.io.IOException;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -36,9 +37,10 @@ import org.junit.jupiter.api.io.TempDir;
  * configured with the {@code registries.conf} shipped in {@code deploy/clients/}, only the
  * addresses filled in, over TLS verified against the development root: {@code podman login} with a
  * password on stdin, pulls of a short name and of the origin's own name rewritten to the gateway, a
- * push, and a policy denial whose message podman prints. The origin's access log shows that podman
- * itself never reached it, not even after the gateway's 403; with a mirror-style configuration (the
- * defect the shipped one avoids) it does.
+ * push, a policy denial whose message podman prints, and a push into an enforced repository whose
+ * image is pulled only once signed. The origin's access log shows that podman itself never reached
+ * it, not even after the gateway's 403; with a mirror-style configuration (the defect the shipped
+ * one avoids) it does.
  *
  * <p>Needs root, as podman's root storage and the driver's private mount namespace do: skipped with
  * one line elsewhere, failed when {@code CI=true}.
@@ -171,21 +173,58 @@ class PodmanIT {
       // The private registry's own name is rewritten to the gateway's default route.
       podman.pull(origin.hostPort() + "/team/signed:1").orThrow();
 
-      // Pushes are never rewritten: they go to the gateway's name, as the README says. (Into a
-      // repository no policy enforces: podman's blob HEAD before an upload is refused there.)
+      // Pushes are never rewritten: they go to the gateway's name, as the README says. (Into an
+      // enforced repository too: see the next test.)
       String pushed = gateway.hostPort() + "/ci/pushed:1";
       podman.tag("docker.io/team/signed:1", pushed).orThrow();
       podman.push(pushed, pushed).orThrow();
-      assertEquals(
-          200,
-          Http.get(
-                  origin.url() + "/v2/ci/pushed/manifests/1",
-                  "Accept",
-                  MediaTypes.OCI_MANIFEST + ", " + MediaTypes.DOCKER_MANIFEST)
-              .statusCode());
+      assertEquals(200, atOrigin("ci/pushed").statusCode());
     }
     assertEquals(List.of(), podmanRequestsSince(podmanAtOrigin), "podman reached the origin");
     assertEquals(hostPathsBefore, hostPaths(), "the host's container storage is left alone");
+  }
+
+  /**
+   * What podman pushes into a repository under the enforcing policy is pulled only once signed
+   * there (the signature of {@code team/signed} does not count in {@code team/enforced-push}).
+   * Pushes under enforce used to fail on podman's blob HEADs before each upload.
+   */
+  @Test
+  void anImagePushedUnderTheEnforcingPolicyIsPulledOnlyOnceSigned() throws Exception {
+    int podmanAtOrigin = podmanRequestsAtOrigin().size();
+    String pushed = gateway.hostPort() + "/team/enforced-push:1";
+    try (Podman podman = shippedPodman()) {
+      podman.login(gateway.hostPort(), DEV).orThrow();
+      podman.pull("team/signed:1").orThrow();
+      podman.tag("docker.io/team/signed:1", pushed).orThrow();
+      podman.push(pushed, pushed).orThrow();
+      assertEquals(200, atOrigin("team/enforced-push").statusCode(), "the push reached the origin");
+
+      CommandResult denied = podman.pull(pushed);
+      assertFalse(denied.ok(), denied.describe());
+      assertTrue(
+          denied.stderr().contains("denied: denied by policy 'signed-only'"), denied.stderr());
+
+      Signer.sign(dir, "release", origin, "team/enforced-push:1");
+      // A refusal is remembered for some seconds: the signature counts once it is re-checked.
+      long deadline = System.nanoTime() + 40_000_000_000L;
+      CommandResult allowed = podman.pull(pushed);
+      while (!allowed.ok()) {
+        assertTrue(
+            System.nanoTime() < deadline, "the signed image is pulled: " + allowed.describe());
+        assertTrue(allowed.stderr().contains("denied by policy"), allowed.stderr());
+        Thread.sleep(500);
+        allowed = podman.pull(pushed);
+      }
+    }
+    assertEquals(List.of(), podmanRequestsSince(podmanAtOrigin), "podman reached the origin");
+  }
+
+  private static HttpResponse<String> atOrigin(String repository) throws Exception {
+    return Http.get(
+        origin.url() + "/v2/" + repository + "/manifests/1",
+        "Accept",
+        MediaTypes.OCI_MANIFEST + ", " + MediaTypes.DOCKER_MANIFEST);
   }
 
   @Test

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.portcullis.core.oci.Digest;
 import io.portcullis.core.oci.MediaTypes;
 import io.portcullis.testkit.CommandResult;
 import io.portcullis.testkit.Credentials;
@@ -413,6 +414,38 @@ class TrustBoundaryIT {
         403,
         Http.get(gateway.url() + "/v2/team/wide/blobs/" + layer.digest()).statusCode(),
         "nothing it lists was approved");
+  }
+
+  @Test
+  void anImageCopiedIntoAnEnforcedRepositoryIsPulledOnlyOnceSigned() throws Exception {
+    // Pushes under enforce used to fail on skopeo's blob HEADs before each upload.
+    OciLayout image = images.build(ImageSpec.builder().layers(2, 16 * 1024).seed(seed++).build());
+    String pushed = "docker://" + gateway.hostPort() + "/team/pushed:v1";
+    skopeo.copy(image.ref(), pushed).orThrow();
+    HttpResponse<String> atOrigin =
+        Http.get(
+            registry.url() + "/v2/team/pushed/manifests/v1", "Accept", MediaTypes.OCI_MANIFEST);
+    assertEquals(200, atOrigin.statusCode(), "the push reached the upstream");
+    String digest = atOrigin.headers().firstValue("Docker-Content-Digest").orElseThrow();
+
+    HttpResponse<String> unsigned = get(gateway, "team/pushed", "v1");
+    assertEquals(403, unsigned.statusCode(), unsigned.body());
+    assertTrue(unsigned.body().contains("denied by policy 'everything'"), unsigned.body());
+    assertFalse(
+        skopeo.copy(pushed, "dir:" + dir.resolve("pushed-unsigned")).ok(),
+        "the pushed, unsigned image is not pulled");
+
+    Signer.sign(dir, "release", registry, "team/pushed:v1");
+    // A refusal is remembered for some seconds; the signature counts once it is re-checked.
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (get(gateway, "team/pushed", "v1").statusCode() != 200) {
+      assertTrue(System.nanoTime() < deadline, "the signed image is allowed");
+      Thread.sleep(100);
+    }
+    Path copy = dir.resolve("pushed-signed");
+    skopeo.copy(pushed, "dir:" + copy).orThrow();
+    assertEquals(
+        digest, Digest.sha256(Files.readAllBytes(copy.resolve("manifest.json"))).toString());
   }
 
   /**
