@@ -557,24 +557,9 @@ public final class Enforcer {
                         + m.digest()
                         + "; first-seen pinning refuses changes until approved (remove the pin from the gateway's pins.json)";
                 if (r.policy().mode() == Mode.ENFORCE) {
-                  decisions.record(
-                      r,
-                      tag,
-                      m.digest().toString(),
-                      AuditOutcome.DENIED,
-                      List.of("tags.pin: first-seen"),
-                      List.of(),
-                      msg);
-                  return Future.failedFuture(Decisions.denied(msg));
+                  return Future.failedFuture(firstSeenRefusal(r, tag, m, AuditOutcome.DENIED, msg));
                 }
-                decisions.record(
-                    r,
-                    tag,
-                    m.digest().toString(),
-                    AuditOutcome.AUDIT_WOULD_DENY,
-                    List.of("tags.pin: first-seen"),
-                    List.of(),
-                    msg);
+                firstSeenRefusal(r, tag, m, AuditOutcome.AUDIT_WOULD_DENY, msg);
               }
               if (first.isEmpty() && !pins.hasRoom() && r.policy().mode() == Mode.ENFORCE) {
                 // Without a record of the first digest, first-seen could not refuse a later
@@ -589,15 +574,7 @@ public final class Enforcer {
                         + " cannot be pinned: the gateway's pin store is full ("
                         + PinStore.MAX_PINS
                         + " tags); remove unused entries from the gateway's pins.json, or use pin: signed or lockfile";
-                decisions.record(
-                    r,
-                    tag,
-                    m.digest().toString(),
-                    AuditOutcome.DENIED,
-                    List.of("tags.pin: first-seen"),
-                    List.of(),
-                    full);
-                return Future.failedFuture(Decisions.denied(full));
+                return Future.failedFuture(firstSeenRefusal(r, tag, m, AuditOutcome.DENIED, full));
               }
               return decisions
                   .check(r, m, tag)
@@ -608,5 +585,13 @@ public final class Enforcer {
                         }
                       });
             });
+  }
+
+  /** Records a first-seen refusal ({@code outcome}: denied, or what audit mode would deny). */
+  private OciException firstSeenRefusal(
+      PolicyRequest r, String tag, Fetched m, AuditOutcome outcome, String msg) {
+    decisions.record(
+        r, tag, m.digest().toString(), outcome, List.of("tags.pin: first-seen"), List.of(), msg);
+    return Decisions.denied(msg);
   }
 }
