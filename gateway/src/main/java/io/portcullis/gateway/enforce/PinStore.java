@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.portcullis.core.oci.Digest;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,7 +13,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +39,9 @@ public final class PinStore {
   private final Map<String, String> pins = new ConcurrentHashMap<>();
   private final Vertx vertx;
   private final int maxPins;
-  private final AtomicBoolean saveQueued = new AtomicBoolean();
+  private final Object queue = new Object();
+  private boolean saveQueued; // guarded by queue
+  private Future<Void> saving = Future.succeededFuture(); // guarded by queue
 
   public PinStore(Vertx vertx, Path file) throws IOException {
     this(vertx, file, MAX_PINS);
@@ -90,16 +92,37 @@ public final class PinStore {
     return true;
   }
 
-  /** One rewrite at a time; pins arriving while one is queued ride along with it. */
+  /**
+   * One rewrite at a time, in order (each after the one before, whichever event loop asked); pins
+   * arriving while one is queued ride along with it.
+   */
   private void queueSave() {
-    if (saveQueued.compareAndSet(false, true)) {
-      vertx.executeBlocking(
-          () -> {
-            saveQueued.set(false);
-            save();
-            return null;
-          },
-          true);
+    synchronized (queue) {
+      if (saveQueued) {
+        return;
+      }
+      saveQueued = true;
+      saving =
+          saving.transform(
+              previous ->
+                  vertx
+                      .<Void>executeBlocking(
+                          () -> {
+                            synchronized (queue) {
+                              saveQueued = false;
+                            }
+                            save();
+                            return null;
+                          },
+                          false)
+                      .onFailure(err -> LOG.warn("could not write {}: {}", file, err.toString())));
+    }
+  }
+
+  /** Completes once the last rewrite of the file that was queued has landed. */
+  Future<Void> settled() {
+    synchronized (queue) {
+      return saving;
     }
   }
 

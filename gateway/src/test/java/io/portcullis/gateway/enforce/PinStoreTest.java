@@ -55,13 +55,8 @@ class PinStoreTest {
     for (int i = 0; i < 2_000; i++) {
       pins.put("team/app", "v" + i, digest(i));
     }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    PinStore reread;
-    do {
-      Thread.onSpinWait();
-      reread = Files.exists(file) ? new PinStore(vertx, file, 10_000) : null;
-    } while ((reread == null || reread.get("team/app", "v1999").isEmpty())
-        && System.nanoTime() < deadline);
+    pins.settled().await(20, TimeUnit.SECONDS);
+    PinStore reread = new PinStore(vertx, file, 10_000);
     assertEquals(Optional.of(digest(1999)), reread.get("team/app", "v1999"));
     assertEquals(Optional.of(digest(0)), reread.get("team/app", "v0"));
   }
@@ -73,11 +68,8 @@ class PinStoreTest {
     for (int i = 0; i < 50; i++) {
       big.put("team/app", "v" + i, digest(i));
     }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while ((!Files.exists(file) || new PinStore(vertx, file, 100).get("team/app", "v49").isEmpty())
-        && System.nanoTime() < deadline) {
-      Thread.onSpinWait();
-    }
+    big.settled().await(20, TimeUnit.SECONDS);
+    assertTrue(Files.exists(file));
     PinStore small = new PinStore(vertx, file, 10);
     assertFalse(small.hasRoom(), "read up to its bound of 10");
   }
