@@ -1,5 +1,7 @@
 package io.portcullis.gateway.enforce;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.portcullis.core.oci.Descriptor;
 import io.portcullis.core.oci.Digest;
 import io.portcullis.core.oci.ImageManifest;
@@ -20,6 +22,16 @@ import java.util.Optional;
 final class Grants {
   private final Approvals approvals;
   private final IndexChildren indexChildren;
+  // What each approved manifest listed when it was last granted, so that serving it again (every
+  // warm pull) neither parses it nor rewrites its grants, for half the grants' lifetime: a manifest
+  // pulled steadily keeps its content approved. A grant evicted meanwhile (weight pressure) sends
+  // the manifest through the full path again.
+  private final Cache<String, List<Digest>> granted =
+      Caffeine.newBuilder()
+          .expireAfterWrite(Approvals.LIFETIME.dividedBy(2))
+          .maximumWeight(8L * 1024 * 1024)
+          .<String, List<Digest>>weigher((k, v) -> 256 + 2 * k.length() + 96 * v.size())
+          .build();
 
   Grants(Approvals approvals, IndexChildren indexChildren) {
     this.approvals = approvals;
@@ -41,6 +53,12 @@ final class Grants {
    * lists too much of ({@code "26001 blobs"}). An unreadable manifest approves nothing.
    */
   Optional<String> content(String revision, String repository, boolean enforce, Fetched m) {
+    String key = revision + "|" + repository + "@" + m.digest();
+    List<Digest> known = granted.getIfPresent(key);
+    if (known != null
+        && known.stream().allMatch(d -> approvals.get(revision, repository, d).isPresent())) {
+      return Optional.empty();
+    }
     List<Digest> listed = new ArrayList<>();
     boolean index = MediaTypes.isIndex(m.mediaType());
     try {
@@ -69,6 +87,7 @@ final class Grants {
     if (index && enforce) {
       indexChildren.record(repository, m.digest(), listed);
     }
+    granted.put(key, List.copyOf(listed));
     return Optional.empty();
   }
 

@@ -54,6 +54,21 @@ class GrantsTest {
   }
 
   @Test
+  void servingAnApprovedManifestAgainNeitherParsesNorRegrantsIt() {
+    Grants grants = grants();
+    Fetched image = manifest(layers(MediaTypes.OCI_LAYER_GZIP, 3, 1000));
+    assertEquals(Optional.empty(), grants.content(REV, REPO, true, image));
+    // The same digest again: what it listed is known, so these bytes are not read (a warm pull).
+    Fetched other = manifest(layers(MediaTypes.OCI_LAYER_GZIP, 5, 1000));
+    Fetched again = new Fetched(other.bytes(), image.mediaType(), image.digest());
+    assertEquals(Optional.empty(), grants.content(REV, REPO, true, again));
+    assertTrue(grants.get(REV, REPO, ApprovalsTest.digest(4)).isEmpty());
+    // In another repository it is read and granted.
+    assertEquals(Optional.empty(), grants.content(REV, "team/other", true, again));
+    assertTrue(grants.get(REV, "team/other", ApprovalsTest.digest(4)).isPresent());
+  }
+
+  @Test
   void aManifestListingTooMuchApprovesNothing() {
     Grants grants = grants();
     Fetched wide = manifest(layers(MediaTypes.OCI_LAYER_GZIP, Approvals.MAX_LISTED + 1, 10));
