@@ -94,18 +94,16 @@ public final class Enforcer {
     Optional<String> tagDenial = r.policy().tagDenial(tag);
     if (tagDenial.isPresent()) {
       // Under audit the tag is served, but the record says enforce would refuse it.
-      boolean enforce = r.policy().mode() == Mode.ENFORCE;
-      decisions.record(
-          r,
-          tag,
-          null,
-          enforce ? AuditOutcome.DENIED : AuditOutcome.AUDIT_WOULD_DENY,
-          List.of("tags.allowLatest"),
-          List.of(),
-          tagDenial.get());
-      if (enforce) {
-        return Future.failedFuture(
-            Decisions.denied("denied by policy '" + r.policy().name() + "': " + tagDenial.get()));
+      Optional<OciException> refused =
+          tagRule(
+              r,
+              tag,
+              null,
+              "tags.allowLatest",
+              tagDenial.get(),
+              "denied by policy '" + r.policy().name() + "': " + tagDenial.get());
+      if (refused.isPresent()) {
+        return Future.failedFuture(refused.get());
       }
     }
     return switch (r.policy().tags().pin()) {
@@ -449,20 +447,13 @@ public final class Enforcer {
                         + " is not in lockfile "
                         + file.getFileName()
                         + "; pin it with 'portcullis-signer pin'";
-                boolean enforce = r.policy().mode() == Mode.ENFORCE;
-                decisions.record(
-                    r,
-                    tag,
-                    null,
-                    enforce ? AuditOutcome.DENIED : AuditOutcome.AUDIT_WOULD_DENY,
-                    List.of("tags.pin: lockfile"),
-                    List.of(),
-                    msg);
-                if (!enforce) {
-                  // Audit serves what the tag means upstream, decided as usual.
-                  return decisions.fetch(r, tag).compose(m -> decisions.check(r, m, tag));
+                Optional<OciException> refused =
+                    tagRule(r, tag, null, "tags.pin: lockfile", msg, msg);
+                if (refused.isPresent()) {
+                  return Future.failedFuture(refused.get());
                 }
-                return Future.failedFuture(Decisions.denied(msg));
+                // Audit serves what the tag means upstream, decided as usual.
+                return decisions.fetch(r, tag).compose(m -> decisions.check(r, m, tag));
               }
               return decisions
                   .fetch(r, pinned.get().toString())
@@ -556,10 +547,11 @@ public final class Enforcer {
                         + " but upstream now has "
                         + m.digest()
                         + "; first-seen pinning refuses changes until approved (remove the pin from the gateway's pins.json)";
-                if (r.policy().mode() == Mode.ENFORCE) {
-                  return Future.failedFuture(firstSeenRefusal(r, tag, m, AuditOutcome.DENIED, msg));
+                Optional<OciException> refused =
+                    tagRule(r, tag, m.digest().toString(), "tags.pin: first-seen", msg, msg);
+                if (refused.isPresent()) {
+                  return Future.failedFuture(refused.get());
                 }
-                firstSeenRefusal(r, tag, m, AuditOutcome.AUDIT_WOULD_DENY, msg);
               }
               if (first.isEmpty() && !pins.hasRoom() && r.policy().mode() == Mode.ENFORCE) {
                 // Without a record of the first digest, first-seen could not refuse a later
@@ -574,7 +566,9 @@ public final class Enforcer {
                         + " cannot be pinned: the gateway's pin store is full ("
                         + PinStore.MAX_PINS
                         + " tags); remove unused entries from the gateway's pins.json, or use pin: signed or lockfile";
-                return Future.failedFuture(firstSeenRefusal(r, tag, m, AuditOutcome.DENIED, full));
+                return Future.failedFuture(
+                    tagRule(r, tag, m.digest().toString(), "tags.pin: first-seen", full, full)
+                        .orElseThrow());
               }
               return decisions
                   .check(r, m, tag)
@@ -587,11 +581,22 @@ public final class Enforcer {
             });
   }
 
-  /** Records a first-seen refusal ({@code outcome}: denied, or what audit mode would deny). */
-  private OciException firstSeenRefusal(
-      PolicyRequest r, String tag, Fetched m, AuditOutcome outcome, String msg) {
+  /**
+   * Records a refusal by a tag rule ({@code check}): under {@code enforce} it is denied, and the
+   * error to fail with is returned; under audit it is recorded as what enforce would deny, and the
+   * request goes on (empty).
+   */
+  private Optional<OciException> tagRule(
+      PolicyRequest r, String tag, String digest, String check, String recorded, String answer) {
+    boolean enforce = r.policy().mode() == Mode.ENFORCE;
     decisions.record(
-        r, tag, m.digest().toString(), outcome, List.of("tags.pin: first-seen"), List.of(), msg);
-    return Decisions.denied(msg);
+        r,
+        tag,
+        digest,
+        enforce ? AuditOutcome.DENIED : AuditOutcome.AUDIT_WOULD_DENY,
+        List.of(check),
+        List.of(),
+        recorded);
+    return enforce ? Optional.of(Decisions.denied(answer)) : Optional.empty();
   }
 }
