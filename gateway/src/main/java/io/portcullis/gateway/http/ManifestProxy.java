@@ -156,16 +156,7 @@ final class ManifestProxy {
     String digest = resp.getHeader("Docker-Content-Digest");
     if (m.reference().isDigest() && digest != null && !digest.equals(m.reference().toString())) {
       resp.request().reset();
-      return Future.failedFuture(
-          OciException.withStatus(
-              OciErrorCode.MANIFEST_INVALID,
-              502,
-              "upstream '"
-                  + route.upstream().config().name()
-                  + "' sent a manifest whose digest "
-                  + digest
-                  + " does not match "
-                  + m.reference()));
+      return Future.failedFuture(DirectArtifacts.mismatch(route, m.reference().toString(), digest));
     }
     var res = ProxyResponses.start(req, resp, 200);
     if (m.reference().isDigest()) {

@@ -133,7 +133,8 @@ final class ProxyResponses {
         .recover(err -> Future.succeededFuture(Buffer.buffer()))
         .compose(
             body -> {
-              if (status < 500 && UpstreamErrors.isRegistryError(body)) {
+              // Only a refusal is relayed as is: a 2xx/3xx or 5xx is what its status means.
+              if (status >= 400 && status < 500 && UpstreamErrors.isRegistryError(body)) {
                 HttpServerResponse res = start(req, upstream, status);
                 res.putHeader("Content-Type", "application/json");
                 res.headers().remove("Content-Length");

@@ -204,7 +204,8 @@ public final class DirectArtifacts implements ArtifactSource {
         "manifest exceeds the " + ManifestLimits.MAX_TEXT + " limit");
   }
 
-  private static OciException mismatch(UpstreamRoute route, String expected, String actual) {
+  /** The upstream sent a manifest whose digest is not the one asked for (or that it claimed). */
+  public static OciException mismatch(UpstreamRoute route, String expected, String actual) {
     return OciException.withStatus(
         OciErrorCode.MANIFEST_INVALID,
         502,
