@@ -4,8 +4,6 @@ import io.portcullis.gateway.config.ConfigException;
 import io.portcullis.gateway.config.ConfigLoader;
 import io.portcullis.gateway.config.GatewayConfig;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.core.file.FileSystemOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -54,7 +52,7 @@ public final class Main implements Callable<Integer> {
       System.out.println("configuration OK: " + cfg.upstreams().size() + " upstream(s)");
       return 0;
     }
-    Vertx vertx = Vertx.vertx(vertxOptions());
+    Vertx vertx = Vertx.vertx();
     Gateway gateway;
     try {
       gateway = Gateway.start(vertx, cfg).await();
@@ -91,21 +89,6 @@ public final class Main implements Callable<Integer> {
                 "portcullis-shutdown"));
     stopped.await();
     return 0;
-  }
-
-  /**
-   * Vert.x without its class-path file resolver: the gateway serves no class-path resources, and
-   * that resolver's cache directory is deleted by a JVM shutdown hook of its own as soon as SIGTERM
-   * arrives, after which every {@code vertx.fileSystem()} call fails. A cache fill being committed
-   * during a graceful shutdown was then lost ("cacheDir has been removed"), and a restarted gateway
-   * could not serve it while the upstream was down.
-   */
-  static VertxOptions vertxOptions() {
-    return new VertxOptions()
-        .setFileSystemOptions(
-            new FileSystemOptions()
-                .setClassPathResolvingEnabled(false)
-                .setFileCachingEnabled(false));
   }
 
   public static void main(String[] args) {
