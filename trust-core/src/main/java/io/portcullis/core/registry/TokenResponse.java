@@ -1,8 +1,7 @@
 package io.portcullis.core.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.portcullis.core.oci.ManifestCodec;
-import java.io.IOException;
+import io.portcullis.core.json.StrictJson;
 import java.time.Duration;
 
 /**
@@ -15,6 +14,9 @@ import java.time.Duration;
 public record TokenResponse(String token, Duration expiresIn) {
   /** The lifetime of a token whose response names none. */
   public static final Duration DEFAULT_LIFETIME = Duration.ofSeconds(60);
+
+  /** The longest lifetime believed, whatever the response says. */
+  public static final Duration MAX_LIFETIME = Duration.ofDays(1);
 
   /** Never shows the token, so a stray log line cannot leak it. */
   @Override
@@ -29,11 +31,12 @@ public record TokenResponse(String token, Duration expiresIn) {
   public static TokenResponse parse(byte[] body) {
     JsonNode json;
     try {
-      json = ManifestCodec.mapper().readTree(body);
-    } catch (IOException e) {
+      json = StrictJson.readTree(body);
+    } catch (StrictJson.InvalidJsonException e) {
+      // Not e's message: it may quote the body, which may hold a secret.
       throw new IllegalArgumentException("the token response is not JSON");
     }
-    if (json == null || !json.isObject()) {
+    if (!json.isObject()) {
       throw new IllegalArgumentException("the token response is not a JSON object");
     }
     String token = text(json, "token");
@@ -44,9 +47,11 @@ public record TokenResponse(String token, Duration expiresIn) {
       throw new IllegalArgumentException("the token response carries no token");
     }
     JsonNode expires = json.get("expires_in");
+    // Capped: the token service chooses it, and a lifetime of Long.MAX_VALUE seconds overflows the
+    // clock arithmetic of whoever caches the token.
     long seconds =
         expires != null && expires.canConvertToLong() && expires.asLong() > 0
-            ? expires.asLong()
+            ? Math.min(expires.asLong(), MAX_LIFETIME.toSeconds())
             : DEFAULT_LIFETIME.toSeconds();
     return new TokenResponse(token, Duration.ofSeconds(seconds));
   }

@@ -39,6 +39,17 @@ class TokenResponseTest {
     assertFalse(r.toString().contains(token), "the token is never printed");
   }
 
+  @org.junit.jupiter.api.Test
+  void aLifetimeBeyondADayIsCappedSoNoClockOverflows() {
+    TokenResponse r =
+        TokenResponse.parse(
+            "{\"token\":\"t\",\"expires_in\":9223372036854775807}"
+                .getBytes(StandardCharsets.UTF_8));
+    assertEquals(TokenResponse.MAX_LIFETIME, r.expiresIn());
+    assertEquals(
+        true, java.time.Instant.now().plus(r.expiresIn()).isAfter(java.time.Instant.now()));
+  }
+
   @ParameterizedTest(name = "[{index}] {0}")
   @CsvSource(
       delimiter = '|',
