@@ -98,15 +98,15 @@ final class AttestCommand implements Callable<Integer> {
     PrivateKey privateKey = KeyFiles.cosignPrivateKey(key, password);
     RegistryClient client = registry.client();
     PrintWriter out = spec.commandLine().getOut();
+    var signer = Signers.forPrivateKey(privateKey);
+    CosignAttachmentStore store = new CosignAttachmentStore(client);
     for (ResolvedImage target : SigningTargets.of(client, image, recursive)) {
       InTotoStatement statement =
           InTotoStatement.about(
               target.repository().toString(), target.digest(), predicateType, body);
-      AttachmentLayer layer =
-          CosignAttestations.attest(statement, Signers.forPrivateKey(privateKey), "");
+      AttachmentLayer layer = CosignAttestations.attest(statement, signer, "");
       Tag tag = CosignAttachmentStore.tag(target.digest(), AttachmentManifest.ATTESTATION_SUFFIX);
-      Optional<?> pushed =
-          new CosignAttachmentStore(client).append(target.repository(), tag, layer);
+      Optional<?> pushed = store.append(target.repository(), tag, layer);
       out.println("attested " + target.pinned() + " (" + predicateType + ")");
       out.println(
           (pushed.isPresent() ? "attestation appended to " : "identical attestation already at ")

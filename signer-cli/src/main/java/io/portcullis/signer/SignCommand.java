@@ -125,13 +125,13 @@ final class SignCommand implements Callable<Integer> {
     PrivateKey privateKey = KeyFiles.cosignPrivateKey(key, password);
     RegistryClient client = registry.client();
     CosignSigner signer = new CosignSigner(Signers.forPrivateKey(privateKey));
+    CosignAttachmentStore store = new CosignAttachmentStore(client);
     PrintWriter out = spec.commandLine().getOut();
     for (ResolvedImage target : SigningTargets.of(client, image, recursive)) {
       AttachmentLayer layer =
           signer.sign(target.repository().toString(), target.digest(), Map.of());
       Tag tag = CosignAttachmentStore.tag(target.digest(), AttachmentManifest.SIGNATURE_SUFFIX);
-      Optional<?> pushed =
-          new CosignAttachmentStore(client).append(target.repository(), tag, layer);
+      Optional<?> pushed = store.append(target.repository(), tag, layer);
       out.println("signed " + target.pinned() + " (cosign)");
       out.println(
           (pushed.isPresent() ? "signature appended to " : "identical signature already at ")

@@ -122,7 +122,8 @@ public record RekorBundle(
           spec.path("signature"),
           spec.path("signature").path("publicKey"));
     } catch (IllegalArgumentException e) {
-      return Optional.of("Rekor entry body is not base64 JSON");
+      // Bad base64, or JSON the strict reader refuses (say, a duplicate member): say which.
+      return Optional.of("Rekor entry body is not base64 JSON: " + e.getMessage());
     }
     if (!"hashedrekord".equals(entry.path("kind").asText())) {
       return Optional.of(
