@@ -14,5 +14,5 @@ public sealed interface BlobAccess {
   record Proxy() implements BlobAccess {}
 
   /** Serve exactly these verified bytes, whose digest the request named. */
-  record Verified(byte[] bytes, String mediaType) implements BlobAccess {}
+  record Verified(byte[] bytes) implements BlobAccess {}
 }

@@ -182,7 +182,7 @@ public final class Enforcer {
                           ? bytes.length + " bytes"
                           : SignatureArtifacts.notOfType(a.mediaType(), bytes);
               if (wrong == null) {
-                return Future.succeededFuture(new BlobAccess.Verified(bytes, a.mediaType()));
+                return Future.succeededFuture(new BlobAccess.Verified(bytes));
               }
               String msg =
                   "blob "
@@ -556,29 +556,36 @@ public final class Enforcer {
               if (first.isEmpty() && !pins.hasRoom() && r.policy().mode() == Mode.ENFORCE) {
                 // Without a record of the first digest, first-seen could not refuse a later
                 // change: refuse now rather than serve unpinned.
-                String full =
-                    "denied by policy '"
-                        + r.policy().name()
-                        + "': tag "
-                        + tag
-                        + " of "
-                        + r.repo()
-                        + " cannot be pinned: the gateway's pin store is full ("
-                        + PinStore.MAX_PINS
-                        + " tags); remove unused entries from the gateway's pins.json, or use pin: signed or lockfile";
-                return Future.failedFuture(
-                    tagRule(r, tag, m.digest().toString(), "tags.pin: first-seen", full, full)
-                        .orElseThrow());
+                return Future.failedFuture(pinStoreFull(r, tag, m.digest()));
               }
               return decisions
                   .check(r, m, tag)
-                  .onSuccess(
+                  .compose(
                       a -> {
-                        if (first.isEmpty()) {
-                          pins.put(r.repo(), tag, a.digest());
+                        // The store may have filled while the image was being decided.
+                        if (first.isEmpty()
+                            && !pins.put(r.repo(), tag, a.digest())
+                            && r.policy().mode() == Mode.ENFORCE) {
+                          return Future.failedFuture(pinStoreFull(r, tag, a.digest()));
                         }
+                        return Future.succeededFuture(a);
                       });
             });
+  }
+
+  /** Refuses (enforce) a first-seen tag that cannot be pinned because the pin store is full. */
+  private OciException pinStoreFull(PolicyRequest r, String tag, Digest digest) {
+    String full =
+        "denied by policy '"
+            + r.policy().name()
+            + "': tag "
+            + tag
+            + " of "
+            + r.repo()
+            + " cannot be pinned: the gateway's pin store is full ("
+            + pins.capacity()
+            + " tags); remove unused entries from the gateway's pins.json, or use pin: signed or lockfile";
+    return tagRule(r, tag, digest.toString(), "tags.pin: first-seen", full, full).orElseThrow();
   }
 
   /**

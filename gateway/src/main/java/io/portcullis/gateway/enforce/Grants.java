@@ -109,7 +109,8 @@ final class Grants {
       return Optional.of(blobs.size() + " blobs");
     }
     for (Descriptor blob : blobs) {
-      if (SignatureArtifacts.isTrustLayer(blob)) {
+      // A digest the uploader left malformed grants nothing (and is no 400 of the client's).
+      if (SignatureArtifacts.isTrustLayer(blob) && Digest.isDigest(blob.digest())) {
         approvals.grant(
             revision,
             repository,

@@ -67,6 +67,11 @@ public final class PinStore {
     return Optional.ofNullable(pins.get(repository + ":" + tag)).map(Digest::parse);
   }
 
+  /** How many tags this store pins at most. */
+  public int capacity() {
+    return maxPins;
+  }
+
   /** Whether a tag not pinned yet could be pinned now. */
   public boolean hasRoom() {
     return pins.size() < maxPins;

@@ -47,24 +47,25 @@ final class SignatureArtifacts {
     return m.matches() ? Optional.of(Digest.parse("sha256:" + m.group(1))) : Optional.empty();
   }
 
-  /** The {@code subject} an image manifest or index names, if any. */
+  /**
+   * The {@code subject} an image manifest or index names, if any: read once as an image (the common
+   * case), as an index when that fails or the media type says so.
+   */
   static Optional<Digest> subjectOf(byte[] manifest, String mediaType) {
     try {
-      Descriptor subject =
-          MediaTypes.isIndex(mediaType) || isIndexDocument(manifest)
-              ? ManifestCodec.readIndex(manifest).subject()
-              : ManifestCodec.readManifest(manifest).subject();
+      Descriptor subject;
+      if (MediaTypes.isIndex(mediaType)) {
+        subject = ManifestCodec.readIndex(manifest).subject();
+      } else {
+        try {
+          subject = ManifestCodec.readManifest(manifest).subject();
+        } catch (IllegalArgumentException notAnImage) {
+          subject = ManifestCodec.readIndex(manifest).subject();
+        }
+      }
       return subject == null ? Optional.empty() : Optional.of(subject.parsedDigest());
     } catch (IllegalArgumentException unreadable) {
       return Optional.empty();
-    }
-  }
-
-  private static boolean isIndexDocument(byte[] manifest) {
-    try {
-      return MediaTypes.isIndex(ManifestCodec.mediaTypeOf(manifest));
-    } catch (IllegalArgumentException e) {
-      return false;
     }
   }
 
