@@ -164,8 +164,12 @@ final class CachedTags {
             })
         .recover(
             err ->
+                // Stale only while the upstream is down: a refusal (a revoked token, say) is
+                // asked again with a GET, whose answer is passed on.
                 Future.succeededFuture(
-                    Optional.of(stale.manifest(route, tag, cached.get(), err.getMessage()))));
+                    UpstreamErrors.isOutage(err)
+                        ? Optional.of(stale.manifest(route, tag, cached.get(), err.getMessage()))
+                        : Optional.<Fetched>empty()));
   }
 
   /** The last known manifest of a tag, marked stale, for when the upstream failed. */

@@ -131,7 +131,19 @@ public final class Upstream {
     if (location == null || hops >= MAX_REDIRECTS) {
       return Future.succeededFuture(resp);
     }
-    URI target = URI.create(from).resolve(location);
+    URI target;
+    try {
+      target = URI.create(from).resolve(location);
+    } catch (IllegalArgumentException unreadable) {
+      return resp.end()
+          .transform(
+              v ->
+                  Future.failedFuture(
+                      OciException.withStatus(
+                          OciErrorCode.UNAVAILABLE,
+                          502,
+                          "upstream '" + config.name() + "' sent an unreadable redirect")));
+    }
     // Credentials for the registry are never handed to a storage backend or CDN on another host.
     String nextAuth = isOwnOrigin(target) ? authz : null;
     LOG.debug("upstream {} redirects to {}", config.name(), target.getHost());

@@ -7,10 +7,9 @@ import io.portcullis.core.oci.MediaTypes;
 import java.util.List;
 
 /**
- * Small documents of a repository as values (manifests, small blobs, referrers), from the {@link
- * ArtifactSource} the route carries: the upstream itself, or the cache in front of it. Anything
- * other than found or not-found is an {@link io.portcullis.gateway.errors.OciException} the caller
- * can present as "could not verify".
+ * The values an {@link ArtifactSource} answers with ({@link Fetched} manifests, {@link Referrers}
+ * lists) and the small rules callers share about them: the Accept of every manifest type, and the
+ * {@code artifactType} filter of a referrers list.
  */
 public final class UpstreamArtifacts {
   private UpstreamArtifacts() {}

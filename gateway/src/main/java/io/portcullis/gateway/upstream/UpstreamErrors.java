@@ -104,7 +104,11 @@ public final class UpstreamErrors {
     return status >= 400 && status < 500;
   }
 
-  private static JsonObject firstError(Buffer body) {
+  /**
+   * The first entry of a registry error body ({@code {"errors":[...]}}), empty when the list is
+   * empty; null when {@code body} is no registry error JSON.
+   */
+  public static JsonObject firstError(Buffer body) {
     try {
       if (body.length() == 0
           || !(body.toJsonObject().getValue("errors") instanceof JsonArray errors)) {
