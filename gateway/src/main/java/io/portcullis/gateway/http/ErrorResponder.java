@@ -58,7 +58,9 @@ public final class ErrorResponder {
       return;
     }
     OciException oci = toOci(failure);
-    if (oci == null && malformedBody(failure)) {
+    // Netty's client decoder fails the same way on an upstream's broken chunks: only a request that
+    // sent a chunked body can be blamed for one.
+    if (oci == null && request.headers().contains("Transfer-Encoding") && malformedBody(failure)) {
       oci =
           OciException.of(
               OciErrorCode.SIZE_INVALID,

@@ -179,10 +179,6 @@ final class ManifestProxy {
     return String.join(", ", types.isEmpty() ? MediaTypes.MANIFEST_TYPES : types);
   }
 
-  static OciException tooLarge(UpstreamRoute route) {
-    return DirectArtifacts.tooLarge();
-  }
-
   static long contentLength(HttpClientResponse resp) {
     return contentLength(resp.getHeader("Content-Length"));
   }

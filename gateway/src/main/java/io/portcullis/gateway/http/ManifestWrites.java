@@ -2,7 +2,6 @@ package io.portcullis.gateway.http;
 
 import static io.portcullis.gateway.http.ManifestProxy.MAX_MANIFEST;
 import static io.portcullis.gateway.http.ManifestProxy.contentLength;
-import static io.portcullis.gateway.http.ManifestProxy.tooLarge;
 
 import io.portcullis.core.oci.Digest;
 import io.portcullis.core.oci.ManifestCodec;
@@ -44,18 +43,21 @@ final class ManifestWrites {
     String contentType = req.getHeader("Content-Type");
     long declared = contentLength(req.getHeader("Content-Length"));
     if (declared > MAX_MANIFEST) {
-      return Future.failedFuture(tooLarge(route));
+      return Future.failedFuture(DirectArtifacts.tooLarge());
     }
     return Bodies.collect(req, MAX_MANIFEST)
         .recover(
             err ->
                 Future.failedFuture(
-                    err instanceof OciException e && e.status() == 413 ? tooLarge(route) : err))
+                    err instanceof OciException e && e.status() == 413
+                        ? DirectArtifacts.tooLarge()
+                        : err))
         .compose(
             body -> {
               byte[] bytes = body.getBytes();
+              String declaredType;
               try {
-                ManifestCodec.mediaTypeOf(bytes);
+                declaredType = ManifestCodec.mediaTypeOf(bytes);
               } catch (IllegalArgumentException e) {
                 return Future.failedFuture(
                     OciException.of(OciErrorCode.MANIFEST_INVALID, e.getMessage()));
@@ -92,7 +94,16 @@ final class ManifestWrites {
                               req, resp, route, api.publicBase(req), OciErrorCode.NAME_UNKNOWN);
                         }
                         return resp.end()
-                            .compose(v -> pushed(req, m, route, resp, bytes, contentType))
+                            .compose(
+                                v ->
+                                    pushed(
+                                        req,
+                                        m,
+                                        route,
+                                        resp,
+                                        bytes,
+                                        // The manifest's own mediaType, else the declared one.
+                                        declaredType != null ? declaredType : contentType))
                             .compose(
                                 v ->
                                     ProxyResponses.relayCreated(
@@ -117,23 +128,20 @@ final class ManifestWrites {
       UpstreamRoute route,
       HttpClientResponse resp,
       byte[] bytes,
-      String contentType) {
+      String type) {
     String claimed = resp.getHeader("Docker-Content-Digest");
     Digest digest = m.reference().digest().orElseGet(() -> Digest.sha256(bytes));
     ArtifactSource cache = route.artifacts();
     String tag = m.reference().isDigest() ? null : m.reference().toString();
-    String type = mediaType(bytes, contentType);
-    if (cache != null) {
-      if (claimed == null || claimed.equals(digest.toString())) {
-        cache.pushed(route, tag, new Fetched(bytes, type, digest));
-      } else if (tag != null) {
-        // The upstream stored other bytes than these (another digest algorithm): ask it next time.
-        cache.deletedTag(route, tag);
-      }
-      if (tag != null && REFERRERS_TAG.matcher(tag).matches()) {
-        // A client keeping the referrers tag itself: the subject's cached lists are out of date.
-        cache.referrersChanged(route, Digest.parse(tag.replaceFirst("-", ":")));
-      }
+    if (claimed == null || claimed.equals(digest.toString())) {
+      cache.pushed(route, tag, new Fetched(bytes, type, digest));
+    } else if (tag != null) {
+      // The upstream stored other bytes than these (another digest algorithm): ask it next time.
+      cache.deletedTag(route, tag);
+    }
+    if (tag != null && REFERRERS_TAG.matcher(tag).matches()) {
+      // A client keeping the referrers tag itself: the subject's cached lists are out of date.
+      cache.referrersChanged(route, Digest.parse(tag.replaceFirst("-", ":")));
     }
     var referrer = ReferrersTagIndex.Referrer.of(bytes, type, digest);
     if (referrer.isEmpty()) {
@@ -146,9 +154,7 @@ final class ManifestWrites {
             : referrers.add(route, cache, referrer.get());
     return listed.map(
         ok -> {
-          if (cache != null) {
-            cache.referrersChanged(route, subject);
-          }
+          cache.referrersChanged(route, subject);
           if (ok) {
             req.response().putHeader("OCI-Subject", subject.toString());
           }
@@ -176,11 +182,9 @@ final class ManifestWrites {
                 OciErrorCode.MANIFEST_UNKNOWN,
                 () -> {
                   Future<Void> forgotten =
-                      cache == null
-                          ? Future.succeededFuture()
-                          : m.reference().isDigest()
-                              ? cache.deleted(route, m.reference().digest().orElseThrow())
-                              : cache.deletedTag(route, m.reference().toString());
+                      m.reference().isDigest()
+                          ? cache.deleted(route, m.reference().digest().orElseThrow())
+                          : cache.deletedTag(route, m.reference().toString());
                   if (r.isEmpty()) {
                     return forgotten;
                   }
@@ -188,9 +192,7 @@ final class ManifestWrites {
                       .compose(v -> referrers.remove(route, cache, r.get()))
                       .map(
                           v -> {
-                            if (cache != null) {
-                              cache.referrersChanged(route, r.get().subject());
-                            }
+                            cache.referrersChanged(route, r.get().subject());
                             return null;
                           });
                 }));
@@ -202,8 +204,7 @@ final class ManifestWrites {
    */
   private static Future<Optional<ReferrersTagIndex.Referrer>> referrerOf(
       UpstreamRoute route, ArtifactSource cache, Digest digest) {
-    Future<Optional<Fetched>> cached =
-        cache == null ? Future.succeededFuture(Optional.empty()) : cache.held(route, digest);
+    Future<Optional<Fetched>> cached = cache.held(route, digest);
     return cached
         .compose(
             hit ->
@@ -213,11 +214,5 @@ final class ManifestWrites {
                         route, digest.toString(), UpstreamArtifacts.anyManifest()))
         .map(f -> f.flatMap(x -> ReferrersTagIndex.Referrer.of(x.bytes(), x.mediaType(), digest)))
         .otherwise(Optional.empty());
-  }
-
-  /** The manifest's own {@code mediaType}, else the type the client declared. */
-  private static String mediaType(byte[] bytes, String contentType) {
-    String declared = ManifestCodec.mediaTypeOf(bytes);
-    return declared != null ? declared : contentType;
   }
 }

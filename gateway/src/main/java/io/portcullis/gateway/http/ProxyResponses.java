@@ -134,35 +134,23 @@ final class ProxyResponses {
         .compose(
             body -> {
               // Only a refusal is relayed as is: a 2xx/3xx or 5xx is what its status means.
-              if (status >= 400 && status < 500 && UpstreamErrors.isRegistryError(body)) {
+              JsonObject first = UpstreamErrors.firstError(body);
+              if (status >= 400 && status < 500 && first != null) {
                 HttpServerResponse res = start(req, upstream, status);
                 res.putHeader("Content-Type", "application/json");
                 res.headers().remove("Content-Length");
-                firstError(body)
-                    .ifPresent(
-                        e ->
-                            res.putHeader(
-                                ErrorResponder.HEADER,
-                                ErrorResponder.headerValue(
-                                    String.valueOf(e.getValue("code")),
-                                    String.valueOf(e.getValue("message")))));
+                if (!first.isEmpty()) {
+                  res.putHeader(
+                      ErrorResponder.HEADER,
+                      ErrorResponder.headerValue(
+                          String.valueOf(first.getValue("code")),
+                          String.valueOf(first.getValue("message"))));
+                }
                 return res.end(body);
               }
               return Future.failedFuture(
                   UpstreamErrors.status(status, retryAfter, notFound, route));
             });
-  }
-
-  /** The first entry of a registry error body, for the {@link ErrorResponder#HEADER} header. */
-  private static java.util.Optional<JsonObject> firstError(Buffer body) {
-    try {
-      var errors = body.toJsonObject().getJsonArray("errors");
-      return errors != null && !errors.isEmpty() && errors.getValue(0) instanceof JsonObject e
-          ? java.util.Optional.of(e)
-          : java.util.Optional.empty();
-    } catch (RuntimeException e) {
-      return java.util.Optional.empty();
-    }
   }
 
   static JsonObject json(Buffer body) {

@@ -104,7 +104,10 @@ class MirrorRoutingIT {
         Http.get(gateway.url() + "/v2/library/signed/manifests/1", "Accept", ACCEPT);
     assertEquals(200, r.statusCode(), r.body());
     assertEquals(signed.digest(), r.headers().firstValue("Docker-Content-Digest").orElseThrow());
-    String audit = Files.readString(dir.resolve("audit.jsonl"));
+    // Records are appended asynchronously: wait for this one before reading the log.
+    String audit =
+        AuditRecords.await(
+            dir.resolve("audit.jsonl"), "\"repository\":\"docker.io/library/signed\"");
     assertTrue(audit.contains("\"repository\":\"docker.io/library/signed\""), audit);
     assertTrue(!audit.contains("\"repository\":\"library/signed\""), audit);
   }
