@@ -14,6 +14,11 @@ public final class PublicKeyPem {
   private PublicKeyPem() {}
 
   /** The key in {@code pem}, which must be a single {@code PUBLIC KEY} block. */
+  /** A DER SubjectPublicKeyInfo (as trusted roots and bundles carry keys) as a JDK key. */
+  public static PublicKey fromDer(byte[] spki) {
+    return KeyDecoder.publicKey(spki);
+  }
+
   public static PublicKey parse(String pem) {
     PublicKey key = KeyDecoder.publicKey(PemBlock.readSingle(pem, Set.of(LABEL)).content());
     Verifiers.forPublicKey(key); // refuses curves and key types nothing here can verify with
