@@ -78,11 +78,11 @@ class SigstoreParseTest {
         new String[] {
           "bundle.v1.sigstore", "bundle.v2.sigstore", "bundle.v3.sigstore", "bundle.v3_1.sigstore"
         }) {
-      SigstoreBundle b = SigstoreFixtures.bundle(f);
+      SigstoreBundle b = LogFixtures.bundle(f);
       assertEquals(1, b.tlogEntries().size(), f);
       assertTrue(b.messageSignature().isPresent(), f);
     }
-    assertEquals("0.1", SigstoreFixtures.bundle("bundle.v1.sigstore").version());
-    assertEquals("0.3", SigstoreFixtures.bundle("bundle.v3_1.sigstore").version());
+    assertEquals("0.1", LogFixtures.bundle("bundle.v1.sigstore").version());
+    assertEquals("0.3", LogFixtures.bundle("bundle.v3_1.sigstore").version());
   }
 }
