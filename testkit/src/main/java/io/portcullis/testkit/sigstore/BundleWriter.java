@@ -3,6 +3,9 @@ package io.portcullis.testkit.sigstore;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.portcullis.core.cosign.AttachmentLayer;
+import io.portcullis.core.cosign.CosignAnnotations;
+import io.portcullis.core.cosign.SimpleSigningPayload;
 import io.portcullis.core.dsse.DsseEnvelope;
 import io.portcullis.core.dsse.Pae;
 import io.portcullis.core.json.StrictJson;
@@ -40,6 +43,9 @@ public final class BundleWriter {
 
   /** The predicate type of SLSA provenance v1. */
   public static final String SLSA_PROVENANCE_V1 = "https://slsa.dev/provenance/v1";
+
+  /** cosign's annotation for an RFC 3161 timestamp on a legacy signature layer. */
+  public static final String RFC3161_TIMESTAMP = "dev.sigstore.cosign/rfc3161timestamp";
 
   private static final Base64.Encoder B64 = Base64.getEncoder();
   private static final HexFormat HEX = HexFormat.of();
@@ -169,6 +175,58 @@ public final class BundleWriter {
         .put("hint", keyHint(key));
     bundle.set("messageSignature", messageSignatureJson(digest, sig));
     return StrictJson.write(reorder(bundle));
+  }
+
+  /**
+   * A legacy keyless cosign signature layer (the {@code .sig} tag's format): the simple signing
+   * payload for {@code image}, signed by a Fulcio-style leaf, logged as a {@code hashedrekord} over
+   * the payload, with the {@code dev.cosignproject.cosign/signature}, {@code
+   * dev.sigstore.cosign/certificate}, {@code /chain} and {@code /bundle} (SET and entry)
+   * annotations, and {@code /rfc3161timestamp} when the instance has a TSA. Faults as for bundles.
+   */
+  public AttachmentLayer legacyImageSignature(
+      String dockerReference, Digest image, SigningIdentity identity, Fault... faults) {
+    Set<Fault> f = set(faults);
+    Digest signedDigest = f.contains(Fault.OTHER_DIGEST) ? otherDigest(image) : image;
+    byte[] payload = SimpleSigningPayload.create(dockerReference, signedDigest, Map.of()).raw();
+    Instant now = sigstore.now();
+    IssuedCertificate cert = certificate(identity, f, now);
+    byte[] sig = sign(cert.key().getPrivate(), payload);
+    String certPem = CertificatePem.encode(cert.leaf());
+    Map<String, String> annotations = new LinkedHashMap<>();
+    annotations.put(
+        CosignAnnotations.SIGNATURE,
+        B64.encodeToString(f.contains(Fault.TAMPERED_SIGNATURE) ? flip(sig) : sig));
+    annotations.put(CosignAnnotations.CERTIFICATE, certPem);
+    StringBuilder chain = new StringBuilder();
+    cert.chain().forEach(c -> chain.append(CertificatePem.encode(c)));
+    annotations.put(CosignAnnotations.CHAIN, chain.toString());
+    if (!f.contains(Fault.NO_TLOG_ENTRY)) {
+      LogEntry e = hashedRekordEntry(MerkleTree.sha256(payload), sig, pem(certPem), now, f);
+      ObjectNode bundle = JsonNodeFactory.instance.objectNode();
+      bundle.put("SignedEntryTimestamp", B64.encodeToString(e.signedEntryTimestamp()));
+      bundle
+          .putObject("Payload")
+          .put("body", B64.encodeToString(e.body()))
+          .put("integratedTime", e.integratedTime())
+          .put("logIndex", e.logIndex())
+          .put("logID", HEX.formatHex(e.logId()));
+      annotations.put(
+          CosignAnnotations.BUNDLE, new String(StrictJson.write(bundle), StandardCharsets.UTF_8));
+      sigstore
+          .timestampAuthority()
+          .ifPresent(
+              t -> {
+                ObjectNode ts = JsonNodeFactory.instance.objectNode();
+                ts.put("SignedRFC3161Timestamp", B64.encodeToString(t.timestamp(sig, now)));
+                annotations.put(
+                    RFC3161_TIMESTAMP, new String(StrictJson.write(ts), StandardCharsets.UTF_8));
+              });
+    }
+    return AttachmentLayer.create(
+        SimpleSigningPayload.MEDIA_TYPE,
+        f.contains(Fault.TAMPERED_PAYLOAD) ? tamper(payload) : payload,
+        annotations);
   }
 
   /** The in-toto v1 statement bytes about one subject. */
