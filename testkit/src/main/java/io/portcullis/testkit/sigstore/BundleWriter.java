@@ -244,42 +244,6 @@ public final class BundleWriter {
     return StrictJson.write(s);
   }
 
-  /** The Rekor {@code hashedrekord} 0.0.1 body, canonicalized. */
-  public static byte[] hashedRekordBody(byte[] sha256, byte[] signature, byte[] verifierPem) {
-    Map<String, Object> spec =
-        Map.of(
-            "data",
-            Map.of("hash", Map.of("algorithm", "sha256", "value", HEX.formatHex(sha256))),
-            "signature",
-            Map.of(
-                "content",
-                B64.encodeToString(signature),
-                "publicKey",
-                Map.of("content", B64.encodeToString(verifierPem))));
-    return CanonicalJson.write(Map.of("apiVersion", "0.0.1", "kind", "hashedrekord", "spec", spec));
-  }
-
-  /** The Rekor {@code dsse} 0.0.1 body, canonicalized. */
-  public static byte[] dsseBody(
-      byte[] envelopeJson, byte[] payload, byte[] signature, byte[] verifierPem) {
-    Map<String, Object> spec = new LinkedHashMap<>();
-    spec.put(
-        "envelopeHash",
-        Map.of("algorithm", "sha256", "value", HEX.formatHex(MerkleTree.sha256(envelopeJson))));
-    spec.put(
-        "payloadHash",
-        Map.of("algorithm", "sha256", "value", HEX.formatHex(MerkleTree.sha256(payload))));
-    spec.put(
-        "signatures",
-        List.of(
-            Map.of(
-                "signature",
-                B64.encodeToString(signature),
-                "verifier",
-                B64.encodeToString(verifierPem))));
-    return CanonicalJson.write(Map.of("apiVersion", "0.0.1", "kind", "dsse", "spec", spec));
-  }
-
   private IssuedCertificate certificate(SigningIdentity identity, Set<Fault> f, Instant now) {
     SigningIdentity id = identity;
     if (f.contains(Fault.WRONG_SAN)) {
@@ -305,10 +269,10 @@ public final class BundleWriter {
   private LogEntry dsseEntry(
       byte[] statement, byte[] sig, byte[] verifier, Instant now, Set<Fault> f) {
     byte[] envelope = StrictJson.write(envelope(statement, sig));
-    byte[] body = dsseBody(envelope, statement, sig, verifier);
+    byte[] body = RekorBodies.dsse(envelope, statement, sig, verifier);
     LogEntry entry = sigstore.rekor().append("dsse", "0.0.1", body, now);
     if (f.contains(Fault.SET_OVER_OTHER_BODY)) {
-      byte[] other = dsseBody(envelope, otherContent(statement), sig, verifier);
+      byte[] other = RekorBodies.dsse(envelope, otherContent(statement), sig, verifier);
       entry = overOther(entry, other);
     }
     return entry;
@@ -316,10 +280,10 @@ public final class BundleWriter {
 
   private LogEntry hashedRekordEntry(
       byte[] digest, byte[] sig, byte[] verifier, Instant now, Set<Fault> f) {
-    byte[] body = hashedRekordBody(digest, sig, verifier);
+    byte[] body = RekorBodies.hashedRekord(digest, sig, verifier);
     LogEntry entry = sigstore.rekor().append("hashedrekord", "0.0.1", body, now);
     if (f.contains(Fault.SET_OVER_OTHER_BODY)) {
-      entry = overOther(entry, hashedRekordBody(flip(digest), sig, verifier));
+      entry = overOther(entry, RekorBodies.hashedRekord(flip(digest), sig, verifier));
     }
     return entry;
   }
