@@ -188,6 +188,26 @@ class KeylessFixtureVariantsTest {
   }
 
   @Test
+  void rekorV2EntryWithoutTimestampGivesNoSigningTime() {
+    SigstoreBundle b = LogFixtures.bundle("bundle-with-rekor-v2-entry.sigstore");
+    SigstoreBundle noTimestamp =
+        new SigstoreBundle(
+            b.mediaType(),
+            b.certificates(),
+            b.publicKeyHint(),
+            b.tlogEntries(),
+            List.of(),
+            b.messageSignature(),
+            b.dsseEnvelope());
+    CertificateIdentity aaron =
+        new CertificateIdentity(GOOGLE, null, "aaronlew@google.com", null, Map.of());
+    BundleVerifier verifier = new BundleVerifier(LogFixtures.root(LogFixtures.STAGING));
+    VerificationRequirements req = VerificationRequirements.keyless(List.of(aaron));
+    assertTrue(verifier.verify(b, artifact(), req).verified());
+    fails(verifier.verify(noTimestamp, artifact(), req), "no verified signing time");
+  }
+
+  @Test
   void caNotValidAtTheLoggedTimeIsDenied() {
     // the public-good root with every Fulcio CA's window closed before the bundle was logged
     // (2023-10)
