@@ -219,8 +219,7 @@ public final class BundleVerifier {
     throw new SigstoreVerificationException(closest.message());
   }
 
-  private static void requireCodeSigning(X509Certificate leaf)
-      throws SigstoreVerificationException {
+  static void requireCodeSigning(X509Certificate leaf) throws SigstoreVerificationException {
     List<String> eku;
     try {
       eku = leaf.getExtendedKeyUsage();
