@@ -5,10 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.portcullis.core.keys.CertificatePem;
+import io.portcullis.core.testing.Mutations;
+import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.bouncycastle.asn1.ASN1OctetString;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every single-byte change of the evidence an outsider supplies (log entry bodies, checkpoints, SCT
@@ -164,6 +173,105 @@ class LogEvidenceMutationTest {
       String result = outcome(() -> TimestampVerifier.verify(changed, sig, root), "byte " + i);
       boolean covered = (i >= 69 && i < 247) || i >= 356;
       assertTrue(!covered || result.equals("refused"), "changed byte " + i + " accepted");
+    }
+  }
+
+  private static final int TRIES = 800;
+
+  /** A refusal, carried out of a {@code Runnable} for {@link Mutations#onlyThrows}. */
+  private static final class Refused extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Refused(SigstoreVerificationException e) {
+      super(e.getMessage(), e);
+    }
+  }
+
+  interface Verification {
+    void run(byte[] input) throws SigstoreVerificationException;
+  }
+
+  static Stream<Arguments> evidence() {
+    SigstoreBundle v1 = LogFixtures.bundle("bundle.v3.sigstore");
+    SigstoreBundle dsse = LogFixtures.bundle("bundle.dsse.sigstore");
+    SigstoreBundle v2 = LogFixtures.bundle("bundle-with-rekor-v2-entry.sigstore");
+    SigstoreBundle ts = LogFixtures.bundle("bundle-with-timestamp.sigstore");
+    TrustedRoot good = LogFixtures.root(LogFixtures.PUBLIC_GOOD);
+    TrustedRoot staging = LogFixtures.root(LogFixtures.STAGING);
+    byte[] sha = LogFixtures.artifactSha256();
+    return Stream.of(
+        Arguments.of("hashedrekord 0.0.1 body", body(v1), bodyCheck(v1, sha)),
+        Arguments.of("dsse 0.0.1 body", body(dsse), bodyCheck(dsse, sha)),
+        Arguments.of("hashedrekord 0.0.2 body", body(v2), bodyCheck(v2, sha)),
+        Arguments.of("Rekor v1 checkpoint", checkpoint(v1), checkpointCheck(v1, good)),
+        Arguments.of("Rekor v2 checkpoint", checkpoint(v2), checkpointCheck(v2, staging)),
+        Arguments.of(
+            "RFC 3161 response",
+            ts.rfc3161Timestamps().get(0),
+            (Verification)
+                input ->
+                    TimestampVerifier.verify(
+                        input, ts.messageSignature().orElseThrow().signature(), staging)));
+  }
+
+  private static byte[] body(SigstoreBundle b) {
+    return b.tlogEntries().get(0).canonicalizedBody();
+  }
+
+  private static byte[] checkpoint(SigstoreBundle b) {
+    return b.tlogEntries()
+        .get(0)
+        .inclusionProof()
+        .orElseThrow()
+        .checkpoint()
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static Verification bodyCheck(SigstoreBundle b, byte[] sha) {
+    TlogEntry real = b.tlogEntries().get(0);
+    return input ->
+        TlogVerifier.requireBodyMatches(withBody(real, input, Optional.empty()), b, sha, null);
+  }
+
+  private static Verification checkpointCheck(SigstoreBundle b, TrustedRoot root) {
+    TlogEntry real = b.tlogEntries().get(0);
+    InclusionProof p = real.inclusionProof().orElseThrow();
+    return input ->
+        TlogVerifier.verifyInclusion(
+            withBody(
+                real,
+                real.canonicalizedBody(),
+                Optional.of(
+                    new InclusionProof(
+                        p.logIndex(),
+                        p.rootHash(),
+                        p.treeSize(),
+                        p.hashes(),
+                        new String(input, StandardCharsets.UTF_8)))),
+            root);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("evidence")
+  void mutatedEvidenceIsOnlyEverRefused(String what, byte[] original, Verification verify) {
+    Iterator<byte[]> inputs =
+        Mutations.of(List.of(original)).sampleStream().limit(TRIES).iterator();
+    while (inputs.hasNext()) {
+      byte[] input = inputs.next();
+      try {
+        Mutations.onlyThrows(
+            Refused.class,
+            () -> {
+              try {
+                verify.run(input);
+              } catch (SigstoreVerificationException e) {
+                throw new Refused(e);
+              }
+            });
+      } catch (AssertionError e) {
+        throw new AssertionError(
+            what + " mutated to base64 " + Base64.getEncoder().encodeToString(input) + ": " + e, e);
+      }
     }
   }
 
