@@ -15,6 +15,10 @@ import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import org.bouncycastle.asn1.DERNull;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 
 /**
  * A Sigstore <a
@@ -81,7 +85,7 @@ public record TrustedRoot(
       byte[] der = bytes(key, "rawBytes");
       PublicKey publicKey;
       try {
-        publicKey = PublicKeyPem.fromDer(der);
+        publicKey = PublicKeyPem.fromDer(pkix(der, optionalText(key, "keyDetails")));
       } catch (KeyFormatException e) {
         throw new SigstoreFormatException(field + " " + url + ": " + e.getMessage());
       }
@@ -96,6 +100,24 @@ public record TrustedRoot(
               validity(key, field + " " + url)));
     }
     return out;
+  }
+
+  /**
+   * {@code rawBytes} as a SubjectPublicKeyInfo: {@code PKCS1_*} key details (the staging root's
+   * 2021 CT log) carry a bare PKCS#1 RSAPublicKey, which is wrapped; everything else already is
+   * one.
+   */
+  private static byte[] pkix(byte[] der, String keyDetails) {
+    if (keyDetails == null || !keyDetails.startsWith("PKCS1_RSA_")) {
+      return der;
+    }
+    try {
+      return new SubjectPublicKeyInfo(
+              new AlgorithmIdentifier(PKCSObjectIdentifiers.rsaEncryption, DERNull.INSTANCE), der)
+          .getEncoded();
+    } catch (java.io.IOException e) {
+      throw new KeyFormatException("PKCS#1 RSA public key cannot be encoded");
+    }
   }
 
   private static List<CertificateAuthority> authorities(JsonNode root, String field) {
