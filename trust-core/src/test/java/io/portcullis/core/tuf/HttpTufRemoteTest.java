@@ -132,6 +132,11 @@ class HttpTufRemoteTest {
   }
 
   @Test
+  void aPathThatIsNoUrlIsMalformedNotAnUncheckedException() {
+    assertThrows(TufException.Malformed.class, () -> remote().fetch("a b|c", 10));
+  }
+
+  @Test
   void onlyHttpRepositoriesAreAccepted() {
     assertThrows(
         IllegalArgumentException.class,
