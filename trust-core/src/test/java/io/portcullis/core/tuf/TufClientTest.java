@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.portcullis.core.testing.StaticHttpServer;
 import io.portcullis.core.tuf.TestRepository.Key;
 import java.nio.charset.StandardCharsets;
@@ -156,6 +157,60 @@ class TufClientTest {
     TufClient client = client(firstRoot());
     client.refresh();
     return client;
+  }
+
+  private static ObjectNode delegation(
+      String name, Key key, boolean terminating, String field, String value) {
+    var role = TestRepository.JSON.objectNode().put("name", name).put("threshold", 1);
+    role.putArray("keyids").add(key.id());
+    role.putArray(field).add(value);
+    return role.put("terminating", terminating);
+  }
+
+  @Test
+  void delegationsAreSearchedInOrderSignedByTheDelegatorsKeysAndStopAtATerminatingRole()
+      throws Exception {
+    Key delegate = TestRepository.ecdsa("delegate");
+    Key stranger = TestRepository.ecdsa("stranger");
+    byte[] x = "x".getBytes(StandardCharsets.UTF_8);
+    String hashed = TestRepository.sha256("h/x".getBytes(StandardCharsets.UTF_8)).substring(0, 2);
+    var top = TestRepository.targets(1, Map.of());
+    var delegations = top.putObject("delegations");
+    delegations.putObject("keys").set(delegate.id(), delegate.json());
+    delegations
+        .putArray("roles")
+        .add(delegation("forged", delegate, false, "paths", "evil/*"))
+        .add(delegation("stop", delegate, true, "paths", "t/*"))
+        .add(delegation("after", delegate, false, "paths", "t/*"))
+        .add(delegation("hashed", delegate, false, "path_hash_prefixes", hashed));
+    Map<String, byte[]> files =
+        Map.of(
+            "targets.json", sign(top, online),
+            "forged.json", sign(TestRepository.targets(1, Map.of("evil/x", x)), stranger),
+            "stop.json", sign(TestRepository.targets(1, Map.of()), delegate),
+            "after.json", sign(TestRepository.targets(1, Map.of("t/x", x)), delegate),
+            "hashed.json", sign(TestRepository.targets(1, Map.of("h/x", x)), delegate));
+    var snapshot = TestRepository.common("snapshot", 1);
+    var meta = snapshot.putObject("meta");
+    files.forEach(
+        (name, bytes) -> {
+          meta.putObject(name).put("version", 1);
+          server.put("1." + name, bytes);
+        });
+    byte[] snapshotFile = sign(snapshot, online);
+    server.put("1.snapshot.json", snapshotFile);
+    server.put("timestamp.json", sign(TestRepository.timestamp(1, snapshotFile, 1), online));
+    server.put("targets/h/" + TestRepository.sha256(x) + ".x", x);
+    TufClient client = client(firstRoot());
+    client.refresh();
+
+    assertArrayEquals(x, client.download("h/x"));
+    TufException.ThresholdNotMet forged =
+        assertThrows(TufException.ThresholdNotMet.class, () -> client.download("evil/x"));
+    assertEquals(
+        "1.forged.json is signed by 0 valid forged key(s), threshold 1", forged.getMessage());
+    assertThrows(TufException.NotFound.class, () -> client.download("t/x"));
+    assertFalse(server.requests().contains("1.after.json"), "a terminating role ends the search");
   }
 
   @Test

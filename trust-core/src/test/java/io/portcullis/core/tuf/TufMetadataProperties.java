@@ -85,6 +85,9 @@ class TufMetadataProperties {
   void timestampSnapshotAndTargets(@ForAll("roles") byte[] bytes) {
     onlyRefuses(() -> TimestampMetadata.parse("timestamp.json", bytes, CanonicalJson.INSTANCE));
     onlyRefuses(() -> SnapshotMetadata.parse("snapshot.json", bytes, CanonicalJson.INSTANCE));
-    onlyRefuses(() -> TargetsMetadata.parse("targets.json", bytes, CanonicalJson.INSTANCE));
+    onlyRefuses(
+        () ->
+            TargetsMetadata.parse(
+                "targets.json", bytes, CanonicalJson.INSTANCE, TufKeyTypes.standard()));
   }
 }
