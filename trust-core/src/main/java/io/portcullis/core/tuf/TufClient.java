@@ -150,11 +150,12 @@ public final class TufClient {
       root = candidate;
       store.write(ROOT, raw.get());
     }
-    checkExpiry(root.metadata());
+    // dropped before the expiry check, so an expired new root cannot leave them behind
     if (rotated(start, root, "timestamp") || rotated(start, root, "snapshot")) {
       store.delete(TIMESTAMP);
       store.delete(SNAPSHOT);
     }
+    checkExpiry(root.metadata());
     return root;
   }
 
