@@ -88,17 +88,18 @@ class VerifyBundleCommandTest {
   }
 
   @ParameterizedTest
-  @ValueSource(
-      strings = {
-        "bundle-with-mismatched-set.sigstore",
-        "bundle-with-wrong-tlog-entry.sigstore",
-        "bundle-with-bad-checkpoint-signature.sigstore",
-        "bundle-with-expired-cert.sigstore",
-        "bundle.dsse.bad-signature.sigstore",
-        "bundle.dsse.mismatched-envelope.sigstore",
-        "bundle.dsse.mismatched-signature.sigstore"
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "bundle-with-mismatched-set.sigstore | entry SET was not valid",
+        "bundle-with-wrong-tlog-entry.sigstore | records a different artifact digest",
+        "bundle-with-bad-checkpoint-signature.sigstore | checkpoint signature",
+        "bundle-with-expired-cert.sigstore | not valid at the verified signing time",
+        "bundle.dsse.bad-signature.sigstore | DSSE signature does not verify",
+        "bundle.dsse.mismatched-envelope.sigstore | records a different payload hash",
+        "bundle.dsse.mismatched-signature.sigstore | records a different signature"
       })
-  void tamperedBundlesFailWithOneLine(String bundle) {
+  void tamperedBundlesFailWithOneLine(String bundle, String reason) {
     String identity = identityOf(bundle).orElse(APPU);
     String issuer = identity.startsWith("https://github.com/") ? GITHUB : GOOGLE;
     CliRun run = keyless(bundle, identity, issuer, SigstoreFixtures.artifact());
@@ -107,6 +108,7 @@ class VerifyBundleCommandTest {
     assertTrue(
         run.err().startsWith("portcullis-signer verify-bundle: bundle does not verify: "),
         run.toString());
+    assertTrue(run.err().contains(reason), run.toString());
   }
 
   @Test
