@@ -95,9 +95,10 @@ public final class BundleVerifier {
     List<Instant> times = new ArrayList<>();
     OptionalLong logIndex = OptionalLong.empty();
     for (TlogEntry entry : bundle.tlogEntries()) {
-      TlogVerifier.VerifiedEntry verified = TlogVerifier.verifyInclusion(entry, root);
+      // The body first: it is cheap, and "not this signature" says more than "unknown log".
       TlogVerifier.requireBodyMatches(
           entry, bundle, artifact.sha256(), bundle.keyBased() ? key : null);
+      TlogVerifier.VerifiedEntry verified = TlogVerifier.verifyInclusion(entry, root);
       verified.integratedTime().ifPresent(times::add);
       if (logIndex.isEmpty()) {
         logIndex = OptionalLong.of(entry.logIndex());
