@@ -60,11 +60,17 @@ final class BundleReferrerCheck {
         continue;
       }
       subject += " (sigstore bundle v" + bundle.version() + ")";
-      if (verifier == null) {
-        verifier = new BundleVerifier(root.get());
+      BundleOutcome outcome;
+      if (needsNoRoot(bundle)) {
+        outcome =
+            new BundleVerifier(none())
+                .verify(bundle, Artifact.ofDigest(target.digest()), requirements);
+      } else {
+        if (verifier == null) {
+          verifier = new BundleVerifier(root.get());
+        }
+        outcome = verifier.verify(bundle, Artifact.ofDigest(target.digest()), requirements);
       }
-      BundleOutcome outcome =
-          verifier.verify(bundle, Artifact.ofDigest(target.digest()), requirements);
       String type = outcome.predicateType().orElse("message signature");
       if (!outcome.verified()) {
         report.fail(subject, outcome.failure());
@@ -97,8 +103,18 @@ final class BundleReferrerCheck {
         + (outcome.logIndex().isPresent() ? ", log index " + outcome.logIndex().getAsLong() : "");
   }
 
-  /** An empty trusted root: key-based bundles without log entries need none. */
-  static TrustedRoot none() {
+  /**
+   * A key-based bundle with no log entry and no timestamp is verified by the key alone, so the
+   * trusted root (maybe a TUF refresh over the network) is not fetched for it.
+   */
+  private static boolean needsNoRoot(SigstoreBundle bundle) {
+    return bundle.keyBased()
+        && bundle.tlogEntries().isEmpty()
+        && bundle.rfc3161Timestamps().isEmpty();
+  }
+
+  /** An empty trusted root, for bundles that need none. */
+  private static TrustedRoot none() {
     return new TrustedRoot("", List.of(), List.of(), List.of(), List.of(), new byte[32]);
   }
 }

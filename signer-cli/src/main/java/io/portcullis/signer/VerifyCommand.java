@@ -199,10 +199,7 @@ final class VerifyCommand implements Callable<Integer> {
     out.println("checking Sigstore bundle referrers of " + target.pinned() + " with " + key);
     new BundleReferrerCheck(
             new SigstoreBundleStore(client),
-            () ->
-                trustedRoot == null
-                    ? BundleReferrerCheck.none()
-                    : TrustedRoots.fromFile(trustedRoot),
+            () -> TrustedRoots.refreshed(trustedRoot, out),
             VerificationRequirements.keys(List.of(publicKey), false),
             predicateType == null ? SigstoreBundleSigner.SIGN_PREDICATE_TYPE : predicateType)
         .run(target, report, out);
@@ -215,10 +212,10 @@ final class VerifyCommand implements Callable<Integer> {
         attestationType == null
             ? SigstoreBundleSigner.SIGN_PREDICATE_TYPE
             : AttestCommand.predicateType(attestationType);
-    TrustedRoot root = TrustedRoots.load(trustedRoot, false);
     RegistryClient client = registry.client();
     ResolvedImage target = ResolvedImage.resolve(client, image);
     PrintWriter out = spec.commandLine().getOut();
+    TrustedRoot root = TrustedRoots.refreshed(trustedRoot, out);
     out.println("image " + target.pinned());
     out.println(
         "checking keyless Sigstore bundle referrers (" + predicateType + ") for " + identity);

@@ -112,6 +112,28 @@ class VerifyBundleCommandTest {
   }
 
   @Test
+  void withoutTrustedRootTheShippedPublicGoodRootIsUsedAndStagingIsAnother() {
+    String[] args = {
+      "verify-bundle",
+      "--bundle",
+      SigstoreFixtures.bundle("bundle.v3.sigstore"),
+      "--certificate-identity",
+      APPU,
+      "--certificate-oidc-issuer",
+      GOOGLE,
+      SigstoreFixtures.artifact()
+    };
+    CliRun shipped = CliRun.of(args);
+    assertEquals(0, shipped.exitCode(), shipped.toString());
+    String[] staging = new String[args.length + 1];
+    staging[0] = "verify-bundle";
+    staging[1] = "--staging";
+    System.arraycopy(args, 1, staging, 2, args.length - 1);
+    CliRun run = CliRun.of(staging);
+    assertEquals(ExitCodes.VERIFICATION_FAILED, run.exitCode(), run.toString());
+  }
+
+  @Test
   void theWrongIdentityOrIssuerFails() {
     CliRun identity =
         keyless("bundle.v3.sigstore", "evil@example.com", GOOGLE, SigstoreFixtures.artifact());
