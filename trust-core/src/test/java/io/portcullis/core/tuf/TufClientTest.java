@@ -120,6 +120,21 @@ class TufClientTest {
     assertEquals(1, client.updateTimestamp().version());
   }
 
+  @Test
+  void aKeyOfAnUnknownTypeIsSkippedNotFatal() throws Exception {
+    var signed = TestRepository.root(1, 1, roles(List.of(a), online, online));
+    signed
+        .with("keys")
+        .putObject("future")
+        .put("keytype", "sphincs")
+        .put("scheme", "sphincs")
+        .putObject("keyval")
+        .put("public", "00");
+    signed.with("roles").with("root").withArray("keyids").add("future");
+
+    assertEquals(1, client(sign(signed, a)).trustedRoot().version());
+  }
+
   /** A complete repository with one target set, consistent snapshots on. */
   private TufClient fullRepository(Map<String, byte[]> files) throws Exception {
     byte[] targetsFile = sign(TestRepository.targets(1, files), online);
