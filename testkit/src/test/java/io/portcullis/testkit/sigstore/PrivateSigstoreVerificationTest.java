@@ -125,6 +125,38 @@ class PrivateSigstoreVerificationTest {
     assertFalse(VERIFIER.verify(bundle, Artifact.ofDigest(IMAGE), EXPECTED).verified());
   }
 
+  @Test
+  void aP256CaVerifiesAndAWindowThatEndedBeforeTheSigningTimeDoesNot() {
+    PrivateSigstore p256 =
+        PrivateSigstore.builder()
+            .clock(Clock.fixed(NOW, ZoneOffset.UTC))
+            .caCurve(EcKeys.Curve.P256)
+            .build();
+    BundleOutcome ok =
+        new BundleVerifier(TrustedRoot.parse(p256.trustedRootJson()))
+            .verify(
+                SigstoreBundle.parse(p256.bundles().imageSignature("team/app", IMAGE, GITHUB)),
+                Artifact.ofDigest(IMAGE),
+                EXPECTED);
+    assertTrue(ok.verified(), ok.failure());
+    // the current CA's own window (caValidFor), not only the retired CA's, is honoured
+    PrivateSigstore ended =
+        PrivateSigstore.builder()
+            .clock(Clock.fixed(NOW, ZoneOffset.UTC))
+            .caValidFor(NOW.minusSeconds(86400), NOW.minusSeconds(60))
+            .build();
+    BundleOutcome refused =
+        new BundleVerifier(TrustedRoot.parse(ended.trustedRootJson()))
+            .verify(
+                SigstoreBundle.parse(ended.bundles().imageSignature("team/app", IMAGE, GITHUB)),
+                Artifact.ofDigest(IMAGE),
+                EXPECTED);
+    assertFalse(refused.verified());
+    assertTrue(
+        refused.failure().contains("certificate authority " + PrivateSigstore.FULCIO_URI),
+        refused.failure());
+  }
+
   private static VerificationRequirements withExtensions(Map<String, String> extensions) {
     return VerificationRequirements.keyless(
         List.of(
