@@ -113,7 +113,7 @@ class TrustPolicyLoaderTest {
             "unknown trust store type",
             "version: 1\ntrustStores:\n  k: {type: gpg, keys: [keys/release.pub]}\n"
                 + "policies: [{name: p, scopes: ['**']}]\n",
-            "trustStores.k.type: unknown trust store type 'gpg'; use cosign or x509"),
+            "trustStores.k.type: unknown trust store type 'gpg'; use cosign, x509 or sigstore"),
         Arguments.of(
             "unknown signature type",
             policy("signatures:\n  anyOf: [{type: gpg, trustStore: release-keys}]"),
@@ -236,14 +236,14 @@ class TrustPolicyLoaderTest {
             "cosign requirement on an x509 store",
             policy("signatures:\n  allOf: [{type: cosign, trustStore: release-ca}]"),
             "policies[0].signatures.allOf[0].trustStore: 'release-ca' is a x509 store, but a"
-                + " cosign requirement needs a store of type cosign (defined: release-keys)"),
+                + " cosign requirement needs a store of type cosign or sigstore (defined: release-keys)"),
         Arguments.of(
             "identities on a cosign requirement",
             policy(
                 "signatures:\n  anyOf: [{type: cosign, trustStore: release-keys,"
                     + " identities: ['*']}]"),
-            "policies[0].signatures.anyOf[0].identities: applies to notation requirements only; a"
-                + " cosign key is its own identity"),
+            "policies[0].signatures.anyOf[0].identities: applies to notation requirements and to"
+                + " cosign requirements naming a sigstore store; a cosign key is its own identity"),
         Arguments.of(
             "lockfile missing",
             policy("tags: {pin: lockfile, lockfile: missing.yaml}"),
