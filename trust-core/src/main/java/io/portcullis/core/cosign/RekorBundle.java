@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.portcullis.core.json.StrictJson;
 import io.portcullis.core.keys.CertificatePem;
 import io.portcullis.core.keys.PemBlock;
-import io.portcullis.core.keys.Verifiers;
+import io.portcullis.core.sigstore.SignedEntryTimestamp;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -18,7 +18,6 @@ import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * The Rekor bundle cosign stores in the {@code dev.sigstore.cosign/bundle} annotation (cosign
@@ -26,7 +25,8 @@ import java.util.TreeMap;
  * logIndex}, {@code logID}) and its SignedEntryTimestamp, the log's signature over the canonical
  * JSON (<a href="https://www.rfc-editor.org/rfc/rfc8785">RFC 8785</a>, keys sorted, no spaces) of
  * those four fields. The SET is an offline promise of inclusion: verifying it needs only the log's
- * public key, whose SHA-256 over DER is the {@code logID}.
+ * public key, whose SHA-256 over DER is the {@code logID}. The SET itself is checked by {@link
+ * SignedEntryTimestamp}, which Sigstore bundles share.
  */
 public record RekorBundle(
     byte[] signedEntryTimestamp, String body, long integratedTime, long logIndex, String logId) {
@@ -83,19 +83,14 @@ public record RekorBundle(
 
   /** The bytes the SET signs: canonical JSON of the four entry fields. */
   public byte[] canonicalPayload() {
-    TreeMap<String, Object> fields = new TreeMap<>();
-    fields.put("body", body);
-    fields.put("integratedTime", integratedTime);
-    fields.put("logID", logId);
-    fields.put("logIndex", logIndex);
-    return StrictJson.write(fields);
+    return SignedEntryTimestamp.payload(body, integratedTime, logId, logIndex);
   }
 
   /** Empty when the SET verifies under the trusted log key whose id is {@link #logId()}. */
   public Optional<String> verifySignedEntryTimestamp(Collection<PublicKey> logKeys) {
     for (PublicKey key : logKeys) {
       if (logId.equalsIgnoreCase(keyId(key))) {
-        return Verifiers.forPublicKey(key).verify(canonicalPayload(), signedEntryTimestamp)
+        return SignedEntryTimestamp.verifies(key, canonicalPayload(), signedEntryTimestamp)
             ? Optional.empty()
             : Optional.of("Rekor SignedEntryTimestamp does not verify with log " + logId);
       }

@@ -9,12 +9,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.portcullis.core.json.StrictJson;
 import io.portcullis.core.keys.KeyFormatException;
 import io.portcullis.core.keys.PublicKeyPem;
+import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import org.bouncycastle.asn1.DERNull;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 
 /**
  * A Sigstore <a
@@ -79,10 +84,11 @@ public record TrustedRoot(
       String url = optionalText(log, "baseUrl");
       JsonNode key = object(log, "publicKey");
       byte[] der = bytes(key, "rawBytes");
+      String details = optionalText(key, "keyDetails");
       PublicKey publicKey;
       try {
-        publicKey = PublicKeyPem.fromDer(der);
-      } catch (KeyFormatException e) {
+        publicKey = PublicKeyPem.fromDer(spki(der, details));
+      } catch (KeyFormatException | IOException e) {
         throw new SigstoreFormatException(field + " " + url + ": " + e.getMessage());
       }
       byte[] logId = bytes(object(log, "logId"), "keyId");
@@ -92,10 +98,20 @@ public record TrustedRoot(
               logId,
               der,
               publicKey,
-              optionalText(key, "keyDetails"),
+              details,
               validity(key, field + " " + url)));
     }
     return out;
+  }
+
+  // PKCS1_* keys (the staging CT log of 2021) are a bare PKCS#1 RSAPublicKey, not an SPKI
+  private static byte[] spki(byte[] der, String keyDetails) throws IOException {
+    if (keyDetails == null || !keyDetails.startsWith("PKCS1_RSA")) {
+      return der;
+    }
+    return new SubjectPublicKeyInfo(
+            new AlgorithmIdentifier(PKCSObjectIdentifiers.rsaEncryption, DERNull.INSTANCE), der)
+        .getEncoded();
   }
 
   private static List<CertificateAuthority> authorities(JsonNode root, String field) {

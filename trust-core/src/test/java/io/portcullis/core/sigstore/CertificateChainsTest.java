@@ -1,0 +1,116 @@
+package io.portcullis.core.sigstore;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Chaining a leaf to a trusted-root CA at the signing time. */
+class CertificateChainsTest {
+  private static final Instant SIGNED = Instant.parse("2025-06-01T00:05:00Z");
+  private static final FulcioTestPki PKI = new FulcioTestPki();
+  private static final X509Certificate LEAF =
+      PKI.leaf(
+          FulcioTestPki.ecKey().getPublic(),
+          FulcioTestPki.Holder.email("dev@example.com", "https://idp.test"),
+          Instant.parse("2025-06-01T00:00:00Z"));
+
+  private static CertificateChains chains(Instant start, Instant end, List<X509Certificate> chain) {
+    return new CertificateChains(
+        TrustedRoot.parse(
+                FulcioTestPki.trustedRootJson(start, end, chain).getBytes(StandardCharsets.UTF_8))
+            .certificateAuthorities());
+  }
+
+  private static String refusal(CertificateChains chains, List<X509Certificate> extra, Instant at) {
+    return assertThrows(SigstoreVerificationException.class, () -> chains.chain(LEAF, extra, at))
+        .getMessage();
+  }
+
+  @Test
+  void chainsToTheIssuingCertificateOfTheCa() throws Exception {
+    CertificateChains.Chained c =
+        chains(FulcioTestPki.EPOCH, null, List.of(PKI.intermediate, PKI.root))
+            .chain(LEAF, List.of(), SIGNED);
+    assertEquals(PKI.intermediate, c.issuer());
+  }
+
+  @Test
+  void caOutsideItsValidForWindowIsRefused() {
+    String why =
+        refusal(
+            chains(
+                FulcioTestPki.EPOCH, SIGNED.minusSeconds(1), List.of(PKI.intermediate, PKI.root)),
+            List.of(),
+            SIGNED);
+    assertTrue(why.contains("was not valid at the signing time"), why);
+  }
+
+  @Test
+  void leafExpiredAtTheSigningTimeIsRefused() {
+    String why =
+        refusal(
+            chains(FulcioTestPki.EPOCH, null, List.of(PKI.intermediate, PKI.root)),
+            List.of(),
+            SIGNED.plus(Duration.ofHours(1)));
+    assertTrue(why.contains("fails validation"), why);
+  }
+
+  @Test
+  void caCertificatesMustBeValidAtTheSigningTime() {
+    FulcioTestPki old =
+        new FulcioTestPki(FulcioTestPki.EPOCH, Instant.parse("2025-03-01T00:00:00Z"));
+    X509Certificate leaf =
+        old.leaf(
+            FulcioTestPki.ecKey().getPublic(),
+            FulcioTestPki.Holder.email("dev@example.com", "https://idp.test"),
+            Instant.parse("2025-06-01T00:00:00Z"));
+    CertificateChains chains =
+        chains(FulcioTestPki.EPOCH, null, List.of(old.intermediate, old.root));
+    String why =
+        assertThrows(
+                SigstoreVerificationException.class, () -> chains.chain(leaf, List.of(), SIGNED))
+            .getMessage();
+    assertTrue(why.contains("was not valid at"), why);
+  }
+
+  @Test
+  void leafOfAnotherCaOfTheSameNameIsRefused() {
+    FulcioTestPki other = new FulcioTestPki();
+    String why =
+        refusal(
+            chains(FulcioTestPki.EPOCH, null, List.of(other.intermediate, other.root)),
+            List.of(),
+            SIGNED);
+    assertTrue(why.contains("signature check failed"), why);
+  }
+
+  @Test
+  void bundleIntermediateIsUsedOnlyUnderATrustedRoot() throws Exception {
+    CertificateChains rootOnly = chains(FulcioTestPki.EPOCH, null, List.of(PKI.root));
+    assertEquals(
+        PKI.intermediate, rootOnly.chain(LEAF, List.of(PKI.intermediate), SIGNED).issuer());
+    refusal(rootOnly, List.of(), SIGNED);
+    // an intermediate of the right name but another key does not verify
+    FulcioTestPki impostor = new FulcioTestPki();
+    String why = refusal(rootOnly, List.of(impostor.intermediate), SIGNED);
+    assertTrue(why.contains("fails validation"), why);
+  }
+
+  @Test
+  void caWhoseChainDoesNotVerifyIsNotUsed() {
+    FulcioTestPki other = new FulcioTestPki();
+    String why =
+        refusal(
+            chains(FulcioTestPki.EPOCH, null, List.of(PKI.intermediate, other.root)),
+            List.of(),
+            SIGNED);
+    assertTrue(why.contains("no usable certificate authority"), why);
+  }
+}
