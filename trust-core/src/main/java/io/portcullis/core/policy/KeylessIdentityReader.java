@@ -1,6 +1,7 @@
 package io.portcullis.core.policy;
 
 import io.portcullis.core.sigstore.CertificateIdentity;
+import io.portcullis.core.sigstore.FulcioExtensions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -29,27 +30,7 @@ final class KeylessIdentityReader {
           + " '^https://github\\.com/myorg/'}]";
 
   /** The Fulcio extensions an identity may pin, by the names cosign gives them. */
-  static final Set<String> EXTENSIONS =
-      Set.of(
-          "githubWorkflowTrigger",
-          "githubWorkflowSha",
-          "githubWorkflowName",
-          "githubWorkflowRepository",
-          "githubWorkflowRef",
-          "buildSignerUri",
-          "buildSignerDigest",
-          "runnerEnvironment",
-          "sourceRepositoryUri",
-          "sourceRepositoryDigest",
-          "sourceRepositoryRef",
-          "sourceRepositoryIdentifier",
-          "sourceRepositoryOwnerUri",
-          "sourceRepositoryOwnerIdentifier",
-          "buildConfigUri",
-          "buildConfigDigest",
-          "buildTrigger",
-          "runInvocationUri",
-          "sourceRepositoryVisibilityAtSigning");
+  static final Set<String> EXTENSIONS = FulcioExtensions.OIDS.keySet();
 
   private static final Set<String> KEYS = keys();
 
