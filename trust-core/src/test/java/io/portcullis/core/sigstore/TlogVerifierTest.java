@@ -14,12 +14,12 @@ class TlogVerifierTest {
 
   /** Inclusion, then the body: "ok" or the first failure's message. */
   private static String verify(String bundleFile, String rootFile) {
-    SigstoreBundle bundle = SigstoreFixtures.bundle(bundleFile);
-    TrustedRoot root = SigstoreFixtures.root(rootFile);
+    SigstoreBundle bundle = LogFixtures.bundle(bundleFile);
+    TrustedRoot root = LogFixtures.root(rootFile);
     TlogEntry entry = bundle.tlogEntries().get(0);
     try {
       TlogVerifier.verifyInclusion(entry, root);
-      TlogVerifier.requireBodyMatches(entry, bundle, SigstoreFixtures.artifactSha256(), null);
+      TlogVerifier.requireBodyMatches(entry, bundle, LogFixtures.artifactSha256(), null);
       return "ok";
     } catch (SigstoreVerificationException e) {
       return e.getMessage();
@@ -28,27 +28,27 @@ class TlogVerifierTest {
 
   @ParameterizedTest(name = "{0}")
   @CsvSource({
-    "bundle.sigstore, " + SigstoreFixtures.PUBLIC_GOOD,
-    "bundle.v1.sigstore, " + SigstoreFixtures.PUBLIC_GOOD,
-    "bundle.v2.sigstore, " + SigstoreFixtures.PUBLIC_GOOD,
-    "bundle.v3.sigstore, " + SigstoreFixtures.PUBLIC_GOOD,
-    "bundle.v3_1.sigstore, " + SigstoreFixtures.PUBLIC_GOOD,
-    "bundle.v1.no.inclusion.sigstore, " + SigstoreFixtures.PUBLIC_GOOD,
-    "bundle.v2.no.inclusion.sigstore, " + SigstoreFixtures.PUBLIC_GOOD,
-    "bundle.v3.no.inclusion.sigstore, " + SigstoreFixtures.PUBLIC_GOOD,
-    "bundle.v3_1.no.inclusion.sigstore, " + SigstoreFixtures.PUBLIC_GOOD,
-    "bundle-no-digest.sigstore, " + SigstoreFixtures.PUBLIC_GOOD,
-    "bundle-with-expired-cert.sigstore, " + SigstoreFixtures.PUBLIC_GOOD,
-    "bundle.dsse.sigstore, " + SigstoreFixtures.PUBLIC_GOOD,
-    "bundle.dsse.rekor-v2.sigstore, " + SigstoreFixtures.PUBLIC_GOOD,
-    "bundle-with-timestamp.sigstore, " + SigstoreFixtures.STAGING,
-    "bundle-with-rekor-v2-entry.sigstore, " + SigstoreFixtures.STAGING,
-    "PKIX_ECDSA_P256_SHA_256.sigstore.json, " + SigstoreFixtures.PUBLIC_GOOD,
-    "PKIX_ECDSA_P384_SHA_384.sigstore.json, " + SigstoreFixtures.PUBLIC_GOOD,
-    "PKIX_ECDSA_P521_SHA_512.sigstore.json, " + SigstoreFixtures.PUBLIC_GOOD,
-    "PKIX_RSA_PKCS1V15_2048_SHA256.sigstore.json, " + SigstoreFixtures.PUBLIC_GOOD,
-    "PKIX_RSA_PKCS1V15_3072_SHA256.sigstore.json, " + SigstoreFixtures.PUBLIC_GOOD,
-    "PKIX_RSA_PKCS1V15_4096_SHA256.sigstore.json, " + SigstoreFixtures.PUBLIC_GOOD,
+    "bundle.sigstore, " + LogFixtures.PUBLIC_GOOD,
+    "bundle.v1.sigstore, " + LogFixtures.PUBLIC_GOOD,
+    "bundle.v2.sigstore, " + LogFixtures.PUBLIC_GOOD,
+    "bundle.v3.sigstore, " + LogFixtures.PUBLIC_GOOD,
+    "bundle.v3_1.sigstore, " + LogFixtures.PUBLIC_GOOD,
+    "bundle.v1.no.inclusion.sigstore, " + LogFixtures.PUBLIC_GOOD,
+    "bundle.v2.no.inclusion.sigstore, " + LogFixtures.PUBLIC_GOOD,
+    "bundle.v3.no.inclusion.sigstore, " + LogFixtures.PUBLIC_GOOD,
+    "bundle.v3_1.no.inclusion.sigstore, " + LogFixtures.PUBLIC_GOOD,
+    "bundle-no-digest.sigstore, " + LogFixtures.PUBLIC_GOOD,
+    "bundle-with-expired-cert.sigstore, " + LogFixtures.PUBLIC_GOOD,
+    "bundle.dsse.sigstore, " + LogFixtures.PUBLIC_GOOD,
+    "bundle.dsse.rekor-v2.sigstore, " + LogFixtures.PUBLIC_GOOD,
+    "bundle-with-timestamp.sigstore, " + LogFixtures.STAGING,
+    "bundle-with-rekor-v2-entry.sigstore, " + LogFixtures.STAGING,
+    "PKIX_ECDSA_P256_SHA_256.sigstore.json, " + LogFixtures.PUBLIC_GOOD,
+    "PKIX_ECDSA_P384_SHA_384.sigstore.json, " + LogFixtures.PUBLIC_GOOD,
+    "PKIX_ECDSA_P521_SHA_512.sigstore.json, " + LogFixtures.PUBLIC_GOOD,
+    "PKIX_RSA_PKCS1V15_2048_SHA256.sigstore.json, " + LogFixtures.PUBLIC_GOOD,
+    "PKIX_RSA_PKCS1V15_3072_SHA256.sigstore.json, " + LogFixtures.PUBLIC_GOOD,
+    "PKIX_RSA_PKCS1V15_4096_SHA256.sigstore.json, " + LogFixtures.PUBLIC_GOOD,
   })
   void loggedBundlesVerify(String bundle, String root) {
     assertEquals("ok", verify(bundle, root));
@@ -68,7 +68,7 @@ class TlogVerifierTest {
             + " different signature",
       })
   void tamperedPublicGoodBundlesFail(String bundle, String message) {
-    String result = verify(bundle, SigstoreFixtures.PUBLIC_GOOD);
+    String result = verify(bundle, LogFixtures.PUBLIC_GOOD);
     assertTrue(result.startsWith(message), result);
   }
 
@@ -84,31 +84,31 @@ class TlogVerifierTest {
             + " a different signature",
       })
   void rekorV2DsseBodiesThatDoNotFitFail(String file, String message) {
-    SigstoreBundle bundle = SigstoreFixtures.bundle(file);
+    SigstoreBundle bundle = LogFixtures.bundle(file);
     SigstoreVerificationException e =
         assertThrows(
             SigstoreVerificationException.class,
             () ->
                 TlogVerifier.requireBodyMatches(
-                    bundle.tlogEntries().get(0), bundle, SigstoreFixtures.artifactSha256(), null));
+                    bundle.tlogEntries().get(0), bundle, LogFixtures.artifactSha256(), null));
     assertTrue(e.getMessage().startsWith(message), e.getMessage());
   }
 
   @Test
   void aSetVouchesForTheIntegratedTimeAndARekorV2EntryHasNone() throws Exception {
-    SigstoreBundle v1 = SigstoreFixtures.bundle("bundle.v3.sigstore");
+    SigstoreBundle v1 = LogFixtures.bundle("bundle.v3.sigstore");
     TlogVerifier.VerifiedEntry e1 =
         TlogVerifier.verifyInclusion(
-            v1.tlogEntries().get(0), SigstoreFixtures.root(SigstoreFixtures.PUBLIC_GOOD));
+            v1.tlogEntries().get(0), LogFixtures.root(LogFixtures.PUBLIC_GOOD));
     assertEquals(
         Optional.of(Instant.ofEpochSecond(v1.tlogEntries().get(0).integratedTime())),
         e1.integratedTime());
     assertEquals("https://rekor.sigstore.dev", e1.log().baseUrl());
 
-    SigstoreBundle v2 = SigstoreFixtures.bundle("bundle-with-rekor-v2-entry.sigstore");
+    SigstoreBundle v2 = LogFixtures.bundle("bundle-with-rekor-v2-entry.sigstore");
     TlogVerifier.VerifiedEntry e2 =
         TlogVerifier.verifyInclusion(
-            v2.tlogEntries().get(0), SigstoreFixtures.root(SigstoreFixtures.STAGING));
+            v2.tlogEntries().get(0), LogFixtures.root(LogFixtures.STAGING));
     assertEquals(Optional.empty(), e2.integratedTime());
   }
 
@@ -116,14 +116,14 @@ class TlogVerifierTest {
   void anEntryOfALogTheRootDoesNotListFails() {
     // the public-good entry against the staging root
     assertTrue(
-        verify("bundle.v3.sigstore", SigstoreFixtures.STAGING)
+        verify("bundle.v3.sigstore", LogFixtures.STAGING)
             .matches("transparency log c0d23d6a[0-9a-f]+ is not in the trusted root"));
   }
 
   @Test
   void theLogMustBeValidAtTheIntegratedTime() {
-    TrustedRoot real = SigstoreFixtures.root(SigstoreFixtures.PUBLIC_GOOD);
-    SigstoreBundle bundle = SigstoreFixtures.bundle("bundle.v3.sigstore");
+    TrustedRoot real = LogFixtures.root(LogFixtures.PUBLIC_GOOD);
+    SigstoreBundle bundle = LogFixtures.bundle("bundle.v3.sigstore");
     Instant integrated = Instant.ofEpochSecond(bundle.tlogEntries().get(0).integratedTime());
     TrustedRoot later =
         new TrustedRoot(
@@ -154,7 +154,7 @@ class TlogVerifierTest {
 
   @Test
   void aChangedIntegratedTimeBreaksTheSet() {
-    SigstoreBundle bundle = SigstoreFixtures.bundle("bundle.v3.no.inclusion.sigstore");
+    SigstoreBundle bundle = LogFixtures.bundle("bundle.v3.no.inclusion.sigstore");
     TlogEntry real = bundle.tlogEntries().get(0);
     TlogEntry shifted =
         new TlogEntry(
@@ -169,9 +169,7 @@ class TlogVerifierTest {
     SigstoreVerificationException e =
         assertThrows(
             SigstoreVerificationException.class,
-            () ->
-                TlogVerifier.verifyInclusion(
-                    shifted, SigstoreFixtures.root(SigstoreFixtures.PUBLIC_GOOD)));
+            () -> TlogVerifier.verifyInclusion(shifted, LogFixtures.root(LogFixtures.PUBLIC_GOOD)));
     assertEquals(
         "entry SET was not valid: not signed by transparency log https://rekor.sigstore.dev",
         e.getMessage());
@@ -179,7 +177,7 @@ class TlogVerifierTest {
 
   @Test
   void anEntryWithNeitherSetNorProofFails() {
-    SigstoreBundle bundle = SigstoreFixtures.bundle("bundle.v3.sigstore");
+    SigstoreBundle bundle = LogFixtures.bundle("bundle.v3.sigstore");
     TlogEntry real = bundle.tlogEntries().get(0);
     TlogEntry bare =
         new TlogEntry(
@@ -194,9 +192,7 @@ class TlogVerifierTest {
     SigstoreVerificationException e =
         assertThrows(
             SigstoreVerificationException.class,
-            () ->
-                TlogVerifier.verifyInclusion(
-                    bare, SigstoreFixtures.root(SigstoreFixtures.PUBLIC_GOOD)));
+            () -> TlogVerifier.verifyInclusion(bare, LogFixtures.root(LogFixtures.PUBLIC_GOOD)));
     assertTrue(e.getMessage().contains("neither an inclusion promise (SET) nor"), e.getMessage());
   }
 }

@@ -5,11 +5,11 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
 /** The Sigstore fixtures of {@code shared/interop/sigstore} (see its README), read in place. */
-final class SigstoreFixtures {
+final class LogFixtures {
   static final String PUBLIC_GOOD = "public-good-trusted_root-2026-08.json";
   static final String STAGING = "staging_trusted_root.json";
 
-  private SigstoreFixtures() {}
+  private LogFixtures() {}
 
   static SigstoreBundle bundle(String name) {
     return SigstoreBundle.parse(InteropFixtures.bytes("sigstore/bundles/" + name));
