@@ -101,12 +101,19 @@ public record SigstoreBundle(
     List<X509Certificate> certificates = new ArrayList<>();
     Optional<String> hint = Optional.empty();
     int kinds = 0;
+    for (String kind : new String[] {"certificate", "x509CertificateChain", "publicKey"}) {
+      kinds += material.hasNonNull(kind) ? 1 : 0;
+    }
+    // Checked before any certificate is decoded: an ambiguous bundle is refused as such.
+    if (kinds != 1) {
+      throw new SigstoreFormatException(
+          "verificationMaterial must hold exactly one of certificate, x509CertificateChain and"
+              + " publicKey");
+    }
     if (material.hasNonNull("certificate")) {
-      kinds++;
       certificates.add(SigstoreJson.certificate(object(material, "certificate"), "certificate"));
     }
     if (material.hasNonNull("x509CertificateChain")) {
-      kinds++;
       for (JsonNode c : array(object(material, "x509CertificateChain"), "certificates")) {
         certificates.add(SigstoreJson.certificate(c, "x509CertificateChain"));
       }
@@ -115,14 +122,8 @@ public record SigstoreBundle(
       }
     }
     if (material.hasNonNull("publicKey")) {
-      kinds++;
       String h = optionalText(object(material, "publicKey"), "hint");
       hint = Optional.of(h == null ? "" : h);
-    }
-    if (kinds != 1) {
-      throw new SigstoreFormatException(
-          "verificationMaterial must hold exactly one of certificate, x509CertificateChain and"
-              + " publicKey");
     }
     List<TlogEntry> entries = new ArrayList<>();
     for (JsonNode e : array(material, "tlogEntries")) {

@@ -28,8 +28,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * certificates carry (as sigstore-java's {@code KeylessVerifierTest} uses them).
  */
 class BundleFixturesTest {
-  private static final String GOOD = SigstoreFixtures.PUBLIC_GOOD;
-  private static final String STAGING = SigstoreFixtures.STAGING;
+  private static final String GOOD = LogFixtures.PUBLIC_GOOD;
+  private static final String STAGING = LogFixtures.STAGING;
   private static final CertificateIdentity APPU = email("appu@google.com");
   private static final CertificateIdentity BEACON =
       new CertificateIdentity(
@@ -97,9 +97,9 @@ class BundleFixturesTest {
   @MethodSource("keyless")
   void keylessBundles(String file, String root, CertificateIdentity identity, String failure) {
     BundleOutcome outcome =
-        new BundleVerifier(SigstoreFixtures.root(root))
+        new BundleVerifier(LogFixtures.root(root))
             .verify(
-                SigstoreFixtures.bundle(file),
+                LogFixtures.bundle(file),
                 artifact(),
                 VerificationRequirements.keyless(List.of(identity)));
     check(outcome, failure);
@@ -124,9 +124,9 @@ class BundleFixturesTest {
   @MethodSource("algorithms")
   void keylessOfEachKeyAlgorithm(String file) {
     check(
-        new BundleVerifier(SigstoreFixtures.root(GOOD))
+        new BundleVerifier(LogFixtures.root(GOOD))
             .verify(
-                SigstoreFixtures.bundle(file),
+                LogFixtures.bundle(file),
                 artifact(),
                 VerificationRequirements.keyless(List.of(UNTRUSTED_SA))),
         null);
@@ -139,7 +139,7 @@ class BundleFixturesTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("algorithms")
   void keyBasedOfEachKeyAlgorithm(String file) {
-    SigstoreBundle keyless = SigstoreFixtures.bundle(file);
+    SigstoreBundle keyless = LogFixtures.bundle(file);
     PublicKey key = loggedKey(keyless);
     assertEquals(key, keyless.certificates().get(0).getPublicKey());
     SigstoreBundle bundle =
@@ -151,7 +151,7 @@ class BundleFixturesTest {
             List.of(),
             keyless.messageSignature(),
             Optional.empty());
-    BundleVerifier verifier = new BundleVerifier(SigstoreFixtures.root(GOOD));
+    BundleVerifier verifier = new BundleVerifier(LogFixtures.root(GOOD));
     check(
         verifier.verify(bundle, artifact(), VerificationRequirements.keys(List.of(key), false)),
         null);
