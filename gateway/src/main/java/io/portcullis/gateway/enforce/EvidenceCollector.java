@@ -39,9 +39,6 @@ import java.util.function.Function;
 final class EvidenceCollector {
   static final String NOTARY_SIGNATURE = "application/vnd.cncf.notary.signature";
 
-  /** The annotation cosign v3 and GitHub set on a bundle referrer: the statement's type. */
-  static final String PREDICATE_TYPE = "dev.sigstore.bundle.predicateType";
-
   static final String MANIFEST_ACCEPT = MediaTypes.OCI_MANIFEST + ", " + MediaTypes.DOCKER_MANIFEST;
 
   /**
@@ -132,8 +129,7 @@ final class EvidenceCollector {
               }
               Descriptor layer = within.get();
               Optional<String> predicate =
-                  Optional.ofNullable(m.annotations().get(PREDICATE_TYPE))
-                      .or(() -> Optional.ofNullable(referrer.annotations().get(PREDICATE_TYPE)));
+                  SigstoreBundleEvidence.announcedPredicateType(m, referrer);
               return route
                   .artifacts()
                   .blob(route, layer.parsedDigest(), (int) layer.size())

@@ -1,6 +1,8 @@
 package io.portcullis.core.policy;
 
+import io.portcullis.core.oci.Descriptor;
 import io.portcullis.core.oci.Digest;
+import io.portcullis.core.oci.ImageManifest;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -18,6 +20,18 @@ import java.util.Optional;
  */
 public record SigstoreBundleEvidence(
     Digest manifest, String artifactType, Optional<String> predicateType, byte[] bundle) {
+
+  /** The annotation cosign v3 and GitHub set on a bundle referrer: the statement's type. */
+  public static final String PREDICATE_TYPE = "dev.sigstore.bundle.predicateType";
+
+  /**
+   * The predicate type a bundle referrer announces: on its manifest, else on its descriptor in the
+   * referrers list.
+   */
+  public static Optional<String> announcedPredicateType(ImageManifest referrer, Descriptor listed) {
+    return Optional.ofNullable(referrer.annotations().get(PREDICATE_TYPE))
+        .or(() -> Optional.ofNullable(listed.annotations().get(PREDICATE_TYPE)));
+  }
 
   public SigstoreBundleEvidence {
     Objects.requireNonNull(manifest, "manifest");
