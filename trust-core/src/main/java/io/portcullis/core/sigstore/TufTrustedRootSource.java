@@ -1,0 +1,163 @@
+package io.portcullis.core.sigstore;
+
+import io.portcullis.core.tuf.HttpTufRemote;
+import io.portcullis.core.tuf.TufClient;
+import io.portcullis.core.tuf.TufException;
+import io.portcullis.core.tuf.TufMetadataStore;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A Sigstore trusted root kept current through TUF (<a
+ * href="https://github.com/sigstore/root-signing">sigstore/root-signing</a>): {@code
+ * trusted_root.json} is a target of the repository, fetched and verified by {@link TufClient} from
+ * a pinned TUF root, and cached with the TUF metadata in a directory.
+ *
+ * <p>It starts from the cached verified root when there is one, else from the shipped snapshot, so
+ * it works offline from the first run. A refresh that fails (network down, an expired or tampered
+ * repository) leaves the last verified root in use and says why in its result.
+ */
+public final class TufTrustedRootSource implements TrustedRootSource {
+  /** The target name of the trusted root in Sigstore's TUF repositories. */
+  public static final String TARGET = "trusted_root.json";
+
+  /**
+   * @param repository the TUF repository or a mirror of it
+   * @param pinnedRoot a TUF root file to start from; empty for the shipped public-good one
+   * @param cacheDirectory where the TUF metadata and the verified trusted root are kept; one
+   *     directory per repository (a mirror of it may share it)
+   * @param timeout connect and request deadline of each fetch
+   */
+  public record Settings(
+      URI repository,
+      Optional<Path> pinnedRoot,
+      Path cacheDirectory,
+      Duration timeout,
+      Clock clock) {
+    public Settings {
+      Objects.requireNonNull(repository, "repository");
+      Objects.requireNonNull(pinnedRoot, "pinnedRoot");
+      Objects.requireNonNull(cacheDirectory, "cacheDirectory");
+      Objects.requireNonNull(timeout, "timeout");
+      Objects.requireNonNull(clock, "clock");
+    }
+
+    /** The public-good repository with the shipped TUF root and the default timeout. */
+    public static Settings publicGood(Path cacheDirectory) {
+      return new Settings(
+          URI.create(PUBLIC_GOOD_TUF_URL),
+          Optional.empty(),
+          cacheDirectory,
+          HttpTufRemote.DEFAULT_TIMEOUT,
+          Clock.systemUTC());
+    }
+
+    public Settings withTimeout(Duration value) {
+      return new Settings(repository, pinnedRoot, cacheDirectory, value, clock);
+    }
+  }
+
+  private final Settings settings;
+  private final TufMetadataStore store;
+  private final String description;
+  private volatile TrustedRoot current;
+
+  TufTrustedRootSource(Settings settings) {
+    this.settings = settings;
+    this.store = new TufMetadataStore(settings.cacheDirectory());
+    this.description = "the TUF repository " + settings.repository();
+    this.current = cachedOrShipped();
+  }
+
+  /**
+   * The cache directory when none is configured: {@code $XDG_CACHE_HOME/portcullis/sigstore-tuf},
+   * else {@code ~/.cache/portcullis/sigstore-tuf}.
+   */
+  public static Path defaultCacheDirectory(Map<String, String> environment) {
+    String xdg = environment.get("XDG_CACHE_HOME");
+    Path base =
+        xdg != null && !xdg.isBlank()
+            ? Path.of(xdg)
+            : Path.of(System.getProperty("user.home"), ".cache");
+    return base.resolve("portcullis").resolve("sigstore-tuf");
+  }
+
+  @Override
+  public TrustedRoot current() {
+    return current;
+  }
+
+  @Override
+  public String description() {
+    return description;
+  }
+
+  /**
+   * Runs the TUF update and downloads {@code trusted_root.json}. Serialised: concurrent callers
+   * wait for each other rather than race on the cache directory.
+   */
+  @Override
+  public synchronized TrustedRootRefresh refresh() {
+    TrustedRoot before = current;
+    try {
+      Files.createDirectories(settings.cacheDirectory());
+      TufClient client =
+          TufClient.open(
+              TufClient.Settings.of(
+                  new HttpTufRemote(settings.repository(), settings.timeout()),
+                  store,
+                  pinnedRoot(),
+                  settings.clock()));
+      client.refresh();
+      TrustedRoot fresh = TrustedRoot.parse(client.download(TARGET, TrustedRoot.MAX_BYTES));
+      if (Arrays.equals(fresh.sha256(), before.sha256())) {
+        return result(TrustedRootRefresh.Outcome.CURRENT, "trusted root is current");
+      }
+      current = fresh;
+      return result(TrustedRootRefresh.Outcome.UPDATED, "trusted root updated");
+    } catch (TufException e) {
+      TrustedRootRefresh.Outcome outcome =
+          e.isNetworkFailure()
+              ? TrustedRootRefresh.Outcome.UNAVAILABLE
+              : TrustedRootRefresh.Outcome.REFUSED;
+      return result(outcome, e.getMessage());
+    } catch (SigstoreFormatException e) {
+      return result(
+          TrustedRootRefresh.Outcome.REFUSED, TARGET + " is not a trusted root: " + e.getMessage());
+    } catch (IOException | RuntimeException e) {
+      return result(TrustedRootRefresh.Outcome.REFUSED, "TUF cache or pinned root: " + e);
+    }
+  }
+
+  private TrustedRootRefresh result(TrustedRootRefresh.Outcome outcome, String message) {
+    return new TrustedRootRefresh(outcome, description + ": " + message, current);
+  }
+
+  private byte[] pinnedRoot() throws IOException {
+    if (settings.pinnedRoot().isPresent()) {
+      return Files.readAllBytes(settings.pinnedRoot().get());
+    }
+    return TrustedRootSource.resource(SHIPPED_TUF_ROOT_RESOURCE);
+  }
+
+  /** The root a previous refresh verified and cached, else the shipped snapshot. */
+  private TrustedRoot cachedOrShipped() {
+    try {
+      Optional<byte[]> cached = store.readTarget(TARGET);
+      if (cached.isPresent()) {
+        return TrustedRoot.parse(cached.get());
+      }
+    } catch (IOException | RuntimeException e) {
+      // an unreadable cache is the same as none: the shipped snapshot still works
+    }
+    return TrustedRoot.parse(TrustedRootSource.resource(SHIPPED_RESOURCE));
+  }
+}

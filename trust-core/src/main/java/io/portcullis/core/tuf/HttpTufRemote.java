@@ -1,0 +1,124 @@
+package io.portcullis.core.tuf;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * A {@link TufRemote} over {@link HttpClient}: connect and request deadlines, at most a few
+ * redirects and only to the same scheme (never from https down to http, nor to file or other
+ * schemes), and bodies read only up to the cap.
+ */
+public final class HttpTufRemote implements TufRemote {
+  /** The deadline used when none is given: the CLI and gateway must not hang on a dead mirror. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+
+  private static final int MAX_REDIRECTS = 5;
+
+  private final URI base;
+  private final Duration timeout;
+  private final HttpClient client;
+
+  /**
+   * @param base the repository's base URL ({@code https://tuf-repo-cdn.sigstore.dev}); a trailing
+   *     slash is added when missing
+   */
+  public HttpTufRemote(URI base, Duration timeout) {
+    String scheme = base.getScheme();
+    if (!"https".equals(scheme) && !"http".equals(scheme)) {
+      throw new IllegalArgumentException("TUF repository must be an http(s) URL: " + base);
+    }
+    String text = base.toString();
+    this.base = URI.create(text.endsWith("/") ? text : text + "/");
+    this.timeout = timeout;
+    this.client =
+        HttpClient.newBuilder()
+            .connectTimeout(timeout)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
+  }
+
+  public URI base() {
+    return base;
+  }
+
+  @Override
+  public Optional<byte[]> fetch(String path, long maxBytes) throws TufException {
+    URI uri = base.resolve(path);
+    for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
+      HttpResponse<InputStream> response = send(uri);
+      int status = response.statusCode();
+      try (InputStream body = response.body()) {
+        if (status == 200) {
+          return Optional.of(read(path, body, response, maxBytes));
+        }
+        if (status == 404) {
+          return Optional.empty();
+        }
+        if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308) {
+          uri = redirect(uri, response);
+          continue;
+        }
+        throw new TufException.FetchFailed(uri + " answered HTTP " + status);
+      } catch (IOException e) {
+        throw new TufException.FetchFailed("reading " + uri + " failed: " + e.getMessage(), e);
+      }
+    }
+    throw new TufException.FetchFailed(path + ": more than " + MAX_REDIRECTS + " redirects");
+  }
+
+  private HttpResponse<InputStream> send(URI uri) throws TufException {
+    HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
+    try {
+      return client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    } catch (IOException e) {
+      throw new TufException.FetchFailed("fetching " + uri + " failed: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TufException.FetchFailed("interrupted while fetching " + uri, e);
+    }
+  }
+
+  private static URI redirect(URI from, HttpResponse<?> response) throws TufException {
+    String location =
+        response
+            .headers()
+            .firstValue("location")
+            .orElseThrow(() -> new TufException.FetchFailed(from + " redirected without Location"));
+    URI to;
+    try {
+      to = from.resolve(location);
+    } catch (IllegalArgumentException e) {
+      throw new TufException.FetchFailed(from + " redirected to an invalid URL", e);
+    }
+    if (!from.getScheme().equals(to.getScheme())) {
+      throw new TufException.FetchFailed(from + " redirected to another scheme: " + to);
+    }
+    return to;
+  }
+
+  private static byte[] read(String path, InputStream body, HttpResponse<?> response, long maxBytes)
+      throws IOException, TufException {
+    long declared = response.headers().firstValueAsLong("content-length").orElse(-1);
+    if (declared > maxBytes) {
+      throw new TufException.TooLarge(path + " is " + declared + " bytes, more than " + maxBytes);
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(maxBytes, 64 * 1024));
+    byte[] buffer = new byte[16 * 1024];
+    long total = 0;
+    for (int n; (n = body.read(buffer)) != -1; ) {
+      total += n;
+      if (total > maxBytes) {
+        throw new TufException.TooLarge(path + " is longer than " + maxBytes + " bytes");
+      }
+      out.write(buffer, 0, n);
+    }
+    return out.toByteArray();
+  }
+}
