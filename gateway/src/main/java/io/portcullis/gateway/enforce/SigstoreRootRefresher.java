@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,17 +32,21 @@ import org.slf4j.LoggerFactory;
 public final class SigstoreRootRefresher implements SigstoreRoots {
   private static final Logger LOG = LoggerFactory.getLogger(SigstoreRootRefresher.class);
 
-  private final Path cacheBase;
-  private final Clock clock;
+  private final BiFunction<String, Optional<TufSettings>, TrustedRootSource> factory;
   private final Map<String, Entry> sources = new ConcurrentHashMap<>();
   private long timer = -1;
 
   /** A store's source and the settings it was made for (a changed {@code tuf} remakes it). */
   private record Entry(Optional<TufSettings> settings, TrustedRootSource source) {}
 
+  /** TUF sources cached under {@code cacheBase/<store>}. */
   public SigstoreRootRefresher(Path cacheBase, Clock clock) {
-    this.cacheBase = cacheBase;
-    this.clock = clock;
+    this((store, tuf) -> tufSource(cacheBase, clock, store, tuf));
+  }
+
+  /** Sources made by {@code factory} (tests). */
+  SigstoreRootRefresher(BiFunction<String, Optional<TufSettings>, TrustedRootSource> factory) {
+    this.factory = factory;
   }
 
   @Override
@@ -58,7 +63,7 @@ public final class SigstoreRootRefresher implements SigstoreRoots {
 
   private TrustedRootSource source(String store, Optional<TufSettings> tuf) {
     try {
-      return tufSource(store, tuf);
+      return factory.apply(store, tuf);
     } catch (RuntimeException e) {
       // e.g. an unreadable pinned TUF root: the policy is refused with this message
       throw new IllegalStateException(
@@ -66,7 +71,8 @@ public final class SigstoreRootRefresher implements SigstoreRoots {
     }
   }
 
-  private TrustedRootSource tufSource(String store, Optional<TufSettings> tuf) {
+  private static TrustedRootSource tufSource(
+      Path cacheBase, Clock clock, String store, Optional<TufSettings> tuf) {
     URI repository =
         URI.create(tuf.map(TufSettings::url).orElse(TrustedRootSource.PUBLIC_GOOD_TUF_URL));
     TufTrustedRootSource.Settings settings =
