@@ -57,7 +57,7 @@ class TrustPolicyLoaderTest {
     try (Stream<Path> list = Files.list(EXAMPLES)) {
       examples = list.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
     }
-    assertEquals(4, examples.size(), examples.toString());
+    assertEquals(5, examples.size(), examples.toString());
     for (Path example : examples) {
       TrustPolicy policy = TrustPolicyLoader.load(example);
       assertTrue(policy.policyFor("anything/at/all").isPresent(), example + " has a catch-all");
@@ -90,6 +90,13 @@ class TrustPolicyLoaderTest {
     assertEquals(CheckAction.LOG, staging.verification().expiry(), "permissive logs expiry");
     assertEquals(Mode.OFF, two.policyFor("internal/tools/jq").orElseThrow().mode());
     assertEquals(PinMode.FIRST_SEEN, two.policyFor("internal/prod/x").orElseThrow().tags().pin());
+
+    TrustPolicy sigstore = TrustPolicyLoader.load(EXAMPLES.resolve("upstream-sigstore.yaml"));
+    Policy upstream = sigstore.policyFor("ghcr.io/myorg/app").orElseThrow();
+    SignatureRequirement keyless = upstream.signatures().orElseThrow().requirements().get(0);
+    assertTrue(keyless.isKeyless() && keyless.tlogRequired(), "keyless, logged");
+    assertTrue(upstream.vetting().attestations().get(0).isKeyless(), "GitHub attestations");
+    assertTrue(((SigstoreTrustStore) sigstore.trustStore("public-good")).refreshed());
   }
 
   static Stream<Arguments> invalidPolicies() {
