@@ -11,6 +11,7 @@ import io.portcullis.core.oci.ImageManifest;
 import io.portcullis.core.oci.Tag;
 import io.portcullis.core.policy.SignatureBudget;
 import io.portcullis.core.registry.RegistryClient;
+import io.portcullis.core.sigstore.BundleVerifier;
 import io.portcullis.core.sigstore.CertificateIdentity;
 import io.portcullis.core.sigstore.TrustedRoot;
 import io.portcullis.core.sigstore.VerificationRequirements;
@@ -216,17 +217,21 @@ final class VerifyCommand implements Callable<Integer> {
     ResolvedImage target = ResolvedImage.resolve(client, image);
     PrintWriter out = spec.commandLine().getOut();
     TrustedRoot root = TrustedRoots.refreshed(trustedRoot, out);
+    VerificationRequirements requirements = VerificationRequirements.keyless(List.of(identity));
     out.println("image " + target.pinned());
-    out.println(
-        "checking keyless Sigstore bundle referrers (" + predicateType + ") for " + identity);
     VerificationReport report =
         new VerificationReport(
             attestationType == null ? "keyless signatures" : "keyless attestations");
+    if (attestationType == null) {
+      out.println("checking keyless legacy .sig signatures for " + identity);
+      new LegacyKeylessCheck(
+              new CosignAttachmentStore(client), new BundleVerifier(root), requirements)
+          .run(target, report, out);
+    }
+    out.println(
+        "checking keyless Sigstore bundle referrers (" + predicateType + ") for " + identity);
     new BundleReferrerCheck(
-            new SigstoreBundleStore(client),
-            () -> root,
-            VerificationRequirements.keyless(List.of(identity)),
-            predicateType)
+            new SigstoreBundleStore(client), () -> root, requirements, predicateType)
         .run(target, report, out);
     return finish(report, target);
   }

@@ -3,6 +3,7 @@ package io.portcullis.signer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.portcullis.core.cosign.AttachmentManifest;
 import io.portcullis.core.oci.Descriptor;
 import io.portcullis.core.oci.Digest;
 import io.portcullis.core.oci.ImageIndex;
@@ -157,6 +158,52 @@ class SigstoreKeylessCliIT {
             otherRoot.toString(),
             image);
     assertEquals(ExitCodes.VERIFICATION_FAILED, untrusted.exitCode(), untrusted.toString());
+  }
+
+  @Test
+  void aLegacyKeylessSigVerifiesByTheSameRulesAndSaysItsFormat() {
+    String image = h.image("keyless/legacy");
+    Digest digest = h.digestOf(image);
+    RemoteRepository repo = RemoteRepository.of(h.host, "keyless/legacy");
+    Tag tag = CosignAttachmentStore.tag(digest, AttachmentManifest.SIGNATURE_SUFFIX);
+    CosignAttachmentStore store = new CosignAttachmentStore(h.client);
+    store.append(
+        repo, tag, sigstore.bundles().legacyImageSignature(repo.toString(), digest, RELEASE));
+    CliRun ok =
+        keyless(
+            image,
+            "--certificate-identity",
+            WORKFLOW,
+            "--certificate-oidc-issuer",
+            SigningIdentity.GITHUB_ISSUER);
+    assertEquals(0, ok.exitCode(), ok.toString());
+    assertTrue(ok.out().contains("PASS #1 layer sha256:"), ok.toString());
+    assertTrue(ok.out().contains("(legacy .sig, keyless)"), ok.toString());
+
+    CliRun evil =
+        keyless(
+            image,
+            "--certificate-identity",
+            "https://github.com/evil/app/.github/workflows/release.yml@refs/tags/v1",
+            "--certificate-oidc-issuer",
+            SigningIdentity.GITHUB_ISSUER);
+    assertEquals(ExitCodes.VERIFICATION_FAILED, evil.exitCode(), evil.toString());
+
+    String other = h.image("keyless/legacy-other");
+    Digest otherDigest = h.digestOf(other);
+    store.append(
+        RemoteRepository.of(h.host, "keyless/legacy-other"),
+        CosignAttachmentStore.tag(otherDigest, AttachmentManifest.SIGNATURE_SUFFIX),
+        sigstore.bundles().legacyImageSignature(repo.toString(), digest, RELEASE));
+    CliRun copied =
+        keyless(
+            other,
+            "--certificate-identity",
+            WORKFLOW,
+            "--certificate-oidc-issuer",
+            SigningIdentity.GITHUB_ISSUER);
+    assertEquals(ExitCodes.VERIFICATION_FAILED, copied.exitCode(), copied.toString());
+    assertTrue(copied.out().contains("payload signs " + digest), copied.toString());
   }
 
   @Test
