@@ -1,5 +1,6 @@
 package io.portcullis.signer;
 
+import io.portcullis.core.policy.SigstoreBundleEvidence;
 import io.portcullis.core.sigstore.Artifact;
 import io.portcullis.core.sigstore.BundleOutcome;
 import io.portcullis.core.sigstore.BundleVerifier;
@@ -46,7 +47,7 @@ final class BundleReferrerCheck {
     listing.skipped().forEach(s -> out.println("NOTE bundles: " + s));
     int otherTypes = 0;
     BundleVerifier verifier = null;
-    for (SigstoreBundleStore.Found found : listing.found()) {
+    for (SigstoreBundleEvidence found : listing.found()) {
       if (found.predicateType().isPresent() && !found.predicateType().get().equals(predicateType)) {
         otherTypes++;
         continue;

@@ -7,6 +7,7 @@ import io.portcullis.core.oci.ManifestCodec;
 import io.portcullis.core.oci.MediaTypes;
 import io.portcullis.core.oci.Reference;
 import io.portcullis.core.policy.SignatureBudget;
+import io.portcullis.core.policy.SigstoreBundleEvidence;
 import io.portcullis.core.registry.PushedManifest;
 import io.portcullis.core.registry.RegistryClient;
 import io.portcullis.core.registry.RemoteRepository;
@@ -30,18 +31,15 @@ import java.util.Optional;
  */
 final class SigstoreBundleStore {
   static final String CONTENT = "dev.sigstore.bundle.content";
-  static final String PREDICATE_TYPE = "dev.sigstore.bundle.predicateType";
+  static final String PREDICATE_TYPE = SigstoreBundleEvidence.PREDICATE_TYPE;
   static final String CREATED = "org.opencontainers.image.created";
   static final String TITLE = "org.opencontainers.image.title";
 
   /** What counts as bundles in {@link SignatureBudget#note}. */
   static final String BUNDLES = "Sigstore bundles";
 
-  /** One bundle referrer: its manifest's digest, its predicate-type annotation and its bytes. */
-  record Found(Digest manifest, Optional<String> predicateType, String mediaType, byte[] bundle) {}
-
   /** The bundles found within the budget, and what it left out. */
-  record Listing(List<Found> found, List<String> skipped, Optional<String> note) {
+  record Listing(List<SigstoreBundleEvidence> found, List<String> skipped, Optional<String> note) {
     Listing {
       found = List.copyOf(found);
       skipped = List.copyOf(skipped);
@@ -107,19 +105,20 @@ final class SigstoreBundleStore {
   }
 
   /**
-   * The bundle referrers of {@code subject}: the first {@value SignatureBudget#MAX_SIGNATURES},
-   * each bundle declared within {@value SignatureBudget#MAX_SIGNATURE_BYTES} bytes and fetched
-   * capped at its declared size. A referrer that is not a bundle manifest of this subject is named
-   * in {@link Listing#skipped} with the reason.
+   * The bundle referrers of {@code subject} that the gateway would read ({@link
+   * SignatureBudget#bundleReferrers}, {@link SignatureBudget#bundleLayer}): the first {@value
+   * SignatureBudget#MAX_SIGNATURES}, each bundle declared within {@value
+   * SignatureBudget#MAX_SIGNATURE_BYTES} bytes and fetched capped at its declared size. A referrer
+   * that is not a bundle manifest of this subject is named in {@link Listing#skipped}.
    */
   Listing list(RemoteRepository repo, Digest subject) {
-    List<Descriptor> referrers =
+    List<Descriptor> all =
         client.referrers(repo, subject, Optional.empty()).manifests().stream()
-            .filter(d -> SigstoreBundle.isBundleMediaType(d.artifactType()))
+            .filter(d -> SignatureBudget.isSigstoreBundle(d.artifactType()))
             .toList();
-    List<Descriptor> selected = SignatureBudget.notationReferrers(referrers);
-    int leftOut = referrers.size() - selected.size();
-    List<Found> found = new ArrayList<>();
+    List<Descriptor> selected = SignatureBudget.bundleReferrers(all);
+    int leftOut = all.size() - selected.size();
+    List<SigstoreBundleEvidence> found = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
     for (Descriptor referrer : selected) {
       Digest digest = referrer.parsedDigest();
@@ -135,29 +134,19 @@ final class SigstoreBundleStore {
         skipped.add("referrer " + digest + " is not about " + subject);
         continue;
       }
-      Optional<Descriptor> layer =
-          manifest.layers().stream()
-              .filter(l -> SigstoreBundle.isBundleMediaType(l.mediaType()))
-              .findFirst();
+      Optional<Descriptor> layer = SignatureBudget.bundleLayer(manifest);
       if (layer.isEmpty()) {
-        skipped.add("referrer " + digest + " has no bundle layer");
-        continue;
-      }
-      if (layer.get().size() < 0 || layer.get().size() > SignatureBudget.MAX_SIGNATURE_BYTES) {
         leftOut++;
         continue;
       }
-      byte[] bundle = client.fetchBlob(repo, layer.get().parsedDigest(), layer.get().size());
       found.add(
-          new Found(
+          new SigstoreBundleEvidence(
               digest,
-              Optional.ofNullable(manifest.annotations().get(PREDICATE_TYPE)),
-              layer.get().mediaType(),
-              bundle));
+              referrer.artifactType(),
+              SigstoreBundleEvidence.announcedPredicateType(manifest, referrer),
+              client.fetchBlob(repo, layer.get().parsedDigest(), layer.get().size())));
     }
     return new Listing(
-        found,
-        skipped,
-        SignatureBudget.note(BUNDLES, "first", referrers.size() - leftOut, referrers.size()));
+        found, skipped, SignatureBudget.note(BUNDLES, "first", all.size() - leftOut, all.size()));
   }
 }
