@@ -163,6 +163,33 @@ class SigstoreBundleCliIT {
   }
 
   @Test
+  void recursiveAttestsEveryPlatformWithABundle() throws Exception {
+    OneLayerImages.MultiPlatform multi =
+        OneLayerImages.pushIndex(h.client, h.host, "bundle/multi-attested", "v1");
+    Path predicate = Files.writeString(keys.resolve("multi-provenance.json"), "{}");
+    CliRun attest =
+        h.cli(
+            "attest",
+            "--format",
+            "sigstore-bundle",
+            "--recursive",
+            "--key",
+            h.key("a.key"),
+            "--type",
+            "slsaprovenance1",
+            "--predicate",
+            predicate.toString(),
+            multi.index());
+    assertEquals(0, attest.exitCode(), attest.toString());
+    for (String platform : multi.children()) {
+      CliRun verify =
+          h.cli(
+              "verify", "--key", h.key("a.pub"), "--attestation-type", "slsaprovenance1", platform);
+      assertEquals(0, verify.exitCode(), verify.toString());
+    }
+  }
+
+  @Test
   void keylessVerifyNeedsAnIdentityAndAnIssuer() {
     CliRun run =
         h.cli("verify", "--certificate-identity", "x@example.com", h.host + "/bundle/none:v1");
