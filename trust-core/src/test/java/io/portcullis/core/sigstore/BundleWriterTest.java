@@ -28,6 +28,7 @@ class BundleWriterTest {
         "bundle.v3_1.no.inclusion.sigstore",
         "bundle-no-digest.sigstore",
         "bundle.dsse.sigstore",
+        "bundle-with-timestamp.sigstore",
         "PKIX_RSA_PKCS1V15_2048_SHA256.sigstore.json"
       })
   void aFixtureWrittenBackReadsTheSameAndStillVerifies(String name) {
@@ -56,7 +57,10 @@ class BundleWriterTest {
     String san = FulcioExtensions.subjectAlternativeNames(leaf).get(0);
     CertificateIdentity identity =
         new CertificateIdentity(null, Pattern.compile(".*"), san, null, Map.of());
-    String root = LogFixtures.PUBLIC_GOOD;
+    String root =
+        name.equals("bundle-with-timestamp.sigstore")
+            ? "staging_trusted_root_with_one_tsa.json"
+            : LogFixtures.PUBLIC_GOOD;
     BundleOutcome outcome =
         new BundleVerifier(LogFixtures.root(root))
             .verify(
