@@ -5,6 +5,7 @@ import io.portcullis.gateway.enforce.AuditLog;
 import io.portcullis.gateway.enforce.Enforcer;
 import io.portcullis.gateway.enforce.PinStore;
 import io.portcullis.gateway.enforce.PolicyHolder;
+import io.portcullis.gateway.enforce.SigstoreRootRefresher;
 import io.portcullis.gateway.metrics.GatewayMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -28,7 +29,12 @@ record Enforcement(Optional<PolicyHolder> holder, Optional<AuditLog> audit, Enfo
       return new Enforcement(Optional.empty(), audit, null);
     }
     GatewayConfig.PolicyConfig pc = config.policy().get();
-    PolicyHolder holder = new PolicyHolder(pc);
+    PolicyHolder holder =
+        new PolicyHolder(
+            pc,
+            Optional.of(
+                new SigstoreRootRefresher(
+                    config.dataDir().resolve("sigstore-tuf"), java.time.Clock.systemUTC())));
     holder.watch(vertx, pc.reloadInterval().toMillis());
     LOG.info(
         "trust policy {} in force (revision {}), reloaded when it changes",

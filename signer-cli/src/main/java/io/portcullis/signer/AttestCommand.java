@@ -9,6 +9,7 @@ import io.portcullis.core.dsse.PredicateTypes;
 import io.portcullis.core.json.StrictJson;
 import io.portcullis.core.keys.Signers;
 import io.portcullis.core.oci.Tag;
+import io.portcullis.core.registry.PushedManifest;
 import io.portcullis.core.registry.RegistryClient;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -34,10 +35,20 @@ import picocli.CommandLine.Spec;
     name = "attest",
     mixinStandardHelpOptions = true,
     description = {
-      "Attach a signed in-toto attestation (DSSE) to IMAGE, appended to the sha256-<hex>.att tag.",
+      "Attach a signed in-toto attestation (DSSE) to IMAGE, appended to the sha256-<hex>.att tag",
+      "(--format cosign, the default) or pushed as a Sigstore bundle referrer (--format"
+          + " sigstore-bundle [--rekor-url URL]).",
       "--recursive: for an index, also attest every manifest it lists."
     })
 final class AttestCommand implements Callable<Integer> {
+
+  @Option(
+      names = "--format",
+      defaultValue = "cosign",
+      description = "cosign or sigstore-bundle (default: ${DEFAULT-VALUE}).")
+  SignCommand.Format format;
+
+  @Mixin RekorOptions rekor;
 
   @Option(names = "--key", required = true, paramLabel = "FILE", description = "Private key.")
   Path key;
@@ -93,11 +104,35 @@ final class AttestCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (format == SignCommand.Format.notation) {
+      throw new UsageException("attest writes --format cosign or sigstore-bundle");
+    }
+    if (rekor.rekorUrl != null && format != SignCommand.Format.sigstoreBundle) {
+      throw new UsageException("--rekor-url applies to --format sigstore-bundle only");
+    }
     String predicateType = predicateType(type);
     JsonNode body = readPredicate();
     PrivateKey privateKey = KeyFiles.cosignPrivateKey(key, password);
     RegistryClient client = registry.client();
     PrintWriter out = spec.commandLine().getOut();
+    if (format == SignCommand.Format.sigstoreBundle) {
+      SigstoreBundleSigner signer = new SigstoreBundleSigner(privateKey, rekor.client());
+      SigstoreBundleStore store = new SigstoreBundleStore(client);
+      for (ResolvedImage target : SigningTargets.of(client, image, recursive)) {
+        InTotoStatement statement =
+            InTotoStatement.about(
+                target.repository().toString(), target.digest(), predicateType, body);
+        PushedManifest pushed =
+            store.push(
+                target.repository(),
+                target.descriptor(),
+                signer.attestation(statement),
+                predicateType);
+        out.println("attested " + target.pinned() + " (" + predicateType + ", sigstore bundle)");
+        out.println(SigstoreBundleStore.describe(target, pushed, rekor.rekorUrl != null));
+      }
+      return ExitCodes.OK;
+    }
     var signer = Signers.forPrivateKey(privateKey);
     CosignAttachmentStore store = new CosignAttachmentStore(client);
     for (ResolvedImage target : SigningTargets.of(client, image, recursive)) {

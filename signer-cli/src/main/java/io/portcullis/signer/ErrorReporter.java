@@ -2,6 +2,7 @@ package io.portcullis.signer;
 
 import io.portcullis.core.oci.InvalidReferenceException;
 import io.portcullis.core.registry.RegistryException;
+import io.portcullis.core.sigstore.RekorClient;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
@@ -37,7 +38,9 @@ final class ErrorReporter implements IExecutionExceptionHandler, IParameterExcep
     int code = exitCodeOf(ex);
     String prefix = cmd.getCommandSpec().qualifiedName() + ": ";
     String message = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
-    if (code == ExitCodes.COULD_NOT_VERIFY && !(ex instanceof RegistryException)) {
+    if (code == ExitCodes.COULD_NOT_VERIFY
+        && !(ex instanceof RegistryException)
+        && !(ex instanceof RekorClient.RekorException)) {
       message = "internal error: " + message + " (--debug shows details)";
     }
     err.println(prefix + message);

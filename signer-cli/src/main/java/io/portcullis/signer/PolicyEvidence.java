@@ -7,6 +7,7 @@ import io.portcullis.core.notation.SignatureManifest;
 import io.portcullis.core.oci.Descriptor;
 import io.portcullis.core.oci.Digest;
 import io.portcullis.core.oci.ImageManifest;
+import io.portcullis.core.oci.ManifestCodec;
 import io.portcullis.core.oci.Reference;
 import io.portcullis.core.policy.AttestationBudget;
 import io.portcullis.core.policy.CosignSignatures;
@@ -16,6 +17,7 @@ import io.portcullis.core.policy.NotationSignature;
 import io.portcullis.core.policy.Policy;
 import io.portcullis.core.policy.SignatureBudget;
 import io.portcullis.core.policy.SignatureType;
+import io.portcullis.core.policy.SigstoreBundleEvidence;
 import io.portcullis.core.registry.RegistryClient;
 import io.portcullis.core.registry.RemoteRepository;
 import java.util.ArrayList;
@@ -31,9 +33,10 @@ import java.util.Set;
  * the referrers API (or its tag fallback) with their envelopes, both within the gateway's {@link
  * SignatureBudget}; and, for policies with vetting rules, the image config(s) (from the manifest
  * already fetched) and the newest {@code sha256-<hex>.att} attestation envelopes within the
- * gateway's {@link AttestationBudget}. Registry failures propagate as {@code RegistryException}s
- * ("could not verify"); a malformed signature is evidence, not a failure, and the evaluator reports
- * it.
+ * gateway's {@link AttestationBudget}; and the Sigstore bundles stored as referrers (cosign v3,
+ * GitHub artifact attestations) within the {@link SignatureBudget}. Registry failures propagate as
+ * {@code RegistryException}s ("could not verify"); a malformed signature is evidence, not a
+ * failure, and the evaluator reports it.
  */
 final class PolicyEvidence {
   private final RegistryClient client;
@@ -70,7 +73,47 @@ final class PolicyEvidence {
             : List.of();
     List<CosignSignatures> attestations =
         policy.needsAttestations() ? attestations(target) : List.of();
-    return new Evidence(scopePath, target.digest(), cosign, notation, configs, attestations);
+    List<SigstoreBundleEvidence> bundles =
+        policy.needsBundles() ? bundles(target.repository(), target.digest()) : List.of();
+    return new Evidence(
+        scopePath, target.digest(), cosign, notation, configs, attestations, bundles);
+  }
+
+  /**
+   * The Sigstore bundles the gateway would fetch: the first bundle referrers within the {@link
+   * SignatureBudget}, less those whose bundle layer is declared over its cap, each bundle capped at
+   * its declared size.
+   */
+  private List<SigstoreBundleEvidence> bundles(RemoteRepository repo, Digest subject) {
+    List<Descriptor> referrers =
+        SignatureBudget.bundleReferrers(
+            client.referrers(repo, subject, Optional.empty()).manifests());
+    List<SigstoreBundleEvidence> found = new ArrayList<>();
+    for (Descriptor referrer : referrers) {
+      ImageManifest manifest;
+      try {
+        manifest =
+            ManifestCodec.readManifest(
+                client.getManifest(repo, Reference.of(referrer.parsedDigest())).bytes());
+      } catch (IllegalArgumentException notABundle) {
+        continue; // a malformed referrer is no evidence, as in the gateway
+      }
+      Optional<Descriptor> layer = SignatureBudget.bundleLayer(manifest);
+      if (layer.isEmpty()) {
+        notes.add(
+            "signatures: a Sigstore bundle over 1 MiB was left out (" + referrer.digest() + ")");
+        continue;
+      }
+      Optional<String> predicate =
+          SigstoreBundleEvidence.announcedPredicateType(manifest, referrer);
+      found.add(
+          new SigstoreBundleEvidence(
+              referrer.parsedDigest(),
+              referrer.artifactType(),
+              predicate,
+              client.fetchBlob(repo, layer.get().parsedDigest(), layer.get().size())));
+    }
+    return found;
   }
 
   /**

@@ -46,6 +46,7 @@ import picocli.CommandLine.Spec;
     description = {
       "Sign IMAGE. A tag is resolved to its digest first; the digest is what gets signed.",
       "cosign (default): --key FILE [--password-file FILE]; appended to the sha256-<hex>.sig tag.",
+      "sigstore-bundle: --key FILE [--rekor-url URL]; a cosign v3 bundle pushed as a referrer.",
       "notation: --cert FILE --cert-key FILE [--cert-chain FILE]; pushed as a referrer of IMAGE.",
       "--recursive: for an index, also sign every manifest it lists."
     })
@@ -54,13 +55,19 @@ final class SignCommand implements Callable<Integer> {
   /** The signature formats this command writes. */
   enum Format {
     cosign,
-    notation
+    notation,
+    sigstoreBundle {
+      @Override
+      public String toString() {
+        return "sigstore-bundle";
+      }
+    }
   }
 
   @Option(
       names = "--format",
       defaultValue = "cosign",
-      description = "cosign or notation (default: ${DEFAULT-VALUE}).")
+      description = "cosign, sigstore-bundle or notation (default: ${DEFAULT-VALUE}).")
   Format format;
 
   @Option(names = "--key", paramLabel = "FILE", description = "cosign private key (encrypted).")
@@ -98,6 +105,8 @@ final class SignCommand implements Callable<Integer> {
               + " each platform manifest verifies when pulled by its own digest.")
   boolean recursive;
 
+  @Mixin RekorOptions rekor;
+
   @Mixin PasswordOptions password;
 
   @Mixin RegistryOptions registry;
@@ -112,7 +121,40 @@ final class SignCommand implements Callable<Integer> {
     if (expiry != null && format != Format.notation) {
       throw new UsageException("--expiry applies to notation signatures only");
     }
-    return format == Format.cosign ? signCosign() : signNotation();
+    if (rekor.rekorUrl != null && format != Format.sigstoreBundle) {
+      throw new UsageException("--rekor-url applies to --format sigstore-bundle only");
+    }
+    return switch (format) {
+      case cosign -> signCosign();
+      case sigstoreBundle -> signBundle();
+      case notation -> signNotation();
+    };
+  }
+
+  private int signBundle() {
+    if (key == null) {
+      throw new UsageException("sigstore-bundle signing needs --key FILE");
+    }
+    if (cert != null || certKey != null || certChain != null) {
+      throw new UsageException("--cert, --cert-key and --cert-chain are for --format notation");
+    }
+    PrivateKey privateKey = KeyFiles.cosignPrivateKey(key, password);
+    SigstoreBundleSigner signer = new SigstoreBundleSigner(privateKey, rekor.client());
+    RegistryClient client = registry.client();
+    SigstoreBundleStore store = new SigstoreBundleStore(client);
+    PrintWriter out = spec.commandLine().getOut();
+    for (ResolvedImage target : SigningTargets.of(client, image, recursive)) {
+      byte[] bundle = signer.signature(target.digest());
+      PushedManifest pushed =
+          store.push(
+              target.repository(),
+              target.descriptor(),
+              bundle,
+              SigstoreBundleSigner.SIGN_PREDICATE_TYPE);
+      out.println("signed " + target.pinned() + " (sigstore bundle v0.3, DSSE)");
+      out.println(SigstoreBundleStore.describe(target, pushed, rekor.rekorUrl != null));
+    }
+    return ExitCodes.OK;
   }
 
   private int signCosign() {

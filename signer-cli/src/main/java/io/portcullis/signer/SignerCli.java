@@ -28,6 +28,7 @@ import picocli.CommandLine.ScopeType;
       AttestCommand.class,
       PinCommand.class,
       VerifyCommand.class,
+      VerifyBundleCommand.class,
       PolicyCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",

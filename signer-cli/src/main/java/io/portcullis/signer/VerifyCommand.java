@@ -11,6 +11,10 @@ import io.portcullis.core.oci.ImageManifest;
 import io.portcullis.core.oci.Tag;
 import io.portcullis.core.policy.SignatureBudget;
 import io.portcullis.core.registry.RegistryClient;
+import io.portcullis.core.sigstore.BundleVerifier;
+import io.portcullis.core.sigstore.CertificateIdentity;
+import io.portcullis.core.sigstore.TrustedRoot;
+import io.portcullis.core.sigstore.VerificationRequirements;
 import io.portcullis.core.x509.CertificateChainException;
 import io.portcullis.core.x509.TrustStore;
 import io.portcullis.core.x509.TrustStoreType;
@@ -42,7 +46,10 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Verify IMAGE's signatures. Prints one line per signature: what was checked and the result.",
-      "cosign: --key PUB [--attestation-type TYPE]; notation: --trust-store DIR [--identity ID];",
+      "cosign: --key PUB [--attestation-type TYPE]: legacy .sig/.att and Sigstore bundle referrers;",
+      "keyless (Sigstore bundles): --certificate-identity[-regexp] X --certificate-oidc-issuer[-regexp]"
+          + " Y [--trusted-root FILE];",
+      "notation: --trust-store DIR [--identity ID];",
       "trust policy: --policy FILE [--scope-path PATH] (exit 0 allowed, 1 denied, 3 could not"
           + " verify)."
     })
@@ -86,6 +93,16 @@ final class VerifyCommand implements Callable<Integer> {
               + " without the registry host, e.g. team/app).")
   String scopePath;
 
+  @Mixin KeylessOptions keyless;
+
+  @Option(
+      names = "--trusted-root",
+      paramLabel = "FILE",
+      description =
+          "Sigstore trusted_root.json for bundles (Fulcio CAs, Rekor and CT logs, timestamp"
+              + " authorities). Default: the public-good root.")
+  Path trustedRoot;
+
   @Mixin RegistryOptions registry;
 
   @Parameters(paramLabel = "IMAGE", description = "host[:port]/repo[:tag][@digest]")
@@ -96,10 +113,16 @@ final class VerifyCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     if (policy != null) {
-      if (key != null || trustStore != null || attestationType != null || !identities.isEmpty()) {
+      if (key != null
+          || trustStore != null
+          || attestationType != null
+          || !identities.isEmpty()
+          || keyless.given()
+          || trustedRoot != null) {
         throw new UsageException(
             "--policy takes the keys and trust stores from the policy file; drop --key,"
-                + " --trust-store, --identity and --attestation-type");
+                + " --trust-store, --identity, --certificate-*, --trusted-root and"
+                + " --attestation-type");
       }
       return new PolicyVerification(policy, scopePath, spec.commandLine().getOut())
           .run(registry.client(), image);
@@ -107,15 +130,23 @@ final class VerifyCommand implements Callable<Integer> {
     if (scopePath != null) {
       throw new UsageException("--scope-path applies to --policy verification");
     }
-    if ((key == null) == (trustStore == null)) {
+    int sources = (key != null ? 1 : 0) + (trustStore != null ? 1 : 0) + (keyless.given() ? 1 : 0);
+    if (sources != 1) {
       throw new UsageException(
-          "give either --key PUB (cosign), --trust-store DIR (notation) or --policy FILE");
+          "give either --key PUB (cosign), --certificate-identity and --certificate-oidc-issuer"
+              + " (keyless), --trust-store DIR (notation) or --policy FILE");
     }
-    if (key != null && !identities.isEmpty()) {
+    if (trustStore != null && trustedRoot != null) {
+      throw new UsageException("--trusted-root applies to cosign and keyless verification");
+    }
+    if (trustStore == null && !identities.isEmpty()) {
       throw new UsageException("--identity applies to --trust-store verification");
     }
     if (trustStore != null && attestationType != null) {
       throw new UsageException("--attestation-type applies to --key verification");
+    }
+    if (keyless.given()) {
+      return verifyKeyless();
     }
     return key != null ? verifyCosign() : verifyNotation();
   }
@@ -156,15 +187,52 @@ final class VerifyCommand implements Callable<Integer> {
     }
     VerificationReport report = new VerificationReport(what);
     int n = 0;
+    String legacy = predicateType == null ? " (legacy .sig)" : " (legacy .att)";
     for (LayerOutcome layer : outcome.layers()) {
       // payloads repeat when several keys sign one image; the position tells the layers apart
-      String subject = "#" + ++n + " layer " + layer.layerDigest();
+      String subject = "#" + ++n + " layer " + layer.layerDigest() + legacy;
       if (layer.verified()) {
         report.pass(subject, summary(layer));
       } else {
         report.fail(subject, layer.failure().orElse("not verified"));
       }
     }
+    out.println("checking Sigstore bundle referrers of " + target.pinned() + " with " + key);
+    new BundleReferrerCheck(
+            new SigstoreBundleStore(client),
+            () -> TrustedRoots.refreshed(trustedRoot, out),
+            VerificationRequirements.keys(List.of(publicKey), false),
+            predicateType == null ? SigstoreBundleSigner.SIGN_PREDICATE_TYPE : predicateType)
+        .run(target, report, out);
+    return finish(report, target);
+  }
+
+  private int verifyKeyless() {
+    CertificateIdentity identity = keyless.identity();
+    String predicateType =
+        attestationType == null
+            ? SigstoreBundleSigner.SIGN_PREDICATE_TYPE
+            : AttestCommand.predicateType(attestationType);
+    RegistryClient client = registry.client();
+    ResolvedImage target = ResolvedImage.resolve(client, image);
+    PrintWriter out = spec.commandLine().getOut();
+    TrustedRoot root = TrustedRoots.refreshed(trustedRoot, out);
+    VerificationRequirements requirements = VerificationRequirements.keyless(List.of(identity));
+    out.println("image " + target.pinned());
+    VerificationReport report =
+        new VerificationReport(
+            attestationType == null ? "keyless signatures" : "keyless attestations");
+    if (attestationType == null) {
+      out.println("checking keyless legacy .sig signatures for " + identity);
+      new LegacyKeylessCheck(
+              new CosignAttachmentStore(client), new BundleVerifier(root), requirements)
+          .run(target, report, out);
+    }
+    out.println(
+        "checking keyless Sigstore bundle referrers (" + predicateType + ") for " + identity);
+    new BundleReferrerCheck(
+            new SigstoreBundleStore(client), () -> root, requirements, predicateType)
+        .run(target, report, out);
     return finish(report, target);
   }
 

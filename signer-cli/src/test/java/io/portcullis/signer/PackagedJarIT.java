@@ -88,11 +88,43 @@ class PackagedJarIT {
       Result verify = run("verify", "--insecure-registry", host, "--key", prefix + ".pub", image);
       assertEquals(0, verify.exitCode(), verify.toString());
       assertTrue(verify.out().contains("VERIFIED"), verify.toString());
+      Result bundle =
+          run(
+              "sign",
+              "--format",
+              "sigstore-bundle",
+              "--insecure-registry",
+              host,
+              "--password-file",
+              password.toString(),
+              "--key",
+              prefix + ".key",
+              image);
+      assertEquals(0, bundle.exitCode(), bundle.toString());
+      Result both = run("verify", "--insecure-registry", host, "--key", prefix + ".pub", image);
+      assertTrue(both.out().contains("VERIFIED: 2 of 2"), both.toString());
 
       Result noConsole = run("keygen", "--out", dir.resolve("other").toString());
       assertEquals(ExitCodes.USAGE, noConsole.exitCode(), noConsole.toString());
       assertEquals(1, noConsole.err().lines().count(), "one line, no stack trace: " + noConsole);
       assertTrue(!sign.out().contains("s3cret") && !sign.err().contains("s3cret"));
     }
+  }
+
+  /** The shipped public-good trusted root is in the jar: verify-bundle needs no file and no net. */
+  @Test
+  void verifyBundleUsesTheRootShippedInTheJar() throws Exception {
+    Result run =
+        run(
+            "verify-bundle",
+            "--bundle",
+            SigstoreFixtures.bundle("bundle.v3.sigstore"),
+            "--certificate-identity",
+            VerifyBundleCommandTest.APPU,
+            "--certificate-oidc-issuer",
+            VerifyBundleCommandTest.GOOGLE,
+            SigstoreFixtures.artifact());
+    assertEquals(0, run.exitCode(), run.toString());
+    assertTrue(run.out().startsWith("OK: sigstore bundle v0.3 verified"), run.toString());
   }
 }

@@ -44,6 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and Notary Project signatures, and each way verification must fail.
  */
 class SignerCliIT {
+  static CliHarness harness;
   static RegistryProcess registry;
   static RegistryClient client;
   static String host;
@@ -54,48 +55,34 @@ class SignerCliIT {
 
   @BeforeAll
   static void start() throws Exception {
-    registry = RegistryProcess.start();
-    host = registry.hostPort();
-    client =
-        RegistryClient.create(new RegistryClientConfig(null, Set.of(host), Duration.ofSeconds(10)));
-    password = Files.writeString(keys.resolve("password.txt"), "hello\n");
-    assertEquals(0, cli("keygen", "--out", keys.resolve("a").toString()).exitCode());
-    assertEquals(0, cli("keygen", "--out", keys.resolve("b").toString()).exitCode());
+    harness = CliHarness.start(keys);
+    registry = harness.registry;
+    host = harness.host;
+    client = harness.client;
+    password = harness.password;
     pki = keys.resolve("pki");
     CliRun.ok("certs", "dev", "--out", pki.toString());
   }
 
   @AfterAll
   static void stop() {
-    registry.close();
+    harness.close();
   }
 
-  /** Runs the CLI with the password file and the registry marked insecure where they apply. */
   static CliRun cli(String... args) {
-    List<String> all = new java.util.ArrayList<>(List.of(args));
-    if (Set.of("sign", "attest").contains(args[0]) && !all.contains("notation")) {
-      all.add(1, "--password-file=" + password);
-    }
-    if (args[0].equals("keygen")) {
-      all.add(1, "--password-file=" + password);
-    }
-    if (Set.of("sign", "attest", "verify").contains(args[0])) {
-      all.add(1, "--insecure-registry=" + host);
-    }
-    return CliRun.of(all.toArray(String[]::new));
+    return harness.cli(args);
   }
 
   static String key(String name) {
-    return keys.resolve(name).toString();
+    return harness.key(name);
   }
 
-  /** A fresh one-layer image in its own repository, so tests do not see each other's signatures. */
   static String image(String repo) {
-    return OneLayerImages.push(client, host, repo, "v1");
+    return harness.image(repo);
   }
 
   static Digest digestOf(String image) {
-    return client.resolve(io.portcullis.core.registry.ImageReference.parse(image));
+    return harness.digestOf(image);
   }
 
   @Test

@@ -20,6 +20,7 @@ class SignerCliTest {
         "sign",
         "attest",
         "verify",
+        "verify-bundle",
         "pin",
         "policy",
         "policy lint"

@@ -212,7 +212,7 @@ public final class ConfigLoader {
     checkUnprefixed(unprefixed, prefixes);
     Path dataDir = Path.of(raw.dataDir() == null ? "data" : raw.dataDir());
     Optional<GatewayConfig.PolicyConfig> policy =
-        Optional.ofNullable(raw.policy()).map(ConfigLoader::policy);
+        Optional.ofNullable(raw.policy()).map(p -> policy(p, raw.sigstore()));
     Optional<Path> audit =
         Optional.ofNullable(raw.audit())
             .map(
@@ -312,7 +312,7 @@ public final class ConfigLoader {
     return Durations.parse(c.tagTtl(), key + ".tagTtl");
   }
 
-  private static GatewayConfig.PolicyConfig policy(PolicySection p) {
+  private static GatewayConfig.PolicyConfig policy(PolicySection p, SigstoreSection sigstore) {
     if (p.file() == null) {
       throw new ConfigException(
           "policy.file: is required (a trust policy, see trust-policies/README.md)");
@@ -330,7 +330,14 @@ public final class ConfigLoader {
     if (every.toMillis() < 100) {
       throw new ConfigException("policy.reloadInterval: must be at least 100ms");
     }
-    return new GatewayConfig.PolicyConfig(file, every);
+    Duration refresh =
+        sigstore == null || sigstore.refreshInterval() == null
+            ? GatewayConfig.PolicyConfig.DEFAULT_SIGSTORE_REFRESH
+            : Durations.parse(sigstore.refreshInterval(), "sigstore.refreshInterval");
+    if (refresh.compareTo(Duration.ofMinutes(1)) < 0) {
+      throw new ConfigException("sigstore.refreshInterval: must be at least 1m");
+    }
+    return new GatewayConfig.PolicyConfig(file, every, refresh);
   }
 
   private static URI httpUrl(String value, String key) {
@@ -423,7 +430,11 @@ public final class ConfigLoader {
       DeploymentConfigReader.AdminSection admin,
       DeploymentConfigReader.LoggingSection logging,
       CacheSection cache,
-      RoutingSection routing) {}
+      RoutingSection routing,
+      SigstoreSection sigstore) {}
+
+  /** {@code refreshInterval}: how often TUF-refreshed Sigstore trusted roots are refreshed. */
+  record SigstoreSection(String refreshInterval) {}
 
   /** {@code unprefixed}: the prefix of the upstream that serves names matching no prefix. */
   record RoutingSection(String unprefixed) {}

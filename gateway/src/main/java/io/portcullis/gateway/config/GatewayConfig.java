@@ -30,6 +30,17 @@ public record GatewayConfig(
         server.withPort(port), upstreams, dataDir, policy, auditFile, auth, admin, logging, cache);
   }
 
-  /** The trust policy file, re-read when it changes (checked every {@code reloadInterval}). */
-  public record PolicyConfig(Path file, Duration reloadInterval) {}
+  /**
+   * The trust policy file, re-read when it changes (checked every {@code reloadInterval}); the
+   * TUF-refreshed Sigstore trusted roots it uses are refreshed every {@code
+   * sigstoreRefreshInterval} ({@code sigstore.refreshInterval}).
+   */
+  public record PolicyConfig(Path file, Duration reloadInterval, Duration sigstoreRefreshInterval) {
+    /** Sigstore's TUF repository publishes new roots rarely; every 6 hours is ample. */
+    public static final Duration DEFAULT_SIGSTORE_REFRESH = Duration.ofHours(6);
+
+    public PolicyConfig(Path file, Duration reloadInterval) {
+      this(file, reloadInterval, DEFAULT_SIGSTORE_REFRESH);
+    }
+  }
 }

@@ -13,6 +13,7 @@ import io.portcullis.core.policy.NotationSignature;
 import io.portcullis.core.policy.Policy;
 import io.portcullis.core.policy.SignatureBudget;
 import io.portcullis.core.policy.SignatureType;
+import io.portcullis.core.policy.SigstoreBundleEvidence;
 import io.portcullis.gateway.upstream.UpstreamArtifacts;
 import io.portcullis.gateway.upstream.UpstreamArtifacts.Fetched;
 import io.portcullis.gateway.upstream.UpstreamRoute;
@@ -28,11 +29,12 @@ import java.util.function.Function;
 /**
  * Fetches, asynchronously and only what the policy needs, the trust data about one image: cosign's
  * {@code sha256-<hex>.sig} manifest with its layer blobs, Notary Project signatures found through
- * the referrers API or its tag fallback, and for vetting rules the image config(s) (see {@link
- * ImageConfigs}) and the {@code sha256-<hex>.att} attestations with their DSSE envelopes. The
- * evaluator then works on this evidence without I/O. Counts and sizes are capped, by trust-core's
- * {@link SignatureBudget} and {@link AttestationBudget} that {@code portcullis-signer verify} uses
- * too, so a hostile upstream cannot make the gateway buffer much.
+ * the referrers API or its tag fallback, Sigstore bundles stored as referrers (cosign v3, GitHub
+ * artifact attestations), and for vetting rules the image config(s) (see {@link ImageConfigs}) and
+ * the {@code sha256-<hex>.att} attestations with their DSSE envelopes. The evaluator then works on
+ * this evidence without I/O. Counts and sizes are capped, by trust-core's {@link SignatureBudget}
+ * and {@link AttestationBudget} that {@code portcullis-signer verify} uses too, so a hostile
+ * upstream cannot make the gateway buffer much.
  */
 final class EvidenceCollector {
   static final String NOTARY_SIGNATURE = "application/vnd.cncf.notary.signature";
@@ -63,7 +65,9 @@ final class EvidenceCollector {
         policy.needsAttestations()
             ? attachments(route, image, ".att", EvidenceCollector::attestationLayers)
             : Future.succeededFuture(List.of());
-    return Future.all(cosign, notation, configs, attestations)
+    Future<List<SigstoreBundleEvidence>> bundles =
+        policy.needsBundles() ? bundles(route, image) : Future.succeededFuture(List.of());
+    return Future.all(List.of(cosign, notation, configs, attestations, bundles))
         .map(
             v ->
                 new Evidence(
@@ -72,7 +76,69 @@ final class EvidenceCollector {
                     cosign.result(),
                     notation.result(),
                     configs.result(),
-                    attestations.result()));
+                    attestations.result(),
+                    bundles.result()));
+  }
+
+  /**
+   * The Sigstore bundles stored as referrers of the image (cosign v3 signatures and attestations,
+   * GitHub artifact attestations), through the referrers API or its {@code sha256-<hex>} tag
+   * fallback: the first {@link SignatureBudget#MAX_SIGNATURES} bundle referrers, each bundle layer
+   * capped at its declared size within {@link SignatureBudget#MAX_SIGNATURE_BYTES}.
+   */
+  private Future<List<SigstoreBundleEvidence>> bundles(UpstreamRoute route, Digest image) {
+    return route
+        .artifacts()
+        .referrers(route, image, null)
+        .compose(
+            found -> {
+              List<Future<Optional<SigstoreBundleEvidence>>> each =
+                  SignatureBudget.bundleReferrers(found.index().manifests()).stream()
+                      .map(d -> bundle(route, d))
+                      .toList();
+              return Future.all(each)
+                  .map(v -> each.stream().map(Future::result).flatMap(Optional::stream).toList());
+            });
+  }
+
+  private Future<Optional<SigstoreBundleEvidence>> bundle(
+      UpstreamRoute route, Descriptor referrer) {
+    Digest manifestDigest;
+    try {
+      manifestDigest = referrer.parsedDigest();
+    } catch (IllegalArgumentException malformed) {
+      return Future.succeededFuture(Optional.empty()); // names nothing that could be fetched
+    }
+    return route
+        .artifacts()
+        .manifest(route, referrer.digest(), MediaTypes.OCI_MANIFEST)
+        .compose(
+            found -> {
+              if (found.isEmpty()) {
+                return Future.succeededFuture(Optional.empty());
+              }
+              ImageManifest m;
+              try {
+                m = ManifestCodec.readManifest(found.get().bytes());
+              } catch (IllegalArgumentException notAManifest) {
+                return Future.succeededFuture(Optional.empty()); // not a bundle: no evidence
+              }
+              Optional<Descriptor> within = SignatureBudget.bundleLayer(m);
+              if (within.isEmpty()) {
+                return Future.succeededFuture(Optional.empty());
+              }
+              Descriptor layer = within.get();
+              Optional<String> predicate =
+                  SigstoreBundleEvidence.announcedPredicateType(m, referrer);
+              return route
+                  .artifacts()
+                  .blob(route, layer.parsedDigest(), (int) layer.size())
+                  .map(
+                      bytes ->
+                          Optional.of(
+                              new SigstoreBundleEvidence(
+                                  manifestDigest, referrer.artifactType(), predicate, bytes)));
+            });
   }
 
   /** A layer to fetch, with the most bytes the upstream may send for it. */

@@ -11,8 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +23,8 @@ import org.slf4j.LoggerFactory;
  * key replaced in place is a rotation: its revision ends the approvals of the old key). A new file
  * that does not validate is refused with a logged error and the previous policy stays in force, so
  * a typo never opens the gate. The files are checked on a worker thread, never on the event loop.
+ * The trusted roots of {@code sigstore} stores refreshed through TUF ({@link
+ * SigstoreRootRefresher}) are part of the revision too: a new root reloads the policy.
  */
 public final class PolicyHolder {
   private static final Logger LOG = LoggerFactory.getLogger(PolicyHolder.class);
@@ -29,6 +33,8 @@ public final class PolicyHolder {
   public record Loaded(TrustPolicy policy, PolicyEvaluator evaluator) {}
 
   private final Path file;
+  private final Optional<SigstoreRootRefresher> roots;
+  private final Duration rootRefresh;
   private volatile Loaded current;
   private volatile Stamp stamp;
   private long timer = -1;
@@ -37,8 +43,18 @@ public final class PolicyHolder {
   private record Stamp(List<FileTime> modified, List<Long> sizes) {}
 
   public PolicyHolder(PolicyConfig config) {
+    this(config, Optional.empty());
+  }
+
+  /**
+   * A holder whose {@code sigstore} stores without a {@code trustedRoot} file take their roots from
+   * {@code roots}, refreshed every {@link PolicyConfig#sigstoreRefreshInterval()} once watching.
+   */
+  public PolicyHolder(PolicyConfig config, Optional<SigstoreRootRefresher> roots) {
     this.file = config.file();
-    this.current = load(file);
+    this.roots = roots;
+    this.rootRefresh = config.sigstoreRefreshInterval();
+    this.current = load(file, roots);
     this.stamp = stampOf(file, current.policy().files());
   }
 
@@ -58,11 +74,38 @@ public final class PolicyHolder {
                       return null;
                     },
                     false));
+    roots.ifPresent(r -> r.start(vertx, rootRefresh, this::reloadForNewRoot));
   }
 
   public void stop(Vertx vertx) {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
+    }
+    roots.ifPresent(r -> r.stop(vertx));
+  }
+
+  /**
+   * Loads the policy again because a Sigstore trusted root changed (called on a worker thread): the
+   * new root's digest makes a new revision, so approvals made under the old root end.
+   */
+  synchronized boolean reloadForNewRoot() {
+    try {
+      Loaded next = load(file, roots);
+      if (next.policy().revision().equals(current.policy().revision())) {
+        return false;
+      }
+      current = next;
+      LOG.info(
+          "trust policy reloaded for a new Sigstore trusted root (revision {})",
+          shortRevision(next));
+      return true;
+    } catch (PolicyException e) {
+      LOG.error(
+          "a Sigstore trusted root changed but the policy no longer loads; keeping revision {} in"
+              + " force: {}",
+          shortRevision(current),
+          e.getMessage());
+      return false;
     }
   }
 
@@ -77,7 +120,7 @@ public final class PolicyHolder {
     }
     stamp = now;
     try {
-      Loaded next = load(file);
+      Loaded next = load(file, roots);
       stamp = stampOf(file, next.policy().files());
       if (next.policy().revision().equals(current.policy().revision())) {
         return false;
@@ -95,8 +138,11 @@ public final class PolicyHolder {
     }
   }
 
-  private static Loaded load(Path file) {
-    TrustPolicy policy = TrustPolicyLoader.load(file);
+  private static Loaded load(Path file, Optional<SigstoreRootRefresher> roots) {
+    TrustPolicy policy =
+        roots.isPresent()
+            ? TrustPolicyLoader.load(file, roots.get())
+            : TrustPolicyLoader.load(file);
     return new Loaded(policy, new PolicyEvaluator(policy, Clock.systemUTC()));
   }
 

@@ -1,6 +1,5 @@
 package io.portcullis.gateway.enforce;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.portcullis.core.cosign.SimpleSigningPayload;
 import io.portcullis.core.dsse.DsseEnvelope;
 import io.portcullis.core.notation.EnvelopeFormat;
@@ -8,7 +7,7 @@ import io.portcullis.core.oci.Descriptor;
 import io.portcullis.core.oci.Digest;
 import io.portcullis.core.oci.ManifestCodec;
 import io.portcullis.core.oci.MediaTypes;
-import java.io.IOException;
+import io.portcullis.core.sigstore.SigstoreBundle;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.Set;
@@ -108,22 +107,11 @@ final class SignatureArtifacts {
   }
 
   /**
-   * A Sigstore bundle is a JSON object naming its own bundle media type, with verification
-   * material; trust-core does not verify bundles yet, so this checks the shape only.
+   * A Sigstore bundle parses as one, with trust-core's bundle parser (every version, verification
+   * material, content); whether it verifies is the policy's concern, as for any trust artifact.
    */
   private static String sigstoreBundle(byte[] bytes) {
-    JsonNode root;
-    try {
-      root = ManifestCodec.mapper().readTree(bytes);
-    } catch (IOException e) {
-      return "a Sigstore bundle is JSON";
-    }
-    if (root == null
-        || !root.isObject()
-        || !root.path("mediaType").asText("").startsWith(SIGSTORE_BUNDLE)
-        || !root.path("verificationMaterial").isObject()) {
-      return "not a Sigstore bundle (mediaType and verificationMaterial)";
-    }
+    SigstoreBundle.parse(bytes);
     return null;
   }
 }

@@ -51,11 +51,20 @@ class SignatureArtifactsTest {
         Arguments.of("application/jose+json", CONFIG, false),
         Arguments.of("application/cose", TAR, false),
         Arguments.of("application/vnd.dev.sigstore.bundle.v0.3+json", CONFIG, false),
+        // only the shape of a bundle (no key, certificate or signature): refused since bundles
+        // are parsed as bundles, not just as JSON naming a bundle media type
         Arguments.of(
             "application/vnd.dev.sigstore.bundle.v0.3+json",
             bytes(
                 "{\"mediaType\":\"application/vnd.dev.sigstore.bundle.v0.3+json\","
                     + "\"verificationMaterial\":{},\"messageSignature\":{}}"),
+            false),
+        Arguments.of(
+            "application/vnd.dev.sigstore.bundle.v0.3+json",
+            bytes(
+                "{\"mediaType\":\"application/vnd.dev.sigstore.bundle.v0.3+json\","
+                    + "\"verificationMaterial\":{\"publicKey\":{\"hint\":\"k\"}},"
+                    + "\"messageSignature\":{\"signature\":\"AAAA\"}}"),
             true),
         Arguments.of(MediaTypes.OCI_LAYER_GZIP, TAR, false));
   }

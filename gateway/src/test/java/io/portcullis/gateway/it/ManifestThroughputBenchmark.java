@@ -20,7 +20,8 @@ import java.util.List;
  * Prints warm manifest pulls per second through one gateway process for a repository under an
  * enforcing cosign policy, as a ratio to a repository of the same gateway whose policy is {@code
  * off}, in the same run; and the cold cost of a first verification (fetching the signature and
- * checking it) against a first pull without a policy. The image is signed with the real CLI.
+ * checking it) against a first pull without a policy. The image is signed with the real CLI. Then
+ * the CPU of a first keyless verification ({@link KeylessVerificationCost}).
  *
  * <p>Run: {@code scripts/bench-manifest.sh [seconds per round] [client threads]}.
  */
@@ -109,6 +110,7 @@ public final class ManifestThroughputBenchmark {
             LoadRound.median(coldSigned) - LoadRound.median(coldPlain));
       }
     }
+    KeylessVerificationCost.print(dir, 200);
   }
 
   private static double timeOne(HttpClient http, String url) throws Exception {

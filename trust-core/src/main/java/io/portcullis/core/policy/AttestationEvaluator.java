@@ -34,9 +34,22 @@ final class AttestationEvaluator {
 
   private final Clock clock;
   private final Map<String, AttestationVerifier> verifiers = new HashMap<>();
+  private final Map<AttestationRule, KeylessAttestations> keyless = new HashMap<>();
 
   AttestationEvaluator(TrustPolicy trust, Clock clock) {
+    this(trust, clock, new SigstoreVerifiers(trust));
+  }
+
+  AttestationEvaluator(TrustPolicy trust, Clock clock, SigstoreVerifiers sigstore) {
     this.clock = clock;
+    for (Policy p : trust.policies()) {
+      for (AttestationRule rule : p.vetting().attestations()) {
+        if (trust.trustStore(rule.trustStore()) instanceof SigstoreTrustStore store) {
+          keyless.computeIfAbsent(
+              rule, r -> new KeylessAttestations(store.name(), sigstore.verifier(store), r));
+        }
+      }
+    }
     for (Policy p : trust.policies()) {
       for (AttestationRule rule : p.vetting().attestations()) {
         if (trust.trustStore(rule.trustStore()) instanceof CosignTrustStore store
@@ -61,14 +74,21 @@ final class AttestationEvaluator {
       String check =
           "attestations[" + i + "] " + rule.kind().policyName() + " " + rule.trustStore();
       String reason;
+      String passed = passed(rule);
       try {
-        reason = check(rule, evidence.image(), layers).orElse(null);
+        if (rule.isKeyless()) {
+          KeylessAttestations.Found found = keyless.get(rule).verify(evidence);
+          reason = found.failure().or(() -> judge(rule, found.statements())).orElse(null);
+          passed = rule.kind().policyName() + " attestation holds, " + found.signers();
+        } else {
+          reason = check(rule, evidence.image(), layers).orElse(null);
+        }
       } catch (IllegalArgumentException e) {
         reason = e.getMessage();
       }
       checks.add(
           reason == null
-              ? new CheckResult(check, Outcome.PASSED, passed(rule))
+              ? new CheckResult(check, Outcome.PASSED, passed)
               : new CheckResult(check, Outcome.FAILED, reason));
     }
     return checks;
@@ -144,6 +164,11 @@ final class AttestationEvaluator {
               + "); "
               + attach);
     }
+    return judge(rule, verified);
+  }
+
+  /** Whether the verified statements satisfy the rule's predicate conditions. */
+  private Optional<String> judge(AttestationRule rule, List<InTotoStatement> verified) {
     return rule.kind() == AttestationKind.VULN ? vuln(rule, verified) : provenance(rule, verified);
   }
 

@@ -6,6 +6,7 @@ import io.portcullis.core.cosign.LayerOutcome;
 import io.portcullis.core.cosign.SimpleSigningPayload;
 import io.portcullis.core.oci.Descriptor;
 import io.portcullis.core.oci.Digest;
+import java.security.PublicKey;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -22,12 +23,24 @@ final class CosignRequirementVerifier {
   /** Bounds the work one image can ask for: layers × keys signature checks. */
   static final int MAX_LAYERS = 64;
 
+  /** The reason given when the image has no cosign signature layer at all. */
+  static final String NONE_FOUND = "no cosign signature found";
+
   private record KeyVerifier(TrustedKey key, CosignSignatureVerifier verifier) {}
 
   private final CosignTrustStore store;
   private final List<KeyVerifier> verifiers;
 
   CosignRequirementVerifier(CosignTrustStore store, Clock clock) {
+    this(store, clock, List.of(), false);
+  }
+
+  /**
+   * With {@code tlog: required}: a layer counts only with a Rekor bundle whose SET verifies under
+   * one of {@code rekorKeys} (the trusted root's logs) and whose entry matches the signature.
+   */
+  CosignRequirementVerifier(
+      CosignTrustStore store, Clock clock, List<PublicKey> rekorKeys, boolean tlogRequired) {
     this.store = store;
     this.verifiers =
         store.keys().stream()
@@ -37,6 +50,8 @@ final class CosignRequirementVerifier {
                         key,
                         CosignSignatureVerifier.builder()
                             .trustedKeys(List.of(key.key()))
+                            .rekorKeys(rekorKeys)
+                            .requireTransparencyLog(tlogRequired)
                             .clock(clock)
                             .build()))
             .toList();
@@ -70,7 +85,7 @@ final class CosignRequirementVerifier {
       return new RequirementResult(
           true, "signed by " + String.join(", ", signers), signers, List.of());
     }
-    String reason = seen == 0 ? "no cosign signature found" : String.join("; ", failures);
+    String reason = seen == 0 ? NONE_FOUND : String.join("; ", failures);
     return new RequirementResult(false, reason, List.of(), List.of());
   }
 

@@ -16,6 +16,9 @@ import java.util.Objects;
  *     {@linkplain Policy#needsImageConfig() needs it}
  * @param attestations the {@code sha256-<hex>.att} manifest(s) with their layer blobs; empty unless
  *     the policy {@linkplain Policy#needsAttestations() needs them}
+ * @param bundles the Sigstore bundles found as referrers (cosign v3 signatures and attestations,
+ *     GitHub artifact attestations); empty unless the policy {@linkplain Policy#needsBundles()
+ *     needs them}
  */
 public record Evidence(
     String repository,
@@ -23,7 +26,19 @@ public record Evidence(
     List<CosignSignatures> cosign,
     List<NotationSignature> notation,
     List<ImageConfigEvidence> configs,
-    List<CosignSignatures> attestations) {
+    List<CosignSignatures> attestations,
+    List<SigstoreBundleEvidence> bundles) {
+
+  /** Evidence without Sigstore bundles. */
+  public Evidence(
+      String repository,
+      Digest image,
+      List<CosignSignatures> cosign,
+      List<NotationSignature> notation,
+      List<ImageConfigEvidence> configs,
+      List<CosignSignatures> attestations) {
+    this(repository, image, cosign, notation, configs, attestations, List.of());
+  }
 
   /** Signature evidence only, for policies without vetting rules. */
   public Evidence(
@@ -41,5 +56,6 @@ public record Evidence(
     notation = List.copyOf(notation);
     configs = List.copyOf(configs);
     attestations = List.copyOf(attestations);
+    bundles = List.copyOf(bundles);
   }
 }

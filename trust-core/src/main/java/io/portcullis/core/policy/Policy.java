@@ -90,6 +90,15 @@ public record Policy(
     return mode != Mode.OFF && vetting.needsImageConfig();
   }
 
+  /**
+   * True when Sigstore bundle referrers are to be fetched: for a cosign requirement (keyless, or
+   * keys, which accept v3 key-based bundles) or a keyless {@code attestations} rule.
+   */
+  public boolean needsBundles() {
+    return signatureTypes().contains(SignatureType.COSIGN)
+        || (mode != Mode.OFF && vetting.attestations().stream().anyMatch(rule -> rule.isKeyless()));
+  }
+
   /** True when an {@code attestations} rule needs the {@code .att} attestations fetched. */
   public boolean needsAttestations() {
     return mode != Mode.OFF && !vetting.attestations().isEmpty();

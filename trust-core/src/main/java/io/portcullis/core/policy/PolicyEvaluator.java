@@ -22,26 +22,45 @@ import java.util.Map;
  */
 public final class PolicyEvaluator {
   private final Map<String, CosignRequirementVerifier> cosign = new HashMap<>();
+  private final Map<SignatureRequirement, BundleRequirementVerifier> bundles = new HashMap<>();
   private final Map<SignatureRequirement, NotationRequirementVerifier> notation = new HashMap<>();
   private final ConfigEvaluator configs;
   private final AttestationEvaluator attestations;
 
   public PolicyEvaluator(TrustPolicy policy, Clock clock) {
+    SigstoreVerifiers sigstore = new SigstoreVerifiers(policy);
     this.configs = new ConfigEvaluator(clock);
-    this.attestations = new AttestationEvaluator(policy, clock);
+    this.attestations = new AttestationEvaluator(policy, clock, sigstore);
     for (Policy p : policy.policies()) {
-      p.signatures().ifPresent(rule -> rule.requirements().forEach(r -> prepare(policy, r, clock)));
+      p.signatures()
+          .ifPresent(rule -> rule.requirements().forEach(r -> prepare(policy, r, clock, sigstore)));
     }
   }
 
-  private void prepare(TrustPolicy policy, SignatureRequirement requirement, Clock clock) {
+  private void prepare(
+      TrustPolicy policy,
+      SignatureRequirement requirement,
+      Clock clock,
+      SigstoreVerifiers sigstore) {
     PolicyTrustStore store = policy.trustStore(requirement.trustStore());
     if (store instanceof CosignTrustStore keys) {
-      cosign.computeIfAbsent(keys.name(), name -> new CosignRequirementVerifier(keys, clock));
+      boolean tlog = requirement.tlogRequired();
+      cosign.computeIfAbsent(
+          cosignKey(requirement),
+          name ->
+              new CosignRequirementVerifier(
+                  keys, clock, tlog ? sigstore.keyLogKeys() : List.of(), tlog));
+      bundles.computeIfAbsent(requirement, r -> sigstore.forKeys(keys, tlog));
+    } else if (store instanceof SigstoreTrustStore keyless) {
+      bundles.computeIfAbsent(requirement, r -> sigstore.forIdentities(keyless, r.keyless()));
     } else if (store instanceof X509TrustStore x509) {
       notation.computeIfAbsent(
           requirement, r -> new NotationRequirementVerifier(x509, requirement, clock));
     }
+  }
+
+  private static String cosignKey(SignatureRequirement requirement) {
+    return requirement.trustStore() + (requirement.tlogRequired() ? " tlog" : "");
   }
 
   /**
@@ -116,13 +135,47 @@ public final class PolicyEvaluator {
       VerificationActions actions,
       String check) {
     return switch (requirement.type()) {
-      case COSIGN ->
-          verifier(cosign.get(requirement.trustStore()), requirement)
-              .verify(evidence.image(), evidence.cosign());
+      case COSIGN -> cosign(requirement, evidence);
       case NOTATION ->
           verifier(notation.get(requirement), requirement)
               .verify(evidence.image(), evidence.notation(), actions, check);
     };
+  }
+
+  /**
+   * A cosign requirement: for a key store, a legacy {@code .sig} layer or a key-based v3 bundle
+   * signed by one of its keys; for a sigstore store, a keyless bundle or legacy {@code .sig} layer
+   * with a certificate, verified against its trusted root and identities.
+   */
+  private RequirementResult cosign(SignatureRequirement requirement, Evidence evidence) {
+    RequirementResult legacy = null;
+    if (!requirement.isKeyless()) {
+      legacy =
+          verifier(cosign.get(cosignKey(requirement)), requirement)
+              .verify(evidence.image(), evidence.cosign());
+      if (legacy.passed()) {
+        return legacy;
+      }
+    }
+    BundleRequirementVerifier.Result result =
+        verifier(bundles.get(requirement), requirement).verify(evidence.image(), evidence);
+    if (!result.signers().isEmpty()) {
+      return new RequirementResult(
+          true, "signed by " + String.join(", ", result.signers()), result.signers(), List.of());
+    }
+    List<String> reasons = new ArrayList<>();
+    if (legacy != null && !legacy.reason().equals(CosignRequirementVerifier.NONE_FOUND)) {
+      reasons.add(legacy.reason());
+    }
+    reasons.addAll(result.failures());
+    if (reasons.isEmpty()) {
+      reasons.add(
+          requirement.isKeyless()
+              ? "no keyless signature found (no Sigstore bundle referrer, no .sig with a"
+                  + " certificate)"
+              : CosignRequirementVerifier.NONE_FOUND);
+    }
+    return new RequirementResult(false, String.join("; ", reasons), List.of(), List.of());
   }
 
   private static <T> T verifier(T verifier, SignatureRequirement requirement) {

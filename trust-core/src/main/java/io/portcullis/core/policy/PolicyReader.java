@@ -1,6 +1,7 @@
 package io.portcullis.core.policy;
 
 import io.portcullis.core.policy.SignatureRule.Combinator;
+import io.portcullis.core.sigstore.CertificateIdentity;
 import io.portcullis.core.x509.TrustedIdentity;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -125,8 +126,9 @@ final class PolicyReader {
   }
 
   private SignatureRequirement requirement(PolicyNode item) {
-    item.object(Set.of("type", "trustStore", "identities"));
-    PolicyNode typeNode = item.require("type", "use cosign or notation");
+    item.object(Set.of("type", "trustStore", "identities", "tlog"));
+    PolicyNode typeNode =
+        item.require("type", "use cosign (keys, or keyless with a sigstore store) or notation");
     SignatureType type =
         switch (typeNode.text()) {
           case "cosign" -> SignatureType.COSIGN;
@@ -143,7 +145,7 @@ final class PolicyReader {
           "'" + storeName + "' is not defined in trustStores (defined: " + names(null) + ")");
     }
     if (store.serves() != type) {
-      String wanted = type == SignatureType.COSIGN ? "cosign" : "x509";
+      String wanted = type == SignatureType.COSIGN ? "cosign or sigstore" : "x509";
       throw storeNode.fail(
           "'"
               + storeName
@@ -159,12 +161,31 @@ final class PolicyReader {
     }
     List<TrustedIdentity> identities = new ArrayList<>();
     Optional<PolicyNode> identitiesNode = item.get("identities");
+    Optional<PolicyNode> tlogNode = item.get("tlog");
+    if (type == SignatureType.NOTATION && tlogNode.isPresent()) {
+      throw tlogNode.get().fail("applies to cosign requirements only");
+    }
+    if (store instanceof SigstoreTrustStore) {
+      List<CertificateIdentity> keyless = KeylessIdentityReader.read(item);
+      if (tlogNode.isPresent() && !tlog(tlogNode.get())) {
+        throw tlogNode
+            .get()
+            .fail(
+                "a keyless signature needs a transparency log entry (its time is when the"
+                    + " short-lived certificate was valid); remove the key or write required");
+      }
+      return new SignatureRequirement(type, storeName, List.of(), keyless, true);
+    }
     if (type == SignatureType.COSIGN) {
       if (identitiesNode.isPresent()) {
         throw identitiesNode
             .get()
-            .fail("applies to notation requirements only; a cosign key is its own identity");
+            .fail(
+                "applies to notation requirements and to cosign requirements naming a sigstore"
+                    + " store; a cosign key is its own identity");
       }
+      boolean tlog = tlogNode.map(PolicyReader::tlog).orElse(false);
+      return new SignatureRequirement(type, storeName, List.of(), List.of(), tlog);
     } else {
       String hint =
           "list trusted signers such as 'x509.subject: C=US, ST=WA, O=Example, CN=Release', or"
@@ -178,6 +199,15 @@ final class PolicyReader {
       }
     }
     return new SignatureRequirement(type, storeName, identities);
+  }
+
+  /** {@code tlog: required} (true) or {@code optional} (false). */
+  static boolean tlog(PolicyNode node) {
+    return switch (node.raw().isTextual() ? node.raw().asText() : "") {
+      case "required" -> true;
+      case "optional" -> false;
+      default -> throw node.fail("unknown value " + node.describe() + "; use required or optional");
+    };
   }
 
   private String names(SignatureType servingType) {

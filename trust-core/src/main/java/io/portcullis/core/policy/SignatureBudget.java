@@ -20,8 +20,9 @@ import java.util.Optional;
  *
  * <p>Cosign signing appends a layer, so the newest are the last: an image signed again after a key
  * rotation is judged on its new signature however many old ones it has. The referrers API gives no
- * order, so the first Notary referrers are taken. Signatures left out are reported by the evaluator
- * as not fetched, and by the CLI in a {@link Selection#note()} line.
+ * order, so the first Notary referrers are taken; Sigstore bundle referrers likewise ({@link
+ * #bundleReferrers}, {@link #bundleLayer}). Signatures left out are reported by the evaluator as
+ * not fetched, and by the CLI in a {@link Selection#note()} line.
  */
 public final class SignatureBudget {
   /** Cosign simple-signing layers and Notary referrers read per image, each. */
@@ -77,6 +78,39 @@ public final class SignatureBudget {
   /** The Notary Project signature referrers whose manifests are fetched: the first ones. */
   public static List<Descriptor> notationReferrers(List<Descriptor> referrers) {
     return List.copyOf(referrers.subList(0, Math.min(referrers.size(), MAX_SIGNATURES)));
+  }
+
+  /** The prefix of every Sigstore bundle media type, as an artifact type or a layer type. */
+  public static final String SIGSTORE_BUNDLE = "application/vnd.dev.sigstore.bundle";
+
+  /**
+   * Whether {@code type} names a Sigstore bundle ({@code application/vnd.dev.sigstore.bundle*}).
+   */
+  public static boolean isSigstoreBundle(String type) {
+    return type != null && type.startsWith(SIGSTORE_BUNDLE);
+  }
+
+  /**
+   * The Sigstore bundle referrers whose manifests are fetched: the first {@value #MAX_SIGNATURES}
+   * whose {@code artifactType} is a bundle media type (cosign v3 signatures and attestations,
+   * GitHub artifact attestations).
+   */
+  public static List<Descriptor> bundleReferrers(List<Descriptor> referrers) {
+    List<Descriptor> bundles =
+        referrers.stream().filter(d -> isSigstoreBundle(d.artifactType())).toList();
+    return List.copyOf(bundles.subList(0, Math.min(bundles.size(), MAX_SIGNATURES)));
+  }
+
+  /**
+   * The bundle layer of a Sigstore bundle referrer when it is within the budget: its first layer
+   * typed as a bundle and declared at most {@value #MAX_SIGNATURE_BYTES} bytes; empty otherwise,
+   * and the bundle is then left out.
+   */
+  public static Optional<Descriptor> bundleLayer(ImageManifest referrer) {
+    return referrer.layers().stream()
+        .filter(l -> isSigstoreBundle(l.mediaType()))
+        .findFirst()
+        .filter(SignatureBudget::withinCap);
   }
 
   /**

@@ -36,8 +36,19 @@ public final class TrustPolicyLoader {
 
   private TrustPolicyLoader() {}
 
-  /** Loads {@code file}; relative paths inside it resolve against its directory. */
+  /**
+   * Loads {@code file}; relative paths inside it resolve against its directory. A {@code sigstore}
+   * store without a {@code trustedRoot} file gets the public-good root shipped in the jar.
+   */
   public static TrustPolicy load(Path file) throws PolicyException {
+    return load(file, ShippedSigstoreRoot.ROOTS);
+  }
+
+  /**
+   * Loads {@code file}, taking the trusted roots of {@code sigstore} stores without a {@code
+   * trustedRoot} file from {@code roots} (the gateway's TUF-refreshed roots).
+   */
+  public static TrustPolicy load(Path file, SigstoreRoots roots) throws PolicyException {
     byte[] bytes;
     try {
       if (Files.size(file) > MAX_BYTES) {
@@ -51,7 +62,7 @@ public final class TrustPolicyLoader {
           file.toString(), "", "cannot read policy file " + file + ": " + e.getMessage());
     }
     Path dir = file.toAbsolutePath().getParent();
-    return parse(bytes, dir, file.toString());
+    return parse(bytes, dir, file.toString(), roots);
   }
 
   /**
@@ -59,6 +70,12 @@ public final class TrustPolicyLoader {
    * source} names the document in exceptions.
    */
   public static TrustPolicy parse(byte[] yaml, Path baseDir, String source) throws PolicyException {
+    return parse(yaml, baseDir, source, ShippedSigstoreRoot.ROOTS);
+  }
+
+  /** As {@link #parse(byte[], Path, String)}, with the given source of refreshed Sigstore roots. */
+  public static TrustPolicy parse(byte[] yaml, Path baseDir, String source, SigstoreRoots roots)
+      throws PolicyException {
     if (yaml.length > MAX_BYTES) {
       throw new PolicyException(source, "", "policy file is over 1 MiB");
     }
@@ -79,7 +96,7 @@ public final class TrustPolicyLoader {
     if (!version.raw().isInt() || version.raw().intValue() != 1) {
       throw version.fail("unsupported version " + version.describe() + "; this gateway reads 1");
     }
-    TrustStoreReader storeReader = new TrustStoreReader(baseDir);
+    TrustStoreReader storeReader = new TrustStoreReader(baseDir, roots);
     Map<String, PolicyTrustStore> stores =
         root.get("trustStores").map(storeReader::read).orElse(Map.of());
     PolicyReader reader = new PolicyReader(stores, baseDir);
@@ -93,16 +110,22 @@ public final class TrustPolicyLoader {
     }
     Map<Path, Digest> files = storeReader.filesRead();
     return new TrustPolicy(
-        source, revision(yaml, files), List.copyOf(files.keySet()), stores, policies);
+        source,
+        revision(yaml, files, storeReader.refreshedRoots()),
+        List.copyOf(files.keySet()),
+        stores,
+        policies);
   }
 
   /**
-   * {@code sha256:} of the policy's bytes, and of each key and certificate file it read (path and
-   * digest): replacing a key file is a new revision even when the policy text stays the same, so
-   * the approvals made under the old key end. Without files, the digest of the text alone.
+   * {@code sha256:} of the policy's bytes, and of each key, certificate and trusted root file it
+   * read (path and digest), and of each TUF-refreshed Sigstore trusted root in force (store name
+   * and digest): replacing a key file or refreshing a root is a new revision even when the policy
+   * text stays the same, so the approvals made under the old trust end. Without files or refreshed
+   * roots, the digest of the text alone.
    */
-  static String revision(byte[] yaml, Map<Path, Digest> files) {
-    if (files.isEmpty()) {
+  static String revision(byte[] yaml, Map<Path, Digest> files, Map<String, Digest> roots) {
+    if (files.isEmpty() && roots.isEmpty()) {
       return Digest.sha256(yaml).toString();
     }
     ByteArrayOutputStream all = new ByteArrayOutputStream();
@@ -110,6 +133,10 @@ public final class TrustPolicyLoader {
     files.forEach(
         (path, digest) ->
             all.writeBytes(("\n" + path + "\n" + digest).getBytes(StandardCharsets.UTF_8)));
+    roots.forEach(
+        (store, digest) ->
+            all.writeBytes(
+                ("\nsigstore:" + store + "\n" + digest).getBytes(StandardCharsets.UTF_8)));
     return Digest.sha256(all.toByteArray()).toString();
   }
 

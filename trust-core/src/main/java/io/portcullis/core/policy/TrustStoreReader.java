@@ -3,6 +3,8 @@ package io.portcullis.core.policy;
 import io.portcullis.core.keys.KeyFormatException;
 import io.portcullis.core.keys.PublicKeyPem;
 import io.portcullis.core.oci.Digest;
+import io.portcullis.core.sigstore.SigstoreFormatException;
+import io.portcullis.core.sigstore.TrustedRoot;
 import io.portcullis.core.x509.CertificateChainException;
 import io.portcullis.core.x509.CertificateReader;
 import io.portcullis.core.x509.TrustStore;
@@ -14,6 +16,7 @@ import java.nio.file.Path;
 import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,10 +35,21 @@ final class TrustStoreReader {
   private static final long MAX_FILE_BYTES = 1024 * 1024;
 
   private final Path baseDir;
+  private final SigstoreRoots sigstoreRoots;
   private final Map<Path, Digest> filesRead = new LinkedHashMap<>();
+  private final Map<String, Digest> refreshedRoots = new LinkedHashMap<>();
 
-  TrustStoreReader(Path baseDir) {
+  TrustStoreReader(Path baseDir, SigstoreRoots sigstoreRoots) {
     this.baseDir = baseDir;
+    this.sigstoreRoots = sigstoreRoots;
+  }
+
+  /**
+   * The digests of the TUF-refreshed trusted roots in force, by store name: part of the policy's
+   * revision, so a refreshed root re-decides what the old one approved.
+   */
+  Map<String, Digest> refreshedRoots() {
+    return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(refreshedRoots));
   }
 
   /**
@@ -64,17 +78,23 @@ final class TrustStoreReader {
 
   private PolicyTrustStore store(String name, PolicyNode entry) {
     if (!entry.raw().isObject()) {
-      throw entry.fail("must be a mapping with a type: cosign or x509");
+      throw entry.fail("must be a mapping with a type: cosign, x509 or sigstore");
     }
     String type =
-        entry.require("type", "use cosign (public keys) or x509 (CA certificates)").text();
+        entry
+            .require(
+                "type",
+                "use cosign (public keys), x509 (CA certificates) or sigstore (a Sigstore"
+                    + " trusted root, for keyless signatures)")
+            .text();
     return switch (type) {
       case "cosign" -> cosign(name, entry.object(Set.of("type", "keys")));
       case "x509" -> x509(name, entry.object(Set.of("type", "certificates", "tsa")));
+      case "sigstore" -> sigstore(name, entry.object(Set.of("type", "trustedRoot", "tuf")));
       default ->
           throw entry
               .child("type")
-              .fail("unknown trust store type '" + type + "'; use cosign or x509");
+              .fail("unknown trust store type '" + type + "'; use cosign, x509 or sigstore");
     };
   }
 
@@ -92,6 +112,58 @@ final class TrustStoreReader {
       keys.add(TrustedKey.of(key, file));
     }
     return new CosignTrustStore(name, keys);
+  }
+
+  /**
+   * A Sigstore trusted root: the {@code trustedRoot} file (read now, so its bytes are part of the
+   * revision and a change reloads the policy), or the TUF-refreshed root {@link SigstoreRoots}
+   * holds, optionally from a {@code tuf} mirror with its own pinned TUF root.
+   */
+  private SigstoreTrustStore sigstore(String name, PolicyNode entry) {
+    Optional<PolicyNode> fileNode = entry.get("trustedRoot");
+    Optional<PolicyNode> tufNode = entry.get("tuf");
+    if (fileNode.isPresent()) {
+      if (tufNode.isPresent()) {
+        throw tufNode
+            .get()
+            .fail("a store reads either a trustedRoot file or a TUF repository; remove one");
+      }
+      Path file = file(fileNode.get());
+      try {
+        TrustedRoot root = TrustedRoot.parse(bytes(fileNode.get(), file));
+        return new SigstoreTrustStore(name, Optional.of(file), Optional.empty(), root);
+      } catch (SigstoreFormatException e) {
+        throw fileNode
+            .get()
+            .fail(
+                fileNode.get().text() + " is not a Sigstore trusted_root.json: " + e.getMessage());
+      }
+    }
+    Optional<SigstoreTrustStore.TufSettings> tuf = tufNode.map(this::tuf);
+    TrustedRoot root;
+    try {
+      root = sigstoreRoots.current(name, tuf);
+    } catch (IllegalStateException | SigstoreFormatException e) {
+      throw entry.fail("no trusted root available: " + e.getMessage());
+    }
+    refreshedRoots.put(name, new Digest("sha256", HexFormat.of().formatHex(root.sha256())));
+    return new SigstoreTrustStore(name, Optional.empty(), tuf, root);
+  }
+
+  private SigstoreTrustStore.TufSettings tuf(PolicyNode node) {
+    node.object(Set.of("url", "root"));
+    PolicyNode url = node.require("url", "give the TUF repository's URL, e.g. a mirror's");
+    String text = url.text();
+    if (!text.startsWith("https://") && !text.startsWith("http://")) {
+      throw url.fail("'" + text + "' is not an http(s) URL");
+    }
+    Optional<Path> root = node.get("root").map(this::file);
+    root.ifPresent(
+        path -> {
+          // read now so the pinned TUF root is part of the revision and watched for changes
+          bytes(node.child("root"), path);
+        });
+    return new SigstoreTrustStore.TufSettings(text, root);
   }
 
   private X509TrustStore x509(String name, PolicyNode entry) {
@@ -141,7 +213,8 @@ final class TrustStoreReader {
   private byte[] bytes(PolicyNode item, Path file) {
     try {
       if (Files.size(file) > MAX_FILE_BYTES) {
-        throw item.fail(item.text() + " is over 1 MiB; it is not a key or certificate file");
+        throw item.fail(
+            item.text() + " is over 1 MiB; it is not a key, certificate or trusted root file");
       }
       byte[] bytes = Files.readAllBytes(file);
       filesRead.put(file, Digest.sha256(bytes));

@@ -1,5 +1,6 @@
 package io.portcullis.core.policy;
 
+import io.portcullis.core.sigstore.CertificateIdentity;
 import io.portcullis.core.time.Durations;
 import io.portcullis.core.vet.AttestationKind;
 import io.portcullis.core.vet.AttestationRule;
@@ -109,7 +110,7 @@ final class VetReader {
   }
 
   private AttestationRule attestation(PolicyNode item) {
-    item.object(Set.of("type", "trustStore", "failOn", "maxAge", "builderId"));
+    item.object(Set.of("type", "trustStore", "failOn", "maxAge", "builderId", "identities"));
     PolicyNode typeNode = item.require("type", "use vuln or slsaprovenance");
     AttestationKind kind =
         AttestationKind.of(typeNode.text())
@@ -125,13 +126,21 @@ final class VetReader {
     if (store == null) {
       throw storeNode.fail("'" + storeName + "' is not defined in trustStores");
     }
-    if (!(store instanceof CosignTrustStore)) {
+    if (!(store instanceof CosignTrustStore) && !(store instanceof SigstoreTrustStore)) {
       throw storeNode.fail(
           "'"
               + storeName
               + "' is a "
               + store.typeName()
-              + " store, but attestations are verified with keys; name a store of type cosign");
+              + " store, but attestations are verified with keys or keyless; name a store of type"
+              + " cosign or sigstore");
+    }
+    List<CertificateIdentity> identities = List.of();
+    if (store instanceof SigstoreTrustStore) {
+      identities = KeylessIdentityReader.read(item);
+    } else if (item.get("identities").isPresent()) {
+      throw item.child("identities")
+          .fail("applies to sigstore stores only; a cosign key is its own identity");
     }
     Optional<Severity> failOn = item.get("failOn").map(VetReader::severity);
     Optional<Duration> maxAge = item.get("maxAge").map(VetReader::duration);
@@ -146,7 +155,7 @@ final class VetReader {
         }
       }
     }
-    return new AttestationRule(kind, storeName, failOn, maxAge, builderId);
+    return new AttestationRule(kind, storeName, failOn, maxAge, builderId, identities);
   }
 
   private static Severity severity(PolicyNode node) {

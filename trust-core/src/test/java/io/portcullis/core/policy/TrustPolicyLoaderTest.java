@@ -57,7 +57,7 @@ class TrustPolicyLoaderTest {
     try (Stream<Path> list = Files.list(EXAMPLES)) {
       examples = list.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
     }
-    assertEquals(4, examples.size(), examples.toString());
+    assertEquals(5, examples.size(), examples.toString());
     for (Path example : examples) {
       TrustPolicy policy = TrustPolicyLoader.load(example);
       assertTrue(policy.policyFor("anything/at/all").isPresent(), example + " has a catch-all");
@@ -90,6 +90,13 @@ class TrustPolicyLoaderTest {
     assertEquals(CheckAction.LOG, staging.verification().expiry(), "permissive logs expiry");
     assertEquals(Mode.OFF, two.policyFor("internal/tools/jq").orElseThrow().mode());
     assertEquals(PinMode.FIRST_SEEN, two.policyFor("internal/prod/x").orElseThrow().tags().pin());
+
+    TrustPolicy sigstore = TrustPolicyLoader.load(EXAMPLES.resolve("upstream-sigstore.yaml"));
+    Policy upstream = sigstore.policyFor("ghcr.io/myorg/app").orElseThrow();
+    SignatureRequirement keyless = upstream.signatures().orElseThrow().requirements().get(0);
+    assertTrue(keyless.isKeyless() && keyless.tlogRequired(), "keyless, logged");
+    assertTrue(upstream.vetting().attestations().get(0).isKeyless(), "GitHub attestations");
+    assertTrue(((SigstoreTrustStore) sigstore.trustStore("public-good")).refreshed());
   }
 
   static Stream<Arguments> invalidPolicies() {
@@ -113,7 +120,7 @@ class TrustPolicyLoaderTest {
             "unknown trust store type",
             "version: 1\ntrustStores:\n  k: {type: gpg, keys: [keys/release.pub]}\n"
                 + "policies: [{name: p, scopes: ['**']}]\n",
-            "trustStores.k.type: unknown trust store type 'gpg'; use cosign or x509"),
+            "trustStores.k.type: unknown trust store type 'gpg'; use cosign, x509 or sigstore"),
         Arguments.of(
             "unknown signature type",
             policy("signatures:\n  anyOf: [{type: gpg, trustStore: release-keys}]"),
@@ -236,14 +243,14 @@ class TrustPolicyLoaderTest {
             "cosign requirement on an x509 store",
             policy("signatures:\n  allOf: [{type: cosign, trustStore: release-ca}]"),
             "policies[0].signatures.allOf[0].trustStore: 'release-ca' is a x509 store, but a"
-                + " cosign requirement needs a store of type cosign (defined: release-keys)"),
+                + " cosign requirement needs a store of type cosign or sigstore (defined: release-keys)"),
         Arguments.of(
             "identities on a cosign requirement",
             policy(
                 "signatures:\n  anyOf: [{type: cosign, trustStore: release-keys,"
                     + " identities: ['*']}]"),
-            "policies[0].signatures.anyOf[0].identities: applies to notation requirements only; a"
-                + " cosign key is its own identity"),
+            "policies[0].signatures.anyOf[0].identities: applies to notation requirements and to"
+                + " cosign requirements naming a sigstore store; a cosign key is its own identity"),
         Arguments.of(
             "lockfile missing",
             policy("tags: {pin: lockfile, lockfile: missing.yaml}"),

@@ -1,0 +1,122 @@
+package io.portcullis.core.policy;
+
+import io.portcullis.core.dsse.InTotoStatement;
+import io.portcullis.core.sigstore.Artifact;
+import io.portcullis.core.sigstore.BundleOutcome;
+import io.portcullis.core.sigstore.BundleVerifier;
+import io.portcullis.core.sigstore.SigstoreBundle;
+import io.portcullis.core.sigstore.SigstoreFormatException;
+import io.portcullis.core.sigstore.VerificationRequirements;
+import io.portcullis.core.vet.AttestationRule;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The attestations of one keyless {@code attestations} rule: DSSE bundles found as referrers of the
+ * image (GitHub artifact attestations, cosign v3 attestations) whose statement has one of the
+ * rule's predicate types, verified against the store's trusted root with the rule's identities and
+ * about this image (the statement's subject). Only verified statements are judged.
+ */
+final class KeylessAttestations {
+  private final String store;
+  private final BundleVerifier verifier;
+  private final AttestationRule rule;
+  private final VerificationRequirements requirements;
+
+  KeylessAttestations(String store, BundleVerifier verifier, AttestationRule rule) {
+    this.store = store;
+    this.verifier = verifier;
+    this.rule = rule;
+    this.requirements = VerificationRequirements.keyless(rule.identities());
+  }
+
+  /**
+   * The verified statements and who signed them, or why there are none.
+   *
+   * @param failure empty when some statement verified
+   * @param statements the verified statements of the rule's kind
+   * @param signers who signed them, with log indexes, for the decision
+   */
+  record Found(Optional<String> failure, List<InTotoStatement> statements, String signers) {}
+
+  Found verify(Evidence evidence) {
+    String name = rule.kind().policyName();
+    List<InTotoStatement> statements = new ArrayList<>();
+    Set<String> signers = new LinkedHashSet<>();
+    Set<String> failures = new LinkedHashSet<>();
+    int seen = 0;
+    for (SigstoreBundleEvidence found : evidence.bundles()) {
+      if (found.predicateType().isPresent()
+          && !rule.kind().predicateTypes().contains(found.predicateType().get())) {
+        continue; // another kind of attestation, or an image signature
+      }
+      if (++seen > AttestationEvaluator.MAX_LAYERS) {
+        failures.add("more than " + AttestationEvaluator.MAX_LAYERS + " bundles; the rest skipped");
+        break;
+      }
+      String bundleName = "bundle " + BundleRequirementVerifier.shortName(found.manifest());
+      SigstoreBundle bundle;
+      try {
+        bundle = SigstoreBundle.parse(found.bundle());
+      } catch (SigstoreFormatException e) {
+        failures.add(bundleName + ": " + e.getMessage());
+        continue;
+      }
+      if (bundle.dsseEnvelope().isEmpty() || bundle.keyBased()) {
+        continue;
+      }
+      BundleOutcome outcome;
+      try {
+        outcome = verifier.verify(bundle, Artifact.ofDigest(evidence.image()), requirements);
+      } catch (RuntimeException e) {
+        outcome = BundleOutcome.failed("could not be verified: " + e);
+      }
+      if (!outcome.verified()) {
+        failures.add(bundleName + ": " + outcome.failure());
+        continue;
+      }
+      if (!rule.kind().predicateTypes().contains(outcome.predicateType().orElse(""))) {
+        continue; // the annotation was missing; the signed type says it is another kind
+      }
+      try {
+        statements.add(InTotoStatement.parse(outcome.dssePayload().orElseThrow()));
+      } catch (RuntimeException e) {
+        failures.add(bundleName + ": statement unreadable: " + e.getMessage());
+        continue;
+      }
+      String index =
+          outcome.logIndex().isPresent() ? " log index " + outcome.logIndex().getAsLong() : "";
+      signers.add(
+          "signed by keyless "
+              + outcome.signer().map(s -> s.describe()).orElse("?")
+              + index
+              + " ("
+              + store
+              + ")");
+    }
+    if (!statements.isEmpty()) {
+      return new Found(Optional.empty(), statements, String.join(", ", signers));
+    }
+    String want =
+        "attach a "
+            + name
+            + " attestation bundle signed keyless by "
+            + rule.identities()
+            + " and logged (e.g. GitHub's actions/attest-build-provenance with"
+            + " push-to-registry)";
+    String why =
+        failures.isEmpty()
+            ? "no keyless " + name + " attestation bundle found"
+            : "no keyless "
+                + name
+                + " attestation verifies under '"
+                + store
+                + "' ("
+                + String.join("; ", failures)
+                + ")";
+    return new Found(Optional.of(why + "; " + want), List.of(), "");
+  }
+}

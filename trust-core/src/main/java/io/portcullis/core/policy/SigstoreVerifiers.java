@@ -1,0 +1,74 @@
+package io.portcullis.core.policy;
+
+import io.portcullis.core.sigstore.BundleVerifier;
+import io.portcullis.core.sigstore.CertificateIdentity;
+import io.portcullis.core.sigstore.TransparencyLog;
+import io.portcullis.core.sigstore.TrustedRoot;
+import io.portcullis.core.sigstore.VerificationRequirements;
+import java.security.PublicKey;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@link BundleVerifier}s of one trust policy, built once: one per {@code sigstore} store over
+ * its trusted root, and one for key-based bundles of cosign key stores, whose transparency log
+ * entries (present, or required by {@code tlog: required}) are checked against the public-good
+ * logs: the refreshed root of a public-good {@code sigstore} store of the policy when it has one,
+ * else the root shipped in the jar.
+ */
+final class SigstoreVerifiers {
+  private static final TrustedRoot NO_LOGS =
+      new TrustedRoot(null, List.of(), List.of(), List.of(), List.of(), new byte[32]);
+
+  private final Map<String, BundleVerifier> byStore = new HashMap<>();
+  private final BundleVerifier keyLogs;
+
+  SigstoreVerifiers(TrustPolicy policy) {
+    TrustedRoot publicGood = null;
+    for (PolicyTrustStore store : policy.trustStores().values()) {
+      if (store instanceof SigstoreTrustStore sigstore) {
+        byStore.put(sigstore.name(), new BundleVerifier(sigstore.root()));
+        if (sigstore.refreshed() && sigstore.tuf().isEmpty()) {
+          publicGood = sigstore.root();
+        }
+      }
+    }
+    this.keyLogs = new BundleVerifier(publicGood != null ? publicGood : shipped());
+  }
+
+  private static TrustedRoot shipped() {
+    try {
+      return ShippedSigstoreRoot.ROOTS.current("", java.util.Optional.empty());
+    } catch (RuntimeException e) {
+      // without a root, key-based bundles with a log entry fail; those without still verify
+      return NO_LOGS;
+    }
+  }
+
+  /** Keyless bundles of {@code store} signed by one of {@code identities}. */
+  BundleRequirementVerifier forIdentities(
+      SigstoreTrustStore store, List<CertificateIdentity> identities) {
+    return new BundleRequirementVerifier(
+        store.name(), byStore.get(store.name()), VerificationRequirements.keyless(identities));
+  }
+
+  /** Key-based bundles signed by a key of {@code store}, logged when {@code tlogRequired}. */
+  BundleRequirementVerifier forKeys(CosignTrustStore store, boolean tlogRequired) {
+    return new BundleRequirementVerifier(
+        store.name(),
+        keyLogs,
+        VerificationRequirements.keys(
+            store.keys().stream().map(TrustedKey::key).toList(), tlogRequired));
+  }
+
+  /** The verifier of {@code store}'s trusted root. */
+  BundleVerifier verifier(SigstoreTrustStore store) {
+    return byStore.get(store.name());
+  }
+
+  /** The keys of the logs key-based legacy signatures are checked against under tlog: required. */
+  List<PublicKey> keyLogKeys() {
+    return keyLogs.root().tlogs().stream().map(TransparencyLog::key).toList();
+  }
+}
