@@ -53,6 +53,11 @@ final class BundleRequirementVerifier {
     List<String> signers = new ArrayList<>();
     Set<String> failures = new LinkedHashSet<>();
     int seen = 0;
+    if (!"sha256".equals(image.algorithm())) {
+      // Sigstore signs SHA-256 digests; a bundle cannot be about another kind of digest
+      failures.add("Sigstore bundles are verified for sha256 images only, not " + image);
+      return new Result(signers, failures, evidence.bundles().size());
+    }
     for (SigstoreBundleEvidence found : evidence.bundles()) {
       if (seen >= CosignRequirementVerifier.MAX_LAYERS) {
         failures.add(

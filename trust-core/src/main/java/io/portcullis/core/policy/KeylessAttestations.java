@@ -53,6 +53,12 @@ final class KeylessAttestations {
     Set<String> signers = new LinkedHashSet<>();
     Set<String> failures = new LinkedHashSet<>();
     int seen = 0;
+    if (!"sha256".equals(evidence.image().algorithm())) {
+      return new Found(
+          Optional.of("Sigstore attestations are verified for sha256 images only"),
+          List.of(),
+          List.of());
+    }
     for (SigstoreBundleEvidence found : evidence.bundles()) {
       if (found.predicateType().isPresent()
           && !rule.kind().predicateTypes().contains(found.predicateType().get())) {

@@ -121,6 +121,14 @@ class SigstoreEvaluatorTest {
   }
 
   @Test
+  void aSha512ImageIsDeniedNotAnError() {
+    Digest image = Digest.of("sha512", "manifest".getBytes(StandardCharsets.UTF_8));
+    PolicyDecision decision = decide(APPU, image, fixture("bundle.v3.sigstore"));
+    assertFalse(decision.allowed());
+    assertTrue(decision.message().contains("sha256 images only"), decision.message());
+  }
+
+  @Test
   void tamperedKeylessBundleIsDenied() {
     PolicyDecision decision =
         decide(APPU, artifact(), fixture("bundle-with-wrong-tlog-entry.sigstore"));
