@@ -93,13 +93,14 @@ public final class BundleVerifier {
     }
 
     List<Instant> times = new ArrayList<>();
+    List<TlogVerifier.VerifiedEntry> untimed = new ArrayList<>();
     OptionalLong logIndex = OptionalLong.empty();
     for (TlogEntry entry : bundle.tlogEntries()) {
       // The body first: it is cheap, and "not this signature" says more than "unknown log".
       TlogVerifier.requireBodyMatches(
           entry, bundle, artifact.sha256(), bundle.keyBased() ? key : null);
       TlogVerifier.VerifiedEntry verified = TlogVerifier.verifyInclusion(entry, root);
-      verified.integratedTime().ifPresent(times::add);
+      verified.integratedTime().ifPresentOrElse(times::add, () -> untimed.add(verified));
       if (logIndex.isEmpty()) {
         logIndex = OptionalLong.of(entry.logIndex());
       }
@@ -108,9 +109,12 @@ public final class BundleVerifier {
       throw new SigstoreVerificationException(
           "bundle has no transparency log entry, and one is required");
     }
+    List<Instant> stamped = new ArrayList<>();
     for (byte[] timestamp : bundle.rfc3161Timestamps()) {
-      times.add(TimestampVerifier.verify(timestamp, content.timestampedSignature(), root));
+      stamped.add(TimestampVerifier.verify(timestamp, content.timestampedSignature(), root));
     }
+    times.addAll(stamped);
+    requireLogsValidAtStampedTimes(untimed, stamped);
 
     if (!bundle.keyBased()) {
       signer = keyless(bundle, times, requirements.identities());
@@ -124,6 +128,34 @@ public final class BundleVerifier {
         logIndex,
         content.dssePayload(),
         content.predicateType());
+  }
+
+  /**
+   * A Rekor v2 entry carries no time, so the log's {@code validFor} is checked at the verified RFC
+   * 3161 times instead; without one it cannot be checked at all, and the entry does not count.
+   */
+  private static void requireLogsValidAtStampedTimes(
+      List<TlogVerifier.VerifiedEntry> untimed, List<Instant> stamped)
+      throws SigstoreVerificationException {
+    for (TlogVerifier.VerifiedEntry entry : untimed) {
+      if (stamped.isEmpty()) {
+        throw new SigstoreVerificationException(
+            "no verified signing time: the transparency log entry carries no integrated time (Rekor"
+                + " v2) and the bundle has no RFC 3161 timestamp");
+      }
+      for (Instant t : stamped) {
+        if (!entry.log().validity().contains(t)) {
+          throw new SigstoreVerificationException(
+              "transparency log "
+                  + entry.log().baseUrl()
+                  + " was not valid at the timestamped time "
+                  + t
+                  + " (valid "
+                  + entry.log().validity()
+                  + ")");
+        }
+      }
+    }
   }
 
   private static void bounded(String what, int n) throws SigstoreVerificationException {
@@ -187,8 +219,7 @@ public final class BundleVerifier {
     throw new SigstoreVerificationException(closest.message());
   }
 
-  private static void requireCodeSigning(X509Certificate leaf)
-      throws SigstoreVerificationException {
+  static void requireCodeSigning(X509Certificate leaf) throws SigstoreVerificationException {
     List<String> eku;
     try {
       eku = leaf.getExtendedKeyUsage();

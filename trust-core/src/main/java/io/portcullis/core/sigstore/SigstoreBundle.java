@@ -57,6 +57,15 @@ public record SigstoreBundle(
   /** The largest bundle read; a bundle with an SBOM attestation fits. */
   public static final int MAX_BYTES = 16 * 1024 * 1024;
 
+  /**
+   * Most certificates, log entries or timestamps read from one bundle (real ones hold one to
+   * three): the byte cap alone would let a bundle carry tens of thousands to decode.
+   */
+  public static final int MAX_LIST = 32;
+
+  /** Most inclusion-proof hashes: a tree of 2^64 leaves needs no more. */
+  public static final int MAX_PROOF_HASHES = 64;
+
   public SigstoreBundle {
     certificates = List.copyOf(certificates);
     tlogEntries = List.copyOf(tlogEntries);
@@ -114,7 +123,8 @@ public record SigstoreBundle(
       certificates.add(SigstoreJson.certificate(object(material, "certificate"), "certificate"));
     }
     if (material.hasNonNull("x509CertificateChain")) {
-      for (JsonNode c : array(object(material, "x509CertificateChain"), "certificates")) {
+      for (JsonNode c :
+          capped(array(object(material, "x509CertificateChain"), "certificates"), "certificates")) {
         certificates.add(SigstoreJson.certificate(c, "x509CertificateChain"));
       }
       if (certificates.isEmpty()) {
@@ -126,13 +136,13 @@ public record SigstoreBundle(
       hint = Optional.of(h == null ? "" : h);
     }
     List<TlogEntry> entries = new ArrayList<>();
-    for (JsonNode e : array(material, "tlogEntries")) {
+    for (JsonNode e : capped(array(material, "tlogEntries"), "tlogEntries")) {
       entries.add(tlogEntry(e));
     }
     List<byte[]> timestamps = new ArrayList<>();
     JsonNode tsData = material.get("timestampVerificationData");
     if (tsData != null && !tsData.isNull()) {
-      for (JsonNode t : array(tsData, "rfc3161Timestamps")) {
+      for (JsonNode t : capped(array(tsData, "rfc3161Timestamps"), "rfc3161Timestamps")) {
         timestamps.add(bytes(t, "signedTimestamp"));
       }
     }
@@ -159,6 +169,14 @@ public record SigstoreBundle(
     return new SigstoreBundle(mediaType, certificates, hint, entries, timestamps, message, dsse);
   }
 
+  private static Iterable<JsonNode> capped(Iterable<JsonNode> list, String field) {
+    if (list instanceof JsonNode n && n.size() > MAX_LIST) {
+      throw new SigstoreFormatException(
+          field + " has " + n.size() + " elements; at most " + MAX_LIST + " are read");
+    }
+    return list;
+  }
+
   private static TlogEntry tlogEntry(JsonNode e) {
     JsonNode kv = object(e, "kindVersion");
     Optional<byte[]> set = Optional.empty();
@@ -174,6 +192,10 @@ public record SigstoreBundle(
       if (hs != null && !hs.isNull()) {
         if (!hs.isArray()) {
           throw new SigstoreFormatException("inclusionProof.hashes is not an array");
+        }
+        if (hs.size() > MAX_PROOF_HASHES) {
+          throw new SigstoreFormatException(
+              "inclusionProof has " + hs.size() + " hashes; at most " + MAX_PROOF_HASHES);
         }
         for (JsonNode h : hs) {
           if (!h.isTextual()) {

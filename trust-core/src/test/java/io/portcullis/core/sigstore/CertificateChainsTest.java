@@ -113,4 +113,20 @@ class CertificateChainsTest {
             SIGNED);
     assertTrue(why.contains("no usable certificate authority"), why);
   }
+
+  @Test
+  void leafWithoutCodeSigningIsRefused() throws Exception {
+    BundleVerifier.requireCodeSigning(LEAF);
+    X509Certificate noEku =
+        PKI.leaf(
+            FulcioTestPki.ecKey().getPublic(),
+            FulcioTestPki.Holder.email("dev@example.com", "https://idp.test"),
+            Instant.parse("2025-06-01T00:00:00Z"),
+            false);
+    String why =
+        assertThrows(
+                SigstoreVerificationException.class, () -> BundleVerifier.requireCodeSigning(noEku))
+            .getMessage();
+    assertTrue(why.contains("code signing"), why);
+  }
 }

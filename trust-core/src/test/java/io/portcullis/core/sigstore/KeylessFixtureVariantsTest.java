@@ -188,6 +188,47 @@ class KeylessFixtureVariantsTest {
   }
 
   @Test
+  void rekorV2EntryWithoutTimestampGivesNoSigningTime() {
+    SigstoreBundle b = LogFixtures.bundle("bundle-with-rekor-v2-entry.sigstore");
+    SigstoreBundle noTimestamp =
+        new SigstoreBundle(
+            b.mediaType(),
+            b.certificates(),
+            b.publicKeyHint(),
+            b.tlogEntries(),
+            List.of(),
+            b.messageSignature(),
+            b.dsseEnvelope());
+    CertificateIdentity aaron =
+        new CertificateIdentity(GOOGLE, null, "aaronlew@google.com", null, Map.of());
+    BundleVerifier verifier = new BundleVerifier(LogFixtures.root(LogFixtures.STAGING));
+    VerificationRequirements req = VerificationRequirements.keyless(List.of(aaron));
+    assertTrue(verifier.verify(b, artifact(), req).verified());
+    fails(verifier.verify(noTimestamp, artifact(), req), "no verified signing time");
+  }
+
+  @Test
+  void rekorV2LogNotValidAtTheTimestampedTimeIsDenied() {
+    ObjectNode root =
+        (ObjectNode)
+            StrictJson.readObject(
+                InteropFixtures.bytes("sigstore/trustroot/" + LogFixtures.STAGING));
+    for (JsonNode log : root.get("tlogs")) {
+      ((ObjectNode) log.get("publicKey").get("validFor")).put("end", "2025-05-01T00:00:00Z");
+    }
+    BundleOutcome outcome =
+        new BundleVerifier(TrustedRoot.parse(StrictJson.write(root)))
+            .verify(
+                LogFixtures.bundle("bundle-with-rekor-v2-entry.sigstore"),
+                artifact(),
+                VerificationRequirements.keyless(
+                    List.of(
+                        new CertificateIdentity(
+                            GOOGLE, null, "aaronlew@google.com", null, Map.of()))));
+    fails(outcome, "was not valid at the timestamped time");
+  }
+
+  @Test
   void caNotValidAtTheLoggedTimeIsDenied() {
     // the public-good root with every Fulcio CA's window closed before the bundle was logged
     // (2023-10)

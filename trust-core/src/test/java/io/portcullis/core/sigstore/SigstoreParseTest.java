@@ -45,6 +45,44 @@ class SigstoreParseTest {
   }
 
   @Test
+  void longListsAreRefusedBeforeDecoding() {
+    String entry =
+        "{\"logIndex\":\"1\",\"logId\":{\"keyId\":\"\"},\"kindVersion\":{\"kind\":\"k\","
+            + "\"version\":\"v\"},\"canonicalizedBody\":\"\"}";
+    String entries =
+        String.join(",", java.util.Collections.nCopies(SigstoreBundle.MAX_LIST + 1, entry));
+    String doc =
+        "{"
+            + V3
+            + ",\"verificationMaterial\":{\"publicKey\":{},\"tlogEntries\":["
+            + entries
+            + "]},"
+            + MS
+            + "}";
+    SigstoreFormatException e =
+        assertThrows(
+            SigstoreFormatException.class,
+            () -> SigstoreBundle.parse(doc.getBytes(StandardCharsets.UTF_8)));
+    assertTrue(e.getMessage().contains("at most 32"), e.getMessage());
+    String hashes = String.join(",", java.util.Collections.nCopies(65, "\"AA==\""));
+    String proof =
+        "{"
+            + V3
+            + ",\"verificationMaterial\":{\"publicKey\":{},\"tlogEntries\":[{\"logIndex\":\"1\","
+            + "\"logId\":{\"keyId\":\"\"},\"kindVersion\":{\"kind\":\"k\",\"version\":\"v\"},"
+            + "\"canonicalizedBody\":\"\",\"inclusionProof\":{\"hashes\":["
+            + hashes
+            + "]}}]},"
+            + MS
+            + "}";
+    e =
+        assertThrows(
+            SigstoreFormatException.class,
+            () -> SigstoreBundle.parse(proof.getBytes(StandardCharsets.UTF_8)));
+    assertTrue(e.getMessage().contains("at most 64"), e.getMessage());
+  }
+
+  @Test
   void oversizedBundleIsRefusedBeforeParsing() {
     byte[] big = new byte[SigstoreBundle.MAX_BYTES + 1];
     assertThrows(SigstoreFormatException.class, () -> SigstoreBundle.parse(big));

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.security.cert.X509Certificate;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -100,6 +102,35 @@ class TimestampVerifierTest {
         () ->
             TimestampVerifier.verify(
                 token, signature(bundle), LogFixtures.root(LogFixtures.STAGING)));
+  }
+
+  @Test
+  void aTsaChainThatDoesNotChainFails() {
+    TrustedRoot staging = LogFixtures.root("staging_trusted_root_with_one_tsa.json");
+    TrustedRoot good = LogFixtures.root(LogFixtures.PUBLIC_GOOD);
+    CertificateAuthority tsa = staging.timestampAuthorities().get(0);
+    List<X509Certificate> fulcioChain = good.certificateAuthorities().get(0).chain();
+    CertificateAuthority spliced =
+        new CertificateAuthority(
+            tsa.uri(),
+            List.of(tsa.chain().get(0), fulcioChain.get(fulcioChain.size() - 1)),
+            tsa.validity());
+    TrustedRoot root =
+        new TrustedRoot(
+            staging.mediaType(),
+            staging.tlogs(),
+            staging.certificateAuthorities(),
+            staging.ctlogs(),
+            List.of(spliced),
+            staging.sha256());
+    SigstoreBundle bundle = LogFixtures.bundle("bundle-with-timestamp.sigstore");
+    SigstoreVerificationException e =
+        assertThrows(
+            SigstoreVerificationException.class,
+            () ->
+                TimestampVerifier.verify(
+                    bundle.rfc3161Timestamps().get(0), signature(bundle), root));
+    assertTrue(e.getMessage().contains("is not signed by the next"), e.getMessage());
   }
 
   @Test
