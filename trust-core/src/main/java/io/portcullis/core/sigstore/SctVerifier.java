@@ -1,5 +1,8 @@
 package io.portcullis.core.sigstore;
 
+import io.portcullis.core.keys.KeyFormatException;
+import io.portcullis.core.keys.SignatureAlgorithm;
+import io.portcullis.core.keys.Verifiers;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.security.cert.CertificateEncodingException;
@@ -41,7 +44,13 @@ public final class SctVerifier {
   private SctVerifier() {}
 
   /** One parsed SCT v1. */
-  record Sct(byte[] logId, long timestampMillis, byte[] extensions, byte[] signature) {}
+  record Sct(
+      byte[] logId,
+      long timestampMillis,
+      byte[] extensions,
+      int hashAlgorithm,
+      int signatureAlgorithm,
+      byte[] signature) {}
 
   /** Passes when at least one embedded SCT verifies; otherwise says why none did. */
   public static void verify(X509Certificate leaf, X509Certificate issuer, TrustedRoot root)
@@ -92,11 +101,40 @@ public final class SctVerifier {
     if (!log.validity().contains(time)) {
       return "SCT time " + time + " is outside CT log " + log.baseUrl() + "'s " + log.validity();
     }
+    if (!schemeOf(log).equals(List.of(sct.hashAlgorithm(), sct.signatureAlgorithm()))) {
+      return "SCT of CT log "
+          + log.baseUrl()
+          + " names another signature scheme ("
+          + sct.hashAlgorithm()
+          + ", "
+          + sct.signatureAlgorithm()
+          + ") than the log's key";
+    }
     byte[] signed = signedData(sct, tbs, issuerKeyHash);
     if (!SignedEntryTimestamp.verifies(log.key(), signed, sct.signature())) {
       return "SCT signature of CT log " + log.baseUrl() + " is not valid";
     }
     return null;
+  }
+
+  /**
+   * The TLS (HashAlgorithm, SignatureAlgorithm) pair the log's key signs with (RFC 5246 section
+   * 7.4.1.4.1): the SCT's own pair is not covered by its signature, so it must agree with the key.
+   */
+  private static List<Integer> schemeOf(TransparencyLog log) {
+    SignatureAlgorithm algorithm;
+    try {
+      algorithm = Verifiers.forPublicKey(log.key()).algorithm();
+    } catch (KeyFormatException e) {
+      return List.of();
+    }
+    return switch (algorithm) {
+      case ECDSA_P256_SHA256 -> List.of(4, 3);
+      case ECDSA_P384_SHA384 -> List.of(5, 3);
+      case RSA_PKCS1V15_SHA256 -> List.of(4, 1);
+      case ED25519 -> List.of(8, 7);
+      default -> List.of();
+    };
   }
 
   /** The {@code digitally-signed} struct of a precertificate entry (RFC 6962 section 3.2). */
@@ -130,11 +168,11 @@ public final class SctVerifier {
       one.get(logId);
       long timestamp = one.getLong();
       byte[] extensions = bytes(one, Short.toUnsignedInt(one.getShort()));
-      one.get(); // hash algorithm: the log key decides the scheme
-      one.get(); // signature algorithm
+      int hash = Byte.toUnsignedInt(one.get());
+      int sigAlg = Byte.toUnsignedInt(one.get());
       byte[] signature = bytes(one, Short.toUnsignedInt(one.getShort()));
       requireEmpty(one, "SCT");
-      out.add(new Sct(logId, timestamp, extensions, signature));
+      out.add(new Sct(logId, timestamp, extensions, hash, sigAlg, signature));
     }
     if (out.isEmpty()) {
       throw new IllegalArgumentException("no v1 SCT in the list");

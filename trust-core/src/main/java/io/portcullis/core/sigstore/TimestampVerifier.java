@@ -89,7 +89,8 @@ public final class TimestampVerifier {
       // checks the signature, the signing certificate's ESSCertID, its timeStamping EKU and that
       // it was valid at the stamped time
       token.validate(verifier);
-    } catch (TSPException | OperatorCreationException e) {
+    } catch (TSPException | OperatorCreationException | RuntimeException e) {
+      // BouncyCastle answers some malformed tokens (an unknown algorithm) with a runtime exception
       return "signature does not verify: " + e.getMessage();
     }
     Date at = Date.from(genTime);
