@@ -63,7 +63,11 @@ public interface TrustedRootSource {
     return new FixedTrustedRootSource(TrustedRoot.parse(Files.readAllBytes(file)), file.toString());
   }
 
-  /** A root refreshed through TUF, starting from its cache or the shipped snapshot. */
+  /**
+   * A root refreshed through TUF, starting from its cache or the shipped snapshot.
+   *
+   * @throws IllegalArgumentException when the repository is not an http(s) URL
+   */
   static TufTrustedRootSource tuf(TufTrustedRootSource.Settings settings) {
     return new TufTrustedRootSource(settings);
   }

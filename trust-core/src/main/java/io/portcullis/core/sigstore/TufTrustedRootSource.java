@@ -67,12 +67,14 @@ public final class TufTrustedRootSource implements TrustedRootSource {
 
   private final Settings settings;
   private final TufMetadataStore store;
+  private final HttpTufRemote remote;
   private final String description;
   private volatile TrustedRoot current;
 
   TufTrustedRootSource(Settings settings) {
     this.settings = settings;
     this.store = new TufMetadataStore(settings.cacheDirectory());
+    this.remote = new HttpTufRemote(settings.repository(), settings.timeout());
     this.description = "the TUF repository " + settings.repository();
     this.current = cachedOrShipped();
   }
@@ -110,12 +112,7 @@ public final class TufTrustedRootSource implements TrustedRootSource {
     try {
       Files.createDirectories(settings.cacheDirectory());
       TufClient client =
-          TufClient.open(
-              TufClient.Settings.of(
-                  new HttpTufRemote(settings.repository(), settings.timeout()),
-                  store,
-                  pinnedRoot(),
-                  settings.clock()));
+          TufClient.open(TufClient.Settings.of(remote, store, pinnedRoot(), settings.clock()));
       client.refresh();
       TrustedRoot fresh = TrustedRoot.parse(client.download(TARGET, TrustedRoot.MAX_BYTES));
       if (Arrays.equals(fresh.sha256(), before.sha256())) {

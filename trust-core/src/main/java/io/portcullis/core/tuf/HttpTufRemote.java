@@ -50,7 +50,12 @@ public final class HttpTufRemote implements TufRemote {
 
   @Override
   public Optional<byte[]> fetch(String path, long maxBytes) throws TufException {
-    URI uri = base.resolve(path);
+    URI uri;
+    try {
+      uri = base.resolve(path);
+    } catch (IllegalArgumentException e) {
+      throw new TufException.Malformed(path + " is not a valid URL path");
+    }
     for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
       HttpResponse<InputStream> response = send(uri);
       int status = response.statusCode();

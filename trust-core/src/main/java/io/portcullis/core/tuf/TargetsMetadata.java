@@ -5,17 +5,18 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Top-level targets metadata (<a
+ * Targets metadata, top-level or delegated (<a
  * href="https://theupdateframework.github.io/specification/latest/#targets">spec 4.5</a>): the
- * target files with their lengths and hashes. Delegations are kept in {@code metadata} but not
- * followed.
+ * target files with their lengths and hashes, and the roles it delegates to.
  */
-public record TargetsMetadata(SignedMetadata metadata, Map<String, TargetFile> targets) {
+public record TargetsMetadata(
+    SignedMetadata metadata, Map<String, TargetFile> targets, Delegations delegations) {
   public TargetsMetadata {
     targets = Map.copyOf(targets);
   }
 
-  static TargetsMetadata parse(String file, byte[] raw, Canonicalizer canonicalizer)
+  static TargetsMetadata parse(
+      String file, byte[] raw, Canonicalizer canonicalizer, TufKeyTypes types)
       throws TufException.Malformed {
     SignedMetadata metadata = SignedMetadata.parse(file, raw, "targets", canonicalizer);
     JsonNode node = metadata.signed().get("targets");
@@ -26,7 +27,8 @@ public record TargetsMetadata(SignedMetadata metadata, Map<String, TargetFile> t
     for (Map.Entry<String, JsonNode> entry : node.properties()) {
       targets.put(entry.getKey(), TargetFile.parse(file, entry.getKey(), entry.getValue()));
     }
-    return new TargetsMetadata(metadata, targets);
+    return new TargetsMetadata(
+        metadata, targets, Delegations.parse(file, metadata.signed().get("delegations"), types));
   }
 
   public long version() {

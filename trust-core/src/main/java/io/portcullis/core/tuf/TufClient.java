@@ -3,17 +3,25 @@ package io.portcullis.core.tuf;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The TUF client workflow (<a
  * href="https://theupdateframework.github.io/specification/latest/#detailed-client-workflow">spec
  * 5.1 to 5.7</a>): {@link #refresh()} updates root, timestamp, snapshot and targets in that order,
  * each step verified against what the previous one established, and {@link #download} fetches a
- * target and checks it against the targets metadata. Every verified file is stored at once, so the
- * next run starts from it (and a rollback below it is refused).
+ * target (found through delegated targets roles where needed) and checks it against the metadata
+ * that lists it. Every verified file is stored at once, so the next run starts from it (and a
+ * rollback below it is refused).
  *
  * <p>One instance serves one update at a time; it is not thread-safe. The steps are public so that
  * tests (and diagnostics) can stop after any of them.
@@ -64,6 +72,7 @@ public final class TufClient {
   private TimestampMetadata timestamp;
   private SnapshotMetadata snapshot;
   private TargetsMetadata targets;
+  private final Map<String, TargetsMetadata> delegated = new HashMap<>();
   private Instant now;
 
   private TufClient(Settings settings, RootMetadata root) {
@@ -141,11 +150,12 @@ public final class TufClient {
       root = candidate;
       store.write(ROOT, raw.get());
     }
-    checkExpiry(root.metadata());
+    // dropped before the expiry check, so an expired new root cannot leave them behind
     if (rotated(start, root, "timestamp") || rotated(start, root, "snapshot")) {
       store.delete(TIMESTAMP);
       store.delete(SNAPSHOT);
     }
+    checkExpiry(root.metadata());
     return root;
   }
 
@@ -235,21 +245,89 @@ public final class TufClient {
    */
   public TargetsMetadata updateTargets() throws TufException, IOException {
     requireStep(snapshot, "updateSnapshot");
-    MetaFile meta = snapshot.meta().get(TARGETS);
+    TargetsMetadata fresh = fetchTargets("targets", m -> root.verify("targets", m));
+    targets = fresh;
+    delegated.clear();
+    return fresh;
+  }
+
+  /** A check of a metadata file's signatures by whoever delegates to it. */
+  @FunctionalInterface
+  private interface SignatureCheck {
+    void verify(SignedMetadata metadata) throws TufException;
+  }
+
+  /** A targets metadata file of {@code role}, as the snapshot lists it (5.6.1 to 5.6.6). */
+  private TargetsMetadata fetchTargets(String role, SignatureCheck check)
+      throws TufException, IOException {
+    String name = role + ".json";
+    MetaFile meta = snapshot.meta().get(name);
     if (meta == null) {
-      throw new TufException.Malformed(snapshot.metadata().file() + " does not list " + TARGETS);
+      throw new TufException.Malformed(snapshot.metadata().file() + " does not list " + name);
     }
-    String file = root.consistentSnapshot() ? meta.version() + "." + TARGETS : TARGETS;
+    String file = root.consistentSnapshot() ? meta.version() + "." + name : name;
     byte[] raw = fetchMeta(file, meta, settings.limits().targetsBytes());
-    TargetsMetadata fresh = TargetsMetadata.parse(file, raw, settings.canonicalizer());
-    root.verify("targets", fresh.metadata());
+    TargetsMetadata fresh =
+        TargetsMetadata.parse(file, raw, settings.canonicalizer(), settings.keyTypes());
+    check.verify(fresh.metadata());
     if (fresh.version() != meta.version()) {
       throw new TufException.VersionMismatch(file, meta.version(), fresh.version());
     }
     checkExpiry(fresh.metadata());
-    targets = fresh;
-    store.write(TARGETS, raw);
+    store.write(name, raw);
     return fresh;
+  }
+
+  /** A delegated role still to visit, with the metadata that delegates to it. */
+  private record Pending(DelegatedRole role, Delegations delegator) {}
+
+  /**
+   * Spec 5.6.7: the target's entry, searched pre-order depth-first from the top-level targets
+   * through the roles whose paths cover it; a terminating role ends the search of the others. At
+   * most {@link TufLimits#maxDelegations()} delegated roles are visited.
+   */
+  private Optional<TargetFile> lookup(String name) throws TufException, IOException {
+    Deque<Pending> stack = new ArrayDeque<>();
+    Set<String> visited = new HashSet<>();
+    TargetsMetadata metadata = targets;
+    while (true) {
+      TargetFile found = metadata.targets().get(name);
+      if (found != null) {
+        return Optional.of(found);
+      }
+      List<Pending> children = new ArrayList<>();
+      for (DelegatedRole child : metadata.delegations().roles()) {
+        if (child.delegates(name)) {
+          children.add(new Pending(child, metadata.delegations()));
+          if (child.terminating()) {
+            stack.clear();
+            break;
+          }
+        }
+      }
+      for (int i = children.size() - 1; i >= 0; i--) {
+        stack.push(children.get(i));
+      }
+      Pending next = stack.poll();
+      while (next != null && visited.contains(next.role().name())) {
+        next = stack.poll();
+      }
+      if (next == null || visited.size() >= settings.limits().maxDelegations()) {
+        return Optional.empty();
+      }
+      visited.add(next.role().name());
+      metadata = delegatedTargets(next);
+    }
+  }
+
+  private TargetsMetadata delegatedTargets(Pending pending) throws TufException, IOException {
+    TargetsMetadata loaded = delegated.get(pending.role().name());
+    if (loaded == null) {
+      loaded =
+          fetchTargets(pending.role().name(), m -> pending.delegator().verify(pending.role(), m));
+      delegated.put(pending.role().name(), loaded);
+    }
+    return loaded;
   }
 
   /** {@link #download(String, long)} with the limit's cap. */
@@ -265,11 +343,16 @@ public final class TufClient {
    */
   public byte[] download(String name, long maxBytes) throws TufException, IOException {
     requireStep(targets, "updateTargets");
-    TargetFile target = targets.targets().get(name);
-    if (target == null) {
-      throw new TufException.NotFound(
-          "target " + name + " is not listed by " + targets.metadata().file());
-    }
+    TargetFile target =
+        lookup(name)
+            .orElseThrow(
+                () ->
+                    new TufException.NotFound(
+                        "target "
+                            + name
+                            + " is not listed by "
+                            + targets.metadata().file()
+                            + " or a role it delegates to"));
     String path = targetPath(name, target);
     long cap = Math.min(maxBytes, settings.limits().targetBytes());
     if (target.length() > cap) {

@@ -12,6 +12,7 @@ package io.portcullis.core.tuf;
  * @param targetsBytes {@code targets.json} when the snapshot gives no length
  * @param targetBytes any target file, whatever length the targets metadata claims
  * @param maxRootRotations how many new roots one update walks through at most
+ * @param maxDelegations how many delegated targets roles one target search visits at most
  */
 public record TufLimits(
     long rootBytes,
@@ -19,8 +20,10 @@ public record TufLimits(
     long snapshotBytes,
     long targetsBytes,
     long targetBytes,
-    int maxRootRotations) {
+    int maxRootRotations,
+    int maxDelegations) {
 
   public static final TufLimits DEFAULT =
-      new TufLimits(64 * 1024, 16 * 1024, 2 * 1024 * 1024, 5 * 1024 * 1024, 16 * 1024 * 1024, 128);
+      new TufLimits(
+          64 * 1024, 16 * 1024, 2 * 1024 * 1024, 5 * 1024 * 1024, 16 * 1024 * 1024, 128, 32);
 }

@@ -7,6 +7,6 @@
  * <p>It knows nothing of Sigstore: the same code is meant to read Notary v1 metadata, so key types
  * ({@link io.portcullis.core.tuf.TufKeyTypes}) and the canonical form signatures cover ({@link
  * io.portcullis.core.tuf.Canonicalizer}) are plugged in, with securesystemslib's defaults.
- * Delegated targets roles are not followed: a target must be listed by the top-level targets role.
+ * Delegated targets roles are followed (pre-order, depth first, terminating roles honoured).
  */
 package io.portcullis.core.tuf;

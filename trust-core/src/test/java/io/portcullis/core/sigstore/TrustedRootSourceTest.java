@@ -189,6 +189,32 @@ class TrustedRootSourceTest {
         TrustedRoot.parse(Files.readAllBytes(cache.resolve("targets/trusted_root.json"))).sha256());
   }
 
+  @Test
+  void aDamagedCacheStartsFromTheShippedSnapshot() throws Exception {
+    Files.createDirectories(cache.resolve("targets"));
+    Files.writeString(cache.resolve("targets/trusted_root.json"), "{\"tlogs\": 7}");
+    assertArrayEquals(
+        TrustedRootSource.shipped().current().sha256(), tuf(TODAY).current().sha256());
+  }
+
+  @Test
+  void aMissingPinnedRootIsAReportedFailureNotAnException() {
+    TufTrustedRootSource source =
+        TrustedRootSource.tuf(
+            new TufTrustedRootSource.Settings(
+                server.uri(),
+                Optional.of(cache.resolve("no-such-root.json")),
+                cache,
+                Duration.ofSeconds(5),
+                TODAY));
+
+    TrustedRootRefresh refresh = source.refresh();
+
+    assertEquals(TrustedRootRefresh.Outcome.REFUSED, refresh.outcome());
+    assertTrue(refresh.message().contains("no-such-root.json"), refresh.message());
+    assertFalse(refresh.verified());
+  }
+
   private TrustedRoot refreshed() {
     TufTrustedRootSource source = tuf(PublicGoodTufRepository.VALID_CLOCK);
     TrustedRootRefresh refresh = source.refresh();

@@ -15,8 +15,8 @@ import java.util.HexFormat;
  * The public-good Sigstore TUF repository of the interop fixtures ({@code
  * sigstore/public-good-tuf}, sigstore/root-signing at 2026-08-21), laid out as the CDN serves it:
  * {@code N.root.json} for every root, {@code timestamp.json}, the consistent-snapshot names {@code
- * <version>.snapshot.json} and {@code <version>.targets.json}, and targets under {@code
- * targets/<sha256>.<name>}.
+ * <version>.snapshot.json}, {@code <version>.targets.json} and the delegated {@code
+ * <version>.registry.npmjs.org.json}, and targets under {@code targets/<dir>/<sha256>.<name>}.
  */
 public final class PublicGoodTufRepository {
   /** A time at which every file of the fixture is valid (timestamp expires 2026-08-28). */
@@ -53,10 +53,19 @@ public final class PublicGoodTufRepository {
     server.put(
         version(metadata.resolve("targets.json")) + ".targets.json",
         metadata.resolve("targets.json"));
-    try (var targets = Files.list(dir().resolve("targets"))) {
-      targets
+    server.put(
+        version(metadata.resolve("registry.npmjs.org.json")) + ".registry.npmjs.org.json",
+        metadata.resolve("registry.npmjs.org.json"));
+    Path targets = dir().resolve("targets");
+    try (var files = Files.walk(targets)) {
+      files
           .filter(Files::isRegularFile)
-          .forEach(file -> server.put("targets/" + sha256(file) + "." + file.getFileName(), file));
+          .forEach(
+              file -> {
+                Path relative = targets.relativize(file);
+                String dir = relative.getParent() == null ? "" : relative.getParent() + "/";
+                server.put("targets/" + dir + sha256(file) + "." + file.getFileName(), file);
+              });
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

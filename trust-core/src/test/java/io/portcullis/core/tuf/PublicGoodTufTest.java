@@ -59,6 +59,22 @@ class PublicGoodTufTest {
   }
 
   @Test
+  void aTargetOfTheDelegatedNpmRoleIsFoundThroughTheDelegation() throws Exception {
+    TufClient client = client(PublicGoodTufRepository.VALID_CLOCK);
+    client.refresh();
+
+    byte[] keys = client.download("registry.npmjs.org/keys.json");
+
+    assertArrayEquals(
+        Files.readAllBytes(
+            PublicGoodTufRepository.dir().resolve("targets/registry.npmjs.org/keys.json")),
+        keys);
+    assertTrue(
+        server.requests().contains("8.registry.npmjs.org.json"), server.requests().toString());
+    assertThrows(TufException.NotFound.class, () -> client.download("registry.npmjs.org/other"));
+  }
+
+  @Test
   void todayTheRepositoryIsExpiredAndRefused() throws Exception {
     Clock today = Clock.fixed(Instant.parse("2026-12-05T00:00:00Z"), ZoneOffset.UTC);
     TufClient client = client(today);

@@ -1,0 +1,88 @@
+package io.portcullis.core.tuf;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.portcullis.core.keys.KeyFormatException;
+import io.portcullis.core.keys.SignatureVerifier;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Set;
+
+/** Key sets and threshold checks, shared by the root and by delegating targets metadata. */
+final class Signatures {
+  private Signatures() {}
+
+  /**
+   * The usable keys of a KEYS object by id; a key of an unsupported type, or malformed, is left out
+   * (python-tuf does the same), so it cannot count towards a threshold.
+   */
+  static Map<String, SignatureVerifier> keys(String file, JsonNode keyObjects, TufKeyTypes types)
+      throws TufException.Malformed {
+    if (keyObjects == null || !keyObjects.isObject()) {
+      throw new TufException.Malformed(file + " lacks a 'keys' object");
+    }
+    Map<String, SignatureVerifier> verifiers = new HashMap<>();
+    for (Map.Entry<String, JsonNode> key : keyObjects.properties()) {
+      JsonNode k = key.getValue();
+      try {
+        verifiers.put(
+            key.getKey(),
+            types.verifier(k.path("keytype").asText(), k.path("scheme").asText(), k.get("keyval")));
+      } catch (KeyFormatException e) {
+        // skipped: see above
+      }
+    }
+    return verifiers;
+  }
+
+  /** A role's key ids and threshold from a ROLE object. */
+  static RootMetadata.Role role(String where, JsonNode role) throws TufException.Malformed {
+    if (role == null || !role.isObject() || !role.path("keyids").isArray()) {
+      throw new TufException.Malformed(where + " lacks a 'keyids' array");
+    }
+    Set<String> ids = new HashSet<>();
+    for (JsonNode id : role.get("keyids")) {
+      ids.add(id.asText());
+    }
+    long threshold = SignedMetadata.positive(where, role, "threshold");
+    if (threshold > Integer.MAX_VALUE) {
+      throw new TufException.Malformed(where + " threshold is too large");
+    }
+    return new RootMetadata.Role(ids, (int) threshold);
+  }
+
+  /**
+   * Checks that a threshold of {@code role}'s keys signed {@code candidate}. Keys are counted once
+   * each however many signatures name them; a signature that is empty, not hex or wrong simply does
+   * not count.
+   */
+  static void verify(
+      Map<String, SignatureVerifier> verifiers,
+      RootMetadata.Role role,
+      String roleName,
+      SignedMetadata candidate)
+      throws TufException.ThresholdNotMet {
+    Set<String> valid = new HashSet<>();
+    for (SignedMetadata.Signature signature : candidate.signatures()) {
+      String id = signature.keyId();
+      SignatureVerifier verifier = verifiers.get(id);
+      if (!role.keyIds().contains(id) || verifier == null || valid.contains(id)) {
+        continue;
+      }
+      byte[] sig;
+      try {
+        sig = HexFormat.of().parseHex(signature.sig());
+      } catch (IllegalArgumentException e) {
+        continue;
+      }
+      if (sig.length > 0 && verifier.verify(candidate.canonical(), sig)) {
+        valid.add(id);
+      }
+    }
+    if (valid.size() < role.threshold()) {
+      throw new TufException.ThresholdNotMet(
+          roleName, candidate.file(), valid.size(), role.threshold());
+    }
+  }
+}
