@@ -51,7 +51,8 @@ public final class BundleReferrers {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   /**
-   * @param registryUrl e.g. {@code http://127.0.0.1:5000}
+   * @param registryUrl e.g. {@code http://127.0.0.1:5000}, or a gateway's URL
+   * @param credentials sent as HTTP basic authentication when present (token auth is not spoken)
    */
   public BundleReferrers(String registryUrl, Optional<Credentials> credentials) {
     this.registryUrl = registryUrl.replaceAll("/+$", "");

@@ -3,6 +3,9 @@ package io.portcullis.testkit.sigstore;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.portcullis.core.cosign.AttachmentLayer;
+import io.portcullis.core.cosign.CosignAnnotations;
+import io.portcullis.core.cosign.SimpleSigningPayload;
 import io.portcullis.core.dsse.DsseEnvelope;
 import io.portcullis.core.dsse.Pae;
 import io.portcullis.core.json.StrictJson;
@@ -40,6 +43,9 @@ public final class BundleWriter {
 
   /** The predicate type of SLSA provenance v1. */
   public static final String SLSA_PROVENANCE_V1 = "https://slsa.dev/provenance/v1";
+
+  /** cosign's annotation for an RFC 3161 timestamp on a legacy signature layer. */
+  public static final String RFC3161_TIMESTAMP = "dev.sigstore.cosign/rfc3161timestamp";
 
   private static final Base64.Encoder B64 = Base64.getEncoder();
   private static final HexFormat HEX = HexFormat.of();
@@ -171,6 +177,58 @@ public final class BundleWriter {
     return StrictJson.write(reorder(bundle));
   }
 
+  /**
+   * A legacy keyless cosign signature layer (the {@code .sig} tag's format): the simple signing
+   * payload for {@code image}, signed by a Fulcio-style leaf, logged as a {@code hashedrekord} over
+   * the payload, with the {@code dev.cosignproject.cosign/signature}, {@code
+   * dev.sigstore.cosign/certificate}, {@code /chain} and {@code /bundle} (SET and entry)
+   * annotations, and {@code /rfc3161timestamp} when the instance has a TSA. Faults as for bundles.
+   */
+  public AttachmentLayer legacyImageSignature(
+      String dockerReference, Digest image, SigningIdentity identity, Fault... faults) {
+    Set<Fault> f = set(faults);
+    Digest signedDigest = f.contains(Fault.OTHER_DIGEST) ? otherDigest(image) : image;
+    byte[] payload = SimpleSigningPayload.create(dockerReference, signedDigest, Map.of()).raw();
+    Instant now = sigstore.now();
+    IssuedCertificate cert = certificate(identity, f, now);
+    byte[] sig = sign(cert.key().getPrivate(), payload);
+    String certPem = CertificatePem.encode(cert.leaf());
+    Map<String, String> annotations = new LinkedHashMap<>();
+    annotations.put(
+        CosignAnnotations.SIGNATURE,
+        B64.encodeToString(f.contains(Fault.TAMPERED_SIGNATURE) ? flip(sig) : sig));
+    annotations.put(CosignAnnotations.CERTIFICATE, certPem);
+    StringBuilder chain = new StringBuilder();
+    cert.chain().forEach(c -> chain.append(CertificatePem.encode(c)));
+    annotations.put(CosignAnnotations.CHAIN, chain.toString());
+    if (!f.contains(Fault.NO_TLOG_ENTRY)) {
+      LogEntry e = hashedRekordEntry(MerkleTree.sha256(payload), sig, pem(certPem), now, f);
+      ObjectNode bundle = JsonNodeFactory.instance.objectNode();
+      bundle.put("SignedEntryTimestamp", B64.encodeToString(e.signedEntryTimestamp()));
+      bundle
+          .putObject("Payload")
+          .put("body", B64.encodeToString(e.body()))
+          .put("integratedTime", e.integratedTime())
+          .put("logIndex", e.logIndex())
+          .put("logID", HEX.formatHex(e.logId()));
+      annotations.put(
+          CosignAnnotations.BUNDLE, new String(StrictJson.write(bundle), StandardCharsets.UTF_8));
+      sigstore
+          .timestampAuthority()
+          .ifPresent(
+              t -> {
+                ObjectNode ts = JsonNodeFactory.instance.objectNode();
+                ts.put("SignedRFC3161Timestamp", B64.encodeToString(t.timestamp(sig, now)));
+                annotations.put(
+                    RFC3161_TIMESTAMP, new String(StrictJson.write(ts), StandardCharsets.UTF_8));
+              });
+    }
+    return AttachmentLayer.create(
+        SimpleSigningPayload.MEDIA_TYPE,
+        f.contains(Fault.TAMPERED_PAYLOAD) ? tamper(payload) : payload,
+        annotations);
+  }
+
   /** The in-toto v1 statement bytes about one subject. */
   public static byte[] statement(
       String name, Digest subject, String predicateType, JsonNode predicate) {
@@ -184,42 +242,6 @@ public final class BundleWriter {
     s.put("predicateType", predicateType);
     s.set("predicate", predicate);
     return StrictJson.write(s);
-  }
-
-  /** The Rekor {@code hashedrekord} 0.0.1 body, canonicalized. */
-  public static byte[] hashedRekordBody(byte[] sha256, byte[] signature, byte[] verifierPem) {
-    Map<String, Object> spec =
-        Map.of(
-            "data",
-            Map.of("hash", Map.of("algorithm", "sha256", "value", HEX.formatHex(sha256))),
-            "signature",
-            Map.of(
-                "content",
-                B64.encodeToString(signature),
-                "publicKey",
-                Map.of("content", B64.encodeToString(verifierPem))));
-    return CanonicalJson.write(Map.of("apiVersion", "0.0.1", "kind", "hashedrekord", "spec", spec));
-  }
-
-  /** The Rekor {@code dsse} 0.0.1 body, canonicalized. */
-  public static byte[] dsseBody(
-      byte[] envelopeJson, byte[] payload, byte[] signature, byte[] verifierPem) {
-    Map<String, Object> spec = new LinkedHashMap<>();
-    spec.put(
-        "envelopeHash",
-        Map.of("algorithm", "sha256", "value", HEX.formatHex(MerkleTree.sha256(envelopeJson))));
-    spec.put(
-        "payloadHash",
-        Map.of("algorithm", "sha256", "value", HEX.formatHex(MerkleTree.sha256(payload))));
-    spec.put(
-        "signatures",
-        List.of(
-            Map.of(
-                "signature",
-                B64.encodeToString(signature),
-                "verifier",
-                B64.encodeToString(verifierPem))));
-    return CanonicalJson.write(Map.of("apiVersion", "0.0.1", "kind", "dsse", "spec", spec));
   }
 
   private IssuedCertificate certificate(SigningIdentity identity, Set<Fault> f, Instant now) {
@@ -247,10 +269,10 @@ public final class BundleWriter {
   private LogEntry dsseEntry(
       byte[] statement, byte[] sig, byte[] verifier, Instant now, Set<Fault> f) {
     byte[] envelope = StrictJson.write(envelope(statement, sig));
-    byte[] body = dsseBody(envelope, statement, sig, verifier);
+    byte[] body = RekorBodies.dsse(envelope, statement, sig, verifier);
     LogEntry entry = sigstore.rekor().append("dsse", "0.0.1", body, now);
     if (f.contains(Fault.SET_OVER_OTHER_BODY)) {
-      byte[] other = dsseBody(envelope, otherContent(statement), sig, verifier);
+      byte[] other = RekorBodies.dsse(envelope, otherContent(statement), sig, verifier);
       entry = overOther(entry, other);
     }
     return entry;
@@ -258,10 +280,10 @@ public final class BundleWriter {
 
   private LogEntry hashedRekordEntry(
       byte[] digest, byte[] sig, byte[] verifier, Instant now, Set<Fault> f) {
-    byte[] body = hashedRekordBody(digest, sig, verifier);
+    byte[] body = RekorBodies.hashedRekord(digest, sig, verifier);
     LogEntry entry = sigstore.rekor().append("hashedrekord", "0.0.1", body, now);
     if (f.contains(Fault.SET_OVER_OTHER_BODY)) {
-      entry = overOther(entry, hashedRekordBody(flip(digest), sig, verifier));
+      entry = overOther(entry, RekorBodies.hashedRekord(flip(digest), sig, verifier));
     }
     return entry;
   }

@@ -43,7 +43,8 @@ public final class PrivateSigstore {
     Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
     this.caStart = b.caStart != null ? b.caStart : now.minus(Duration.ofDays(30));
     this.caEnd = b.caEnd;
-    Instant certEnd = caEnd != null ? caEnd : now.plus(Duration.ofDays(3650));
+    // the certificates outlive the window, so that only the trusted root's window can refuse
+    Instant certEnd = now.plus(Duration.ofDays(3650));
     this.ca = new FulcioCa("private-fulcio", b.caCurve, caStart, certEnd);
     this.retiredStart = now.minus(Duration.ofDays(365));
     this.retiredEnd = now.minus(Duration.ofDays(1));

@@ -27,6 +27,9 @@ public final class RekorLog {
   private final KeyPair key;
   private final byte[] logId;
   private final MerkleTree tree = new MerkleTree();
+  // strictly increasing, as a real log's checkpoint times are
+  private final java.util.concurrent.atomic.AtomicLong checkpointNanos =
+      new java.util.concurrent.atomic.AtomicLong(System.currentTimeMillis() * 1_000_000L);
 
   /**
    * @param host the log's host name: the checkpoint origin's first word and the note signer's name
@@ -94,8 +97,16 @@ public final class RekorLog {
 
   /** A signed checkpoint of a tree of {@code size} leaves with root {@code rootHash}. */
   public String checkpoint(long size, byte[] rootHash) {
+    // Rekor v1 adds the signing time as a note extension line, which verifiers must accept
     String note =
-        origin() + "\n" + size + "\n" + Base64.getEncoder().encodeToString(rootHash) + "\n";
+        origin()
+            + "\n"
+            + size
+            + "\n"
+            + Base64.getEncoder().encodeToString(rootHash)
+            + "\nTimestamp: "
+            + checkpointNanos.incrementAndGet()
+            + "\n";
     byte[] sig = EcKeys.sign(key.getPrivate(), note.getBytes(StandardCharsets.UTF_8));
     byte[] hinted = ByteBuffer.allocate(4 + sig.length).put(logId, 0, 4).put(sig).array();
     return note + "\n\u2014 " + host + " " + Base64.getEncoder().encodeToString(hinted) + "\n";

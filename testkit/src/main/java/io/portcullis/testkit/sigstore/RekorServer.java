@@ -159,7 +159,7 @@ public final class RekorServer implements AutoCloseable {
         if (digest.length != 32 || !prehashVerifies(key(pem), digest, sig)) {
           throw new IllegalArgumentException("signature does not verify over the digest");
         }
-        return new Proposed(kind, BundleWriter.hashedRekordBody(digest, sig, pem));
+        return new Proposed(kind, RekorBodies.hashedRekord(digest, sig, pem));
       }
       case "dsse" -> {
         String envelopeJson = spec.at("/proposedContent/envelope").asText();
@@ -178,8 +178,7 @@ public final class RekorServer implements AutoCloseable {
             .verify(Pae.encode(envelope.payloadType(), envelope.payload()), sig)) {
           throw new IllegalArgumentException("DSSE signature does not verify");
         }
-        return new Proposed(
-            kind, BundleWriter.dsseBody(envelopeBytes, envelope.payload(), sig, pem));
+        return new Proposed(kind, RekorBodies.dsse(envelopeBytes, envelope.payload(), sig, pem));
       }
       default -> throw new IllegalArgumentException("unsupported entry kind '" + kind + "'");
     }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.portcullis.core.json.StrictJson;
 import io.portcullis.core.oci.Digest;
 import io.portcullis.core.sigstore.Artifact;
 import io.portcullis.core.sigstore.BundleOutcome;
@@ -17,6 +19,7 @@ import java.security.KeyPair;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -123,6 +126,57 @@ class PrivateSigstoreVerificationTest {
     assertTrue(o.verified(), o.failure());
     // the same bundle is refused by a root that does not list this TSA
     assertFalse(VERIFIER.verify(bundle, Artifact.ofDigest(IMAGE), EXPECTED).verified());
+  }
+
+  @Test
+  void aP256CaVerifiesAndAWindowThatEndedBeforeTheSigningTimeDoesNot() {
+    PrivateSigstore p256 =
+        PrivateSigstore.builder()
+            .clock(Clock.fixed(NOW, ZoneOffset.UTC))
+            .caCurve(EcKeys.Curve.P256)
+            .build();
+    BundleOutcome ok =
+        new BundleVerifier(TrustedRoot.parse(p256.trustedRootJson()))
+            .verify(
+                SigstoreBundle.parse(p256.bundles().imageSignature("team/app", IMAGE, GITHUB)),
+                Artifact.ofDigest(IMAGE),
+                EXPECTED);
+    assertTrue(ok.verified(), ok.failure());
+    // the current CA's own window (caValidFor), not only the retired CA's, is honoured
+    PrivateSigstore ended =
+        PrivateSigstore.builder()
+            .clock(Clock.fixed(NOW, ZoneOffset.UTC))
+            .caValidFor(NOW.minusSeconds(86400), NOW.minusSeconds(60))
+            .build();
+    BundleOutcome refused =
+        new BundleVerifier(TrustedRoot.parse(ended.trustedRootJson()))
+            .verify(
+                SigstoreBundle.parse(ended.bundles().imageSignature("team/app", IMAGE, GITHUB)),
+                Artifact.ofDigest(IMAGE),
+                EXPECTED);
+    assertFalse(refused.verified());
+    assertTrue(
+        refused.failure().contains("certificate authority " + PrivateSigstore.FULCIO_URI),
+        refused.failure());
+  }
+
+  @Test
+  void theCheckpointIsVerifiedSoABadCheckpointSignatureIsRefused() {
+    byte[] good = SIGSTORE.bundles().imageSignature("team/app", IMAGE, GITHUB);
+    ObjectNode bundle = (ObjectNode) StrictJson.readTree(good);
+    ObjectNode checkpoint =
+        (ObjectNode) bundle.at("/verificationMaterial/tlogEntries/0/inclusionProof/checkpoint");
+    String envelope = checkpoint.get("envelope").asText();
+    // the same note with one bit of the log's signature flipped (after the 4-byte key hint)
+    int space = envelope.lastIndexOf(' ');
+    byte[] sig = Base64.getDecoder().decode(envelope.substring(space + 1).strip());
+    sig[10] ^= 1;
+    checkpoint.put(
+        "envelope",
+        envelope.substring(0, space + 1) + Base64.getEncoder().encodeToString(sig) + "\n");
+    BundleOutcome o = verify(StrictJson.write(bundle), Artifact.ofDigest(IMAGE), EXPECTED);
+    assertFalse(o.verified(), "a forged checkpoint verified");
+    assertTrue(o.failure().contains("checkpoint"), o.failure());
   }
 
   private static VerificationRequirements withExtensions(Map<String, String> extensions) {

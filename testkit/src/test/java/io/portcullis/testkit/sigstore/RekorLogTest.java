@@ -59,6 +59,7 @@ class RekorLogTest {
     assertEquals("rekor.test - 42", lines[0]);
     assertEquals("5", lines[1]);
     assertArrayEquals(e.proof().rootHash(), Base64.getDecoder().decode(lines[2]));
+    assertTrue(lines[3].matches("Timestamp: [0-9]+"), lines[3]);
     assertEquals(5, e.proof().treeSize());
     String signatureLine = checkpoint.substring(split + 2).strip();
     assertTrue(signatureLine.startsWith("\u2014 rekor.test "), signatureLine);

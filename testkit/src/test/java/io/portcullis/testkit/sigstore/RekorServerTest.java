@@ -47,7 +47,7 @@ class RekorServerTest {
     JsonNode e = answer.get(uuid);
     byte[] body = Base64.getDecoder().decode(e.get("body").asText());
     assertArrayEquals(
-        BundleWriter.hashedRekordBody(
+        RekorBodies.hashedRekord(
             MerkleTree.sha256(artifact),
             signatureOf(e),
             PublicKeyPem.encode(KEY.getPublic()).getBytes(StandardCharsets.UTF_8)),
