@@ -163,6 +163,30 @@ class SigstoreEvaluatorTest {
   }
 
   @Test
+  void tlogRequiredRefusesALegacyKeySignatureWithoutARekorBundle() {
+    Digest image = Digest.sha256("legacy".getBytes(StandardCharsets.UTF_8));
+    CosignSignatures sig =
+        PolicyEvaluatorTest.cosignSignatures(PolicyEvaluatorTest.cosignLayer(release, image));
+    assertTrue(decideLegacy("{type: cosign, trustStore: release-keys}", image, sig).allowed());
+    PolicyDecision logged =
+        decideLegacy("{type: cosign, trustStore: release-keys, tlog: required}", image, sig);
+    assertFalse(logged.allowed(), "no dev.sigstore.cosign/bundle: not logged");
+    assertTrue(logged.message().contains("transparency log"), logged.message());
+  }
+
+  private PolicyDecision decideLegacy(String requirement, Digest image, CosignSignatures sig) {
+    TrustPolicy trust =
+        files.parse(
+            "version: 1\ntrustStores:\n  release-keys: {type: cosign, keys: [keys/release.pub]}\n"
+                + "policies:\n  - name: p\n    scopes: ['**']\n    signatures:\n"
+                + "      anyOf:\n        - "
+                + requirement
+                + "\n");
+    return new PolicyEvaluator(trust, Clock.systemUTC())
+        .evaluate(trust.policies().get(0), new Evidence("x", image, List.of(sig), List.of()));
+  }
+
+  @Test
   void keylessProvenanceSatisfiesAnAttestationRule() {
     byte[] bundle = fixture("bundle.dsse.sigstore");
     DsseEnvelope envelope = SigstoreBundle.parse(bundle).dsseEnvelope().orElseThrow();
