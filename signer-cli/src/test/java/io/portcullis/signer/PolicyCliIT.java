@@ -276,7 +276,12 @@ class PolicyCliIT {
   void documentedExamplesLint() throws Exception {
     Path root = Path.of(System.getProperty("portcullis.projectRoot", ".."));
     for (String example :
-        List.of("production.yaml", "ci-and-release.yaml", "audit-only.yaml", "vetted.yaml")) {
+        List.of(
+            "production.yaml",
+            "ci-and-release.yaml",
+            "audit-only.yaml",
+            "vetted.yaml",
+            "upstream-sigstore.yaml")) {
       CliRun run =
           CliRun.of("policy", "lint", root.resolve("trust-policies").resolve(example).toString());
       assertEquals(0, run.exitCode(), run.toString());

@@ -5,17 +5,23 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.portcullis.core.dsse.DsseEnvelope;
+import io.portcullis.core.keys.KeyAlgorithm;
+import io.portcullis.core.keys.PublicKeyPem;
 import io.portcullis.core.oci.Descriptor;
 import io.portcullis.core.oci.Digest;
 import io.portcullis.core.oci.ImageIndex;
 import io.portcullis.core.oci.ImageManifest;
+import io.portcullis.core.oci.ManifestCodec;
 import io.portcullis.core.oci.MediaTypes;
 import io.portcullis.core.policy.AttestationBudget;
 import io.portcullis.core.policy.ImageConfigEvidence;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.Signature;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,11 +39,13 @@ class PolicyFetchTest {
   static FakeRegistry registry;
   @TempDir static Path work;
   static Path policy;
+  static KeyPair release = KeyAlgorithm.DEFAULT.generate();
 
   @BeforeAll
   static void start() throws Exception {
     registry = new FakeRegistry();
     FakeRegistry.writeUnusedPublicKey(work.resolve("scanner.pub"));
+    Files.writeString(work.resolve("release.pub"), PublicKeyPem.encode(release.getPublic()));
     policy =
         Files.writeString(
             work.resolve("policy.yaml"),
@@ -45,7 +53,11 @@ class PolicyFetchTest {
             version: 1
             trustStores:
               scan-keys: {type: cosign, keys: [scanner.pub]}
+              release-keys: {type: cosign, keys: [release.pub]}
             policies:
+              - name: keyed
+                scopes: ["keyed/**"]
+                signatures: {anyOf: [{type: cosign, trustStore: release-keys}]}
               - name: vetted
                 scopes: ["team/**"]
                 config: {nonRoot: true}
@@ -109,6 +121,63 @@ class PolicyFetchTest {
     assertEquals(ExitCodes.COULD_NOT_VERIFY, run.exitCode(), run.toString());
     assertEquals(1, run.errLines(), run.toString());
     assertEquals("portcullis-signer verify: " + message, run.err().strip(), run.toString());
+  }
+
+  /**
+   * A cosign v3 key-based bundle stored as a referrer (in the {@code sha256-<hex>} tag fallback, as
+   * on a registry without the referrers API) satisfies a cosign key requirement, as in the gateway.
+   */
+  @Test
+  void aKeyBasedBundleReferrerIsFetchedAndCounts() throws Exception {
+    assertEquals(0, verify(keyedImage("keyed/app", release)).exitCode(), "signed by release");
+    CliRun other = verify(keyedImage("keyed/other", KeyAlgorithm.DEFAULT.generate()));
+    assertEquals(ExitCodes.VERIFICATION_FAILED, other.exitCode(), other.toString());
+    assertTrue(other.out().contains("bundle sha256:"), other.toString());
+  }
+
+  /** An image of {@code repo} with a key-based v3 bundle by {@code key} as its referrer. */
+  private static String keyedImage(String repo, KeyPair key) throws Exception {
+    byte[] manifest =
+        ManifestCodec.write(
+            new ImageManifest(
+                2,
+                MediaTypes.OCI_MANIFEST,
+                null,
+                registry.blob(repo, MediaTypes.OCI_CONFIG, "{}".getBytes(StandardCharsets.UTF_8)),
+                List.of(),
+                null,
+                null));
+    Descriptor image = registry.manifest(repo, "v1", MediaTypes.OCI_MANIFEST, manifest);
+    Signature signer = Signature.getInstance("SHA256withECDSA");
+    signer.initSign(key.getPrivate());
+    signer.update(manifest);
+    String bundleType = "application/vnd.dev.sigstore.bundle.v0.3+json";
+    byte[] bundle =
+        ("{\"mediaType\":\""
+                + bundleType
+                + "\",\"verificationMaterial\":{\"publicKey\":{\"hint\":\"\"}},"
+                + "\"messageSignature\":{\"signature\":\""
+                + Base64.getEncoder().encodeToString(signer.sign())
+                + "\"}}")
+            .getBytes(StandardCharsets.UTF_8);
+    Descriptor referrer =
+        registry
+            .manifest(
+                repo,
+                null,
+                MediaTypes.OCI_MANIFEST,
+                new ImageManifest(
+                    2,
+                    MediaTypes.OCI_MANIFEST,
+                    bundleType,
+                    registry.blob(
+                        repo, MediaTypes.OCI_EMPTY, "{}".getBytes(StandardCharsets.UTF_8)),
+                    List.of(registry.blob(repo, bundleType, bundle)),
+                    image,
+                    null))
+            .withArtifactType(bundleType);
+    index(repo, image.parsedDigest().referrersTag(), List.of(referrer));
+    return repo + ":v1";
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.portcullis.gateway.enforce;
 
 import io.portcullis.core.policy.PolicyEvaluator;
 import io.portcullis.core.policy.PolicyException;
+import io.portcullis.core.policy.SigstoreTrustStore;
 import io.portcullis.core.policy.TrustPolicy;
 import io.portcullis.core.policy.TrustPolicyLoader;
 import io.portcullis.gateway.config.GatewayConfig.PolicyConfig;
@@ -143,6 +144,13 @@ public final class PolicyHolder {
         roots.isPresent()
             ? TrustPolicyLoader.load(file, roots.get())
             : TrustPolicyLoader.load(file);
+    roots.ifPresent(
+        r ->
+            r.retain(
+                policy.trustStores().values().stream()
+                    .filter(s -> s instanceof SigstoreTrustStore t && t.refreshed())
+                    .map(s -> s.name())
+                    .collect(java.util.stream.Collectors.toSet())));
     return new Loaded(policy, new PolicyEvaluator(policy, Clock.systemUTC()));
   }
 

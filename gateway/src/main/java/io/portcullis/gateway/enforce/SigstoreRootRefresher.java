@@ -85,6 +85,16 @@ public final class SigstoreRootRefresher implements SigstoreRoots {
     return TrustedRootSource.tuf(settings);
   }
 
+  /** Forgets the sources of stores the policy in force no longer has, so they are not refreshed. */
+  void retain(java.util.Set<String> stores) {
+    sources.keySet().retainAll(stores);
+  }
+
+  /** The stores whose roots are refreshed. */
+  java.util.Set<String> stores() {
+    return java.util.Set.copyOf(sources.keySet());
+  }
+
   /**
    * Refreshes every source (blocking: call on a worker thread); true when some root changed. A
    * source that cannot be reached or does not verify keeps its last verified root, with a warning.

@@ -145,6 +145,23 @@ class ConfigLoaderTest {
     assertTrue(e.getMessage().startsWith("cannot read config file"), e.getMessage());
   }
 
+  @Test
+  void sigstoreRefreshIntervalDefaultsToSixHoursAndIsBounded() throws IOException {
+    Path policy = write("policy.yaml", "version: 1\npolicies: [{name: d, scopes: ['**']}]\n");
+    String base = "upstreams: [{name: a, url: 'http://x'}]\npolicy: {file: " + policy + "}\n";
+    assertEquals(Duration.ofHours(6), parse(base).policy().orElseThrow().sigstoreRefreshInterval());
+    assertEquals(
+        Duration.ofMinutes(30),
+        parse(base + "sigstore: {refreshInterval: 30m}\n")
+            .policy()
+            .orElseThrow()
+            .sigstoreRefreshInterval());
+    ConfigException e =
+        assertThrows(
+            ConfigException.class, () -> parse(base + "sigstore: {refreshInterval: 10s}\n"));
+    assertEquals("sigstore.refreshInterval: must be at least 1m", e.getMessage());
+  }
+
   private GatewayConfig parse(String yaml) {
     return ConfigLoader.parse(yaml.getBytes(StandardCharsets.UTF_8), "test");
   }

@@ -112,6 +112,18 @@ class SigstoreRootRefresherTest {
   }
 
   @Test
+  void aStoreRemovedFromThePolicyIsNoLongerRefreshed() throws Exception {
+    Files.writeString(
+        dir.resolve("policy.yaml"),
+        POLICY.replace(
+            "  mirror: {type: sigstore, tuf: {url: 'https://tuf.mirror.example'}}\n", ""));
+    assertEquals(java.util.Set.of("public-good", "mirror"), refresher.stores());
+    assertTrue(holder.reloadIfChanged());
+    assertFalse(holder.current().policy().trustStores().containsKey("mirror"));
+    assertEquals(java.util.Set.of("public-good"), refresher.stores(), "mirror not refreshed");
+  }
+
+  @Test
   void aFailedRefreshKeepsTheRootAndTheRevision() {
     String before = holder.current().policy().revision();
     for (TrustedRootRefresh.Outcome failed :

@@ -31,10 +31,10 @@ import java.util.Optional;
 public final class KeylessVerificationCost {
   private KeylessVerificationCost() {}
 
-  /** Run alone: {@code [images (default 200)]}. */
+  /** Run alone: {@code [images (default 1000)]}. */
   public static void main(String[] args) throws Exception {
     Path dir = Files.createTempDirectory("portcullis-keyless-cost");
-    print(dir, args.length > 0 ? Integer.parseInt(args[0]) : 200);
+    print(dir, args.length > 0 ? Integer.parseInt(args[0]) : 1000);
   }
 
   /** Prints the CPU of the very first evaluation (cold JIT) and the median over {@code images}. */

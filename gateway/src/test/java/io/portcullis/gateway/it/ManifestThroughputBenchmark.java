@@ -110,7 +110,7 @@ public final class ManifestThroughputBenchmark {
             LoadRound.median(coldSigned) - LoadRound.median(coldPlain));
       }
     }
-    KeylessVerificationCost.print(dir, 200);
+    KeylessVerificationCost.print(dir, 1000);
   }
 
   private static double timeOne(HttpClient http, String url) throws Exception {

@@ -211,6 +211,10 @@ class SigstoreIT {
     referrers.attach(
         "attested/app", image, sigstore.bundles().provenance("attested/app", image, BUILDER, GOOD));
     assertEquals(200, manifest("attested/app", "v1").statusCode());
+    String audit =
+        AuditRecords.awaitRecord(
+            auditLog, "\"allowed\"", image.toString(), "slsaprovenance attestation");
+    assertTrue(audit.contains(GOOD.san()) && audit.contains("log index"), audit);
 
     Digest other = push("attested/other-builder:v1");
     referrers.attach(

@@ -66,9 +66,21 @@ final class AttestationEvaluator {
     }
   }
 
-  List<CheckResult> evaluate(List<AttestationRule> rules, Evidence evidence) {
+  /**
+   * The checks of the attestation rules, and the keyless signers of the attestations that satisfied
+   * them (issuer, SAN and log index), which the decision names beside the image's signers.
+   */
+  record Result(List<CheckResult> checks, List<String> signers) {
+    Result {
+      checks = List.copyOf(checks);
+      signers = List.copyOf(signers);
+    }
+  }
+
+  Result evaluate(List<AttestationRule> rules, Evidence evidence) {
     List<AttachmentLayer> layers = layers(evidence.attestations());
     List<CheckResult> checks = new ArrayList<>();
+    List<String> signers = new ArrayList<>();
     for (int i = 0; i < rules.size(); i++) {
       AttestationRule rule = rules.get(i);
       String check =
@@ -79,7 +91,13 @@ final class AttestationEvaluator {
         if (rule.isKeyless()) {
           KeylessAttestations.Found found = keyless.get(rule).verify(evidence);
           reason = found.failure().or(() -> judge(rule, found.statements())).orElse(null);
-          passed = rule.kind().policyName() + " attestation holds, " + found.signers();
+          passed =
+              rule.kind().policyName()
+                  + " attestation holds, signed by "
+                  + String.join(", ", found.signers());
+          if (reason == null) {
+            signers.addAll(found.signers());
+          }
         } else {
           reason = check(rule, evidence.image(), layers).orElse(null);
         }
@@ -91,7 +109,7 @@ final class AttestationEvaluator {
               ? new CheckResult(check, Outcome.PASSED, passed)
               : new CheckResult(check, Outcome.FAILED, reason));
     }
-    return checks;
+    return new Result(checks, signers);
   }
 
   private static String passed(AttestationRule rule) {

@@ -47,12 +47,17 @@ final class BundleRequirementVerifier {
   }
 
   /** How the bundles of an image fared: signers when some verified, else the failures seen. */
-  record Result(List<String> signers, Set<String> failures, int seen) {}
+  record Result(List<String> signers, Set<String> failures) {}
 
   Result verify(Digest image, Evidence evidence) {
     List<String> signers = new ArrayList<>();
     Set<String> failures = new LinkedHashSet<>();
     int seen = 0;
+    if (!"sha256".equals(image.algorithm())) {
+      // Sigstore signs SHA-256 digests; a bundle cannot be about another kind of digest
+      failures.add("Sigstore bundles are verified for sha256 images only, not " + image);
+      return new Result(signers, failures);
+    }
     for (SigstoreBundleEvidence found : evidence.bundles()) {
       if (seen >= CosignRequirementVerifier.MAX_LAYERS) {
         failures.add(
@@ -98,13 +103,16 @@ final class BundleRequirementVerifier {
       }
     }
     if (keyless) {
-      seen += legacy(image, evidence.cosign(), signers, failures, seen);
+      legacy(image, evidence.cosign(), signers, failures, seen);
     }
-    return new Result(signers, failures, seen);
+    return new Result(signers, failures);
   }
 
-  /** The keyless legacy {@code .sig} layers (certificate annotations), newest first. */
-  private int legacy(
+  /**
+   * Verifies the keyless legacy {@code .sig} layers (certificate annotations), newest first, within
+   * what is left of the per-requirement bound after {@code already} bundles.
+   */
+  private void legacy(
       Digest image,
       List<CosignSignatures> evidence,
       List<String> signers,
@@ -128,7 +136,7 @@ final class BundleRequirementVerifier {
               "more than "
                   + CosignRequirementVerifier.MAX_LAYERS
                   + " signatures; the rest were not checked");
-          return seen;
+          return;
         }
         String name = "legacy signature " + shortName(d.parsedDigest());
         Optional<String> claim = claimedImage(blob, image);
@@ -150,7 +158,6 @@ final class BundleRequirementVerifier {
         }
       }
     }
-    return seen;
   }
 
   /** Empty when the simple-signing payload claims {@code image}; else why not. */

@@ -38,9 +38,14 @@ final class KeylessAttestations {
    *
    * @param failure empty when some statement verified
    * @param statements the verified statements of the rule's kind
-   * @param signers who signed them, with log indexes, for the decision
+   * @param signers who signed them, with log indexes, for the decision's signers
    */
-  record Found(Optional<String> failure, List<InTotoStatement> statements, String signers) {}
+  record Found(Optional<String> failure, List<InTotoStatement> statements, List<String> signers) {
+    Found {
+      statements = List.copyOf(statements);
+      signers = List.copyOf(signers);
+    }
+  }
 
   Found verify(Evidence evidence) {
     String name = rule.kind().policyName();
@@ -48,6 +53,12 @@ final class KeylessAttestations {
     Set<String> signers = new LinkedHashSet<>();
     Set<String> failures = new LinkedHashSet<>();
     int seen = 0;
+    if (!"sha256".equals(evidence.image().algorithm())) {
+      return new Found(
+          Optional.of("Sigstore attestations are verified for sha256 images only"),
+          List.of(),
+          List.of());
+    }
     for (SigstoreBundleEvidence found : evidence.bundles()) {
       if (found.predicateType().isPresent()
           && !rule.kind().predicateTypes().contains(found.predicateType().get())) {
@@ -90,15 +101,17 @@ final class KeylessAttestations {
       String index =
           outcome.logIndex().isPresent() ? " log index " + outcome.logIndex().getAsLong() : "";
       signers.add(
-          "signed by keyless "
+          "keyless "
               + outcome.signer().map(s -> s.describe()).orElse("?")
               + index
               + " ("
               + store
-              + ")");
+              + ", "
+              + name
+              + " attestation)");
     }
     if (!statements.isEmpty()) {
-      return new Found(Optional.empty(), statements, String.join(", ", signers));
+      return new Found(Optional.empty(), statements, List.copyOf(signers));
     }
     String want =
         "attach a "
@@ -117,6 +130,6 @@ final class KeylessAttestations {
                 + "' ("
                 + String.join("; ", failures)
                 + ")";
-    return new Found(Optional.of(why + "; " + want), List.of(), "");
+    return new Found(Optional.of(why + "; " + want), List.of(), List.of());
   }
 }

@@ -99,8 +99,11 @@ public record Policy(
         || (mode != Mode.OFF && vetting.attestations().stream().anyMatch(rule -> rule.isKeyless()));
   }
 
-  /** True when an {@code attestations} rule needs the {@code .att} attestations fetched. */
+  /**
+   * True when an {@code attestations} rule needs the {@code .att} attestations fetched: a rule with
+   * a cosign key store (keyless rules read Sigstore bundle referrers instead).
+   */
   public boolean needsAttestations() {
-    return mode != Mode.OFF && !vetting.attestations().isEmpty();
+    return mode != Mode.OFF && vetting.attestations().stream().anyMatch(r -> !r.isKeyless());
   }
 }

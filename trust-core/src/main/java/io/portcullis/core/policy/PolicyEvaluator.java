@@ -73,8 +73,10 @@ public final class PolicyEvaluator {
       return signed;
     }
     List<CheckResult> vetted = new ArrayList<>(configs.evaluate(policy.vetting(), evidence));
-    vetted.addAll(attestations.evaluate(policy.vetting().attestations(), evidence));
-    return VetMessage.combine(policy, signed, vetted);
+    AttestationEvaluator.Result attested =
+        attestations.evaluate(policy.vetting().attestations(), evidence);
+    vetted.addAll(attested.checks());
+    return VetMessage.combine(policy, signed, vetted, attested.signers());
   }
 
   private PolicyDecision evaluateSignatures(Policy policy, Evidence evidence) {

@@ -13,7 +13,15 @@ import java.util.stream.Collectors;
 final class VetMessage {
   private VetMessage() {}
 
-  static PolicyDecision combine(Policy policy, PolicyDecision signed, List<CheckResult> vetted) {
+  /**
+   * @param attestationSigners the keyless signers of the attestations that held, named in the
+   *     decision's signers after the image's own (so the audit record carries them)
+   */
+  static PolicyDecision combine(
+      Policy policy,
+      PolicyDecision signed,
+      List<CheckResult> vetted,
+      List<String> attestationSigners) {
     List<CheckResult> failed = vetted.stream().filter(c -> c.outcome() == Outcome.FAILED).toList();
     List<CheckResult> checks = new ArrayList<>(signed.checks());
     checks.addAll(vetted);
@@ -33,6 +41,8 @@ final class VetMessage {
         message = "allowed by " + who + " in audit mode, though not satisfied: " + problems;
       }
     }
-    return PolicyDecision.of(policy, satisfied, checks, signed.signers(), message);
+    List<String> signers = new ArrayList<>(signed.signers());
+    attestationSigners.stream().filter(s -> !signers.contains(s)).forEach(signers::add);
+    return PolicyDecision.of(policy, satisfied, checks, signers, message);
   }
 }

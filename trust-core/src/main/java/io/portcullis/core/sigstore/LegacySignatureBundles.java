@@ -49,17 +49,16 @@ public final class LegacySignatureBundles {
     if (!Digest.sha256(payload).toString().equals(layer.descriptor().digest())) {
       throw new SigstoreFormatException("layer bytes do not match " + layer.descriptor().digest());
     }
+    String encoded =
+        layer
+            .annotation(CosignAnnotations.SIGNATURE)
+            .orElseThrow(
+                () ->
+                    new SigstoreFormatException(
+                        "no " + CosignAnnotations.SIGNATURE + " annotation"));
     byte[] signature;
     try {
-      signature =
-          Base64.getDecoder()
-              .decode(
-                  layer
-                      .annotation(CosignAnnotations.SIGNATURE)
-                      .orElseThrow(
-                          () ->
-                              new SigstoreFormatException(
-                                  "no " + CosignAnnotations.SIGNATURE + " annotation")));
+      signature = Base64.getDecoder().decode(encoded);
     } catch (IllegalArgumentException e) {
       throw new SigstoreFormatException(CosignAnnotations.SIGNATURE + " is not base64");
     }

@@ -121,6 +121,14 @@ class SigstoreEvaluatorTest {
   }
 
   @Test
+  void aSha512ImageIsDeniedNotAnError() {
+    Digest image = Digest.of("sha512", "manifest".getBytes(StandardCharsets.UTF_8));
+    PolicyDecision decision = decide(APPU, image, fixture("bundle.v3.sigstore"));
+    assertFalse(decision.allowed());
+    assertTrue(decision.message().contains("sha256 images only"), decision.message());
+  }
+
+  @Test
   void tamperedKeylessBundleIsDenied() {
     PolicyDecision decision =
         decide(APPU, artifact(), fixture("bundle-with-wrong-tlog-entry.sigstore"));
@@ -155,6 +163,30 @@ class SigstoreEvaluatorTest {
   }
 
   @Test
+  void tlogRequiredRefusesALegacyKeySignatureWithoutARekorBundle() {
+    Digest image = Digest.sha256("legacy".getBytes(StandardCharsets.UTF_8));
+    CosignSignatures sig =
+        PolicyEvaluatorTest.cosignSignatures(PolicyEvaluatorTest.cosignLayer(release, image));
+    assertTrue(decideLegacy("{type: cosign, trustStore: release-keys}", image, sig).allowed());
+    PolicyDecision logged =
+        decideLegacy("{type: cosign, trustStore: release-keys, tlog: required}", image, sig);
+    assertFalse(logged.allowed(), "no dev.sigstore.cosign/bundle: not logged");
+    assertTrue(logged.message().contains("transparency log"), logged.message());
+  }
+
+  private PolicyDecision decideLegacy(String requirement, Digest image, CosignSignatures sig) {
+    TrustPolicy trust =
+        files.parse(
+            "version: 1\ntrustStores:\n  release-keys: {type: cosign, keys: [keys/release.pub]}\n"
+                + "policies:\n  - name: p\n    scopes: ['**']\n    signatures:\n"
+                + "      anyOf:\n        - "
+                + requirement
+                + "\n");
+    return new PolicyEvaluator(trust, Clock.systemUTC())
+        .evaluate(trust.policies().get(0), new Evidence("x", image, List.of(sig), List.of()));
+  }
+
+  @Test
   void keylessProvenanceSatisfiesAnAttestationRule() {
     byte[] bundle = fixture("bundle.dsse.sigstore");
     DsseEnvelope envelope = SigstoreBundle.parse(bundle).dsseEnvelope().orElseThrow();
@@ -165,20 +197,26 @@ class SigstoreEvaluatorTest {
     String identity =
         "identities: [{issuer: https://token.actions.githubusercontent.com, subjectRegExp:"
             + " '^https://github\\.com/loosebazooka/aa-test/'}]";
-    assertTrue(attest(image, bundle, identity, builder).isEmpty(), "right builder passes");
+    PolicyDecision passed = attest(image, bundle, identity, builder);
+    assertTrue(passed.allowed(), passed.message());
+    String signers = String.join(" ", passed.signers());
+    assertTrue(
+        signers.contains("(issuer https://token.actions.githubusercontent.com) log index "),
+        "the audit names the attestation's signer and log index: " + signers);
     assertTrue(
         attest(image, bundle, identity, "https://evil.example/builder")
-            .orElseThrow()
+            .message()
             .contains("provenance builder"));
     String wrong =
         "identities: [{issuer: https://token.actions.githubusercontent.com, subjectRegExp:"
             + " '^https://github\\.com/myorg/'}]";
-    assertTrue(
-        attest(image, bundle, wrong, builder).orElseThrow().contains("no keyless slsaprovenance"));
+    PolicyDecision other = attest(image, bundle, wrong, builder);
+    assertFalse(other.allowed());
+    assertTrue(other.message().contains("no keyless slsaprovenance"), other.message());
   }
 
-  /** Empty when the attestations rule passes, else its failure. */
-  private Optional<String> attest(Digest image, byte[] bundle, String identities, String builder) {
+  /** The decision of a policy whose one rule is keyless provenance by {@code builder}. */
+  private PolicyDecision attest(Digest image, byte[] bundle, String identities, String builder) {
     TrustPolicy trust =
         files.parse(
             "version: 1\ntrustStores:\n"
@@ -202,9 +240,8 @@ class SigstoreEvaluatorTest {
             List.of(
                 new SigstoreBundleEvidence(
                     REFERRER, BUNDLE, Optional.of("https://slsa.dev/provenance/v1"), bundle)));
-    PolicyDecision d =
-        new PolicyEvaluator(trust, Clock.systemUTC()).evaluate(trust.policies().get(0), evidence);
-    return d.allowed() ? Optional.empty() : Optional.of(d.message());
+    return new PolicyEvaluator(trust, Clock.systemUTC())
+        .evaluate(trust.policies().get(0), evidence);
   }
 
   /** A v0.3 key-based bundle: a message signature over {@code content} by {@code key}. */

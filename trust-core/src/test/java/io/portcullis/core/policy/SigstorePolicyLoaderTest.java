@@ -293,6 +293,8 @@ class SigstorePolicyLoaderTest {
     AttestationRule rule = policy.policies().get(0).vetting().attestations().get(0);
     assertTrue(rule.isKeyless());
     assertTrue(policy.policies().get(0).needsBundles());
+    assertFalse(
+        policy.policies().get(0).needsAttestations(), "keyless rules read referrers, not .att");
     PolicyException none =
         assertThrows(
             PolicyException.class,
