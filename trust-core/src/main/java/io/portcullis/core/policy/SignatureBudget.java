@@ -93,24 +93,40 @@ public final class SignatureBudget {
   /**
    * The Sigstore bundle referrers whose manifests are fetched: the first {@value #MAX_SIGNATURES}
    * whose {@code artifactType} is a bundle media type (cosign v3 signatures and attestations,
-   * GitHub artifact attestations).
+   * GitHub artifact attestations) and whose digest parses.
    */
   public static List<Descriptor> bundleReferrers(List<Descriptor> referrers) {
     List<Descriptor> bundles =
-        referrers.stream().filter(d -> isSigstoreBundle(d.artifactType())).toList();
+        referrers.stream()
+            .filter(d -> isSigstoreBundle(d.artifactType()) && namesDigest(d))
+            .toList();
     return List.copyOf(bundles.subList(0, Math.min(bundles.size(), MAX_SIGNATURES)));
   }
 
   /**
    * The bundle layer of a Sigstore bundle referrer when it is within the budget: its first layer
-   * typed as a bundle and declared at most {@value #MAX_SIGNATURE_BYTES} bytes; empty otherwise,
-   * and the bundle is then left out.
+   * typed as a bundle, declared at most {@value #MAX_SIGNATURE_BYTES} bytes, its digest parsing;
+   * empty otherwise, and the bundle is then left out.
    */
   public static Optional<Descriptor> bundleLayer(ImageManifest referrer) {
     return referrer.layers().stream()
         .filter(l -> isSigstoreBundle(l.mediaType()))
         .findFirst()
-        .filter(SignatureBudget::withinCap);
+        .filter(l -> withinCap(l) && namesDigest(l));
+  }
+
+  /**
+   * Whether a descriptor names a digest that can be fetched. One that does not is no evidence (a
+   * denial), rather than a fetch that throws: the gateway would answer every pull of the image with
+   * 503 "could not verify", and the CLI would stop with an error.
+   */
+  private static boolean namesDigest(Descriptor d) {
+    try {
+      d.parsedDigest();
+      return true;
+    } catch (IllegalArgumentException malformed) {
+      return false;
+    }
   }
 
   /**

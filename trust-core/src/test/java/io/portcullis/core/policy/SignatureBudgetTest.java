@@ -137,6 +137,30 @@ class SignatureBudgetTest {
         expected.map(layers::get), SignatureBudget.notationEnvelope(signature), sizes.toString());
   }
 
+  /**
+   * A bundle referrer or bundle layer whose digest does not parse names nothing to fetch: it is no
+   * evidence (a denial), not a fetch that throws (a 503 "could not verify" in the gateway on every
+   * pull, an error in the CLI), and it takes no place from a real bundle.
+   */
+  @Test
+  void aBundleWithAMalformedDigestIsNoEvidenceAndTakesNoPlace() {
+    String bundle = "application/vnd.dev.sigstore.bundle.v0.3+json";
+    Descriptor malformed =
+        new Descriptor(MediaTypes.OCI_MANIFEST, "sha256:not-hex", 500, null, null, bundle, null);
+    List<Descriptor> referrers = new ArrayList<>();
+    for (int i = 0; i < SignatureBudget.MAX_SIGNATURES; i++) {
+      referrers.add(malformed);
+    }
+    Descriptor good = descriptor(MediaTypes.OCI_MANIFEST, 1, 500).withArtifactType(bundle);
+    referrers.add(good);
+    assertEquals(List.of(good), SignatureBudget.bundleReferrers(referrers));
+
+    Descriptor badLayer = new Descriptor(bundle, "sha256:zz", 100, null, null, null, null);
+    ImageManifest referrer =
+        new ImageManifest(2, MediaTypes.OCI_MANIFEST, bundle, null, List.of(badLayer), null, null);
+    assertEquals(Optional.empty(), SignatureBudget.bundleLayer(referrer));
+  }
+
   private static List<Integer> indexes(ImageManifest m, List<Descriptor> selected) {
     return selected.stream().map(m.layers()::indexOf).toList();
   }
