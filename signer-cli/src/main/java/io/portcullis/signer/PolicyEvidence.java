@@ -7,7 +7,6 @@ import io.portcullis.core.notation.SignatureManifest;
 import io.portcullis.core.oci.Descriptor;
 import io.portcullis.core.oci.Digest;
 import io.portcullis.core.oci.ImageManifest;
-import io.portcullis.core.oci.ManifestCodec;
 import io.portcullis.core.oci.Reference;
 import io.portcullis.core.policy.AttestationBudget;
 import io.portcullis.core.policy.CosignSignatures;
@@ -80,40 +79,14 @@ final class PolicyEvidence {
   }
 
   /**
-   * The Sigstore bundles the gateway would fetch: the first bundle referrers within the {@link
-   * SignatureBudget}, less those whose bundle layer is declared over its cap, each bundle capped at
-   * its declared size.
+   * The Sigstore bundles the gateway would fetch, selected by {@link SigstoreBundleStore#list} (the
+   * one selection of {@code verify --key} and {@code verify --policy}); what it left out is noted.
    */
   private List<SigstoreBundleEvidence> bundles(RemoteRepository repo, Digest subject) {
-    List<Descriptor> referrers =
-        SignatureBudget.bundleReferrers(
-            client.referrers(repo, subject, Optional.empty()).manifests());
-    List<SigstoreBundleEvidence> found = new ArrayList<>();
-    for (Descriptor referrer : referrers) {
-      ImageManifest manifest;
-      try {
-        manifest =
-            ManifestCodec.readManifest(
-                client.getManifest(repo, Reference.of(referrer.parsedDigest())).bytes());
-      } catch (IllegalArgumentException notABundle) {
-        continue; // a malformed referrer is no evidence, as in the gateway
-      }
-      Optional<Descriptor> layer = SignatureBudget.bundleLayer(manifest);
-      if (layer.isEmpty()) {
-        notes.add(
-            "signatures: a Sigstore bundle over 1 MiB was left out (" + referrer.digest() + ")");
-        continue;
-      }
-      Optional<String> predicate =
-          SigstoreBundleEvidence.announcedPredicateType(manifest, referrer);
-      found.add(
-          new SigstoreBundleEvidence(
-              referrer.parsedDigest(),
-              referrer.artifactType(),
-              predicate,
-              client.fetchBlob(repo, layer.get().parsedDigest(), layer.get().size())));
-    }
-    return found;
+    SigstoreBundleStore.Listing listing = new SigstoreBundleStore(client).list(repo, subject);
+    listing.note().ifPresent(note -> notes.add("signatures: " + note));
+    listing.skipped().forEach(skipped -> notes.add("signatures: " + skipped));
+    return listing.found();
   }
 
   /**
