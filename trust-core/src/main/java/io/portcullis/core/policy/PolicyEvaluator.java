@@ -49,7 +49,7 @@ public final class PolicyEvaluator {
           cosignKey(requirement),
           name ->
               new CosignRequirementVerifier(
-                  keys, clock, tlog ? sigstore.keyLogKeys() : List.of(), tlog));
+                  keys, clock, tlog ? sigstore.keyLogKeys(keys) : List.of(), tlog));
       bundles.computeIfAbsent(requirement, r -> sigstore.forKeys(keys, tlog));
     } else if (store instanceof SigstoreTrustStore keyless) {
       bundles.computeIfAbsent(requirement, r -> sigstore.forIdentities(keyless, r.keyless()));

@@ -13,9 +13,10 @@ import java.util.Map;
 /**
  * The {@link BundleVerifier}s of one trust policy, built once: one per {@code sigstore} store over
  * its trusted root, and one for key-based bundles of cosign key stores, whose transparency log
- * entries (present, or required by {@code tlog: required}) are checked against the public-good
- * logs: the refreshed root of a public-good {@code sigstore} store of the policy when it has one,
- * else the root shipped in the jar.
+ * entries (present, or required by {@code tlog: required}) are checked against the logs of the
+ * {@code sigstore} store the key store names ({@code sigstore: <store>}, for a private Rekor), else
+ * against the public-good logs: the refreshed root of a public-good {@code sigstore} store of the
+ * policy when it has one, else the root shipped in the jar.
  */
 final class SigstoreVerifiers {
   private static final TrustedRoot NO_LOGS =
@@ -57,7 +58,7 @@ final class SigstoreVerifiers {
   BundleRequirementVerifier forKeys(CosignTrustStore store, boolean tlogRequired) {
     return new BundleRequirementVerifier(
         store.name(),
-        keyLogs,
+        logsOf(store),
         VerificationRequirements.keys(
             store.keys().stream().map(TrustedKey::key).toList(), tlogRequired));
   }
@@ -67,8 +68,19 @@ final class SigstoreVerifiers {
     return byStore.get(store.name());
   }
 
-  /** The keys of the logs key-based legacy signatures are checked against under tlog: required. */
-  List<PublicKey> keyLogKeys() {
-    return keyLogs.root().tlogs().stream().map(TransparencyLog::key).toList();
+  /**
+   * The keys of the logs {@code store}'s legacy signatures are checked against under tlog:
+   * required.
+   */
+  List<PublicKey> keyLogKeys(CosignTrustStore store) {
+    return logsOf(store).root().tlogs().stream().map(TransparencyLog::key).toList();
+  }
+
+  /**
+   * The verifier over the logs of {@code store}'s key signatures: the trusted root of the {@code
+   * sigstore} store it names (a private Rekor), else the public-good logs.
+   */
+  private BundleVerifier logsOf(CosignTrustStore store) {
+    return store.logs().map(byStore::get).orElse(keyLogs);
   }
 }

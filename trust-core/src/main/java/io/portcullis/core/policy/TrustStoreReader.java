@@ -73,7 +73,36 @@ final class TrustStoreReader {
       }
       stores.put(name, store(name, entry));
     }
+    stores.forEach(
+        (name, store) -> {
+          if (store instanceof CosignTrustStore keys && keys.logs().isPresent()) {
+            checkLogs(section.child(name).child("sigstore"), keys.logs().get(), stores);
+          }
+        });
     return stores;
+  }
+
+  /** A cosign store's {@code sigstore} names a {@code sigstore} store of this policy. */
+  private static void checkLogs(
+      PolicyNode node, String logs, Map<String, PolicyTrustStore> stores) {
+    String sigstores =
+        String.join(
+            ", ",
+            stores.values().stream()
+                .filter(SigstoreTrustStore.class::isInstance)
+                .map(PolicyTrustStore::name)
+                .toList());
+    PolicyTrustStore named = stores.get(logs);
+    if (!(named instanceof SigstoreTrustStore)) {
+      throw node.fail(
+          "'"
+              + logs
+              + "' is not a sigstore store of trustStores (sigstore stores: "
+              + (sigstores.isEmpty() ? "none" : sigstores)
+              + "); name the store whose trusted root lists the transparency log these keys'"
+              + " signatures are logged in, e.g. {type: sigstore, trustedRoot:"
+              + " certs/trusted_root.json}");
+    }
   }
 
   private PolicyTrustStore store(String name, PolicyNode entry) {
@@ -88,7 +117,7 @@ final class TrustStoreReader {
                     + " trusted root, for keyless signatures)")
             .text();
     return switch (type) {
-      case "cosign" -> cosign(name, entry.object(Set.of("type", "keys")));
+      case "cosign" -> cosign(name, entry.object(Set.of("type", "keys", "sigstore")));
       case "x509" -> x509(name, entry.object(Set.of("type", "certificates", "tsa")));
       case "sigstore" -> sigstore(name, entry.object(Set.of("type", "trustedRoot", "tuf")));
       default ->
@@ -111,7 +140,9 @@ final class TrustStoreReader {
       }
       keys.add(TrustedKey.of(key, file));
     }
-    return new CosignTrustStore(name, keys);
+    // checked once every store is read: the sigstore store may come later in the file
+    Optional<String> logs = entry.get("sigstore").map(PolicyNode::text);
+    return new CosignTrustStore(name, keys, logs);
   }
 
   /**
