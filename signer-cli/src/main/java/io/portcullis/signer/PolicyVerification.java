@@ -10,6 +10,7 @@ import io.portcullis.core.policy.PolicyException;
 import io.portcullis.core.policy.TrustPolicy;
 import io.portcullis.core.policy.TrustPolicyLoader;
 import io.portcullis.core.registry.RegistryClient;
+import io.portcullis.core.sigstore.TufTrustedRootSource;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,7 +101,10 @@ final class PolicyVerification {
       throw new UsageException("policy file " + policyFile + " not found");
     }
     try {
-      return TrustPolicyLoader.load(policyFile);
+      // the roots of sigstore stores as the gateway has them: refreshed through TUF
+      return TrustPolicyLoader.load(
+          policyFile,
+          TrustedRoots.forPolicy(TufTrustedRootSource.defaultCacheDirectory(System.getenv()), out));
     } catch (PolicyException e) {
       throw new UsageException(policyFile + ": " + e.getMessage());
     }

@@ -1,5 +1,8 @@
 package io.portcullis.signer;
 
+import io.portcullis.core.oci.Digest;
+import io.portcullis.core.policy.SigstoreRoots;
+import io.portcullis.core.policy.SigstoreTrustStore.TufSettings;
 import io.portcullis.core.sigstore.SigstoreFormatException;
 import io.portcullis.core.sigstore.TrustedRoot;
 import io.portcullis.core.sigstore.TrustedRootRefresh;
@@ -7,7 +10,10 @@ import io.portcullis.core.sigstore.TrustedRootSource;
 import io.portcullis.core.sigstore.TufTrustedRootSource;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 
 /**
@@ -15,8 +21,9 @@ import java.time.Duration;
  * else for {@code verify-bundle} the public-good root shipped in the jar ({@code --staging}: the
  * staging root), as the conformance protocol asks; and for {@code verify} the public-good root
  * refreshed through TUF when the repository answers within {@link #TUF_TIMEOUT}, else the last
- * verified one cached on disk, else the shipped one. An unreadable or malformed file is a usage
- * error: the fix is in the command line.
+ * verified one cached on disk, else the shipped one; and for {@code verify --policy} the roots of
+ * its {@code sigstore} stores, refreshed the same way from their TUF repositories. An unreadable or
+ * malformed file is a usage error: the fix is in the command line.
  */
 final class TrustedRoots {
   /** A CLI run should not hang on an unreachable TUF repository; the cache or snapshot serves. */
@@ -39,17 +46,56 @@ final class TrustedRoots {
     if (file != null) {
       return fromFile(file);
     }
-    TufTrustedRootSource source =
-        TrustedRootSource.tuf(
-            TufTrustedRootSource.Settings.publicGood(
-                    TufTrustedRootSource.defaultCacheDirectory(System.getenv()))
-                .withTimeout(TUF_TIMEOUT));
-    TrustedRootRefresh refresh = source.refresh();
+    return refresh(
+        TufTrustedRootSource.Settings.publicGood(
+                TufTrustedRootSource.defaultCacheDirectory(System.getenv()))
+            .withTimeout(TUF_TIMEOUT),
+        "trusted root",
+        out);
+  }
+
+  /**
+   * {@code verify --policy}'s roots of the {@code sigstore} stores that name no {@code trustedRoot}
+   * file, as the gateway's: each refreshed once from its TUF repository (the public-good one, or
+   * the store's {@code tuf} mirror from its pinned TUF root) within {@link #TUF_TIMEOUT}, else its
+   * last verified root, with a NOTE line. Mirrors are cached apart, by URL, under {@code
+   * cacheBase/mirrors}. ({@code policy lint} checks the file only and keeps the shipped root.)
+   */
+  static SigstoreRoots forPolicy(Path cacheBase, PrintWriter out) {
+    return (store, tuf) -> {
+      TufTrustedRootSource.Settings settings =
+          tuf.map(t -> mirror(cacheBase, t))
+              .orElseGet(() -> TufTrustedRootSource.Settings.publicGood(cacheBase))
+              .withTimeout(TUF_TIMEOUT);
+      return refresh(settings, "trusted root of '" + store + "'", out);
+    };
+  }
+
+  private static TufTrustedRootSource.Settings mirror(Path cacheBase, TufSettings tuf) {
+    String key = Digest.sha256(tuf.url().getBytes(StandardCharsets.UTF_8)).hex().substring(0, 16);
+    return new TufTrustedRootSource.Settings(
+        URI.create(tuf.url()),
+        tuf.root(),
+        cacheBase.resolve("mirrors").resolve(key),
+        TUF_TIMEOUT,
+        Clock.systemUTC());
+  }
+
+  private static TrustedRoot refresh(
+      TufTrustedRootSource.Settings settings, String what, PrintWriter out) {
+    TrustedRootRefresh refresh;
+    try {
+      refresh = TrustedRootSource.tuf(settings).refresh();
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("cannot start the TUF client: " + e.getMessage(), e);
+    }
     if (!refresh.verified()) {
       out.println(
-          "NOTE trusted root: "
+          "NOTE "
+              + what
+              + ": "
               + refresh.message()
-              + "; using the last verified public-good root (cached or shipped)");
+              + "; using the last verified root (cached, else the shipped public-good one)");
     }
     return refresh.root();
   }
