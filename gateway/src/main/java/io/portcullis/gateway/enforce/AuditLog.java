@@ -1,5 +1,6 @@
 package io.portcullis.gateway.enforce;
 
+import io.portcullis.core.policy.SignedBy;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -58,9 +59,26 @@ public final class AuditLog {
       String mode,
       AuditOutcome outcome,
       List<String> failedChecks,
-      List<String> signers,
+      List<SignedBy> signers,
       String message,
       String requestId) {}
+
+  /**
+   * The signers as fields a tool can match on without parsing {@code signers}: {@code issuer} and
+   * {@code subject} (keyless), {@code keyId} (keys) and {@code logIndex}, each when known.
+   */
+  static JsonArray signedBy(List<SignedBy> signers) {
+    JsonArray all = new JsonArray();
+    for (SignedBy s : signers) {
+      JsonObject one = new JsonObject();
+      s.issuer().ifPresent(v -> one.put("issuer", v));
+      s.subject().ifPresent(v -> one.put("subject", v));
+      s.keyId().ifPresent(v -> one.put("keyId", v));
+      s.logIndex().ifPresent(v -> one.put("logIndex", v));
+      all.add(one);
+    }
+    return all;
+  }
 
   public void write(Record r) {
     JsonObject line =
@@ -74,7 +92,8 @@ public final class AuditLog {
             .put("mode", r.mode())
             .put("outcome", r.outcome().wireName())
             .put("failedChecks", new JsonArray(List.copyOf(r.failedChecks())))
-            .put("signers", new JsonArray(List.copyOf(r.signers())))
+            .put("signers", new JsonArray(r.signers().stream().map(SignedBy::description).toList()))
+            .put("signedBy", signedBy(r.signers()))
             .put("message", r.message());
     append(line, r.requestId());
   }

@@ -7,6 +7,7 @@ import io.portcullis.core.oci.Digest;
 import io.portcullis.core.policy.CheckResult;
 import io.portcullis.core.policy.Mode;
 import io.portcullis.core.policy.PolicyDecision;
+import io.portcullis.core.policy.SignedBy;
 import io.portcullis.gateway.errors.OciErrorCode;
 import io.portcullis.gateway.errors.OciException;
 import io.portcullis.gateway.metrics.GatewayMetrics;
@@ -114,14 +115,14 @@ final class Decisions {
       }
     }
     AuditOutcome outcome = d.satisfied() ? AuditOutcome.ALLOWED : AuditOutcome.AUDIT_WOULD_DENY;
-    record(r, tag, m.digest().toString(), outcome, names(d.failures()), d.signers(), d.message());
+    record(r, tag, m.digest().toString(), outcome, names(d.failures()), d.signedBy(), d.message());
     return Future.succeededFuture(approved(m));
   }
 
   OciException refuse(PolicyRequest r, Fetched m, String tag, PolicyDecision d, String hint) {
     String msg = d.message() + hint;
     record(
-        r, tag, m.digest().toString(), AuditOutcome.DENIED, names(d.failures()), d.signers(), msg);
+        r, tag, m.digest().toString(), AuditOutcome.DENIED, names(d.failures()), d.signedBy(), msg);
     return denied(msg);
   }
 
@@ -222,7 +223,7 @@ final class Decisions {
       String digest,
       AuditOutcome outcome,
       List<String> failed,
-      List<String> signers,
+      List<SignedBy> signers,
       String message) {
     metrics.decision(r.policy().name(), outcome.wireName());
     audit.ifPresent(

@@ -508,7 +508,7 @@ public final class Enforcer {
                                                       previous.digest().toString(),
                                                       AuditOutcome.SERVED_LAST_APPROVED,
                                                       Decisions.names(d.failures()),
-                                                      pd.signers(),
+                                                      pd.signedBy(),
                                                       "upstream moved the tag to "
                                                           + m.digest()
                                                           + ", which policy '"

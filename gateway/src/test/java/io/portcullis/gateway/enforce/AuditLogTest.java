@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.portcullis.core.policy.SignedBy;
 import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,6 +13,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -105,6 +108,56 @@ class AuditLogTest {
         assertEquals(i, order.get(i), "one writer's records in the order written");
       }
     }
+  }
+
+  /**
+   * An approval's record names each signer as fields (issuer and SAN, or key id, and the log
+   * index), beside the {@code signers} lines for people.
+   */
+  @Test
+  void anApprovalNamesItsSignersAsFields() throws Exception {
+    Path file = dir.resolve("audit.jsonl");
+    AuditLog audit = AuditLog.open(vertx, file);
+    SignedBy keyless =
+        new SignedBy(
+            "keyless wf (issuer iss) log index 42 (public-good, sigstore bundle)",
+            Optional.of("https://token.actions.githubusercontent.com"),
+            Optional.of("https://github.com/myorg/app/.github/workflows/release.yml@refs/tags/v1"),
+            Optional.empty(),
+            OptionalLong.of(42));
+    SignedBy key =
+        new SignedBy(
+            "cosign key 0123456789abcdef (release-keys)",
+            Optional.empty(),
+            Optional.empty(),
+            Optional.of("0123456789abcdef"),
+            OptionalLong.empty());
+    audit.write(
+        new AuditLog.Record(
+            "127.0.0.1",
+            "team/app",
+            "v1",
+            "sha256:" + "a".repeat(64),
+            "upstream",
+            "enforce",
+            AuditOutcome.ALLOWED,
+            List.of(),
+            List.of(keyless, key),
+            "allowed",
+            "req-1"));
+    audit.close().await(30, TimeUnit.SECONDS);
+    JsonNode line = JSON.readTree(Files.readAllLines(file, StandardCharsets.UTF_8).get(0));
+    assertEquals(keyless.description(), line.at("/signers/0").asText(), line.toString());
+    JsonNode first = line.at("/signedBy/0");
+    assertEquals("https://token.actions.githubusercontent.com", first.path("issuer").asText());
+    assertEquals(
+        "https://github.com/myorg/app/.github/workflows/release.yml@refs/tags/v1",
+        first.path("subject").asText());
+    assertEquals(42, first.path("logIndex").asLong(), line.toString());
+    assertTrue(first.path("keyId").isMissingNode(), line.toString());
+    JsonNode second = line.at("/signedBy/1");
+    assertEquals("0123456789abcdef", second.path("keyId").asText(), line.toString());
+    assertTrue(second.path("logIndex").isMissingNode(), line.toString());
   }
 
   private static AuditLog.AccessRecord record(int writer, int i) {

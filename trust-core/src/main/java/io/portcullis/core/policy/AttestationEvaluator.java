@@ -70,7 +70,7 @@ final class AttestationEvaluator {
    * The checks of the attestation rules, and the keyless signers of the attestations that satisfied
    * them (issuer, SAN and log index), which the decision names beside the image's signers.
    */
-  record Result(List<CheckResult> checks, List<String> signers) {
+  record Result(List<CheckResult> checks, List<SignedBy> signers) {
     Result {
       checks = List.copyOf(checks);
       signers = List.copyOf(signers);
@@ -80,7 +80,7 @@ final class AttestationEvaluator {
   Result evaluate(List<AttestationRule> rules, Evidence evidence) {
     List<AttachmentLayer> layers = layers(evidence.attestations());
     List<CheckResult> checks = new ArrayList<>();
-    List<String> signers = new ArrayList<>();
+    List<SignedBy> signers = new ArrayList<>();
     for (int i = 0; i < rules.size(); i++) {
       AttestationRule rule = rules.get(i);
       String check =
@@ -94,7 +94,7 @@ final class AttestationEvaluator {
           passed =
               rule.kind().policyName()
                   + " attestation holds, signed by "
-                  + String.join(", ", found.signers());
+                  + String.join(", ", found.signers().stream().map(SignedBy::description).toList());
           if (reason == null) {
             signers.addAll(found.signers());
           }

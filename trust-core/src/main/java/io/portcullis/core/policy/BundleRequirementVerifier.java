@@ -47,10 +47,10 @@ final class BundleRequirementVerifier {
   }
 
   /** How the bundles of an image fared: signers when some verified, else the failures seen. */
-  record Result(List<String> signers, Set<String> failures) {}
+  record Result(List<SignedBy> signers, Set<String> failures) {}
 
   Result verify(Digest image, Evidence evidence) {
-    List<String> signers = new ArrayList<>();
+    List<SignedBy> signers = new ArrayList<>();
     Set<String> failures = new LinkedHashSet<>();
     int seen = 0;
     if (!"sha256".equals(image.algorithm())) {
@@ -115,7 +115,7 @@ final class BundleRequirementVerifier {
   private void legacy(
       Digest image,
       List<CosignSignatures> evidence,
-      List<String> signers,
+      List<SignedBy> signers,
       Set<String> failures,
       int already) {
     int seen = 0;
@@ -190,7 +190,7 @@ final class BundleRequirementVerifier {
    * (public-good, sigstore bundle)} or {@code cosign key 0123abcd... (release-keys, sigstore
    * bundle)}.
    */
-  private String signer(BundleOutcome outcome, String format) {
+  private SignedBy signer(BundleOutcome outcome, String format) {
     String who =
         outcome
             .signer()
@@ -198,10 +198,11 @@ final class BundleRequirementVerifier {
             .orElse("?");
     String index =
         outcome.logIndex().isPresent() ? " log index " + outcome.logIndex().getAsLong() : "";
-    return who + index + " (" + store + ", " + format + ")";
+    return SignedBy.verified(
+        who + index + " (" + store + ", " + format + ")", outcome.signer(), outcome.logIndex());
   }
 
-  private static void add(List<String> signers, String signer) {
+  private static void add(List<SignedBy> signers, SignedBy signer) {
     if (!signers.contains(signer)) {
       signers.add(signer);
     }

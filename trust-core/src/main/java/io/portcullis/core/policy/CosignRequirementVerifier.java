@@ -59,7 +59,7 @@ final class CosignRequirementVerifier {
 
   RequirementResult verify(Digest image, List<CosignSignatures> evidence) {
     Set<String> failures = new LinkedHashSet<>();
-    List<String> signers = new ArrayList<>();
+    List<SignedBy> signers = new ArrayList<>();
     int seen = 0;
     for (CosignSignatures signatures : evidence) {
       // Newest first, as SignatureBudget fetches them: signing appends a layer.
@@ -83,19 +83,24 @@ final class CosignRequirementVerifier {
     }
     if (!signers.isEmpty()) {
       return new RequirementResult(
-          true, "signed by " + String.join(", ", signers), signers, List.of());
+          true,
+          "signed by " + String.join(", ", signers.stream().map(SignedBy::description).toList()),
+          signers,
+          List.of());
     }
     String reason = seen == 0 ? NONE_FOUND : String.join("; ", failures);
     return new RequirementResult(false, reason, List.of(), List.of());
   }
 
   private void verifyLayer(
-      Digest image, AttachmentLayer layer, List<String> signers, Set<String> failures) {
+      Digest image, AttachmentLayer layer, List<SignedBy> signers, Set<String> failures) {
     LayerOutcome closest = null;
     for (KeyVerifier kv : verifiers) {
       LayerOutcome outcome = kv.verifier().verify(image, List.of(layer)).layers().get(0);
       if (outcome.verified()) {
-        String signer = "cosign key " + kv.key().shortId() + " (" + store.name() + ")";
+        SignedBy signer =
+            SignedBy.key(
+                "cosign key " + kv.key().shortId() + " (" + store.name() + ")", kv.key().shortId());
         if (!signers.contains(signer)) {
           signers.add(signer);
         }

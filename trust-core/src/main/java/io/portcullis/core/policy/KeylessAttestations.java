@@ -40,7 +40,7 @@ final class KeylessAttestations {
    * @param statements the verified statements of the rule's kind
    * @param signers who signed them, with log indexes, for the decision's signers
    */
-  record Found(Optional<String> failure, List<InTotoStatement> statements, List<String> signers) {
+  record Found(Optional<String> failure, List<InTotoStatement> statements, List<SignedBy> signers) {
     Found {
       statements = List.copyOf(statements);
       signers = List.copyOf(signers);
@@ -50,7 +50,7 @@ final class KeylessAttestations {
   Found verify(Evidence evidence) {
     String name = rule.kind().policyName();
     List<InTotoStatement> statements = new ArrayList<>();
-    Set<String> signers = new LinkedHashSet<>();
+    Set<SignedBy> signers = new LinkedHashSet<>();
     Set<String> failures = new LinkedHashSet<>();
     int seen = 0;
     if (!"sha256".equals(evidence.image().algorithm())) {
@@ -101,14 +101,17 @@ final class KeylessAttestations {
       String index =
           outcome.logIndex().isPresent() ? " log index " + outcome.logIndex().getAsLong() : "";
       signers.add(
-          "keyless "
-              + outcome.signer().map(s -> s.describe()).orElse("?")
-              + index
-              + " ("
-              + store
-              + ", "
-              + name
-              + " attestation)");
+          SignedBy.verified(
+              "keyless "
+                  + outcome.signer().map(s -> s.describe()).orElse("?")
+                  + index
+                  + " ("
+                  + store
+                  + ", "
+                  + name
+                  + " attestation)",
+              outcome.signer(),
+              outcome.logIndex()));
     }
     if (!statements.isEmpty()) {
       return new Found(Optional.empty(), statements, List.copyOf(signers));

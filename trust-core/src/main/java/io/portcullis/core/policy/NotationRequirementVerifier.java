@@ -90,7 +90,10 @@ final class NotationRequirementVerifier {
     }
     if (!signers.isEmpty()) {
       return new RequirementResult(
-          true, "signed by " + String.join(", ", signers), signers, logged);
+          true,
+          "signed by " + String.join(", ", signers),
+          signers.stream().map(SignedBy::described).toList(),
+          logged);
     }
     return new RequirementResult(false, String.join("; ", failures), List.of(), List.of());
   }

@@ -11,8 +11,9 @@ import java.util.List;
  * @param allowed {@code satisfied}, or the mode is not {@link Mode#ENFORCE}
  * @param checks one entry per requirement, plus {@link Outcome#LOGGED} entries for Notary checks
  *     the policy only logs
- * @param signers who signed, for each requirement that passed: {@code cosign key <id> (store)} or
- *     {@code x509 '<subject>' (store)}
+ * @param signedBy who signed, for each requirement that passed: {@code cosign key <id> (store)},
+ *     {@code x509 '<subject>' (store)} or a Sigstore signer with its issuer, SAN or key id and log
+ *     index
  * @param message one line a person can act on: the policy, what failed and what would satisfy it
  */
 public record PolicyDecision(
@@ -21,12 +22,17 @@ public record PolicyDecision(
     boolean satisfied,
     boolean allowed,
     List<CheckResult> checks,
-    List<String> signers,
+    List<SignedBy> signedBy,
     String message) {
 
   public PolicyDecision {
     checks = List.copyOf(checks);
-    signers = List.copyOf(signers);
+    signedBy = List.copyOf(signedBy);
+  }
+
+  /** The signers' descriptions, as messages and the audit record's {@code signers} quote them. */
+  public List<String> signers() {
+    return signedBy.stream().map(SignedBy::description).toList();
   }
 
   /**
@@ -37,7 +43,7 @@ public record PolicyDecision(
       Policy policy,
       boolean satisfied,
       List<CheckResult> checks,
-      List<String> signers,
+      List<SignedBy> signers,
       String message) {
     return new PolicyDecision(
         policy.name(),

@@ -99,7 +99,7 @@ public final class PolicyEvaluator {
     SignatureRule rule = policy.signatures().get();
     List<CheckResult> checks = new ArrayList<>();
     List<CheckResult> logged = new ArrayList<>();
-    List<String> signers = new ArrayList<>();
+    List<SignedBy> signers = new ArrayList<>();
     List<RequirementOutcome> outcomes = new ArrayList<>();
     int passed = 0;
     for (int i = 0; i < rule.requirements().size(); i++) {
@@ -122,7 +122,7 @@ public final class PolicyEvaluator {
       logged.addAll(result.logged());
       if (result.passed()) {
         passed++;
-        signers.addAll(result.signers());
+        signers.addAll(result.signedBy());
       }
     }
     checks.addAll(logged);
@@ -163,7 +163,11 @@ public final class PolicyEvaluator {
         verifier(bundles.get(requirement), requirement).verify(evidence.image(), evidence);
     if (!result.signers().isEmpty()) {
       return new RequirementResult(
-          true, "signed by " + String.join(", ", result.signers()), result.signers(), List.of());
+          true,
+          "signed by "
+              + String.join(", ", result.signers().stream().map(SignedBy::description).toList()),
+          result.signers(),
+          List.of());
     }
     List<String> reasons = new ArrayList<>();
     if (legacy != null && !legacy.reason().equals(CosignRequirementVerifier.NONE_FOUND)) {

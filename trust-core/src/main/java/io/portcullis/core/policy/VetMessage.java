@@ -21,7 +21,7 @@ final class VetMessage {
       Policy policy,
       PolicyDecision signed,
       List<CheckResult> vetted,
-      List<String> attestationSigners) {
+      List<SignedBy> attestationSigners) {
     List<CheckResult> failed = vetted.stream().filter(c -> c.outcome() == Outcome.FAILED).toList();
     List<CheckResult> checks = new ArrayList<>(signed.checks());
     checks.addAll(vetted);
@@ -41,7 +41,7 @@ final class VetMessage {
         message = "allowed by " + who + " in audit mode, though not satisfied: " + problems;
       }
     }
-    List<String> signers = new ArrayList<>(signed.signers());
+    List<SignedBy> signers = new ArrayList<>(signed.signedBy());
     attestationSigners.stream().filter(s -> !signers.contains(s)).forEach(signers::add);
     return PolicyDecision.of(policy, satisfied, checks, signers, message);
   }

@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,6 +81,8 @@ class PrivateLogKeyStoreTest {
     assertTrue(logged.allowed(), logged.message());
     assertTrue(
         String.join(" ", logged.signers()).contains("log index 7"), logged.signers()::toString);
+    SignedBy by = logged.signedBy().get(0);
+    assertTrue(by.keyId().isPresent() && by.logIndex().equals(OptionalLong.of(7)), by::toString);
     PolicyDecision publicGood =
         decide(
             policy(STORES, "{type: cosign, trustStore: plain-keys, tlog: required}"),

@@ -1,5 +1,6 @@
 package io.portcullis.core.policy;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -92,6 +93,13 @@ class SigstoreEvaluatorTest {
     String signer = String.join(" ", decision.signers());
     assertTrue(signer.contains("appu@google.com (issuer https://accounts.google.com)"), signer);
     assertTrue(signer.matches(".*log index \\d+ .*"), signer);
+    // and as fields, for the audit record
+    SignedBy by = decision.signedBy().get(0);
+    assertEquals(Optional.of("https://accounts.google.com"), by.issuer());
+    assertEquals(Optional.of("appu@google.com"), by.subject());
+    assertTrue(
+        by.logIndex().isPresent() && signer.contains("log index " + by.logIndex().getAsLong()));
+    assertEquals(Optional.empty(), by.keyId());
   }
 
   @Test
