@@ -34,7 +34,8 @@ final class AttestationEvaluator {
 
   private final Clock clock;
   private final Map<String, AttestationVerifier> verifiers = new HashMap<>();
-  private final Map<AttestationRule, KeylessAttestations> keyless = new HashMap<>();
+  private final Map<AttestationRule, BundleAttestations> keyless = new HashMap<>();
+  private final Map<AttestationRule, BundleAttestations> keyBundles = new HashMap<>();
 
   AttestationEvaluator(TrustPolicy trust, Clock clock) {
     this(trust, clock, new SigstoreVerifiers(trust));
@@ -46,7 +47,7 @@ final class AttestationEvaluator {
       for (AttestationRule rule : p.vetting().attestations()) {
         if (trust.trustStore(rule.trustStore()) instanceof SigstoreTrustStore store) {
           keyless.computeIfAbsent(
-              rule, r -> new KeylessAttestations(store.name(), sigstore.verifier(store), r));
+              rule, r -> BundleAttestations.keyless(store.name(), sigstore.verifier(store), r));
         }
       }
     }
@@ -54,6 +55,14 @@ final class AttestationEvaluator {
       for (AttestationRule rule : p.vetting().attestations()) {
         if (trust.trustStore(rule.trustStore()) instanceof CosignTrustStore store
             && !store.keys().isEmpty()) {
+          keyBundles.computeIfAbsent(
+              rule,
+              r ->
+                  BundleAttestations.keys(
+                      store.name(),
+                      sigstore.logsOf(store),
+                      r,
+                      store.keys().stream().map(TrustedKey::key).toList()));
           for (String type : rule.kind().predicateTypes()) {
             verifiers.computeIfAbsent(
                 store.name() + " " + type,
@@ -89,7 +98,7 @@ final class AttestationEvaluator {
       String passed = passed(rule);
       try {
         if (rule.isKeyless()) {
-          KeylessAttestations.Found found = keyless.get(rule).verify(evidence);
+          BundleAttestations.Found found = keyless.get(rule).verify(evidence);
           reason = found.failure().or(() -> judge(rule, found.statements())).orElse(null);
           passed =
               rule.kind().policyName()
@@ -100,6 +109,23 @@ final class AttestationEvaluator {
           }
         } else {
           reason = check(rule, evidence.image(), layers).orElse(null);
+          BundleAttestations bundles = keyBundles.get(rule);
+          if (reason != null && bundles != null) {
+            // a cosign v3 attestation by key is a bundle referrer, not a .att layer
+            BundleAttestations.Found found = bundles.verify(evidence);
+            Optional<String> byBundle = found.failure().or(() -> judge(rule, found.statements()));
+            if (byBundle.isEmpty()) {
+              reason = null;
+              passed =
+                  rule.kind().policyName()
+                      + " attestation holds, signed by "
+                      + String.join(
+                          ", ", found.signers().stream().map(SignedBy::description).toList());
+              signers.addAll(found.signers());
+            } else if (found.tried() > 0) {
+              reason = reason + "; bundles: " + byBundle.get();
+            }
+          }
         }
       } catch (IllegalArgumentException e) {
         reason = e.getMessage();

@@ -92,11 +92,12 @@ public record Policy(
 
   /**
    * True when Sigstore bundle referrers are to be fetched: for a cosign requirement (keyless, or
-   * keys, which accept v3 key-based bundles) or a keyless {@code attestations} rule.
+   * keys, which accept v3 key-based bundles) or an {@code attestations} rule (keyless, or keys,
+   * which accept v3 key-based attestation bundles as well as {@code .att} layers).
    */
   public boolean needsBundles() {
     return signatureTypes().contains(SignatureType.COSIGN)
-        || (mode != Mode.OFF && vetting.attestations().stream().anyMatch(rule -> rule.isKeyless()));
+        || (mode != Mode.OFF && !vetting.attestations().isEmpty());
   }
 
   /**

@@ -80,7 +80,7 @@ final class SigstoreVerifiers {
    * The verifier over the logs of {@code store}'s key signatures: the trusted root of the {@code
    * sigstore} store it names (a private Rekor), else the public-good logs.
    */
-  private BundleVerifier logsOf(CosignTrustStore store) {
+  BundleVerifier logsOf(CosignTrustStore store) {
     return store.logs().map(byStore::get).orElse(keyLogs);
   }
 }

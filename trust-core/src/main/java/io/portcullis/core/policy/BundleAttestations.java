@@ -8,6 +8,7 @@ import io.portcullis.core.sigstore.SigstoreBundle;
 import io.portcullis.core.sigstore.SigstoreFormatException;
 import io.portcullis.core.sigstore.VerificationRequirements;
 import io.portcullis.core.vet.AttestationRule;
+import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -15,22 +16,47 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The attestations of one keyless {@code attestations} rule: DSSE bundles found as referrers of the
+ * The bundle attestations of one {@code attestations} rule: DSSE bundles found as referrers of the
  * image (GitHub artifact attestations, cosign v3 attestations) whose statement has one of the
- * rule's predicate types, verified against the store's trusted root with the rule's identities and
- * about this image (the statement's subject). Only verified statements are judged.
+ * rule's predicate types and is about this image (the statement's subject), verified either
+ * keyless, against a {@code sigstore} store's trusted root with the rule's identities, or with the
+ * keys of a {@code cosign} store (what {@code cosign attest --key} v3 and {@code portcullis-signer
+ * attest --format sigstore-bundle} write). Only verified statements are judged.
  */
-final class KeylessAttestations {
+final class BundleAttestations {
   private final String store;
   private final BundleVerifier verifier;
   private final AttestationRule rule;
   private final VerificationRequirements requirements;
+  private final boolean keyless;
 
-  KeylessAttestations(String store, BundleVerifier verifier, AttestationRule rule) {
+  private BundleAttestations(
+      String store,
+      BundleVerifier verifier,
+      AttestationRule rule,
+      VerificationRequirements requirements,
+      boolean keyless) {
     this.store = store;
     this.verifier = verifier;
     this.rule = rule;
-    this.requirements = VerificationRequirements.keyless(rule.identities());
+    this.requirements = requirements;
+    this.keyless = keyless;
+  }
+
+  /** Keyless bundles signed by one of the rule's identities, under {@code store}'s root. */
+  static BundleAttestations keyless(String store, BundleVerifier verifier, AttestationRule rule) {
+    return new BundleAttestations(
+        store, verifier, rule, VerificationRequirements.keyless(rule.identities()), true);
+  }
+
+  /**
+   * Key-based bundles signed by one of {@code keys}; log entries, when present, are verified
+   * against {@code verifier}'s root.
+   */
+  static BundleAttestations keys(
+      String store, BundleVerifier verifier, AttestationRule rule, List<PublicKey> keys) {
+    return new BundleAttestations(
+        store, verifier, rule, VerificationRequirements.keys(keys, false), false);
   }
 
   /**
@@ -39,8 +65,13 @@ final class KeylessAttestations {
    * @param failure empty when some statement verified
    * @param statements the verified statements of the rule's kind
    * @param signers who signed them, with log indexes, for the decision's signers
+   * @param tried how many bundles of the rule's signing kind were verified
    */
-  record Found(Optional<String> failure, List<InTotoStatement> statements, List<SignedBy> signers) {
+  record Found(
+      Optional<String> failure,
+      List<InTotoStatement> statements,
+      List<SignedBy> signers,
+      int tried) {
     Found {
       statements = List.copyOf(statements);
       signers = List.copyOf(signers);
@@ -53,11 +84,13 @@ final class KeylessAttestations {
     Set<SignedBy> signers = new LinkedHashSet<>();
     Set<String> failures = new LinkedHashSet<>();
     int seen = 0;
+    int tried = 0;
     if (!"sha256".equals(evidence.image().algorithm())) {
       return new Found(
           Optional.of("Sigstore attestations are verified for sha256 images only"),
           List.of(),
-          List.of());
+          List.of(),
+          0);
     }
     for (SigstoreBundleEvidence found : evidence.bundles()) {
       if (found.predicateType().isPresent()
@@ -76,9 +109,10 @@ final class KeylessAttestations {
         failures.add(bundleName + ": " + e.getMessage());
         continue;
       }
-      if (bundle.dsseEnvelope().isEmpty() || bundle.keyBased()) {
-        continue;
+      if (bundle.dsseEnvelope().isEmpty() || bundle.keyBased() == keyless) {
+        continue; // a message signature, or signed the other way (by key, keyless)
       }
+      tried++;
       BundleOutcome outcome;
       try {
         outcome = verifier.verify(bundle, Artifact.ofDigest(evidence.image()), requirements);
@@ -102,7 +136,7 @@ final class KeylessAttestations {
           outcome.logIndex().isPresent() ? " log index " + outcome.logIndex().getAsLong() : "";
       signers.add(
           SignedBy.verified(
-              "keyless "
+              (keyless ? "keyless " : "cosign ")
                   + outcome.signer().map(s -> s.describe()).orElse("?")
                   + index
                   + " ("
@@ -114,25 +148,30 @@ final class KeylessAttestations {
               outcome.logIndex()));
     }
     if (!statements.isEmpty()) {
-      return new Found(Optional.empty(), statements, List.copyOf(signers));
+      return new Found(Optional.empty(), statements, List.copyOf(signers), tried);
     }
+    String how = keyless ? "keyless" : "key-based";
     String want =
-        "attach a "
-            + name
-            + " attestation bundle signed keyless by "
-            + rule.identities()
-            + " and logged (e.g. GitHub's actions/attest-build-provenance with"
-            + " push-to-registry)";
+        keyless
+            ? "attach a "
+                + name
+                + " attestation bundle signed keyless by "
+                + rule.identities()
+                + " and logged (e.g. GitHub's actions/attest-build-provenance with"
+                + " push-to-registry)"
+            : "attach a " + name + " attestation signed by a key of '" + store + "'";
     String why =
         failures.isEmpty()
-            ? "no keyless " + name + " attestation bundle found"
-            : "no keyless "
+            ? "no " + how + " " + name + " attestation bundle found"
+            : "no "
+                + how
+                + " "
                 + name
                 + " attestation verifies under '"
                 + store
                 + "' ("
                 + String.join("; ", failures)
                 + ")";
-    return new Found(Optional.of(why + "; " + want), List.of(), List.of());
+    return new Found(Optional.of(why + "; " + want), List.of(), List.of(), tried);
   }
 }
