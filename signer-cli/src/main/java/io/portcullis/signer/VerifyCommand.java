@@ -5,8 +5,6 @@ import io.portcullis.core.cosign.CheckResult;
 import io.portcullis.core.cosign.CosignSignatureVerifier;
 import io.portcullis.core.cosign.LayerOutcome;
 import io.portcullis.core.dsse.AttestationVerifier;
-import io.portcullis.core.notation.NotationVerifier;
-import io.portcullis.core.notation.VerificationOutcome;
 import io.portcullis.core.oci.ImageManifest;
 import io.portcullis.core.oci.Tag;
 import io.portcullis.core.policy.SignatureBudget;
@@ -15,16 +13,10 @@ import io.portcullis.core.sigstore.BundleVerifier;
 import io.portcullis.core.sigstore.CertificateIdentity;
 import io.portcullis.core.sigstore.TrustedRoot;
 import io.portcullis.core.sigstore.VerificationRequirements;
-import io.portcullis.core.x509.CertificateChainException;
-import io.portcullis.core.x509.TrustStore;
-import io.portcullis.core.x509.TrustStoreType;
-import io.portcullis.core.x509.TrustedIdentity;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.security.PublicKey;
-import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -246,49 +238,10 @@ final class VerifyCommand implements Callable<Integer> {
   }
 
   private int verifyNotation() {
-    List<TrustedIdentity> trusted;
-    TrustStore store;
-    try {
-      trusted =
-          identities.isEmpty()
-              ? List.of(TrustedIdentity.any())
-              : identities.stream().map(TrustedIdentity::parse).toList();
-      store = TrustStore.fromDirectory(trustStore, TrustStoreType.CA, "cli");
-    } catch (CertificateChainException | IllegalArgumentException | UncheckedIOException e) {
-      throw new UsageException(e.getMessage());
-    }
-    NotationVerifier verifier = new NotationVerifier(List.of(store), trusted, Clock.systemUTC());
+    NotationVerification notation = NotationVerification.of(trustStore, identities);
     RegistryClient client = registry.client();
     ResolvedImage target = ResolvedImage.resolve(client, image);
-    PrintWriter out = spec.commandLine().getOut();
-    out.println("image " + target.pinned());
-    out.println(
-        "checking Notary Project signatures against trust store "
-            + trustStore
-            + (identities.isEmpty() ? "" : " for identity " + String.join(" or ", identities)));
-    VerificationReport report = new VerificationReport("Notary Project signatures");
-    NotationSignatureStore.Listing listing =
-        new NotationSignatureStore(client).list(target.repository(), target.digest());
-    listing.note().ifPresent(note -> out.println("NOTE signatures: " + note));
-    for (NotationSignatureStore.Found found : listing.found()) {
-      VerificationOutcome outcome =
-          verifier.verify(
-              found.envelope(), found.manifest().envelope().mediaType(), target.digest());
-      String subject = "signature " + found.manifest().digest();
-      if (outcome.verified()) {
-        report.pass(
-            subject,
-            "integrity, authenticity, timestamp, expiry and target digest passed; signed by "
-                + outcome.signingCertificate().getSubjectX500Principal().getName());
-      } else {
-        report.fail(
-            subject,
-            outcome
-                .firstProblem()
-                .map(p -> p.check() + " " + p.result() + ": " + p.reason())
-                .orElse("not verified"));
-      }
-    }
+    VerificationReport report = notation.run(client, target, spec.commandLine().getOut());
     return finish(report, target);
   }
 
