@@ -87,13 +87,22 @@ final class Decisions {
         length(k.repository())
             + length(k.digest())
             + length(d.message())
-            + d.signers().stream().mapToLong(Decisions::length).sum()
+            + d.signedBy().stream().mapToLong(Decisions::length).sum()
             + d.checks().stream().mapToLong(c -> length(c.check()) + length(c.reason()) + 64).sum();
     return (int) Math.min(Integer.MAX_VALUE, 400 + 2 * chars);
   }
 
   private static long length(String s) {
     return s == null ? 0 : s.length();
+  }
+
+  /** A signer's description and the fields the audit record repeats, each its own string. */
+  private static long length(SignedBy s) {
+    return length(s.description())
+        + s.issuer().map(String::length).orElse(0)
+        + s.subject().map(String::length).orElse(0)
+        + s.keyId().map(String::length).orElse(0)
+        + 64;
   }
 
   /** What the policy decides of {@code m}, requested by {@code tag}. */

@@ -2,6 +2,7 @@ package io.portcullis.core.policy;
 
 import io.portcullis.core.cosign.SimpleSigningPayload;
 import io.portcullis.core.oci.Descriptor;
+import io.portcullis.core.oci.Digest;
 import io.portcullis.core.oci.ImageManifest;
 import java.util.ArrayList;
 import java.util.List;
@@ -121,12 +122,7 @@ public final class SignatureBudget {
    * 503 "could not verify", and the CLI would stop with an error.
    */
   private static boolean namesDigest(Descriptor d) {
-    try {
-      d.parsedDigest();
-      return true;
-    } catch (IllegalArgumentException malformed) {
-      return false;
-    }
+    return Digest.isDigest(d.digest());
   }
 
   /**
