@@ -90,6 +90,38 @@ class CacheRestartIT {
     }
   }
 
+  /**
+   * A blob whose last byte the client already has is in the cache once a graceful shutdown is over,
+   * every time: the response ends when the fill is verified, before its file is flushed and moved
+   * into place, and SIGTERM comes right after it. (Vert.x's class-path file cache deleted its
+   * directory on SIGTERM, after which every file-system call failed and such a fill was lost.)
+   */
+  @Test
+  void aBlobJustServedIsCommittedBeforeAGracefulShutdownEnds(@TempDir Path dir) throws Exception {
+    RequiredTools.check("docker-registry");
+    try (RegistryProcess registry = RegistryProcess.start()) {
+      for (int round = 0; round < 5; round++) {
+        LargeBlob blob = LargeBlob.of(8L * 1024 * 1024, 600 + round);
+        blob.upload(Http.CLIENT, registry.url(), "team/blobs");
+        String log;
+        try (GatewayProcess gateway = GatewayProcess.inFrontOf(dir, registry.url())) {
+          LargeBlob.Received got =
+              LargeBlob.fetch(Http.CLIENT, gateway.url() + "/v2/team/blobs/blobs/" + blob.digest());
+          assertEquals(200, got.status());
+          assertEquals(blob.digest(), got.digest());
+          // SIGTERM at once, as close() sends it, while the fill may still be committing.
+          gateway.close();
+          log = gateway.log();
+        }
+        Path cached = dir.resolve("data/cache/blobs/sha256/" + blob.digest().hex());
+        assertTrue(Files.isRegularFile(cached), "round " + round + ": committed\n" + log);
+        assertEquals(blob.size(), Files.size(cached), "round " + round + ": whole");
+        assertFalse(log.contains("could not store"), log);
+        assertFalse(log.contains("without a clean close"), log);
+      }
+    }
+  }
+
   private static final String POLICY =
       """
       version: 1
