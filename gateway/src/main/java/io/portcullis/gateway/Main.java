@@ -4,6 +4,8 @@ import io.portcullis.gateway.config.ConfigException;
 import io.portcullis.gateway.config.ConfigLoader;
 import io.portcullis.gateway.config.GatewayConfig;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.file.FileSystemOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -52,7 +54,7 @@ public final class Main implements Callable<Integer> {
       System.out.println("configuration OK: " + cfg.upstreams().size() + " upstream(s)");
       return 0;
     }
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = Vertx.vertx(vertxOptions());
     Gateway gateway;
     try {
       gateway = Gateway.start(vertx, cfg).await();
@@ -89,6 +91,21 @@ public final class Main implements Callable<Integer> {
                 "portcullis-shutdown"));
     stopped.await();
     return 0;
+  }
+
+  /**
+   * Vert.x without its class-path file resolver: the gateway serves no class-path resources, and
+   * that resolver's cache directory is deleted by a JVM shutdown hook of its own as soon as SIGTERM
+   * arrives (hooks run concurrently with ours), after which every {@code vertx.fileSystem()} call
+   * fails with "cacheDir has been removed". A cache fill committed during a graceful shutdown was
+   * then lost, and a restarted gateway could not serve it while the upstream was down.
+   */
+  static VertxOptions vertxOptions() {
+    return new VertxOptions()
+        .setFileSystemOptions(
+            new FileSystemOptions()
+                .setClassPathResolvingEnabled(false)
+                .setFileCachingEnabled(false));
   }
 
   public static void main(String[] args) {

@@ -12,10 +12,11 @@ import io.vertx.core.http.HttpServerResponse;
 /**
  * Serves a blob to one client from a {@link BlobFill}'s temp file while it is being written: reads
  * what is on disk, waits for the fill's next progress when it has caught up, and ends the response
- * only when the fill is verified. The last chunk is held back until then, so on a failed fill the
- * connection is reset and the client never sees a clean end. A reader at the head of the fill takes
- * the bytes just written from memory ({@link BlobFill#recent}) instead of reading them back. The
- * client's write queue paces the reads; the fill never waits for a reader.
+ * only when the fill is verified and stored (or its commit failed). The last chunk is held back
+ * until the fill is verified, so on a failed fill the connection is reset and the client never sees
+ * a clean end. A reader at the head of the fill takes the bytes just written from memory ({@link
+ * BlobFill#recent}) instead of reading them back. The client's write queue paces the reads; the
+ * fill never waits for a reader.
  */
 public final class GrowingFileReader {
   // One read is one worker-thread round trip: under load that, not the disk, bounds a follower's
@@ -40,6 +41,7 @@ public final class GrowingFileReader {
   private Buffer held;
   private long position;
   private boolean reading;
+  private boolean ending;
 
   private GrowingFileReader(Vertx vertx, BlobFill fill, HttpServerResponse res) {
     this.fill = fill;
@@ -78,7 +80,7 @@ public final class GrowingFileReader {
   }
 
   private void pump() {
-    if (done.future().isComplete() || reading) {
+    if (done.future().isComplete() || reading || ending) {
       return;
     }
     // The state first: once it reads VERIFIED, every byte is already counted in written.
@@ -107,17 +109,32 @@ public final class GrowingFileReader {
     }
     switch (state) {
       case VERIFIED -> {
+        // Once, and never again from a drain: the write of the last bytes below can fill the write
+        // queue, and the drain handler set for earlier writes then ran this step a second time,
+        // which found nothing held and ended the response while those bytes were still queued; a
+        // connection that closes as its response ends (any, during a graceful shutdown) dropped
+        // them (OperationsIT lost the last 26-58 KiB of a drain at SIGTERM).
+        ending = true;
+        res.drainHandler(null);
         // The last bytes must be on the wire before the response ends: a graceful shutdown closes
         // the connection as soon as the response has ended, dropping what is still queued.
         Future<Void> last = held == null ? Future.succeededFuture() : res.write(held);
         held = null;
+        // And the blob must be in the store (or have failed to get there): a client holding the
+        // whole blob may count on the next request being a hit, and a graceful shutdown, which
+        // waits for this response, thereby waits for the commit too.
         last.onComplete(
-            ar -> {
-              if (ar.succeeded() && !done.future().isComplete()) {
-                res.end();
-              }
-              finish(Outcome.VERIFIED);
-            });
+            ar ->
+                fill.stored()
+                    .onComplete(
+                        stored ->
+                            context.runOnContext(
+                                v -> {
+                                  if (ar.succeeded() && !done.future().isComplete()) {
+                                    res.end();
+                                  }
+                                  finish(Outcome.VERIFIED);
+                                })));
       }
       case FAILED -> fail();
       default -> fill.onProgress(written, state, () -> context.runOnContext(v -> pump()));

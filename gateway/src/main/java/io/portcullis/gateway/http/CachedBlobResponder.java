@@ -258,10 +258,21 @@ final class CachedBlobResponder {
                 store.metrics().cacheBytesServed("blob", sent);
                 return Future.<Void>succeededFuture();
               }
-              store.drop(blob, "cannot be read: " + ar.cause().getMessage());
-              return res.headWritten()
-                  ? Future.<Void>succeededFuture()
-                  : serve(req, digest, route, range, uncached);
+              // A send also fails when the connection closes under it: the client left, or the
+              // connection closed as the response ended (Connection: close, every connection in
+              // a graceful shutdown) before the end was written. The blob is dropped (by ready)
+              // only when its file is no longer as it was verified, never for the connection.
+              return store
+                  .ready(blob)
+                  .compose(
+                      intact -> {
+                        if (res.headWritten()) {
+                          return Future.<Void>succeededFuture();
+                        }
+                        return intact
+                            ? Future.<Void>failedFuture(ar.cause())
+                            : serve(req, digest, route, range, uncached);
+                      });
             });
   }
 

@@ -90,6 +90,77 @@ class CacheRestartIT {
     }
   }
 
+  /**
+   * A blob whose last byte the client already has is in the cache once a graceful shutdown is over,
+   * every time: the response ends when the fill is verified, before its file is flushed and moved
+   * into place, and SIGTERM comes right after it. (Vert.x's class-path file cache deleted its
+   * directory on SIGTERM, after which every file-system call failed and such a fill was lost.)
+   */
+  @Test
+  void aBlobJustServedIsCommittedBeforeAGracefulShutdownEnds(@TempDir Path dir) throws Exception {
+    RequiredTools.check("docker-registry");
+    try (RegistryProcess registry = RegistryProcess.start()) {
+      for (int round = 0; round < 5; round++) {
+        LargeBlob blob = LargeBlob.of(8L * 1024 * 1024, 600 + round);
+        blob.upload(Http.CLIENT, registry.url(), "team/blobs");
+        String log;
+        try (GatewayProcess gateway = GatewayProcess.inFrontOf(dir, registry.url())) {
+          LargeBlob.Received got =
+              LargeBlob.fetch(Http.CLIENT, gateway.url() + "/v2/team/blobs/blobs/" + blob.digest());
+          assertEquals(200, got.status());
+          assertEquals(blob.digest(), got.digest());
+          // SIGTERM at once, as close() sends it, while the fill may still be committing.
+          gateway.close();
+          log = gateway.log();
+        }
+        Path cached = dir.resolve("data/cache/blobs/sha256/" + blob.digest().hex());
+        assertTrue(Files.isRegularFile(cached), "round " + round + ": committed\n" + log);
+        assertEquals(blob.size(), Files.size(cached), "round " + round + ": whole");
+        assertFalse(log.contains("could not store"), log);
+        assertFalse(log.contains("without a clean close"), log);
+      }
+    }
+  }
+
+  /**
+   * A hit in flight at SIGTERM is drained whole and keeps its blob: the connection closes as the
+   * response ends, the send then reports the closed connection, and that once dropped the blob as
+   * unreadable, so a restart during an outage missed it.
+   */
+  @Test
+  void aHitDrainedAtShutdownKeepsItsBlob(@TempDir Path dir) throws Exception {
+    RequiredTools.check("docker-registry");
+    try (RegistryProcess registry = RegistryProcess.start()) {
+      LargeBlob blob = LargeBlob.of(64L * 1024 * 1024, 610);
+      blob.upload(Http.CLIENT, registry.url(), "team/hit");
+      String path = "/v2/team/hit/blobs/" + blob.digest();
+      String log;
+      try (GatewayProcess gateway = GatewayProcess.inFrontOf(dir, registry.url())) {
+        assertEquals(200, LargeBlob.fetch(Http.CLIENT, gateway.url() + path).status());
+        java.net.URI url = java.net.URI.create(gateway.url());
+        try (java.net.Socket s = new java.net.Socket(url.getHost(), url.getPort())) {
+          s.getOutputStream()
+              .write(
+                  ("GET " + path + " HTTP/1.1\r\nHost: gw\r\n\r\n")
+                      .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+          java.io.InputStream in = s.getInputStream();
+          byte[] first = in.readNBytes(1024 * 1024);
+          String head = new String(first, 0, 2048, java.nio.charset.StandardCharsets.ISO_8859_1);
+          assertTrue(head.startsWith("HTTP/1.1 200"), head);
+          gateway.terminate();
+          long body = first.length - (head.indexOf("\r\n\r\n") + 4);
+          body += in.readAllBytes().length;
+          assertEquals(blob.size(), body, "the hit in flight arrived whole");
+        }
+        assertTrue(gateway.awaitExit(java.time.Duration.ofSeconds(30)), "exits once drained");
+        log = gateway.log();
+      }
+      assertFalse(log.contains("dropped"), log);
+      Path cached = dir.resolve("data/cache/blobs/sha256/" + blob.digest().hex());
+      assertEquals(blob.size(), Files.size(cached), "still cached");
+    }
+  }
+
   private static final String POLICY =
       """
       version: 1

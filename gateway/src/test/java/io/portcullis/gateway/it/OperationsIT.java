@@ -162,6 +162,57 @@ class OperationsIT {
       assertEquals(blob.digest().toString(), "sha256:" + HexFormat.of().formatHex(sha256.digest()));
       assertTrue(gateway.awaitExit(Duration.ofSeconds(30)), "exits once drained");
       assertFalse(gateway.log().contains("without a clean close"), gateway.log());
+      // The fill under way at SIGTERM is committed during the shutdown: a restart serves it.
+      assertFalse(gateway.log().contains("could not store"), gateway.log());
+      Path cached = dir.resolve("drain/data/cache/blobs/sha256/" + blob.digest().hex());
+      assertEquals(blob.size(), Files.size(cached), "the fill reached the cache");
+    } finally {
+      gateway.close();
+    }
+  }
+
+  /**
+   * A transfer that cannot finish within {@code shutdownTimeout} (its client stopped reading) is
+   * cut off short when the gateway exits: the client sees a broken body, never a clean end with
+   * bytes missing.
+   */
+  @Test
+  void aTransferStillGoingAtTheShutdownDeadlineEndsBrokenNeverClean() throws Exception {
+    int port = FreePorts.loopback();
+    String yaml =
+        """
+        server: {host: 127.0.0.1, port: %d, shutdownTimeout: 1s}
+        dataDir: %s
+        upstreams:
+          - {name: internal, url: '%s', prefix: ''}
+        """
+            .formatted(port, dir.resolve("deadline/data"), registry.url());
+    GatewayProcess gateway = GatewayProcess.start(dir.resolve("deadline"), yaml, port);
+    try {
+      HttpClient stalled = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+      HttpResponse<InputStream> transfer =
+          stalled.send(
+              HttpRequest.newBuilder(
+                      URI.create(gateway.url() + "/v2/ops/blob/blobs/" + blob.digest()))
+                  .build(),
+              HttpResponse.BodyHandlers.ofInputStream());
+      assertEquals(200, transfer.statusCode());
+      try (InputStream in = transfer.body()) {
+        assertTrue(in.readNBytes(1024 * 1024).length > 0, "the transfer is under way");
+        gateway.terminate();
+        assertTrue(gateway.awaitExit(Duration.ofSeconds(30)), "exits at the deadline");
+        long[] received = {1024 * 1024};
+        assertThrows(
+            IOException.class,
+            () -> {
+              byte[] buf = new byte[64 * 1024];
+              for (int n; (n = in.read(buf)) > 0; ) {
+                received[0] += n;
+              }
+            },
+            "a body cut short is an error for the client");
+        assertTrue(received[0] < blob.size(), "cut short: " + received[0]);
+      }
     } finally {
       gateway.close();
     }

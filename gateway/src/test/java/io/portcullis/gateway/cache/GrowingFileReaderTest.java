@@ -1,0 +1,120 @@
+package io.portcullis.gateway.cache;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.portcullis.core.oci.Digest;
+import io.portcullis.gateway.metrics.GatewayMetrics;
+import io.vertx.core.Vertx;
+import io.vertx.core.file.OpenOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerResponse;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A follower's response through a real HTTP connection that closes when the response ends. */
+class GrowingFileReaderTest {
+  private static final int SIZE = 24 * 1024 * 1024;
+
+  @TempDir Path dir;
+  private final Vertx vertx = Vertx.vertx();
+
+  @AfterEach
+  void close() {
+    vertx.close();
+  }
+
+  /**
+   * A connection that closes as the response ends (Connection: close here; every connection during
+   * a graceful shutdown) gets every byte, and by then the blob is in the store: a client holding
+   * the whole blob may count on the next request being a hit, and a shutdown that waits for the
+   * responses in flight waits for their commits too.
+   */
+  @Test
+  void theResponseEndsWithItsLastByteOnceTheBlobIsStored() throws Exception {
+    byte[] bytes = new byte[SIZE];
+    new Random(7).nextBytes(bytes);
+    Path source = Files.write(dir.resolve("src"), bytes);
+    Digest digest = Digest.sha256(bytes);
+    BlobStore store =
+        BlobStore.open(vertx, dir.resolve("cache"), 1L << 30, GatewayMetrics.inMemory())
+            .await(10, TimeUnit.SECONDS);
+    BlobFill fill = store.begin(digest).orElseThrow();
+    AtomicReference<HttpServerResponse> response = new AtomicReference<>();
+    HttpServer server =
+        vertx
+            // Small socket buffers: the last writes back up in the server, not in the kernel.
+            .createHttpServer(new HttpServerOptions().setSendBufferSize(64 * 1024))
+            .requestHandler(
+                req -> {
+                  HttpServerResponse res = req.response();
+                  response.set(res);
+                  vertx
+                      .fileSystem()
+                      .open(source.toString(), new OpenOptions().setRead(true))
+                      .onSuccess(in -> fill.start(in, SIZE));
+                  fill.started()
+                      .onSuccess(
+                          s -> {
+                            res.setStatusCode(200).putHeader("Content-Length", "" + SIZE);
+                            store.follow(fill, res);
+                          });
+                })
+            .listen(0, "127.0.0.1")
+            .await(10, TimeUnit.SECONDS);
+
+    try (Socket client = new Socket()) {
+      // A small window: the server's writes back up instead of landing in socket buffers.
+      client.setReceiveBufferSize(64 * 1024);
+      client.connect(new InetSocketAddress("127.0.0.1", server.actualPort()), 5000);
+      client
+          .getOutputStream()
+          .write(
+              "GET /blob HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"
+                  .getBytes(StandardCharsets.US_ASCII));
+      InputStream in = client.getInputStream();
+      String head = readHead(in);
+      assertTrue(head.startsWith("HTTP/1.1 200"), head);
+      MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+      long received = 0;
+      byte[] buf = new byte[64 * 1024];
+      for (int n; (n = in.read(buf)) > 0; ) {
+        sha256.update(buf, 0, n);
+        received += n;
+      }
+      assertEquals(SIZE, received, "every byte before the connection closed");
+      assertEquals(digest.hex(), HexFormat.of().formatHex(sha256.digest()));
+      // The connection closed as the response ended, and not before the blob was stored.
+      assertTrue(store.lookup(digest).isPresent(), "stored before the response ended");
+      assertEquals(SIZE, Files.size(dir.resolve("cache/blobs/sha256/" + digest.hex())));
+    }
+  }
+
+  private static String readHead(InputStream in) throws Exception {
+    ByteArrayOutputStream head = new ByteArrayOutputStream();
+    int matched = 0;
+    while (matched < 4) {
+      int b = in.read();
+      if (b < 0) {
+        break;
+      }
+      head.write(b);
+      matched = (b == (matched % 2 == 0 ? '\r' : '\n')) ? matched + 1 : (b == '\r' ? 1 : 0);
+    }
+    return head.toString(StandardCharsets.US_ASCII);
+  }
+}
