@@ -102,7 +102,7 @@ public final class BundleVerifier {
       TlogVerifier.VerifiedEntry verified = TlogVerifier.verifyInclusion(entry, root);
       verified.integratedTime().ifPresentOrElse(times::add, () -> untimed.add(verified));
       if (logIndex.isEmpty()) {
-        logIndex = OptionalLong.of(entry.logIndex());
+        logIndex = signedLogIndex(verified);
       }
     }
     if (requirements.tlogRequired() && bundle.tlogEntries().isEmpty()) {
@@ -156,6 +156,21 @@ public final class BundleVerifier {
         }
       }
     }
+  }
+
+  /**
+   * The entry's log index for the audit record, only when something signs it: the SET does, and an
+   * inclusion proof does when it names the same index (Rekor v2's one tree). A Rekor v1 entry with
+   * a proof alone names its shard's index there, so its global index is left out rather than taken
+   * on the bundle's word.
+   */
+  private static OptionalLong signedLogIndex(TlogVerifier.VerifiedEntry verified) {
+    TlogEntry entry = verified.entry();
+    boolean proven =
+        entry.inclusionProof().filter(p -> p.logIndex() == entry.logIndex()).isPresent();
+    return verified.integratedTime().isPresent() || proven
+        ? OptionalLong.of(entry.logIndex())
+        : OptionalLong.empty();
   }
 
   private static void bounded(String what, int n) throws SigstoreVerificationException {
