@@ -198,17 +198,7 @@ public final class BundleVerifier {
       }
     }
     List<X509Certificate> rest = bundle.certificates().subList(1, bundle.certificates().size());
-    CertificateChains.Chained chained = chains.chain(leaf, rest, times.get(0));
-    for (Instant t : times.subList(1, times.size())) {
-      if (!chained.ca().validity().contains(t)) {
-        throw new SigstoreVerificationException(
-            "certificate authority " + chained.ca().uri() + " was not valid at " + t);
-      }
-      Optional<String> invalid = CertificateChains.notValidAt(chained.ca().chain(), t);
-      if (invalid.isPresent()) {
-        throw new SigstoreVerificationException(invalid.get());
-      }
-    }
+    CertificateChains.Chained chained = chains.chain(leaf, rest, times);
     requireCodeSigning(leaf);
     SctVerifier.verify(leaf, chained.issuer(), root);
     CertificateIdentity.Mismatch closest = null;
