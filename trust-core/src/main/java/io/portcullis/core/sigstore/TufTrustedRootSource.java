@@ -25,8 +25,10 @@ import java.util.Optional;
  * a pinned TUF root, and cached with the TUF metadata in a directory.
  *
  * <p>It starts from the cached verified root when there is one, else from the shipped snapshot, so
- * it works offline from the first run. A refresh that fails (network down, an expired or tampered
- * repository) leaves the last verified root in use and says why in its result.
+ * it works offline from the first run; a repository pinned by its own TUF root (not the shipped
+ * public-good one) starts from a root that trusts nothing until its first refresh. A refresh that
+ * fails (network down, an expired or tampered repository) leaves the last verified root in use and
+ * says why in its result.
  *
  * <p>The cache records the SHA-256 of the pinned TUF root it was built from ({@value
  * #PINNED_MARKER}). A cache built from another pinned root (a store moved to a private repository
@@ -40,6 +42,16 @@ public final class TufTrustedRootSource implements TrustedRootSource {
 
   /** The file in the cache directory naming the pinned root the cache was built from. */
   static final String PINNED_MARKER = "pinned-root.sha256";
+
+  /** Trusts no log, CA or timestamp authority: every keyless bundle fails against it. */
+  private static final TrustedRoot EMPTY =
+      new TrustedRoot(
+          TrustedRoot.MEDIA_TYPE_PREFIX + "+json;version=0.1",
+          List.of(),
+          List.of(),
+          List.of(),
+          List.of(),
+          MerkleProofs.sha256().digest(new byte[0]));
 
   private static final List<String> METADATA =
       List.of("root.json", "timestamp.json", "snapshot.json", "targets.json");
@@ -187,8 +199,10 @@ public final class TufTrustedRootSource implements TrustedRootSource {
   }
 
   /**
-   * The root a previous refresh from the same pinned root verified and cached, else the shipped
-   * snapshot.
+   * The root a previous refresh from the same pinned root verified and cached; else, for the
+   * shipped public-good TUF root, the shipped snapshot; else (a repository pinned by its own root,
+   * a private Sigstore deployment) a root that trusts nothing until a refresh verifies one: the
+   * public-good snapshot is not what such a store trusts.
    */
   private TrustedRoot cachedOrShipped() {
     try {
@@ -197,7 +211,10 @@ public final class TufTrustedRootSource implements TrustedRootSource {
         return TrustedRoot.parse(cached.get());
       }
     } catch (IOException | RuntimeException e) {
-      // an unreadable cache is the same as none: the shipped snapshot still works
+      // an unreadable cache is the same as none
+    }
+    if (settings.pinnedRoot().isPresent()) {
+      return EMPTY;
     }
     return TrustedRoot.parse(TrustedRootSource.resource(SHIPPED_RESOURCE));
   }

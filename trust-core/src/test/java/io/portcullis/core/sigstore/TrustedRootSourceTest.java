@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -137,8 +138,22 @@ class TrustedRootSourceTest {
 
   @Test
   void withoutACacheItStartsFromTheShippedSnapshot() {
+    TufTrustedRootSource publicGood =
+        TrustedRootSource.tuf(
+            new TufTrustedRootSource.Settings(
+                server.uri(), Optional.empty(), cache, Duration.ofSeconds(5), TODAY));
     assertArrayEquals(
-        TrustedRootSource.shipped().current().sha256(), tuf(TODAY).current().sha256());
+        TrustedRootSource.shipped().current().sha256(), publicGood.current().sha256());
+  }
+
+  @Test
+  void aRepositoryPinnedByItsOwnRootTrustsNothingBeforeItsFirstRefresh() {
+    // a private Sigstore deployment must not trust the public-good CAs and logs meanwhile
+    TrustedRoot start = tuf(TODAY).current();
+    assertEquals(List.of(), start.certificateAuthorities());
+    assertEquals(List.of(), start.tlogs());
+    assertEquals(List.of(), start.ctlogs());
+    assertEquals(List.of(), start.timestampAuthorities());
   }
 
   @Test
@@ -217,11 +232,10 @@ class TrustedRootSourceTest {
   }
 
   @Test
-  void aDamagedCacheStartsFromTheShippedSnapshot() throws Exception {
-    Files.createDirectories(cache.resolve("targets"));
+  void aDamagedCacheIsNotUsed() throws Exception {
+    seedCacheWithAnOlderRoot();
     Files.writeString(cache.resolve("targets/trusted_root.json"), "{\"tlogs\": 7}");
-    assertArrayEquals(
-        TrustedRootSource.shipped().current().sha256(), tuf(TODAY).current().sha256());
+    assertEquals(List.of(), tuf(TODAY).current().tlogs());
   }
 
   @Test
