@@ -3,8 +3,9 @@ package io.portcullis.core.cosign;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.portcullis.core.json.StrictJson;
 import io.portcullis.core.keys.CertificatePem;
+import io.portcullis.core.keys.KeyFormatException;
 import io.portcullis.core.keys.PemBlock;
-import io.portcullis.core.sigstore.SignedEntryTimestamp;
+import io.portcullis.core.keys.Verifiers;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -18,6 +19,7 @@ import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The Rekor bundle cosign stores in the {@code dev.sigstore.cosign/bundle} annotation (cosign
@@ -25,8 +27,9 @@ import java.util.Optional;
  * logIndex}, {@code logID}) and its SignedEntryTimestamp, the log's signature over the canonical
  * JSON (<a href="https://www.rfc-editor.org/rfc/rfc8785">RFC 8785</a>, keys sorted, no spaces) of
  * those four fields. The SET is an offline promise of inclusion: verifying it needs only the log's
- * public key, whose SHA-256 over DER is the {@code logID}. The SET itself is checked by {@link
- * SignedEntryTimestamp}, which Sigstore bundles share.
+ * public key, whose SHA-256 over DER is the {@code logID}. {@link #signedPayload} is the one
+ * definition of what a SET signs; Sigstore bundles' {@code SignedEntryTimestamp} uses it too (and
+ * this package never imports {@code sigstore}, so the two packages do not form a cycle).
  */
 public record RekorBundle(
     byte[] signedEntryTimestamp, String body, long integratedTime, long logIndex, String logId) {
@@ -73,6 +76,14 @@ public record RekorBundle(
   }
 
   // an integer beyond long would be truncated by asLong and so sign for another entry
+  private static boolean verifies(PublicKey logKey, byte[] payload, byte[] set) {
+    try {
+      return Verifiers.forPublicKey(logKey).verify(payload, set);
+    } catch (KeyFormatException e) {
+      return false;
+    }
+  }
+
   private static boolean isLong(JsonNode node) {
     return node.isIntegralNumber() && node.canConvertToLong();
   }
@@ -83,14 +94,31 @@ public record RekorBundle(
 
   /** The bytes the SET signs: canonical JSON of the four entry fields. */
   public byte[] canonicalPayload() {
-    return SignedEntryTimestamp.payload(body, integratedTime, logId, logIndex);
+    return signedPayload(body, integratedTime, logId, logIndex);
+  }
+
+  /**
+   * The bytes a SET signs. The four members are a base64 string, two integers and a hex string, so
+   * sorting the names and writing without spaces is all RFC 8785 asks of them.
+   *
+   * @param bodyBase64 the entry body in standard base64, as Rekor returns it
+   * @param logIdHex the log id in lower-case hex
+   */
+  public static byte[] signedPayload(
+      String bodyBase64, long integratedTime, String logIdHex, long logIndex) {
+    TreeMap<String, Object> fields = new TreeMap<>();
+    fields.put("body", bodyBase64);
+    fields.put("integratedTime", integratedTime);
+    fields.put("logID", logIdHex);
+    fields.put("logIndex", logIndex);
+    return StrictJson.write(fields);
   }
 
   /** Empty when the SET verifies under the trusted log key whose id is {@link #logId()}. */
   public Optional<String> verifySignedEntryTimestamp(Collection<PublicKey> logKeys) {
     for (PublicKey key : logKeys) {
       if (logId.equalsIgnoreCase(keyId(key))) {
-        return SignedEntryTimestamp.verifies(key, canonicalPayload(), signedEntryTimestamp)
+        return verifies(key, canonicalPayload(), signedEntryTimestamp)
             ? Optional.empty()
             : Optional.of("Rekor SignedEntryTimestamp does not verify with log " + logId);
       }

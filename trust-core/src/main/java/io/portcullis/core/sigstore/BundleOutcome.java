@@ -12,7 +12,8 @@ import java.util.OptionalLong;
  * @param failure why not, quotable in a denial; empty when verified
  * @param signer who signed it, when verified
  * @param signedAt the verified signing time (log integrated time or RFC 3161 time)
- * @param logIndex the Rekor log index of the verified entry, when there is one
+ * @param logIndex the Rekor log index of the first verified entry whose SET or inclusion proof
+ *     signs its index; empty when none does (a bundle's own word is not audited as fact)
  * @param dssePayload for a DSSE bundle, the verified in-toto statement bytes
  * @param predicateType for a DSSE bundle, the statement's predicate type
  */

@@ -102,7 +102,7 @@ public final class BundleVerifier {
       TlogVerifier.VerifiedEntry verified = TlogVerifier.verifyInclusion(entry, root);
       verified.integratedTime().ifPresentOrElse(times::add, () -> untimed.add(verified));
       if (logIndex.isEmpty()) {
-        logIndex = OptionalLong.of(entry.logIndex());
+        logIndex = signedLogIndex(verified);
       }
     }
     if (requirements.tlogRequired() && bundle.tlogEntries().isEmpty()) {
@@ -158,6 +158,21 @@ public final class BundleVerifier {
     }
   }
 
+  /**
+   * The entry's log index for the audit record, only when something signs it: the SET does, and an
+   * inclusion proof does when it names the same index (Rekor v2's one tree). A Rekor v1 entry with
+   * a proof alone names its shard's index there, so its global index is left out rather than taken
+   * on the bundle's word.
+   */
+  private static OptionalLong signedLogIndex(TlogVerifier.VerifiedEntry verified) {
+    TlogEntry entry = verified.entry();
+    boolean proven =
+        entry.inclusionProof().filter(p -> p.logIndex() == entry.logIndex()).isPresent();
+    return verified.integratedTime().isPresent() || proven
+        ? OptionalLong.of(entry.logIndex())
+        : OptionalLong.empty();
+  }
+
   private static void bounded(String what, int n) throws SigstoreVerificationException {
     if (n > MAX_ITEMS) {
       throw new SigstoreVerificationException(
@@ -183,17 +198,7 @@ public final class BundleVerifier {
       }
     }
     List<X509Certificate> rest = bundle.certificates().subList(1, bundle.certificates().size());
-    CertificateChains.Chained chained = chains.chain(leaf, rest, times.get(0));
-    for (Instant t : times.subList(1, times.size())) {
-      if (!chained.ca().validity().contains(t)) {
-        throw new SigstoreVerificationException(
-            "certificate authority " + chained.ca().uri() + " was not valid at " + t);
-      }
-      Optional<String> invalid = CertificateChains.notValidAt(chained.ca().chain(), t);
-      if (invalid.isPresent()) {
-        throw new SigstoreVerificationException(invalid.get());
-      }
-    }
+    CertificateChains.Chained chained = chains.chain(leaf, rest, times);
     requireCodeSigning(leaf);
     SctVerifier.verify(leaf, chained.issuer(), root);
     CertificateIdentity.Mismatch closest = null;

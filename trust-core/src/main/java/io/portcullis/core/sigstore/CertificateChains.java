@@ -75,13 +75,23 @@ final class CertificateChains {
     return Optional.empty();
   }
 
-  /**
-   * Finds the CA that issued {@code leaf} and was valid at {@code at}: by its {@code validFor}
-   * window and by the dates of every certificate up to its root. {@code bundleCerts} (after the
-   * leaf) may supply intermediates between the leaf and the CA's issuing certificate.
-   */
+  /** {@link #chain(X509Certificate, List, List)} at one signing time. */
   Chained chain(X509Certificate leaf, List<X509Certificate> bundleCerts, Instant at)
       throws SigstoreVerificationException {
+    return chain(leaf, bundleCerts, List.of(at));
+  }
+
+  /**
+   * Finds the CA that issued {@code leaf} and was valid at every one of {@code times} (the verified
+   * signing times): by its {@code validFor} window and by the dates of every certificate up to its
+   * root, and of every intermediate {@code bundleCerts} (after the leaf) supplies between the leaf
+   * and the CA's issuing certificate. The signatures are checked once, by PKIX at the first time.
+   */
+  Chained chain(X509Certificate leaf, List<X509Certificate> bundleCerts, List<Instant> times)
+      throws SigstoreVerificationException {
+    if (times.isEmpty()) {
+      throw new IllegalArgumentException("no signing time to chain the certificate at");
+    }
     if (anchors.isEmpty()) {
       throw new SigstoreVerificationException(
           "the trusted root has no usable certificate authority"
@@ -96,32 +106,46 @@ final class CertificateChains {
       if (path.isEmpty()) {
         continue;
       }
-      if (!a.ca().validity().contains(at)) {
-        last =
-            "certificate authority "
-                + a.ca().uri()
-                + " was not valid at the signing time "
-                + at
-                + " (valid "
-                + a.ca().validity()
-                + ")";
-        continue;
-      }
-      Optional<String> expired = notValidAt(a.ca().chain(), at);
-      if (expired.isPresent()) {
-        last = "certificate authority " + a.ca().uri() + ": " + expired.get();
+      Optional<String> invalid = notValidAtAll(a.ca(), path, times);
+      if (invalid.isPresent()) {
+        last = invalid.get();
         continue;
       }
       try {
-        pkix(path, a.anchor(), at);
+        pkix(path, a.anchor(), times.get(0));
       } catch (CertPathValidatorException e) {
-        last = "certificate chain fails validation at " + at + ": " + e.getMessage();
+        last = "certificate chain fails validation at " + times.get(0) + ": " + e.getMessage();
         continue;
       }
       X509Certificate issuer = path.size() > 1 ? path.get(1) : top;
       return new Chained(issuer, a.ca());
     }
     throw new SigstoreVerificationException(last);
+  }
+
+  /** Why {@code ca}, its chain or the bundle's intermediates on {@code path} fail at some time. */
+  private static Optional<String> notValidAtAll(
+      CertificateAuthority ca, List<X509Certificate> path, List<Instant> times) {
+    for (Instant at : times) {
+      if (!ca.validity().contains(at)) {
+        return Optional.of(
+            "certificate authority "
+                + ca.uri()
+                + " was not valid at the signing time "
+                + at
+                + " (valid "
+                + ca.validity()
+                + ")");
+      }
+      Optional<String> expired = notValidAt(ca.chain(), at);
+      if (expired.isEmpty()) {
+        expired = notValidAt(path.subList(1, path.size()), at);
+      }
+      if (expired.isPresent()) {
+        return Optional.of("certificate authority " + ca.uri() + ": " + expired.get());
+      }
+    }
+    return Optional.empty();
   }
 
   /**

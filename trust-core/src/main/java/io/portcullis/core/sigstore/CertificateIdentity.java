@@ -76,7 +76,9 @@ public record CertificateIdentity(
   Optional<Mismatch> check(X509Certificate leaf) {
     Optional<String> certIssuer = FulcioExtensions.issuer(leaf);
     if (certIssuer.isEmpty()) {
-      return Optional.of(new Mismatch(0, "certificate names no OIDC issuer"));
+      return Optional.of(
+          new Mismatch(
+              0, FulcioExtensions.issuerProblem(leaf).orElse("certificate names no OIDC issuer")));
     }
     String is = certIssuer.get();
     if (issuer != null ? !issuer.equals(is) : !issuerRegExp.matcher(is).find()) {

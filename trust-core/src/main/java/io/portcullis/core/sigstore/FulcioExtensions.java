@@ -68,10 +68,46 @@ public final class FulcioExtensions {
     return Map.copyOf(m);
   }
 
-  /** The OIDC issuer the certificate was issued for, if it names one. */
+  /**
+   * The OIDC issuer the certificate was issued for, if it names one, and only one: see {@link
+   * #issuerProblem}.
+   */
   public static Optional<String> issuer(X509Certificate cert) {
+    if (issuerProblem(cert).isPresent()) {
+      return Optional.empty();
+    }
     Optional<String> v2 = derString(cert, ISSUER_V2);
     return v2.isPresent() ? v2 : raw(cert, ISSUER_V1);
+  }
+
+  /**
+   * Why the issuer cannot be believed, if it cannot: {@code .1.8} present but not a string, or
+   * {@code .1.8} and {@code .1.1} naming different issuers. Fulcio writes both with one value;
+   * cosign takes whichever comes last in the certificate, so a certificate that disagrees with
+   * itself would mean different signers to different verifiers, and is refused instead.
+   */
+  public static Optional<String> issuerProblem(X509Certificate cert) {
+    if (extensionValue(cert, ISSUER_V2).isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<String> v2 = derString(cert, ISSUER_V2);
+    if (v2.isEmpty()) {
+      return Optional.of("certificate's OIDC issuer extension " + ISSUER_V2 + " is not a string");
+    }
+    Optional<String> v1 = raw(cert, ISSUER_V1);
+    if (v1.isPresent() && !v1.equals(v2)) {
+      return Optional.of(
+          "certificate names two different OIDC issuers: '"
+              + v2.get()
+              + "' ("
+              + ISSUER_V2
+              + ") and '"
+              + v1.get()
+              + "' ("
+              + ISSUER_V1
+              + ")");
+    }
+    return Optional.empty();
   }
 
   /** The value of the named extension (a key of {@link #OIDS}), if the certificate carries it. */

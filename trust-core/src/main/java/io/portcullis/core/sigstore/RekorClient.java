@@ -22,6 +22,9 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Uploads entries to a Rekor v1 transparency log (<a
@@ -99,16 +102,42 @@ public final class RekorClient {
     return answer;
   }
 
+  /**
+   * The answer, read before the timeout: the request's own timeout ends when the headers arrive, so
+   * a log that then stalls has the body closed under it rather than hang the CLI.
+   */
   private byte[] read(HttpResponse<InputStream> response) {
+    AtomicBoolean expired = new AtomicBoolean();
     try (InputStream in = response.body()) {
-      byte[] bytes = in.readNBytes(MAX_RESPONSE_BYTES + 1);
+      CompletableFuture<Void> deadline =
+          CompletableFuture.runAsync(
+              () -> {
+                expired.set(true);
+                try {
+                  in.close();
+                } catch (IOException e) {
+                  // closed is closed: the reader sees the end or an error
+                }
+              },
+              CompletableFuture.delayedExecutor(timeout.toNanos(), TimeUnit.NANOSECONDS));
+      byte[] bytes;
+      try {
+        bytes = in.readNBytes(MAX_RESPONSE_BYTES + 1);
+      } finally {
+        deadline.cancel(false);
+      }
+      if (expired.get()) {
+        throw new IOException("took longer than " + timeout);
+      }
       if (bytes.length > MAX_RESPONSE_BYTES) {
         throw new RekorException(
             "Rekor at " + baseUrl + " answered more than " + MAX_RESPONSE_BYTES + " bytes");
       }
       return bytes;
     } catch (IOException e) {
-      throw new RekorException("reading Rekor's answer failed: " + e.getMessage());
+      throw new RekorException(
+          "reading Rekor's answer failed: "
+              + (expired.get() ? "took longer than " + timeout : e.getMessage()));
     }
   }
 

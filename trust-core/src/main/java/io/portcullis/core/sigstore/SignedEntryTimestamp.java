@@ -1,19 +1,19 @@
 package io.portcullis.core.sigstore;
 
-import io.portcullis.core.json.StrictJson;
+import io.portcullis.core.cosign.RekorBundle;
 import io.portcullis.core.keys.KeyFormatException;
 import io.portcullis.core.keys.Verifiers;
 import java.security.PublicKey;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.util.TreeMap;
 
 /**
  * A Rekor v1 SignedEntryTimestamp (the bundle's {@code inclusionPromise}, cosign's {@code
  * dev.sigstore.cosign/bundle} annotation): the log's signature over the <a
  * href="https://www.rfc-editor.org/rfc/rfc8785">RFC 8785</a> canonical JSON of {@code {body,
- * integratedTime, logID, logIndex}}. The one place both the bundle and the legacy annotation verify
- * it, so the two cannot drift apart.
+ * integratedTime, logID, logIndex}}. Its payload is {@link RekorBundle#signedPayload}, the legacy
+ * annotation's, so the two cannot drift apart; that way round, because {@code cosign} must not
+ * import {@code sigstore} (the packages would form a cycle).
  */
 public final class SignedEntryTimestamp {
   private SignedEntryTimestamp() {}
@@ -27,12 +27,7 @@ public final class SignedEntryTimestamp {
    */
   public static byte[] payload(
       String bodyBase64, long integratedTime, String logIdHex, long logIndex) {
-    TreeMap<String, Object> fields = new TreeMap<>();
-    fields.put("body", bodyBase64);
-    fields.put("integratedTime", integratedTime);
-    fields.put("logID", logIdHex);
-    fields.put("logIndex", logIndex);
-    return StrictJson.write(fields);
+    return RekorBundle.signedPayload(bodyBase64, integratedTime, logIdHex, logIndex);
   }
 
   /** The payload of an entry whose body is {@code body} (its raw bytes). */

@@ -6,11 +6,14 @@ import io.portcullis.core.tuf.TufException;
 import io.portcullis.core.tuf.TufMetadataStore;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -22,12 +25,36 @@ import java.util.Optional;
  * a pinned TUF root, and cached with the TUF metadata in a directory.
  *
  * <p>It starts from the cached verified root when there is one, else from the shipped snapshot, so
- * it works offline from the first run. A refresh that fails (network down, an expired or tampered
- * repository) leaves the last verified root in use and says why in its result.
+ * it works offline from the first run; a repository pinned by its own TUF root (not the shipped
+ * public-good one) starts from a root that trusts nothing until its first refresh. A refresh that
+ * fails (network down, an expired or tampered repository) leaves the last verified root in use and
+ * says why in its result.
+ *
+ * <p>The cache records the SHA-256 of the pinned TUF root it was built from ({@value
+ * #PINNED_MARKER}). A cache built from another pinned root (a store moved to a private repository
+ * under the same name, say) is neither used at start nor trusted by the refresh, which starts
+ * afresh from the pinned root: else its stored {@code root.json}, newer than the pinned one and
+ * signed by itself, would vouch for whatever repository it came from.
  */
 public final class TufTrustedRootSource implements TrustedRootSource {
   /** The target name of the trusted root in Sigstore's TUF repositories. */
   public static final String TARGET = "trusted_root.json";
+
+  /** The file in the cache directory naming the pinned root the cache was built from. */
+  static final String PINNED_MARKER = "pinned-root.sha256";
+
+  /** Trusts no log, CA or timestamp authority: every keyless bundle fails against it. */
+  private static final TrustedRoot EMPTY =
+      new TrustedRoot(
+          TrustedRoot.MEDIA_TYPE_PREFIX + "+json;version=0.1",
+          List.of(),
+          List.of(),
+          List.of(),
+          List.of(),
+          MerkleProofs.sha256().digest(new byte[0]));
+
+  private static final List<String> METADATA =
+      List.of("root.json", "timestamp.json", "snapshot.json", "targets.json");
 
   /**
    * @param repository the TUF repository or a mirror of it
@@ -111,8 +138,16 @@ public final class TufTrustedRootSource implements TrustedRootSource {
     TrustedRoot before = current;
     try {
       Files.createDirectories(settings.cacheDirectory());
+      byte[] pinned = pinnedRoot();
+      if (!builtFrom(settings.cacheDirectory(), pinned)) {
+        for (String file : METADATA) {
+          store.delete(file);
+        }
+        store.deleteTarget(TARGET);
+        markPinnedRoot(settings.cacheDirectory(), pinned);
+      }
       TufClient client =
-          TufClient.open(TufClient.Settings.of(remote, store, pinnedRoot(), settings.clock()));
+          TufClient.open(TufClient.Settings.of(remote, store, pinned, settings.clock()));
       client.refresh();
       TrustedRoot fresh = TrustedRoot.parse(client.download(TARGET, TrustedRoot.MAX_BYTES));
       if (Arrays.equals(fresh.sha256(), before.sha256())) {
@@ -145,15 +180,41 @@ public final class TufTrustedRootSource implements TrustedRootSource {
     return TrustedRootSource.resource(SHIPPED_TUF_ROOT_RESOURCE);
   }
 
-  /** The root a previous refresh verified and cached, else the shipped snapshot. */
+  /** Whether the cache in {@code directory} was built from {@code pinnedRoot}. */
+  private static boolean builtFrom(Path directory, byte[] pinnedRoot) throws IOException {
+    Path marker = directory.resolve(PINNED_MARKER);
+    return Files.exists(marker)
+        && Files.readString(marker, StandardCharsets.US_ASCII).equals(sha256Hex(pinnedRoot));
+  }
+
+  /** Records that the cache in {@code directory} is built from {@code pinnedRoot}. */
+  static void markPinnedRoot(Path directory, byte[] pinnedRoot) throws IOException {
+    Files.createDirectories(directory);
+    Files.writeString(
+        directory.resolve(PINNED_MARKER), sha256Hex(pinnedRoot), StandardCharsets.US_ASCII);
+  }
+
+  private static String sha256Hex(byte[] bytes) {
+    return HexFormat.of().formatHex(MerkleProofs.sha256().digest(bytes));
+  }
+
+  /**
+   * The root a previous refresh from the same pinned root verified and cached; else, for the
+   * shipped public-good TUF root, the shipped snapshot; else (a repository pinned by its own root,
+   * a private Sigstore deployment) a root that trusts nothing until a refresh verifies one: the
+   * public-good snapshot is not what such a store trusts.
+   */
   private TrustedRoot cachedOrShipped() {
     try {
       Optional<byte[]> cached = store.readTarget(TARGET);
-      if (cached.isPresent()) {
+      if (cached.isPresent() && builtFrom(settings.cacheDirectory(), pinnedRoot())) {
         return TrustedRoot.parse(cached.get());
       }
     } catch (IOException | RuntimeException e) {
-      // an unreadable cache is the same as none: the shipped snapshot still works
+      // an unreadable cache is the same as none
+    }
+    if (settings.pinnedRoot().isPresent()) {
+      return EMPTY;
     }
     return TrustedRoot.parse(TrustedRootSource.resource(SHIPPED_RESOURCE));
   }

@@ -9,11 +9,16 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A {@link TufRemote} over {@link HttpClient}: connect and request deadlines, at most a few
- * redirects and only to the same scheme (never from https down to http, nor to file or other
- * schemes), and bodies read only up to the cap.
+ * A {@link TufRemote} over {@link HttpClient}: connect and request deadlines, a deadline for the
+ * body as well (the request timeout ends when the headers arrive, and a mirror that then trickles
+ * or stops would otherwise hold the refresh for ever), at most a few redirects and only to the same
+ * scheme (never from https down to http, nor to file or other schemes), and bodies read only up to
+ * the cap.
  */
 public final class HttpTufRemote implements TufRemote {
   /** The deadline used when none is given: the CLI and gateway must not hang on a dead mirror. */
@@ -61,7 +66,7 @@ public final class HttpTufRemote implements TufRemote {
       int status = response.statusCode();
       try (InputStream body = response.body()) {
         if (status == 200) {
-          return Optional.of(read(path, body, response, maxBytes));
+          return Optional.of(readBeforeDeadline(uri, path, body, response, maxBytes));
         }
         if (status == 404) {
           return Optional.empty();
@@ -106,6 +111,38 @@ public final class HttpTufRemote implements TufRemote {
       throw new TufException.FetchFailed(from + " redirected to another scheme: " + to);
     }
     return to;
+  }
+
+  /** {@link #read}, with the body closed under it when the timeout passes first. */
+  private byte[] readBeforeDeadline(
+      URI uri, String path, InputStream body, HttpResponse<?> response, long maxBytes)
+      throws IOException, TufException {
+    AtomicBoolean expired = new AtomicBoolean();
+    CompletableFuture<Void> deadline =
+        CompletableFuture.runAsync(
+            () -> {
+              expired.set(true);
+              try {
+                body.close();
+              } catch (IOException e) {
+                // closing is all that is wanted; the reader sees the stream end
+              }
+            },
+            CompletableFuture.delayedExecutor(timeout.toNanos(), TimeUnit.NANOSECONDS));
+    try {
+      byte[] bytes = read(path, body, response, maxBytes);
+      if (expired.get()) {
+        throw new TufException.FetchFailed("reading " + uri + " took longer than " + timeout);
+      }
+      return bytes;
+    } catch (IOException e) {
+      if (expired.get()) {
+        throw new TufException.FetchFailed("reading " + uri + " took longer than " + timeout, e);
+      }
+      throw e;
+    } finally {
+      deadline.cancel(false);
+    }
   }
 
   private static byte[] read(String path, InputStream body, HttpResponse<?> response, long maxBytes)

@@ -54,8 +54,9 @@ final class Signatures {
 
   /**
    * Checks that a threshold of {@code role}'s keys signed {@code candidate}. Keys are counted once
-   * each however many signatures name them; a signature that is empty, not hex or wrong simply does
-   * not count.
+   * each however many signatures name them, and by the key itself, not its id: one key listed under
+   * two key ids would otherwise satisfy a threshold of two alone. A signature that is empty, not
+   * hex or wrong simply does not count.
    */
   static void verify(
       Map<String, SignatureVerifier> verifiers,
@@ -64,10 +65,15 @@ final class Signatures {
       SignedMetadata candidate)
       throws TufException.ThresholdNotMet {
     Set<String> valid = new HashSet<>();
+    Set<String> validKeys = new HashSet<>();
     for (SignedMetadata.Signature signature : candidate.signatures()) {
       String id = signature.keyId();
       SignatureVerifier verifier = verifiers.get(id);
       if (!role.keyIds().contains(id) || verifier == null || valid.contains(id)) {
+        continue;
+      }
+      String key = HexFormat.of().formatHex(verifier.publicKey().getEncoded());
+      if (validKeys.contains(key)) {
         continue;
       }
       byte[] sig;
@@ -78,6 +84,7 @@ final class Signatures {
       }
       if (sig.length > 0 && verifier.verify(candidate.canonical(), sig)) {
         valid.add(id);
+        validKeys.add(key);
       }
     }
     if (valid.size() < role.threshold()) {

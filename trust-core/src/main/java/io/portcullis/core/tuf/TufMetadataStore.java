@@ -51,6 +51,10 @@ public final class TufMetadataStore {
     writeFile(targetPath(target), bytes);
   }
 
+  public void deleteTarget(String target) throws IOException {
+    Files.deleteIfExists(targetPath(target));
+  }
+
   private Path targetPath(String target) {
     return directory.resolve(TARGETS).resolve(URLEncoder.encode(target, StandardCharsets.UTF_8));
   }

@@ -15,6 +15,8 @@ import org.junit.jupiter.api.Test;
 class CertificateChainsTest {
   private static final Instant SIGNED = Instant.parse("2025-06-01T00:05:00Z");
   private static final FulcioTestPki PKI = new FulcioTestPki();
+  private static final Instant EPOCH_PLUS_TEN_YEARS =
+      FulcioTestPki.EPOCH.plus(Duration.ofDays(3650));
   private static final X509Certificate LEAF =
       PKI.leaf(
           FulcioTestPki.ecKey().getPublic(),
@@ -101,6 +103,34 @@ class CertificateChainsTest {
     FulcioTestPki impostor = new FulcioTestPki();
     String why = refusal(rootOnly, List.of(impostor.intermediate), SIGNED);
     assertTrue(why.contains("fails validation"), why);
+  }
+
+  @Test
+  void aBundleIntermediateMustBeValidAtEveryVerifiedTime() throws Exception {
+    // two verified times (a SET and a timestamp, say) inside the leaf's ten minutes; the
+    // intermediate the bundle brings expires between them
+    Instant expiry = Instant.parse("2025-06-01T00:03:00Z");
+    FulcioTestPki pki = new FulcioTestPki(FulcioTestPki.EPOCH, EPOCH_PLUS_TEN_YEARS, expiry);
+    X509Certificate leaf =
+        pki.leaf(
+            FulcioTestPki.ecKey().getPublic(),
+            FulcioTestPki.Holder.email("dev@example.com", "https://idp.test"),
+            Instant.parse("2025-06-01T00:00:00Z"));
+    CertificateChains rootOnly = chains(FulcioTestPki.EPOCH, null, List.of(pki.root));
+    Instant before = expiry.minusSeconds(60);
+    Instant after = expiry.plusSeconds(60);
+
+    assertEquals(
+        pki.intermediate,
+        rootOnly.chain(leaf, List.of(pki.intermediate), List.of(before)).issuer());
+    for (List<Instant> times : List.of(List.of(before, after), List.of(after, before))) {
+      String why =
+          assertThrows(
+                  SigstoreVerificationException.class,
+                  () -> rootOnly.chain(leaf, List.of(pki.intermediate), times))
+              .getMessage();
+      assertTrue(why.contains("test-fulcio-intermediate"), why);
+    }
   }
 
   @Test

@@ -80,6 +80,32 @@ class CertificateIdentityTest {
             exact("https://accounts.google.com", "dev@example.com"),
             null),
         Arguments.of(
+            "issuer extensions 1.8 and 1.1 both present and equal",
+            new Holder(
+                new GeneralName(GeneralName.uniformResourceIdentifier, WORKFLOW), GH, GH, Map.of()),
+            exact(GH, WORKFLOW),
+            null),
+        Arguments.of(
+            "issuer extensions 1.8 and 1.1 disagree: neither is believed",
+            new Holder(
+                new GeneralName(GeneralName.uniformResourceIdentifier, WORKFLOW),
+                GH,
+                "https://evil.example",
+                Map.of()),
+            exact(GH, WORKFLOW),
+            "certificate names two different OIDC issuers: '"
+                + GH
+                + "' (1.3.6.1.4.1.57264.1.8) and 'https://evil.example' (1.3.6.1.4.1.57264.1.1)"),
+        Arguments.of(
+            "an exact subject never matches a longer SAN that starts with it",
+            Holder.uri(WORKFLOW + "-evil", GH),
+            exact(GH, WORKFLOW),
+            "certificate identity '"
+                + WORKFLOW
+                + "-evil' does not match subject '"
+                + WORKFLOW
+                + "'"),
+        Arguments.of(
             "no issuer extension",
             new Holder(
                 new GeneralName(GeneralName.rfc822Name, "dev@example.com"), null, null, Map.of()),

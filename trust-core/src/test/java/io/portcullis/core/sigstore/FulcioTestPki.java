@@ -50,6 +50,11 @@ final class FulcioTestPki {
   }
 
   FulcioTestPki(Instant from, Instant until) {
+    this(from, until, until);
+  }
+
+  /** A root valid {@code from..until} whose intermediate expires earlier, at {@code until}. */
+  FulcioTestPki(Instant from, Instant until, Instant intermediateUntil) {
     root =
         ca(
             "CN=test-fulcio-root",
@@ -65,7 +70,7 @@ final class FulcioTestPki {
             "CN=test-fulcio-intermediate",
             rootKey.getPrivate(),
             from,
-            until);
+            intermediateUntil);
   }
 
   static KeyPair ecKey() {

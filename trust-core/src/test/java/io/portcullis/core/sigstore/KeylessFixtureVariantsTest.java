@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
@@ -205,6 +206,43 @@ class KeylessFixtureVariantsTest {
     VerificationRequirements req = VerificationRequirements.keyless(List.of(aaron));
     assertTrue(verifier.verify(b, artifact(), req).verified());
     fails(verifier.verify(noTimestamp, artifact(), req), "no verified signing time");
+  }
+
+  @Test
+  void aLogIndexNothingSignsIsNotReported() {
+    // a Rekor v2 entry has no SET: its logIndex field is covered only where it is the proof's
+    SigstoreBundle b = LogFixtures.bundle("bundle-with-rekor-v2-entry.sigstore");
+    TlogEntry e = b.tlogEntries().get(0);
+    TlogEntry forged =
+        new TlogEntry(
+            e.logIndex() + 1000,
+            e.logId(),
+            e.kind(),
+            e.version(),
+            e.integratedTime(),
+            e.canonicalizedBody(),
+            e.signedEntryTimestamp(),
+            e.inclusionProof());
+    SigstoreBundle relabelled =
+        new SigstoreBundle(
+            b.mediaType(),
+            b.certificates(),
+            b.publicKeyHint(),
+            List.of(forged),
+            b.rfc3161Timestamps(),
+            b.messageSignature(),
+            b.dsseEnvelope());
+    BundleVerifier verifier = new BundleVerifier(LogFixtures.root(LogFixtures.STAGING));
+    VerificationRequirements req =
+        VerificationRequirements.keyless(
+            List.of(new CertificateIdentity(GOOGLE, null, "aaronlew@google.com", null, Map.of())));
+
+    BundleOutcome honest = verifier.verify(b, artifact(), req);
+    assertTrue(honest.verified(), honest.failure());
+    assertEquals(OptionalLong.of(e.inclusionProof().orElseThrow().logIndex()), honest.logIndex());
+    BundleOutcome outcome = verifier.verify(relabelled, artifact(), req);
+    assertTrue(outcome.verified(), outcome.failure());
+    assertEquals(OptionalLong.empty(), outcome.logIndex());
   }
 
   @Test

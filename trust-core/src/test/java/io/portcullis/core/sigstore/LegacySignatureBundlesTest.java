@@ -42,7 +42,7 @@ class LegacySignatureBundlesTest {
   private static final String LOG_ID =
       "c0d23d6ad406973f9559f3ba2d1ca01f84147d8ffc5b8445c224f98b9591801d";
 
-  private static Map<String, String> annotations() {
+  static Map<String, String> annotations() {
     Map<String, String> a = new HashMap<>();
     a.put(CosignAnnotations.SIGNATURE, Base64.getEncoder().encodeToString(SIGNATURE));
     a.put(CosignAnnotations.CERTIFICATE, CertificatePem.encode(PKI.signer()));
@@ -64,7 +64,7 @@ class LegacySignatureBundlesTest {
     return a;
   }
 
-  private static AttachmentLayer layer(Map<String, String> annotations) {
+  static AttachmentLayer layer(Map<String, String> annotations) {
     return AttachmentLayer.create(SimpleSigningPayload.MEDIA_TYPE, PAYLOAD, annotations);
   }
 

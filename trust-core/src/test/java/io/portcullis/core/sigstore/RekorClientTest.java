@@ -3,6 +3,7 @@ package io.portcullis.core.sigstore;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -21,6 +22,7 @@ import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -29,9 +31,11 @@ import org.junit.jupiter.api.Test;
 class RekorClientTest {
   private HttpServer server;
   private final AtomicReference<byte[]> posted = new AtomicReference<>();
+  private final CountDownLatch release = new CountDownLatch(1);
 
   @AfterEach
   void stop() {
+    release.countDown();
     if (server != null) {
       server.stop(0);
     }
@@ -145,5 +149,43 @@ class RekorClientTest {
         () ->
             new RekorClient(refusing, Duration.ofSeconds(2))
                 .uploadDsse(envelope, keys.getPublic()));
+  }
+
+  @Test
+  void anAnswerThatStallsAfterItsHeadersTimesOut() throws Exception {
+    // the request timeout ends at the headers; a log that then stops must not hang the CLI
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext(
+        "/api/v1/log/entries",
+        exchange -> {
+          exchange.getRequestBody().readAllBytes();
+          exchange.sendResponseHeaders(201, 100);
+          exchange.getResponseBody().write(new byte[10]);
+          exchange.getResponseBody().flush();
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          exchange.close();
+        });
+    server.start();
+    URI stalling = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/");
+    KeyPair keys = keyPair();
+    DsseEnvelope envelope =
+        DsseEnvelope.sign(
+            DsseEnvelope.IN_TOTO_PAYLOAD_TYPE,
+            new byte[] {'{', '}'},
+            Signers.forPrivateKey(keys.getPrivate()),
+            "");
+    RekorClient client = new RekorClient(stalling, Duration.ofMillis(300));
+    RekorClient.RekorException e =
+        assertTimeoutPreemptively(
+            Duration.ofSeconds(5),
+            () ->
+                assertThrows(
+                    RekorClient.RekorException.class,
+                    () -> client.uploadDsse(envelope, keys.getPublic())));
+    assertTrue(e.getMessage().contains("took longer than"), e.getMessage());
   }
 }

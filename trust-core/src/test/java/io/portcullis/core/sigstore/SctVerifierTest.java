@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.portcullis.core.keys.CertificatePem;
 import java.security.cert.X509Certificate;
+import java.time.Instant;
 import java.util.List;
 import org.bouncycastle.asn1.ASN1OctetString;
 import org.junit.jupiter.api.Test;
@@ -82,6 +83,37 @@ class SctVerifierTest {
     assertThrows(
         SigstoreVerificationException.class,
         () -> SctVerifier.verify(changed, issuer(leaf, root), root));
+  }
+
+  @Test
+  void anSctOfALogNotValidAtTheSctTimeFails() {
+    // the log is listed, but its key's window closed before the SCT was made (a retired CT log)
+    TrustedRoot real = LogFixtures.root(LogFixtures.PUBLIC_GOOD);
+    X509Certificate leaf = leaf("bundle.v3.sigstore");
+    Instant issued = leaf.getNotBefore().toInstant();
+    TrustedRoot retired =
+        new TrustedRoot(
+            real.mediaType(),
+            real.tlogs(),
+            real.certificateAuthorities(),
+            real.ctlogs().stream()
+                .map(
+                    l ->
+                        new TransparencyLog(
+                            l.baseUrl(),
+                            l.logId(),
+                            l.publicKeyDer(),
+                            l.key(),
+                            l.keyDetails(),
+                            new Validity(l.validity().start(), issued.minusSeconds(3600))))
+                .toList(),
+            real.timestampAuthorities(),
+            real.sha256());
+    SigstoreVerificationException e =
+        assertThrows(
+            SigstoreVerificationException.class,
+            () -> SctVerifier.verify(leaf, issuer(leaf, real), retired));
+    assertTrue(e.getMessage().contains("is outside CT log"), e.getMessage());
   }
 
   @Test

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -100,18 +101,59 @@ class TrustedRootSourceTest {
             clock));
   }
 
-  /** A cache left by an earlier run that verified the April 2023 public-good root. */
+  /** A cache left by an earlier run (from the same pinned root) that verified an older root. */
   private TrustedRoot seedCacheWithAnOlderRoot() throws Exception {
     Path older = InteropFixtures.path("sigstore/trustroot/trusted_root.json");
     Files.createDirectories(cache.resolve("targets"));
     Files.copy(older, cache.resolve("targets/trusted_root.json"));
+    TufTrustedRootSource.markPinnedRoot(
+        cache, Files.readAllBytes(PublicGoodTufRepository.firstRoot()));
     return TrustedRoot.parse(Files.readAllBytes(older));
   }
 
   @Test
+  void aCacheBuiltFromAnotherPinnedRootIsNeitherUsedNorTrusted() throws Exception {
+    seedCacheWithAnOlderRoot();
+    PublicGoodTufRepository.serve(server);
+    refreshed(); // the cache now holds public-good's root.json (version 15) and trusted root
+    Path unrelated =
+        InteropFixtures.path(
+            "sigstore/tuf-vectors/synthetic/root-signing-workspace/repository/1.root.json");
+    TufTrustedRootSource source =
+        TrustedRootSource.tuf(
+            new TufTrustedRootSource.Settings(
+                server.uri(),
+                Optional.of(unrelated),
+                cache,
+                Duration.ofSeconds(5),
+                PublicGoodTufRepository.VALID_CLOCK));
+
+    TrustedRootRefresh refresh = source.refresh();
+
+    // the repository is not signed by the pinned root's keys: only the stored public-good root
+    // (newer than the pinned one, and self-signed) would have vouched for it
+    assertEquals(TrustedRootRefresh.Outcome.REFUSED, refresh.outcome(), refresh.message());
+    assertFalse(Files.exists(cache.resolve("targets/trusted_root.json")));
+  }
+
+  @Test
   void withoutACacheItStartsFromTheShippedSnapshot() {
+    TufTrustedRootSource publicGood =
+        TrustedRootSource.tuf(
+            new TufTrustedRootSource.Settings(
+                server.uri(), Optional.empty(), cache, Duration.ofSeconds(5), TODAY));
     assertArrayEquals(
-        TrustedRootSource.shipped().current().sha256(), tuf(TODAY).current().sha256());
+        TrustedRootSource.shipped().current().sha256(), publicGood.current().sha256());
+  }
+
+  @Test
+  void aRepositoryPinnedByItsOwnRootTrustsNothingBeforeItsFirstRefresh() {
+    // a private Sigstore deployment must not trust the public-good CAs and logs meanwhile
+    TrustedRoot start = tuf(TODAY).current();
+    assertEquals(List.of(), start.certificateAuthorities());
+    assertEquals(List.of(), start.tlogs());
+    assertEquals(List.of(), start.ctlogs());
+    assertEquals(List.of(), start.timestampAuthorities());
   }
 
   @Test
@@ -190,11 +232,10 @@ class TrustedRootSourceTest {
   }
 
   @Test
-  void aDamagedCacheStartsFromTheShippedSnapshot() throws Exception {
-    Files.createDirectories(cache.resolve("targets"));
+  void aDamagedCacheIsNotUsed() throws Exception {
+    seedCacheWithAnOlderRoot();
     Files.writeString(cache.resolve("targets/trusted_root.json"), "{\"tlogs\": 7}");
-    assertArrayEquals(
-        TrustedRootSource.shipped().current().sha256(), tuf(TODAY).current().sha256());
+    assertEquals(List.of(), tuf(TODAY).current().tlogs());
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.portcullis.core.tuf;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpExchange;
@@ -129,6 +130,29 @@ class HttpTufRemoteTest {
         });
     HttpTufRemote remote = new HttpTufRemote(base(), Duration.ofMillis(300));
     assertThrows(TufException.FetchFailed.class, () -> remote.fetch("hang", 10));
+  }
+
+  @Test
+  void aBodyThatStallsAfterTheHeadersTimesOut() {
+    // the request timeout covers the headers only; a mirror that then trickles or stops must
+    // not hold the refresh (and every caller waiting on it) for ever
+    serve(
+        "/repo/stall",
+        e -> {
+          e.sendResponseHeaders(200, 100);
+          e.getResponseBody().write(new byte[10]);
+          e.getResponseBody().flush();
+          try {
+            release.await();
+          } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+          }
+          e.close();
+        });
+    HttpTufRemote remote = new HttpTufRemote(base(), Duration.ofMillis(300));
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(5),
+        () -> assertThrows(TufException.FetchFailed.class, () -> remote.fetch("stall", 1000)));
   }
 
   @Test

@@ -77,6 +77,20 @@ class TufClientTest {
   }
 
   @Test
+  void aThresholdCountsDistinctKeysNotKeyIdsThatNameTheSameKey() throws Exception {
+    // the same public key listed under a second key id must not count twice
+    Key alias = new Key("a-again", a.keytype(), a.scheme(), a.publicValue(), a.pair());
+    var next = TestRepository.root(2, 2, roles(List.of(a, alias), online, online));
+    server.put("2.root.json", sign(next, a, b, alias));
+
+    TufException.ThresholdNotMet e =
+        assertThrows(TufException.ThresholdNotMet.class, client(firstRoot())::updateRoot);
+
+    assertEquals(1, e.verified());
+    assertEquals(2, e.threshold());
+  }
+
+  @Test
   void aNewRootMustAlsoBeSignedByAThresholdOfItsOwnKeys() throws Exception {
     Key c = TestRepository.ecdsa("c");
     var next = TestRepository.root(2, 1, roles(List.of(c), online, online));
