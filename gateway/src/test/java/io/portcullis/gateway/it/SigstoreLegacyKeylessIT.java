@@ -111,7 +111,9 @@ class SigstoreLegacyKeylessIT {
         Arguments.of(
             Fault.LEAF_EXPIRED_AT_LOG_TIME,
             "signing certificate was not valid at the verified signing time"),
-        Arguments.of(Fault.CA_NOT_VALID_AT_LOG_TIME, "was not valid"),
+        Arguments.of(
+            Fault.CA_NOT_VALID_AT_LOG_TIME,
+            "certificate authority https://retired-fulcio.private.test was not valid"),
         Arguments.of(Fault.SCT_WRONG_KEY, "SCT signature"),
         Arguments.of(Fault.OTHER_DIGEST, "signs sha256:"));
   }
