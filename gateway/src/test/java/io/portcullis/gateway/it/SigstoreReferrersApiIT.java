@@ -131,6 +131,18 @@ class SigstoreReferrersApiIT {
         upstream.referrersServed()::toString);
   }
 
+  @Test
+  void anAttestationBundleIsNotAnImageSignature() throws Exception {
+    Digest image = push("keyless/provenance-only:v1");
+    referrers.attach(
+        "keyless/provenance-only",
+        image,
+        sigstore.bundles().provenance("keyless/provenance-only", image, BUILDER, GOOD));
+    HttpResponse<String> denied = manifest("keyless/provenance-only", "v1");
+    assertEquals(403, denied.statusCode(), denied.body());
+    assertEquals("DENIED", Http.errorCode(denied));
+  }
+
   private static Digest push(String repoTag) {
     OciLayout image = images.build(ImageSpec.builder().layers(1, 4096).seed(seed++).build());
     images.push(image, registry.ref(repoTag));
