@@ -17,6 +17,7 @@ import io.portcullis.testkit.sigstore.BundleReferrers;
 import io.portcullis.testkit.sigstore.PrivateSigstore;
 import io.portcullis.testkit.sigstore.SigningIdentity;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
@@ -141,6 +142,21 @@ class SigstoreReferrersApiIT {
     HttpResponse<String> denied = manifest("keyless/provenance-only", "v1");
     assertEquals(403, denied.statusCode(), denied.body());
     assertEquals("DENIED", Http.errorCode(denied));
+  }
+
+  @Test
+  void aMalformedBundleIsNoEvidenceAndA403NotA500() throws Exception {
+    Digest image = push("keyless/malformed:v1");
+    byte[] good = sigstore.bundles().imageSignature("keyless/malformed", image, GOOD);
+    // valid JSON (so the referrer is written as cosign would), but no verification material
+    String broken =
+        new String(good, StandardCharsets.UTF_8)
+            .replaceFirst("\"verificationMaterial\"", "\"verificationMaterialX\"");
+    referrers.attach("keyless/malformed", image, broken.getBytes(StandardCharsets.UTF_8));
+    HttpResponse<String> denied = manifest("keyless/malformed", "v1");
+    assertEquals(403, denied.statusCode(), denied.body());
+    assertEquals("DENIED", Http.errorCode(denied));
+    assertTrue(denied.body().contains("verificationMaterial is missing"), denied.body());
   }
 
   private static Digest push(String repoTag) {
