@@ -4,11 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.portcullis.core.cosign.AttachmentLayer;
+import io.portcullis.core.cosign.AttachmentManifest;
 import io.portcullis.core.cosign.CosignAnnotations;
-import io.portcullis.core.oci.Descriptor;
 import io.portcullis.core.oci.Digest;
-import io.portcullis.core.oci.ImageManifest;
-import io.portcullis.core.oci.ManifestCodec;
 import io.portcullis.core.oci.MediaTypes;
 import io.portcullis.testkit.ImageSpec;
 import io.portcullis.testkit.OciLayout;
@@ -25,6 +23,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -155,22 +154,19 @@ class SigstoreLegacyKeylessIT {
     assertTrue(r.body().contains("RFC 3161 timestamp is over other bytes"), r.body());
   }
 
-  /** The layer as the one layer of the image's {@code sha256-<hex>.sig} manifest. */
+  /**
+   * The layer as the one layer of the image's {@code sha256-<hex>.sig} manifest, as cosign writes
+   * it.
+   */
   private static void attach(String repo, Digest image, AttachmentLayer layer) {
-    byte[] config = "{}".getBytes(StandardCharsets.UTF_8);
-    registryWrites.uploadBlob(repo, config);
+    AttachmentManifest sig = AttachmentManifest.create(List.of(layer), Instant.now());
+    registryWrites.uploadBlob(repo, sig.config());
     registryWrites.uploadBlob(repo, layer.content());
-    ImageManifest sig =
-        new ImageManifest(
-            2,
-            MediaTypes.OCI_MANIFEST,
-            null,
-            Descriptor.of(MediaTypes.OCI_EMPTY, Digest.sha256(config), config.length),
-            List.of(layer.descriptor()),
-            null,
-            null);
     registryWrites.putManifest(
-        repo, image.referrersTag() + ".sig", ManifestCodec.write(sig), MediaTypes.OCI_MANIFEST);
+        repo,
+        AttachmentManifest.tag(image, AttachmentManifest.SIGNATURE_SUFFIX),
+        sig.manifest(),
+        sig.parsed().mediaType());
   }
 
   private static String reference(String repo) {
