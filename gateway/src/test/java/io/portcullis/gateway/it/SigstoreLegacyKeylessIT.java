@@ -3,6 +3,9 @@ package io.portcullis.gateway.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.portcullis.core.cosign.AttachmentLayer;
 import io.portcullis.core.cosign.AttachmentManifest;
 import io.portcullis.core.cosign.CosignAnnotations;
@@ -46,6 +49,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * for a cosign v3 bundle is denied here too, and a timestamp over another signature is refused.
  */
 class SigstoreLegacyKeylessIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final SigningIdentity GOOD =
       SigningIdentity.githubWorkflow("myorg/app", ".github/workflows/release.yml", "refs/tags/v1");
 
@@ -66,12 +70,23 @@ class SigstoreLegacyKeylessIT {
     registryWrites = new BundleReferrers(registry.url(), registry.credentials());
     sigstore = PrivateSigstore.builder().timestampAuthority(true).build();
     Files.write(dir.resolve("trusted_root.json"), sigstore.trustedRootJson());
+    // the same root, but its CA listed by the root certificate alone: the intermediate must then
+    // come from the signature's dev.sigstore.cosign/chain annotation
+    ObjectNode rootOnly = (ObjectNode) JSON.readTree(sigstore.trustedRootJson());
+    ((ArrayNode) rootOnly.at("/certificateAuthorities/0/certChain/certificates")).remove(0);
+    Files.write(dir.resolve("root-only.json"), JSON.writeValueAsBytes(rootOnly));
     Files.writeString(
         dir.resolve("policy.yaml"),
         "version: 1\n"
             + "trustStores:\n"
             + "  private: {type: sigstore, trustedRoot: trusted_root.json}\n"
+            + "  root-only: {type: sigstore, trustedRoot: root-only.json}\n"
             + "policies:\n"
+            + "  - name: chain\n"
+            + "    scopes: ['chain/**']\n"
+            + "    signatures: {anyOf: [{type: cosign, trustStore: root-only, identities: [{issuer: "
+            + SigningIdentity.GITHUB_ISSUER
+            + ", subjectRegExp: '^https://github\\.com/myorg/'}]}]}\n"
             + "  - name: legacy\n"
             + "    scopes: ['**']\n"
             + "    signatures: {anyOf: [{type: cosign, trustStore: private, identities: [{issuer: "
@@ -99,6 +114,30 @@ class SigstoreLegacyKeylessIT {
     attach("legacy/good", image, layer);
     HttpResponse<String> r = manifest("legacy/good");
     assertEquals(200, r.statusCode(), r.body());
+  }
+
+  @Test
+  void theChainAnnotationSuppliesAnIntermediateTheTrustedRootDoesNotList() throws Exception {
+    Digest image = push("chain/with:v1");
+    attach(
+        "chain/with",
+        image,
+        sigstore.bundles().legacyImageSignature(reference("chain/with"), image, GOOD));
+    HttpResponse<String> served = manifest("chain/with");
+    assertEquals(200, served.statusCode(), served.body());
+
+    Digest bare = push("chain/without:v1");
+    AttachmentLayer layer =
+        sigstore.bundles().legacyImageSignature(reference("chain/without"), bare, GOOD);
+    Map<String, String> annotations = new LinkedHashMap<>(layer.descriptor().annotations());
+    annotations.remove(CosignAnnotations.CHAIN);
+    attach(
+        "chain/without",
+        bare,
+        AttachmentLayer.create(layer.mediaType(), layer.content(), annotations));
+    HttpResponse<String> denied = manifest("chain/without");
+    assertEquals(403, denied.statusCode(), denied.body());
+    assertTrue(denied.body().contains("not issued by any certificate authority"), denied.body());
   }
 
   static Stream<Arguments> faults() {
