@@ -52,7 +52,8 @@ public final class PolicyEvaluator {
                   keys, clock, tlog ? sigstore.keyLogKeys(keys) : List.of(), tlog));
       bundles.computeIfAbsent(requirement, r -> sigstore.forKeys(keys, tlog));
     } else if (store instanceof SigstoreTrustStore keyless) {
-      bundles.computeIfAbsent(requirement, r -> sigstore.forIdentities(keyless, r.keyless()));
+      bundles.computeIfAbsent(
+          requirement, r -> sigstore.forIdentities(keyless, r.keyless(), r.tlogRequired()));
     } else if (store instanceof X509TrustStore x509) {
       notation.computeIfAbsent(
           requirement, r -> new NotationRequirementVerifier(x509, requirement, clock));

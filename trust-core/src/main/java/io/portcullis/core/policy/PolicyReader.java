@@ -167,14 +167,10 @@ final class PolicyReader {
     }
     if (store instanceof SigstoreTrustStore) {
       List<CertificateIdentity> keyless = KeylessIdentityReader.read(item);
-      if (tlogNode.isPresent() && !tlog(tlogNode.get())) {
-        throw tlogNode
-            .get()
-            .fail(
-                "a keyless signature needs a transparency log entry (its time is when the"
-                    + " short-lived certificate was valid); remove the key or write required");
-      }
-      return new SignatureRequirement(type, storeName, List.of(), keyless, true);
+      // Keyless defaults to a required log entry; optional is for deployments with a timestamp
+      // authority and no Rekor: the signing time must then come from a verified RFC 3161 stamp.
+      boolean keylessTlog = tlogNode.map(PolicyReader::tlog).orElse(true);
+      return new SignatureRequirement(type, storeName, List.of(), keyless, keylessTlog);
     }
     if (type == SignatureType.COSIGN) {
       if (identitiesNode.isPresent()) {

@@ -47,11 +47,16 @@ final class SigstoreVerifiers {
     }
   }
 
-  /** Keyless bundles of {@code store} signed by one of {@code identities}. */
+  /**
+   * Keyless bundles of {@code store} signed by one of {@code identities}; logged when {@code
+   * tlogRequired}, else timed by a verified RFC 3161 timestamp or log entry (never unverified).
+   */
   BundleRequirementVerifier forIdentities(
-      SigstoreTrustStore store, List<CertificateIdentity> identities) {
+      SigstoreTrustStore store, List<CertificateIdentity> identities, boolean tlogRequired) {
     return new BundleRequirementVerifier(
-        store.name(), byStore.get(store.name()), VerificationRequirements.keyless(identities));
+        store.name(),
+        byStore.get(store.name()),
+        new VerificationRequirements(identities, List.of(), tlogRequired));
   }
 
   /** Key-based bundles signed by a key of {@code store}, logged when {@code tlogRequired}. */

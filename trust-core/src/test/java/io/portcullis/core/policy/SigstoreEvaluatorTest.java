@@ -53,11 +53,17 @@ class SigstoreEvaluatorTest {
   }
 
   private PolicyDecision decide(String requirement, Digest image, byte[]... bundles) {
+    return decideUnder(publicGoodRoot(), requirement, image, bundles);
+  }
+
+  /** {@link #decide} with the store {@code public-good} reading the trusted root {@code root}. */
+  private PolicyDecision decideUnder(
+      String root, String requirement, Digest image, byte[]... bundles) {
     TrustPolicy trust =
         files.parse(
             "version: 1\ntrustStores:\n"
                 + "  public-good: {type: sigstore, trustedRoot: '"
-                + publicGoodRoot()
+                + root
                 + "'}\n"
                 + "  release-keys: {type: cosign, keys: [keys/release.pub]}\n"
                 + "  other-keys: {type: cosign, keys: [keys/other.pub]}\n"
@@ -116,6 +122,43 @@ class SigstoreEvaluatorTest {
     assertTrue(
         decision.message().contains("a keyless signature logged under 'public-good' by"),
         decision.message());
+  }
+
+  /**
+   * {@code tlog: optional} is for a deployment with a timestamp authority and no Rekor: a keyless
+   * bundle without a log entry then passes on its verified RFC 3161 time, and is still refused
+   * under the default (required) or without any verified time.
+   */
+  @Test
+  void keylessTlogOptionalAcceptsATimestampInsteadOfALogEntry() throws Exception {
+    String root =
+        InteropFixtures.path("sigstore/trustroot/staging_trusted_root_with_one_tsa.json")
+            .toString();
+    com.fasterxml.jackson.databind.node.ObjectNode json =
+        (com.fasterxml.jackson.databind.node.ObjectNode)
+            new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(fixture("bundle-with-timestamp.sigstore"));
+    ((com.fasterxml.jackson.databind.node.ObjectNode) json.get("verificationMaterial"))
+        .remove("tlogEntries");
+    byte[] unlogged = json.toString().getBytes(StandardCharsets.UTF_8);
+    String aaron =
+        "{type: cosign, trustStore: public-good, TLOG identities: [{issuer:"
+            + " https://accounts.google.com, subject: aaronlew@google.com}]}";
+
+    PolicyDecision optional =
+        decideUnder(root, aaron.replace("TLOG", "tlog: optional,"), artifact(), unlogged);
+    assertTrue(optional.allowed(), optional.message());
+
+    PolicyDecision required = decideUnder(root, aaron.replace("TLOG", ""), artifact(), unlogged);
+    assertFalse(required.allowed(), "keyless defaults to tlog: required");
+    assertTrue(required.message().contains("transparency log"), required.message());
+
+    json.with("verificationMaterial").remove("timestampVerificationData");
+    byte[] untimed = json.toString().getBytes(StandardCharsets.UTF_8);
+    PolicyDecision noTime =
+        decideUnder(root, aaron.replace("TLOG", "tlog: optional,"), artifact(), untimed);
+    assertFalse(noTime.allowed(), "without a log entry or a timestamp nothing gives the time");
+    assertTrue(noTime.message().contains("no verified signing time"), noTime.message());
   }
 
   @Test

@@ -170,15 +170,6 @@ class SigstorePolicyLoaderTest {
                     + " sourceRepositoryRefs: main}]}\n"),
             "did you mean 'sourceRepositoryRef'?"),
         Arguments.of(
-            "keyless with tlog optional",
-            policy(
-                FILE_STORE,
-                "        - {type: cosign, trustStore: ours, tlog: optional, identities: [{issuer:"
-                    + " x, subject: y}]}\n"),
-            at
-                + ".tlog: a keyless signature needs a transparency log entry (its time is when"
-                + " the short-lived certificate was valid); remove the key or write required"),
-        Arguments.of(
             "unknown tlog value",
             policy(FILE_STORE, "        - {type: cosign, trustStore: release-keys, tlog: yes}\n"),
             at + ".tlog: unknown value true; use required or optional"),
