@@ -14,6 +14,8 @@ import io.portcullis.core.policy.Policy;
 import io.portcullis.core.policy.SignatureBudget;
 import io.portcullis.core.policy.SignatureType;
 import io.portcullis.core.policy.SigstoreBundleEvidence;
+import io.portcullis.gateway.errors.OciErrorCode;
+import io.portcullis.gateway.errors.OciException;
 import io.portcullis.gateway.upstream.UpstreamArtifacts;
 import io.portcullis.gateway.upstream.UpstreamArtifacts.Fetched;
 import io.portcullis.gateway.upstream.UpstreamRoute;
@@ -137,8 +139,25 @@ final class EvidenceCollector {
                       bytes ->
                           Optional.of(
                               new SigstoreBundleEvidence(
-                                  manifestDigest, referrer.artifactType(), predicate, bytes)));
+                                  manifestDigest, referrer.artifactType(), predicate, bytes)))
+                  .recover(EvidenceCollector::noEvidenceIfItsBytesAreBad);
             });
+  }
+
+  /**
+   * A bundle whose layer is missing, oversized or not the bytes its digest names is no evidence, as
+   * a malformed one is: one broken referrer must not make every pull of the image "could not
+   * verify" (503) when other signatures decide it. An unreachable upstream still fails the
+   * collection, so a denial is never made (and cached) on evidence that could not be read.
+   */
+  private static Future<Optional<SigstoreBundleEvidence>> noEvidenceIfItsBytesAreBad(Throwable e) {
+    if (e instanceof OciException oci
+        && (oci.code() == OciErrorCode.DIGEST_INVALID
+            || oci.code() == OciErrorCode.SIZE_INVALID
+            || oci.code() == OciErrorCode.BLOB_UNKNOWN)) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    return Future.failedFuture(e);
   }
 
   /** A layer to fetch, with the most bytes the upstream may send for it. */

@@ -159,6 +159,19 @@ class SigstoreReferrersApiIT {
     assertTrue(denied.body().contains("verificationMaterial is missing"), denied.body());
   }
 
+  @Test
+  void aReferrerWhoseBundleBytesLieIsNoEvidenceAndTheGoodBundleStillDecides() throws Exception {
+    Digest image = push("keyless/lying:v1");
+    byte[] other = sigstore.bundles().imageSignature("keyless/lying", image, OTHER);
+    // its layer is declared shorter than the bytes the upstream serves: the fetch is refused
+    referrers.attach("keyless/lying", image, other, other.length - 16);
+    referrers.attach(
+        "keyless/lying", image, sigstore.bundles().imageSignature("keyless/lying", image, GOOD));
+    // one broken referrer used to fail the whole collection: 503 on every pull of the image
+    HttpResponse<String> served = manifest("keyless/lying", "v1");
+    assertEquals(200, served.statusCode(), served.body());
+  }
+
   private static Digest push(String repoTag) {
     OciLayout image = images.build(ImageSpec.builder().layers(1, 4096).seed(seed++).build());
     images.push(image, registry.ref(repoTag));

@@ -64,6 +64,14 @@ public final class BundleReferrers {
    * the referrers tag; returns the referrer manifest's descriptor (as the index lists it).
    */
   public Descriptor attach(String repository, Digest subject, byte[] bundle) {
+    return attach(repository, subject, bundle, bundle.length);
+  }
+
+  /**
+   * {@link #attach} by a lying referrer: its manifest declares the bundle layer {@code
+   * declaredSize} bytes long, whatever the bundle's length.
+   */
+  public Descriptor attach(String repository, Digest subject, byte[] bundle, long declaredSize) {
     Descriptor subjectDescriptor = head(repository, subject);
     uploadBlob(repository, EMPTY);
     uploadBlob(repository, bundle);
@@ -75,7 +83,7 @@ public final class BundleReferrers {
             MediaTypes.OCI_MANIFEST,
             mediaType,
             Descriptor.of(MediaTypes.OCI_EMPTY, Digest.sha256(EMPTY), EMPTY.length),
-            List.of(Descriptor.of(mediaType, Digest.sha256(bundle), bundle.length)),
+            List.of(Descriptor.of(mediaType, Digest.sha256(bundle), declaredSize)),
             subjectDescriptor,
             annotations);
     byte[] manifestBytes = ManifestCodec.write(manifest);
