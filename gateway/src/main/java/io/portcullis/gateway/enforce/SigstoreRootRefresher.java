@@ -7,10 +7,15 @@ import io.portcullis.core.sigstore.TrustedRootRefresh;
 import io.portcullis.core.sigstore.TrustedRootSource;
 import io.portcullis.core.sigstore.TufTrustedRootSource;
 import io.vertx.core.Vertx;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,7 +42,12 @@ public final class SigstoreRootRefresher implements SigstoreRoots {
   private long timer = -1;
 
   /** A store's source and the settings it was made for (a changed {@code tuf} remakes it). */
-  private record Entry(Optional<TufSettings> settings, TrustedRootSource source) {}
+  /**
+   * A store's source, with the settings and pinned TUF root bytes it was made from: a pinned root
+   * file replaced in place (a re-pin after a compromise) makes a new source, which trusts nothing
+   * until it has refreshed from that root, rather than keeping the root the old pin vouched for.
+   */
+  private record Entry(Optional<TufSettings> settings, String pinned, TrustedRootSource source) {}
 
   /** TUF sources cached under {@code cacheBase/<store>}. */
   public SigstoreRootRefresher(Path cacheBase, Clock clock) {
@@ -51,14 +61,31 @@ public final class SigstoreRootRefresher implements SigstoreRoots {
 
   @Override
   public TrustedRoot current(String store, Optional<TufSettings> tuf) {
+    String pinned = pinnedDigest(tuf);
     Entry entry =
         sources.compute(
             store,
             (name, existing) ->
-                existing != null && existing.settings().equals(tuf)
+                existing != null
+                        && existing.settings().equals(tuf)
+                        && existing.pinned().equals(pinned)
                     ? existing
-                    : new Entry(tuf, source(name, tuf)));
+                    : new Entry(tuf, pinned, source(name, tuf)));
     return entry.source().current();
+  }
+
+  /** The SHA-256 of the pinned TUF root file, or "" for none or an unreadable one. */
+  private static String pinnedDigest(Optional<TufSettings> tuf) {
+    Optional<Path> root = tuf.flatMap(TufSettings::root);
+    if (root.isEmpty()) {
+      return "";
+    }
+    try {
+      return HexFormat.of()
+          .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(root.get())));
+    } catch (IOException | NoSuchAlgorithmException e) {
+      return ""; // the source refuses to start on it, with the reason
+    }
   }
 
   private TrustedRootSource source(String store, Optional<TufSettings> tuf) {

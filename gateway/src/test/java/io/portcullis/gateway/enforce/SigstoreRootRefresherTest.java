@@ -95,6 +95,22 @@ class SigstoreRootRefresherTest {
     assertSame(publicGood.current, store.root());
   }
 
+  /** A pinned TUF root replaced in place (a re-pin) starts a new source, not the old one's root. */
+  @Test
+  void aPinnedRootReplacedInPlaceStartsANewSource() throws Exception {
+    Path pinned = dir.resolve("root.json");
+    Files.writeString(pinned, "{\"pinned\": 1}");
+    var settings =
+        Optional.of(
+            new SigstoreTrustStore.TufSettings("https://tuf.private.example", Optional.of(pinned)));
+    refresher.current("private", settings);
+    refresher.current("private", settings);
+    assertEquals(1, made.stream().filter(m -> m.startsWith("private ")).count(), made::toString);
+    Files.writeString(pinned, "{\"pinned\": 2}");
+    refresher.current("private", settings);
+    assertEquals(2, made.stream().filter(m -> m.startsWith("private ")).count(), made::toString);
+  }
+
   @Test
   void aRefreshedRootIsANewRevision() {
     String before = holder.current().policy().revision();

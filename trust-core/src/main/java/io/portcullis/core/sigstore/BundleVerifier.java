@@ -14,10 +14,12 @@ import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 
 /**
  * Verifies Sigstore bundles against a {@link TrustedRoot}, as the <a
@@ -87,15 +89,24 @@ public final class BundleVerifier {
         throw new SigstoreVerificationException(
             "bundle is signed keyless, but no certificate identity is required of it");
       }
-      key = bundle.certificates().get(0).getPublicKey();
+      // The checks that cost no signature first: anyone can get a Fulcio certificate and a log
+      // entry, so a certificate for nobody the policy trusts is refused before any crypto work.
+      X509Certificate leaf = bundle.certificates().get(0);
+      requireCodeSigning(leaf);
+      signer = identify(leaf, requirements.identities());
+      key = leaf.getPublicKey();
       content = content(bundle, artifact, key);
-      signer = null;
     }
 
     List<Instant> times = new ArrayList<>();
     List<TlogVerifier.VerifiedEntry> untimed = new ArrayList<>();
     OptionalLong logIndex = OptionalLong.empty();
+    Set<String> seen = new HashSet<>();
     for (TlogEntry entry : bundle.tlogEntries()) {
+      if (!seen.add(HexFormat.of().formatHex(entry.logId()) + "/" + entry.logIndex())) {
+        throw new SigstoreVerificationException(
+            "bundle lists log entry " + entry.logIndex() + " more than once");
+      }
       // The body first: it is cheap, and "not this signature" says more than "unknown log".
       TlogVerifier.requireBodyMatches(
           entry, bundle, artifact.sha256(), bundle.keyBased() ? key : null);
@@ -117,7 +128,7 @@ public final class BundleVerifier {
     requireLogsValidAtStampedTimes(untimed, stamped);
 
     if (!bundle.keyBased()) {
-      signer = keyless(bundle, times, requirements.identities());
+      keyless(bundle, times);
     }
     Optional<Instant> signedAt = times.stream().min(Comparator.naturalOrder());
     return new BundleOutcome(
@@ -180,9 +191,8 @@ public final class BundleVerifier {
     }
   }
 
-  /** The certificate checks: time, chain, validity, code signing, SCT, identity. */
-  private VerifiedSigner keyless(
-      SigstoreBundle bundle, List<Instant> times, List<CertificateIdentity> identities)
+  /** The certificate checks at the verified times: validity, chain, SCT. */
+  private void keyless(SigstoreBundle bundle, List<Instant> times)
       throws SigstoreVerificationException {
     X509Certificate leaf = bundle.certificates().get(0);
     if (times.isEmpty()) {
@@ -199,8 +209,12 @@ public final class BundleVerifier {
     }
     List<X509Certificate> rest = bundle.certificates().subList(1, bundle.certificates().size());
     CertificateChains.Chained chained = chains.chain(leaf, rest, times);
-    requireCodeSigning(leaf);
     SctVerifier.verify(leaf, chained.issuer(), root);
+  }
+
+  /** The signer {@code leaf} names when it matches one of {@code identities}, else why not. */
+  private static VerifiedSigner identify(X509Certificate leaf, List<CertificateIdentity> identities)
+      throws SigstoreVerificationException {
     CertificateIdentity.Mismatch closest = null;
     for (CertificateIdentity identity : identities) {
       Optional<CertificateIdentity.Mismatch> m = identity.check(leaf);

@@ -127,20 +127,19 @@ public record Checkpoint(
       throws SigstoreVerificationException {
     byte[] hint = keyHint(log.publicKeyDer(), name);
     byte[] text = signedText.getBytes(StandardCharsets.UTF_8);
-    boolean named = false;
+    // Only the first line naming this log with its key hint is tried: a note padded with many
+    // such lines would otherwise cost a signature check each.
     for (NoteSignature s : signatures) {
-      if (!s.name().equals(name) || !Arrays.equals(s.keyHint(), hint)) {
-        continue;
-      }
-      named = true;
-      if (SignedEntryTimestamp.verifies(log.key(), text, s.signature())) {
-        return;
+      if (s.name().equals(name) && Arrays.equals(s.keyHint(), hint)) {
+        if (SignedEntryTimestamp.verifies(log.key(), text, s.signature())) {
+          return;
+        }
+        throw new SigstoreVerificationException(
+            "checkpoint signature of " + name + " is not valid");
       }
     }
     throw new SigstoreVerificationException(
-        named
-            ? "checkpoint signature of " + name + " is not valid"
-            : "checkpoint carries no signature by " + name + " with the log's key");
+        "checkpoint carries no signature by " + name + " with the log's key");
   }
 
   /**

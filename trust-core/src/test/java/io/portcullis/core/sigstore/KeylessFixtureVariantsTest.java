@@ -136,6 +136,42 @@ class KeylessFixtureVariantsTest {
   private static final CertificateIdentity APPU =
       new CertificateIdentity(GOOGLE, null, "appu@google.com", null, Map.of());
 
+  /**
+   * A certificate for nobody the policy trusts is refused before any signature is checked: the
+   * mismatched-SET fixture (whose SET fails) is refused for its identity, not for its SET.
+   */
+  @Test
+  void anUntrustedIdentityIsRefusedBeforeTheLogEvidenceIsChecked() {
+    BundleOutcome outcome =
+        verify(
+            "bundle-with-mismatched-set.sigstore",
+            artifact(),
+            new CertificateIdentity(GH, null, "https://github.com/someone/else", null, Map.of()));
+    fails(outcome, "does not match subject");
+    CertificateIdentity beacon =
+        new CertificateIdentity(
+            GH, null, null, Pattern.compile("extremely-dangerous-oidc-beacon"), Map.of());
+    fails(verify("bundle-with-mismatched-set.sigstore", artifact(), beacon), "SET");
+  }
+
+  /** One log entry listed twice would cost its checks twice; it is refused. */
+  @Test
+  void aRepeatedLogEntryIsRefused() {
+    ObjectNode json =
+        (ObjectNode)
+            StrictJson.readObject(InteropFixtures.bytes("sigstore/bundles/bundle.v3.sigstore"));
+    com.fasterxml.jackson.databind.node.ArrayNode entries =
+        (com.fasterxml.jackson.databind.node.ArrayNode)
+            json.get("verificationMaterial").get("tlogEntries");
+    entries.add(entries.get(0).deepCopy());
+    SigstoreBundle twice = SigstoreBundle.parse(StrictJson.write(json));
+    BundleOutcome outcome =
+        new BundleVerifier(LogFixtures.root(LogFixtures.PUBLIC_GOOD))
+            .verify(twice, artifact(), VerificationRequirements.keyless(List.of(APPU)));
+    fails(outcome, "more than once");
+    assertTrue(verify("bundle.v3.sigstore", artifact(), APPU).verified());
+  }
+
   @Test
   void digestOnlyArtifactVerifies() {
     Digest d = Digest.sha256(InteropFixtures.bytes("sigstore/bundles/artifact.txt"));
