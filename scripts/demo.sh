@@ -36,7 +36,8 @@ free_port() {
   done
 }
 wait_http() {
-  for _ in $(seq 1 150); do
+  # up to 60 s: a loaded machine (the test suite runs in parallel) can take long to start a registry
+  for _ in $(seq 1 600); do
     if (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null; then return 0; fi
     sleep 0.1
   done
