@@ -5,6 +5,7 @@ import io.portcullis.core.oci.Descriptor;
 import io.portcullis.core.oci.Digest;
 import io.portcullis.core.oci.ImageManifest;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -97,11 +98,20 @@ public final class SignatureBudget {
    * GitHub artifact attestations) and whose digest parses.
    */
   public static List<Descriptor> bundleReferrers(List<Descriptor> referrers) {
+    // Image signatures first (by their predicate-type annotation, a hint only: the verified
+    // statement decides), so attestations piling up (SBOMs per platform, provenance per build)
+    // cannot push the signature out of the budget; the rest keep their order.
     List<Descriptor> bundles =
         referrers.stream()
             .filter(d -> isSigstoreBundle(d.artifactType()) && namesDigest(d))
+            .sorted(Comparator.comparing(d -> !announcesImageSignature(d)))
             .toList();
     return List.copyOf(bundles.subList(0, Math.min(bundles.size(), MAX_SIGNATURES)));
+  }
+
+  private static boolean announcesImageSignature(Descriptor referrer) {
+    return BundleRequirementVerifier.COSIGN_SIGN_PREDICATE.equals(
+        referrer.annotations().get(SigstoreBundleEvidence.PREDICATE_TYPE));
   }
 
   /**

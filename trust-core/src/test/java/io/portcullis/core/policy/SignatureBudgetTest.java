@@ -161,6 +161,32 @@ class SignatureBudgetTest {
     assertEquals(Optional.empty(), SignatureBudget.bundleLayer(referrer));
   }
 
+  /** Attestation bundles piling up cannot push the image signature out of the budget. */
+  @Test
+  void imageSignatureBundlesAreTakenBeforeAttestations() {
+    String bundle = "application/vnd.dev.sigstore.bundle.v0.3+json";
+    List<Descriptor> referrers = new ArrayList<>();
+    for (int i = 0; i < SignatureBudget.MAX_SIGNATURES + 8; i++) {
+      referrers.add(
+          descriptor(MediaTypes.OCI_MANIFEST, i, 500)
+              .withArtifactType(bundle)
+              .withAnnotations(
+                  java.util.Map.of(
+                      SigstoreBundleEvidence.PREDICATE_TYPE, "https://spdx.dev/Document")));
+    }
+    Descriptor signature =
+        descriptor(MediaTypes.OCI_MANIFEST, 999, 500)
+            .withArtifactType(bundle)
+            .withAnnotations(
+                java.util.Map.of(
+                    SigstoreBundleEvidence.PREDICATE_TYPE, "https://sigstore.dev/cosign/sign/v1"));
+    referrers.add(signature);
+    List<Descriptor> taken = SignatureBudget.bundleReferrers(referrers);
+    assertEquals(SignatureBudget.MAX_SIGNATURES, taken.size());
+    assertEquals(signature, taken.get(0));
+    assertEquals(referrers.get(0), taken.get(1), "the rest keep their order");
+  }
+
   private static List<Integer> indexes(ImageManifest m, List<Descriptor> selected) {
     return selected.stream().map(m.layers()::indexOf).toList();
   }
