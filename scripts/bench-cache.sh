@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
-# The pull-through cache vs. CNCF distribution's pull-through mode (docker-registry with
-# proxy.remoteurl), both in front of one origin docker-registry, in one run: cold and warm blob
-# throughput (warm against the origin served directly), origin bytes for 8 concurrent cold pulls of
-# one image, and cached manifest requests per second with p99.
-# Usage: scripts/bench-cache.sh [blob size in MiB (default 1024)] [rounds (default 3)] [seconds per manifest round (default 5)]
+# Issue #14's benchmark, one command: starts an origin docker-registry, CNCF distribution in
+# pull-through mode (docker-registry with proxy.remoteurl) and the gateway jar (-Xmx128m) in front of
+# it, warms the gateway's JVM on another blob, then prints, same run, median of the rounds: cold blob
+# MiB/s and time to first byte (gateway vs distribution's proxy), warm blob MiB/s (gateway vs origin),
+# 16-client aggregate MiB/s over 16 cached blobs (gateway vs origin), origin GETs for 16 cold clients
+# of one blob, cached manifest req/s by tag and by digest (gateway vs distribution's proxy), CPU
+# seconds of each gateway event loop under those loads, and the gateway's RSS growth while 8 slow
+# clients (1 MiB/s each) stream one cold blob; then a summary of ratios beside issue #14's goals.
+# Needs docker-registry, skopeo, curl and jcmd on the PATH; Linux (/proc).
+# Usage: scripts/bench-cache.sh [blob MiB (default 512)] [rounds (default 3)]
+#          [seconds per manifest round (default 5)] [slow-client blob MiB (default 1024)]
+#          [MiB of each of the 16 clients' blobs (default 64)]
+# The slow-client part takes (its blob MiB) seconds: 1024 MiB at 1 MiB/s is about 17 minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q install -DskipTests
 exec mvn -B -q -pl gateway exec:java -Dexec.classpathScope=test \
   -Dexec.mainClass=io.portcullis.gateway.it.CacheBenchmark \
-  -Dportcullis.projectRoot="$PWD" -Dexec.args="${1:-1024} ${2:-3} ${3:-5}"
+  -Dportcullis.projectRoot="$PWD" \
+  -Dexec.args="${1:-512} ${2:-3} ${3:-5} ${4:-1024} ${5:-64}"

@@ -1,237 +1,342 @@
 package io.portcullis.gateway.it;
 
-import io.portcullis.testkit.DirImage;
 import io.portcullis.testkit.ImageSpec;
 import io.portcullis.testkit.OciLayout;
 import io.portcullis.testkit.RegistryProcess;
 import io.portcullis.testkit.Skopeo;
+import io.portcullis.testkit.TempDirectory;
 import io.portcullis.testkit.TestImages;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.SortedMap;
+import java.util.function.ToDoubleFunction;
+import java.util.regex.Pattern;
 
 /**
- * Prints what the pull-through cache does next to CNCF distribution's own pull-through mode ({@code
- * docker-registry} with {@code proxy.remoteurl}), both in front of one origin {@code
- * docker-registry}, all started in this run:
+ * Issue #14's benchmark: what the pull-through cache does next to CNCF distribution's own
+ * pull-through mode ({@code docker-registry} with {@code proxy.remoteurl}) and next to the origin
+ * {@code docker-registry} they both sit in front of, all started in this run, each figure the
+ * median of some rounds after the gateway's JVM was warmed on another blob:
  *
  * <ol>
- *   <li>cold throughput of one large blob (one client, nothing cached), and through a second
- *       gateway with the cache off;
- *   <li>warm throughput of that blob through each, against the origin serving it directly (the
- *       ratio the cache is held to is ≥ 0.95);
- *   <li>bytes fetched from the origin when 8 clients pull one cold image at once (goal 1.0×);
- *   <li>cached manifest requests per second with p50/p99 latency, by tag and by digest.
+ *   <li>cold blob MiB/s and time to first byte, one client, nothing cached (vs distribution);
+ *   <li>warm blob MiB/s, one client (vs the origin serving it directly);
+ *   <li>aggregate MiB/s of 16 clients pulling 16 different cached blobs at once (vs the origin),
+ *       and origin GETs when 16 clients pull one cold blob at once;
+ *   <li>cached manifest requests per second by tag and by digest (vs distribution);
+ *   <li>CPU seconds of each of the gateway's event-loop threads under those loads;
+ *   <li>the gateway's RSS growth while 8 slow clients (1 MiB/s each) stream one cold blob.
  * </ol>
  *
- * Throughput is measured with {@code curl -o /dev/null}, the same client for every peer; the
- * gateway runs as its own JVM with {@code -Xmx128m}; blobs are generated and streamed, never held
- * in memory. Run with {@code scripts/bench-cache.sh [MiB] [rounds] [seconds]}.
+ * Blobs are fetched with {@code curl -o /dev/null}, the same client for every peer; the gateway
+ * runs as its own JVM with {@code -Xmx128m}; blobs are generated and streamed, never held in
+ * memory. A summary prints each ratio beside the issue's goal. Run with {@code
+ * scripts/bench-cache.sh}.
  */
 public final class CacheBenchmark {
-  private static final int CLIENTS = 8;
-  private static final int THREADS = 8;
+  private static final long MIB = 1024 * 1024;
+  private static final int MANY = 16;
+  private static final int SLOW = 8;
+  private static final int THREADS = 32;
+  private static final String REPO = "bench/blob";
   private static final String MANIFEST_ACCEPT =
       "application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json";
 
-  private CacheBenchmark() {}
+  private final RegistryProcess origin;
+  private final String gateway;
+  private final String distribution;
+  private final ProcessProbe probe;
+  private final int rounds;
+  private final BenchmarkSummary summary = new BenchmarkSummary();
+
+  private CacheBenchmark(
+      RegistryProcess origin, GatewayProcess gateway, RegistryProcess distribution, int rounds) {
+    this.origin = origin;
+    this.gateway = gateway.url();
+    this.distribution = distribution.url();
+    this.probe = new ProcessProbe(gateway.pid());
+    this.rounds = rounds;
+  }
 
   public static void main(String[] args) throws Exception {
-    long mib = args.length > 0 ? Long.parseLong(args[0]) : 1024;
-    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-    int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 5;
-    long size = mib * 1024 * 1024;
+    long mib = arg(args, 0, 512);
+    int rounds = (int) arg(args, 1, 3);
+    int seconds = (int) arg(args, 2, 5);
+    long slowMib = arg(args, 3, 1024);
+    long manyMib = arg(args, 4, 64);
+    System.out.printf(
+        "blob %d MiB, %d rounds, manifest rounds of %d s, %d clients of %d MiB blobs, %d slow"
+            + " clients of a %d MiB blob; %d cores%n",
+        mib, rounds, seconds, MANY, manyMib, SLOW, slowMib, cores());
     // Several GiB of blobs and cache files: deleted when the run ends, however it ends.
-    try (io.portcullis.testkit.TempDirectory tmp =
-            io.portcullis.testkit.TempDirectory.create("portcullis-cache-bench");
+    try (TempDirectory tmp = TempDirectory.create("portcullis-cache-bench");
         RegistryProcess origin = RegistryProcess.start();
         Skopeo skopeo = Skopeo.create();
         TestImages images = new TestImages(skopeo)) {
-      System.out.printf("uploading two generated %d MiB blobs to the origin ...%n", mib);
-      LargeBlob forGateway = LargeBlob.of(size, 1);
-      LargeBlob forDistribution = LargeBlob.of(size, 2);
-      forGateway.upload(Http.CLIENT, origin.url(), "bench/gw");
-      forDistribution.upload(Http.CLIENT, origin.url(), "bench/dist");
-      OciLayout image =
-          images.build(ImageSpec.builder().layers(4, 32 * 1024 * 1024).seed(3).build());
-      for (String repo : List.of("bench/src", "bench/img-gw", "bench/img-dist")) {
-        images.push(image, origin.ref(repo + ":v1"));
+      System.out.println("generating and uploading blobs to the origin ...");
+      LargeBlob warmUp = upload(origin, Math.min(mib, 256), 100);
+      List<LargeBlob> cold = new ArrayList<>();
+      for (int i = 0; i < rounds; i++) {
+        cold.add(upload(origin, mib, 1 + i));
       }
-      Path dir = tmp.path();
-      Path direct = dir.resolve("direct");
-      skopeo.copy(origin.ref("bench/src:v1"), "dir:" + direct).orThrow();
-      Map<String, Long> blobSizes = blobSizes(direct);
-      long imageBytes = blobSizes.values().stream().mapToLong(Long::longValue).sum();
-
-      int uncachedPort = io.portcullis.testkit.FreePorts.loopback();
-      String uncachedConfig =
-          """
-          server: {host: 127.0.0.1, port: %d}
-          dataDir: %s
-          cache: {enabled: false}
-          upstreams:
-            - {name: internal, url: '%s', prefix: ''}
-          """
-              .formatted(uncachedPort, dir.resolve("uncached/data"), origin.url());
+      List<LargeBlob> many = new ArrayList<>();
+      for (int i = 0; i < MANY; i++) {
+        many.add(upload(origin, manyMib, 200 + i));
+      }
+      LargeBlob herd = upload(origin, manyMib, 300);
+      LargeBlob slow = upload(origin, slowMib, 400);
+      OciLayout image = images.build(ImageSpec.builder().layers(1, 4096).seed(3).build());
+      images.push(image, origin.ref("bench/img:v1"));
       try (GatewayProcess gateway =
-              GatewayProcess.inFrontOf(dir.resolve("gw"), origin.url(), "-Xmx128m");
-          GatewayProcess uncached =
-              GatewayProcess.start(
-                  dir.resolve("uncached"), uncachedConfig, uncachedPort, "-Xmx128m");
+              GatewayProcess.inFrontOf(tmp.path().resolve("gw"), origin.url(), "-Xmx128m");
           RegistryProcess distribution = RegistryProcess.builder().proxy(origin.url()).start()) {
-        String gwBlob = gateway.url() + "/v2/bench/gw/blobs/" + forGateway.digest();
-        String distBlob = distribution.url() + "/v2/bench/dist/blobs/" + forDistribution.digest();
-        String originBlob = origin.url() + "/v2/bench/gw/blobs/" + forGateway.digest();
-
-        System.out.printf("%n== 1. cold %d MiB blob, one client ==%n", mib);
-        report("portcullis", curl(gwBlob, size));
-        report("distribution", curl(distBlob, size));
-        // The same gateway path without a cache (verifying proxy), for what the fill itself costs.
-        report(
-            "portcullis, no cache",
-            curl(uncached.url() + "/v2/bench/gw/blobs/" + forGateway.digest(), size));
-
-        System.out.printf("%n== 2. warm %d MiB blob, one client, median of %d ==%n", mib, rounds);
-        List<Double> gw = new ArrayList<>();
-        List<Double> dist = new ArrayList<>();
-        List<Double> org = new ArrayList<>();
-        for (int i = 0; i < rounds; i++) {
-          org.add(curl(originBlob, size));
-          gw.add(curl(gwBlob, size));
-          dist.add(curl(distBlob, size));
-        }
-        report("origin (direct)", LoadRound.median(org));
-        report("portcullis", LoadRound.median(gw));
-        report("distribution", LoadRound.median(dist));
-        System.out.printf(
-            "portcullis / direct = %.2f   distribution / direct = %.2f   (rounds: %s | %s | %s)%n",
-            LoadRound.median(gw) / LoadRound.median(org),
-            LoadRound.median(dist) / LoadRound.median(org),
-            org,
-            gw,
-            dist);
-
-        System.out.printf(
-            "%n== 3. %d concurrent cold skopeo pulls of one %.1f MiB image (%d blobs) ==%n",
-            CLIENTS, imageBytes / 1048576.0, blobSizes.size());
-        double gwTime = pullConcurrently(skopeo, gateway.url(), "bench/img-gw", dir);
-        double distTime = pullConcurrently(skopeo, distribution.url(), "bench/img-dist", dir);
-        long gwBytes = originBytes(origin, "bench/img-gw", blobSizes);
-        long distBytes = originBytes(origin, "bench/img-dist", blobSizes);
-        System.out.printf(
-            "portcullis   : %6.1f MiB from the origin = %.2fx the image, all done in %.1f s%n",
-            gwBytes / 1048576.0, gwBytes / (double) imageBytes, gwTime);
-        System.out.printf(
-            "distribution : %6.1f MiB from the origin = %.2fx the image, all done in %.1f s%n",
-            distBytes / 1048576.0, distBytes / (double) imageBytes, distTime);
-
-        System.out.printf(
-            "%n== 4. cached manifest GETs, %d client threads, %d s each ==%n", THREADS, seconds);
-        HttpClient http = HttpClient.newHttpClient();
-        String manifest = "/manifests/";
-        for (String ref : List.of("v1", image.digest())) {
-          LoadRound g = load(http, gateway.url() + "/v2/bench/img-gw" + manifest + ref, seconds);
-          LoadRound d =
-              load(http, distribution.url() + "/v2/bench/img-dist" + manifest + ref, seconds);
-          String by = ref.startsWith("sha256:") ? "by digest" : "by tag   ";
-          System.out.printf(
-              "%s portcullis  : %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms%n",
-              by, g.perSecond(), g.p50(), g.p99());
-          System.out.printf(
-              "%s distribution: %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms   ratio %.1fx%n",
-              by, d.perSecond(), d.p50(), d.p99(), g.perSecond() / d.perSecond());
-        }
+        CacheBenchmark bench = new CacheBenchmark(origin, gateway, distribution, rounds);
+        bench.warmUp(warmUp);
+        bench.cold(cold);
+        bench.warm(cold.get(0));
+        bench.manyClients(many);
+        bench.thunderingHerd(herd);
+        bench.manifests(image, seconds);
+        bench.slowClients(slow);
+        bench.summary.print(System.out);
       }
     }
   }
 
-  private static void report(String who, double mibPerSecond) {
-    System.out.printf("%-20s: %8.1f MiB/s%n", who, mibPerSecond);
-  }
-
-  /** MiB/s of one GET with curl, the body discarded; fails unless all bytes arrived with 200. */
-  private static double curl(String url, long size) throws IOException, InterruptedException {
-    Process p =
-        new ProcessBuilder(
-                "curl",
-                "-sS",
-                "-o",
-                "/dev/null",
-                "-w",
-                "%{http_code} %{size_download} %{time_total}",
-                url)
-            .redirectErrorStream(true)
-            .start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-    p.waitFor();
-    String[] f = out.split(" ");
-    if (f.length != 3 || !f[0].equals("200") || Long.parseLong(f[1]) != size) {
-      throw new IllegalStateException("bad transfer of " + url + ": " + out);
+  /** The gateway's JVM compiles its hot paths on another blob, cold and then warm. */
+  private void warmUp(LargeBlob blob) throws IOException, InterruptedException {
+    for (int i = 0; i < 3; i++) {
+      CurlTransfer.get(url(gateway, blob), blob.size());
+      CurlTransfer.get(url(distribution, blob), blob.size());
     }
-    return Math.round(size / 1048576.0 / Double.parseDouble(f[2]) * 10) / 10.0;
+    CurlTransfer.get(url(origin.url(), blob), blob.size());
   }
 
-  private static double pullConcurrently(Skopeo skopeo, String base, String repo, Path dir)
-      throws Exception {
-    String source = "docker://" + URI.create(base).getAuthority() + "/" + repo + ":v1";
-    ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
+  private void cold(List<LargeBlob> blobs) throws IOException, InterruptedException {
+    System.out.printf(
+        "%n== cold %d MiB blob, one client, a new blob each round ==%n", blobs.get(0).size() / MIB);
+    List<CurlTransfer> gw = new ArrayList<>();
+    List<CurlTransfer> dist = new ArrayList<>();
+    for (int i = 0; i < blobs.size(); i++) {
+      LargeBlob blob = blobs.get(i);
+      // Alternate who goes first, so neither always finds the origin's page cache warmer.
+      if (i % 2 == 0) {
+        gw.add(CurlTransfer.get(url(gateway, blob), blob.size()));
+      }
+      dist.add(CurlTransfer.get(url(distribution, blob), blob.size()));
+      if (i % 2 == 1) {
+        gw.add(CurlTransfer.get(url(gateway, blob), blob.size()));
+      }
+    }
+    double g = report("portcullis", gw, CurlTransfer::mibPerSecond, "MiB/s");
+    double d = report("distribution proxy", dist, CurlTransfer::mibPerSecond, "MiB/s");
+    double gt = report("portcullis TTFB", gw, CurlTransfer::firstByteMillis, "ms");
+    double dt = report("distribution TTFB", dist, CurlTransfer::firstByteMillis, "ms");
+    summary.atLeast("cold blob, MiB/s", g, d, "dist.", 1.0);
+    summary.atMost("cold time to first byte, ms", gt, dt, "dist.", 1.5);
+  }
+
+  private void warm(LargeBlob blob) throws IOException, InterruptedException {
+    System.out.printf("%n== warm %d MiB blob (cached), one client ==%n", blob.size() / MIB);
+    List<CurlTransfer> gw = new ArrayList<>();
+    List<CurlTransfer> direct = new ArrayList<>();
+    for (int i = 0; i < rounds; i++) {
+      direct.add(CurlTransfer.get(url(origin.url(), blob), blob.size()));
+      gw.add(CurlTransfer.get(url(gateway, blob), blob.size()));
+    }
+    double o = report("origin (direct)", direct, CurlTransfer::mibPerSecond, "MiB/s");
+    double g = report("portcullis", gw, CurlTransfer::mibPerSecond, "MiB/s");
+    summary.atLeast("warm blob, MiB/s", g, o, "origin", 0.95);
+  }
+
+  private void manyClients(List<LargeBlob> blobs) throws Exception {
+    long size = blobs.get(0).size();
+    System.out.printf(
+        "%n== %d clients at once, each its own cached %d MiB blob ==%n", blobs.size(), size / MIB);
+    for (LargeBlob blob : blobs) {
+      CurlTransfer.get(url(gateway, blob), size); // fills the cache
+    }
+    List<String> gwUrls = blobs.stream().map(b -> url(gateway, b)).toList();
+    List<String> originUrls = blobs.stream().map(b -> url(origin.url(), b)).toList();
+    List<Double> gw = new ArrayList<>();
+    List<Double> direct = new ArrayList<>();
+    Map<Long, Double> cpu = probe.cpuByThread();
+    for (int i = 0; i < rounds; i++) {
+      direct.add(CurlTransfer.aggregate(originUrls, size));
+      gw.add(CurlTransfer.aggregate(gwUrls, size));
+    }
+    double o = report("origin (direct)", direct, Double::doubleValue, "MiB/s aggregate");
+    double g = report("portcullis", gw, Double::doubleValue, "MiB/s aggregate");
+    summary.atLeast(MANY + "-client aggregate, MiB/s", g, o, "origin", 0.9);
+    eventLoops(MANY + " clients, cached blobs (origin rounds included)", cpu);
+  }
+
+  /** Origin GETs when 16 clients ask each peer for one cold blob at the same moment. */
+  private void thunderingHerd(LargeBlob blob) throws IOException, InterruptedException {
+    System.out.printf(
+        "%n== %d clients at once, one cold %d MiB blob: origin GETs ==%n", MANY, blob.size() / MIB);
+    long gw = herd(gateway, blob);
+    long dist = herd(distribution, blob);
+    System.out.printf("portcullis: %d   distribution proxy: %d%n", gw, dist);
+    summary.line(
+        MANY + " cold clients of one blob, origin GETs",
+        Long.toString(gw),
+        dist + " dist.",
+        "= 1",
+        gw == 1);
+  }
+
+  private long herd(String peer, LargeBlob blob) throws IOException, InterruptedException {
+    String path = "/v2/.+/blobs/" + Pattern.quote(blob.digest().toString());
+    long before = origin.count("GET", path);
+    CurlTransfer.aggregate(Collections.nCopies(MANY, url(peer, blob)), blob.size());
+    return origin.count("GET", path) - before;
+  }
+
+  private void manifests(OciLayout image, int seconds) throws Exception {
+    System.out.printf(
+        "%n== cached manifest GETs, %d client threads (HTTP/1.1, one connection each), %d s"
+            + " rounds ==%n",
+        THREADS, seconds);
+    // HTTP/1.1: Java's client would otherwise upgrade to h2c and multiplex all on one connection.
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    for (String ref : List.of("v1", image.digest())) {
+      String by = ref.startsWith("sha256:") ? "by digest" : "by tag";
+      HttpRequest g = manifestRequest(gateway, ref);
+      HttpRequest d = manifestRequest(distribution, ref);
+      warmUp(http, g);
+      warmUp(http, d);
+      List<LoadRound> gw = new ArrayList<>();
+      List<LoadRound> dist = new ArrayList<>();
+      Map<Long, Double> cpu = probe.cpuByThread();
+      for (int i = 0; i < rounds; i++) {
+        gw.add(LoadRound.run(http, g, seconds, THREADS));
+      }
+      eventLoops("manifest GETs " + by, cpu);
+      for (int i = 0; i < rounds; i++) {
+        dist.add(LoadRound.run(http, d, seconds, THREADS));
+      }
+      LoadRound mg = LoadRound.medianRound(gw);
+      LoadRound md = LoadRound.medianRound(dist);
+      printRound(by + " portcullis", mg);
+      printRound(by + " distribution proxy", md);
+      summary.ratio("cached manifest " + by + ", req/s", mg.perSecond(), md.perSecond(), "dist.");
+    }
+  }
+
+  private void slowClients(LargeBlob blob) throws Exception {
+    System.out.printf(
+        "%n== %d slow clients (1 MiB/s each) stream one cold %d MiB blob ==%n",
+        SLOW, blob.size() / MIB);
+    String url = url(gateway, blob);
+    long before = probe.rssKiB();
+    long peak = before;
+    List<Process> clients = new ArrayList<>();
+    for (int i = 0; i < SLOW; i++) {
+      clients.add(CurlTransfer.start(url, "--limit-rate", "1M"));
+    }
     long t0 = System.nanoTime();
-    try {
-      List<Future<?>> all = new ArrayList<>();
-      for (int i = 0; i < CLIENTS; i++) {
-        Path out = dir.resolve(repo.replace('/', '-') + "-" + i);
-        all.add(
-            pool.submit(
-                () -> {
-                  skopeo.copy(source, "dir:" + out).orThrow();
-                  return DirImage.read(out);
-                }));
-      }
-      for (var f : all) {
-        f.get();
-      }
-    } finally {
-      pool.shutdownNow();
+    // Twice the time 1 MiB/s needs, and a minute: a gateway that stalls them is reported, not
+    // waited for.
+    long deadline = t0 + (blob.size() / MIB * 2 + 60) * 1_000_000_000L;
+    while (clients.stream().anyMatch(Process::isAlive) && System.nanoTime() < deadline) {
+      peak = Math.max(peak, probe.rssKiB());
+      Thread.sleep(200); // a sampling interval, not a wait for readiness
     }
-    return (System.nanoTime() - t0) / 1e9;
-  }
-
-  private static Map<String, Long> blobSizes(Path dirImage) throws IOException {
-    Map<String, Long> sizes = new java.util.TreeMap<>();
-    for (String digest : DirImage.read(dirImage).blobs().keySet()) {
-      sizes.put(digest, Files.size(dirImage.resolve(digest.substring("sha256:".length()))));
-    }
-    return sizes;
-  }
-
-  /** Blob bytes the origin sent for {@code repo}, from its access log (200 GETs). */
-  private static long originBytes(RegistryProcess origin, String repo, Map<String, Long> sizes) {
-    long total = 0;
-    for (var r : origin.requests()) {
-      if (r.isBlobGet() && r.status() == 200 && r.path().startsWith("/v2/" + repo + "/blobs/")) {
-        total += sizes.getOrDefault(r.path().substring(r.path().lastIndexOf('/') + 1), 0L);
+    long stalled = clients.stream().filter(Process::isAlive).count();
+    for (Process client : clients) {
+      if (stalled > 0) {
+        client.destroy();
+      } else {
+        CurlTransfer.finish(client, url, blob.size());
       }
     }
-    return total;
+    double growth = (peak - before) / 1024.0;
+    System.out.printf(
+        "RSS before %.1f MiB, peak %.1f MiB, growth %.1f MiB, %d of %d clients unfinished after"
+            + " %.0f s%n",
+        before / 1024.0, peak / 1024.0, growth, stalled, SLOW, (System.nanoTime() - t0) / 1e9);
+    summary.line(
+        "RSS growth, " + SLOW + " slow clients, MiB" + (stalled > 0 ? " (STALLED)" : ""),
+        String.format("%.1f", growth),
+        "",
+        "<= 64",
+        growth <= 64 && stalled == 0);
   }
 
-  private static LoadRound load(HttpClient http, String url, int seconds) throws Exception {
-    HttpRequest req =
-        HttpRequest.newBuilder(URI.create(url)).header("Accept", MANIFEST_ACCEPT).build();
+  /** Prints each event loop's CPU seconds since {@code before}; notes how many carried work. */
+  private void eventLoops(String during, Map<Long, Double> before) throws Exception {
+    double total = probe.cpuSince(before);
+    SortedMap<String, Double> loops = probe.eventLoopCpuSince(before);
+    double busiest = loops.values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
+    // A loop carries work when it did at least a tenth of what the busiest one did.
+    long working = loops.values().stream().filter(s -> s > 0 && s >= busiest / 10).count();
+    StringBuilder each = new StringBuilder();
+    loops.forEach(
+        (name, s) ->
+            each.append(
+                String.format(
+                    "  %s %.2f", name.substring(ProcessProbe.EVENT_LOOP.length() - 7), s)));
+    System.out.printf(
+        "event-loop CPU s during %s (gateway process total %.2f s):%s%n", during, total, each);
+    summary.line(
+        "event loops with work, " + during,
+        working + " of " + loops.size(),
+        "",
+        "all, and >= " + cores(),
+        working == loops.size() && working >= cores());
+  }
+
+  private static <T> double report(
+      String who, List<T> rounds, ToDoubleFunction<T> figure, String unit) {
+    List<Double> values = rounds.stream().map(figure::applyAsDouble).toList();
+    double median = LoadRound.median(values);
+    System.out.printf(
+        "%-20s: %8.1f %s median  %s%n",
+        who, median, unit, values.stream().map(v -> String.format("%.1f", v)).toList());
+    return median;
+  }
+
+  private static void printRound(String who, LoadRound r) {
+    System.out.printf(
+        "%-28s: %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms%n", who, r.perSecond(), r.p50(), r.p99());
+  }
+
+  private static void warmUp(HttpClient http, HttpRequest request) throws Exception {
     for (int i = 0; i < 200; i++) {
-      LoadRound.check(http.send(req, HttpResponse.BodyHandlers.ofByteArray())); // warm-up
+      LoadRound.check(http.send(request, HttpResponse.BodyHandlers.ofByteArray()));
     }
-    return LoadRound.run(http, req, seconds, THREADS);
+  }
+
+  private static HttpRequest manifestRequest(String base, String ref) {
+    return HttpRequest.newBuilder(URI.create(base + "/v2/bench/img/manifests/" + ref))
+        .header("Accept", MANIFEST_ACCEPT)
+        .build();
+  }
+
+  private static LargeBlob upload(RegistryProcess origin, long mib, long seed)
+      throws IOException, InterruptedException {
+    LargeBlob blob = LargeBlob.of(mib * MIB, seed);
+    blob.upload(Http.CLIENT, origin.url(), REPO);
+    return blob;
+  }
+
+  private static String url(String base, LargeBlob blob) {
+    return base + "/v2/" + REPO + "/blobs/" + blob.digest();
+  }
+
+  private static long arg(String[] args, int i, long fallback) {
+    return args.length > i ? Long.parseLong(args[i]) : fallback;
+  }
+
+  private static int cores() {
+    return Runtime.getRuntime().availableProcessors();
   }
 }

@@ -62,6 +62,13 @@ record LoadRound(long count, double perSecond, double p50, double p99) {
     }
   }
 
+  /** The round with the median rate of {@code rounds} (the upper one of an even count). */
+  static LoadRound medianRound(List<LoadRound> rounds) {
+    List<LoadRound> sorted = new ArrayList<>(rounds);
+    sorted.sort((a, b) -> Double.compare(a.perSecond(), b.perSecond()));
+    return sorted.get(sorted.size() / 2);
+  }
+
   /** The median of {@code values} (the upper one of an even count). */
   static double median(List<Double> values) {
     List<Double> sorted = new ArrayList<>(values);

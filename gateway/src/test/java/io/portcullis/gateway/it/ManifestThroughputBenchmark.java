@@ -87,8 +87,8 @@ public final class ManifestThroughputBenchmark {
           o.add(load(http, off, seconds, threads));
           e.add(load(http, enforced, seconds, threads));
         }
-        LoadRound me = median(e);
-        LoadRound mo = median(o);
+        LoadRound me = LoadRound.medianRound(e);
+        LoadRound mo = LoadRound.medianRound(o);
         System.out.printf(
             "warm manifest GETs, %d client threads, %d s rounds, median of 3 (warm-up %d req)%n",
             threads, seconds, warmUp.count());
@@ -128,11 +128,5 @@ public final class ManifestThroughputBenchmark {
   private static LoadRound load(HttpClient http, String url, int seconds, int threads)
       throws Exception {
     return LoadRound.run(http, request(url), seconds, threads);
-  }
-
-  private static LoadRound median(List<LoadRound> rounds) {
-    List<LoadRound> sorted = new ArrayList<>(rounds);
-    sorted.sort((a, b) -> Double.compare(a.perSecond(), b.perSecond()));
-    return sorted.get(sorted.size() / 2);
   }
 }
