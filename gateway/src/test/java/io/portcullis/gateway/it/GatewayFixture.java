@@ -1,10 +1,12 @@
 package io.portcullis.gateway.it;
 
+import io.portcullis.core.oci.MediaTypes;
 import io.portcullis.gateway.Gateway;
 import io.portcullis.gateway.config.ConfigLoader;
 import io.portcullis.gateway.config.GatewayConfig;
 import io.vertx.core.Vertx;
 import java.io.IOException;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,6 +36,14 @@ public final class GatewayFixture implements AutoCloseable {
 
   public String url() {
     return "http://" + hostPort();
+  }
+
+  /** {@code GET /v2/<repo>/manifests/<reference>} through the gateway, as a client asks for it. */
+  public HttpResponse<String> manifest(String repo, String reference) throws Exception {
+    return Http.get(
+        url() + "/v2/" + repo + "/manifests/" + reference,
+        "Accept",
+        MediaTypes.OCI_MANIFEST + ", " + MediaTypes.DOCKER_MANIFEST);
   }
 
   /** The running gateway (its admin port, metrics, readiness). */

@@ -316,10 +316,7 @@ class SigstoreIT {
   }
 
   private static HttpResponse<String> manifest(String repo, String tag) throws Exception {
-    return Http.get(
-        gateway.url() + "/v2/" + repo + "/manifests/" + tag,
-        "Accept",
-        MediaTypes.OCI_MANIFEST + ", " + MediaTypes.DOCKER_MANIFEST);
+    return gateway.manifest(repo, tag);
   }
 
   private static CommandResult pull(String repoTag) {

@@ -10,7 +10,6 @@ import io.portcullis.core.cosign.AttachmentLayer;
 import io.portcullis.core.cosign.AttachmentManifest;
 import io.portcullis.core.cosign.CosignAnnotations;
 import io.portcullis.core.oci.Digest;
-import io.portcullis.core.oci.MediaTypes;
 import io.portcullis.testkit.ImageSpec;
 import io.portcullis.testkit.OciLayout;
 import io.portcullis.testkit.RegistryProcess;
@@ -219,9 +218,6 @@ class SigstoreLegacyKeylessIT {
   }
 
   private static HttpResponse<String> manifest(String repo) throws Exception {
-    return Http.get(
-        gateway.url() + "/v2/" + repo + "/manifests/v1",
-        "Accept",
-        MediaTypes.OCI_MANIFEST + ", " + MediaTypes.DOCKER_MANIFEST);
+    return gateway.manifest(repo, "v1");
   }
 }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.portcullis.core.oci.Digest;
-import io.portcullis.core.oci.MediaTypes;
 import io.portcullis.gateway.testing.ReferrersApiUpstream;
 import io.portcullis.testkit.CommandResult;
 import io.portcullis.testkit.ImageSpec;
@@ -179,9 +178,6 @@ class SigstoreReferrersApiIT {
   }
 
   private static HttpResponse<String> manifest(String repo, String tag) throws Exception {
-    return Http.get(
-        gateway.url() + "/v2/" + repo + "/manifests/" + tag,
-        "Accept",
-        MediaTypes.OCI_MANIFEST + ", " + MediaTypes.DOCKER_MANIFEST);
+    return gateway.manifest(repo, tag);
   }
 }

@@ -134,9 +134,6 @@ class SigstoreSignThroughGatewayIT {
 
   private static HttpResponse<String> manifest(GatewayFixture gateway, String repo)
       throws Exception {
-    return Http.get(
-        gateway.url() + "/v2/" + repo + "/manifests/v1",
-        "Accept",
-        MediaTypes.OCI_MANIFEST + ", " + MediaTypes.DOCKER_MANIFEST);
+    return gateway.manifest(repo, "v1");
   }
 }

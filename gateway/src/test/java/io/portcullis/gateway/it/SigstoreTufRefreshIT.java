@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.portcullis.core.oci.Digest;
-import io.portcullis.core.oci.MediaTypes;
 import io.portcullis.testkit.ImageSpec;
 import io.portcullis.testkit.OciLayout;
 import io.portcullis.testkit.RegistryProcess;
@@ -120,9 +119,6 @@ class SigstoreTufRefreshIT {
   }
 
   private static HttpResponse<String> manifest(GatewayFixture gateway) throws Exception {
-    return Http.get(
-        gateway.url() + "/v2/team/app/manifests/v1",
-        "Accept",
-        MediaTypes.OCI_MANIFEST + ", " + MediaTypes.DOCKER_MANIFEST);
+    return gateway.manifest("team/app", "v1");
   }
 }
