@@ -98,8 +98,16 @@ public final class PostgresProcess implements AutoCloseable {
     sql("CREATE DATABASE " + name + " OWNER " + USER);
   }
 
-  /** Runs SQL as the superuser through the private Unix socket; throws when it fails. */
+  /** Runs SQL as the superuser in database {@code postgres}; its unaligned output. */
   public String sql(String statement) {
+    return sql("postgres", statement);
+  }
+
+  /**
+   * Runs SQL as the superuser through the private Unix socket in {@code database}; its unaligned
+   * output, or an {@link AssertionError} with psql's message when it fails.
+   */
+  public String sql(String database, String statement) {
     return commands
         .run(
             List.of(
@@ -111,7 +119,7 @@ public final class PostgresProcess implements AutoCloseable {
                 "-U",
                 "postgres",
                 "-d",
-                "postgres",
+                database,
                 "-X",
                 "-A",
                 "-t",
