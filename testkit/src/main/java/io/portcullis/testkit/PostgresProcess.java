@@ -36,7 +36,6 @@ public final class PostgresProcess implements AutoCloseable {
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
   private static final int START_ATTEMPTS = 3;
-  private static final int TAIL_LINES = 30;
 
   private final TempDirectory dir = TempDirectory.create("portcullis-postgres-");
   private final Path home = dir.resolve("pg"); // owned by the server's account, mode 700
@@ -109,28 +108,39 @@ public final class PostgresProcess implements AutoCloseable {
    */
   public String sql(String database, String statement) {
     return commands
-        .run(
-            List.of(
-                BIN.resolve("psql").toString(),
-                "-h",
-                home.toString(),
-                "-p",
-                Integer.toString(port),
-                "-U",
-                "postgres",
-                "-d",
-                database,
-                "-X",
-                "-A",
-                "-t",
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-c",
-                statement),
-            Duration.ofSeconds(30))
+        .run(psql(home.toString(), "postgres", database, statement), Duration.ofSeconds(30))
         .orThrow()
         .stdout()
         .strip();
+  }
+
+  /**
+   * Runs SQL through TCP as {@link #USER} logging in with {@code password} (SCRAM), the way the
+   * gateway does; the result, failed when the login or the statement was refused.
+   */
+  public CommandResult sqlAsUser(String password, String database, String statement) {
+    return new ExternalCommand(dir.path(), Map.of("PGPASSWORD", password, "PGCONNECT_TIMEOUT", "5"))
+        .run(psql(host(), USER, database, statement), Duration.ofSeconds(30));
+  }
+
+  private List<String> psql(String hostOrSocket, String user, String database, String statement) {
+    return List.of(
+        BIN.resolve("psql").toString(),
+        "-h",
+        hostOrSocket,
+        "-p",
+        Integer.toString(port),
+        "-U",
+        user,
+        "-d",
+        database,
+        "-X",
+        "-A",
+        "-t",
+        "-v",
+        "ON_ERROR_STOP=1",
+        "-c",
+        statement);
   }
 
   /** The server's process id (its postmaster), while it runs. */
@@ -178,7 +188,7 @@ public final class PostgresProcess implements AutoCloseable {
   @Override
   public synchronized void close() {
     stop();
-    removeShutdownHook();
+    ProcessLog.removeShutdownHook(shutdownHook);
     dir.close();
   }
 
@@ -307,14 +317,7 @@ public final class PostgresProcess implements AutoCloseable {
 
   /** The last lines of the server's log, to end a failure message with. */
   public String tail() {
-    try {
-      List<String> lines =
-          Files.exists(log) ? Files.readAllLines(log, StandardCharsets.UTF_8) : List.of();
-      List<String> last = lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size());
-      return "\n--- last lines of " + log + " ---\n" + String.join("\n", last);
-    } catch (IOException e) {
-      return "\n(cannot read " + log + ": " + e + ")";
-    }
+    return ProcessLog.tail(log);
   }
 
   private static String randomHex() {
@@ -327,13 +330,5 @@ public final class PostgresProcess implements AutoCloseable {
   private void cleanUpAtExit() {
     stop();
     dir.close();
-  }
-
-  private void removeShutdownHook() {
-    try {
-      Runtime.getRuntime().removeShutdownHook(shutdownHook);
-    } catch (IllegalStateException | IllegalArgumentException e) {
-      // the JVM is already shutting down, or the hook was never added: nothing to undo
-    }
   }
 }

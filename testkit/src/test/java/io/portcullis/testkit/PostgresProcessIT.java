@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -15,42 +12,19 @@ import org.junit.jupiter.api.Test;
 /** A real PostgreSQL as the gateway's shared-state tests use it. */
 class PostgresProcessIT {
   private static PostgresProcess postgres;
-  private static TempDirectory scratch;
 
   @BeforeAll
   static void startPostgres() {
     postgres = PostgresProcess.start();
-    scratch = TempDirectory.create("portcullis-psql-");
   }
 
   @AfterAll
   static void cleanUp() throws Exception {
-    Teardown.closeAll(postgres, scratch);
+    Teardown.closeAll(postgres);
   }
 
-  /** psql over TCP as the application role, with its password (SCRAM), like the gateway logs in. */
   private static CommandResult asUser(String password, String database, String sql) {
-    return new ExternalCommand(
-            scratch.path(), Map.of("PGPASSWORD", password, "PGCONNECT_TIMEOUT", "3"))
-        .run(
-            List.of(
-                PostgresProcess.BIN.resolve("psql").toString(),
-                "-h",
-                postgres.host(),
-                "-p",
-                Integer.toString(postgres.port()),
-                "-U",
-                PostgresProcess.USER,
-                "-d",
-                database,
-                "-X",
-                "-A",
-                "-t",
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-c",
-                sql),
-            Duration.ofSeconds(20));
+    return postgres.sqlAsUser(password, database, sql);
   }
 
   @Test
