@@ -9,9 +9,11 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -47,11 +49,23 @@ public final class PostgresProcess implements AutoCloseable {
   private volatile int port;
   private Process process;
 
-  private PostgresProcess() {}
+  private final Optional<Path[]> tls; // certificate and key files, as given
+
+  private PostgresProcess(Optional<Path[]> tls) {
+    this.tls = tls;
+  }
 
   /** Initialises a cluster, starts it, and makes {@link #USER} and {@link #DATABASE}. */
   public static PostgresProcess start() {
-    return new PostgresProcess().startFresh();
+    return new PostgresProcess(Optional.empty()).startFresh();
+  }
+
+  /**
+   * As {@link #start()}, with TLS on ({@code ssl=on}) using this PEM certificate (chain) and key;
+   * clients may still connect without TLS unless they insist ({@code sslmode=verify-full}).
+   */
+  public static PostgresProcess startWithTls(Path certFile, Path keyFile) {
+    return new PostgresProcess(Optional.of(new Path[] {certFile, keyFile})).startFresh();
   }
 
   public String host() {
@@ -119,7 +133,18 @@ public final class PostgresProcess implements AutoCloseable {
    * gateway does; the result, failed when the login or the statement was refused.
    */
   public CommandResult sqlAsUser(String password, String database, String statement) {
-    return new ExternalCommand(dir.path(), Map.of("PGPASSWORD", password, "PGCONNECT_TIMEOUT", "5"))
+    return sqlAsUser(password, database, statement, Map.of());
+  }
+
+  /**
+   * As {@link #sqlAsUser(String, String, String)} with more libpq variables ({@code PGSSLMODE}).
+   */
+  public CommandResult sqlAsUser(
+      String password, String database, String statement, Map<String, String> libpq) {
+    Map<String, String> env = new HashMap<>(libpq);
+    env.put("PGPASSWORD", password);
+    env.put("PGCONNECT_TIMEOUT", "5");
+    return new ExternalCommand(dir.path(), env)
         .run(psql(host(), USER, database, statement), Duration.ofSeconds(30));
   }
 
@@ -196,6 +221,9 @@ public final class PostgresProcess implements AutoCloseable {
     Runtime.getRuntime().addShutdownHook(shutdownHook);
     try {
       initdb();
+      if (tls.isPresent()) {
+        installTls(tls.get()[0], tls.get()[1]);
+      }
       for (int attempt = 1; ; attempt++) {
         port = FreePorts.loopback();
         launch();
@@ -249,6 +277,21 @@ public final class PostgresProcess implements AutoCloseable {
     }
   }
 
+  /** The server reads them as its own account, and refuses a key that others may read. */
+  private void installTls(Path certFile, Path keyFile) {
+    try {
+      Path cert = home.resolve("server.crt");
+      Path key = home.resolve("server.key");
+      Files.copy(certFile, cert);
+      Files.copy(keyFile, key);
+      Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+      account.own(cert);
+      account.own(key);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot install the TLS certificate and key", e);
+    }
+  }
+
   private CommandResult run(List<String> command) {
     if (!Files.isExecutable(Path.of(command.get(0)))) {
       throw new IllegalStateException(
@@ -274,6 +317,13 @@ public final class PostgresProcess implements AutoCloseable {
             "-c", "fsync=off",
             "-c", "synchronous_commit=off",
             "-c", "full_page_writes=off"));
+    if (tls.isPresent()) {
+      command.addAll(
+          List.of(
+              "-c", "ssl=on",
+              "-c", "ssl_cert_file=" + home.resolve("server.crt"),
+              "-c", "ssl_key_file=" + home.resolve("server.key")));
+    }
     ProcessBuilder builder = new ProcessBuilder(account.wrap(command));
     builder.directory(home.toFile()); // the server's account may not enter the caller's directory
     builder.redirectErrorStream(true);

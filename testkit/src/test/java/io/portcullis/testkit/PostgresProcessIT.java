@@ -5,9 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.portcullis.core.x509.DevPki;
+import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** A real PostgreSQL as the gateway's shared-state tests use it. */
 class PostgresProcessIT {
@@ -78,5 +82,26 @@ class PostgresProcessIT {
             .orThrow()
             .stdout()
             .strip());
+  }
+
+  @Test
+  void withTlsAClientThatVerifiesTheServerGetsAnEncryptedSession(@TempDir Path pki)
+      throws Exception {
+    DevPki.generate().writeTo(pki, false);
+    try (PostgresProcess tls =
+        PostgresProcess.startWithTls(pki.resolve("tls.crt"), pki.resolve("tls.key"))) {
+      CommandResult verified =
+          tls.sqlAsUser(
+                  tls.password(),
+                  PostgresProcess.DATABASE,
+                  "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                  Map.of(
+                      "PGSSLMODE",
+                      "verify-full",
+                      "PGSSLROOTCERT",
+                      pki.resolve("root.crt").toString()))
+              .orThrow();
+      assertEquals("t", verified.stdout().strip());
+    }
   }
 }
