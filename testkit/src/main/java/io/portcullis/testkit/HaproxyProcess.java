@@ -158,16 +158,8 @@ public final class HaproxyProcess implements AutoCloseable {
   }
 
   private void launch() {
-    ProcessBuilder builder = new ProcessBuilder(BINARY, "-db", "-f", configFile().toString());
-    builder.directory(dir.path().toFile());
-    builder.redirectErrorStream(true);
-    builder.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-    builder.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-    try {
-      process = builder.start();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot run " + BINARY, e);
-    }
+    process =
+        ProcessLog.start(List.of(BINARY, "-db", "-f", configFile().toString()), dir.path(), log);
   }
 
   private void awaitReady() {

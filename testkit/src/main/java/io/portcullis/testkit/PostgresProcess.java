@@ -324,16 +324,8 @@ public final class PostgresProcess implements AutoCloseable {
               "-c", "ssl_cert_file=" + home.resolve("server.crt"),
               "-c", "ssl_key_file=" + home.resolve("server.key")));
     }
-    ProcessBuilder builder = new ProcessBuilder(account.wrap(command));
-    builder.directory(home.toFile()); // the server's account may not enter the caller's directory
-    builder.redirectErrorStream(true);
-    builder.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-    builder.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-    try {
-      process = builder.start();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot run " + command.get(0), e);
-    }
+    // in its own directory: the server's account may not enter the caller's
+    process = ProcessLog.start(account.wrap(command), home, log);
   }
 
   private void awaitReady() {

@@ -1,6 +1,7 @@
 package io.portcullis.testkit;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,7 +9,8 @@ import java.util.List;
 
 /**
  * The log file of a server a test started, and the end of it that a failure message quotes (the
- * reason a server did not start is nearly always in its last lines).
+ * reason a server did not start is nearly always in its last lines); how such a server is started
+ * and its hook taken back.
  */
 final class ProcessLog {
   private static final int TAIL_LINES = 30;
@@ -24,6 +26,23 @@ final class ProcessLog {
       return "\n--- last lines of " + log + " ---\n" + String.join("\n", last);
     } catch (IOException e) {
       return "\n(cannot read " + log + ": " + e + ")";
+    }
+  }
+
+  /**
+   * Starts a server in {@code workDir} with its output (stdout and stderr) appended to {@code log}
+   * and no input.
+   */
+  static Process start(List<String> command, Path workDir, Path log) {
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.directory(workDir.toFile());
+    builder.redirectErrorStream(true);
+    builder.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    builder.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+    try {
+      return builder.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot run " + String.join(" ", command), e);
     }
   }
 
