@@ -16,9 +16,9 @@ command -v podman >/dev/null 2>&1 || missing+=(podman)
 # ComposeStackIT runs the compose services in namespaces: ip (iproute2), curl
 command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
-# the replicas' shared state (issue #15): PostgreSQL 15 started by the tests themselves (testkit
+# the replicas' shared state (issue #15): Debian's PostgreSQL (15 on Debian 12) started by the tests themselves (testkit
 # PostgresProcess, under setpriv as the postgres user the package creates), HAProxy in front
-[ -x /usr/lib/postgresql/15/bin/postgres ] || missing+=(postgresql)
+compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || missing+=(postgresql)
 command -v haproxy >/dev/null 2>&1 || missing+=(haproxy)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing test components: ${missing[*]}"

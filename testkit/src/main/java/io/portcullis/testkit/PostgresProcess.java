@@ -9,6 +9,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -17,8 +18,8 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real PostgreSQL 15 (Debian's {@code postgresql-15}) in its own temporary directory on a free
- * loopback port, for integration tests of the gateway's shared state.
+ * A real PostgreSQL (Debian's {@code postgresql}, 15 on Debian 12) in its own temporary directory
+ * on a free loopback port, for integration tests of the gateway's shared state.
  *
  * <p>At start it runs {@code initdb}, starts {@code postgres} in the foreground, waits until {@code
  * pg_isready} says so, and makes a login role {@link #USER} with a random password (SCRAM over TCP)
@@ -29,8 +30,11 @@ import java.util.concurrent.TimeUnit;
  * Durability is traded for speed ({@code fsync=off}): the data is thrown away anyway.
  */
 public final class PostgresProcess implements AutoCloseable {
-  /** Where Debian installs the server's programs. */
-  public static final Path BIN = Path.of("/usr/lib/postgresql/15/bin");
+  /**
+   * Where Debian installs the server's programs: {@code /usr/lib/postgresql/<major>/bin}, the
+   * newest major present (15 on Debian 12).
+   */
+  public static final Path BIN = newestBin(Path.of("/usr/lib/postgresql"));
 
   public static final String USER = "portcullis";
   public static final String DATABASE = "portcullis";
@@ -360,6 +364,19 @@ public final class PostgresProcess implements AutoCloseable {
   /** The last lines of the server's log, to end a failure message with. */
   public String tail() {
     return ProcessLog.tail(log);
+  }
+
+  static Path newestBin(Path root) {
+    try (var majors = Files.list(root)) {
+      return majors
+          .filter(d -> d.getFileName().toString().matches("\\d+"))
+          .filter(d -> Files.isExecutable(d.resolve("bin/postgres")))
+          .max(Comparator.comparingInt(d -> Integer.parseInt(d.getFileName().toString())))
+          .map(d -> d.resolve("bin"))
+          .orElse(root.resolve("15/bin"));
+    } catch (IOException e) {
+      return root.resolve("15/bin"); // not installed: the first command says which package to add
+    }
   }
 
   private static String randomHex() {
