@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of Portcullis. The integration tests drive real components: Debian's
 # docker-registry (CNCF distribution) as upstream, skopeo and podman as clients, umoci to build
-# images; ComposeStackIT also needs iproute2 and curl.
+# images; ComposeStackIT also needs iproute2 and curl; the shared-state tests PostgreSQL and HAProxy.
 # They are installed here when missing (apt-get, as root or through sudo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +16,10 @@ command -v podman >/dev/null 2>&1 || missing+=(podman)
 # ComposeStackIT runs the compose services in namespaces: ip (iproute2), curl
 command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+# the replicas' shared state (issue #15): Debian's PostgreSQL (15 on Debian 12) started by the tests themselves (testkit
+# PostgresProcess, under setpriv as the postgres user the package creates), HAProxy in front
+compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || missing+=(postgresql)
+command -v haproxy >/dev/null 2>&1 || missing+=(haproxy)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing test components: ${missing[*]}"
   sudo=""

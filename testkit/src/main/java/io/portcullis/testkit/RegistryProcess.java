@@ -2,7 +2,6 @@ package io.portcullis.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,7 +30,6 @@ public final class RegistryProcess implements AutoCloseable {
   private static final String BINARY = "docker-registry";
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(15);
   private static final int START_ATTEMPTS = 3;
-  private static final int TAIL_LINES = 30;
 
   private final TempDirectory dir;
   private final Credentials credentials;
@@ -161,7 +159,7 @@ public final class RegistryProcess implements AutoCloseable {
   /** Stops the process and deletes its storage and logs. */
   public synchronized void stop() {
     down();
-    removeShutdownHook();
+    ProcessLog.removeShutdownHook(shutdownHook);
     dir.close();
   }
 
@@ -253,30 +251,13 @@ public final class RegistryProcess implements AutoCloseable {
 
   /** The last lines of the registry's log, to end a failure message with. */
   public String tail() {
-    try {
-      List<String> lines =
-          Files.exists(logFile())
-              ? Files.readAllLines(logFile(), StandardCharsets.UTF_8)
-              : List.of();
-      List<String> last = lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size());
-      return "\n--- last lines of " + logFile() + " ---\n" + String.join("\n", last);
-    } catch (IOException e) {
-      return "\n(cannot read " + logFile() + ": " + e + ")";
-    }
+    return ProcessLog.tail(logFile());
   }
 
   /** Runs if the JVM exits without stop(), e.g. when a test's teardown threw first. */
   private void cleanUpAtExit() {
     down();
     dir.close();
-  }
-
-  private void removeShutdownHook() {
-    try {
-      Runtime.getRuntime().removeShutdownHook(shutdownHook);
-    } catch (IllegalStateException | IllegalArgumentException e) {
-      // the JVM is already shutting down, or the hook was never added: nothing to undo
-    }
   }
 
   /**

@@ -18,16 +18,18 @@ public final class RequiredTools {
   public static final String TEST_COMMAND = "scripts/test.sh";
 
   private static final Map<String, String> DEBIAN_PACKAGES =
-      Map.of(
-          "docker-registry", "docker-registry",
-          "skopeo", "skopeo",
-          "umoci", "umoci",
-          "ip", "iproute2",
-          "nsenter", "util-linux",
-          "unshare", "util-linux",
-          "mount", "mount",
-          "podman", "podman",
-          "setpriv", "util-linux");
+      Map.ofEntries(
+          Map.entry("docker-registry", "docker-registry"),
+          Map.entry("skopeo", "skopeo"),
+          Map.entry("umoci", "umoci"),
+          Map.entry("ip", "iproute2"),
+          Map.entry("nsenter", "util-linux"),
+          Map.entry("unshare", "util-linux"),
+          Map.entry("mount", "mount"),
+          Map.entry("podman", "podman"),
+          Map.entry("setpriv", "util-linux"),
+          Map.entry("haproxy", "haproxy"),
+          Map.entry("pg_isready", "postgresql"));
 
   private RequiredTools() {}
 

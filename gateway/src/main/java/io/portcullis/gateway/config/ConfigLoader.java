@@ -234,7 +234,8 @@ public final class ConfigLoader {
         auth,
         DeploymentConfigReader.admin(raw.admin()),
         DeploymentConfigReader.logging(raw.logging()),
-        cache(raw.cache(), dataDir));
+        cache(raw.cache(), dataDir),
+        StateConfigReader.read(raw.state()));
   }
 
   /** {@code routing.unprefixed}, the prefix names without one are read under; null when unset. */
@@ -431,7 +432,8 @@ public final class ConfigLoader {
       DeploymentConfigReader.LoggingSection logging,
       CacheSection cache,
       RoutingSection routing,
-      SigstoreSection sigstore) {}
+      SigstoreSection sigstore,
+      StateConfigReader.StateSection state) {}
 
   /** {@code refreshInterval}: how often TUF-refreshed Sigstore trusted roots are refreshed. */
   record SigstoreSection(String refreshInterval) {}

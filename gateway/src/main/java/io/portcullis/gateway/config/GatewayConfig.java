@@ -18,16 +18,50 @@ public record GatewayConfig(
     Optional<AuthConfig> auth,
     Optional<AdminConfig> admin,
     LoggingConfig logging,
-    CacheConfig cache) {
+    CacheConfig cache,
+    Optional<StateConfig> state) {
 
   public GatewayConfig {
     upstreams = List.copyOf(upstreams);
   }
 
+  /** A single-node configuration: state in files in {@code dataDir}. */
+  public GatewayConfig(
+      ServerConfig server,
+      List<UpstreamConfig> upstreams,
+      Path dataDir,
+      Optional<PolicyConfig> policy,
+      Optional<Path> auditFile,
+      Optional<AuthConfig> auth,
+      Optional<AdminConfig> admin,
+      LoggingConfig logging,
+      CacheConfig cache) {
+    this(
+        server,
+        upstreams,
+        dataDir,
+        policy,
+        auditFile,
+        auth,
+        admin,
+        logging,
+        cache,
+        Optional.empty());
+  }
+
   /** A copy listening on another port (tests use port 0 for an ephemeral one). */
   public GatewayConfig withPort(int port) {
     return new GatewayConfig(
-        server.withPort(port), upstreams, dataDir, policy, auditFile, auth, admin, logging, cache);
+        server.withPort(port),
+        upstreams,
+        dataDir,
+        policy,
+        auditFile,
+        auth,
+        admin,
+        logging,
+        cache,
+        state);
   }
 
   /**
