@@ -73,6 +73,14 @@ public final class Gateway {
 
   /** Starts a gateway on {@code vertx}; blocking set-up (key files) happens before it listens. */
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config) {
+    if (config.state().isPresent()) {
+      // Fail closed: replicas that believe they share pins, robots and lockouts while each keeps
+      // its own would resolve one tag to two digests.
+      return Future.failedFuture(
+          new ConfigException(
+              "state.postgres: shared state in PostgreSQL is not served by this version yet (issue"
+                  + " #15); remove the state section to run a single node on files in dataDir"));
+    }
     UploadIds uploadIds;
     try {
       uploadIds = new UploadIds(uploadKey(config.dataDir()));
