@@ -71,6 +71,8 @@ public final class RequestObserver implements Handler<HttpServerRequest> {
   @Override
   public void handle(HttpServerRequest req) {
     long start = System.nanoTime();
+    // A request is handled on the event loop of the listener that accepted its connection.
+    metrics.eventLoopRequest(Thread.currentThread().getName());
     String id = requestId(req.getHeader(HEADER));
     // Handlers read the id from here (audit records); an unsafe value offered is replaced.
     req.headers().set(HEADER, id);
