@@ -10,10 +10,13 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,20 +26,20 @@ import org.slf4j.LoggerFactory;
  * turn and its I/O, TLS and blob hashing run on that server's loop. A single server created outside
  * any context would bind every connection to one loop, leaving the other cores idle.
  *
- * <p>The first server listens on the configured port; the others join it on its actual port, so
- * port 0 (tests) still yields one shared port rather than one random port per server.
+ * <p>The servers are the instances of one verticle deployment: if any cannot listen, Vert.x fails
+ * the deployment and undeploys (closes) the others.
  */
 final class ClientListeners {
   private static final Logger LOG = LoggerFactory.getLogger(ClientListeners.class);
 
   private final Vertx vertx;
   private final List<HttpServer> servers;
-  private final List<String> deployments;
+  private final String deployment;
 
-  private ClientListeners(Vertx vertx, List<HttpServer> servers, List<String> deployments) {
+  private ClientListeners(Vertx vertx, List<HttpServer> servers, String deployment) {
     this.vertx = vertx;
     this.servers = servers;
-    this.deployments = deployments;
+    this.deployment = deployment;
   }
 
   /**
@@ -46,47 +49,56 @@ final class ClientListeners {
   static Future<ClientListeners> start(
       Vertx vertx, ServerConfig server, RequestObserver observer, ConnectionDeadlines deadlines) {
     List<HttpServer> servers = new CopyOnWriteArrayList<>();
-    List<String> deployments = new CopyOnWriteArrayList<>();
     List<String> loops = new CopyOnWriteArrayList<>();
-    ClientListeners listeners = new ClientListeners(vertx, servers, deployments);
-    return deploy(vertx, server, observer, deadlines, 1, servers, loops)
-        .compose(
-            first -> {
-              deployments.add(first);
-              int port = servers.get(0).actualPort();
-              if (server.eventLoops() == 1) {
-                return Future.succeededFuture();
-              }
-              return deploy(
-                      vertx,
-                      server.withPort(port),
-                      observer,
-                      deadlines,
-                      server.eventLoops() - 1,
-                      servers,
-                      loops)
-                  .map(
-                      rest -> {
-                        deployments.add(rest);
-                        return null;
-                      });
-            })
-        .recover(err -> listeners.undeploy().transform(v -> Future.failedFuture(err)))
-        .map(
-            v -> {
-              long distinct = loops.stream().distinct().count();
-              if (distinct < server.eventLoops()) {
-                // Vert.x has fewer event loops than asked for (its eventLoopPoolSize): servers
-                // on one loop share it, which works but does not spread the load.
-                LOG.warn(
-                    "server.eventLoops is {} but the client listeners run on only {} event loops",
-                    server.eventLoops(),
-                    distinct);
-              }
-              LOG.debug(
-                  "client listeners on {}", loops.stream().sorted().collect(Collectors.toList()));
-              return listeners;
-            });
+    Future<String> deployed;
+    if (server.port() == 0 && server.eventLoops() > 1) {
+      // Vert.x shares a port between the servers of one Vertx that listen on the same host and
+      // port, but not port 0: each server would get a free port of its own. So a free port is
+      // picked first and every server listens on it; should another process take it in between,
+      // another is picked.
+      deployed = onFreePort(vertx, server, observer, deadlines, servers, loops, 3);
+    } else {
+      deployed = deploy(vertx, server, observer, deadlines, servers, loops);
+    }
+    return deployed.map(
+        deployment -> {
+          long distinct = loops.stream().distinct().count();
+          if (distinct < server.eventLoops()) {
+            // Vert.x has fewer event loops than asked for (its eventLoopPoolSize): servers
+            // on one loop share it, which works but does not spread the load.
+            LOG.warn(
+                "server.eventLoops is {} but the client listeners run on only {} event loops",
+                server.eventLoops(),
+                distinct);
+          }
+          LOG.debug("client listeners on {}", loops.stream().sorted().toList());
+          return new ClientListeners(vertx, servers, deployment);
+        });
+  }
+
+  private static Future<String> onFreePort(
+      Vertx vertx,
+      ServerConfig server,
+      RequestObserver observer,
+      ConnectionDeadlines deadlines,
+      List<HttpServer> servers,
+      List<String> loops,
+      int attempts) {
+    return vertx
+        .executeBlocking(() -> freePort(server.host()), false)
+        .compose(port -> deploy(vertx, server.withPort(port), observer, deadlines, servers, loops))
+        .recover(
+            err ->
+                attempts > 1 && err instanceof BindException
+                    ? onFreePort(vertx, server, observer, deadlines, servers, loops, attempts - 1)
+                    : Future.failedFuture(err));
+  }
+
+  private static int freePort(String host) throws IOException {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.bind(new InetSocketAddress(host, 0));
+      return socket.getLocalPort();
+    }
   }
 
   private static Future<String> deploy(
@@ -94,7 +106,6 @@ final class ClientListeners {
       ServerConfig server,
       RequestObserver observer,
       ConnectionDeadlines deadlines,
-      int instances,
       List<HttpServer> servers,
       List<String> loops) {
     return vertx.deployVerticle(
@@ -112,7 +123,7 @@ final class ClientListeners {
                     .onSuccess(servers::add);
               }
             },
-        new DeploymentOptions().setInstances(instances));
+        new DeploymentOptions().setInstances(server.eventLoops()));
   }
 
   /** The port every listener shares. */
@@ -131,10 +142,6 @@ final class ClientListeners {
    */
   Future<Void> shutdown(Duration grace) {
     return Future.join(servers.stream().map(s -> s.shutdown(grace)).toList())
-        .transform(v -> undeploy());
-  }
-
-  private Future<Void> undeploy() {
-    return Future.join(deployments.stream().map(vertx::undeploy).toList()).mapEmpty();
+        .transform(v -> vertx.undeploy(deployment));
   }
 }
