@@ -149,6 +149,34 @@ class EventLoopsIT {
   }
 
   @Test
+  void sixteenColdManifestClientsOnTwoLoopsMakeOneUpstreamGet() throws Exception {
+    byte[] bytes = RegistryProtocolIT.pushImageTo(registry.url(), "team/cold", 33);
+    Digest digest = Digest.sha256(bytes);
+    var put =
+        Http.send(
+            "PUT",
+            registry.url() + "/v2/team/cold/manifests/v1",
+            bytes,
+            "Content-Type",
+            MediaTypes.OCI_MANIFEST);
+    assertEquals(201, put.statusCode(), put.body());
+    for (String reference : List.of("v1", digest.toString())) {
+      Map<String, Double> before = perLoop(two);
+      for (HttpResponse<String> r : together(16, () -> two.manifest("team/cold", reference))) {
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals(digest.toString(), r.headers().firstValue("Docker-Content-Digest").get());
+      }
+      Map<String, Double> served = since(two, before);
+      assertEquals(2, served.size(), "the clients landed on both loops: " + served);
+    }
+    // By tag: one GET; by digest: none, the tag's fetch cached the manifest under its digest.
+    assertEquals(
+        1,
+        registry.count("GET", "/v2/team/cold/manifests/.*"),
+        "16 cold clients of a tag, then of its digest: one upstream GET");
+  }
+
+  @Test
   void sixteenColdBlobClientsOnTwoLoopsMakeOneUpstreamGet() throws Exception {
     byte[] bytes = RegistryProtocolIT.random(8 * 1024 * 1024 + 5, 32);
     Digest digest = CacheBlobIT.upload(registry, "team/loops", bytes);
