@@ -80,7 +80,9 @@ public final class Gateway {
     }
     GatewayMetrics metrics = GatewayMetrics.prometheus();
     List<Upstream> upstreams =
-        config.upstreams().stream().map(u -> new Upstream(vertx, u, metrics)).toList();
+        config.upstreams().stream()
+            .map(u -> new Upstream(vertx, u, metrics, config.server().eventLoops()))
+            .toList();
     Enforcement enforcement;
     try {
       enforcement = Enforcement.start(vertx, config, metrics);
