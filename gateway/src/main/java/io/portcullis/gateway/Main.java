@@ -101,13 +101,13 @@ public final class Main implements Callable<Integer> {
    * fails with "cacheDir has been removed". A cache fill committed during a graceful shutdown was
    * then lost, and a restarted gateway could not serve it while the upstream was down.
    *
-   * <p>At least {@code server.eventLoops} event loops (Vert.x's default is twice the processors),
-   * so each client listener gets a loop of its own.
+   * <p>{@code server.eventLoops} event loops, so each client listener gets a loop of its own and no
+   * loop idles: with Vert.x's default of twice the processors, half the loops had no listener,
+   * while the rest of the gateway (admin listener, timers) needs no loop of its own.
    */
   public static VertxOptions vertxOptions(ServerConfig server) {
     return new VertxOptions()
-        .setEventLoopPoolSize(
-            Math.max(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE, server.eventLoops()))
+        .setEventLoopPoolSize(server.eventLoops())
         .setFileSystemOptions(
             new FileSystemOptions()
                 .setClassPathResolvingEnabled(false)
