@@ -13,8 +13,10 @@ import io.portcullis.gateway.upstream.DirectArtifacts;
 import io.portcullis.gateway.upstream.UpstreamArtifacts.Fetched;
 import io.portcullis.gateway.upstream.UpstreamRequest;
 import io.portcullis.gateway.upstream.UpstreamRoute;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import java.util.ArrayList;
@@ -208,14 +210,17 @@ final class ReferrersTagIndex {
                         }));
   }
 
-  /** Runs {@code op} after the previous operation on {@code key} has finished. */
-  private <T> Future<T> serially(String key, Supplier<Future<T>> op) {
+  /**
+   * Runs {@code op} after the previous operation on {@code key} has finished, on the caller's
+   * context: the previous one may have been a request on another event loop, whose completion would
+   * otherwise run this one (its upstream requests and its client's answer) on that loop.
+   */
+  <T> Future<T> serially(String key, Supplier<Future<T>> op) {
+    Context caller = Vertx.currentContext();
     Promise<Void> done = Promise.promise();
     Future<?> previous = inFlight.put(key, done.future());
     Future<Void> turn =
-        previous == null
-            ? Future.succeededFuture()
-            : previous.transform(ar -> Future.succeededFuture());
+        previous == null ? Future.succeededFuture() : previous.transform(ar -> backOn(caller));
     Future<T> result = turn.compose(v -> op.get());
     result.onComplete(
         ar -> {
@@ -223,5 +228,15 @@ final class ReferrersTagIndex {
           done.complete();
         });
     return result;
+  }
+
+  /** Completes on {@code context} (at once when there is none: a caller off the event loops). */
+  private static Future<Void> backOn(Context context) {
+    if (context == null) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> back = Promise.promise();
+    context.runOnContext(v -> back.complete());
+    return back.future();
   }
 }

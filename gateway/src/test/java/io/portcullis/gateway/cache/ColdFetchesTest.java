@@ -4,13 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.portcullis.gateway.testing.EventLoopContexts;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -30,29 +29,10 @@ class ColdFetchesTest {
     vertx.close().await();
   }
 
-  private List<Context> contexts() {
-    List<Context> contexts = new ArrayList<>();
-    for (int i = 0; i < LOOPS; i++) {
-      Context[] captured = new Context[1];
-      vertx
-          .deployVerticle(
-              new VerticleBase() {
-                @Override
-                public Future<?> start() {
-                  captured[0] = context;
-                  return Future.succeededFuture();
-                }
-              })
-          .await();
-      contexts.add(captured[0]);
-    }
-    return contexts;
-  }
-
   @Test
   void concurrentMissesOnEveryLoopShareOneFetch() throws Exception {
     ColdFetches<String> cold = new ColdFetches<>(vertx);
-    List<Context> contexts = contexts();
+    List<Context> contexts = EventLoopContexts.of(vertx, LOOPS);
     AtomicInteger fetches = new AtomicInteger();
     Promise<String> upstream = Promise.promise();
     CountDownLatch go = new CountDownLatch(1);

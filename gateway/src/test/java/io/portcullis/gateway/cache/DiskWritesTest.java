@@ -4,9 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.portcullis.gateway.testing.EventLoopContexts;
 import io.vertx.core.Context;
-import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.List;
@@ -25,27 +24,12 @@ class DiskWritesTest {
     vertx.close().await();
   }
 
-  /** A context of its own (each deployment gets the next event loop). */
-  private Context context() {
-    Context[] captured = new Context[1];
-    vertx
-        .deployVerticle(
-            new VerticleBase() {
-              @Override
-              public Future<?> start() {
-                captured[0] = context;
-                return Future.succeededFuture();
-              }
-            })
-        .await();
-    return captured[0];
-  }
-
   @Test
   void aWriteAskedForOnAnotherLoopWaitsForTheOneBefore() throws Exception {
     DiskWrites disk = new DiskWrites(vertx);
-    Context a = context();
-    Context b = context();
+    List<Context> loops = EventLoopContexts.of(vertx, 2);
+    Context a = loops.get(0);
+    Context b = loops.get(1);
     CountDownLatch firstStarted = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     CountDownLatch secondRan = new CountDownLatch(1);

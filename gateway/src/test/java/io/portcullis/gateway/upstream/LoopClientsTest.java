@@ -1,21 +1,19 @@
 package io.portcullis.gateway.upstream;
 
+import static io.portcullis.gateway.testing.EventLoopContexts.on;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import io.portcullis.gateway.testing.EventLoopContexts;
 import io.vertx.core.Context;
-import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -29,42 +27,10 @@ class LoopClientsTest {
     vertx.close().await();
   }
 
-  private List<Context> twoLoops() {
-    List<Context> contexts = new ArrayList<>();
-    for (int i = 0; i < 2; i++) {
-      Context[] captured = new Context[1];
-      vertx
-          .deployVerticle(
-              new VerticleBase() {
-                @Override
-                public Future<?> start() {
-                  captured[0] = context;
-                  return Future.succeededFuture();
-                }
-              })
-          .await();
-      contexts.add(captured[0]);
-    }
-    return contexts;
-  }
-
-  private static <T> T on(Context context, Callable<T> call) throws Exception {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    context.runOnContext(
-        v -> {
-          try {
-            result.complete(call.call());
-          } catch (Exception e) {
-            result.completeExceptionally(e);
-          }
-        });
-    return result.get(5, TimeUnit.SECONDS);
-  }
-
   @Test
   void eachLoopHasItsOwnClientAndWorkersShareOne() throws Exception {
     LoopClients clients = new LoopClients(vertx, new HttpClientOptions(), 64, 2);
-    List<Context> loops = twoLoops();
+    List<Context> loops = EventLoopContexts.of(vertx, 2);
     HttpClientAgent a = on(loops.get(0), clients::current);
     HttpClientAgent b = on(loops.get(1), clients::current);
     assertNotSame(a, b, "two loops, two clients");
@@ -93,7 +59,7 @@ class LoopClientsTest {
               .await()
               .actualPort();
       LoopClients clients = new LoopClients(vertx, new HttpClientOptions(), 64, 2);
-      List<Context> loops = twoLoops();
+      List<Context> loops = EventLoopContexts.of(vertx, 2);
       List<String> ports = new ArrayList<>();
       for (int i : new int[] {0, 1, 0, 1}) {
         ports.add(
