@@ -220,7 +220,9 @@ final class ReferrersTagIndex {
     Promise<Void> done = Promise.promise();
     Future<?> previous = inFlight.put(key, done.future());
     Future<Void> turn =
-        previous == null ? Future.succeededFuture() : previous.transform(ar -> backOn(caller));
+        previous == null
+            ? Future.succeededFuture()
+            : onCaller(previous.transform(ar -> Future.succeededFuture()), caller);
     Future<T> result = turn.compose(v -> op.get());
     result.onComplete(
         ar -> {
@@ -230,13 +232,12 @@ final class ReferrersTagIndex {
     return result;
   }
 
-  /** Completes on {@code context} (at once when there is none: a caller off the event loops). */
-  private static Future<Void> backOn(Context context) {
-    if (context == null) {
-      return Future.succeededFuture();
-    }
-    Promise<Void> back = Promise.promise();
-    context.runOnContext(v -> back.complete());
-    return back.future();
+  /**
+   * {@code f}, its listeners run on {@code context} (when there is one: a caller off the event
+   * loops has none). A future bound to the context, not a plain promise completed there: a listener
+   * added from another thread after it completed would run on that thread.
+   */
+  private static <T> Future<T> onCaller(Future<T> f, Context context) {
+    return context == null ? f : Future.fromCompletionStage(f.toCompletionStage(), context);
   }
 }

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.RepeatedTest;
 
 /**
  * Read-modify-writes of one referrers tag run one after another, each on its own caller's event
@@ -27,7 +27,9 @@ class ReferrersTagIndexTurnsTest {
     vertx.close().await();
   }
 
-  @Test
+  // Repeated: a hop back to the caller's loop done with a plain promise lost the race about one
+  // time in ten (a listener added after completion ran on the completing loop).
+  @RepeatedTest(30)
   void theNextTurnRunsOnItsCallersLoopAfterTheOneBefore() throws Exception {
     ReferrersTagIndex index = new ReferrersTagIndex();
     List<Context> loops = EventLoopContexts.of(vertx, 2);
