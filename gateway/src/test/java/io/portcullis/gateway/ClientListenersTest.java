@@ -8,6 +8,7 @@ import io.portcullis.gateway.config.ServerConfig;
 import io.portcullis.gateway.http.ConnectionDeadlines;
 import io.portcullis.gateway.http.RequestObserver;
 import io.portcullis.gateway.metrics.GatewayMetrics;
+import io.portcullis.gateway.testing.EventLoopContexts;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,7 +19,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -33,16 +33,7 @@ class ClientListenersTest {
   }
 
   private static ServerConfig server(int port, int loops) {
-    return new ServerConfig(
-        "127.0.0.1",
-        port,
-        Optional.empty(),
-        Optional.empty(),
-        Duration.ZERO,
-        Duration.ofSeconds(30),
-        Duration.ofSeconds(30),
-        Duration.ofSeconds(30),
-        loops);
+    return EventLoopContexts.listener(port, loops, Duration.ofSeconds(30));
   }
 
   private final Set<String> loopsSeen = new HashSet<>();

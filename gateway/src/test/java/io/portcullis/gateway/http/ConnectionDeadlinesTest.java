@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.portcullis.gateway.config.ServerConfig;
 import io.portcullis.gateway.metrics.GatewayMetrics;
+import io.portcullis.gateway.testing.EventLoopContexts;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -18,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.IntSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -39,17 +39,7 @@ class ConnectionDeadlinesTest {
   }
 
   private int listen(Handler<HttpServerRequest> api) {
-    ServerConfig config =
-        new ServerConfig(
-            "127.0.0.1",
-            0,
-            Optional.empty(),
-            Optional.empty(),
-            Duration.ZERO,
-            Duration.ofSeconds(30),
-            Duration.ofSeconds(30),
-            STALL,
-            1);
+    ServerConfig config = EventLoopContexts.listener(0, 1, STALL);
     deadlines = new ConnectionDeadlines(vertx, config);
     server =
         vertx

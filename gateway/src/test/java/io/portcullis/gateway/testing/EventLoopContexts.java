@@ -1,11 +1,14 @@
 package io.portcullis.gateway.testing;
 
+import io.portcullis.gateway.config.ServerConfig;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -36,6 +39,23 @@ public final class EventLoopContexts {
       contexts.add(captured[0]);
     }
     return contexts;
+  }
+
+  /**
+   * A plain-HTTP listener on loopback with {@code loops} event loops: no drain on close, 30 s head
+   * and idle deadlines, and {@code bodyStall}.
+   */
+  public static ServerConfig listener(int port, int loops, Duration bodyStall) {
+    return new ServerConfig(
+        "127.0.0.1",
+        port,
+        Optional.empty(),
+        Optional.empty(),
+        Duration.ZERO,
+        Duration.ofSeconds(30),
+        Duration.ofSeconds(30),
+        bodyStall,
+        loops);
   }
 
   /** Runs {@code call} on {@code context} and waits (up to 5 s) for what it returns. */
