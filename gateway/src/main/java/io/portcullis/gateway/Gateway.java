@@ -7,8 +7,6 @@ import io.portcullis.gateway.cache.Caches;
 import io.portcullis.gateway.config.ConfigException;
 import io.portcullis.gateway.config.GatewayConfig;
 import io.portcullis.gateway.http.ConnectionDeadlines;
-import io.portcullis.gateway.http.ErrorResponder;
-import io.portcullis.gateway.http.ListenerOptions;
 import io.portcullis.gateway.http.RegistryApi;
 import io.portcullis.gateway.http.RequestObserver;
 import io.portcullis.gateway.http.UploadIds;
@@ -17,7 +15,6 @@ import io.portcullis.gateway.upstream.Upstream;
 import io.portcullis.gateway.upstream.UpstreamRouter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +30,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A running gateway: the HTTP listener, its upstreams and what they share. */
+/** A running gateway: the HTTP listeners, its upstreams and what they share. */
 public final class Gateway {
   private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
 
@@ -41,7 +38,7 @@ public final class Gateway {
   static final Duration REFRESH_INTERVAL = Duration.ofSeconds(1);
 
   private final Vertx vertx;
-  private final HttpServer server;
+  private final ClientListeners server;
   private final List<Upstream> upstreams;
   private final Enforcement enforcement;
   private final GatewayMetrics metrics;
@@ -52,7 +49,7 @@ public final class Gateway {
 
   private Gateway(
       Vertx vertx,
-      HttpServer server,
+      ClientListeners server,
       List<Upstream> upstreams,
       Enforcement enforcement,
       GatewayMetrics metrics,
@@ -91,7 +88,9 @@ public final class Gateway {
     }
     GatewayMetrics metrics = GatewayMetrics.prometheus();
     List<Upstream> upstreams =
-        config.upstreams().stream().map(u -> new Upstream(vertx, u, metrics)).toList();
+        config.upstreams().stream()
+            .map(u -> new Upstream(vertx, u, metrics, config.server().eventLoops()))
+            .toList();
     Enforcement enforcement;
     try {
       enforcement = Enforcement.start(vertx, config, metrics);
@@ -160,12 +159,11 @@ public final class Gateway {
             })
         .compose(
             admin ->
-                vertx
-                    .createHttpServer(ListenerOptions.of(config.server()))
-                    .connectionHandler(deadlines)
-                    .invalidRequestHandler(ErrorResponder::invalidRequest)
-                    .requestHandler(new RequestObserver(api, metrics, deadlines))
-                    .listen()
+                ClientListeners.start(
+                        vertx,
+                        config.server(),
+                        new RequestObserver(api, metrics, deadlines),
+                        deadlines)
                     .recover(
                         err -> {
                           admin.ifPresent(AdminServer::close);
@@ -190,10 +188,11 @@ public final class Gateway {
                   .ifPresent(
                       p -> LOG.info("admin listener (/metrics, /healthz, /readyz) on port {}", p));
               LOG.info(
-                  "portcullis gateway listening on {}://{}:{} with upstreams {}",
+                  "portcullis gateway listening on {}://{}:{} ({} event loops) with upstreams {}",
                   config.server().scheme(),
                   config.server().host(),
                   g.port(),
+                  g.server.size(),
                   config.upstreams().stream()
                       .map(
                           u ->
@@ -254,7 +253,7 @@ public final class Gateway {
   }
 
   public int port() {
-    return server.actualPort();
+    return server.port();
   }
 
   public Vertx vertx() {

@@ -3,6 +3,7 @@ package io.portcullis.gateway;
 import io.portcullis.gateway.config.ConfigException;
 import io.portcullis.gateway.config.ConfigLoader;
 import io.portcullis.gateway.config.GatewayConfig;
+import io.portcullis.gateway.config.ServerConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.file.FileSystemOptions;
@@ -54,7 +55,7 @@ public final class Main implements Callable<Integer> {
       System.out.println("configuration OK: " + cfg.upstreams().size() + " upstream(s)");
       return 0;
     }
-    Vertx vertx = Vertx.vertx(vertxOptions());
+    Vertx vertx = Vertx.vertx(vertxOptions(cfg.server()));
     Gateway gateway;
     try {
       gateway = Gateway.start(vertx, cfg).await();
@@ -99,9 +100,14 @@ public final class Main implements Callable<Integer> {
    * arrives (hooks run concurrently with ours), after which every {@code vertx.fileSystem()} call
    * fails with "cacheDir has been removed". A cache fill committed during a graceful shutdown was
    * then lost, and a restarted gateway could not serve it while the upstream was down.
+   *
+   * <p>{@code server.eventLoops} event loops, so each client listener gets a loop of its own and no
+   * loop idles: with Vert.x's default of twice the processors, half the loops had no listener,
+   * while the rest of the gateway (admin listener, timers) needs no loop of its own.
    */
-  static VertxOptions vertxOptions() {
+  public static VertxOptions vertxOptions(ServerConfig server) {
     return new VertxOptions()
+        .setEventLoopPoolSize(server.eventLoops())
         .setFileSystemOptions(
             new FileSystemOptions()
                 .setClassPathResolvingEnabled(false)

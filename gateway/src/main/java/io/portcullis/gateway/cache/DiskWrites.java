@@ -2,6 +2,7 @@ package io.portcullis.gateway.cache;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -12,15 +13,25 @@ import org.slf4j.LoggerFactory;
  * The manifest cache's disk work, off the event loop: reads on worker threads, writes in the
  * background in the order they were asked for (a tag never lands before its manifest), and the
  * count of writes under way for a graceful shutdown.
+ *
+ * <p>Writes go through one worker thread of their own, in the order they were asked for from any
+ * event loop. Vert.x's {@code executeBlocking(op, true)} orders only the tasks of one context: with
+ * a listener per event loop, a manifest deleted on one loop and written again on another could land
+ * in either order.
  */
 final class DiskWrites {
   private static final Logger LOG = LoggerFactory.getLogger(DiskWrites.class);
 
+  /** The worker every manifest cache writes through (one thread: one write at a time). */
+  static final String WRITER = "portcullis-manifest-cache-writes";
+
   private final Vertx vertx;
+  private final WorkerExecutor writer;
   private final AtomicInteger writing = new AtomicInteger();
 
   DiskWrites(Vertx vertx) {
     this.vertx = vertx;
+    this.writer = vertx.createSharedWorkerExecutor(WRITER, 1);
   }
 
   /** Runs a disk read on a worker thread. */
@@ -31,8 +42,8 @@ final class DiskWrites {
   /** Persists in the background; a failure costs only the copy on disk. */
   void write(String what, Callable<Void> op) {
     writing.incrementAndGet();
-    vertx
-        .executeBlocking(op, true)
+    writer
+        .executeBlocking(op, false)
         .onComplete(ar -> writing.decrementAndGet())
         .onFailure(err -> LOG.warn("cache: could not persist {}: {}", what, err.toString()));
   }

@@ -45,6 +45,7 @@ public final class ManifestCache implements ArtifactSource {
   private final CachedTags tags;
   private final CachedEvidence evidence;
   private final StaleAnswers stale;
+  private final ColdFetches<Optional<Fetched>> cold;
 
   private ManifestCache(
       Vertx vertx,
@@ -55,6 +56,7 @@ public final class ManifestCache implements ArtifactSource {
     this.upstream = upstream;
     this.store = store;
     this.disk = new DiskWrites(vertx);
+    this.cold = new ColdFetches<>(vertx);
     this.stale = new StaleAnswers(metrics);
     this.manifests = new CachedManifests(store, disk, blobs);
     this.tags = new CachedTags(upstream, manifests, store, disk, stale);
@@ -112,9 +114,12 @@ public final class ManifestCache implements ArtifactSource {
               hit ->
                   hit.isPresent()
                       ? Future.succeededFuture(hit)
-                      : upstream
-                          .manifest(route, reference, accept)
-                          .onSuccess(f -> f.ifPresent(m -> put(route, null, m))));
+                      : cold.get(
+                          coldKey(route, reference, accept),
+                          () ->
+                              upstream
+                                  .manifest(route, reference, accept)
+                                  .onSuccess(f -> f.ifPresent(m -> put(route, null, m)))));
     }
     if (tags.knownAbsent(route, reference)) {
       return Future.succeededFuture(Optional.empty());
@@ -125,18 +130,30 @@ public final class ManifestCache implements ArtifactSource {
               if (cached.isPresent()) {
                 return Future.succeededFuture(cached);
               }
-              return upstream
-                  .manifest(route, reference, accept)
-                  .onSuccess(
-                      f -> {
-                        if (f.isPresent()) {
-                          put(route, reference, f.get());
-                        } else {
-                          tags.absent(route, reference);
-                        }
-                      })
-                  .recover(err -> staleTag(route, reference, accept, err));
+              return cold.get(
+                  coldKey(route, reference, accept),
+                  () ->
+                      upstream
+                          .manifest(route, reference, accept)
+                          .onSuccess(
+                              f -> {
+                                if (f.isPresent()) {
+                                  put(route, reference, f.get());
+                                } else {
+                                  tags.absent(route, reference);
+                                }
+                              })
+                          .recover(err -> staleTag(route, reference, accept, err)));
             });
+  }
+
+  /** Clients asking alike for one manifest at once share one upstream fetch. */
+  private static String coldKey(UpstreamRoute route, String reference, String accept) {
+    return route.upstreamRepository()
+        + (Digest.isDigest(reference) ? "@" : ":")
+        + reference
+        + " "
+        + accept;
   }
 
   /** Remembers a verified manifest, and the tag that pointed at it (null for a digest). */

@@ -112,10 +112,27 @@ public final class ConfigLoader {
     return validate(raw);
   }
 
+  private static int eventLoops(Integer value) {
+    if (value == null) {
+      return ServerConfig.defaultEventLoops();
+    }
+    if (value < 1 || value > ServerConfig.MAX_EVENT_LOOPS) {
+      throw new ConfigException(
+          "server.eventLoops: "
+              + value
+              + " is not between 1 and "
+              + ServerConfig.MAX_EVENT_LOOPS
+              + " (leave it out for one per available processor, here "
+              + ServerConfig.defaultEventLoops()
+              + ")");
+    }
+    return value;
+  }
+
   private static GatewayConfig validate(FileConfig raw) {
     ServerSection s =
         raw.server() == null
-            ? new ServerSection(null, null, null, null, null, null, null, null)
+            ? new ServerSection(null, null, null, null, null, null, null, null, null)
             : raw.server();
     int port = s.port() == null ? 5000 : s.port();
     if (port < 0 || port > 65535) {
@@ -139,7 +156,8 @@ public final class ConfigLoader {
             connectionTimeout(
                 s.bodyStallTimeout(),
                 "server.bodyStallTimeout",
-                ServerConfig.DEFAULT_BODY_STALL_TIMEOUT));
+                ServerConfig.DEFAULT_BODY_STALL_TIMEOUT),
+            eventLoops(s.eventLoops()));
 
     if (raw.upstreams() == null || raw.upstreams().isEmpty()) {
       throw new ConfigException("upstreams: at least one upstream registry is required");
@@ -457,7 +475,8 @@ public final class ConfigLoader {
       String shutdownTimeout,
       String idleTimeout,
       String readHeaderTimeout,
-      String bodyStallTimeout) {}
+      String bodyStallTimeout,
+      Integer eventLoops) {}
 
   record UpstreamSection(
       String name,

@@ -37,6 +37,7 @@ public final class EnvOverrides {
               false),
           new Variable(
               "PORTCULLIS_SERVER_BODY_STALL_TIMEOUT", List.of("server", "bodyStallTimeout"), false),
+          new Variable("PORTCULLIS_SERVER_EVENT_LOOPS", List.of("server", "eventLoops"), true),
           new Variable("PORTCULLIS_TLS_CERT_FILE", List.of("server", "tls", "certFile"), false),
           new Variable("PORTCULLIS_TLS_KEY_FILE", List.of("server", "tls", "keyFile"), false),
           new Variable(

@@ -15,6 +15,9 @@ import java.util.Optional;
  * request in flight (between keep-alive requests, or a next head that never completes) is closed
  * after {@code idleTimeout}; and a request body that makes no progress for {@code bodyStallTimeout}
  * is answered 408 and its connection closed. None limits how long a slow but moving transfer takes.
+ *
+ * <p>{@code eventLoops} client listeners share the port, one per Vert.x event loop, so client I/O
+ * and blob hashing use every core instead of the one loop a single listener is bound to.
  */
 public record ServerConfig(
     String host,
@@ -24,12 +27,21 @@ public record ServerConfig(
     Duration shutdownTimeout,
     Duration idleTimeout,
     Duration readHeaderTimeout,
-    Duration bodyStallTimeout) {
+    Duration bodyStallTimeout,
+    int eventLoops) {
 
   public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
   public static final Duration DEFAULT_READ_HEADER_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_BODY_STALL_TIMEOUT = Duration.ofSeconds(60);
+
+  /** More listeners than this would only add contexts to switch between. */
+  public static final int MAX_EVENT_LOOPS = 256;
+
+  /** One event loop per core the JVM may use. */
+  public static int defaultEventLoops() {
+    return Runtime.getRuntime().availableProcessors();
+  }
 
   /** A copy listening on another port. */
   public ServerConfig withPort(int otherPort) {
@@ -41,7 +53,8 @@ public record ServerConfig(
         shutdownTimeout,
         idleTimeout,
         readHeaderTimeout,
-        bodyStallTimeout);
+        bodyStallTimeout,
+        eventLoops);
   }
 
   /** The scheme clients use: {@code https} with TLS, else {@code http}. */

@@ -535,20 +535,7 @@ public final class Enforcer {
             m -> {
               Optional<Digest> first = pins.get(r.repo(), tag);
               if (first.isPresent() && !first.get().equals(m.digest())) {
-                String msg =
-                    "denied by policy '"
-                        + r.policy().name()
-                        + "': tag "
-                        + tag
-                        + " of "
-                        + r.repo()
-                        + " was first seen as "
-                        + first.get()
-                        + " but upstream now has "
-                        + m.digest()
-                        + "; first-seen pinning refuses changes until approved (remove the pin from the gateway's pins.json)";
-                Optional<OciException> refused =
-                    tagRule(r, tag, m.digest().toString(), "tags.pin: first-seen", msg, msg);
+                Optional<OciException> refused = firstSeenChanged(r, tag, first.get(), m.digest());
                 if (refused.isPresent()) {
                   return Future.failedFuture(refused.get());
                 }
@@ -562,15 +549,45 @@ public final class Enforcer {
                   .check(r, m, tag)
                   .compose(
                       a -> {
-                        // The store may have filled while the image was being decided.
-                        if (first.isEmpty()
-                            && !pins.put(r.repo(), tag, a.digest())
-                            && r.policy().mode() == Mode.ENFORCE) {
-                          return Future.failedFuture(pinStoreFull(r, tag, a.digest()));
+                        if (first.isPresent()) {
+                          return Future.succeededFuture(a);
+                        }
+                        // The store may have filled while the image was being decided, and a
+                        // first request on another event loop may have pinned another digest.
+                        Optional<Digest> pinned = pins.pinFirst(r.repo(), tag, a.digest());
+                        if (pinned.isEmpty()) {
+                          return r.policy().mode() == Mode.ENFORCE
+                              ? Future.failedFuture(pinStoreFull(r, tag, a.digest()))
+                              : Future.succeededFuture(a);
+                        }
+                        if (!pinned.get().equals(a.digest())) {
+                          Optional<OciException> refused =
+                              firstSeenChanged(r, tag, pinned.get(), a.digest());
+                          if (refused.isPresent()) {
+                            return Future.failedFuture(refused.get());
+                          }
                         }
                         return Future.succeededFuture(a);
                       });
             });
+  }
+
+  /** A first-seen tag whose upstream digest is not the one pinned: refused (enforce). */
+  private Optional<OciException> firstSeenChanged(
+      PolicyRequest r, String tag, Digest first, Digest now) {
+    String msg =
+        "denied by policy '"
+            + r.policy().name()
+            + "': tag "
+            + tag
+            + " of "
+            + r.repo()
+            + " was first seen as "
+            + first
+            + " but upstream now has "
+            + now
+            + "; first-seen pinning refuses changes until approved (remove the pin from the gateway's pins.json)";
+    return tagRule(r, tag, now.toString(), "tags.pin: first-seen", msg, msg);
   }
 
   /** Refuses (enforce) a first-seen tag that cannot be pinned because the pin store is full. */

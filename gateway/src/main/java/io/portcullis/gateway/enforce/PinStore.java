@@ -78,6 +78,30 @@ public final class PinStore {
   }
 
   /**
+   * Pins a tag to {@code digest} unless it is pinned already, atomically: of two first requests for
+   * a tag decided at once on two event loops (the tag having moved between their fetches), one pin
+   * wins and the other request learns it. Returns the pin that holds afterwards, or empty when the
+   * store is full and the tag was not pinned (nothing is recorded then).
+   */
+  public Optional<Digest> pinFirst(String repository, String tag, Digest digest) {
+    String key = repository + ":" + tag;
+    String held = pins.get(key);
+    if (held == null) {
+      if (!hasRoom()) {
+        LOG.warn("pin store full ({} pins): {} is not pinned", maxPins, key);
+        return Optional.empty();
+      }
+      held = pins.putIfAbsent(key, digest.toString());
+      if (held == null) {
+        LOG.info("pinned {}:{} to {}", repository, tag, digest);
+        queueSave();
+        return Optional.of(digest);
+      }
+    }
+    return Optional.of(Digest.parse(held));
+  }
+
+  /**
    * Records a pin, the file rewritten off the event loop; false when the store is full and the tag
    * was not pinned before (nothing is recorded then).
    */

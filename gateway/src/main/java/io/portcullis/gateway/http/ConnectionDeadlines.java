@@ -44,7 +44,22 @@ public final class ConnectionDeadlines implements Handler<HttpConnection> {
   /** A new connection: its first request head must be complete within the head deadline. */
   @Override
   public void handle(HttpConnection connection) {
+    // Replaced by the RequestObserver's for each request, which calls connectionClosed too.
+    connection.closeHandler(v -> connectionClosed(connection));
     await(connection, headMs, "no complete request head");
+  }
+
+  /** {@code connection} closed: its timer goes with it, rather than holding it until it fires. */
+  void connectionClosed(HttpConnection connection) {
+    Long timer = waiting.remove(connection);
+    if (timer != null) {
+      vertx.cancelTimer(timer);
+    }
+  }
+
+  /** Connections with a deadline pending (tests: none may outlive its connection). */
+  int pending() {
+    return waiting.size();
   }
 
   /** A request head arrived on {@code req}'s connection; its body, if any, is watched. */
@@ -64,6 +79,10 @@ public final class ConnectionDeadlines implements Handler<HttpConnection> {
 
   /** {@code req}'s response is over: the connection may idle until its next request. */
   void requestEnded(HttpServerRequest req, boolean connectionClosed) {
+    ClientBody.Watch body = ClientBody.unwatch(req);
+    if (body != null && body.timer >= 0) {
+      vertx.cancelTimer(body.timer);
+    }
     HttpConnection connection = req.connection();
     if (connection != null && !connectionClosed) {
       await(connection, idleMs, "idle");
@@ -99,28 +118,27 @@ public final class ConnectionDeadlines implements Handler<HttpConnection> {
     return length != null && !length.strip().equals("0");
   }
 
+  /**
+   * Checks the body's progress every so often; time in which the gateway itself held the body
+   * (ClientBody) does not count. Cancelled when the request ends or its connection closes.
+   */
   private void watchBody(HttpServerRequest req) {
-    long[] seen = {req.bytesRead(), System.nanoTime()};
+    ClientBody.Watch body = ClientBody.watch(req);
     long period = Math.max(100, Math.min(1000, bodyStallMs / 4));
-    vertx.setPeriodic(
-        period,
-        id -> {
-          if (req.isEnded() || req.response().ended() || req.response().closed()) {
-            vertx.cancelTimer(id);
-            return;
-          }
-          long read = req.bytesRead();
-          if (read != seen[0]) {
-            seen[0] = read;
-            seen[1] = System.nanoTime();
-            return;
-          }
-          if ((System.nanoTime() - seen[1]) / 1_000_000 < bodyStallMs) {
-            return;
-          }
-          vertx.cancelTimer(id);
-          stalled(req);
-        });
+    body.timer =
+        vertx.setPeriodic(
+            period,
+            id -> {
+              if (req.isEnded() || req.response().ended() || req.response().closed()) {
+                vertx.cancelTimer(id);
+                return;
+              }
+              if (body.stalledMs(req.bytesRead()) < bodyStallMs) {
+                return;
+              }
+              vertx.cancelTimer(id);
+              stalled(req);
+            });
   }
 
   private void stalled(HttpServerRequest req) {

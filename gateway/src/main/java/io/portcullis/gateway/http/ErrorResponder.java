@@ -83,7 +83,7 @@ public final class ErrorResponder {
     if (!request.isEnded() && !response.headWritten()) {
       // The body was never read: drop it and this connection rather than parse it as a request.
       response.putHeader("Connection", "close");
-      request.resume();
+      ClientBody.resume(request);
     }
     send(response, oci);
   }

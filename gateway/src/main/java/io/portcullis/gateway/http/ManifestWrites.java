@@ -45,7 +45,7 @@ final class ManifestWrites {
     if (declared > MAX_MANIFEST) {
       return Future.failedFuture(DirectArtifacts.tooLarge());
     }
-    return Bodies.collect(req, MAX_MANIFEST)
+    return Bodies.collect(ClientBody.stream(req), MAX_MANIFEST)
         .recover(
             err ->
                 Future.failedFuture(

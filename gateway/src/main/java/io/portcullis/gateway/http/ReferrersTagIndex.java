@@ -13,8 +13,10 @@ import io.portcullis.gateway.upstream.DirectArtifacts;
 import io.portcullis.gateway.upstream.UpstreamArtifacts.Fetched;
 import io.portcullis.gateway.upstream.UpstreamRequest;
 import io.portcullis.gateway.upstream.UpstreamRoute;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import java.util.ArrayList;
@@ -208,14 +210,19 @@ final class ReferrersTagIndex {
                         }));
   }
 
-  /** Runs {@code op} after the previous operation on {@code key} has finished. */
-  private <T> Future<T> serially(String key, Supplier<Future<T>> op) {
+  /**
+   * Runs {@code op} after the previous operation on {@code key} has finished, on the caller's
+   * context: the previous one may have been a request on another event loop, whose completion would
+   * otherwise run this one (its upstream requests and its client's answer) on that loop.
+   */
+  <T> Future<T> serially(String key, Supplier<Future<T>> op) {
+    Context caller = Vertx.currentContext();
     Promise<Void> done = Promise.promise();
     Future<?> previous = inFlight.put(key, done.future());
     Future<Void> turn =
         previous == null
             ? Future.succeededFuture()
-            : previous.transform(ar -> Future.succeededFuture());
+            : onCaller(previous.transform(ar -> Future.succeededFuture()), caller);
     Future<T> result = turn.compose(v -> op.get());
     result.onComplete(
         ar -> {
@@ -223,5 +230,14 @@ final class ReferrersTagIndex {
           done.complete();
         });
     return result;
+  }
+
+  /**
+   * {@code f}, its listeners run on {@code context} (when there is one: a caller off the event
+   * loops has none). A future bound to the context, not a plain promise completed there: a listener
+   * added from another thread after it completed would run on that thread.
+   */
+  private static <T> Future<T> onCaller(Future<T> f, Context context) {
+    return context == null ? f : Future.fromCompletionStage(f.toCompletionStage(), context);
   }
 }

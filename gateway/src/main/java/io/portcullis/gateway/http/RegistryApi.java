@@ -75,8 +75,9 @@ public final class RegistryApi implements Handler<HttpServerRequest> {
 
   @Override
   public void handle(HttpServerRequest req) {
-    // Nothing may read the body before its handler has an upstream to stream it to.
-    req.pause();
+    // Nothing may read the body before its handler has an upstream to stream it to; the time it is
+    // held is the gateway's, not a client's stall.
+    ClientBody.hold(req);
     Future<Void> done;
     try {
       done = dispatch(req);

@@ -3,6 +3,7 @@ package io.portcullis.gateway.http;
 import io.portcullis.gateway.metrics.GatewayMetrics;
 import io.portcullis.gateway.upstream.UpstreamRoute;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.security.SecureRandom;
@@ -71,6 +72,8 @@ public final class RequestObserver implements Handler<HttpServerRequest> {
   @Override
   public void handle(HttpServerRequest req) {
     long start = System.nanoTime();
+    // A request is handled on the event loop of the listener that accepted its connection.
+    metrics.eventLoopRequest(Thread.currentThread().getName());
     String id = requestId(req.getHeader(HEADER));
     // Handlers read the id from here (audit records); an unsafe value offered is replaced.
     req.headers().set(HEADER, id);
@@ -94,15 +97,18 @@ public final class RequestObserver implements Handler<HttpServerRequest> {
           }
         };
     res.endHandler(v -> once.handle(false));
-    if (req.connection() != null) {
-      req.connection()
-          .closeHandler(
-              v -> {
-                if (!recorded[0]) {
-                  hooks.forEach(Runnable::run);
-                }
-                once.handle(true);
-              });
+    HttpConnection connection = req.connection();
+    if (connection != null) {
+      connection.closeHandler(
+          v -> {
+            if (!recorded[0]) {
+              hooks.forEach(Runnable::run);
+            }
+            once.handle(true);
+            if (deadlines != null) {
+              deadlines.connectionClosed(connection);
+            }
+          });
     }
     if (deadlines != null) {
       deadlines.requestStarted(req);

@@ -51,7 +51,7 @@ final class TokenEndpoint {
 
   Future<Void> handle(HttpServerRequest req) {
     if (req.method() == HttpMethod.GET) {
-      req.resume();
+      ClientBody.resume(req);
       Optional<MultiMap> params = FormDecoder.decode(req.query());
       if (params.isEmpty()) {
         return fail(req, 400, "invalid_request", "malformed query string");
@@ -317,7 +317,7 @@ final class TokenEndpoint {
     req.endHandler(
         v -> done.tryComplete(FormDecoder.decode(body.toString(StandardCharsets.UTF_8))));
     req.exceptionHandler(done::tryFail);
-    req.resume();
+    ClientBody.resume(req);
     return done.future();
   }
 }

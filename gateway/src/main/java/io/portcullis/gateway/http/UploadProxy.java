@@ -46,7 +46,7 @@ final class UploadProxy {
     String mount = req.getParam("mount");
     String digest = req.getParam("digest");
     if (mount != null && !mayMount) {
-      req.resume();
+      ClientBody.resume(req);
       return open(route, "", List.of()).compose(resp -> session(req, route, resp, 202));
     }
     if (mount != null) {
@@ -82,13 +82,13 @@ final class UploadProxy {
                                 OciErrorCode.BLOB_UPLOAD_INVALID));
               });
     }
-    req.resume();
+    ClientBody.resume(req);
     return open(route, "", List.of()).compose(resp -> session(req, route, resp, 202));
   }
 
   private Future<Void> mount(
       HttpServerRequest req, UpstreamRoute route, Digest digest, String from) {
-    req.resume();
+    ClientBody.resume(req);
     Optional<UpstreamRoute> source = Optional.empty();
     if (from != null) {
       try {
@@ -207,7 +207,7 @@ final class UploadProxy {
                 location,
                 headers,
                 List.of(UpstreamRequest.scope(route.upstreamName(), "pull,push")),
-                new UpstreamRequest.Stream(req)));
+                new UpstreamRequest.Stream(ClientBody.stream(req))));
   }
 
   /** Answers with a gateway session URL (202 after POST/PATCH, 204 for status). */

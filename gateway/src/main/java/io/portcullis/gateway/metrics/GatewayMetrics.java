@@ -70,6 +70,18 @@ public final class GatewayMetrics {
   }
 
   /**
+   * One client request taken on the event loop named {@code loop} (its thread's name): with one
+   * client listener per loop, these counters show whether every loop carries work.
+   */
+  public void eventLoopRequest(String loop) {
+    Counter.builder("portcullis.eventloop.requests")
+        .description("Client requests by the event loop that took them")
+        .tag("loop", loop)
+        .register(registry)
+        .increment();
+  }
+
+  /**
    * One upstream exchange until its response headers arrived ({@code status} 0: no response, the
    * upstream was unreachable or timed out).
    */

@@ -7,12 +7,10 @@ import io.portcullis.gateway.metrics.GatewayMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.TrustOptions;
 import java.io.IOException;
@@ -41,9 +39,10 @@ public final class Upstream {
   static final String USER_AGENT = "portcullis/0.1";
   private static final Logger LOG = LoggerFactory.getLogger(Upstream.class);
   private static final int MAX_REDIRECTS = 5;
+  private static final int MAX_CONNECTIONS = 64;
 
   private final UpstreamConfig config;
-  private final HttpClientAgent http;
+  private final LoopClients http;
   private final UpstreamAuth auth;
   private final GatewayMetrics metrics;
 
@@ -53,6 +52,14 @@ public final class Upstream {
 
   /** An upstream whose exchanges are timed into {@code metrics}. */
   public Upstream(Vertx vertx, UpstreamConfig config, GatewayMetrics metrics) {
+    this(vertx, config, metrics, 1);
+  }
+
+  /**
+   * An upstream whose requests are sent by {@code eventLoops} event loops, each on connections of
+   * its own ({@link LoopClients}): {@value #MAX_CONNECTIONS} connections in all, shared out.
+   */
+  public Upstream(Vertx vertx, UpstreamConfig config, GatewayMetrics metrics, int eventLoops) {
     this.config = config;
     this.metrics = metrics;
     HttpClientOptions options =
@@ -65,7 +72,7 @@ public final class Upstream {
             // update, a client write and a flush: pass-through ran at half the rate.
             .setMaxChunkSize(64 * 1024);
     config.caFile().ifPresent(f -> options.setTrustOptions(trustWithExtraCa(f)));
-    this.http = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(64));
+    this.http = new LoopClients(vertx, options, MAX_CONNECTIONS, eventLoops);
     this.auth = new UpstreamAuth(vertx, config, http);
   }
 
@@ -183,7 +190,8 @@ public final class Upstream {
       options.putHeader("Authorization", authz);
     }
     long start = System.nanoTime();
-    return http.request(options)
+    return http.current()
+        .request(options)
         .compose(req -> sendBody(req, request.body(), config.readTimeout().toMillis()))
         .andThen(
             ar ->
@@ -306,6 +314,6 @@ public final class Upstream {
   }
 
   public Future<Void> close() {
-    return http.shutdown(Duration.ZERO);
+    return http.close();
   }
 }

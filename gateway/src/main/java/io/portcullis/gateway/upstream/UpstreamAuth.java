@@ -11,7 +11,6 @@ import io.portcullis.gateway.errors.OciErrorCode;
 import io.portcullis.gateway.errors.OciException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.net.URLEncoder;
@@ -43,13 +42,13 @@ final class UpstreamAuth {
 
   private final Vertx vertx;
   private final UpstreamConfig config;
-  private final HttpClientAgent http;
+  private final LoopClients http;
   private final AsyncCache<String, Token> tokens;
   // Not yet learned: null; learned that there is none: NONE.
   private static final AuthChallenge NONE = new AuthChallenge("none", Map.of());
   private volatile AuthChallenge challenge;
 
-  UpstreamAuth(Vertx vertx, UpstreamConfig config, HttpClientAgent http) {
+  UpstreamAuth(Vertx vertx, UpstreamConfig config, LoopClients http) {
     this.vertx = vertx;
     this.config = config;
     this.http = http;
@@ -149,7 +148,8 @@ final class UpstreamAuth {
     config
         .credentials()
         .ifPresent(cr -> options.putHeader("Authorization", cr.basicAuthorization()));
-    return http.request(options)
+    return http.current()
+        .request(options)
         .compose(r -> r.send())
         .compose(
             resp -> {

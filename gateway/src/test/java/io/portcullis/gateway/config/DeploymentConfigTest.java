@@ -80,6 +80,14 @@ class DeploymentConfigTest {
   }
 
   @Test
+  void eventLoopsDefaultToOnePerAvailableProcessor() {
+    assertEquals(Runtime.getRuntime().availableProcessors(), parse("").server().eventLoops());
+    GatewayConfig set = parse("server: {eventLoops: 3}\n");
+    assertEquals(3, set.server().eventLoops());
+    assertEquals(3, set.withPort(0).server().eventLoops());
+  }
+
+  @Test
   void adminLoggingAndShutdownTimeout() {
     GatewayConfig c = parse("admin: {}\nlogging: {format: json}\nserver: {shutdownTimeout: 2m}\n");
     assertEquals(Optional.of(new AdminConfig("127.0.0.1", 9095)), c.admin());
@@ -107,6 +115,9 @@ class DeploymentConfigTest {
         "zero idle timeout | server: {idleTimeout: 0s} | server.idleTimeout: 0s is not between 1s and 1h",
         "short head timeout | server: {readHeaderTimeout: 500ms} | server.readHeaderTimeout: 500ms is not between 1s and 1h",
         "long stall timeout | server: {bodyStallTimeout: 2h} | server.bodyStallTimeout: 2h is not between 1s and 1h",
+        "no event loop | server: {eventLoops: 0} | server.eventLoops: 0 is not between 1 and 256",
+        "negative event loops | server: {eventLoops: -2} | server.eventLoops: -2 is not between 1 and 256",
+        "too many event loops | server: {eventLoops: 100000} | server.eventLoops: 100000 is not between 1 and 256",
         "bad admin port | admin: {port: 99999} | admin.port: 99999 is not a port number",
         "unknown admin key | admin: {path: /x} | admin.path: unknown key 'path'",
         "bad log format | logging: {format: xml} | logging.format: 'xml' is not one of: text, json",
@@ -136,6 +147,7 @@ class DeploymentConfigTest {
             Map.entry("PORTCULLIS_SERVER_IDLE_TIMEOUT", "90s"),
             Map.entry("PORTCULLIS_SERVER_READ_HEADER_TIMEOUT", "3s"),
             Map.entry("PORTCULLIS_SERVER_BODY_STALL_TIMEOUT", "2m"),
+            Map.entry("PORTCULLIS_SERVER_EVENT_LOOPS", "5"),
             Map.entry("UNRELATED", "x"));
     GatewayConfig c =
         ConfigLoader.parse(
@@ -154,6 +166,7 @@ class DeploymentConfigTest {
     assertEquals(Duration.ofSeconds(90), c.server().idleTimeout());
     assertEquals(Duration.ofSeconds(3), c.server().readHeaderTimeout());
     assertEquals(Duration.ofMinutes(2), c.server().bodyStallTimeout());
+    assertEquals(5, c.server().eventLoops());
   }
 
   @Test
@@ -167,6 +180,7 @@ class DeploymentConfigTest {
       delimiter = '|',
       value = {
         "PORTCULLIS_SERVER_PORT | abc | PORTCULLIS_SERVER_PORT: 'abc' is not a number (it sets server.port)",
+        "PORTCULLIS_SERVER_EVENT_LOOPS | many | PORTCULLIS_SERVER_EVENT_LOOPS: 'many' is not a number (it sets server.eventLoops)",
         "PORTCULLIS_ADMIN_PORT | 70000 | admin.port: 70000 is not a port number",
         "PORTCULLIS_LOG_FORMAT | yaml | logging.format: 'yaml' is not one of: text, json",
       })

@@ -9,7 +9,15 @@ import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -46,6 +54,50 @@ class PinStoreTest {
     assertEquals(Optional.empty(), pins.get("team/app", "v3"));
     assertTrue(pins.put("team/app", "v0", digest(9)), "a pinned tag may still move");
     assertEquals(Optional.of(digest(9)), pins.get("team/app", "v0"));
+  }
+
+  @Test
+  void concurrentFirstPinsOfOneTagAgreeOnOneDigest() throws Exception {
+    // First requests for a tag decided at once on several event loops, the tag having moved
+    // between their fetches: one digest is pinned and every request learns which. With put (the
+    // old path) each believed its own digest pinned, and the last write won.
+    PinStore pins = new PinStore(vertx, dir.resolve("pins.json"), 100);
+    int threads = 8;
+    for (int round = 0; round < 50; round++) {
+      String tag = "v" + round;
+      CountDownLatch go = new CountDownLatch(1);
+      ExecutorService pool = Executors.newFixedThreadPool(threads);
+      try {
+        List<Future<Optional<Digest>>> all = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+          Digest mine = digest(t);
+          all.add(
+              pool.submit(
+                  () -> {
+                    go.await();
+                    return pins.pinFirst("team/app", tag, mine);
+                  }));
+        }
+        go.countDown();
+        Set<Optional<Digest>> seen = new HashSet<>();
+        for (Future<Optional<Digest>> f : all) {
+          seen.add(f.get());
+        }
+        assertEquals(Set.of(pins.get("team/app", tag)), seen, "round " + round);
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+    assertEquals(Optional.of(digest(7)), pins.pinFirst("team/app", "new", digest(7)));
+    assertEquals(Optional.of(digest(7)), pins.pinFirst("team/app", "new", digest(8)), "kept");
+  }
+
+  @Test
+  void aFullStorePinsNoNewFirstTag() throws Exception {
+    PinStore pins = new PinStore(vertx, dir.resolve("pins.json"), 1);
+    assertEquals(Optional.of(digest(1)), pins.pinFirst("team/app", "v1", digest(1)));
+    assertEquals(Optional.empty(), pins.pinFirst("team/app", "v2", digest(2)));
+    assertEquals(Optional.of(digest(1)), pins.pinFirst("team/app", "v1", digest(3)));
   }
 
   @Test

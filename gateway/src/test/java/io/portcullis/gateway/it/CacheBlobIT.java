@@ -39,6 +39,8 @@ class CacheBlobIT {
     registry = RegistryProcess.start();
     gateway =
         GatewayFixture.builder(dir.resolve("data"))
+            // Two listeners whatever the machine: concurrent clients land on both event loops.
+            .server("  eventLoops: 2\n")
             .upstream("internal", registry.url(), "", false)
             .start();
   }
@@ -73,6 +75,7 @@ class CacheBlobIT {
     byte[] bytes = RegistryProtocolIT.random(SIZE, 61);
     Digest digest = upload("team/app", bytes);
     String url = gateway.url() + "/v2/team/app/blobs/" + digest;
+    var before = EventLoopsIT.perLoop(gateway);
     ExecutorService pool = Executors.newFixedThreadPool(16);
     try {
       CountDownLatch go = new CountDownLatch(1);
@@ -95,6 +98,8 @@ class CacheBlobIT {
     } finally {
       pool.shutdownNow();
     }
+    var served = EventLoopsIT.since(gateway, before);
+    assertEquals(2, served.size(), "the clients were served on both event loops: " + served);
     assertEquals(1, upstreamGets(digest), "16 cold clients, one upstream GET");
     assertEquals(0, registry.count("HEAD", "/v2/.*/blobs/" + digest), "and no HEADs either");
     Path file = dir.resolve("data/cache/blobs/sha256/" + digest.hex());

@@ -40,6 +40,8 @@ class CacheManifestIT {
     registry = RegistryProcess.start();
     gateway =
         GatewayFixture.builder(dir.resolve("data"))
+            // Two listeners whatever the machine: concurrent clients land on both event loops.
+            .server("  eventLoops: 2\n")
             .tagTtl("5m")
             .upstream("internal", registry.url(), "", false)
             .start();
@@ -57,6 +59,7 @@ class CacheManifestIT {
     OciLayout image = images.build(ImageSpec.builder().layers(3, 1024 * 1024).seed(82).build());
     images.push(image, registry.ref("team/many:v1"));
     String source = "docker://" + gateway.hostPort() + "/team/many:v1";
+    var before = EventLoopsIT.perLoop(gateway);
     ExecutorService pool = Executors.newFixedThreadPool(16);
     try {
       CountDownLatch go = new CountDownLatch(1);
@@ -78,6 +81,8 @@ class CacheManifestIT {
     } finally {
       pool.shutdownNow();
     }
+    var served = EventLoopsIT.since(gateway, before);
+    assertEquals(2, served.size(), "the pulls were served on both event loops: " + served);
     var blobs = DirImage.read(dir.resolve("many-0")).blobs().keySet();
     assertEquals(4, blobs.size(), "config and three layers");
     for (String blob : blobs) {

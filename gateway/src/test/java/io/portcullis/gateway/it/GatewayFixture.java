@@ -2,6 +2,7 @@ package io.portcullis.gateway.it;
 
 import io.portcullis.core.oci.MediaTypes;
 import io.portcullis.gateway.Gateway;
+import io.portcullis.gateway.Main;
 import io.portcullis.gateway.config.ConfigLoader;
 import io.portcullis.gateway.config.GatewayConfig;
 import io.vertx.core.Vertx;
@@ -132,7 +133,7 @@ public final class GatewayFixture implements AutoCloseable {
               + extra;
       Files.writeString(dataDir.resolve("gateway.yaml"), yaml);
       GatewayConfig config = ConfigLoader.parse(yaml.getBytes(StandardCharsets.UTF_8), "test");
-      Vertx vertx = Vertx.vertx();
+      Vertx vertx = Vertx.vertx(Main.vertxOptions(config.server()));
       try {
         return new GatewayFixture(vertx, Gateway.start(vertx, config).await());
       } catch (RuntimeException e) {
