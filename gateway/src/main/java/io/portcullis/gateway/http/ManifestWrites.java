@@ -106,12 +106,8 @@ final class ManifestWrites {
                                         declaredType != null ? declaredType : contentType))
                             .compose(
                                 v ->
-                                    ProxyResponses.relayCreated(
-                                        req,
-                                        resp,
-                                        route,
-                                        api.publicBase(req),
-                                        OciErrorCode.NAME_UNKNOWN));
+                                    ProxyResponses.answerCreated(
+                                        req, resp, route, api.publicBase(req)));
                       });
             });
   }

@@ -103,13 +103,23 @@ final class ProxyResponses {
     if (upstream.statusCode() != 201) {
       return relayError(req, upstream, otherwise, route);
     }
+    return upstream.end().compose(v -> answerCreated(req, upstream, route, base));
+  }
+
+  /**
+   * Answers 201 as {@code upstream} (a 201 whose body was already read) did, its {@code Location}
+   * rewritten to this gateway. The upstream body is not ended a second time: Vert.x 5.0 refuses
+   * that with an exception.
+   */
+  static Future<Void> answerCreated(
+      HttpServerRequest req, HttpClientResponse upstream, UpstreamRoute route, String base) {
     HttpServerResponse res = start(req, upstream, 201);
     res.headers().remove("Content-Length");
     String location = gatewayLocation(upstream.getHeader("Location"), route, base);
     if (location != null) {
       res.putHeader("Location", location);
     }
-    return upstream.end().compose(v -> res.end());
+    return res.end();
   }
 
   /**
