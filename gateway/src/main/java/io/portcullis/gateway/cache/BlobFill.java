@@ -20,23 +20,28 @@ import org.slf4j.LoggerFactory;
 /**
  * One blob being written into the cache from one upstream read. The upstream is paced by the disk
  * (at most {@link #HIGH_WATER} bytes of writes in flight), never by a client, so the fill finishes
- * even when every client has gone. Readers follow the temp file as it grows ({@link
- * GrowingFileReader}): they read up to {@link #written()}, and are called back on progress. Only
- * when the length and digest check out is the file moved to its content address; otherwise it is
- * deleted and every reader fails.
+ * even when every client has gone. Readers ({@link GrowingFileReader}) follow it as the bytes
+ * arrive: the bytes received are readable at once, from memory (a window of the last {@link
+ * #WINDOW} bytes received, and everything not yet on disk: the file is written behind), and from
+ * the temp file below that. Only when the length and digest check out is the file moved to its
+ * content address; otherwise it is deleted and every reader fails.
  */
 public final class BlobFill {
   private static final Logger LOG = LoggerFactory.getLogger(BlobFill.class);
   static final long HIGH_WATER = 4L * 1024 * 1024;
-  private static final long LOW_WATER = 1024L * 1024;
-  private static final int WRITE_SIZE = 256 * 1024;
-  private static final long RECENT = 2L * 1024 * 1024;
+  private static final long LOW_WATER = 2L * 1024 * 1024;
+  private static final int WRITE_SIZE = 512 * 1024;
+  // Readers within this many bytes of the head take them from memory: every reader of a fill on
+  // a fast connection, and any slow one until it falls this far behind. A fill holds at most this,
+  // what is not yet on disk (HIGH_WATER, and its copy in the batches being written) and one batch:
+  // 12.5 MiB.
+  static final long WINDOW = 4L * 1024 * 1024;
 
   /** Where a fill is. */
   public enum State {
     /** Waiting for the upstream's answer. */
     PENDING,
-    /** Bytes arrive and are written to the temp file. */
+    /** Bytes arrive, are readable at once and are written to the temp file behind. */
     STREAMING,
     /** All bytes are on disk and match the digest; readers may finish. */
     VERIFIED,
@@ -50,15 +55,15 @@ public final class BlobFill {
   private final Path temp;
   private final Promise<Void> stored = Promise.promise();
   private final ArrayDeque<Write> pendingWrites = new ArrayDeque<>();
-  // The last bytes written, still in memory: a follower at the head of the fill takes them from
-  // here instead of reading them back from the file (guarded by this).
-  private final ArrayDeque<Write> recent = new ArrayDeque<>();
-  private long recentBytes;
+  // The bytes received that are in memory, as the upstream delivered them (guarded by this):
+  // everything not yet on disk, and the last WINDOW bytes. windowStart is the offset of the first.
+  private final ArrayDeque<Chunk> window = new ArrayDeque<>();
+  private long windowStart;
   private List<Runnable> waiters = new ArrayList<>();
   // Readers may live on other event loops: what they read is published through volatiles.
   private volatile State state = State.PENDING;
-  private long expectedLength = -1;
-  private long received;
+  private volatile long expectedLength = -1;
+  private volatile long received;
   private volatile long written;
   private long inFlight;
   private boolean upstreamEnded;
@@ -88,6 +93,11 @@ public final class BlobFill {
     return expectedLength;
   }
 
+  /** Bytes received and hashed, readable from offset 0 ({@link #inMemory}, or the file). */
+  long received() {
+    return received;
+  }
+
   /** Bytes on disk in the temp file, readable from offset 0. */
   long written() {
     return written;
@@ -111,7 +121,7 @@ public final class BlobFill {
           public void run() {
             State seen = state;
             if (seen == State.PENDING) {
-              onProgress(written, seen, this);
+              onProgress(received, seen, this);
             } else {
               p.tryComplete(seen);
             }
@@ -123,14 +133,14 @@ public final class BlobFill {
 
   /**
    * Calls {@code r} once, on the next progress or change of state after the caller saw {@code
-   * seenWritten} bytes written in state {@code seenState}: at once when there has been some since.
-   * Checking and waiting are one step, so a change made on another thread between the caller's look
-   * and its wait is never missed (it would wait for good).
+   * seenReceived} bytes received in state {@code seenState}: at once when there has been some
+   * since. Checking and waiting are one step, so a change made on another thread between the
+   * caller's look and its wait is never missed (it would wait for good).
    */
-  void onProgress(long seenWritten, State seenState, Runnable r) {
+  void onProgress(long seenReceived, State seenState, Runnable r) {
     synchronized (this) {
-      // written and state change before notifyWaiters takes this lock to run the waiters
-      if (written == seenWritten && state == seenState) {
+      // received and state change before notifyWaiters takes this lock to run the waiters
+      if (received == seenReceived && state == seenState) {
         waiters.add(r);
         return;
       }
@@ -180,10 +190,15 @@ public final class BlobFill {
             batchAt = received;
           }
           batch.appendBuffer(chunk);
+          // Readers get the bytes now; the disk gets them in batches behind.
+          synchronized (this) {
+            window.add(new Chunk(received, chunk));
+          }
           received += chunk.length();
           if (batch.length() >= WRITE_SIZE) {
             writeBatch(body, file, md);
           }
+          notifyWaiters();
         });
     body.endHandler(
         v -> {
@@ -197,20 +212,20 @@ public final class BlobFill {
   }
 
   /**
-   * Writes the bytes gathered since the last write: network chunks are small (a few KiB), and one
-   * file write per chunk would cost a worker-thread round trip per chunk.
+   * Writes the bytes gathered since the last write: network chunks are small (up to 64 KiB), and
+   * one file write per chunk would cost a worker-thread round trip per chunk.
    */
   private void writeBatch(ReadStream<Buffer> body, AsyncFile file, MessageDigest md) {
-    Buffer chunk = batch;
+    Buffer bytes = batch;
     long at = batchAt;
     batch = null;
-    inFlight += chunk.length();
-    Write write = new Write(at, chunk);
+    inFlight += bytes.length();
+    Write write = new Write(at, bytes.length());
     pendingWrites.add(write);
     if (inFlight > HIGH_WATER) {
       body.pause();
     }
-    file.write(chunk, at)
+    file.write(bytes, at)
         .onComplete(
             ar -> {
               if (ar.failed()) {
@@ -218,15 +233,16 @@ public final class BlobFill {
                 return;
               }
               write.done = true;
-              inFlight -= chunk.length();
+              inFlight -= write.length;
+              long end = written;
               while (!pendingWrites.isEmpty() && pendingWrites.peek().done) {
-                keep(pendingWrites.peek());
-                written = pendingWrites.poll().end();
+                end = pendingWrites.poll().end();
               }
+              written = end;
+              forget(end);
               if (inFlight < LOW_WATER && !upstreamEnded) {
                 body.resume();
               }
-              notifyWaiters();
               finishIfComplete(file, md);
             });
   }
@@ -234,37 +250,53 @@ public final class BlobFill {
   /** A batch of bytes at an offset of the temp file, and whether it is on disk yet. */
   private static final class Write {
     final long at;
-    final Buffer bytes;
+    final int length;
     boolean done;
 
-    Write(long at, Buffer bytes) {
+    Write(long at, int length) {
       this.at = at;
-      this.bytes = bytes;
+      this.length = length;
     }
 
+    long end() {
+      return at + length;
+    }
+  }
+
+  /** Bytes as the upstream delivered them, at their offset in the blob. */
+  private record Chunk(long at, Buffer bytes) {
     long end() {
       return at + bytes.length();
     }
   }
 
-  private synchronized void keep(Write w) {
-    recent.add(w);
-    recentBytes += w.bytes.length();
-    while (recentBytes > RECENT && recent.size() > 1) {
-      recentBytes -= recent.poll().bytes.length();
+  /** Lets go of chunks on disk below {@code onDisk} that lie beyond the window. */
+  private synchronized void forget(long onDisk) {
+    while (!window.isEmpty()) {
+      Chunk first = window.peek();
+      if (first.end() > onDisk || received - first.end() < WINDOW) {
+        return;
+      }
+      window.poll();
+      windowStart = first.end();
     }
   }
 
   /**
-   * Up to {@code max} bytes at {@code position}, when they were written lately and are still in
-   * memory; null when they must be read from the file.
+   * Up to {@code max} bytes at {@code position} (below {@link #received}) from memory, without a
+   * copy; null when they are no longer there and must be read from the file, where they are.
    */
-  synchronized Buffer recent(long position, int max) {
-    for (Write w : recent) {
-      if (position >= w.at && position < w.end()) {
-        int from = (int) (position - w.at);
-        int to = (int) Math.min(w.bytes.length(), from + (long) max);
-        return w.bytes.slice(from, to);
+  synchronized Buffer inMemory(long position, int max) {
+    if (position < windowStart) {
+      return null;
+    }
+    // Readers are mostly near the head: look from the newest chunk back.
+    for (var it = window.descendingIterator(); it.hasNext(); ) {
+      Chunk c = it.next();
+      if (position >= c.at()) {
+        int from = (int) (position - c.at());
+        int to = (int) Math.min(c.bytes().length(), from + (long) max);
+        return c.bytes().slice(from, to);
       }
     }
     return null;
@@ -323,6 +355,9 @@ public final class BlobFill {
   private void notifyWaiters() {
     List<Runnable> now;
     synchronized (this) {
+      if (waiters.isEmpty()) {
+        return;
+      }
       now = waiters;
       waiters = new ArrayList<>();
     }

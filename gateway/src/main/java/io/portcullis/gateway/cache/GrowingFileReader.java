@@ -10,17 +10,17 @@ import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpServerResponse;
 
 /**
- * Serves a blob to one client from a {@link BlobFill}'s temp file while it is being written: reads
- * what is on disk, waits for the fill's next progress when it has caught up, and ends the response
- * only when the fill is verified and stored (or its commit failed). The last chunk is held back
- * until the fill is verified, so on a failed fill the connection is reset and the client never sees
- * a clean end. A reader at the head of the fill takes the bytes just written from memory ({@link
- * BlobFill#recent}) instead of reading them back. What the client has not yet taken paces the
- * reads; the fill never waits for a reader.
+ * Serves a blob to one client from a {@link BlobFill} while it is being written: sends the bytes
+ * received as soon as they arrive, from memory near the head of the fill ({@link
+ * BlobFill#inMemory}) and from the temp file behind it, waits for the fill's next progress when it
+ * has caught up, and ends the response only when the fill is verified and stored (or its commit
+ * failed). Only the blob's final bytes wait for the verification: with a known length its last
+ * byte, without one the end of the chunked body; so on a failed fill the connection is reset and
+ * the client never sees a clean end. What the client has not yet taken paces this reader; the fill
+ * never waits for a reader.
  */
 public final class GrowingFileReader {
-  // One read is one worker-thread round trip: under load that, not the disk, bounds a follower's
-  // rate, so read what is there up to 1 MiB.
+  // One read of the file is one worker-thread round trip: read what is there up to 1 MiB.
   private static final int CHUNK = 1024 * 1024;
   // Bytes written to the client and not yet handed to its socket: at or above the high mark
   // nothing more is read or written until they are down to the low mark. Counted here, from the
@@ -58,11 +58,11 @@ public final class GrowingFileReader {
   private final Promise<Outcome> done = Promise.promise();
   // All of this reader's state lives on its client's context; the fill calls back from its own.
   private final Context context;
-  private AsyncFile file;
-  private Buffer held;
+  private Future<AsyncFile> file;
   private long position;
   private long unsent;
-  private Waiting waiting = Waiting.OPEN;
+  private Future<Void> lastWrite = Future.succeededFuture();
+  private Waiting waiting = Waiting.NOTHING;
 
   private GrowingFileReader(Context context, BlobFill fill, HttpServerResponse res) {
     this.fill = fill;
@@ -81,29 +81,21 @@ public final class GrowingFileReader {
     r.onContext(
         () -> {
           res.closeHandler(v -> r.finish(Outcome.CLIENT_GONE));
-          vertx
-              .fileSystem()
-              .open(fill.temp().toString(), new OpenOptions().setRead(true).setCreate(false))
-              .onComplete(ar -> r.onContext(() -> r.opened(ar.result(), ar.cause())));
+          // Opened at once, but waited for only when bytes have left memory: the first bytes go
+          // out before the file is open.
+          r.file =
+              vertx
+                  .fileSystem()
+                  .open(fill.temp().toString(), new OpenOptions().setRead(true).setCreate(false));
+          r.file.onSuccess(
+              f -> {
+                if (r.done.future().isComplete()) {
+                  f.close();
+                }
+              });
+          r.pump();
         });
     return r.done.future();
-  }
-
-  private void opened(AsyncFile f, Throwable err) {
-    if (err != null) {
-      if (fill.state() == BlobFill.State.VERIFIED) {
-        finish(Outcome.MOVED);
-      } else {
-        fail();
-      }
-      return;
-    }
-    file = f;
-    if (done.future().isComplete()) {
-      f.close();
-    } else {
-      resume(Waiting.OPEN);
-    }
   }
 
   /** Runs the continuation {@code what}, if it is the one pending; any other call is stale. */
@@ -115,11 +107,11 @@ public final class GrowingFileReader {
   }
 
   /**
-   * Sends what can be sent, then leaves exactly one continuation pending: a read of the file, the
-   * client's socket taking what was written, the fill's progress, or the end. Nothing is read or
-   * written while {@link #UNSENT_HIGH} bytes wait for the client's socket, so a follower holds at
-   * most that plus one chunk in its write queue and the chunk held back (a read in flight becomes
-   * the next held chunk): 3 MiB, whatever the blob and however slow the client.
+   * Sends what can be sent, then leaves exactly one continuation pending: the file's opening, a
+   * read of it, the client's socket taking what was written, the fill's progress, or the end.
+   * Nothing is read or written while {@link #UNSENT_HIGH} bytes wait for the client's socket, so a
+   * follower holds at most that plus one chunk: 2 MiB, whatever the blob and however slow the
+   * client.
    */
   private void pump() {
     while (waiting == Waiting.NOTHING && !done.future().isComplete()) {
@@ -127,20 +119,18 @@ public final class GrowingFileReader {
         waiting = Waiting.DRAIN;
         return;
       }
-      // The state first: once it reads VERIFIED, every byte is already counted in written.
+      // The state first: once it reads VERIFIED, every byte is already counted in received.
       BlobFill.State state = fill.state();
-      long written = fill.written();
-      long available = written - position;
+      long received = fill.received();
+      long available = sendable(state, received) - position;
       if (available > 0) {
         int n = (int) Math.min(available, CHUNK);
-        Buffer inMemory = fill.recent(position, n);
+        Buffer inMemory = fill.inMemory(position, n);
         if (inMemory != null) {
-          deliver(inMemory);
+          send(inMemory);
           continue;
         }
-        waiting = Waiting.READ;
-        file.read(Buffer.buffer(n), 0, position, n)
-            .onComplete(ar -> onContext(() -> read(ar.result(), ar.cause())));
+        readFile(n);
         return;
       }
       switch (state) {
@@ -148,11 +138,49 @@ public final class GrowingFileReader {
         case FAILED -> fail();
         default -> {
           waiting = Waiting.PROGRESS;
-          fill.onProgress(written, state, () -> onContext(() -> resume(Waiting.PROGRESS)));
+          fill.onProgress(received, state, () -> onContext(() -> resume(Waiting.PROGRESS)));
         }
       }
       return;
     }
+  }
+
+  /**
+   * How far the client may be sent: all that was received once the fill is verified; before, all
+   * but the last byte of a blob whose length is known (the client must not hold the whole blob
+   * before it is checked), and all of one sent chunked, whose end is the terminating chunk.
+   */
+  private long sendable(BlobFill.State state, long received) {
+    long length = fill.expectedLength();
+    if (state == BlobFill.State.VERIFIED || length < 0) {
+      return received;
+    }
+    return Math.min(received, length - 1);
+  }
+
+  /** Reads up to {@code max} bytes at the position from the temp file: they left memory. */
+  private void readFile(int max) {
+    if (!file.isComplete()) {
+      waiting = Waiting.OPEN;
+      file.onComplete(ar -> onContext(() -> resume(Waiting.OPEN)));
+      return;
+    }
+    if (file.failed()) {
+      // The temp file was gone before this reader opened it: moved into the store, when the fill
+      // is verified; a response not yet begun is then served from there.
+      if (position == 0 && fill.state() == BlobFill.State.VERIFIED) {
+        finish(Outcome.MOVED);
+      } else {
+        fail();
+      }
+      return;
+    }
+    // What left memory is on disk: bytes are let go of only once written.
+    int n = (int) Math.min(max, fill.written() - position);
+    waiting = Waiting.READ;
+    file.result()
+        .read(Buffer.buffer(n), 0, position, n)
+        .onComplete(ar -> onContext(() -> read(ar.result(), ar.cause())));
   }
 
   private void read(Buffer bytes, Throwable err) {
@@ -163,24 +191,17 @@ public final class GrowingFileReader {
       fail();
       return;
     }
-    deliver(bytes);
+    send(bytes);
     resume(Waiting.READ);
-  }
-
-  /** Sends what was held and holds {@code next}. */
-  private void deliver(Buffer next) {
-    position += next.length();
-    if (held != null) {
-      send(held);
-    }
-    held = next;
   }
 
   /** Writes {@code bytes}, counted as unsent until the connection has handed them on. */
   private void send(Buffer bytes) {
     int n = bytes.length();
+    position += n;
     unsent += n;
-    res.write(bytes).onComplete(ar -> onContext(() -> sent(n)));
+    lastWrite = res.write(bytes);
+    lastWrite.onComplete(ar -> onContext(() -> sent(n)));
   }
 
   private void sent(int n) {
@@ -200,20 +221,18 @@ public final class GrowingFileReader {
   }
 
   /**
-   * Writes the bytes held back, once the fill is verified, and ends the response once they are on
-   * the wire and the blob is stored. Reached once: no continuation is pending after it.
+   * Ends the response once every byte is on the wire and the blob is stored. Reached once: no
+   * continuation is pending after it.
    */
   private void end() {
     waiting = Waiting.END;
     // The last bytes must be on the wire before the response ends: a graceful shutdown closes
     // the connection as soon as the response has ended, dropping what is still queued
     // (OperationsIT lost the last 26-58 KiB of a drain at SIGTERM when the end ran twice).
-    Future<Void> last = held == null ? Future.succeededFuture() : res.write(held);
-    held = null;
     // And the blob must be in the store (or have failed to get there): a client holding the
     // whole blob may count on the next request being a hit, and a graceful shutdown, which
     // waits for this response, thereby waits for the commit too.
-    last.onComplete(
+    lastWrite.onComplete(
         ar ->
             fill.stored()
                 .onComplete(
@@ -237,8 +256,8 @@ public final class GrowingFileReader {
     if (!done.tryComplete(outcome)) {
       return false;
     }
-    if (file != null) {
-      file.close();
+    if (file != null && file.succeeded()) {
+      file.result().close();
     }
     return true;
   }
