@@ -1,16 +1,12 @@
 package io.portcullis.gateway.cache;
 
 import io.portcullis.core.oci.Digest;
-import io.portcullis.gateway.upstream.Bodies;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.file.AsyncFile;
-import io.vertx.core.file.OpenOptions;
 import io.vertx.core.streams.ReadStream;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,9 +28,8 @@ public final class BlobFill {
   private static final long LOW_WATER = 2L * 1024 * 1024;
   private static final int WRITE_SIZE = 512 * 1024;
   // Readers within this many bytes of the head take them from memory: every reader of a fill on
-  // a fast connection, and any slow one until it falls this far behind. A fill holds at most this,
-  // what is not yet on disk (HIGH_WATER, and its copy in the batches being written) and one batch:
-  // 12.5 MiB.
+  // a fast connection, and any slow one until it falls this far behind. A fill holds this, what is
+  // not yet on disk (HIGH_WATER) and one batch: 8.5 MiB, the upstream's own buffers (no copies).
   static final long WINDOW = 4L * 1024 * 1024;
 
   /** Where a fill is. */
@@ -54,7 +49,6 @@ public final class BlobFill {
   private final Digest digest;
   private final Path temp;
   private final Promise<Void> stored = Promise.promise();
-  private final ArrayDeque<Write> pendingWrites = new ArrayDeque<>();
   // The bytes received that are in memory, as the upstream delivered them (guarded by this):
   // everything not yet on disk, and the last WINDOW bytes. windowStart is the offset of the first.
   private final ArrayDeque<Chunk> window = new ArrayDeque<>();
@@ -67,7 +61,8 @@ public final class BlobFill {
   private volatile long written;
   private long inFlight;
   private boolean upstreamEnded;
-  private Buffer batch;
+  private List<Buffer> batch = new ArrayList<>();
+  private long batchBytes;
   private long batchAt;
   // An upstream failure (its connection closed) before the temp file is open: nobody reads the
   // body yet, and a stream reports a failure once, to the handler it has then.
@@ -156,14 +151,12 @@ public final class BlobFill {
     body.pause();
     body.exceptionHandler(err -> failedEarly = err);
     this.expectedLength = length;
-    vertx
-        .fileSystem()
-        .open(temp.toString(), new OpenOptions().setWrite(true).setCreateNew(true))
+    FillWriter.create(vertx, temp, digest)
         .onSuccess(
-            file -> {
+            writer -> {
               state = State.STREAMING;
               notifyWaiters();
-              pump(body, file);
+              pump(body, writer);
             })
         .onFailure(
             err -> {
@@ -172,95 +165,74 @@ public final class BlobFill {
             });
   }
 
-  private void pump(ReadStream<Buffer> body, AsyncFile file) {
-    MessageDigest md = digest.newMessageDigest();
+  private void pump(ReadStream<Buffer> body, FillWriter writer) {
     if (failedEarly != null) {
-      failAndClose(file, failedEarly);
+      failAndClose(writer, failedEarly);
       return;
     }
-    body.exceptionHandler(err -> failAndClose(file, err));
+    body.exceptionHandler(err -> failAndClose(writer, err));
     body.handler(
         chunk -> {
           if (state == State.FAILED) {
             return;
           }
-          Bodies.hash(md, chunk);
-          if (batch == null) {
-            batch = Buffer.buffer(WRITE_SIZE + chunk.length());
-            batchAt = received;
-          }
-          batch.appendBuffer(chunk);
-          // Readers get the bytes now; the disk gets them in batches behind.
+          // Readers get the bytes now; the hash and the disk get them in batches behind.
           synchronized (this) {
             window.add(new Chunk(received, chunk));
           }
+          if (batch.isEmpty()) {
+            batchAt = received;
+          }
+          batch.add(chunk);
+          batchBytes += chunk.length();
           received += chunk.length();
-          if (batch.length() >= WRITE_SIZE) {
-            writeBatch(body, file, md);
+          if (batchBytes >= WRITE_SIZE) {
+            writeBatch(body, writer);
           }
           notifyWaiters();
         });
     body.endHandler(
         v -> {
-          if (batch != null && state != State.FAILED) {
-            writeBatch(body, file, md);
+          if (!batch.isEmpty() && state != State.FAILED) {
+            writeBatch(body, writer);
           }
           upstreamEnded = true;
-          finishIfComplete(file, md);
+          finishIfComplete(writer);
         });
     body.resume();
   }
 
   /**
-   * Writes the bytes gathered since the last write: network chunks are small (up to 64 KiB), and
-   * one file write per chunk would cost a worker-thread round trip per chunk.
+   * Hands the chunks gathered since the last batch to the writer: network chunks are small (up to
+   * 64 KiB), and a worker-thread round trip per chunk would cost more than the work.
    */
-  private void writeBatch(ReadStream<Buffer> body, AsyncFile file, MessageDigest md) {
-    Buffer bytes = batch;
-    long at = batchAt;
-    batch = null;
-    inFlight += bytes.length();
-    Write write = new Write(at, bytes.length());
-    pendingWrites.add(write);
+  private void writeBatch(ReadStream<Buffer> body, FillWriter writer) {
+    List<Buffer> chunks = batch;
+    long end = batchAt + batchBytes;
+    long n = batchBytes;
+    batch = new ArrayList<>();
+    batchBytes = 0;
+    inFlight += n;
     if (inFlight > HIGH_WATER) {
       body.pause();
     }
-    file.write(bytes, at)
+    writer
+        .write(chunks, batchAt)
         .onComplete(
             ar -> {
               if (ar.failed()) {
-                failAndClose(file, ar.cause());
+                failAndClose(writer, ar.cause());
                 return;
               }
-              write.done = true;
-              inFlight -= write.length;
-              long end = written;
-              while (!pendingWrites.isEmpty() && pendingWrites.peek().done) {
-                end = pendingWrites.poll().end();
-              }
+              // Batches complete in order (FillWriter chains them).
+              inFlight -= n;
               written = end;
               forget(end);
               if (inFlight < LOW_WATER && !upstreamEnded) {
                 body.resume();
               }
-              finishIfComplete(file, md);
+              finishIfComplete(writer);
             });
-  }
-
-  /** A batch of bytes at an offset of the temp file, and whether it is on disk yet. */
-  private static final class Write {
-    final long at;
-    final int length;
-    boolean done;
-
-    Write(long at, int length) {
-      this.at = at;
-      this.length = length;
-    }
-
-    long end() {
-      return at + length;
-    }
   }
 
   /** Bytes as the upstream delivered them, at their offset in the blob. */
@@ -302,27 +274,27 @@ public final class BlobFill {
     return null;
   }
 
-  private void finishIfComplete(AsyncFile file, MessageDigest md) {
-    if (!upstreamEnded || state != State.STREAMING || !pendingWrites.isEmpty()) {
+  private void finishIfComplete(FillWriter writer) {
+    if (!upstreamEnded || state != State.STREAMING || inFlight > 0) {
       return;
     }
     if (expectedLength >= 0 && received != expectedLength) {
       failAndClose(
-          file,
+          writer,
           new IllegalStateException(
               "upstream sent " + received + " of " + expectedLength + " bytes"));
       return;
     }
     // Reached once: the state leaves STREAMING below.
-    if (!digest.matches(md.digest())) {
-      failAndClose(file, new IllegalStateException("upstream bytes do not match " + digest));
+    if (!writer.matches(digest)) {
+      failAndClose(writer, new IllegalStateException("upstream bytes do not match " + digest));
       return;
     }
     state = State.VERIFIED;
     notifyWaiters();
     // Durable before it becomes visible: a crash never leaves a short file under a digest name.
-    file.flush()
-        .compose(x -> file.close())
+    writer
+        .sync()
         .compose(x -> store.commit(this, received))
         .onSuccess(x -> stored.tryComplete())
         .onFailure(
@@ -333,12 +305,12 @@ public final class BlobFill {
             });
   }
 
-  private void failAndClose(AsyncFile file, Throwable err) {
+  private void failAndClose(FillWriter writer, Throwable err) {
     if (state == State.FAILED || state == State.VERIFIED) {
       return;
     }
     fail(err);
-    file.close().onComplete(x -> store.abandon(this));
+    writer.close().onComplete(x -> store.abandon(this));
   }
 
   /** Fails the fill (and its readers); the temp file is removed by the store. */
