@@ -49,6 +49,7 @@ public final class BlobFill {
   private final Digest digest;
   private final Path temp;
   private final Promise<Void> stored = Promise.promise();
+  private Future<FillWriter> creation;
   // The bytes received that are in memory, as the upstream delivered them (guarded by this):
   // everything not yet on disk, and the last WINDOW bytes. windowStart is the offset of the first.
   private final ArrayDeque<Chunk> window = new ArrayDeque<>();
@@ -151,7 +152,7 @@ public final class BlobFill {
     body.pause();
     body.exceptionHandler(err -> failedEarly = err);
     this.expectedLength = length;
-    FillWriter.create(vertx, temp, digest)
+    creating()
         .onSuccess(
             writer -> {
               state = State.STREAMING;
@@ -322,6 +323,25 @@ public final class BlobFill {
     LOG.warn("cache: fill of {} failed, nothing cached: {}", digest, err.getMessage());
     stored.tryFail(err);
     notifyWaiters();
+    // A temp file created while the upstream was asked, for a fill refused since, is deleted
+    // once it exists (deleted before, it would be created after and left behind).
+    creating().onSuccess(writer -> writer.close().onComplete(x -> store.abandon(this)));
+  }
+
+  /**
+   * Starts creating the temp file while the upstream is asked for the blob, so that the first bytes
+   * need not wait for a worker thread to create it (1 to 4 ms of a 10 to 13 ms time to the first
+   * byte, measured in the gateway). Called once, by the store, as the fill begins.
+   */
+  void prepare() {
+    creating();
+  }
+
+  private synchronized Future<FillWriter> creating() {
+    if (creation == null) {
+      creation = FillWriter.create(vertx, temp, digest);
+    }
+    return creation;
   }
 
   private void notifyWaiters() {

@@ -147,9 +147,11 @@ public final class BlobStore {
     }
     BlobFill fill =
         new BlobFill(vertx, this, digest, tmp.resolve(digest.hex() + "." + UUID.randomUUID()));
-    return fills.putIfAbsent(digest.toString(), fill) == null
-        ? Optional.of(fill)
-        : Optional.empty();
+    if (fills.putIfAbsent(digest.toString(), fill) != null) {
+      return Optional.empty();
+    }
+    fill.prepare();
+    return Optional.of(fill);
   }
 
   /**
