@@ -16,6 +16,7 @@ import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -113,6 +114,20 @@ class CacheFaultIT {
     } finally {
       faulty.fault(Fault.NONE);
     }
+  }
+
+  /**
+   * A fill creates its temp file while the upstream is asked; when the upstream answers 404 (an
+   * outsider may ask for any digest), the file is deleted once it exists, never left behind.
+   */
+  @Test
+  void aColdGetTheUpstreamDoesNotHaveLeavesNoTempFile() throws Exception {
+    for (int i = 0; i < 8; i++) {
+      Digest absent = Digest.sha256(("absent " + i).getBytes(StandardCharsets.UTF_8));
+      var r = Http.getBytes(gateway.url() + "/v2/team/absent/blobs/" + absent);
+      assertEquals(404, r.statusCode());
+    }
+    awaitNoTempFiles();
   }
 
   private static void awaitNoTempFiles() throws Exception {
