@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.portcullis.core.oci.Digest;
 import io.portcullis.gateway.metrics.GatewayMetrics;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.file.CopyOptions;
@@ -146,14 +147,20 @@ public final class BlobStore {
     }
     BlobFill fill =
         new BlobFill(vertx, this, digest, tmp.resolve(digest.hex() + "." + UUID.randomUUID()));
-    return fills.putIfAbsent(digest.toString(), fill) == null
-        ? Optional.of(fill)
-        : Optional.empty();
+    if (fills.putIfAbsent(digest.toString(), fill) != null) {
+      return Optional.empty();
+    }
+    fill.prepare();
+    return Optional.of(fill);
   }
 
-  /** Streams a fill in flight to {@code res} ({@link GrowingFileReader}). */
-  public Future<GrowingFileReader.Outcome> follow(BlobFill fill, HttpServerResponse res) {
-    return GrowingFileReader.follow(vertx, fill, res);
+  /**
+   * Streams a fill in flight to {@code res} ({@link GrowingFileReader}) on {@code context}, the
+   * client connection's.
+   */
+  public Future<GrowingFileReader.Outcome> follow(
+      BlobFill fill, Context context, HttpServerResponse res) {
+    return GrowingFileReader.follow(vertx, context, fill, res);
   }
 
   /** Gives up a fill before it started (the upstream did not answer 200). */

@@ -10,19 +10,24 @@ import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpServerResponse;
 
 /**
- * Serves a blob to one client from a {@link BlobFill}'s temp file while it is being written: reads
- * what is on disk, waits for the fill's next progress when it has caught up, and ends the response
- * only when the fill is verified and stored (or its commit failed). The last chunk is held back
- * until the fill is verified, so on a failed fill the connection is reset and the client never sees
- * a clean end. A reader at the head of the fill takes the bytes just written from memory ({@link
- * BlobFill#recent}) instead of reading them back. The client's write queue paces the reads; the
- * fill never waits for a reader.
+ * Serves a blob to one client from a {@link BlobFill} while it is being written: sends the bytes
+ * received as soon as they arrive, from memory near the head of the fill ({@link
+ * BlobFill#inMemory}) and from the temp file behind it, waits for the fill's next progress when it
+ * has caught up, and ends the response only when the fill is verified and stored (or its commit
+ * failed). Only the blob's final bytes wait for the verification: with a known length its last
+ * byte, without one the end of the chunked body; so on a failed fill the connection is reset and
+ * the client never sees a clean end. What the client has not yet taken paces this reader; the fill
+ * never waits for a reader.
  */
 public final class GrowingFileReader {
-  // One read is one worker-thread round trip: under load that, not the disk, bounds a follower's
-  // rate, so read what is there up to 1 MiB (at most 2 MiB per follower in memory, with the held
-  // chunk).
+  // One read of the file is one worker-thread round trip: read what is there up to 1 MiB.
   private static final int CHUNK = 1024 * 1024;
+  // Bytes written to the client and not yet handed to its socket: at or above the high mark
+  // nothing more is read or written until they are down to the low mark. Counted here, from the
+  // writes' completions, because Vert.x 5's writeQueueFull counts queued messages (16 of them),
+  // not bytes: sixteen 1 MiB chunks per slow client passed for a queue that was not full.
+  static final long UNSENT_HIGH = 1024 * 1024;
+  private static final long UNSENT_LOW = UNSENT_HIGH / 2;
 
   /** How a follower's transfer ended. */
   public enum Outcome {
@@ -33,126 +38,212 @@ public final class GrowingFileReader {
     MOVED
   }
 
+  /**
+   * The one continuation a reader is waiting for. Only {@link #pump} starts one, and only when none
+   * is pending: each entry that found the reader idle used to register one more progress waiter
+   * (and the drain handler, never cleared, entered it too), each of which then read and wrote one
+   * more chunk whatever the client's queue held.
+   */
+  private enum Waiting {
+    NOTHING,
+    OPEN,
+    READ,
+    DRAIN,
+    PROGRESS,
+    END
+  }
+
   private final BlobFill fill;
   private final HttpServerResponse res;
   private final Promise<Outcome> done = Promise.promise();
+  // All of this reader's state lives on its client's context; the fill calls back from its own.
   private final Context context;
-  private AsyncFile file;
-  private Buffer held;
+  private Future<AsyncFile> file;
   private long position;
-  private boolean reading;
-  private boolean ending;
+  private long unsent;
+  private Future<Void> lastWrite = Future.succeededFuture();
+  private Waiting waiting = Waiting.NOTHING;
 
-  private GrowingFileReader(Vertx vertx, BlobFill fill, HttpServerResponse res) {
+  private GrowingFileReader(Context context, BlobFill fill, HttpServerResponse res) {
     this.fill = fill;
     this.res = res;
-    this.context = vertx.getOrCreateContext();
+    this.context = context;
   }
 
   /**
-   * Streams {@code fill} into {@code res}, whose status and headers are set; the fill must be
-   * streaming or verified. Completes (never fails) when the transfer is over.
+   * Streams {@code fill} into {@code res}, whose status and headers are set, on {@code context}
+   * (the client connection's); the fill must be streaming or verified. Completes (never fails) when
+   * the transfer is over.
    */
-  public static Future<Outcome> follow(Vertx vertx, BlobFill fill, HttpServerResponse res) {
-    GrowingFileReader r = new GrowingFileReader(vertx, fill, res);
-    res.closeHandler(v -> r.finish(Outcome.CLIENT_GONE));
-    vertx
-        .fileSystem()
-        .open(fill.temp().toString(), new OpenOptions().setRead(true).setCreate(false))
-        .onSuccess(
-            f -> {
-              r.file = f;
-              if (r.done.future().isComplete()) {
-                f.close();
-              } else {
-                r.pump();
-              }
-            })
-        .onFailure(
-            err -> {
-              if (fill.state() == BlobFill.State.VERIFIED) {
-                r.finish(Outcome.MOVED);
-              } else {
-                r.fail();
-              }
-            });
+  public static Future<Outcome> follow(
+      Vertx vertx, Context context, BlobFill fill, HttpServerResponse res) {
+    GrowingFileReader r = new GrowingFileReader(context, fill, res);
+    r.onContext(
+        () -> {
+          res.closeHandler(v -> r.finish(Outcome.CLIENT_GONE));
+          // Opened at once, but waited for only when bytes have left memory: the first bytes go
+          // out before the file is open.
+          r.file =
+              vertx
+                  .fileSystem()
+                  .open(fill.temp().toString(), new OpenOptions().setRead(true).setCreate(false));
+          r.file.onSuccess(
+              f -> {
+                if (r.done.future().isComplete()) {
+                  f.close();
+                }
+              });
+          r.pump();
+        });
     return r.done.future();
   }
 
-  private void pump() {
-    if (done.future().isComplete() || reading || ending) {
-      return;
-    }
-    // The state first: once it reads VERIFIED, every byte is already counted in written.
-    BlobFill.State state = fill.state();
-    long written = fill.written();
-    long available = written - position;
-    if (available > 0) {
-      int n = (int) Math.min(available, CHUNK);
-      Buffer inMemory = fill.recent(position, n);
-      if (inMemory != null) {
-        deliver(inMemory);
-        return;
-      }
-      reading = true;
-      file.read(Buffer.buffer(n), 0, position, n)
-          .onComplete(
-              ar -> {
-                reading = false;
-                if (ar.failed() || ar.result().length() == 0) {
-                  fail();
-                  return;
-                }
-                deliver(ar.result());
-              });
-      return;
-    }
-    switch (state) {
-      case VERIFIED -> {
-        // Once, and never again from a drain: the write of the last bytes below can fill the write
-        // queue, and the drain handler set for earlier writes then ran this step a second time,
-        // which found nothing held and ended the response while those bytes were still queued; a
-        // connection that closes as its response ends (any, during a graceful shutdown) dropped
-        // them (OperationsIT lost the last 26-58 KiB of a drain at SIGTERM).
-        ending = true;
-        res.drainHandler(null);
-        // The last bytes must be on the wire before the response ends: a graceful shutdown closes
-        // the connection as soon as the response has ended, dropping what is still queued.
-        Future<Void> last = held == null ? Future.succeededFuture() : res.write(held);
-        held = null;
-        // And the blob must be in the store (or have failed to get there): a client holding the
-        // whole blob may count on the next request being a hit, and a graceful shutdown, which
-        // waits for this response, thereby waits for the commit too.
-        last.onComplete(
-            ar ->
-                fill.stored()
-                    .onComplete(
-                        stored ->
-                            context.runOnContext(
-                                v -> {
-                                  if (ar.succeeded() && !done.future().isComplete()) {
-                                    res.end();
-                                  }
-                                  finish(Outcome.VERIFIED);
-                                })));
-      }
-      case FAILED -> fail();
-      default -> fill.onProgress(written, state, () -> context.runOnContext(v -> pump()));
+  /** Runs the continuation {@code what}, if it is the one pending; any other call is stale. */
+  private void resume(Waiting what) {
+    if (waiting == what) {
+      waiting = Waiting.NOTHING;
+      pump();
     }
   }
 
-  /** Sends what was held and holds {@code next}, then goes on when the client can take more. */
-  private void deliver(Buffer next) {
-    position += next.length();
-    if (held != null) {
-      res.write(held);
+  /**
+   * Sends what can be sent, then leaves exactly one continuation pending: the file's opening, a
+   * read of it, the client's socket taking what was written, the fill's progress, or the end.
+   * Nothing is read or written while {@link #UNSENT_HIGH} bytes wait for the client's socket, so a
+   * follower holds at most that plus one chunk: 2 MiB, whatever the blob and however slow the
+   * client.
+   */
+  private void pump() {
+    while (waiting == Waiting.NOTHING && !done.future().isComplete()) {
+      if (unsent >= UNSENT_HIGH) {
+        waiting = Waiting.DRAIN;
+        return;
+      }
+      // The state first: once it reads VERIFIED, every byte is already counted in received.
+      BlobFill.State state = fill.state();
+      long received = fill.received();
+      long available = sendable(state, received) - position;
+      if (available > 0) {
+        int n = (int) Math.min(available, CHUNK);
+        Buffer inMemory = fill.inMemory(position, n);
+        if (inMemory != null) {
+          send(inMemory);
+          continue;
+        }
+        readFile(n);
+        return;
+      }
+      switch (state) {
+        case VERIFIED -> end();
+        case FAILED -> fail();
+        default -> {
+          waiting = Waiting.PROGRESS;
+          fill.onProgress(received, state, () -> onContext(() -> resume(Waiting.PROGRESS)));
+        }
+      }
+      return;
     }
-    held = next;
-    if (res.writeQueueFull()) {
-      res.drainHandler(v -> pump());
+  }
+
+  /**
+   * How far the client may be sent: all that was received once the fill is verified; before, all
+   * but the last byte of a blob whose length is known (the client must not hold the whole blob
+   * before it is checked), and all of one sent chunked, whose end is the terminating chunk.
+   */
+  private long sendable(BlobFill.State state, long received) {
+    long length = fill.expectedLength();
+    if (state == BlobFill.State.VERIFIED || length < 0) {
+      return received;
+    }
+    return Math.min(received, length - 1);
+  }
+
+  /** Reads up to {@code max} bytes at the position from the temp file: they left memory. */
+  private void readFile(int max) {
+    if (!file.isComplete()) {
+      waiting = Waiting.OPEN;
+      file.onComplete(ar -> onContext(() -> resume(Waiting.OPEN)));
+      return;
+    }
+    if (file.failed()) {
+      // The temp file was gone before this reader opened it: moved into the store, when the fill
+      // is verified; a response not yet begun is then served from there.
+      if (position == 0 && fill.state() == BlobFill.State.VERIFIED) {
+        finish(Outcome.MOVED);
+      } else {
+        fail();
+      }
+      return;
+    }
+    // What left memory is on disk: bytes are let go of only once written.
+    int n = (int) Math.min(max, fill.written() - position);
+    waiting = Waiting.READ;
+    file.result()
+        .read(Buffer.buffer(n), 0, position, n)
+        .onComplete(ar -> onContext(() -> read(ar.result(), ar.cause())));
+  }
+
+  private void read(Buffer bytes, Throwable err) {
+    if (done.future().isComplete()) {
+      return;
+    }
+    if (err != null || bytes.length() == 0) {
+      fail();
+      return;
+    }
+    send(bytes);
+    resume(Waiting.READ);
+  }
+
+  /** Writes {@code bytes}, counted as unsent until the connection has handed them on. */
+  private void send(Buffer bytes) {
+    int n = bytes.length();
+    position += n;
+    unsent += n;
+    lastWrite = res.write(bytes);
+    lastWrite.onComplete(ar -> onContext(() -> sent(n)));
+  }
+
+  private void sent(int n) {
+    unsent -= n;
+    if (unsent <= UNSENT_LOW) {
+      resume(Waiting.DRAIN);
+    }
+  }
+
+  /** Runs {@code r} on this reader's context, where all its state lives. */
+  private void onContext(Runnable r) {
+    if (Vertx.currentContext() == context) {
+      r.run();
     } else {
-      pump();
+      context.runOnContext(v -> r.run());
     }
+  }
+
+  /**
+   * Ends the response once every byte is on the wire and the blob is stored. Reached once: no
+   * continuation is pending after it.
+   */
+  private void end() {
+    waiting = Waiting.END;
+    // The last bytes must be on the wire before the response ends: a graceful shutdown closes
+    // the connection as soon as the response has ended, dropping what is still queued
+    // (OperationsIT lost the last 26-58 KiB of a drain at SIGTERM when the end ran twice).
+    // And the blob must be in the store (or have failed to get there): a client holding the
+    // whole blob may count on the next request being a hit, and a graceful shutdown, which
+    // waits for this response, thereby waits for the commit too.
+    lastWrite.onComplete(
+        ar ->
+            fill.stored()
+                .onComplete(
+                    stored ->
+                        onContext(
+                            () -> {
+                              if (ar.succeeded() && !done.future().isComplete()) {
+                                res.end();
+                              }
+                              finish(Outcome.VERIFIED);
+                            })));
   }
 
   private void fail() {
@@ -165,8 +256,8 @@ public final class GrowingFileReader {
     if (!done.tryComplete(outcome)) {
       return false;
     }
-    if (file != null) {
-      file.close();
+    if (file != null && file.succeeded()) {
+      file.result().close();
     }
     return true;
   }

@@ -13,6 +13,7 @@ import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.internal.http.HttpServerRequestInternal;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -201,7 +202,7 @@ final class CachedBlobResponder {
                 res.setChunked(true);
               }
               return store
-                  .follow(fill, res)
+                  .follow(fill, ((HttpServerRequestInternal) req).context(), res)
                   .compose(
                       outcome -> {
                         if (outcome == GrowingFileReader.Outcome.MOVED) {

@@ -71,7 +71,7 @@ class GrowingFileReaderTest {
                       .onSuccess(
                           s -> {
                             res.setStatusCode(200).putHeader("Content-Length", "" + SIZE);
-                            store.follow(fill, res);
+                            store.follow(fill, vertx.getOrCreateContext(), res);
                           });
                 })
             .listen(0, "127.0.0.1")
