@@ -1,6 +1,7 @@
 package io.portcullis.gateway.cache;
 
 import io.portcullis.core.oci.Digest;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -110,6 +111,10 @@ public final class BlobFill {
 
   /** The state once the fill has left {@link State#PENDING}. */
   public Future<State> started() {
+    // Completed by the fill on its own event loop; its listeners run on the caller's, which
+    // serves another client connection (a plain promise ran them on the fill's loop, which then
+    // set that client's response headers from the wrong thread).
+    Context caller = Vertx.currentContext();
     Promise<State> p = Promise.promise();
     Runnable check =
         new Runnable() {
@@ -124,7 +129,9 @@ public final class BlobFill {
           }
         };
     check.run();
-    return p.future();
+    return caller == null
+        ? p.future()
+        : Future.fromCompletionStage(p.future().toCompletionStage(), caller);
   }
 
   /**
