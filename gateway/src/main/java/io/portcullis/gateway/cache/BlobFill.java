@@ -216,7 +216,6 @@ public final class BlobFill {
    */
   private void writeBatch(ReadStream<Buffer> body, FillWriter writer) {
     List<Buffer> chunks = batch;
-    long end = batchAt + batchBytes;
     long n = batchBytes;
     batch = new ArrayList<>();
     batchBytes = 0;
@@ -234,8 +233,11 @@ public final class BlobFill {
               }
               // Batches complete in order (FillWriter chains them).
               inFlight -= n;
-              written = end;
-              forget(end);
+              // With direct I/O the file may hold less than the batch: its tail waits in the
+              // writer's aligned buffer for the next batch, and in the window for the readers.
+              long onDisk = ar.result();
+              written = onDisk;
+              forget(onDisk);
               if (inFlight < LOW_WATER && !upstreamEnded) {
                 body.resume();
               }
@@ -302,7 +304,7 @@ public final class BlobFill {
     notifyWaiters();
     // Durable before it becomes visible: a crash never leaves a short file under a digest name.
     writer
-        .sync()
+        .sync(received)
         .compose(x -> store.commit(this, received))
         .onSuccess(x -> stored.tryComplete())
         .onFailure(
@@ -346,7 +348,7 @@ public final class BlobFill {
 
   private synchronized Future<FillWriter> creating() {
     if (creation == null) {
-      creation = FillWriter.create(vertx, temp, digest);
+      creation = FillWriter.create(vertx, temp, digest, true);
     }
     return creation;
   }

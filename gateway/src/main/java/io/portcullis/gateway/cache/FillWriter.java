@@ -1,5 +1,6 @@
 package io.portcullis.gateway.cache;
 
+import com.sun.nio.file.ExtendedOpenOption;
 import io.netty.buffer.ByteBuf;
 import io.portcullis.core.oci.Digest;
 import io.vertx.core.Context;
@@ -11,13 +12,18 @@ import io.vertx.core.internal.buffer.BufferInternal;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.List;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Hashes a fill's bytes and writes them to its temp file on a worker thread, behind the event loop
@@ -30,48 +36,101 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * once received).
  */
 final class FillWriter {
+  private static final Logger LOG = LoggerFactory.getLogger(FillWriter.class);
+  // Direct writes go out in pieces of this size (a multiple of any block size), from one aligned
+  // buffer per fill.
+  private static final int DIRECT_CHUNK = 1024 * 1024;
+  private static final AtomicBoolean WARNED = new AtomicBoolean();
+
   private final Vertx vertx;
   private final Context context;
   private final FileChannel channel;
   private final MessageDigest md;
+  // Set for direct I/O: bytes gather here until a whole piece can be written at an aligned offset.
+  private final ByteBuffer staging;
+  private final int block;
+  // Bytes in the file (worker thread only): a batch is on disk up to here when it completes.
+  private long flushed;
   private final Queue<Batch> queue = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean draining = new AtomicBoolean();
   // Set by the worker on the first failure; every batch after it fails too.
   private volatile Throwable failed;
 
   /** Bytes to write at an offset, and who waits for them, completed on the fill's context. */
-  private record Batch(List<Buffer> chunks, long at, Promise<Void> done) {}
+  private record Batch(List<Buffer> chunks, long at, Promise<Long> done) {}
 
-  private FillWriter(Vertx vertx, Context context, FileChannel channel, MessageDigest md) {
+  private FillWriter(
+      Vertx vertx, Context context, FileChannel channel, MessageDigest md, int directBlock) {
     this.vertx = vertx;
     this.context = context;
     this.channel = channel;
     this.md = md;
+    this.block = directBlock;
+    this.staging =
+        directBlock > 0
+            ? ByteBuffer.allocateDirect(DIRECT_CHUNK + directBlock).alignedSlice(directBlock)
+            : null;
+    if (staging != null) {
+      staging.limit(DIRECT_CHUNK);
+    }
   }
 
   /**
    * Creates {@code temp} (it must not exist) on a worker thread; completions are reported on the
    * caller's context.
    */
-  static Future<FillWriter> create(Vertx vertx, Path temp, Digest digest) {
+  static Future<FillWriter> create(Vertx vertx, Path temp, Digest digest, boolean direct) {
     Context context = vertx.getOrCreateContext();
     return vertx.executeBlocking(
-        () ->
-            new FillWriter(
-                vertx,
-                context,
-                FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                digest.newMessageDigest()),
+        () -> {
+          int block = direct ? directBlock(temp) : 0;
+          FileChannel channel = null;
+          if (block > 0) {
+            try {
+              channel = FileChannel.open(temp, Set.of(CREATE_NEW, WRITE, DIRECT));
+            } catch (IOException | UnsupportedOperationException e) {
+              // e.g. tmpfs: no direct I/O there; the page cache it is.
+              if (WARNED.compareAndSet(false, true)) {
+                LOG.info(
+                    "cache: no direct I/O in {} ({}); writing through the page cache",
+                    temp.getParent(),
+                    e.toString());
+              }
+              Files.deleteIfExists(temp);
+              block = 0;
+            }
+          }
+          if (channel == null) {
+            channel = FileChannel.open(temp, Set.of(CREATE_NEW, WRITE));
+          }
+          return new FillWriter(vertx, context, channel, digest.newMessageDigest(), block);
+        },
         false);
+  }
+
+  private static final OpenOption CREATE_NEW = StandardOpenOption.CREATE_NEW;
+  private static final OpenOption WRITE = StandardOpenOption.WRITE;
+  private static final OpenOption DIRECT = ExtendedOpenOption.DIRECT;
+
+  /** The block size direct writes must align to, or 0 when it cannot be known. */
+  private static int directBlock(Path temp) {
+    try {
+      long b = Files.getFileStore(temp.getParent()).getBlockSize();
+      return b > 0 && b <= 64 * 1024 && Long.bitCount(b) == 1 ? (int) b : 0;
+    } catch (IOException | UnsupportedOperationException e) {
+      return 0;
+    }
   }
 
   /**
    * Hashes {@code chunks} and writes them at {@code at}, after every batch queued before; completes
-   * on the caller's context when they are on disk (in the page cache; {@link #sync} makes them
-   * durable). Batches complete in the order they were queued.
+   * on the caller's context with how far the file holds the blob's bytes (in the page cache, or on
+   * the device with direct I/O; {@link #sync} makes them all durable): all of them with buffered
+   * writes, up to the last whole direct piece with direct I/O (the rest waits in memory for the
+   * next batch). Batches complete in the order they were queued.
    */
-  Future<Void> write(List<Buffer> chunks, long at) {
-    Promise<Void> done = Promise.promise();
+  Future<Long> write(List<Buffer> chunks, long at) {
+    Promise<Long> done = Promise.promise();
     queue.add(new Batch(chunks, at, done));
     if (draining.compareAndSet(false, true)) {
       vertx.executeBlocking(this::drain, false);
@@ -94,10 +153,11 @@ final class FillWriter {
         }
         Batch batch = b;
         Throwable outcome = err;
+        long onDisk = flushed;
         context.runOnContext(
             v -> {
               if (outcome == null) {
-                batch.done().complete();
+                batch.done().complete(onDisk);
               } else {
                 batch.done().fail(outcome);
               }
@@ -112,15 +172,40 @@ final class FillWriter {
   }
 
   private void writeNow(Batch b) throws IOException {
-    long position = b.at();
     for (Buffer chunk : b.chunks()) {
       ByteBuf buf = ((BufferInternal) chunk).getByteBuf();
       ByteBuffer bytes = buf.nioBuffer(buf.readerIndex(), buf.readableBytes());
       md.update(bytes.duplicate());
+      if (staging == null) {
+        while (bytes.hasRemaining()) {
+          flushed += channel.write(bytes, flushed);
+        }
+        continue;
+      }
       while (bytes.hasRemaining()) {
-        position += channel.write(bytes, position);
+        int n = Math.min(bytes.remaining(), staging.remaining());
+        staging.put(bytes.slice(bytes.position(), n));
+        bytes.position(bytes.position() + n);
+        if (!staging.hasRemaining()) {
+          writeStaged(DIRECT_CHUNK);
+        }
       }
     }
+  }
+
+  /**
+   * Writes the first {@code length} staged bytes (a multiple of the block size) at {@link
+   * #flushed}, which stays aligned: direct writes go in whole pieces until the last one.
+   */
+  private void writeStaged(int length) throws IOException {
+    ByteBuffer out = staging.duplicate();
+    out.position(0).limit(length);
+    long at = flushed;
+    while (out.hasRemaining()) {
+      at += channel.write(out, at);
+    }
+    staging.clear().limit(DIRECT_CHUNK);
+    flushed = at;
   }
 
   /** Whether the bytes written match {@code digest}; only once every write has completed. */
@@ -128,11 +213,24 @@ final class FillWriter {
     return digest.matches(md.digest());
   }
 
-  /** Flushes the file to disk ({@code fsync}) and closes it. */
-  Future<Void> sync() {
+  /**
+   * Writes what is still staged (the tail of a direct fill, padded to a block and cut back to
+   * {@code length}), flushes the file to disk ({@code fsync}) and closes it. Only once every write
+   * has completed.
+   */
+  Future<Void> sync(long length) {
     return vertx.executeBlocking(
         () -> {
           try (FileChannel c = channel) {
+            if (staging != null && staging.position() > 0) {
+              int tail = staging.position();
+              int padded = (tail + block - 1) / block * block;
+              while (staging.position() < padded) {
+                staging.put((byte) 0);
+              }
+              writeStaged(padded);
+              c.truncate(length);
+            }
             c.force(true);
           }
           return null;

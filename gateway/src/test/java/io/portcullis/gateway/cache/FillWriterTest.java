@@ -1,0 +1,118 @@
+package io.portcullis.gateway.cache;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.portcullis.core.oci.Digest;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A fill's writer: with direct I/O (the default where the file system has it) the file holds
+ * exactly the blob's bytes once synced, whatever the chunking, and a batch never reports more of
+ * the file written than it holds; where there is no direct I/O it writes through the page cache.
+ */
+class FillWriterTest {
+  @TempDir Path dir;
+  private final Vertx vertx = Vertx.vertx();
+
+  @AfterEach
+  void close() {
+    vertx.close();
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, 1, 4095, 4096, 4097, 1024 * 1024, 1024 * 1024 + 3, 5 * 1024 * 1024 - 7})
+  void theFileHoldsExactlyTheBlobAndNeverLessThanReported(int size) throws Exception {
+    byte[] blob = new byte[size];
+    new Random(size).nextBytes(blob);
+    Path temp = dir.resolve("fill-" + size);
+    Digest digest = Digest.sha256(blob);
+    FillWriter writer = FillWriter.create(vertx, temp, digest, true).await(10, TimeUnit.SECONDS);
+    Random chunking = new Random(31L * size);
+    int at = 0;
+    while (at < size) {
+      List<Buffer> batch = new ArrayList<>();
+      int batchAt = at;
+      for (int k = 0; k < 1 + chunking.nextInt(8) && at < size; k++) {
+        int n = Math.min(size - at, 1 + chunking.nextInt(96 * 1024));
+        batch.add(Buffer.buffer(java.util.Arrays.copyOfRange(blob, at, at + n)));
+        at += n;
+      }
+      long onDisk = writer.write(batch, batchAt).await(10, TimeUnit.SECONDS);
+      assertTrue(onDisk <= at, "reported " + onDisk + " of " + at + " bytes");
+      byte[] file = Files.readAllBytes(temp);
+      assertTrue(file.length >= onDisk, "the file holds what was reported written");
+      assertArrayEquals(
+          java.util.Arrays.copyOf(blob, (int) onDisk), java.util.Arrays.copyOf(file, (int) onDisk));
+    }
+    assertTrue(writer.matches(digest));
+    writer.sync(size).await(10, TimeUnit.SECONDS);
+    assertArrayEquals(blob, Files.readAllBytes(temp));
+  }
+
+  @Test
+  void writesBypassThePageCacheWhereTheFileSystemAllows() throws Exception {
+    Path temp = dir.resolve("direct");
+    FillWriter writer =
+        FillWriter.create(vertx, temp, Digest.sha256(new byte[0]), true)
+            .await(10, TimeUnit.SECONDS);
+    try {
+      assertTrue(openedDirect(temp), "the fill's file is open with O_DIRECT");
+    } finally {
+      writer.sync(0).await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void withoutDirectIoTheBytesGoThroughThePageCache() throws Exception {
+    Path temp = dir.resolve("buffered");
+    byte[] blob = new byte[3 * 1024 * 1024 + 11];
+    new Random(5).nextBytes(blob);
+    FillWriter writer =
+        FillWriter.create(vertx, temp, Digest.sha256(blob), false).await(10, TimeUnit.SECONDS);
+    assertEquals(false, openedDirect(temp));
+    long onDisk = writer.write(List.of(Buffer.buffer(blob)), 0).await(10, TimeUnit.SECONDS);
+    assertEquals(blob.length, onDisk, "buffered writes are all in the file at once");
+    writer.sync(blob.length).await(10, TimeUnit.SECONDS);
+    assertArrayEquals(blob, Files.readAllBytes(temp));
+  }
+
+  /** Whether this process holds {@code file} open with O_DIRECT (040000), from /proc. */
+  private static boolean openedDirect(Path file) throws IOException {
+    Path real = file.toRealPath();
+    try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+      for (Path fd : fds.toList()) {
+        Path target;
+        try {
+          target = Files.readSymbolicLink(fd);
+        } catch (IOException e) {
+          continue;
+        }
+        if (target.equals(real)) {
+          for (String line :
+              Files.readAllLines(Path.of("/proc/self/fdinfo", fd.getFileName().toString()))) {
+            if (line.startsWith("flags:")) {
+              return (Long.parseLong(line.substring(6).trim(), 8) & 040000) != 0;
+            }
+          }
+        }
+      }
+    }
+    throw new AssertionError("no open file " + real);
+  }
+}
