@@ -11,6 +11,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -23,7 +25,7 @@ import java.util.regex.Pattern;
  * Issue #14's benchmark: what the pull-through cache does next to CNCF distribution's own
  * pull-through mode ({@code docker-registry} with {@code proxy.remoteurl}) and next to the origin
  * {@code docker-registry} they both sit in front of, all started in this run, each figure the
- * median of some rounds after the gateway's JVM was warmed on another blob:
+ * median of some rounds after the gateway's JVM was warmed on other blobs, cold and warm:
  *
  * <ol>
  *   <li>cold blob MiB/s and time to first byte, one client, nothing cached (vs distribution);
@@ -44,6 +46,7 @@ public final class CacheBenchmark {
   private static final long MIB = 1024 * 1024;
   private static final int MANY = 16;
   private static final int SLOW = 8;
+  private static final int WARM_UP_FILLS = 4;
   private static final int THREADS = 32;
   private static final String REPO = "bench/blob";
   private static final String MANIFEST_ACCEPT =
@@ -81,7 +84,10 @@ public final class CacheBenchmark {
         Skopeo skopeo = Skopeo.create();
         TestImages images = new TestImages(skopeo)) {
       System.out.println("generating and uploading blobs to the origin ...");
-      LargeBlob warmUp = upload(origin, Math.min(mib, 256), 100);
+      List<LargeBlob> warmUp = new ArrayList<>();
+      for (int i = 0; i < WARM_UP_FILLS; i++) {
+        warmUp.add(upload(origin, Math.min(mib, 256), 100 + i));
+      }
       List<LargeBlob> cold = new ArrayList<>();
       for (int i = 0; i < rounds; i++) {
         cold.add(upload(origin, mib, 1 + i));
@@ -110,13 +116,49 @@ public final class CacheBenchmark {
     }
   }
 
-  /** The gateway's JVM compiles its hot paths on another blob, cold and then warm. */
-  private void warmUp(LargeBlob blob) throws IOException, InterruptedException {
-    for (int i = 0; i < 3; i++) {
+  /**
+   * The gateway's JVM compiles its hot paths on other blobs: each pulled cold (a fill) and then
+   * warm. One cold fill left the JIT compiler busy with the cold path during the measured rounds
+   * (1.4 s of C2 CPU in 8 s of them), so each peer gets {@link #WARM_UP_FILLS} of them.
+   */
+  private void warmUp(List<LargeBlob> blobs) throws IOException, InterruptedException {
+    for (LargeBlob blob : blobs) {
       CurlTransfer.get(url(gateway, blob), blob.size());
       CurlTransfer.get(url(distribution, blob), blob.size());
+      CurlTransfer.get(url(gateway, blob), blob.size());
     }
-    CurlTransfer.get(url(origin.url(), blob), blob.size());
+    CurlTransfer.get(url(origin.url(), blobs.get(0)), blobs.get(0).size());
+  }
+
+  /**
+   * Waits (up to 20 s) until the machine is quiet: under 10 % of one core busy over 250 ms, from
+   * {@code /proc/stat}, so no peer's background work (a store after the response, an fsync, a
+   * commit) runs into the next peer's measured transfer.
+   */
+  private static void quiet() throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    long[] before = cpuTicks();
+    while (System.nanoTime() < deadline) {
+      Thread.sleep(250);
+      long[] now = cpuTicks();
+      long busy = now[0] - before[0];
+      long all = now[1] - before[1];
+      before = now;
+      if (all > 0 && busy * 10L * cores() < all) {
+        return;
+      }
+    }
+  }
+
+  /** Busy and total jiffies of all CPUs so far. */
+  private static long[] cpuTicks() throws IOException {
+    String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+    long total = 0;
+    for (int i = 1; i < f.length; i++) {
+      total += Long.parseLong(f[i]);
+    }
+    long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
+    return new long[] {total - idle, total};
   }
 
   private void cold(List<LargeBlob> blobs) throws IOException, InterruptedException {
@@ -126,12 +168,18 @@ public final class CacheBenchmark {
     List<CurlTransfer> dist = new ArrayList<>();
     for (int i = 0; i < blobs.size(); i++) {
       LargeBlob blob = blobs.get(i);
-      // Alternate who goes first, so neither always finds the origin's page cache warmer.
+      // Alternate who goes first, so neither always finds the origin's page cache warmer; and
+      // start each transfer on a quiet machine: distribution's proxy goes on storing a blob (a
+      // second GET from the origin, written to its disk) after its client has it all, and that
+      // took a core from whichever transfer came next.
       if (i % 2 == 0) {
+        quiet();
         gw.add(CurlTransfer.get(url(gateway, blob), blob.size()));
       }
+      quiet();
       dist.add(CurlTransfer.get(url(distribution, blob), blob.size()));
       if (i % 2 == 1) {
+        quiet();
         gw.add(CurlTransfer.get(url(gateway, blob), blob.size()));
       }
     }
