@@ -20,7 +20,7 @@ final class CacheSetup {
     if (!config.enabled()) {
       return Future.succeededFuture(Caches.NONE);
     }
-    return BlobStore.open(vertx, config.dir(), config.maxSize(), metrics)
+    return BlobStore.open(vertx, config.dir(), config.maxSize(), config.directWrites(), metrics)
         .compose(
             blobs ->
                 ManifestCache.open(

@@ -348,7 +348,7 @@ public final class BlobFill {
 
   private synchronized Future<FillWriter> creating() {
     if (creation == null) {
-      creation = FillWriter.create(vertx, temp, digest, true);
+      creation = FillWriter.create(vertx, temp, digest, store.directWrites());
     }
     return creation;
   }

@@ -43,6 +43,7 @@ public final class BlobStore {
   private static final long CHECK_AT_START = 16L * 1024 * 1024;
 
   private final Vertx vertx;
+  private final boolean directWrites;
   private final Path blobs;
   private final Path tmp;
   private final long maxSize;
@@ -61,8 +62,10 @@ public final class BlobStore {
           .<String, Boolean>weigher((k, v) -> MemoryBound.weight(k, 0))
           .build();
 
-  private BlobStore(Vertx vertx, Path root, long maxSize, GatewayMetrics metrics) {
+  private BlobStore(
+      Vertx vertx, Path root, long maxSize, boolean directWrites, GatewayMetrics metrics) {
     this.vertx = vertx;
+    this.directWrites = directWrites;
     this.metrics = metrics;
     this.blobs = root.resolve("blobs").resolve("sha256");
     this.tmp = root.resolve("tmp");
@@ -70,9 +73,23 @@ public final class BlobStore {
   }
 
   /** Opens the store under {@code root}, scanning it on a worker thread. */
+  /** Whether fills are written with direct I/O where the file system has it. */
+  boolean directWrites() {
+    return directWrites;
+  }
+
   public static Future<BlobStore> open(
       Vertx vertx, Path root, long maxSize, GatewayMetrics metrics) {
-    BlobStore store = new BlobStore(vertx, root, maxSize, metrics);
+    return open(vertx, root, maxSize, true, metrics);
+  }
+
+  /**
+   * As {@link #open(Vertx, Path, long, GatewayMetrics)}; {@code directWrites} writes fills with
+   * direct I/O where the file system has it ({@code cache.directWrites}).
+   */
+  public static Future<BlobStore> open(
+      Vertx vertx, Path root, long maxSize, boolean directWrites, GatewayMetrics metrics) {
+    BlobStore store = new BlobStore(vertx, root, maxSize, directWrites, metrics);
     return vertx
         .executeBlocking(store::scan, false)
         .map(

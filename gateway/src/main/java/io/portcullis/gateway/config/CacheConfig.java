@@ -7,9 +7,18 @@ import java.nio.file.Path;
  * The on-disk pull-through cache: where blobs and manifests are kept and how many bytes they may
  * take before the least recently used are evicted: {@code maxSize} for blobs, {@code
  * manifestMaxSize} for manifests, tags and trust evidence (under {@code <dir>/manifests}). {@code
- * enabled: false} proxies every request.
+ * enabled: false} proxies every request. {@code directWrites} (default true) writes cache fills
+ * with direct I/O where the file system has it, bypassing the page cache and its writeback
+ * throttling.
  */
-public record CacheConfig(boolean enabled, Path dir, long maxSize, long manifestMaxSize) {
+public record CacheConfig(
+    boolean enabled, Path dir, long maxSize, long manifestMaxSize, boolean directWrites) {
+
+  /** With direct writes, the default. */
+  public CacheConfig(boolean enabled, Path dir, long maxSize, long manifestMaxSize) {
+    this(enabled, dir, maxSize, manifestMaxSize, true);
+  }
+
   /** 20 GiB, the default {@code cache.maxSize}. */
   public static final long DEFAULT_MAX_SIZE = 20L * 1024 * 1024 * 1024;
 

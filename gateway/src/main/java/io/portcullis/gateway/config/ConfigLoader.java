@@ -321,7 +321,8 @@ public final class ConfigLoader {
         !Boolean.FALSE.equals(c.enabled()),
         c.dir() == null ? defaults.dir() : Path.of(c.dir()),
         maxSize,
-        manifestMaxSize);
+        manifestMaxSize,
+        !Boolean.FALSE.equals(c.directWrites()));
   }
 
   private static Duration tagTtl(UpstreamCacheSection c, String key) {
@@ -459,7 +460,8 @@ public final class ConfigLoader {
   /** {@code unprefixed}: the prefix of the upstream that serves names matching no prefix. */
   record RoutingSection(String unprefixed) {}
 
-  record CacheSection(Boolean enabled, String dir, String maxSize, String manifestMaxSize) {}
+  record CacheSection(
+      Boolean enabled, String dir, String maxSize, String manifestMaxSize, Boolean directWrites) {}
 
   record UpstreamCacheSection(String tagTtl) {}
 

@@ -23,6 +23,7 @@ class CacheConfigTest {
     assertEquals(Path.of("/srv/p/cache"), c.cache().dir());
     assertEquals(20L << 30, c.cache().maxSize());
     assertEquals(256L << 20, c.cache().manifestMaxSize());
+    assertTrue(c.cache().directWrites());
     assertEquals(Duration.ofMinutes(5), c.upstreams().get(0).tagTtl());
   }
 
@@ -37,6 +38,7 @@ class CacheConfigTest {
     assertEquals(64L << 20, c.cache().manifestMaxSize());
     assertEquals(Duration.ofSeconds(30), c.upstreams().get(0).tagTtl());
     assertFalse(parse("cache: {enabled: false}\n" + UP).cache().enabled());
+    assertFalse(parse("cache: {directWrites: false}\n" + UP).cache().directWrites());
   }
 
   @ParameterizedTest
@@ -50,8 +52,8 @@ class CacheConfigTest {
       delimiter = '|',
       value = {
         "cache: {maxSize: lots} | cache.maxSize: 'lots' is not a size",
-        "cache: {ttl: 5m} | cache.ttl: unknown key 'ttl' (known here: dir, enabled,"
-            + " manifestMaxSize, maxSize)",
+        "cache: {ttl: 5m} | cache.ttl: unknown key 'ttl' (known here: dir, directWrites,"
+            + " enabled, manifestMaxSize, maxSize)",
         "cache: {manifestMaxSize: lots} | cache.manifestMaxSize: 'lots' is not a size",
         "cache: {manifestMaxSize: 4MiB} | cache.manifestMaxSize: '4MiB' is too small; it must"
             + " hold at least two of the largest manifests (8MiB)",
