@@ -17,6 +17,7 @@ import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The policy's decisions on manifests and what follows from them: the cached decision per policy
@@ -178,20 +179,28 @@ final class Decisions {
         new DecisionKey(
             r.loaded().policy().revision(), r.policy().name(), r.repo(), digest.toString());
     var context = vertx.getOrCreateContext();
-    return Future.fromCompletionStage(
-            cache.get(
-                key,
-                (k, executor) ->
-                    evidence
-                        .collect(r.route(), m, r.policy())
-                        .compose(
-                            ev ->
-                                vertx.executeBlocking(
-                                    () -> r.loaded().evaluator().evaluate(r.policy(), ev), false))
-                        .toCompletionStage()
-                        .toCompletableFuture()),
-            context)
-        .recover(err -> Future.failedFuture(unverifiable(r, digest, err)));
+    CompletableFuture<PolicyDecision> decided =
+        cache.get(
+            key,
+            (k, executor) ->
+                evidence
+                    .collect(r.route(), m, r.policy())
+                    .compose(
+                        ev ->
+                            vertx.executeBlocking(
+                                () -> r.loaded().evaluator().evaluate(r.policy(), ev), false))
+                    .toCompletionStage()
+                    .toCompletableFuture());
+    return Future.fromCompletionStage(decided, context)
+        .recover(
+            err -> {
+              // "Could not verify" is no verdict. Caffeine drops a failed entry by itself, but
+              // from the thread that failed it and after this listener (a CompletableFuture runs
+              // its later dependents first): a retry on another event loop in between found the
+              // failure still cached and got 503 again, with the upstream healthy.
+              cache.asMap().remove(key, decided);
+              return Future.failedFuture(unverifiable(r, digest, err));
+            });
   }
 
   Future<Fetched> fetch(PolicyRequest r, String reference) {
