@@ -438,12 +438,7 @@ public final class Enforcer {
             pinned -> {
               if (pinned.isEmpty()) {
                 String msg =
-                    "denied by policy '"
-                        + r.policy().name()
-                        + "': tag "
-                        + tag
-                        + " of "
-                        + r.repo()
+                    deniedTag(r, tag)
                         + " is not in lockfile "
                         + file.getFileName()
                         + "; pin it with 'portcullis-signer pin'";
@@ -572,16 +567,16 @@ public final class Enforcer {
             });
   }
 
+  /** The start of every refusal of a tag: the policy, the tag and the repository. */
+  private static String deniedTag(PolicyRequest r, String tag) {
+    return "denied by policy '" + r.policy().name() + "': tag " + tag + " of " + r.repo();
+  }
+
   /** A first-seen tag whose upstream digest is not the one pinned: refused (enforce). */
   private Optional<OciException> firstSeenChanged(
       PolicyRequest r, String tag, Digest first, Digest now) {
     String msg =
-        "denied by policy '"
-            + r.policy().name()
-            + "': tag "
-            + tag
-            + " of "
-            + r.repo()
+        deniedTag(r, tag)
             + " was first seen as "
             + first
             + " but upstream now has "
@@ -593,12 +588,7 @@ public final class Enforcer {
   /** Refuses (enforce) a first-seen tag that cannot be pinned because the pin store is full. */
   private OciException pinStoreFull(PolicyRequest r, String tag, Digest digest) {
     String full =
-        "denied by policy '"
-            + r.policy().name()
-            + "': tag "
-            + tag
-            + " of "
-            + r.repo()
+        deniedTag(r, tag)
             + " cannot be pinned: the gateway's pin store is full ("
             + pins.capacity()
             + " tags); remove unused entries from the gateway's pins.json, or use pin: signed or lockfile";
