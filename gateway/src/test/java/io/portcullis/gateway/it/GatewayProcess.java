@@ -121,7 +121,7 @@ public final class GatewayProcess implements AutoCloseable {
 
   private void awaitReady() throws IOException, InterruptedException {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
         throw new IllegalStateException("gateway exited: " + Files.readString(log));
@@ -140,7 +140,7 @@ public final class GatewayProcess implements AutoCloseable {
       }
       Thread.sleep(50);
     }
-    throw new IllegalStateException("gateway not ready after 30s: " + Files.readString(log));
+    throw new IllegalStateException("gateway not ready after 60s: " + Files.readString(log));
   }
 
   public String url() {
