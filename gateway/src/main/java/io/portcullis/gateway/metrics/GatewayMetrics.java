@@ -74,12 +74,20 @@ public final class GatewayMetrics {
    * client listener per loop, these counters show whether every loop carries work.
    */
   public void eventLoopRequest(String loop) {
-    Counter.builder("portcullis.eventloop.requests")
-        .description("Client requests by the event loop that took them")
-        .tag("loop", loop)
-        .register(registry)
+    // Once per request on the loop itself: the counter is looked up by name, not rebuilt.
+    loopRequests
+        .computeIfAbsent(
+            loop,
+            l ->
+                Counter.builder("portcullis.eventloop.requests")
+                    .description("Client requests by the event loop that took them")
+                    .tag("loop", l)
+                    .register(registry))
         .increment();
   }
+
+  private final java.util.Map<String, Counter> loopRequests =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * One upstream exchange until its response headers arrived ({@code status} 0: no response, the
