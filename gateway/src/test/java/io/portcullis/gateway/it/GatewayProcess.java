@@ -84,7 +84,13 @@ public final class GatewayProcess implements AutoCloseable {
     builder.environment().putAll(environment);
     Process p = builder.start();
     GatewayProcess gp = new GatewayProcess(p, port, log);
-    gp.awaitReady();
+    try {
+      gp.awaitReady();
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      // A gateway that missed the deadline may still come up later: no caller holds it to stop.
+      p.destroyForcibly();
+      throw e;
+    }
     return gp;
   }
 
