@@ -17,6 +17,7 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -141,7 +142,8 @@ final class ClientListeners {
    * closes what is left.
    */
   Future<Void> shutdown(Duration grace) {
-    return Future.join(servers.stream().map(s -> s.shutdown(grace)).toList())
+    return Future.join(
+            servers.stream().map(s -> s.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS)).toList())
         .transform(v -> vertx.undeploy(deployment));
   }
 }

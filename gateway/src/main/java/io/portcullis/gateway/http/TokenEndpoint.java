@@ -68,11 +68,14 @@ final class TokenEndpoint {
                   }
                   // What follows on this connection cannot be parsed as requests.
                   req.response().putHeader("Connection", "close");
-                  return fail(
-                      req,
-                      400,
-                      "invalid_request",
-                      "the request body is malformed HTTP (chunked encoding)");
+                  Future<Void> answered =
+                      fail(
+                          req,
+                          400,
+                          "invalid_request",
+                          "the request body is malformed HTTP (chunked encoding)");
+                  ErrorResponder.flushBeforeClose(req);
+                  return answered;
                 }
                 return read.result().isEmpty()
                     ? fail(

@@ -6,11 +6,11 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One upstream HTTP client, with its own connection pool, per event loop that sends upstream
@@ -68,8 +68,8 @@ final class LoopClients {
   /** Closes every client, breaking exchanges in flight. */
   Future<Void> close() {
     List<Future<Void>> closing = new ArrayList<>();
-    closing.add(offLoop.shutdown(Duration.ZERO));
-    perLoop.values().forEach(c -> closing.add(c.shutdown(Duration.ZERO)));
+    closing.add(offLoop.shutdown(0, TimeUnit.MILLISECONDS));
+    perLoop.values().forEach(c -> closing.add(c.shutdown(0, TimeUnit.MILLISECONDS)));
     return Future.join(closing).mapEmpty();
   }
 }

@@ -14,7 +14,6 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
-import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -149,8 +148,8 @@ public final class FaultyUpstream implements AutoCloseable {
   @Override
   public void close() {
     // no grace period: tests leave keep-alive connections open, and a fake has nothing to drain
-    await(server.shutdown(Duration.ZERO));
-    await(client.shutdown(Duration.ZERO));
+    await(server.shutdown(0, TimeUnit.MILLISECONDS));
+    await(client.shutdown(0, TimeUnit.MILLISECONDS));
     if (ownsVertx) {
       await(vertx.close());
     }
