@@ -11,6 +11,7 @@ import io.portcullis.gateway.http.RegistryApi;
 import io.portcullis.gateway.http.RequestObserver;
 import io.portcullis.gateway.http.UploadIds;
 import io.portcullis.gateway.metrics.GatewayMetrics;
+import io.portcullis.gateway.state.PostgresState;
 import io.portcullis.gateway.upstream.Upstream;
 import io.portcullis.gateway.upstream.UpstreamRouter;
 import io.vertx.core.Future;
@@ -37,6 +38,12 @@ public final class Gateway {
   /** How often changed credential files are picked up. */
   static final Duration REFRESH_INTERVAL = Duration.ofSeconds(1);
 
+  /**
+   * How often a replica refreshes its row in the shared state; it counts as live for three of these
+   * (quota shares follow the live count).
+   */
+  static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(5);
+
   private final Vertx vertx;
   private final ClientListeners server;
   private final List<Upstream> upstreams;
@@ -46,6 +53,7 @@ public final class Gateway {
   private final AtomicBoolean ready;
   private final long refreshTimer;
   private final Caches caches;
+  private final Optional<PostgresState> state;
 
   private Gateway(
       Vertx vertx,
@@ -56,7 +64,8 @@ public final class Gateway {
       Optional<AdminServer> admin,
       AtomicBoolean ready,
       long refreshTimer,
-      Caches caches) {
+      Caches caches,
+      Optional<PostgresState> state) {
     this.vertx = vertx;
     this.server = server;
     this.upstreams = upstreams;
@@ -66,26 +75,51 @@ public final class Gateway {
     this.ready = ready;
     this.refreshTimer = refreshTimer;
     this.caches = caches;
+    this.state = state;
   }
 
-  /** Starts a gateway on {@code vertx}; blocking set-up (key files) happens before it listens. */
+  /**
+   * Starts a gateway on {@code vertx}; blocking set-up (key files) happens before it listens. With
+   * {@code state}, the shared state in PostgreSQL is opened (and its schema migrated) first: a
+   * replica that cannot reach it does not start, since it would otherwise keep pins, robots and
+   * lockouts of its own while the operator believes them shared.
+   */
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config) {
-    if (config.state().isPresent()) {
-      // Fail closed: replicas that believe they share pins, robots and lockouts while each keeps
-      // its own would resolve one tag to two digests.
-      return Future.failedFuture(
-          new ConfigException(
-              "state.postgres: shared state in PostgreSQL is not served by this version yet (issue"
-                  + " #15); remove the state section to run a single node on files in dataDir"));
+    if (config.state().isEmpty()) {
+      byte[] key;
+      try {
+        key = uploadKey(config.dataDir());
+      } catch (IOException e) {
+        return Future.failedFuture(
+            new IllegalStateException(
+                "cannot prepare dataDir " + config.dataDir() + ": " + e.getMessage(), e));
+      }
+      return start(vertx, config, Optional.empty(), key);
     }
-    UploadIds uploadIds;
-    try {
-      uploadIds = new UploadIds(uploadKey(config.dataDir()));
-    } catch (IOException e) {
-      return Future.failedFuture(
-          new IllegalStateException(
-              "cannot prepare dataDir " + config.dataDir() + ": " + e.getMessage(), e));
-    }
+    return PostgresState.open(vertx, config.state().get().postgres())
+        .recover(
+            err ->
+                Future.failedFuture(
+                    new IllegalStateException(
+                        "cannot open the shared state: " + err.getMessage(), err)))
+        .compose(
+            state ->
+                state
+                    .keys()
+                    .uploadIdKey()
+                    // the rest of the set-up reads files: off the event loop
+                    .compose(
+                        key ->
+                            vertx.executeBlocking(
+                                () -> start(vertx, config, Optional.of(state), key), false))
+                    .compose(started -> started)
+                    .onSuccess(g -> state.heartbeats().start(HEARTBEAT_INTERVAL))
+                    .onFailure(err -> state.shutdown()));
+  }
+
+  private static Future<Gateway> start(
+      Vertx vertx, GatewayConfig config, Optional<PostgresState> state, byte[] uploadKey) {
+    UploadIds uploadIds = new UploadIds(uploadKey);
     GatewayMetrics metrics = GatewayMetrics.prometheus();
     List<Upstream> upstreams =
         config.upstreams().stream()
@@ -113,12 +147,22 @@ public final class Gateway {
         .onFailure(err -> enforcement.close(vertx))
         .compose(
             caches ->
-                listen(vertx, config, upstreams, uploadIds, enforcement, auth, caches, metrics));
+                listen(
+                    vertx,
+                    config,
+                    state,
+                    upstreams,
+                    uploadIds,
+                    enforcement,
+                    auth,
+                    caches,
+                    metrics));
   }
 
   private static Future<Gateway> listen(
       Vertx vertx,
       GatewayConfig config,
+      Optional<PostgresState> state,
       List<Upstream> upstreams,
       UploadIds uploadIds,
       Enforcement enforcement,
@@ -180,7 +224,8 @@ public final class Gateway {
                                 admin,
                                 ready,
                                 refreshCredentials(vertx, auth),
-                                caches)))
+                                caches,
+                                state)))
         .map(
             g -> {
               ready.set(true);
@@ -265,6 +310,11 @@ public final class Gateway {
     return admin.map(AdminServer::port);
   }
 
+  /** The shared state in PostgreSQL, when {@code state} is configured. */
+  public Optional<PostgresState> state() {
+    return state;
+  }
+
   /** The meters of this gateway, for parts that add their own (e.g. a cache). */
   public GatewayMetrics metrics() {
     return metrics;
@@ -293,6 +343,7 @@ public final class Gateway {
         .transform(v -> Future.all(upstreams.stream().map(Upstream::close).toList()))
         .transform(v -> enforcement.close(vertx))
         .transform(v -> admin.map(AdminServer::close).orElse(Future.succeededFuture()))
+        .transform(v -> state.map(PostgresState::shutdown).orElse(Future.succeededFuture()))
         .mapEmpty();
   }
 
