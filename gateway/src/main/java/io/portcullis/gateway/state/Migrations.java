@@ -68,7 +68,22 @@ final class Migrations {
                   CREATE TABLE replicas (
                     id text PRIMARY KEY,
                     started_at timestamptz NOT NULL,
-                    last_seen timestamptz NOT NULL)""")));
+                    last_seen timestamptz NOT NULL)""")),
+          new Migration(
+              2,
+              "approvals shared by every replica",
+              List.of(
+                  """
+                  CREATE TABLE approvals (
+                    revision text NOT NULL,
+                    repository text NOT NULL,
+                    digest text NOT NULL,
+                    kind text NOT NULL CHECK (kind IN ('platform', 'content', 'artifact')),
+                    detail text NOT NULL,
+                    size bigint NOT NULL,
+                    expires_at timestamptz NOT NULL,
+                    PRIMARY KEY (revision, repository, digest))""",
+                  "CREATE INDEX approvals_expires_at ON approvals (expires_at)")));
 
   private Migrations() {}
 

@@ -24,9 +24,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The security state that the replicas of one gateway share, in PostgreSQL (config {@code
- * state.postgres}; issue #15): tag pins, robots and their change feed, failed-login counters, the
- * upload-id sealing key and replica heartbeats. See docs/state.md for the schema and the failure
- * behaviour.
+ * state.postgres}; issue #15): tag pins, approvals, robots and their change feed, failed-login
+ * counters, the upload-id sealing key and replica heartbeats. See docs/state.md for the schema and
+ * the failure behaviour.
  *
  * <p>Reactive throughout (vertx-pg-client): no call blocks an event loop. Every call has a deadline
  * and fails with {@link StateUnavailableException} when the database is down or slow, so a caller
@@ -47,6 +47,7 @@ public final class PostgresState implements AutoCloseable {
   private final PgConnectOptions options;
   private final StateDatabase db;
   private final TagPins pins;
+  private final SharedApprovals approvals;
   private final SharedRobots robots;
   private final FailedLoginCounters failedLogins;
   private final SharedKeys keys;
@@ -58,6 +59,7 @@ public final class PostgresState implements AutoCloseable {
     this.options = options;
     this.db = db;
     this.pins = new TagPins(db);
+    this.approvals = new SharedApprovals(db);
     this.robots = new SharedRobots(db, vertx, Clock.systemUTC());
     this.failedLogins = new FailedLoginCounters(db);
     this.keys = new SharedKeys(db);
@@ -142,6 +144,11 @@ public final class PostgresState implements AutoCloseable {
 
   public TagPins pins() {
     return pins;
+  }
+
+  /** What approved manifests let through, known to every replica. */
+  public SharedApprovals approvals() {
+    return approvals;
   }
 
   public SharedRobots robots() {
