@@ -7,9 +7,11 @@ import io.portcullis.gateway.enforce.PinStore;
 import io.portcullis.gateway.enforce.PolicyHolder;
 import io.portcullis.gateway.enforce.SigstoreRootRefresher;
 import io.portcullis.gateway.metrics.GatewayMetrics;
+import io.portcullis.gateway.state.PostgresState;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +20,12 @@ import org.slf4j.LoggerFactory;
 record Enforcement(Optional<PolicyHolder> holder, Optional<AuditLog> audit, Enforcer enforcer) {
   private static final Logger LOG = LoggerFactory.getLogger(Enforcement.class);
 
-  static Enforcement start(Vertx vertx, GatewayConfig config, GatewayMetrics metrics)
+  /**
+   * Starts enforcement; with {@code state} (several replicas), pins and approvals are those of the
+   * shared state rather than this replica's files.
+   */
+  static Enforcement start(
+      Vertx vertx, GatewayConfig config, GatewayMetrics metrics, Optional<PostgresState> state)
       throws IOException {
     Optional<AuditLog> audit = Optional.empty();
     if (config.auditFile().isPresent()) {
@@ -40,16 +47,26 @@ record Enforcement(Optional<PolicyHolder> holder, Optional<AuditLog> audit, Enfo
         "trust policy {} in force (revision {}), reloaded when it changes",
         pc.file(),
         holder.current().policy().revision());
+    Path indexRelation = config.dataDir().resolve("index-children.json");
+    if (state.isPresent()) {
+      LOG.info("tag pins and approvals are shared through the shared state");
+      return new Enforcement(
+          Optional.of(holder),
+          audit,
+          new Enforcer(vertx, holder, state.get(), audit, metrics, indexRelation));
+    }
     PinStore pins = new PinStore(vertx, config.dataDir().resolve("pins.json"));
     return new Enforcement(
         Optional.of(holder),
         audit,
-        new Enforcer(
-            vertx, holder, pins, audit, metrics, config.dataDir().resolve("index-children.json")));
+        new Enforcer(vertx, holder, pins, audit, metrics, indexRelation));
   }
 
   Future<Void> close(Vertx vertx) {
     holder.ifPresent(h -> h.stop(vertx));
+    if (enforcer != null) {
+      enforcer.close();
+    }
     return audit.map(AuditLog::close).orElse(Future.succeededFuture());
   }
 }

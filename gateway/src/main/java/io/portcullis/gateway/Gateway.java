@@ -127,7 +127,7 @@ public final class Gateway {
             .toList();
     Enforcement enforcement;
     try {
-      enforcement = Enforcement.start(vertx, config, metrics);
+      enforcement = Enforcement.start(vertx, config, metrics, state);
     } catch (IOException | RuntimeException e) {
       return Future.failedFuture(
           new IllegalStateException("cannot start trust enforcement: " + e.getMessage(), e));

@@ -2,6 +2,7 @@ package io.portcullis.gateway.enforce;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import io.portcullis.core.oci.Digest;
 import java.time.Duration;
 import java.util.Optional;
@@ -13,6 +14,8 @@ import java.util.function.Supplier;
  * Content}), and the small trust-typed layers of a trust artifact served for an approved subject
  * ({@link Artifact}), which are served only after their bytes were checked. Trust artifacts never
  * add {@link Content}.
+ *
+ * <p>With shared state, {@link FleetApprovals} makes the approvals of every replica known here.
  *
  * <p>An approval lasts {@link #LIFETIME} from when it was written, however often it is read, so a
  * revoked key stops a steady stream of pulls within that time even without a reload; a new policy
@@ -73,7 +76,25 @@ final class Approvals {
         Caffeine.newBuilder()
             .maximumWeight(maxWeight)
             .<Key, Grant>weigher((k, g) -> weigh(k.repository(), k.digest(), g))
-            .expireAfterWrite(lifetime)
+            // as expireAfterWrite(lifetime), but an approval read from another replica (adopt)
+            // keeps the time it has left there
+            .expireAfter(
+                new Expiry<Key, Grant>() {
+                  @Override
+                  public long expireAfterCreate(Key k, Grant g, long now) {
+                    return lifetime.toNanos();
+                  }
+
+                  @Override
+                  public long expireAfterUpdate(Key k, Grant g, long now, long current) {
+                    return lifetime.toNanos();
+                  }
+
+                  @Override
+                  public long expireAfterRead(Key k, Grant g, long now, long current) {
+                    return current;
+                  }
+                })
             .build();
   }
 
@@ -108,6 +129,23 @@ final class Approvals {
       grants.asMap().putIfAbsent(key, grant);
     } else {
       grants.put(key, grant);
+    }
+  }
+
+  /**
+   * Records {@code grant} for {@code digest}, made by another replica under {@code revision} and
+   * standing for {@code remaining} more; as {@link #grant}, never a downgrade to an artifact.
+   */
+  void adopt(String revision, String repository, Digest digest, Grant grant, Duration remaining) {
+    if (!inForce(revision)) {
+      return;
+    }
+    Key key = new Key(revision, repository, digest.toString());
+    var expiry = grants.policy().expireVariably().orElseThrow();
+    if (grant instanceof Artifact) {
+      expiry.putIfAbsent(key, grant, remaining);
+    } else {
+      expiry.put(key, grant, remaining);
     }
   }
 

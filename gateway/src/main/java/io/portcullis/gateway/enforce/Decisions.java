@@ -26,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
  * audit record and metric of every outcome.
  */
 final class Decisions {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Decisions.class);
   private final Vertx vertx;
   private final Optional<AuditLog> audit;
   private final GatewayMetrics metrics;
@@ -118,15 +119,25 @@ final class Decisions {
    * lists, unless it lists more than {@link Approvals#MAX_LISTED}, which is refused.
    */
   Future<Enforcer.Approved> serve(PolicyRequest r, Fetched m, String tag, PolicyDecision d) {
-    if (d.satisfied()) {
-      Optional<String> tooMany = grantContent(r, m);
-      if (tooMany.isPresent()) {
-        return Future.failedFuture(refuse(r, m, tag, tooMany.get()));
-      }
-    }
-    AuditOutcome outcome = d.satisfied() ? AuditOutcome.ALLOWED : AuditOutcome.AUDIT_WOULD_DENY;
-    record(r, tag, m.digest().toString(), outcome, names(d.failures()), d.signedBy(), d.message());
-    return Future.succeededFuture(approved(m));
+    Future<Optional<String>> granted =
+        d.satisfied() ? grantContent(r, m) : Future.succeededFuture(Optional.empty());
+    return granted.compose(
+        tooMany -> {
+          if (tooMany.isPresent()) {
+            return Future.failedFuture(refuse(r, m, tag, tooMany.get()));
+          }
+          AuditOutcome outcome =
+              d.satisfied() ? AuditOutcome.ALLOWED : AuditOutcome.AUDIT_WOULD_DENY;
+          record(
+              r,
+              tag,
+              m.digest().toString(),
+              outcome,
+              names(d.failures()),
+              d.signedBy(),
+              d.message());
+          return Future.succeededFuture(approved(m));
+        });
   }
 
   OciException refuse(PolicyRequest r, Fetched m, String tag, PolicyDecision d, String hint) {
@@ -147,12 +158,45 @@ final class Decisions {
 
   /**
    * Approves what the approved manifest {@code m} lists, under the revision in force; why not when
-   * it lists too much.
+   * it lists too much. Fails with {@code UNAVAILABLE} when the approvals could not be shared with
+   * the other replicas: they would refuse the blobs a client is sent to them for.
    */
-  Optional<String> grantContent(PolicyRequest r, Fetched m) {
+  Future<Optional<String>> grantContent(PolicyRequest r, Fetched m) {
     return grants
         .content(r.revision(), r.repo(), r.policy().mode() == Mode.ENFORCE, m)
-        .map(what -> tooMany(r, m, what));
+        .map(what -> what.map(w -> tooMany(r, m, w)))
+        .recover(err -> Future.failedFuture(notShared(r, m, err)));
+  }
+
+  /** {@code m} was approved, but what it lets through could not be written to the shared state. */
+  OciException notShared(PolicyRequest r, Fetched m, Throwable err) {
+    return sharedStateDown(
+        r,
+        null,
+        m.digest().toString(),
+        r.repo()
+            + "@"
+            + m.digest()
+            + " is approved by policy '"
+            + r.policy().name()
+            + "', but the approval cannot be shared with the other replicas of this gateway",
+        err);
+  }
+
+  /**
+   * The 503 (audited as unverifiable) of a request that needs the shared state while it is
+   * unavailable: never an allow, and never a denial the policy did not make. The client is told
+   * which state, not where it lives; the log has the details.
+   */
+  OciException sharedStateDown(
+      PolicyRequest r, String tag, String digest, String what, Throwable err) {
+    String msg =
+        what
+            + ", and the gateway's shared state (PostgreSQL) is unavailable; refusing until it is"
+            + " back, try again shortly";
+    LOG.warn("{}: {}", msg, err.getMessage());
+    record(r, tag, digest, AuditOutcome.UNVERIFIABLE, List.of(), List.of(), msg);
+    return OciException.of(OciErrorCode.UNAVAILABLE, msg);
   }
 
   static String tooMany(PolicyRequest r, Fetched m, String what) {

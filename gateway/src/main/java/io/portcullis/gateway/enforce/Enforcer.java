@@ -8,15 +8,18 @@ import io.portcullis.core.oci.Reference;
 import io.portcullis.core.pin.Lockfile;
 import io.portcullis.core.policy.Mode;
 import io.portcullis.core.policy.Policy;
+import io.portcullis.core.policy.PolicyDecision;
 import io.portcullis.gateway.errors.OciErrorCode;
 import io.portcullis.gateway.errors.OciException;
 import io.portcullis.gateway.metrics.GatewayMetrics;
+import io.portcullis.gateway.state.PostgresState;
 import io.portcullis.gateway.upstream.UpstreamArtifacts.Fetched;
 import io.portcullis.gateway.upstream.UpstreamRoute;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -32,9 +35,10 @@ import java.util.Optional;
 public final class Enforcer {
   private final Vertx vertx;
   private final PolicyHolder policies;
-  private final PinStore pins;
+  private final Pins pins;
   private final Decisions decisions;
   private final Grants grants;
+  private final Optional<FleetApprovals> fleet;
   private final Cache<Path, Lockfile> lockfiles =
       Caffeine.newBuilder().maximumSize(100).expireAfterWrite(Duration.ofSeconds(2)).build();
 
@@ -55,14 +59,53 @@ public final class Enforcer {
       Optional<AuditLog> audit,
       GatewayMetrics metrics,
       Path indexRelation) {
+    this(vertx, policies, new LocalPins(pins), Optional.empty(), audit, metrics, indexRelation);
+  }
+
+  /**
+   * An enforcer of one replica among several: its pins are those of {@code state}, and its
+   * approvals are shared with every replica through it (see docs/state.md).
+   */
+  public Enforcer(
+      Vertx vertx,
+      PolicyHolder policies,
+      PostgresState state,
+      Optional<AuditLog> audit,
+      GatewayMetrics metrics,
+      Path indexRelation) {
+    this(
+        vertx,
+        policies,
+        new SharedPins(state.pins()),
+        Optional.of(new FleetApprovals(state.approvals(), vertx).start()),
+        audit,
+        metrics,
+        indexRelation);
+  }
+
+  private Enforcer(
+      Vertx vertx,
+      PolicyHolder policies,
+      Pins pins,
+      Optional<FleetApprovals> fleet,
+      Optional<AuditLog> audit,
+      GatewayMetrics metrics,
+      Path indexRelation) {
     this.grants =
         new Grants(
             new Approvals(() -> policies.current().policy().revision()),
-            new IndexChildren(vertx, indexRelation));
+            new IndexChildren(vertx, indexRelation),
+            fleet);
     this.vertx = vertx;
     this.policies = policies;
     this.pins = pins;
+    this.fleet = fleet;
     this.decisions = new Decisions(vertx, audit, metrics, grants);
+  }
+
+  /** Stops the periodic work of shared approvals, if any. */
+  public void close() {
+    fleet.ifPresent(FleetApprovals::close);
   }
 
   /**
@@ -140,7 +183,25 @@ public final class Enforcer {
       return Future.succeededFuture(BlobAccess.PROXY);
     }
     PolicyRequest r = found.get();
-    Optional<Approvals.Grant> grant = grants.get(r.revision(), r.repo(), digest);
+    return grants
+        .find(r.revision(), r.repo(), digest)
+        .recover(
+            err ->
+                Future.failedFuture(
+                    decisions.sharedStateDown(
+                        r,
+                        null,
+                        digest.toString(),
+                        "blob "
+                            + digest
+                            + " of "
+                            + r.repo()
+                            + " is not approved as far as this replica knows",
+                        err)))
+        .compose(grant -> blob(r, digest, grant));
+  }
+
+  private Future<BlobAccess> blob(PolicyRequest r, Digest digest, Optional<Approvals.Grant> grant) {
     if (grant.isPresent() && grant.get() instanceof Approvals.Content) {
       return Future.succeededFuture(BlobAccess.PROXY);
     }
@@ -243,19 +304,51 @@ public final class Enforcer {
                         if (d.satisfied()) {
                           return decisions.serve(r, m, null, d);
                         }
-                        return viaIndexes(r, m)
-                            .compose(
-                                approved -> {
-                                  if (approved != null) {
-                                    return Future.succeededFuture(approved);
-                                  }
-                                  return d.allowed()
-                                      ? decisions.serve(r, m, null, d)
-                                      : Future.failedFuture(
-                                          decisions.refuse(r, m, null, d, platformHint(m)));
-                                });
+                        return notSatisfied(r, m, d);
                       });
             });
+  }
+
+  /**
+   * A manifest by digest that its own signatures do not satisfy: served when an index approved on
+   * another replica lists it (shared state) or an approved index known here lists it; otherwise
+   * refused, or 503 when the shared state that might approve it is unavailable.
+   */
+  private Future<Approved> notSatisfied(PolicyRequest r, Fetched m, PolicyDecision d) {
+    Future<Optional<Approvals.Grant>> shared =
+        grants.shared() && !d.allowed()
+            ? grants.find(r.revision(), r.repo(), m.digest())
+            : Future.succeededFuture(Optional.empty());
+    return shared.transform(
+        found -> {
+          if (found.succeeded() && found.result().orElse(null) instanceof Approvals.Platform p) {
+            return servedByIndex(r, m, Digest.parse(p.index()));
+          }
+          return viaIndexes(r, m)
+              .compose(
+                  approved -> {
+                    if (approved != null) {
+                      return Future.succeededFuture(approved);
+                    }
+                    if (d.allowed()) {
+                      return decisions.serve(r, m, null, d);
+                    }
+                    if (found.failed()) {
+                      return Future.failedFuture(
+                          decisions.sharedStateDown(
+                              r,
+                              null,
+                              m.digest().toString(),
+                              r.repo()
+                                  + "@"
+                                  + m.digest()
+                                  + " is not approved by its own signatures, and an index approved"
+                                  + " on another replica may list it",
+                              found.cause()));
+                    }
+                    return Future.failedFuture(decisions.refuse(r, m, null, d, platformHint(m)));
+                  });
+        });
   }
 
   /**
@@ -327,11 +420,19 @@ public final class Enforcer {
    * layers may then be fetched as verified bytes, and nothing it lists becomes content.
    */
   private Future<Approved> artifact(PolicyRequest r, Fetched m, String tag, Digest subject) {
-    Optional<String> tooMany = grants.artifact(r.revision(), r.repo(), m);
-    if (tooMany.isPresent()) {
-      return Future.failedFuture(
-          decisions.refuse(r, m, tag, Decisions.tooMany(r, m, tooMany.get())));
-    }
+    return grants
+        .artifact(r.revision(), r.repo(), m)
+        .recover(err -> Future.failedFuture(decisions.notShared(r, m, err)))
+        .compose(
+            tooMany ->
+                tooMany.isPresent()
+                    ? Future.failedFuture(
+                        decisions.refuse(r, m, tag, Decisions.tooMany(r, m, tooMany.get())))
+                    : servedAsArtifact(r, m, tag, subject));
+  }
+
+  private Future<Approved> servedAsArtifact(
+      PolicyRequest r, Fetched m, String tag, Digest subject) {
     decisions.record(
         r,
         tag,
@@ -357,15 +458,31 @@ public final class Enforcer {
             + ", approved by policy '"
             + r.policy().name()
             + "'";
-    Optional<String> tooMany = decisions.grantContent(r, m);
-    if (tooMany.isPresent()) {
-      decisions.record(
-          r, null, m.digest().toString(), AuditOutcome.DENIED, List.of(), List.of(), tooMany.get());
-      return Future.failedFuture(Decisions.denied(tooMany.get()));
-    }
-    decisions.record(
-        r, null, m.digest().toString(), AuditOutcome.ALLOWED_BY_INDEX, List.of(), List.of(), msg);
-    return Future.succeededFuture(new Approved(m.bytes(), m.mediaType(), m.digest()));
+    return decisions
+        .grantContent(r, m)
+        .compose(
+            tooMany -> {
+              if (tooMany.isPresent()) {
+                decisions.record(
+                    r,
+                    null,
+                    m.digest().toString(),
+                    AuditOutcome.DENIED,
+                    List.of(),
+                    List.of(),
+                    tooMany.get());
+                return Future.failedFuture(Decisions.denied(tooMany.get()));
+              }
+              decisions.record(
+                  r,
+                  null,
+                  m.digest().toString(),
+                  AuditOutcome.ALLOWED_BY_INDEX,
+                  List.of(),
+                  List.of(),
+                  msg);
+              return Future.succeededFuture(new Approved(m.bytes(), m.mediaType(), m.digest()));
+            });
   }
 
   /**
@@ -394,19 +511,21 @@ public final class Enforcer {
             index ->
                 decisions
                     .decide(r, index)
-                    .compose(
-                        d -> {
-                          if (!d.satisfied() || !Grants.lists(index, m.digest())) {
-                            return Future.succeededFuture((Approved) null);
-                          }
-                          Optional<String> tooMany = decisions.grantContent(r, index);
-                          if (tooMany.isPresent()) {
-                            return Future.succeededFuture((Approved) null);
-                          }
-                          return servedByIndex(r, m, parent);
-                        }))
+                    .map(d -> d.satisfied() && Grants.lists(index, m.digest()) ? index : null))
         // An index that is gone or cannot be verified now approves nothing: fail closed.
-        .recover(err -> Future.succeededFuture(null));
+        .recover(err -> Future.succeededFuture(null))
+        // An approval that cannot be shared is a 503 (Decisions.notShared), not a refusal.
+        .compose(
+            index ->
+                index == null
+                    ? Future.succeededFuture(null)
+                    : decisions
+                        .grantContent(r, index)
+                        .compose(
+                            tooMany ->
+                                tooMany.isPresent()
+                                    ? Future.succeededFuture(null)
+                                    : servedByIndex(r, m, parent)));
   }
 
   /** What a denied platform manifest's message adds: how to get it served. */
@@ -461,6 +580,8 @@ public final class Enforcer {
    * approved one.
    */
   private Future<Approved> signed(PolicyRequest r, String tag) {
+    // when the manifest was read from the upstream: with shared pins, the newest read wins
+    Instant seenAt = Instant.now();
     return decisions
         .fetch(r, tag)
         .compose(
@@ -470,101 +591,166 @@ public final class Enforcer {
                     .compose(
                         d -> {
                           if (d.satisfied()) {
+                            // the pin is recorded before the answer, so a replica asked next
+                            // falls back on this digest; a pin not recorded still serves
                             return decisions
                                 .serve(r, m, tag, d)
-                                .onSuccess(a -> pins.put(r.repo(), tag, m.digest()));
-                          }
-                          Optional<Digest> last = pins.get(r.repo(), tag);
-                          if (r.policy().mode() == Mode.ENFORCE
-                              && last.isPresent()
-                              && !last.get().equals(m.digest())) {
-                            return decisions
-                                .fetch(r, last.get().toString())
                                 .compose(
-                                    previous ->
-                                        decisions
-                                            .decide(r, previous)
-                                            .compose(
-                                                pd -> {
-                                                  if (!pd.satisfied()) {
-                                                    return Future.failedFuture(
-                                                        decisions.refuse(r, m, tag, d, ""));
-                                                  }
-                                                  Optional<String> tooMany =
-                                                      decisions.grantContent(r, previous);
-                                                  if (tooMany.isPresent()) {
-                                                    return Future.failedFuture(
-                                                        decisions.refuse(
-                                                            r, previous, tag, tooMany.get()));
-                                                  }
-                                                  decisions.record(
-                                                      r,
-                                                      tag,
-                                                      previous.digest().toString(),
-                                                      AuditOutcome.SERVED_LAST_APPROVED,
-                                                      Decisions.names(d.failures()),
-                                                      pd.signedBy(),
-                                                      "upstream moved the tag to "
-                                                          + m.digest()
-                                                          + ", which policy '"
-                                                          + r.policy().name()
-                                                          + "' does not allow; serving the last approved digest");
-                                                  return Future.succeededFuture(
-                                                      Decisions.approved(previous));
-                                                }));
+                                    a ->
+                                        pins.approved(r.route(), r.repo(), tag, m.digest(), seenAt)
+                                            .map(a));
                           }
-                          return d.allowed()
-                              ? decisions.serve(r, m, tag, d)
-                              : Future.failedFuture(decisions.refuse(r, m, tag, d, ""));
+                          if (r.policy().mode() != Mode.ENFORCE) {
+                            return d.allowed()
+                                ? decisions.serve(r, m, tag, d)
+                                : Future.failedFuture(decisions.refuse(r, m, tag, d, ""));
+                          }
+                          return pins.get(r.route(), r.repo(), tag)
+                              .recover(
+                                  err ->
+                                      Future.failedFuture(
+                                          decisions.sharedStateDown(
+                                              r,
+                                              tag,
+                                              m.digest().toString(),
+                                              deniedTag(r, tag)
+                                                  + " moved to "
+                                                  + m.digest()
+                                                  + ", which the policy does not allow; the last"
+                                                  + " approved digest is not known to this replica",
+                                              err)))
+                              .compose(
+                                  last ->
+                                      last.isPresent() && !last.get().equals(m.digest())
+                                          ? lastApproved(r, tag, m, d, last.get())
+                                          : Future.failedFuture(
+                                              decisions.refuse(r, m, tag, d, "")));
+                        }));
+  }
+
+  /**
+   * The tag's last approved digest {@code last}, served in place of {@code m} (refused with {@code
+   * d}) when the policy in force still approves it.
+   */
+  private Future<Approved> lastApproved(
+      PolicyRequest r, String tag, Fetched m, PolicyDecision d, Digest last) {
+    return decisions
+        .fetch(r, last.toString())
+        .compose(
+            previous ->
+                decisions
+                    .decide(r, previous)
+                    .compose(
+                        pd -> {
+                          if (!pd.satisfied()) {
+                            return Future.failedFuture(decisions.refuse(r, m, tag, d, ""));
+                          }
+                          return decisions
+                              .grantContent(r, previous)
+                              .compose(
+                                  tooMany -> {
+                                    if (tooMany.isPresent()) {
+                                      return Future.failedFuture(
+                                          decisions.refuse(r, previous, tag, tooMany.get()));
+                                    }
+                                    decisions.record(
+                                        r,
+                                        tag,
+                                        previous.digest().toString(),
+                                        AuditOutcome.SERVED_LAST_APPROVED,
+                                        Decisions.names(d.failures()),
+                                        pd.signedBy(),
+                                        "upstream moved the tag to "
+                                            + m.digest()
+                                            + ", which policy '"
+                                            + r.policy().name()
+                                            + "' does not allow; serving the last approved digest");
+                                    return Future.succeededFuture(Decisions.approved(previous));
+                                  });
                         }));
   }
 
   /**
    * Trust on first use: the first digest seen for a tag is kept; a later upstream change is
-   * refused.
+   * refused. With shared pins, a tag whose pin cannot be read or taken (the database is down) is
+   * refused with 503 under {@code enforce}: a pin is never taken by one replica alone.
    */
   private Future<Approved> firstSeen(PolicyRequest r, String tag) {
+    boolean enforce = r.policy().mode() == Mode.ENFORCE;
     return decisions
         .fetch(r, tag)
         .compose(
-            m -> {
-              Optional<Digest> first = pins.get(r.repo(), tag);
-              if (first.isPresent() && !first.get().equals(m.digest())) {
-                Optional<OciException> refused = firstSeenChanged(r, tag, first.get(), m.digest());
-                if (refused.isPresent()) {
-                  return Future.failedFuture(refused.get());
-                }
+            m ->
+                pins.get(r.route(), r.repo(), tag)
+                    .recover(
+                        err ->
+                            enforce
+                                ? Future.failedFuture(noPin(r, tag, m.digest(), err))
+                                // audit serves what the tag means upstream, as without a pin
+                                : Future.succeededFuture(Optional.empty()))
+                    .compose(first -> firstSeen(r, tag, m, first)));
+  }
+
+  private Future<Approved> firstSeen(
+      PolicyRequest r, String tag, Fetched m, Optional<Digest> first) {
+    boolean enforce = r.policy().mode() == Mode.ENFORCE;
+    if (first.isPresent() && !first.get().equals(m.digest())) {
+      Optional<OciException> refused = firstSeenChanged(r, tag, first.get(), m.digest());
+      if (refused.isPresent()) {
+        return Future.failedFuture(refused.get());
+      }
+    }
+    if (first.isEmpty() && !pins.hasRoom() && enforce) {
+      // Without a record of the first digest, first-seen could not refuse a later
+      // change: refuse now rather than serve unpinned.
+      return Future.failedFuture(pinStoreFull(r, tag, m.digest()));
+    }
+    return decisions
+        .check(r, m, tag)
+        .compose(
+            a -> {
+              if (first.isPresent()) {
+                return Future.succeededFuture(a);
               }
-              if (first.isEmpty() && !pins.hasRoom() && r.policy().mode() == Mode.ENFORCE) {
-                // Without a record of the first digest, first-seen could not refuse a later
-                // change: refuse now rather than serve unpinned.
-                return Future.failedFuture(pinStoreFull(r, tag, m.digest()));
-              }
-              return decisions
-                  .check(r, m, tag)
-                  .compose(
-                      a -> {
-                        if (first.isPresent()) {
-                          return Future.succeededFuture(a);
-                        }
-                        // The store may have filled while the image was being decided, and a
-                        // first request on another event loop may have pinned another digest.
-                        Optional<Digest> pinned = pins.pinFirst(r.repo(), tag, a.digest());
-                        if (pinned.isEmpty()) {
-                          return r.policy().mode() == Mode.ENFORCE
-                              ? Future.failedFuture(pinStoreFull(r, tag, a.digest()))
-                              : Future.succeededFuture(a);
-                        }
-                        if (!pinned.get().equals(a.digest())) {
-                          Optional<OciException> refused =
-                              firstSeenChanged(r, tag, pinned.get(), a.digest());
-                          if (refused.isPresent()) {
-                            return Future.failedFuture(refused.get());
-                          }
-                        }
-                        return Future.succeededFuture(a);
-                      });
+              // The store may have filled while the image was being decided, and a first
+              // request on another event loop (or replica) may have pinned another digest.
+              return pins.pinFirst(r.route(), r.repo(), tag, a.digest())
+                  .recover(
+                      err ->
+                          enforce
+                              ? Future.failedFuture(noPin(r, tag, a.digest(), err))
+                              : Future.succeededFuture(Optional.of(a.digest())))
+                  .compose(pinned -> pinned(r, tag, a, pinned));
             });
+  }
+
+  /** {@code a}, to be served for a tag whose first-seen pin is now {@code pinned} (empty: full). */
+  private Future<Approved> pinned(
+      PolicyRequest r, String tag, Approved a, Optional<Digest> pinned) {
+    if (pinned.isEmpty()) {
+      return r.policy().mode() == Mode.ENFORCE
+          ? Future.failedFuture(pinStoreFull(r, tag, a.digest()))
+          : Future.succeededFuture(a);
+    }
+    if (!pinned.get().equals(a.digest())) {
+      Optional<OciException> refused = firstSeenChanged(r, tag, pinned.get(), a.digest());
+      if (refused.isPresent()) {
+        return Future.failedFuture(refused.get());
+      }
+    }
+    return Future.succeededFuture(a);
+  }
+
+  /** A first-seen tag whose pin cannot be read or taken: the shared state is unavailable. */
+  private OciException noPin(PolicyRequest r, String tag, Digest digest, Throwable err) {
+    return decisions.sharedStateDown(
+        r,
+        tag,
+        digest.toString(),
+        deniedTag(r, tag)
+            + " has no first-seen pin known to this replica (tags.pin: first-seen); a pin is taken"
+            + " only in the shared state, so that every replica agrees on it",
+        err);
   }
 
   /** The start of every refusal of a tag: the policy, the tag and the repository. */
@@ -581,7 +767,9 @@ public final class Enforcer {
             + first
             + " but upstream now has "
             + now
-            + "; first-seen pinning refuses changes until approved (remove the pin from the gateway's pins.json)";
+            + "; first-seen pinning refuses changes until approved (remove the pin from "
+            + pins.where()
+            + ")";
     return tagRule(r, tag, now.toString(), "tags.pin: first-seen", msg, msg);
   }
 
@@ -591,7 +779,9 @@ public final class Enforcer {
         deniedTag(r, tag)
             + " cannot be pinned: the gateway's pin store is full ("
             + pins.capacity()
-            + " tags); remove unused entries from the gateway's pins.json, or use pin: signed or lockfile";
+            + " tags); remove unused entries from "
+            + pins.where()
+            + ", or use pin: signed or lockfile";
     return tagRule(r, tag, digest.toString(), "tags.pin: first-seen", full, full).orElseThrow();
   }
 

@@ -8,8 +8,11 @@ import io.portcullis.core.oci.ImageManifest;
 import io.portcullis.core.oci.ManifestCodec;
 import io.portcullis.core.oci.MediaTypes;
 import io.portcullis.gateway.upstream.UpstreamArtifacts.Fetched;
+import io.vertx.core.Future;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -33,14 +36,50 @@ final class Grants {
           .<String, List<Digest>>weigher((k, v) -> 256 + 2 * k.length() + 96 * v.size())
           .build();
 
+  private final Optional<FleetApprovals> fleet;
+
   Grants(Approvals approvals, IndexChildren indexChildren) {
-    this.approvals = approvals;
-    this.indexChildren = indexChildren;
+    this(approvals, indexChildren, Optional.empty());
   }
 
-  /** The grant for {@code digest} in {@code repository} under {@code revision}, if any. */
+  /** With {@code fleet}, approvals are shared with every replica. */
+  Grants(Approvals approvals, IndexChildren indexChildren, Optional<FleetApprovals> fleet) {
+    this.approvals = approvals;
+    this.indexChildren = indexChildren;
+    this.fleet = fleet;
+  }
+
+  /**
+   * The grant this replica knows for {@code digest} in {@code repository} under {@code revision}.
+   */
   Optional<Approvals.Grant> get(String revision, String repository, Digest digest) {
     return approvals.get(revision, repository, digest);
+  }
+
+  /**
+   * The grant for {@code digest}, known here or (with shared state) made by another replica, then
+   * known here too; fails when the shared state is needed and unavailable.
+   */
+  Future<Optional<Approvals.Grant>> find(String revision, String repository, Digest digest) {
+    Optional<Approvals.Grant> local = approvals.get(revision, repository, digest);
+    if (local.isPresent() || fleet.isEmpty()) {
+      return Future.succeededFuture(local);
+    }
+    return fleet
+        .get()
+        .find(revision, repository, digest)
+        .map(
+            found ->
+                found.map(
+                    f -> {
+                      approvals.adopt(revision, repository, digest, f.grant(), f.remaining());
+                      return f.grant();
+                    }));
+  }
+
+  /** Whether approvals are shared with other replicas. */
+  boolean shared() {
+    return fleet.isPresent();
   }
 
   /** The indexes of {@code repository} known to have listed platform manifest {@code child}. */
@@ -50,14 +89,16 @@ final class Grants {
 
   /**
    * Approves what the approved manifest {@code m} lists, under {@code revision}; empty, or what it
-   * lists too much of ({@code "26001 blobs"}). An unreadable manifest approves nothing.
+   * lists too much of ({@code "26001 blobs"}). An unreadable manifest approves nothing. With shared
+   * state it completes once the approvals are committed there, and fails when they could not be
+   * (this replica knows them all the same).
    */
-  Optional<String> content(String revision, String repository, boolean enforce, Fetched m) {
+  Future<Optional<String>> content(String revision, String repository, boolean enforce, Fetched m) {
     String key = revision + "|" + repository + "@" + m.digest();
     List<Digest> known = granted.getIfPresent(key);
     if (known != null
         && known.stream().allMatch(d -> approvals.get(revision, repository, d).isPresent())) {
-      return Optional.empty();
+      return Future.succeededFuture(Optional.empty());
     }
     List<Digest> listed = new ArrayList<>();
     boolean index = MediaTypes.isIndex(m.mediaType());
@@ -72,53 +113,79 @@ final class Grants {
         }
       }
     } catch (IllegalArgumentException unreadable) {
-      return Optional.empty();
+      return Future.succeededFuture(Optional.empty());
     }
     if (listed.size() > Approvals.MAX_LISTED) {
-      return Optional.of(listed.size() + (index ? " manifests" : " blobs"));
+      return Future.succeededFuture(Optional.of(listed.size() + (index ? " manifests" : " blobs")));
     }
     Approvals.Grant grant =
         index
             ? new Approvals.Platform(m.digest().toString())
             : new Approvals.Content(m.digest().toString());
+    Map<Digest, Approvals.Grant> made = new LinkedHashMap<>();
     for (Digest d : listed) {
       approvals.grant(revision, repository, d, grant);
+      made.put(d, grant);
     }
     if (index && enforce) {
       indexChildren.record(repository, m.digest(), listed);
     }
-    granted.put(key, List.copyOf(listed));
-    return Optional.empty();
+    // remembered only once shared, so a failed write is tried again on the next pull
+    return share(revision, repository, made)
+        .map(
+            v -> {
+              granted.put(key, List.copyOf(listed));
+              return Optional.<String>empty();
+            });
+  }
+
+  private Future<Void> share(
+      String revision, String repository, Map<Digest, Approvals.Grant> made) {
+    if (fleet.isEmpty() || made.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return fleet.get().share(revision, repository, made);
   }
 
   /**
    * Lets the trust-typed layers (and config) of trust artifact {@code m} be served as verified
-   * bytes; nothing it lists becomes content. Empty, or what it lists too much of.
+   * bytes; nothing it lists becomes content. Empty, or what it lists too much of; with shared
+   * state, once committed there (as {@link #content}).
    */
-  Optional<String> artifact(String revision, String repository, Fetched m) {
+  Future<Optional<String>> artifact(String revision, String repository, Fetched m) {
     if (MediaTypes.isIndex(m.mediaType())) {
-      return Optional.empty();
+      return Future.succeededFuture(Optional.empty());
     }
     List<Descriptor> blobs;
     try {
       blobs = blobs(ManifestCodec.readManifest(m.bytes()));
     } catch (IllegalArgumentException unreadable) {
-      return Optional.empty();
+      return Future.succeededFuture(Optional.empty());
     }
     if (blobs.size() > Approvals.MAX_LISTED) {
-      return Optional.of(blobs.size() + " blobs");
+      return Future.succeededFuture(Optional.of(blobs.size() + " blobs"));
     }
+    String key = "artifact|" + revision + "|" + repository + "@" + m.digest();
+    List<Digest> known = granted.getIfPresent(key);
+    if (known != null
+        && known.stream().allMatch(d -> approvals.get(revision, repository, d).isPresent())) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    Map<Digest, Approvals.Grant> made = new LinkedHashMap<>();
     for (Descriptor blob : blobs) {
       // A digest the uploader left malformed grants nothing (and is no 400 of the client's).
       if (SignatureArtifacts.isTrustLayer(blob) && Digest.isDigest(blob.digest())) {
-        approvals.grant(
-            revision,
-            repository,
-            blob.parsedDigest(),
-            new Approvals.Artifact(blob.mediaType(), blob.size()));
+        Approvals.Grant grant = new Approvals.Artifact(blob.mediaType(), blob.size());
+        approvals.grant(revision, repository, blob.parsedDigest(), grant);
+        made.putIfAbsent(blob.parsedDigest(), grant);
       }
     }
-    return Optional.empty();
+    return share(revision, repository, made)
+        .map(
+            v -> {
+              granted.put(key, List.copyOf(made.keySet()));
+              return Optional.<String>empty();
+            });
   }
 
   /** True when {@code index} lists {@code child}. */

@@ -74,6 +74,27 @@ class ApprovalsTest {
     assertEquals(content, approvals.get("sha256:r1", REPO, digest(1)).orElseThrow());
   }
 
+  @Test
+  void anApprovalFromAnotherReplicaKeepsOnlyTheTimeItHasLeft() throws Exception {
+    Approvals approvals = new Approvals(() -> "sha256:r1");
+    Approvals.Content content = new Approvals.Content(digest(9).toString());
+    approvals.adopt("sha256:r1", REPO, digest(1), content, Duration.ofSeconds(1));
+    approvals.adopt("sha256:r1", REPO, digest(2), content, Duration.ofMinutes(5));
+    approvals.adopt(
+        "sha256:r1",
+        REPO,
+        digest(2),
+        new Approvals.Artifact("application/cose", 10),
+        Duration.ofMinutes(5));
+    approvals.adopt("sha256:r2", REPO, digest(3), content, Duration.ofMinutes(5));
+    assertEquals(content, approvals.get("sha256:r1", REPO, digest(1)).orElseThrow());
+    Thread.sleep(1100); // time passing is what is tested
+    assertTrue(approvals.get("sha256:r1", REPO, digest(1)).isEmpty(), "ended with the original");
+    assertEquals(
+        content, approvals.get("sha256:r1", REPO, digest(2)).orElseThrow(), "no downgrade");
+    assertTrue(approvals.get("sha256:r2", REPO, digest(3)).isEmpty(), "not the revision in force");
+  }
+
   static Digest digest(int i) {
     return Digest.sha256(ByteBuffer.allocate(4).putInt(i).array());
   }

@@ -45,7 +45,7 @@ class GrantsTest {
   void anApprovedImageGrantsItsConfigAndLayersAsContent() {
     Grants grants = grants();
     Fetched image = manifest(layers(MediaTypes.OCI_LAYER_GZIP, 3, 1000));
-    assertEquals(Optional.empty(), grants.content(REV, REPO, true, image));
+    assertEquals(Optional.empty(), grants.content(REV, REPO, true, image).result());
     for (int i = 0; i < 3; i++) {
       assertTrue(
           grants.get(REV, REPO, ApprovalsTest.digest(i)).orElseThrow()
@@ -57,14 +57,14 @@ class GrantsTest {
   void servingAnApprovedManifestAgainNeitherParsesNorRegrantsIt() {
     Grants grants = grants();
     Fetched image = manifest(layers(MediaTypes.OCI_LAYER_GZIP, 3, 1000));
-    assertEquals(Optional.empty(), grants.content(REV, REPO, true, image));
+    assertEquals(Optional.empty(), grants.content(REV, REPO, true, image).result());
     // The same digest again: what it listed is known, so these bytes are not read (a warm pull).
     Fetched other = manifest(layers(MediaTypes.OCI_LAYER_GZIP, 5, 1000));
     Fetched again = new Fetched(other.bytes(), image.mediaType(), image.digest());
-    assertEquals(Optional.empty(), grants.content(REV, REPO, true, again));
+    assertEquals(Optional.empty(), grants.content(REV, REPO, true, again).result());
     assertTrue(grants.get(REV, REPO, ApprovalsTest.digest(4)).isEmpty());
     // In another repository it is read and granted.
-    assertEquals(Optional.empty(), grants.content(REV, "team/other", true, again));
+    assertEquals(Optional.empty(), grants.content(REV, "team/other", true, again).result());
     assertTrue(grants.get(REV, "team/other", ApprovalsTest.digest(4)).isPresent());
   }
 
@@ -73,12 +73,13 @@ class GrantsTest {
     Grants grants = grants();
     Fetched wide = manifest(layers(MediaTypes.OCI_LAYER_GZIP, Approvals.MAX_LISTED + 1, 10));
     assertEquals(
-        Optional.of((Approvals.MAX_LISTED + 1) + " blobs"), grants.content(REV, REPO, true, wide));
+        Optional.of((Approvals.MAX_LISTED + 1) + " blobs"),
+        grants.content(REV, REPO, true, wide).result());
     assertTrue(grants.get(REV, REPO, ApprovalsTest.digest(0)).isEmpty());
 
     Fetched wideArtifact =
         manifest(layers(SimpleSigningPayload.MEDIA_TYPE, Approvals.MAX_LISTED + 1, 10));
-    assertTrue(grants.artifact(REV, REPO, wideArtifact).isPresent());
+    assertTrue(grants.artifact(REV, REPO, wideArtifact).result().isPresent());
     assertTrue(grants.get(REV, REPO, ApprovalsTest.digest(0)).isEmpty());
   }
 
@@ -93,7 +94,7 @@ class GrantsTest {
             SimpleSigningPayload.MEDIA_TYPE,
             ApprovalsTest.digest(2),
             SignatureArtifacts.MAX_LAYER_SIZE + 1L));
-    assertEquals(Optional.empty(), grants.artifact(REV, REPO, manifest(layers)));
+    assertEquals(Optional.empty(), grants.artifact(REV, REPO, manifest(layers)).result());
     assertEquals(
         new Approvals.Artifact(SimpleSigningPayload.MEDIA_TYPE, 300),
         grants.get(REV, REPO, ApprovalsTest.digest(0)).orElseThrow());
@@ -108,7 +109,7 @@ class GrantsTest {
     byte[] bytes =
         ManifestCodec.write(new ImageIndex(2, MediaTypes.OCI_INDEX, null, children, null, null));
     Fetched index = new Fetched(bytes, MediaTypes.OCI_INDEX, Digest.sha256(bytes));
-    assertEquals(Optional.empty(), grants.content(REV, REPO, true, index));
+    assertEquals(Optional.empty(), grants.content(REV, REPO, true, index).result());
     assertEquals(
         new Approvals.Platform(index.digest().toString()),
         grants.get(REV, REPO, ApprovalsTest.digest(1)).orElseThrow());
