@@ -136,6 +136,12 @@ class SharedApprovalsIT {
     assertEquals(
         Integer.toString(SharedApprovals.MAX_BATCH),
         postgres.sql(database, "SELECT count(*) FROM approvals"));
+    // the figure docs/state.md quotes for sizing
+    System.out.println(
+        "approvals: "
+            + postgres.sql(
+                database, "SELECT pg_total_relation_size('approvals') / count(*) FROM approvals")
+            + " bytes a row, indexes included");
     rows.add(content("one too many"));
     assertThrows(
         IllegalArgumentException.class,
