@@ -33,6 +33,11 @@ final class Decisions {
   private final Grants grants;
   private final EvidenceCollector evidence = new EvidenceCollector();
   private final AsyncCache<DecisionKey, PolicyDecision> cache;
+  private final java.util.concurrent.atomic.AtomicLong lastOutageLog =
+      new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - OUTAGE_LOG_INTERVAL.toNanos());
+
+  /** How often a refusal for want of the shared state is logged at most. */
+  static final Duration OUTAGE_LOG_INTERVAL = Duration.ofSeconds(10);
 
   record DecisionKey(String revision, String policy, String repository, String digest) {}
 
@@ -194,7 +199,12 @@ final class Decisions {
         what
             + ", and the gateway's shared state (PostgreSQL) is unavailable; refusing until it is"
             + " back, try again shortly";
-    LOG.warn("{}: {}", msg, err.getMessage());
+    // once per interval, however many requests an outage refuses
+    long now = System.nanoTime();
+    long last = lastOutageLog.get();
+    if (now - last > OUTAGE_LOG_INTERVAL.toNanos() && lastOutageLog.compareAndSet(last, now)) {
+      LOG.warn("{}: {}", msg, err.getMessage());
+    }
     record(r, tag, digest, AuditOutcome.UNVERIFIABLE, List.of(), List.of(), msg);
     return OciException.of(OciErrorCode.UNAVAILABLE, msg);
   }

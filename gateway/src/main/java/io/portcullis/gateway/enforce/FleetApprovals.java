@@ -2,6 +2,7 @@ package io.portcullis.gateway.enforce;
 
 import io.portcullis.core.oci.Digest;
 import io.portcullis.gateway.state.SharedApprovals;
+import io.portcullis.gateway.state.SharedApprovals.Kind;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -66,7 +67,16 @@ final class FleetApprovals implements AutoCloseable {
   Future<Optional<Found>> find(String revision, String repository, Digest digest) {
     return table
         .lookup(revision, repository, digest.toString())
-        .map(found -> found.map(f -> new Found(grant(f.approval()), f.remaining())));
+        .map(
+            found ->
+                found
+                    .filter(f -> f.approval().kind() == Kind.ARTIFACT || isDigest(f.approval()))
+                    .map(f -> new Found(grant(f.approval()), f.remaining())));
+  }
+
+  /** A platform or content row names a manifest's digest; anything else there grants nothing. */
+  private static boolean isDigest(SharedApprovals.Approval row) {
+    return Digest.isDigest(row.detail());
   }
 
   /** An approval found in the shared state. */
@@ -75,13 +85,13 @@ final class FleetApprovals implements AutoCloseable {
   private static SharedApprovals.Approval row(Digest digest, Approvals.Grant grant) {
     String d = digest.toString();
     if (grant instanceof Approvals.Platform p) {
-      return new SharedApprovals.Approval(d, SharedApprovals.Kind.PLATFORM, p.index(), 0);
+      return new SharedApprovals.Approval(d, Kind.PLATFORM, p.index(), 0);
     }
     if (grant instanceof Approvals.Content c) {
-      return new SharedApprovals.Approval(d, SharedApprovals.Kind.CONTENT, c.approvedBy(), 0);
+      return new SharedApprovals.Approval(d, Kind.CONTENT, c.approvedBy(), 0);
     }
     Approvals.Artifact a = (Approvals.Artifact) grant;
-    return new SharedApprovals.Approval(d, SharedApprovals.Kind.ARTIFACT, a.mediaType(), a.size());
+    return new SharedApprovals.Approval(d, Kind.ARTIFACT, a.mediaType(), a.size());
   }
 
   private static Approvals.Grant grant(SharedApprovals.Approval row) {

@@ -166,12 +166,16 @@ class FleetEnforcementIT {
 
   @Test
   void anImageApprovedThroughOneReplicaIsServedWholeThroughTheOther() throws Exception {
-    pushSigned("prod/app:v1");
+    OciLayout image = pushSigned("prod/app:v1");
     List<Digest> blobs = blobsOf(manifestBody(a, "prod/app", "v1"));
     assertEquals(3, blobs.size(), "config and two layers");
     for (Digest blob : blobs) {
       assertBlob(b, "prod/app", blob);
     }
+    // cosign verify's path: the signature manifest through B, its payload layer through A
+    String signature = manifestBody(b, "prod/app", Forgery.tagOf(image.digest(), ".sig"));
+    Digest payload = blobsOf(signature).get(1);
+    assertBlob(a, "prod/app", payload);
     // what no approved manifest lists stays refused on B
     OciLayout unsigned = push("prod/other:v1");
     HttpResponse<String> refused =
