@@ -53,7 +53,8 @@ record Enforcement(Optional<PolicyHolder> holder, Optional<AuditLog> audit, Enfo
       return new Enforcement(
           Optional.of(holder),
           audit,
-          new Enforcer(vertx, holder, state.get(), audit, metrics, indexRelation));
+          new Enforcer(
+              vertx, holder, new PostgresFleetState(state.get()), audit, metrics, indexRelation));
     }
     PinStore pins = new PinStore(vertx, config.dataDir().resolve("pins.json"));
     return new Enforcement(

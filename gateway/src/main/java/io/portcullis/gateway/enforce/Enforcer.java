@@ -9,7 +9,6 @@ import io.portcullis.core.policy.PolicyDecision;
 import io.portcullis.gateway.errors.OciErrorCode;
 import io.portcullis.gateway.errors.OciException;
 import io.portcullis.gateway.metrics.GatewayMetrics;
-import io.portcullis.gateway.state.PostgresState;
 import io.portcullis.gateway.upstream.UpstreamArtifacts.Fetched;
 import io.portcullis.gateway.upstream.UpstreamRoute;
 import io.vertx.core.Future;
@@ -56,21 +55,21 @@ public final class Enforcer {
   }
 
   /**
-   * An enforcer of one replica among several: its pins are those of {@code state}, and its
+   * An enforcer of one replica among several: its pins are those of {@code fleet}, and its
    * approvals are shared with every replica through it (see docs/state.md).
    */
   public Enforcer(
       Vertx vertx,
       PolicyHolder policies,
-      PostgresState state,
+      FleetState fleet,
       Optional<AuditLog> audit,
       GatewayMetrics metrics,
       Path indexRelation) {
     this(
         vertx,
         policies,
-        new SharedPins(state.pins()),
-        Optional.of(new FleetApprovals(state.approvals(), vertx).start()),
+        new SharedPins(fleet),
+        Optional.of(new FleetApprovals(fleet, vertx).start()),
         audit,
         metrics,
         indexRelation);

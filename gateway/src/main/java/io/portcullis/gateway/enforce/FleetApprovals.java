@@ -1,8 +1,8 @@
 package io.portcullis.gateway.enforce;
 
 import io.portcullis.core.oci.Digest;
-import io.portcullis.gateway.state.SharedApprovals;
-import io.portcullis.gateway.state.SharedApprovals.Kind;
+import io.portcullis.gateway.enforce.FleetState.Approval;
+import io.portcullis.gateway.enforce.FleetState.Kind;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -14,10 +14,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The approvals of every replica, in the shared state ({@link SharedApprovals}): behind a load
- * balancer that hashes URIs, the blobs of an image approved through replica A are asked of replica
- * B. A replica writes what an approved manifest lets through before the manifest is answered (so
- * the client cannot ask B before B can find it), and looks here when asked for a digest it knows
+ * The approvals of every replica, in the shared state ({@link FleetState}): behind a load balancer
+ * that hashes URIs, the blobs of an image approved through replica A are asked of replica B. A
+ * replica writes what an approved manifest lets through before the manifest is answered (so the
+ * client cannot ask B before B can find it), and looks here when asked for a digest it knows
  * nothing of; what it finds is kept in its own {@link Approvals} for the time the approval has
  * left. Rows are per policy revision, as {@link Approvals} keys them: replicas with the same policy
  * files compute the same revision.
@@ -31,11 +31,11 @@ final class FleetApprovals implements AutoCloseable {
   /** How often ended approvals are deleted. */
   static final Duration PURGE_INTERVAL = Duration.ofMinutes(1);
 
-  private final SharedApprovals table;
+  private final FleetState table;
   private final Vertx vertx;
   private long timer = -1;
 
-  FleetApprovals(SharedApprovals table, Vertx vertx) {
+  FleetApprovals(FleetState table, Vertx vertx) {
     this.table = table;
     this.vertx = vertx;
   }
@@ -48,7 +48,7 @@ final class FleetApprovals implements AutoCloseable {
               PURGE_INTERVAL.toMillis(),
               id ->
                   table
-                      .purgeExpired()
+                      .purgeApprovals()
                       .onFailure(
                           err ->
                               LOG.warn("could not purge ended approvals: {}", err.getMessage())));
@@ -58,15 +58,15 @@ final class FleetApprovals implements AutoCloseable {
 
   /** Shares {@code grants} of {@code repository} under {@code revision}; done once committed. */
   Future<Void> share(String revision, String repository, Map<Digest, Approvals.Grant> grants) {
-    List<SharedApprovals.Approval> rows = new ArrayList<>(grants.size());
+    List<Approval> rows = new ArrayList<>(grants.size());
     grants.forEach((digest, grant) -> rows.add(row(digest, grant)));
-    return table.record(revision, repository, rows, Approvals.LIFETIME);
+    return table.approve(revision, repository, rows, Approvals.LIFETIME);
   }
 
   /** Another replica's approval of {@code digest}, if one stands, and how long it has left. */
   Future<Optional<Found>> find(String revision, String repository, Digest digest) {
     return table
-        .lookup(revision, repository, digest.toString())
+        .approval(revision, repository, digest)
         .map(
             found ->
                 found
@@ -75,26 +75,25 @@ final class FleetApprovals implements AutoCloseable {
   }
 
   /** A platform or content row names a manifest's digest; anything else there grants nothing. */
-  private static boolean isDigest(SharedApprovals.Approval row) {
+  private static boolean isDigest(Approval row) {
     return Digest.isDigest(row.detail());
   }
 
   /** An approval found in the shared state. */
   record Found(Approvals.Grant grant, Duration remaining) {}
 
-  private static SharedApprovals.Approval row(Digest digest, Approvals.Grant grant) {
-    String d = digest.toString();
+  private static Approval row(Digest digest, Approvals.Grant grant) {
     if (grant instanceof Approvals.Platform p) {
-      return new SharedApprovals.Approval(d, Kind.PLATFORM, p.index(), 0);
+      return new Approval(digest, Kind.PLATFORM, p.index(), 0);
     }
     if (grant instanceof Approvals.Content c) {
-      return new SharedApprovals.Approval(d, Kind.CONTENT, c.approvedBy(), 0);
+      return new Approval(digest, Kind.CONTENT, c.approvedBy(), 0);
     }
     Approvals.Artifact a = (Approvals.Artifact) grant;
-    return new SharedApprovals.Approval(d, Kind.ARTIFACT, a.mediaType(), a.size());
+    return new Approval(digest, Kind.ARTIFACT, a.mediaType(), a.size());
   }
 
-  private static Approvals.Grant grant(SharedApprovals.Approval row) {
+  private static Approvals.Grant grant(Approval row) {
     return switch (row.kind()) {
       case PLATFORM -> new Approvals.Platform(row.detail());
       case CONTENT -> new Approvals.Content(row.detail());

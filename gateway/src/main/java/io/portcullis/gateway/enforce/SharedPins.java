@@ -3,7 +3,6 @@ package io.portcullis.gateway.enforce;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.portcullis.core.oci.Digest;
-import io.portcullis.gateway.state.TagPins;
 import io.portcullis.gateway.upstream.UpstreamRoute;
 import io.vertx.core.Future;
 import java.time.Duration;
@@ -13,7 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Pins shared by every replica, in the database ({@link TagPins}), with a copy in memory of each
+ * Pins shared by every replica, in the database ({@link FleetState}), with a copy in memory of each
  * pin this replica has read or written, so that with the database down the pins already known keep
  * resolving. A pin not known here while the database is down fails (the caller answers 503): a
  * first-seen pin is never taken locally, or two replicas could pin one tag to two digests.
@@ -33,23 +32,23 @@ final class SharedPins implements Pins {
   /** A pin as this replica knows it: whether the database holds it, and since when we know. */
   private record Known(Digest digest, boolean shared, long readAt) {}
 
-  private final TagPins table;
-  private final Cache<TagPins.Key, Known> known;
+  private final FleetState table;
+  private final Cache<FleetState.PinKey, Known> known;
 
-  SharedPins(TagPins table) {
+  SharedPins(FleetState table) {
     this.table = table;
-    this.known = Caffeine.newBuilder().maximumSize(table.capacity()).build();
+    this.known = Caffeine.newBuilder().maximumSize(table.pinCapacity()).build();
   }
 
   @Override
   public Future<Optional<Digest>> get(UpstreamRoute route, String repository, String tag) {
-    TagPins.Key key = key(route, repository, tag);
+    FleetState.PinKey key = key(route, repository, tag);
     Known local = known.getIfPresent(key);
     if (local != null && local.shared() && System.nanoTime() - local.readAt() < FRESH.toNanos()) {
       return Future.succeededFuture(Optional.of(local.digest()));
     }
     return table
-        .lookup(key)
+        .pin(key)
         .map(
             found -> {
               if (found.isPresent()) {
@@ -72,50 +71,53 @@ final class SharedPins implements Pins {
   @Override
   public Future<Optional<Digest>> pinFirst(
       UpstreamRoute route, String repository, String tag, Digest digest) {
-    TagPins.Key key = key(route, repository, tag);
+    FleetState.PinKey key = key(route, repository, tag);
     return table
-        .firstSeen(key, digest)
+        .pinFirstSeen(key, digest)
         .map(
             held -> {
-              known.put(key, new Known(held, true, System.nanoTime()));
-              if (held.equals(digest)) {
+              if (held.isEmpty()) {
+                LOG.warn("the shared pins are full: {}:{} is not pinned", repository, tag);
+                return held;
+              }
+              known.put(key, new Known(held.get(), true, System.nanoTime()));
+              if (held.get().equals(digest)) {
                 LOG.info("pinned {}:{} to {} (shared)", repository, tag, digest);
               }
-              return Optional.of(held);
-            })
-        .recover(
-            err -> {
-              if (err instanceof TagPins.FullException) {
-                LOG.warn(err.getMessage());
-                return Future.succeededFuture(Optional.empty());
-              }
-              return Future.failedFuture(err);
+              return held;
             });
   }
 
   @Override
   public Future<Void> approved(
       UpstreamRoute route, String repository, String tag, Digest digest, Instant seenAt) {
-    TagPins.Key key = key(route, repository, tag);
+    FleetState.PinKey key = key(route, repository, tag);
     Known local = known.getIfPresent(key);
     if (local != null && local.shared() && local.digest().equals(digest)) {
       return Future.succeededFuture(); // every warm pull of the tag would write otherwise
     }
     return table
-        .signed(key, digest, seenAt)
-        .onSuccess(held -> known.put(key, new Known(held, true, System.nanoTime())))
+        .pinSigned(key, digest, seenAt)
+        .onSuccess(
+            held -> {
+              if (held.isPresent()) {
+                known.put(key, new Known(held.get(), true, System.nanoTime()));
+              } else {
+                LOG.warn("the shared pins are full: {}:{} is not pinned", repository, tag);
+              }
+            })
         .onFailure(
             err -> {
-              if (!(err instanceof TagPins.FullException)) {
-                // this replica falls back on it; written again when next served
-                known.put(key, new Known(digest, false, System.nanoTime()));
+              // this replica falls back on it; written again when next served
+              known.put(key, new Known(digest, false, System.nanoTime()));
+              if (local == null || local.shared() || !local.digest().equals(digest)) {
+                LOG.warn(
+                    "could not record the signed pin {}:{} -> {}: {}",
+                    repository,
+                    tag,
+                    digest,
+                    err.getMessage());
               }
-              LOG.warn(
-                  "could not record the signed pin {}:{} -> {}: {}",
-                  repository,
-                  tag,
-                  digest,
-                  err.getMessage());
             })
         .<Void>mapEmpty()
         .otherwiseEmpty();
@@ -123,12 +125,12 @@ final class SharedPins implements Pins {
 
   @Override
   public boolean hasRoom() {
-    return true; // the database refuses a new pin when full (TagPins.FullException)
+    return true; // the database refuses a new pin when full
   }
 
   @Override
   public int capacity() {
-    return table.capacity();
+    return table.pinCapacity();
   }
 
   @Override
@@ -136,7 +138,7 @@ final class SharedPins implements Pins {
     return "table tag_pins of the gateway's shared state";
   }
 
-  private static TagPins.Key key(UpstreamRoute route, String repository, String tag) {
-    return new TagPins.Key(route.upstream().config().name(), repository, tag);
+  private static FleetState.PinKey key(UpstreamRoute route, String repository, String tag) {
+    return new FleetState.PinKey(route.upstream().config().name(), repository, tag);
   }
 }
