@@ -1,7 +1,6 @@
 package io.portcullis.gateway.enforce;
 
 import io.portcullis.core.oci.Digest;
-import io.portcullis.gateway.upstream.UpstreamRoute;
 import io.vertx.core.Future;
 import java.time.Instant;
 import java.util.Optional;
@@ -15,19 +14,19 @@ final class LocalPins implements Pins {
   }
 
   @Override
-  public Future<Optional<Digest>> get(UpstreamRoute route, String repository, String tag) {
+  public Future<Optional<Digest>> get(String upstream, String repository, String tag) {
     return Future.succeededFuture(store.get(repository, tag));
   }
 
   @Override
   public Future<Optional<Digest>> pinFirst(
-      UpstreamRoute route, String repository, String tag, Digest digest) {
+      String upstream, String repository, String tag, Digest digest) {
     return Future.succeededFuture(store.pinFirst(repository, tag, digest));
   }
 
   @Override
   public Future<Void> approved(
-      UpstreamRoute route, String repository, String tag, Digest digest, Instant seenAt) {
+      String upstream, String repository, String tag, Digest digest, Instant seenAt) {
     store.put(repository, tag, digest);
     return Future.succeededFuture();
   }

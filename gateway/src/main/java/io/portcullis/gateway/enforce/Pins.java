@@ -1,7 +1,6 @@
 package io.portcullis.gateway.enforce;
 
 import io.portcullis.core.oci.Digest;
-import io.portcullis.gateway.upstream.UpstreamRoute;
 import io.vertx.core.Future;
 import java.time.Instant;
 import java.util.Optional;
@@ -13,16 +12,18 @@ import java.util.Optional;
  * unavailable): the caller fails closed.
  */
 interface Pins {
-  /** The digest {@code repository:tag} is pinned to, if any. */
-  Future<Optional<Digest>> get(UpstreamRoute route, String repository, String tag);
+  /**
+   * The digest {@code repository:tag} of upstream {@code upstream} (its configured name) is pinned
+   * to, if any.
+   */
+  Future<Optional<Digest>> get(String upstream, String repository, String tag);
 
   /**
    * Pins {@code repository:tag} to {@code digest} unless it is pinned already, atomically across
    * the gateway; the pin that holds afterwards, or empty when the store is full and nothing was
    * recorded.
    */
-  Future<Optional<Digest>> pinFirst(
-      UpstreamRoute route, String repository, String tag, Digest digest);
+  Future<Optional<Digest>> pinFirst(String upstream, String repository, String tag, Digest digest);
 
   /**
    * Records that {@code digest}, read from the upstream at {@code seenAt}, was approved for the
@@ -30,7 +31,7 @@ interface Pins {
    * be recorded is logged, and only changes which approved digest a later refusal falls back on.
    */
   Future<Void> approved(
-      UpstreamRoute route, String repository, String tag, Digest digest, Instant seenAt);
+      String upstream, String repository, String tag, Digest digest, Instant seenAt);
 
   /** Whether a tag not pinned yet could be pinned now, as far as is known without asking. */
   boolean hasRoom();

@@ -3,7 +3,6 @@ package io.portcullis.gateway.enforce;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.portcullis.core.oci.Digest;
-import io.portcullis.gateway.upstream.UpstreamRoute;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * <p>A copy younger than {@link #FRESH} is used without asking the database: a first-seen pin only
  * changes when an operator deletes it, and a signed pin only moves forward to another approved
  * digest, so a few seconds' lag costs nothing the policy cares about and saves a round trip per
- * pull. A signed approval whose write fails is kept here as not shared, and written again the next
+ * pull. For {@link #AFTER_FAILURE} after the database failed, known pins are used without asking
+ * it. A signed approval whose write fails is kept here as not shared, and written again the next
  * time it is served.
  */
 final class SharedPins implements Pins {
@@ -29,22 +29,40 @@ final class SharedPins implements Pins {
   /** How long a pin read from the database is used without reading it again. */
   static final Duration FRESH = Duration.ofSeconds(5);
 
+  /**
+   * After the database failed, how long a known pin is used without asking it: a database that does
+   * not answer would otherwise hold every tag request for the call deadline.
+   */
+  static final Duration AFTER_FAILURE = Duration.ofSeconds(1);
+
   /** A pin as this replica knows it: whether the database holds it, and since when we know. */
   private record Known(Digest digest, boolean shared, long readAt) {}
 
   private final FleetState table;
   private final Cache<FleetState.PinKey, Known> known;
+  private final long fresh;
+  private final long afterFailure;
+  private volatile long failedAt;
 
   SharedPins(FleetState table) {
+    this(table, FRESH, AFTER_FAILURE);
+  }
+
+  SharedPins(FleetState table, Duration fresh, Duration afterFailure) {
     this.table = table;
     this.known = Caffeine.newBuilder().maximumSize(table.pinCapacity()).build();
+    this.fresh = fresh.toNanos();
+    this.afterFailure = afterFailure.toNanos();
+    this.failedAt = System.nanoTime() - this.afterFailure - 1;
   }
 
   @Override
-  public Future<Optional<Digest>> get(UpstreamRoute route, String repository, String tag) {
-    FleetState.PinKey key = key(route, repository, tag);
+  public Future<Optional<Digest>> get(String upstream, String repository, String tag) {
+    FleetState.PinKey key = key(upstream, repository, tag);
     Known local = known.getIfPresent(key);
-    if (local != null && local.shared() && System.nanoTime() - local.readAt() < FRESH.toNanos()) {
+    long now = System.nanoTime();
+    if (local != null
+        && (local.shared() && now - local.readAt() < fresh || now - failedAt < afterFailure)) {
       return Future.succeededFuture(Optional.of(local.digest()));
     }
     return table
@@ -60,6 +78,7 @@ final class SharedPins implements Pins {
             })
         .recover(
             err -> {
+              failedAt = System.nanoTime();
               if (local != null) {
                 LOG.debug("pin of {}:{} served from memory: {}", repository, tag, err.getMessage());
                 return Future.succeededFuture(Optional.of(local.digest()));
@@ -70,8 +89,8 @@ final class SharedPins implements Pins {
 
   @Override
   public Future<Optional<Digest>> pinFirst(
-      UpstreamRoute route, String repository, String tag, Digest digest) {
-    FleetState.PinKey key = key(route, repository, tag);
+      String upstream, String repository, String tag, Digest digest) {
+    FleetState.PinKey key = key(upstream, repository, tag);
     return table
         .pinFirstSeen(key, digest)
         .map(
@@ -90,8 +109,8 @@ final class SharedPins implements Pins {
 
   @Override
   public Future<Void> approved(
-      UpstreamRoute route, String repository, String tag, Digest digest, Instant seenAt) {
-    FleetState.PinKey key = key(route, repository, tag);
+      String upstream, String repository, String tag, Digest digest, Instant seenAt) {
+    FleetState.PinKey key = key(upstream, repository, tag);
     Known local = known.getIfPresent(key);
     if (local != null && local.shared() && local.digest().equals(digest)) {
       return Future.succeededFuture(); // every warm pull of the tag would write otherwise
@@ -138,7 +157,7 @@ final class SharedPins implements Pins {
     return "table tag_pins of the gateway's shared state";
   }
 
-  private static FleetState.PinKey key(UpstreamRoute route, String repository, String tag) {
-    return new FleetState.PinKey(route.upstream().config().name(), repository, tag);
+  private static FleetState.PinKey key(String upstream, String repository, String tag) {
+    return new FleetState.PinKey(upstream, repository, tag);
   }
 }

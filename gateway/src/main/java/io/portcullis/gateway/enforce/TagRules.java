@@ -121,7 +121,8 @@ final class TagRules {
                                 .serve(r, m, tag, d)
                                 .compose(
                                     a ->
-                                        pins.approved(r.route(), r.repo(), tag, m.digest(), seenAt)
+                                        pins.approved(
+                                                upstream(r), r.repo(), tag, m.digest(), seenAt)
                                             .map(a));
                           }
                           if (r.policy().mode() != Mode.ENFORCE) {
@@ -129,7 +130,7 @@ final class TagRules {
                                 ? decisions.serve(r, m, tag, d)
                                 : Future.failedFuture(decisions.refuse(r, m, tag, d, ""));
                           }
-                          return pins.get(r.route(), r.repo(), tag)
+                          return pins.get(upstream(r), r.repo(), tag)
                               .recover(
                                   err ->
                                       Future.failedFuture(
@@ -205,7 +206,7 @@ final class TagRules {
         .fetch(r, tag)
         .compose(
             m ->
-                pins.get(r.route(), r.repo(), tag)
+                pins.get(upstream(r), r.repo(), tag)
                     .recover(
                         err ->
                             enforce
@@ -238,7 +239,7 @@ final class TagRules {
               }
               // The store may have filled while the image was being decided, and a first
               // request on another event loop (or replica) may have pinned another digest.
-              return pins.pinFirst(r.route(), r.repo(), tag, a.digest())
+              return pins.pinFirst(upstream(r), r.repo(), tag, a.digest())
                   .recover(
                       err ->
                           enforce
@@ -326,5 +327,10 @@ final class TagRules {
         List.of(),
         recorded);
     return enforce ? Optional.of(Decisions.denied(answer)) : Optional.empty();
+  }
+
+  /** The configured name of the upstream of {@code r}: pins are per upstream. */
+  private static String upstream(PolicyRequest r) {
+    return r.route().upstream().config().name();
   }
 }
