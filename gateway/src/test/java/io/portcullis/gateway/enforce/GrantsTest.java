@@ -41,6 +41,64 @@ class GrantsTest {
     return new Grants(new Approvals(() -> REV), new IndexChildren(vertx, dir.resolve("r.json")));
   }
 
+  /** A replica's grants whose approvals are shared through {@code fleet}. */
+  private Grants replica(MemoryFleetState fleet, String name) {
+    return new Grants(
+        new Approvals(() -> REV),
+        new IndexChildren(vertx, dir.resolve(name + ".json")),
+        Optional.of(new FleetApprovals(fleet, vertx)));
+  }
+
+  @Test
+  void approvalsMadeOnOneReplicaAreFoundOnAnotherAndThenKnownThere() {
+    MemoryFleetState fleet = new MemoryFleetState();
+    Grants a = replica(fleet, "a");
+    Grants b = replica(fleet, "b");
+    Fetched image = manifest(layers(MediaTypes.OCI_LAYER_GZIP, 3, 1000));
+    assertEquals(Optional.empty(), a.content(REV, REPO, true, image).result());
+    assertEquals(1, fleet.writes, "one batch for the manifest's listing");
+    assertTrue(b.get(REV, REPO, ApprovalsTest.digest(2)).isEmpty(), "not known to B yet");
+    assertEquals(
+        new Approvals.Content(image.digest().toString()),
+        b.find(REV, REPO, ApprovalsTest.digest(2)).result().orElseThrow());
+    fleet.down = true;
+    assertTrue(b.get(REV, REPO, ApprovalsTest.digest(2)).isPresent(), "kept by B");
+    assertTrue(b.find(REV, REPO, ApprovalsTest.digest(2)).result().isPresent());
+    assertTrue(b.find(REV, REPO, ApprovalsTest.digest(7)).failed(), "unknown, cannot ask: fails");
+    // a warm pull on A writes nothing (and needs nothing of the shared state)
+    assertEquals(Optional.empty(), a.content(REV, REPO, true, image).result());
+  }
+
+  @Test
+  void anApprovalThatCannotBeSharedFailsAndIsWrittenOnTheNextPull() {
+    MemoryFleetState fleet = new MemoryFleetState();
+    Grants a = replica(fleet, "a");
+    Fetched image = manifest(layers(MediaTypes.OCI_LAYER_GZIP, 2, 1000));
+    fleet.down = true;
+    assertTrue(a.content(REV, REPO, true, image).failed(), "the manifest is not answered");
+    fleet.down = false;
+    assertEquals(Optional.empty(), a.content(REV, REPO, true, image).result());
+    assertEquals(1, fleet.writes, "written once the shared state is back");
+    assertEquals(2, fleet.approvals.size());
+  }
+
+  @Test
+  void aTrustArtifactsLayersAreSharedOnceAsArtifacts() {
+    MemoryFleetState fleet = new MemoryFleetState();
+    Grants a = replica(fleet, "a");
+    Grants b = replica(fleet, "b");
+    List<Descriptor> layers = new ArrayList<>();
+    layers.add(Descriptor.of(SimpleSigningPayload.MEDIA_TYPE, ApprovalsTest.digest(0), 300));
+    layers.add(Descriptor.of(SimpleSigningPayload.MEDIA_TYPE, ApprovalsTest.digest(1), 300));
+    Fetched sig = manifest(layers);
+    assertEquals(Optional.empty(), a.artifact(REV, REPO, sig).result());
+    assertEquals(Optional.empty(), a.artifact(REV, REPO, sig).result());
+    assertEquals(1, fleet.writes, "served again: not written again");
+    assertEquals(
+        new Approvals.Artifact(SimpleSigningPayload.MEDIA_TYPE, 300),
+        b.find(REV, REPO, ApprovalsTest.digest(1)).result().orElseThrow());
+  }
+
   @Test
   void anApprovedImageGrantsItsConfigAndLayersAsContent() {
     Grants grants = grants();

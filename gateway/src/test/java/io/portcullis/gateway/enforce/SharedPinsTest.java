@@ -4,12 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.portcullis.core.oci.Digest;
-import io.vertx.core.Future;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -22,77 +18,13 @@ class SharedPinsTest {
   private static final String UP = "hub";
   private static final String REPO = "team/app";
 
-  /** A pin table in memory that counts calls and fails them all while {@code down}. */
-  private static final class Table implements FleetState {
-    final Map<PinKey, Digest> pins = new HashMap<>();
-    int calls;
-    int writes;
-    boolean down;
-    int capacity = 10;
-
-    private <T> Future<T> call(java.util.function.Supplier<T> work) {
-      calls++;
-      return down
-          ? Future.failedFuture(new IllegalStateException("shared state down"))
-          : Future.succeededFuture(work.get());
-    }
-
-    @Override
-    public Future<Optional<Digest>> pin(PinKey key) {
-      return call(() -> Optional.ofNullable(pins.get(key)));
-    }
-
-    @Override
-    public Future<Optional<Digest>> pinFirstSeen(PinKey key, Digest digest) {
-      return call(
-          () -> {
-            writes++;
-            if (!pins.containsKey(key) && pins.size() >= capacity) {
-              return Optional.empty();
-            }
-            return Optional.of(pins.computeIfAbsent(key, k -> digest));
-          });
-    }
-
-    @Override
-    public Future<Optional<Digest>> pinSigned(PinKey key, Digest digest, Instant seenAt) {
-      return call(
-          () -> {
-            writes++;
-            pins.put(key, digest);
-            return Optional.of(digest);
-          });
-    }
-
-    @Override
-    public int pinCapacity() {
-      return capacity;
-    }
-
-    @Override
-    public Future<Void> approve(
-        String revision, String repository, List<Approval> approvals, Duration lifetime) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public Future<Optional<Found>> approval(String revision, String repository, Digest digest) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public Future<Integer> purgeApprovals() {
-      throw new UnsupportedOperationException();
-    }
-  }
-
   private static Digest digest(int i) {
     return ApprovalsTest.digest(i);
   }
 
   @Test
   void aFirstSeenPinIsTakenInTheTableAndAgreedOn() {
-    Table table = new Table();
+    MemoryFleetState table = new MemoryFleetState();
     SharedPins pins = new SharedPins(table);
     assertEquals(Optional.empty(), pins.get(UP, REPO, "v1").result());
     // another replica won the race: this one is told its digest
@@ -103,7 +35,7 @@ class SharedPinsTest {
 
   @Test
   void knownPinsKeepResolvingWhileTheTableIsDownAndUnknownOnesFail() {
-    Table table = new Table();
+    MemoryFleetState table = new MemoryFleetState();
     SharedPins pins = new SharedPins(table);
     pins.pinFirst(UP, REPO, "known", digest(1)).result();
     table.down = true;
@@ -116,7 +48,7 @@ class SharedPinsTest {
 
   @Test
   void aFreshCopyIsUsedWithoutAskingAndAfterAFailureTheTableIsSparedForAMoment() throws Exception {
-    Table table = new Table();
+    MemoryFleetState table = new MemoryFleetState();
     Duration fresh = Duration.ofMillis(200);
     Duration afterFailure = Duration.ofMillis(300);
     SharedPins pins = new SharedPins(table, fresh, afterFailure);
@@ -140,7 +72,7 @@ class SharedPinsTest {
 
   @Test
   void aFullTableRefusesANewPinButNotAnExistingOne() {
-    Table table = new Table();
+    MemoryFleetState table = new MemoryFleetState();
     table.capacity = 1;
     SharedPins pins = new SharedPins(table);
     assertEquals(Optional.of(digest(1)), pins.pinFirst(UP, REPO, "v1", digest(1)).result());
@@ -150,7 +82,7 @@ class SharedPinsTest {
 
   @Test
   void aSignedPinIsWrittenOnceAndOneThatCannotBeWrittenIsKeptAndWrittenLater() {
-    Table table = new Table();
+    MemoryFleetState table = new MemoryFleetState();
     SharedPins pins = new SharedPins(table);
     pins.approved(UP, REPO, "stable", digest(1), Instant.now()).result();
     pins.approved(UP, REPO, "stable", digest(1), Instant.now()).result();
