@@ -392,7 +392,7 @@ public final class Enforcer {
    */
   private Future<Approved> artifact(PolicyRequest r, Fetched m, String tag, Digest subject) {
     return grants
-        .artifact(r.revision(), r.repo(), m)
+        .artifact(r.revision(), r.repo(), r.policy().mode() == Mode.ENFORCE, m)
         .recover(err -> Future.failedFuture(decisions.notShared(r, m, err)))
         .compose(
             tooMany ->

@@ -131,7 +131,7 @@ final class Grants {
       indexChildren.record(repository, m.digest(), listed);
     }
     // remembered only once shared, so a failed write is tried again on the next pull
-    return share(revision, repository, made)
+    return share(revision, repository, enforce, made)
         .map(
             v -> {
               granted.put(key, List.copyOf(listed));
@@ -139,9 +139,13 @@ final class Grants {
             });
   }
 
+  /**
+   * Shares {@code made} with the other replicas, needed only under {@code enforce}: under {@code
+   * audit} no replica gates a blob on an approval, so an outage of the shared state costs nothing.
+   */
   private Future<Void> share(
-      String revision, String repository, Map<Digest, Approvals.Grant> made) {
-    if (fleet.isEmpty() || made.isEmpty()) {
+      String revision, String repository, boolean enforce, Map<Digest, Approvals.Grant> made) {
+    if (fleet.isEmpty() || made.isEmpty() || !enforce) {
       return Future.succeededFuture();
     }
     return fleet.get().share(revision, repository, made);
@@ -149,10 +153,11 @@ final class Grants {
 
   /**
    * Lets the trust-typed layers (and config) of trust artifact {@code m} be served as verified
-   * bytes; nothing it lists becomes content. Empty, or what it lists too much of; with shared
-   * state, once committed there (as {@link #content}).
+   * bytes; nothing it lists becomes content. Empty, or what it lists too much of; with shared state
+   * and {@code enforce}, once committed there (as {@link #content}).
    */
-  Future<Optional<String>> artifact(String revision, String repository, Fetched m) {
+  Future<Optional<String>> artifact(
+      String revision, String repository, boolean enforce, Fetched m) {
     if (MediaTypes.isIndex(m.mediaType())) {
       return Future.succeededFuture(Optional.empty());
     }
@@ -180,7 +185,7 @@ final class Grants {
         made.putIfAbsent(blob.parsedDigest(), grant);
       }
     }
-    return share(revision, repository, made)
+    return share(revision, repository, enforce, made)
         .map(
             v -> {
               granted.put(key, List.copyOf(made.keySet()));

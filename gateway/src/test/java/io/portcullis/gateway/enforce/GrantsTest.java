@@ -67,6 +67,9 @@ class GrantsTest {
     assertTrue(b.find(REV, REPO, ApprovalsTest.digest(7)).failed(), "unknown, cannot ask: fails");
     // a warm pull on A writes nothing (and needs nothing of the shared state)
     assertEquals(Optional.empty(), a.content(REV, REPO, true, image).result());
+    // under audit no replica gates blobs on approvals: nothing to share, nothing to fail
+    Fetched audited = manifest(layers(MediaTypes.OCI_LAYER_GZIP, 2, 500));
+    assertEquals(Optional.empty(), a.content(REV, "team/audited", false, audited).result());
   }
 
   @Test
@@ -91,8 +94,8 @@ class GrantsTest {
     layers.add(Descriptor.of(SimpleSigningPayload.MEDIA_TYPE, ApprovalsTest.digest(0), 300));
     layers.add(Descriptor.of(SimpleSigningPayload.MEDIA_TYPE, ApprovalsTest.digest(1), 300));
     Fetched sig = manifest(layers);
-    assertEquals(Optional.empty(), a.artifact(REV, REPO, sig).result());
-    assertEquals(Optional.empty(), a.artifact(REV, REPO, sig).result());
+    assertEquals(Optional.empty(), a.artifact(REV, REPO, true, sig).result());
+    assertEquals(Optional.empty(), a.artifact(REV, REPO, true, sig).result());
     assertEquals(1, fleet.writes, "served again: not written again");
     assertEquals(
         new Approvals.Artifact(SimpleSigningPayload.MEDIA_TYPE, 300),
@@ -137,7 +140,7 @@ class GrantsTest {
 
     Fetched wideArtifact =
         manifest(layers(SimpleSigningPayload.MEDIA_TYPE, Approvals.MAX_LISTED + 1, 10));
-    assertTrue(grants.artifact(REV, REPO, wideArtifact).result().isPresent());
+    assertTrue(grants.artifact(REV, REPO, true, wideArtifact).result().isPresent());
     assertTrue(grants.get(REV, REPO, ApprovalsTest.digest(0)).isEmpty());
   }
 
@@ -152,7 +155,7 @@ class GrantsTest {
             SimpleSigningPayload.MEDIA_TYPE,
             ApprovalsTest.digest(2),
             SignatureArtifacts.MAX_LAYER_SIZE + 1L));
-    assertEquals(Optional.empty(), grants.artifact(REV, REPO, manifest(layers)).result());
+    assertEquals(Optional.empty(), grants.artifact(REV, REPO, true, manifest(layers)).result());
     assertEquals(
         new Approvals.Artifact(SimpleSigningPayload.MEDIA_TYPE, 300),
         grants.get(REV, REPO, ApprovalsTest.digest(0)).orElseThrow());
