@@ -154,6 +154,10 @@ public final class Enforcer {
       return Future.succeededFuture(BlobAccess.PROXY);
     }
     PolicyRequest r = found.get();
+    Optional<Approvals.Grant> known = grants.get(r.revision(), r.repo(), digest);
+    if (known.isPresent() || !grants.shared()) {
+      return blob(r, digest, known); // the hot path: no shared state involved
+    }
     return grants
         .find(r.revision(), r.repo(), digest)
         .recover(
