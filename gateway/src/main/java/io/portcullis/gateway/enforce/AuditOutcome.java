@@ -13,7 +13,10 @@ public enum AuditOutcome {
   AUDIT_WOULD_DENY("audit-would-deny"),
   /** The tag moved to a digest the policy refuses; the last approved digest was served. */
   SERVED_LAST_APPROVED("served-last-approved"),
-  /** The trust data could not be fetched (503); not remembered as a verdict. */
+  /**
+   * The trust data could not be fetched, or the state shared by the replicas could not be read or
+   * written (503); not remembered as a verdict.
+   */
   UNVERIFIABLE("unverifiable"),
   /**
    * A manifest served because an index approved under the current policy revision lists it (a

@@ -18,6 +18,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The policy's decisions on manifests and what follows from them: the cached decision per policy
@@ -26,15 +29,16 @@ import java.util.concurrent.CompletableFuture;
  * audit record and metric of every outcome.
  */
 final class Decisions {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Decisions.class);
+  private static final Logger LOG = LoggerFactory.getLogger(Decisions.class);
+
   private final Vertx vertx;
   private final Optional<AuditLog> audit;
   private final GatewayMetrics metrics;
   private final Grants grants;
   private final EvidenceCollector evidence = new EvidenceCollector();
   private final AsyncCache<DecisionKey, PolicyDecision> cache;
-  private final java.util.concurrent.atomic.AtomicLong lastOutageLog =
-      new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - OUTAGE_LOG_INTERVAL.toNanos());
+  private final AtomicLong lastOutageLog =
+      new AtomicLong(System.nanoTime() - OUTAGE_LOG_INTERVAL.toNanos());
 
   /** How often a refusal for want of the shared state is logged at most. */
   static final Duration OUTAGE_LOG_INTERVAL = Duration.ofSeconds(10);
