@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.portcullis.core.oci.Digest;
+import io.portcullis.core.x509.DevPki;
 import io.portcullis.testkit.CommandResult;
 import io.portcullis.testkit.DirImage;
+import io.portcullis.testkit.ExternalCommand;
 import io.portcullis.testkit.ImageSpec;
 import io.portcullis.testkit.OciLayout;
 import io.portcullis.testkit.RegistryProcess;
@@ -16,11 +18,14 @@ import io.portcullis.testkit.Skopeo;
 import io.portcullis.testkit.Teardown;
 import io.portcullis.testkit.TestImages;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -202,6 +207,27 @@ class FleetIT {
     assertTrue(
         blobMisses(0) > 0 && blobMisses(1) > 0,
         "both replicas filled blobs: " + blobMisses(0) + ", " + blobMisses(1));
+  }
+
+  /**
+   * The fixture drops the TLS options (its replicas speak plain HTTP); HAProxy accepts them as
+   * shipped: the file checked with {@code haproxy -c} with only the container's certificate
+   * directory moved to a dev PKI made here (server names it cannot resolve are left to DNS later).
+   */
+  @Test
+  void theShippedFileWithItsTlsSettingsPassesHaproxysCheck() throws Exception {
+    Path tls = Files.createDirectories(dir.resolve("haproxy-tls"));
+    DevPki.generate().writeTo(tls, false);
+    Files.copy(tls.resolve("tls.key"), tls.resolve("tls.crt.key"));
+    Path cfg =
+        Files.writeString(
+            dir.resolve("haproxy.cfg"),
+            Files.readString(FleetHaproxyConfig.SHIPPED.resolve("haproxy.cfg"))
+                .replace("/etc/haproxy/tls/", tls + "/"));
+    CommandResult check =
+        new ExternalCommand(dir, Map.of())
+            .run(List.of("haproxy", "-c", "-f", cfg.toString()), Duration.ofSeconds(30));
+    assertTrue(check.ok(), check.describe());
   }
 
   private static double blobMisses(int replica) throws Exception {
