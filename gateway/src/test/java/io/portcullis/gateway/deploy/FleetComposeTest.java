@@ -77,6 +77,9 @@ class FleetComposeTest {
     assertFalse(fleet.at("/state/postgres/url").asText().contains("@"), "no password in the URL");
     fleet.remove("state");
     ((ObjectNode) fleet.path("server")).remove("publicUrl");
+    assertTrue(
+        fleet.at("/server/proxyProtocol").asBoolean(), "replicas read HAProxy's PROXY header");
+    ((ObjectNode) fleet.path("server")).remove("proxyProtocol");
     ((ObjectNode) single.path("server")).remove("publicUrl");
     assertEquals(single, fleet, "deploy/gateway-fleet.yaml has drifted from deploy/gateway.yaml");
   }
@@ -164,6 +167,9 @@ class FleetComposeTest {
     assertTrue(hc.contains("http-check send meth GET uri /readyz"), "health is /readyz");
     assertTrue(hc.contains("http-check expect status 200"));
     assertFalse(hc.contains("http-buffer-request"), "request bodies stream, never buffered");
+    assertTrue(
+        hc.matches("(?s).*\\n\\s*default-server [^\\n]*send-proxy-v2.*"),
+        "client addresses reach the replicas (server.proxyProtocol)");
     assertFalse(hc.contains("set-header Host"), "Host passes as the client sent it");
     // blobs and manifests by consistent hashing: one replica per blob, little moves when one leaves
     for (String backend : List.of("blobs", "manifests")) {

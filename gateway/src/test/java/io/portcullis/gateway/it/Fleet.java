@@ -21,7 +21,10 @@ import java.util.regex.Pattern;
  * PostgreSQL holding the shared state, two gateway replicas (the packaged jar, each its own JVM,
  * data directory and cache) configured with {@code state}, and a real HAProxy running the shipped
  * {@code deploy/haproxy.cfg} in front of them ({@link FleetHaproxyConfig}: only addresses changed).
- * The upstream is the test's own (a {@code RegistryProcess}, or a fault hop in front of one).
+ * As in {@code deploy/gateway-fleet.yaml}, the replicas take their clients' addresses from
+ * HAProxy's PROXY protocol header, so they are reached through HAProxy only: {@link #url()} as
+ * clients do, {@link #replicaUrl(int)} to choose a replica. The upstream is the test's own (a
+ * {@code RegistryProcess}, or a fault hop in front of one).
  *
  * <pre>{@code
  * try (RegistryProcess origin = RegistryProcess.start();
@@ -69,6 +72,15 @@ public final class Fleet implements AutoCloseable {
   /** A skopeo reference through HAProxy: {@code docker://127.0.0.1:<port>/<repoAndTag>}. */
   public String ref(String repoAndTag) {
     return "docker://" + hostPort() + "/" + repoAndTag;
+  }
+
+  /**
+   * A way to replica {@code i} alone, for tests that must choose the replica (a pin taken through
+   * one, read through the other): through HAProxy, which sends the PROXY protocol header the
+   * replicas require ({@code server.proxyProtocol}); a plain client cannot reach them directly.
+   */
+  public String replicaUrl(int i) {
+    return haproxy.url("direct-gw" + (i + 1));
   }
 
   /** Replica {@code i} (0-based; {@code gw<i+1>} in the HAProxy config). */
@@ -178,7 +190,9 @@ public final class Fleet implements AutoCloseable {
           Path home = dir.resolve("replica-" + (i + 1));
           String yaml = config(home, p, postgres);
           // together, as an orchestrator starts them: both migrate the schema at once
-          started.add(starting.submit(() -> GatewayProcess.start(home, yaml, p.port())));
+          String ready = "http://127.0.0.1:" + p.adminPort() + "/readyz";
+          started.add(
+              starting.submit(() -> GatewayProcess.startReadyAt(home, yaml, p.port(), ready)));
         }
         Exception failed = null;
         for (Future<GatewayProcess> f : started) {
@@ -194,6 +208,7 @@ public final class Fleet implements AutoCloseable {
         haproxy =
             HaproxyProcess.start(
                 FleetHaproxyConfig.forReplicas(ports)
+                    + FleetHaproxyConfig.directFrontends(ports)
                     + FleetHaproxyConfig.readinessFrontend(REPLICAS));
         Fleet fleet = new Fleet(postgres, replicas, ports, haproxy);
         fleet.awaitAllUp();
@@ -212,7 +227,7 @@ public final class Fleet implements AutoCloseable {
 
     private String config(Path home, FleetHaproxyConfig.Replica p, PostgresProcess postgres) {
       return """
-          server: {host: 127.0.0.1, port: %d}
+          server: {host: 127.0.0.1, port: %d, proxyProtocol: true}
           dataDir: '%s'
           admin: {host: 127.0.0.1, port: %d}
           upstreams:

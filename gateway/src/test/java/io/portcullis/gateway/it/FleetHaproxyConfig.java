@@ -92,6 +92,27 @@ final class FleetHaproxyConfig {
     return indent + String.join(" ", kept);
   }
 
+  /**
+   * A frontend and backend per replica that the fixture adds, {@code direct-gwN} on {@code
+   * ${port:direct-gwN}}: a way to one replica for tests that must choose it, sending the PROXY
+   * header as the shipped backends do (the replicas accept nothing else).
+   */
+  static String directFrontends(List<Replica> replicas) {
+    StringBuilder out = new StringBuilder();
+    for (int n = 1; n <= replicas.size(); n++) {
+      out.append(
+          """
+          frontend direct-gw%1$d
+            bind 127.0.0.1:${port:direct-gw%1$d}
+            default_backend direct-gw%1$d
+          backend direct-gw%1$d
+            server gw%1$d 127.0.0.1:%2$d track blobs/gw%1$d
+          """
+              .formatted(n, replicas.get(n - 1).port()));
+    }
+    return out.toString();
+  }
+
   /** A frontend the fixture adds: 200 on {@code /ready} once HAProxy counts every server up. */
   static String readinessFrontend(int servers) {
     return """

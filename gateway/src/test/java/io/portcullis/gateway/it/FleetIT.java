@@ -17,7 +17,11 @@ import io.portcullis.testkit.RequiredTools;
 import io.portcullis.testkit.Skopeo;
 import io.portcullis.testkit.Teardown;
 import io.portcullis.testkit.TestImages;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -207,6 +211,40 @@ class FleetIT {
     assertTrue(
         blobMisses(0) > 0 && blobMisses(1) > 0,
         "both replicas filled blobs: " + blobMisses(0) + ", " + blobMisses(1));
+  }
+
+  /**
+   * HAProxy sends the PROXY protocol header and the replicas read it: a client connecting from
+   * 127.0.0.2 is 127.0.0.2 in the replica's access log, not HAProxy's 127.0.0.1 (so per-address
+   * failed-login limits and quotas count each client, not the load balancer).
+   */
+  @Test
+  void theReplicasSeeTheClientsAddressNotHaproxys() throws Exception {
+    try (Socket socket = new Socket()) {
+      socket.bind(new InetSocketAddress("127.0.0.2", 0));
+      socket.connect(new InetSocketAddress("127.0.0.1", URI.create(fleet.url()).getPort()), 5000);
+      socket.setSoTimeout(10_000);
+      socket
+          .getOutputStream()
+          .write(
+              ("GET /v2/ HTTP/1.1\r\nHost: "
+                      + fleet.hostPort()
+                      + "\r\nX-Request-Id: from-second-address\r\nConnection: close\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
+    }
+    int replica = fleet.replicaThatServed("from-second-address");
+    assertTrue(replica >= 0, "logged");
+    String line =
+        fleet
+            .replica(replica)
+            .log()
+            .lines()
+            .filter(l -> l.contains("id=from-second-address"))
+            .findFirst()
+            .orElseThrow();
+    assertTrue(line.contains("127.0.0.2 GET /v2/ 200"), line);
   }
 
   /**
