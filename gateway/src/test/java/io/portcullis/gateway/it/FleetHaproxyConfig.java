@@ -20,8 +20,8 @@ import java.util.regex.Pattern;
  * algorithms, hash types, timeouts, retries, health checks) is the file as shipped.
  */
 final class FleetHaproxyConfig {
-  /** Where the tests read the file: the repository's own. */
-  static final Path SHIPPED = Path.of(System.getProperty("user.dir")).resolveSibling("deploy");
+  /** The repository's {@code deploy/} directory, where the shipped file is read. */
+  static final Path DEPLOY = Path.of(System.getProperty("user.dir")).resolveSibling("deploy");
 
   /** A replica's client and admin ports. */
   record Replica(int port, int adminPort) {}
@@ -37,7 +37,7 @@ final class FleetHaproxyConfig {
   /** {@code deploy/haproxy.cfg} for these replicas, in order {@code gw1, gw2, ...}. */
   static String forReplicas(List<Replica> replicas) {
     try {
-      return rewrite(Files.readString(SHIPPED.resolve("haproxy.cfg")), replicas);
+      return rewrite(Files.readString(DEPLOY.resolve("haproxy.cfg")), replicas);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read deploy/haproxy.cfg", e);
     }

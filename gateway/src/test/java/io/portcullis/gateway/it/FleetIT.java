@@ -248,6 +248,46 @@ class FleetIT {
   }
 
   /**
+   * HAProxy logs each request's path without its query, where a client may have put a secret (the
+   * gateway's access log masks such values too); the request is still logged.
+   */
+  @Test
+  void haproxysLogKeepsQueriesOut() throws Exception {
+    Http.get(fleet.url() + "/v2/?password=hunter2-in-a-query");
+    Http.get(fleet.url() + "/v2/team/app/tags/list?token=hunter3-in-a-query");
+    String log = "";
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!log.contains("GET /v2/team/app/tags/list HTTP/1.1") && System.nanoTime() < deadline) {
+      Thread.sleep(20); // HAProxy writes the line once the response is done
+      log = fleet.haproxy().log();
+    }
+    assertTrue(log.contains("GET /v2/team/app/tags/list HTTP/1.1"), "logged: " + log);
+    assertFalse(log.contains("hunter2") || log.contains("hunter3"), "no query in: " + log);
+  }
+
+  /**
+   * A blob is routed by its digest, not its repository: one image pushed under two names and pulled
+   * through both fetches each blob from the upstream once (the second repository gets the cached
+   * blob after one HEAD confirms it there), since both names lead to the same replica.
+   */
+  @Test
+  void aBlobSharedByTwoRepositoriesIsFetchedOnce() throws Exception {
+    OciLayout image = images.build(ImageSpec.builder().layers(4, 64 * 1024).seed(1504).build());
+    images.push(image, origin.ref("base/one:v1"));
+    images.push(image, origin.ref("base/two:v1"));
+    skopeo.copy(fleet.ref("base/one:v1"), "dir:" + dir.resolve("base-one")).orThrow();
+    skopeo.copy(fleet.ref("base/two:v1"), "dir:" + dir.resolve("base-two")).orThrow();
+    DirImage two = DirImage.read(dir.resolve("base-two"));
+    assertEquals(image.digest(), two.manifestDigest());
+    for (String digest : two.blobs().keySet()) {
+      assertEquals(
+          1,
+          origin.count("GET", "/v2/base/(one|two)/blobs/" + digest),
+          digest + " fetched once for both repositories");
+    }
+  }
+
+  /**
    * The fixture drops the TLS options (its replicas speak plain HTTP); HAProxy accepts them as
    * shipped: the file checked with {@code haproxy -c} with only the container's certificate
    * directory moved to a dev PKI made here (server names it cannot resolve are left to DNS later).
@@ -260,7 +300,7 @@ class FleetIT {
     Path cfg =
         Files.writeString(
             dir.resolve("haproxy.cfg"),
-            Files.readString(FleetHaproxyConfig.SHIPPED.resolve("haproxy.cfg"))
+            Files.readString(FleetHaproxyConfig.DEPLOY.resolve("haproxy.cfg"))
                 .replace("/etc/haproxy/tls/", tls + "/"));
     CommandResult check =
         new ExternalCommand(dir, Map.of())
