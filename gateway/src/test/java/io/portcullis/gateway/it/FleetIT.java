@@ -248,6 +248,25 @@ class FleetIT {
   }
 
   /**
+   * A replica takes clients only through HAProxy: a request sent to it directly, without the PROXY
+   * header that would name its client, gets no answer, its connection is closed.
+   */
+  @Test
+  void aReplicaClosesAConnectionThatDoesNotStartWithAProxyHeader() throws Exception {
+    URI replica = URI.create(fleet.replica(0).url());
+    try (Socket socket = new Socket(replica.getHost(), replica.getPort())) {
+      socket.setSoTimeout(30_000);
+      socket
+          .getOutputStream()
+          .write(
+              ("GET /v2/ HTTP/1.1\r\nHost: " + replica.getAuthority() + "\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      byte[] answer = socket.getInputStream().readAllBytes(); // until the replica closes
+      assertEquals("", new String(answer, StandardCharsets.UTF_8), "no HTTP answer");
+    }
+  }
+
+  /**
    * HAProxy logs each request's path without its query, where a client may have put a secret (the
    * gateway's access log masks such values too); the request is still logged.
    */
