@@ -107,6 +107,7 @@ class FleetComposeTest {
     assertTrue(replica.path("ports").isMissingNode(), name + " is reached through HAProxy only");
     assertEquals(
         "service_healthy", replica.at("/depends_on/postgres/condition").asText(), "waits for it");
+    assertEquals("on-failure", replica.path("restart").asText(), "started again if it exits");
     boolean configMounted = false;
     for (JsonNode c : replica.path("configs")) {
       configMounted |=

@@ -39,6 +39,7 @@ public final class Fleet implements AutoCloseable {
   static final int REPLICAS = 2;
 
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
+  private static final int START_ATTEMPTS = 3;
 
   private final PostgresProcess postgres;
   private final List<GatewayProcess> replicas;
@@ -90,22 +91,32 @@ public final class Fleet implements AutoCloseable {
 
   /**
    * Which replica (0-based) logged the access line of the request sent with {@code X-Request-Id:
-   * requestId}, or -1 when none did.
+   * requestId}, or -1 when none did within a few seconds (the line is written once the response has
+   * ended, which the client may see a moment earlier).
    */
   public int replicaThatServed(String requestId) throws Exception {
-    Pattern line =
-        Pattern.compile(" id=" + Pattern.quote(requestId) + "(\\s|$)", Pattern.MULTILINE);
-    // the line is written once the response has ended, which the client may see a moment earlier
-    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    do {
+    return replicaThatLogged(
+        Pattern.compile(" id=" + Pattern.quote(requestId) + "(\\s|$)", Pattern.MULTILINE),
+        Duration.ofSeconds(5));
+  }
+
+  /**
+   * Which replica (0-based) has a log line matching {@code line}, looking again until {@code wait}
+   * has passed; -1 when none has.
+   */
+  public int replicaThatLogged(Pattern line, Duration wait) throws Exception {
+    long deadline = System.nanoTime() + wait.toNanos();
+    while (true) {
       for (int i = 0; i < replicas.size(); i++) {
         if (line.matcher(replicas.get(i).log()).find()) {
           return i;
         }
       }
+      if (System.nanoTime() >= deadline) {
+        return -1;
+      }
       Thread.sleep(20);
-    } while (System.nanoTime() < deadline);
-    return -1;
+    }
   }
 
   /** Replica {@code i}'s admin {@code /metrics} text. */
@@ -144,6 +155,13 @@ public final class Fleet implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
+    closeAll(haproxy, replicas, postgres);
+  }
+
+  /** The load balancer first, so that no request reaches a replica being stopped. */
+  private static void closeAll(
+      HaproxyProcess haproxy, List<GatewayProcess> replicas, PostgresProcess postgres)
+      throws Exception {
     List<AutoCloseable> all = new ArrayList<>();
     all.add(haproxy);
     all.addAll(replicas);
@@ -191,8 +209,7 @@ public final class Fleet implements AutoCloseable {
           String yaml = config(home, p, postgres);
           // together, as an orchestrator starts them: both migrate the schema at once
           String ready = "http://127.0.0.1:" + p.adminPort() + "/readyz";
-          started.add(
-              starting.submit(() -> GatewayProcess.startReadyAt(home, yaml, p.port(), ready)));
+          started.add(starting.submit(() -> startReplica(home, yaml, p.port(), ready)));
         }
         Exception failed = null;
         for (Future<GatewayProcess> f : started) {
@@ -214,14 +231,28 @@ public final class Fleet implements AutoCloseable {
         fleet.awaitAllUp();
         return fleet;
       } catch (Exception | AssertionError e) {
-        List<AutoCloseable> all = new ArrayList<>();
-        all.add(haproxy);
-        all.addAll(replicas);
-        all.add(postgres);
-        Teardown.closeAll(all.toArray(AutoCloseable[]::new));
+        closeAll(haproxy, replicas, postgres);
         throw e;
       } finally {
         starting.shutdownNow();
+      }
+    }
+
+    /**
+     * Starts a replica, and again (as an orchestrator restarts it) when it exited because the
+     * database did not answer in time: on a loaded machine a fresh PostgreSQL can be that slow.
+     */
+    private static GatewayProcess startReplica(Path home, String yaml, int port, String ready)
+        throws Exception {
+      for (int attempt = 1; ; attempt++) {
+        try {
+          return GatewayProcess.startReadyAt(home, yaml, port, ready);
+        } catch (IllegalStateException e) {
+          if (attempt == START_ATTEMPTS
+              || !String.valueOf(e.getMessage()).contains("cannot open the shared state")) {
+            throw e;
+          }
+        }
       }
     }
 

@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -91,8 +92,10 @@ class FleetFailoverIT {
       DirImage got = DirImage.read(second); // every blob checked against its digest
       assertEquals(image.digest(), got.manifestDigest(), "first pull: " + interrupted.describe());
       assertTrue(got.blobs().containsKey(layer), "the layer arrived whole");
-      assertTrue(
-          fleet.replica(survivor).log().contains("GET " + layerPath + " 200"),
+      assertEquals(
+          survivor,
+          fleet.replicaThatLogged(
+              Pattern.compile(Pattern.quote("GET " + layerPath + " 200")), Duration.ofSeconds(5)),
           "the other replica served the layer");
     } finally {
       client.shutdownNow();
