@@ -28,9 +28,12 @@ for jar in "$gateway_jar" "$repo/signer-cli/target/portcullis-signer.jar"; do
 done
 gateway() { "$java" -jar "$gateway_jar" "$@"; }
 
-# The container users of docker-compose.yml: the gateway image's nonroot user, the registry's.
+# The container users of docker-compose.yml: the gateway image's nonroot user, the registry's, and
+# in the fleet profile PostgreSQL's (postgres:*-alpine) and HAProxy's (haproxy:*-alpine).
 gateway_uid=65532
 registry_uid=1000
+postgres_uid=70
+haproxy_uid=99
 
 certs="$dir/certs-dev/out"
 secrets="$dir/deploy/secrets"
@@ -63,6 +66,19 @@ if [ ! -f "$secrets/token-key.pem" ]; then
   echo "== ES256 token signing key -> token-key.pem, kid: $(gateway token-key "$secrets/token-key.pem")"
 fi
 
+if [ ! -f "$secrets/db-password" ]; then
+  echo "== the fleet's PostgreSQL password -> db-password (replicas), postgres-password (PostgreSQL)"
+  random_password > "$secrets/db-password"
+  rm -f "$secrets/postgres-password"
+fi
+# A secret file is handed to one container user, so each user that reads it gets its own copy.
+if [ ! -f "$secrets/postgres-password" ]; then
+  cp "$secrets/db-password" "$secrets/postgres-password"
+fi
+if [ ! -f "$secrets/haproxy-tls.key" ] || [ "$certs/tls.key" -nt "$secrets/haproxy-tls.key" ]; then
+  cp "$certs/tls.key" "$secrets/haproxy-tls.key"
+fi
+
 # Compose bind-mounts a secret file with its owner and mode, so the container user must be able to
 # read it: hand it over (as root), or grant read with an ACL; never make it world-readable.
 grant() {
@@ -81,11 +97,15 @@ grant() {
 grant "$gateway_uid" "$secrets/upstream-credentials" "$secrets/gateway-htpasswd" \
   "$secrets/token-key.pem" "$certs/tls.key"
 grant "$registry_uid" "$secrets/registry-htpasswd"
+grant "$gateway_uid" "$secrets/db-password"
+grant "$postgres_uid" "$secrets/postgres-password"
+grant "$haproxy_uid" "$secrets/haproxy-tls.key"
 chmod 0644 "$certs/tls.crt" "$certs/root.crt"
 
 cat <<DONE
 == ready. Next:
   docker compose run --rm --no-deps --user 0 --cap-add CHOWN --entrypoint chown registry $registry_uid:$registry_uid /var/lib/registry   # once: the new registry volume
   docker compose up -d --build
+  or the fleet (two replicas, PostgreSQL, HAProxy on 5001): docker compose --profile fleet up -d --build
   clients trust $certs/root.crt; user ci, password in $secrets/ci-password
 DONE

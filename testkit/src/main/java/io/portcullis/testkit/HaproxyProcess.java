@@ -187,6 +187,15 @@ public final class HaproxyProcess implements AutoCloseable {
     }
   }
 
+  /** Everything HAProxy has written so far: its messages and, with {@code log stdout}, its log. */
+  public String log() {
+    try {
+      return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + log, e);
+    }
+  }
+
   /** The last lines of HAProxy's output, to end a failure message with. */
   public String tail() {
     return ProcessLog.tail(log);

@@ -132,7 +132,7 @@ public final class ConfigLoader {
   private static GatewayConfig validate(FileConfig raw) {
     ServerSection s =
         raw.server() == null
-            ? new ServerSection(null, null, null, null, null, null, null, null, null)
+            ? new ServerSection(null, null, null, null, null, null, null, null, null, null)
             : raw.server();
     int port = s.port() == null ? 5000 : s.port();
     if (port < 0 || port > 65535) {
@@ -157,7 +157,8 @@ public final class ConfigLoader {
                 s.bodyStallTimeout(),
                 "server.bodyStallTimeout",
                 ServerConfig.DEFAULT_BODY_STALL_TIMEOUT),
-            eventLoops(s.eventLoops()));
+            eventLoops(s.eventLoops()),
+            Boolean.TRUE.equals(s.proxyProtocol()));
 
     if (raw.upstreams() == null || raw.upstreams().isEmpty()) {
       throw new ConfigException("upstreams: at least one upstream registry is required");
@@ -478,7 +479,8 @@ public final class ConfigLoader {
       String idleTimeout,
       String readHeaderTimeout,
       String bodyStallTimeout,
-      Integer eventLoops) {}
+      Integer eventLoops,
+      Boolean proxyProtocol) {}
 
   record UpstreamSection(
       String name,

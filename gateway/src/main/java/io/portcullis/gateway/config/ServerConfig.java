@@ -18,6 +18,14 @@ import java.util.Optional;
  *
  * <p>{@code eventLoops} client listeners share the port, one per Vert.x event loop, so client I/O
  * and blob hashing use every core instead of the one loop a single listener is bound to.
+ *
+ * <p>With {@code proxyProtocol} every connection must begin with a PROXY protocol header (v1 or v2,
+ * as HAProxy's {@code send-proxy-v2} sends it), and the client address it carries is the one the
+ * gateway sees: failed-login limits, quotas, audit and access logs count real clients rather than
+ * the load balancer. A connection without one is closed. Only for a listener that nothing but the
+ * load balancer can reach, since whoever connects states the address.
+ *
+ * @see <a href="https://www.haproxy.org/download/2.6/doc/proxy-protocol.txt">The PROXY protocol</a>
  */
 public record ServerConfig(
     String host,
@@ -28,7 +36,8 @@ public record ServerConfig(
     Duration idleTimeout,
     Duration readHeaderTimeout,
     Duration bodyStallTimeout,
-    int eventLoops) {
+    int eventLoops,
+    boolean proxyProtocol) {
 
   public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
@@ -54,7 +63,8 @@ public record ServerConfig(
         idleTimeout,
         readHeaderTimeout,
         bodyStallTimeout,
-        eventLoops);
+        eventLoops,
+        proxyProtocol);
   }
 
   /** The scheme clients use: {@code https} with TLS, else {@code http}. */

@@ -6,12 +6,14 @@ import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The client listener's socket and TLS options: HTTP/1.1, heads of at most 16 KiB per line (chunk
  * lines included). With {@code server.tls} only TLS 1.2 and 1.3 are offered (Vert.x's defaults);
  * with a {@code clientCaFile} a client must present a certificate that chains to it, or the
- * handshake fails.
+ * handshake fails. With {@code server.proxyProtocol} each connection starts with a PROXY protocol
+ * header from the load balancer, within {@code readHeaderTimeout}.
  */
 public final class ListenerOptions {
   private ListenerOptions() {}
@@ -28,6 +30,13 @@ public final class ListenerOptions {
             .setHttp2ClearTextEnabled(false)
             .setHandle100ContinueAutomatically(true)
             .setMaxInitialLineLength(16 * 1024);
+    if (server.proxyProtocol()) {
+      // the PROXY header comes first on a new connection: bounded like the request head after it
+      options
+          .setUseProxyProtocol(true)
+          .setProxyProtocolTimeout(server.readHeaderTimeout().toMillis())
+          .setProxyProtocolTimeoutUnit(TimeUnit.MILLISECONDS);
+    }
     server.tls().ifPresent(tls -> tls(options, tls));
     return options;
   }

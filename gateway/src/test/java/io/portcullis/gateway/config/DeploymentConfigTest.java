@@ -88,6 +88,14 @@ class DeploymentConfigTest {
   }
 
   @Test
+  void theProxyProtocolIsOffUnlessAsked() {
+    assertFalse(parse("").server().proxyProtocol(), "a plain client must reach a lone gateway");
+    GatewayConfig set = parse("server: {proxyProtocol: true}\n");
+    assertTrue(set.server().proxyProtocol());
+    assertTrue(set.withPort(0).server().proxyProtocol());
+  }
+
+  @Test
   void adminLoggingAndShutdownTimeout() {
     GatewayConfig c = parse("admin: {}\nlogging: {format: json}\nserver: {shutdownTimeout: 2m}\n");
     assertEquals(Optional.of(new AdminConfig("127.0.0.1", 9095)), c.admin());

@@ -18,19 +18,22 @@ import java.security.SecureRandom;
 import java.security.spec.ECGenParameterSpec;
 import java.util.Map;
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * {@code deploy/gateway.yaml} passes the gateway's own validation once the files the compose
- * deployment mounts exist: the container paths are mapped into a temporary directory holding a dev
- * PKI, a token key, credentials and an htpasswd file made here.
+ * {@code deploy/gateway.yaml} (and the fleet's {@code deploy/gateway-fleet.yaml}) passes the
+ * gateway's own validation once the files the compose deployment mounts exist: the container paths
+ * are mapped into a temporary directory holding a dev PKI, a token key, credentials and an htpasswd
+ * file made here.
  */
 class DeployConfigTest {
   @TempDir Path dir;
 
-  @Test
-  void theComposeConfigurationValidates() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"deploy/gateway.yaml", "deploy/gateway-fleet.yaml"})
+  void theComposeConfigurationValidates(String file) throws Exception {
     Path secrets = Files.createDirectories(dir.resolve("secrets"));
     Path tls = Files.createDirectories(dir.resolve("tls"));
     DevPki pki = DevPki.generate();
@@ -46,6 +49,7 @@ class DeployConfigTest {
         PemFiles.privateKey(tokenKey.getPrivate()) + PublicKeyPem.encode(tokenKey.getPublic()),
         false);
     Files.writeString(secrets.resolve("upstream-credentials"), "gateway:upstream-password\n");
+    Files.writeString(secrets.resolve("db-password"), "db-password\n");
     byte[] salt = new byte[16];
     new SecureRandom().nextBytes(salt);
     Files.writeString(
@@ -53,15 +57,14 @@ class DeployConfigTest {
         "ci:" + OpenBSDBCrypt.generate("ci-password".toCharArray(), salt, 5) + "\n");
 
     String yaml =
-        Files.readString(ComposeFileTest.ROOT.resolve("deploy/gateway.yaml"))
+        Files.readString(ComposeFileTest.ROOT.resolve(file))
             .replace("/run/secrets/", secrets + "/")
             .replace("/etc/portcullis/tls/", tls + "/")
             .replace(
                 "/etc/portcullis/trust-policies/",
                 ComposeFileTest.ROOT.resolve("trust-policies") + "/")
             .replace("/var/lib/portcullis", dir.resolve("data").toString());
-    GatewayConfig c =
-        ConfigLoader.parse(yaml.getBytes(StandardCharsets.UTF_8), "deploy/gateway.yaml", Map.of());
+    GatewayConfig c = ConfigLoader.parse(yaml.getBytes(StandardCharsets.UTF_8), file, Map.of());
     assertEquals(5000, c.server().port());
     assertTrue(c.server().tls().isPresent());
     assertTrue(c.admin().isPresent());
@@ -69,5 +72,7 @@ class DeployConfigTest {
     assertTrue(c.policy().isPresent());
     assertEquals(LoggingConfig.Format.JSON, c.logging().format());
     assertEquals("gateway", c.upstreams().get(0).credentials().orElseThrow().username());
+    // the fleet's replicas share their state; the single gateway keeps its files
+    assertEquals(file.endsWith("fleet.yaml"), c.state().isPresent());
   }
 }

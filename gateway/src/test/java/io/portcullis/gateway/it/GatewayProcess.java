@@ -22,11 +22,13 @@ public final class GatewayProcess implements AutoCloseable {
   private final Process process;
   private final int port;
   private final Path log;
+  private final String readyUrl;
 
-  private GatewayProcess(Process process, int port, Path log) {
+  private GatewayProcess(Process process, int port, Path log, String readyUrl) {
     this.process = process;
     this.port = port;
     this.log = log;
+    this.readyUrl = readyUrl;
   }
 
   /** The jar built by {@code mvn package}; failsafe runs after it, so it is always there. */
@@ -72,6 +74,27 @@ public final class GatewayProcess implements AutoCloseable {
   public static GatewayProcess start(
       Path dir, String configYaml, int port, Map<String, String> environment, String... jvmArgs)
       throws IOException, InterruptedException {
+    return start(dir, configYaml, port, null, environment, jvmArgs);
+  }
+
+  /**
+   * As {@link #start(Path, String, int, String...)}, ready once {@code readyUrl} (the admin
+   * listener's {@code /readyz}) answers 200: for a client listener that a plain HTTP client cannot
+   * probe, one that expects a PROXY protocol header first ({@code server.proxyProtocol}).
+   */
+  public static GatewayProcess startReadyAt(Path dir, String configYaml, int port, String readyUrl)
+      throws IOException, InterruptedException {
+    return start(dir, configYaml, port, readyUrl, Map.of());
+  }
+
+  private static GatewayProcess start(
+      Path dir,
+      String configYaml,
+      int port,
+      String readyUrl,
+      Map<String, String> environment,
+      String... jvmArgs)
+      throws IOException, InterruptedException {
     Files.createDirectories(dir);
     Path config = Files.writeString(dir.resolve("gateway.yaml"), configYaml);
     Path log = dir.resolve("gateway.log");
@@ -83,7 +106,7 @@ public final class GatewayProcess implements AutoCloseable {
         new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().putAll(environment);
     Process p = builder.start();
-    GatewayProcess gp = new GatewayProcess(p, port, log);
+    GatewayProcess gp = new GatewayProcess(p, port, log, readyUrl);
     try {
       gp.awaitReady();
     } catch (IOException | InterruptedException | RuntimeException e) {
@@ -129,10 +152,11 @@ public final class GatewayProcess implements AutoCloseable {
       try {
         HttpResponse<Void> r =
             http.send(
-                HttpRequest.newBuilder(URI.create(url() + "/v2/")).build(),
+                HttpRequest.newBuilder(URI.create(readyUrl != null ? readyUrl : url() + "/v2/"))
+                    .build(),
                 HttpResponse.BodyHandlers.discarding());
         // 200 on an open gateway, 401 (a challenge) with access control: either way it serves.
-        if (r.statusCode() == 200 || r.statusCode() == 401) {
+        if (r.statusCode() == 200 || (r.statusCode() == 401 && readyUrl == null)) {
           return;
         }
       } catch (IOException notYet) {

@@ -55,7 +55,8 @@ public final class EventLoopContexts {
         Duration.ofSeconds(30),
         Duration.ofSeconds(30),
         bodyStall,
-        loops);
+        loops,
+        false);
   }
 
   /** Runs {@code call} on {@code context} and waits (up to 5 s) for what it returns. */
