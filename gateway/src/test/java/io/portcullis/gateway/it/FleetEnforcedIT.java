@@ -76,9 +76,8 @@ class FleetEnforcedIT {
   }
 
   /**
-   * Fails on this branch for the reason the issue names: the replica serving a blob answers 403, as
-   * only the replica that approved the manifest knows the blob is approved. The shared approvals
-   * (another part of issue #15) make it pass.
+   * The issue's case: the replica serving a blob is not the one that approved its manifest. Without
+   * shared approvals that replica answers 403 (checked with them disabled).
    */
   @Test
   void anImageApprovedThroughOneReplicaIsServedWholeThroughTheOther() throws Exception {
