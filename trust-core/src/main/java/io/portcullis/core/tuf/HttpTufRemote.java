@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLContext;
 
 /**
  * A {@link TufRemote} over {@link HttpClient}: connect and request deadlines, a deadline for the
@@ -35,6 +36,14 @@ public final class HttpTufRemote implements TufRemote {
    *     slash is added when missing
    */
   public HttpTufRemote(URI base, Duration timeout) {
+    this(base, timeout, null);
+  }
+
+  /**
+   * @param tls the TLS context for an {@code https} repository whose certificate the system trust
+   *     store does not hold (a private Notary server's CA); null for the default
+   */
+  public HttpTufRemote(URI base, Duration timeout, SSLContext tls) {
     String scheme = base.getScheme();
     if (!"https".equals(scheme) && !"http".equals(scheme)) {
       throw new IllegalArgumentException("TUF repository must be an http(s) URL: " + base);
@@ -42,11 +51,12 @@ public final class HttpTufRemote implements TufRemote {
     String text = base.toString();
     this.base = URI.create(text.endsWith("/") ? text : text + "/");
     this.timeout = timeout;
-    this.client =
-        HttpClient.newBuilder()
-            .connectTimeout(timeout)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
+    HttpClient.Builder builder =
+        HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER);
+    if (tls != null) {
+      builder.sslContext(tls);
+    }
+    this.client = builder.build();
   }
 
   public URI base() {
