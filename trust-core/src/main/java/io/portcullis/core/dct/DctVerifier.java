@@ -13,6 +13,7 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -68,7 +69,8 @@ public final class DctVerifier {
 
   /** Updates and verifies the GUN's metadata; the result resolves tags. */
   public static TrustData verify(Settings settings) throws TufException, IOException {
-    byte[] start = startingRoot(settings);
+    byte[] current = fetchRoot(settings, ROOT);
+    byte[] start = startingRoot(settings, current);
     TufClient client =
         TufClient.open(
             new TufClient.Settings(
@@ -79,6 +81,7 @@ public final class DctVerifier {
                 settings.limits(),
                 FORMAT));
     RootMetadata root = client.updateRoot();
+    checkReachedCurrent(settings.gun(), root, RootMetadata.parse(ROOT, current, FORMAT));
     checkRootCertificates(settings.gun(), root, settings.clock().instant());
     if (settings.trust() instanceof RootTrust.FirstUse && settings.store().read(ROOT).isEmpty()) {
       settings.store().write(ROOT, root.metadata().raw());
@@ -90,9 +93,9 @@ public final class DctVerifier {
   }
 
   /** The root to start from, before rotations: see {@link RootTrust}. */
-  private static byte[] startingRoot(Settings settings) throws TufException, IOException {
+  private static byte[] startingRoot(Settings settings, byte[] current)
+      throws TufException, IOException {
     if (settings.trust() instanceof RootTrust.Pinned pinned) {
-      byte[] current = fetchRoot(settings, ROOT);
       if (signedByPins(current, ROOT, pinned.pins())) {
         return current;
       }
@@ -107,7 +110,37 @@ public final class DctVerifier {
               + " 1.root.json)");
     }
     Optional<byte[]> recorded = settings.store().read(ROOT);
-    return recorded.isPresent() ? recorded.get() : fetchRoot(settings, ROOT);
+    return recorded.isPresent() ? recorded.get() : current;
+  }
+
+  /**
+   * The rotations walked must end at the server's current {@code root.json}: a gap in the {@code
+   * N.root.json} chain would otherwise leave an old root trusted while the server has moved on, and
+   * a current root of the trusted version must be the trusted one.
+   */
+  private static void checkReachedCurrent(String gun, RootMetadata trusted, RootMetadata current)
+      throws TufException.Untrusted {
+    if (current.version() > trusted.version()) {
+      throw new TufException.Untrusted(
+          "root.json version "
+              + current.version()
+              + " of "
+              + gun
+              + " does not chain from the trusted root version "
+              + trusted.version()
+              + ": "
+              + (trusted.version() + 1)
+              + ".root.json is missing");
+    }
+    if (current.version() == trusted.version()
+        && !Arrays.equals(current.metadata().canonical(), trusted.metadata().canonical())) {
+      throw new TufException.Untrusted(
+          "root.json version "
+              + current.version()
+              + " of "
+              + gun
+              + " is not the root trusted at that version");
+    }
   }
 
   private static byte[] fetchRoot(Settings settings, String file) throws TufException {

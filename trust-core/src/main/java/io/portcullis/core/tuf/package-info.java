@@ -7,7 +7,7 @@
  * <p>It knows nothing of Sigstore: the same code reads Notary v1 (Docker Content Trust) metadata.
  * What differs between the two ({@code _type} spelling, {@code meta} names, signature encoding and
  * methods, key ids, delegation names and paths, the canonical JSON) is one {@link
- * io.portcullis.core.tuf.TufFormat}, with securesystemslib's conventions as the default.
- * Delegated targets roles are followed (pre-order, depth first, terminating roles honoured).
+ * io.portcullis.core.tuf.TufFormat}, with securesystemslib's conventions as the default. Delegated
+ * targets roles are followed (pre-order, depth first, terminating roles honoured).
  */
 package io.portcullis.core.tuf;
