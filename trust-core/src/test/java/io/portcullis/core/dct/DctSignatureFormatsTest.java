@@ -13,6 +13,7 @@ import io.portcullis.core.tuf.TufMetadataStore;
 import io.portcullis.core.tuf.TufRemote;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.Signature;
 import java.time.Clock;
 import java.time.ZoneOffset;
@@ -73,20 +74,20 @@ class DctSignatureFormatsTest {
 
   @Test
   void derEncodedEcdsaSignaturesVerifyToo() throws Exception {
-    TufRemote remote =
-        withTargetsSignature(
-            sig -> {
-              try {
-                Signature der = Signature.getInstance("SHA256withECDSA");
-                der.initSign(repo.targets.pair().getPrivate());
-                der.update(CanonicalJson.NOTARY.canonicalize(signedPart()));
-                sig.put("sig", Base64.getEncoder().encodeToString(der.sign()));
-                return sig;
-              } catch (Exception e) {
-                throw new IllegalStateException(e);
-              }
-            });
+    TufRemote remote = withTargetsSignature(this::derSignature);
     assertEquals("targets", verify(remote).resolve("v1", DctVerifier.DOCKER_ROLES).role());
+  }
+
+  /** The entry re-signed as ASN.1 DER, which later notary versions write. */
+  private ObjectNode derSignature(ObjectNode sig) {
+    try {
+      Signature der = Signature.getInstance("SHA256withECDSA");
+      der.initSign(repo.targets.pair().getPrivate());
+      der.update(CanonicalJson.NOTARY.canonicalize(signedPart()));
+      return sig.put("sig", Base64.getEncoder().encodeToString(der.sign()));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private ObjectNode signedPart() {
@@ -95,7 +96,8 @@ class DctSignatureFormatsTest {
 
   @Test
   void aMethodThatDoesNotSuitTheKeyDoesNotCount() throws Exception {
-    TufRemote remote = withTargetsSignature(sig -> sig.put("method", "eddsa"));
+    // a valid DER signature, so that only the method can make it not count
+    TufRemote remote = withTargetsSignature(sig -> derSignature(sig).put("method", "eddsa"));
     assertThrows(TufException.ThresholdNotMet.class, () -> verify(remote));
   }
 
