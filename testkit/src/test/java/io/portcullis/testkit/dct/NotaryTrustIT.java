@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portcullis.core.dct.DctVerifier;
+import io.portcullis.core.dct.Gun;
 import io.portcullis.core.dct.NotaryKeyTypes;
 import io.portcullis.core.dct.RootKeyPins;
 import io.portcullis.core.dct.RootTrust;
@@ -108,7 +109,12 @@ class NotaryTrustIT {
       throws Exception {
     return DctVerifier.verify(
         new DctVerifier.Settings(
-            gun, remote, new TufMetadataStore(store), trust, Clock.systemUTC(), TufLimits.DEFAULT));
+            new Gun(gun),
+            remote,
+            new TufMetadataStore(store),
+            trust,
+            Clock.systemUTC(),
+            TufLimits.DEFAULT));
   }
 
   /** A releases delegation to a development signer, whose key the client imports to sign with. */

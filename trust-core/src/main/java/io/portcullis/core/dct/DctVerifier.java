@@ -47,7 +47,7 @@ public final class DctVerifier {
    * @param store the trusted state from earlier runs for this GUN and trust store
    */
   public record Settings(
-      String gun,
+      Gun gun,
       TufRemote remote,
       TufMetadataStore store,
       RootTrust trust,
@@ -81,15 +81,15 @@ public final class DctVerifier {
                 settings.limits(),
                 FORMAT));
     RootMetadata root = client.updateRoot();
-    checkReachedCurrent(settings.gun(), root, RootMetadata.parse(ROOT, current, FORMAT));
-    checkRootCertificates(settings.gun(), root, settings.clock().instant());
+    checkReachedCurrent(settings.gun().value(), root, RootMetadata.parse(ROOT, current, FORMAT));
+    checkRootCertificates(settings.gun().value(), root, settings.clock().instant());
     if (settings.trust() instanceof RootTrust.FirstUse && settings.store().read(ROOT).isEmpty()) {
       settings.store().write(ROOT, root.metadata().raw());
     }
     client.updateTimestamp();
     client.updateSnapshot();
     client.updateTargets();
-    return new TrustData(settings.gun(), client);
+    return new TrustData(settings.gun().value(), client);
   }
 
   /** The root to start from, before rotations: see {@link RootTrust}. */

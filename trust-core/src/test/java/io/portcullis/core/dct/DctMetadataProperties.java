@@ -79,7 +79,7 @@ class DctMetadataProperties {
       TrustData data =
           DctVerifier.verify(
               new DctVerifier.Settings(
-                  GUN,
+                  new Gun(GUN),
                   REPO.remoteWith(change.get1(), change.get2()),
                   new TufMetadataStore(store),
                   new RootTrust.FirstUse(),

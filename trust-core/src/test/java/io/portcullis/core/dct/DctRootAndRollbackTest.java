@@ -43,7 +43,7 @@ class DctRootAndRollbackTest {
   TrustData verify(TufRemote remote, RootTrust trust, String store) throws Exception {
     return DctVerifier.verify(
         new DctVerifier.Settings(
-            GUN,
+            new Gun(GUN),
             remote,
             new TufMetadataStore(dir.resolve(store)),
             trust,

@@ -44,7 +44,7 @@ class DctSignatureFormatsTest {
   TrustData verify(TufRemote remote) throws Exception {
     return DctVerifier.verify(
         new DctVerifier.Settings(
-            GUN,
+            new Gun(GUN),
             remote,
             new TufMetadataStore(dir.resolve("s" + System.nanoTime())),
             new RootTrust.FirstUse(),

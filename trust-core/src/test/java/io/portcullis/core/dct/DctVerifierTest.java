@@ -49,7 +49,7 @@ class DctVerifierTest {
   TrustData verify(TufRemote remote, RootTrust trust, String store, Instant now) throws Exception {
     return DctVerifier.verify(
         new DctVerifier.Settings(
-            GUN,
+            new Gun(GUN),
             remote,
             new TufMetadataStore(dir.resolve(store)),
             trust,
@@ -164,6 +164,28 @@ class DctVerifierTest {
     repo.targetsSigner = NotaryRepository.ecdsa();
     repo.publish();
     assertThrows(TufException.ThresholdNotMet.class, () -> tofu("s"));
+  }
+
+  @Test
+  void aThresholdOfTwoNeedsTwoDistinctKeys() throws Exception {
+    repo.secondTargets = NotaryRepository.ecdsa();
+    repo.targetsThreshold = 2;
+    repo.targetsSigners = List.of(repo.targets, repo.secondTargets);
+    repo.files.clear();
+    repo.publish();
+    assertEquals(
+        Set.of(repo.targets.id(), repo.secondTargets.id()),
+        tofu("both").resolve("v1", DctVerifier.DOCKER_ROLES).signerKeyIds());
+
+    for (List<NotaryRepository.Key> signers :
+        List.of(List.of(repo.targets), List.of(repo.targets, repo.targets))) {
+      repo.targetsSigners = signers;
+      repo.publish();
+      TufException.ThresholdNotMet e =
+          assertThrows(TufException.ThresholdNotMet.class, () -> tofu("one-" + signers.size()));
+      assertEquals(1, e.verified());
+      assertEquals(2, e.threshold());
+    }
   }
 
   @Test

@@ -71,6 +71,14 @@ final class NotaryRepository {
   /** When set, the targets role's metadata is signed by this key instead of its own. */
   Key targetsSigner;
 
+  /** A second key of the targets role, and the role's threshold. */
+  Key secondTargets;
+
+  int targetsThreshold = 1;
+
+  /** When set, exactly these keys sign the targets role's metadata. */
+  List<Key> targetsSigners;
+
   /** When set, the releases role's metadata is signed by this key instead of its own. */
   Key releasesSigner;
 
@@ -227,9 +235,16 @@ final class NotaryRepository {
     for (Key k : List.of(root, targets, snapshot, timestamp)) {
       keys.set(k.id(), k.object());
     }
+    if (secondTargets != null) {
+      keys.set(secondTargets.id(), secondTargets.object());
+    }
     ObjectNode roles = body.putObject("roles");
     roles.set("root", role(1, root));
-    roles.set("targets", role(1, targets));
+    roles.set(
+        "targets",
+        secondTargets == null
+            ? role(targetsThreshold, targets)
+            : role(targetsThreshold, targets, secondTargets));
     roles.set("snapshot", role(1, snapshot));
     roles.set("timestamp", role(1, timestamp));
     body.put("version", rootVersion);
@@ -306,7 +321,9 @@ final class NotaryRepository {
     byte[] targetsFile =
         signed(
             targetsBody(targetEntries, targetsVersion, targetsExpires, delegations()),
-            List.of(targetsSigner != null ? targetsSigner : targets));
+            targetsSigners != null
+                ? targetsSigners
+                : List.of(targetsSigner != null ? targetsSigner : targets));
     files.put("targets.json", targetsFile);
     byte[] releasesFile =
         signed(
