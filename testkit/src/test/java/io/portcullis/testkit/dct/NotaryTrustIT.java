@@ -107,14 +107,14 @@ class NotaryTrustIT {
 
   private static TrustData verify(String gun, RootTrust trust, Path store, TufRemote remote)
       throws Exception {
+    return verify(gun, trust, store, remote, Clock.systemUTC());
+  }
+
+  private static TrustData verify(
+      String gun, RootTrust trust, Path store, TufRemote remote, Clock clock) throws Exception {
     return DctVerifier.verify(
         new DctVerifier.Settings(
-            new Gun(gun),
-            remote,
-            new TufMetadataStore(store),
-            trust,
-            Clock.systemUTC(),
-            TufLimits.DEFAULT));
+            new Gun(gun), remote, new TufMetadataStore(store), trust, clock, TufLimits.DEFAULT));
   }
 
   /** A releases delegation to a development signer, whose key the client imports to sign with. */
@@ -297,6 +297,23 @@ class NotaryTrustIT {
                 new RootTrust.FirstUse(),
                 work.resolve("timestamp"),
                 tampering(remote(gun), "timestamp.json", "\"expires\":\"20", "\"expires\":\"21")));
+  }
+
+  @Test
+  void theServersTimestampIsRefusedOnceItsFourteenDaysHavePassed() throws Exception {
+    String gun = newGun();
+    NotaryClient client = notary.client();
+    client.init(gun).orThrow();
+    sign(client, gun, "v1", manifest("fresh"));
+    publish(client, gun);
+    Clock in13Days = Clock.offset(Clock.systemUTC(), Duration.ofDays(13));
+    verify(gun, new RootTrust.FirstUse(), work.resolve("a"), remote(gun), in13Days);
+    Clock in15Days = Clock.offset(Clock.systemUTC(), Duration.ofDays(15));
+    TufException.Expired e =
+        assertThrows(
+            TufException.Expired.class,
+            () -> verify(gun, new RootTrust.FirstUse(), work.resolve("b"), remote(gun), in15Days));
+    assertTrue(e.getMessage().startsWith("timestamp.json expired"), e.getMessage());
   }
 
   /** The server's files with {@code from} replaced by {@code to} in one of them. */
