@@ -5,6 +5,7 @@ import io.portcullis.core.tuf.TargetFile;
 import io.portcullis.core.tuf.TufClient;
 import io.portcullis.core.tuf.TufException;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,15 @@ public final class TrustData {
 
   public String gun() {
     return gun;
+  }
+
+  /**
+   * When this trust data stops being usable: the earliest expiry of the metadata verified so far
+   * (the timestamp's, usually, 14 days on a notary server), delegated roles already read included.
+   * A cache may answer from it until then and must verify again after.
+   */
+  public Instant expires() {
+    return client.earliestExpiry();
   }
 
   /**

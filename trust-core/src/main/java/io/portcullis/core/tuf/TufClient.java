@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -113,6 +114,30 @@ public final class TufClient {
 
   public RootMetadata trustedRoot() {
     return root;
+  }
+
+  /**
+   * The earliest expiry of the metadata verified so far (root, timestamp, snapshot, targets and the
+   * delegated roles loaded): until then what this client resolved may be reused, after it the
+   * update must run again.
+   */
+  public Instant earliestExpiry() {
+    List<SignedMetadata> verified = new ArrayList<>();
+    verified.add(root.metadata());
+    if (timestamp != null) {
+      verified.add(timestamp.metadata());
+    }
+    if (snapshot != null) {
+      verified.add(snapshot.metadata());
+    }
+    if (targets != null) {
+      verified.add(targets.metadata());
+    }
+    delegated.values().forEach(d -> verified.add(d.metadata()));
+    return verified.stream()
+        .map(SignedMetadata::expires)
+        .min(Comparator.naturalOrder())
+        .orElseThrow();
   }
 
   /**
@@ -351,10 +376,18 @@ public final class TufClient {
    * reached from it (pre-order, depth first, at most {@link TufLimits#maxDelegations()} roles),
    * each role's metadata verified by its delegator's keys for it. A target is kept only when every
    * delegation on the way covers its name. Empty when no delegation leads to the role. Docker
-   * Content Trust reads {@code targets/releases}, then {@code targets}, this way.
+   * Content Trust reads {@code targets/releases}, then {@code targets}, this way. Refused with
+   * {@link TufException.Expired} once any metadata verified so far has expired.
    */
   public Optional<RoleTargets> roleTargets(String role) throws TufException, IOException {
     requireStep(targets, "updateTargets");
+    // asked later than the update ran (a cached client): nothing expired may answer, and a
+    // delegated role read now is held to the time now
+    now = settings.clock().instant();
+    Instant expiry = earliestExpiry();
+    if (!expiry.isAfter(now)) {
+      throw new TufException.Expired("the metadata verified earlier", expiry, now);
+    }
     if (role.equals("targets")) {
       return Optional.of(
           new RoleTargets(

@@ -12,6 +12,7 @@ import io.portcullis.core.tuf.TufRemote;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Base64;
@@ -77,6 +78,63 @@ class DctVerifierTest {
     assertEquals(Digest.sha256(RELEASED), v2.digest());
     assertEquals("targets/releases", v2.role());
     assertEquals(Set.of(repo.releases.id()), v2.signerKeyIds());
+  }
+
+  @Test
+  void theTrustDataExpiresWithTheEarliestMetadataReadSoFar() throws Exception {
+    repo.timestampExpires = NotaryRepository.NOW.plus(Duration.ofDays(14));
+    repo.releasesExpires = NotaryRepository.NOW.plus(Duration.ofDays(2));
+    repo.publish();
+    TrustData data = tofu("s");
+    assertEquals(repo.timestampExpires, data.expires());
+    data.resolve("v2", DctVerifier.DOCKER_ROLES); // reads targets/releases
+    assertEquals(repo.releasesExpires, data.expires());
+  }
+
+  /** A clock a test moves on. */
+  static final class MovableClock extends Clock {
+    Instant now = NotaryRepository.NOW;
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+  }
+
+  @Test
+  void trustDataKeptPastItsExpiryRefusesToResolve() throws Exception {
+    repo.releasesExpires = NotaryRepository.NOW.plus(Duration.ofDays(2));
+    repo.publish();
+    MovableClock clock = new MovableClock();
+    TrustData data =
+        DctVerifier.verify(
+            new DctVerifier.Settings(
+                new Gun(GUN),
+                repo.remote(),
+                new TufMetadataStore(dir.resolve("s")),
+                new RootTrust.FirstUse(),
+                clock,
+                TufLimits.DEFAULT));
+    clock.now = NotaryRepository.NOW.plus(Duration.ofDays(3));
+    // the releases role, read only now, expired yesterday
+    assertThrows(TufException.Expired.class, () -> data.resolve("v2", DctVerifier.DOCKER_ROLES));
+    assertEquals("targets", data.resolve("v1", List.of("targets")).role());
+    clock.now = NotaryRepository.NOW.plus(Duration.ofDays(15));
+    // the timestamp verified on day 0 expired on day 14
+    TufException.Expired e =
+        assertThrows(
+            TufException.Expired.class, () -> data.resolve("v1", DctVerifier.DOCKER_ROLES));
+    assertTrue(e.getMessage().startsWith("the metadata verified earlier expired"), e.getMessage());
   }
 
   @Test

@@ -64,6 +64,7 @@ final class NotaryRepository {
   int timestampVersion = 1;
   Instant timestampExpires = NOW.plus(Duration.ofDays(14));
   Instant targetsExpires = NOW.plus(Duration.ofDays(1000));
+  Instant releasesExpires = NOW.plus(Duration.ofDays(1000));
   List<String> releasesPaths = List.of("");
   final Map<String, byte[]> targetEntries = new LinkedHashMap<>();
   final Map<String, byte[]> releaseEntries = new LinkedHashMap<>();
@@ -327,7 +328,7 @@ final class NotaryRepository {
     files.put("targets.json", targetsFile);
     byte[] releasesFile =
         signed(
-            targetsBody(releaseEntries, releasesVersion, targetsExpires, emptyDelegations()),
+            targetsBody(releaseEntries, releasesVersion, releasesExpires, emptyDelegations()),
             List.of(releasesSigner != null ? releasesSigner : releases));
     files.put("targets/releases.json", releasesFile);
     republishSnapshotAndTimestamp();
