@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of Portcullis. The integration tests drive real components: Debian's
 # docker-registry (CNCF distribution) as upstream, skopeo and podman as clients, umoci to build
-# images; ComposeStackIT also needs iproute2 and curl; the shared-state tests PostgreSQL and HAProxy.
+# images; ComposeStackIT also needs iproute2 and curl; the shared-state tests PostgreSQL and HAProxy;
+# the Docker Content Trust tests notary.
 # They are installed here when missing (apt-get, as root or through sudo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +21,9 @@ command -v curl >/dev/null 2>&1 || missing+=(curl)
 # PostgresProcess, under setpriv as the postgres user the package creates), HAProxy in front
 compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || missing+=(postgresql)
 command -v haproxy >/dev/null 2>&1 || missing+=(haproxy)
+# Docker Content Trust (issue #16): Debian's notary package, notary-server and the notary client,
+# started and driven by the tests (testkit NotaryProcess, NotaryClient)
+command -v notary-server >/dev/null 2>&1 || missing+=(notary)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing test components: ${missing[*]}"
   sudo=""

@@ -29,6 +29,8 @@ public final class RequiredTools {
           Map.entry("podman", "podman"),
           Map.entry("setpriv", "util-linux"),
           Map.entry("haproxy", "haproxy"),
+          Map.entry("notary", "notary"),
+          Map.entry("notary-server", "notary"),
           Map.entry("pg_isready", "postgresql"));
 
   private RequiredTools() {}

@@ -2,6 +2,7 @@ package io.portcullis.core.tuf;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -21,9 +22,23 @@ import java.util.Map;
  * byte of difference makes every signature fail.
  */
 public final class CanonicalJson implements Canonicalizer {
-  public static final CanonicalJson INSTANCE = new CanonicalJson();
+  public static final CanonicalJson INSTANCE = new CanonicalJson(false);
 
-  private CanonicalJson() {}
+  /**
+   * Notary v1's canonical JSON, {@code github.com/docker/go/canonical/json}: the same sorted,
+   * whitespace-free form, except that U+2028 and U+2029 are written as {@code \u2028} and {@code
+   * \u2029}, an unpaired surrogate as {@code \ufffd}, and integers only up to 2^53 (notary re-reads
+   * metadata into float64 before it canonicalises, so larger ones cannot round-trip).
+   */
+  public static final CanonicalJson NOTARY = new CanonicalJson(true);
+
+  private static final BigInteger FLOAT64_EXACT = BigInteger.ONE.shiftLeft(53);
+
+  private final boolean notary;
+
+  private CanonicalJson(boolean notary) {
+    this.notary = notary;
+  }
 
   @Override
   public byte[] canonicalize(JsonNode value) {
@@ -32,7 +47,7 @@ public final class CanonicalJson implements Canonicalizer {
     return out.toByteArray();
   }
 
-  private static void write(JsonNode node, ByteArrayOutputStream out) {
+  private void write(JsonNode node, ByteArrayOutputStream out) {
     switch (node.getNodeType()) {
       case OBJECT -> writeObject(node, out);
       case ARRAY -> {
@@ -54,7 +69,12 @@ public final class CanonicalJson implements Canonicalizer {
           throw new IllegalArgumentException(
               "canonical JSON has no form for the non-integer number " + node);
         }
-        out.writeBytes(node.bigIntegerValue().toString().getBytes(StandardCharsets.US_ASCII));
+        BigInteger n = node.bigIntegerValue();
+        if (notary && n.abs().compareTo(FLOAT64_EXACT) > 0) {
+          throw new IllegalArgumentException(
+              "notary's canonical JSON cannot hold the integer " + n);
+        }
+        out.writeBytes(n.toString().getBytes(StandardCharsets.US_ASCII));
       }
       case BOOLEAN ->
           out.writeBytes(
@@ -64,7 +84,7 @@ public final class CanonicalJson implements Canonicalizer {
     }
   }
 
-  private static void writeObject(JsonNode node, ByteArrayOutputStream out) {
+  private void writeObject(JsonNode node, ByteArrayOutputStream out) {
     List<Map.Entry<String, JsonNode>> members = new ArrayList<>();
     members.addAll(node.properties());
     // securesystemslib sorts with Python's str order: by code point, not by UTF-16 unit
@@ -83,11 +103,34 @@ public final class CanonicalJson implements Canonicalizer {
     out.write('}');
   }
 
-  private static void writeString(String text, ByteArrayOutputStream out) {
+  private void writeString(String text, ByteArrayOutputStream out) {
     out.write('"');
     String escaped = text.replace("\\", "\\\\").replace("\"", "\\\"");
+    if (notary) {
+      escaped = goEscapes(escaped);
+    }
     out.writeBytes(escaped.getBytes(StandardCharsets.UTF_8));
     out.write('"');
+  }
+
+  /** What Go's encoder writes differently: line/paragraph separators, invalid UTF-16. */
+  private static String goEscapes(String text) {
+    StringBuilder out = new StringBuilder(text.length());
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '\u2028' || c == '\u2029') {
+        out.append(c == '\u2028' ? "\\u2028" : "\\u2029");
+      } else if (Character.isHighSurrogate(c)
+          && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
+        out.append(c).append(text.charAt(++i));
+      } else if (Character.isSurrogate(c)) {
+        out.append("\\ufffd");
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
   }
 
   static int compareCodePoints(String a, String b) {

@@ -12,32 +12,35 @@ import java.util.regex.Pattern;
  * href="https://theupdateframework.github.io/specification/latest/#delegations">spec 4.5</a>):
  * which target paths the role {@code name} is trusted for, by path patterns or hash prefixes, and
  * whether it is terminating.
+ *
+ * @param format the conventions it was read under, which say how {@code paths} match
  */
 public record DelegatedRole(
     String name,
     RootMetadata.Role keys,
     boolean terminating,
     List<String> paths,
-    List<String> pathHashPrefixes) {
+    List<String> pathHashPrefixes,
+    TufFormat format) {
 
   public DelegatedRole {
     paths = List.copyOf(paths);
     pathHashPrefixes = List.copyOf(pathHashPrefixes);
   }
 
-  static DelegatedRole parse(String file, JsonNode node) throws TufException.Malformed {
+  static DelegatedRole parse(String file, JsonNode node, String delegator, TufFormat format)
+      throws TufException.Malformed {
     if (node == null || !node.isObject()) {
       throw new TufException.Malformed(file + ": a delegated role must be an object");
     }
     String name = SignedMetadata.text(file, node, "name");
     String where = file + " delegated role " + name;
-    if (name.isEmpty()
-        || name.contains("/")
-        || name.contains("\\")
-        || name.startsWith(".")
-        || RootMetadata.ROLES.contains(name)) {
+    if (!format.validDelegatedName(delegator, name)) {
       throw new TufException.Malformed(
-          where + ": the name must be a plain file name and no top-level role's");
+          where
+              + (format.dialect() == TufFormat.Dialect.TUF
+                  ? ": the name must be a plain file name and no top-level role's"
+                  : ": the name must be " + delegator + "/<name>"));
     }
     List<String> paths = strings(where, node.get("paths"));
     List<String> prefixes = strings(where, node.get("path_hash_prefixes"));
@@ -49,7 +52,8 @@ public record DelegatedRole(
         Signatures.role(where, node),
         node.path("terminating").asBoolean(false),
         paths,
-        prefixes);
+        prefixes,
+        format);
   }
 
   private static List<String> strings(String where, JsonNode array) throws TufException.Malformed {
@@ -71,12 +75,12 @@ public record DelegatedRole(
 
   /**
    * True when {@code target} is in this role's scope: a pattern matches it segment by segment
-   * ({@code *} and {@code ?} never cross a {@code /}, as python-tuf matches), or the SHA-256 of the
-   * path starts with a prefix.
+   * ({@code *} and {@code ?} never cross a {@code /}, as python-tuf matches; for Notary, a path is
+   * a prefix), or the SHA-256 of the path starts with a prefix.
    */
   public boolean delegates(String target) {
     for (String pattern : paths) {
-      if (matches(pattern, target)) {
+      if (format.pathCovers(pattern, target)) {
         return true;
       }
     }

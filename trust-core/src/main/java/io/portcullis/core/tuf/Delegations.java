@@ -5,6 +5,7 @@ import io.portcullis.core.keys.SignatureVerifier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The {@code delegations} of a targets metadata file: the keys its delegated roles use, and the
@@ -18,7 +19,7 @@ public record Delegations(Map<String, SignatureVerifier> verifiers, List<Delegat
     roles = List.copyOf(roles);
   }
 
-  static Delegations parse(String file, JsonNode node, TufKeyTypes types)
+  static Delegations parse(String file, JsonNode node, String delegator, TufFormat format)
       throws TufException.Malformed {
     if (node == null) {
       return NONE;
@@ -26,16 +27,21 @@ public record Delegations(Map<String, SignatureVerifier> verifiers, List<Delegat
     if (!node.isObject() || !node.path("roles").isArray()) {
       throw new TufException.Malformed(file + ": 'delegations' lacks a 'roles' array");
     }
-    Map<String, SignatureVerifier> verifiers = Signatures.keys(file, node.get("keys"), types);
+    Map<String, SignatureVerifier> verifiers = Signatures.keys(file, node.get("keys"), format);
     List<DelegatedRole> roles = new ArrayList<>();
     for (JsonNode role : node.get("roles")) {
-      roles.add(DelegatedRole.parse(file, role));
+      roles.add(DelegatedRole.parse(file, role, delegator, format));
     }
     return new Delegations(verifiers, roles);
   }
 
-  /** Checks a delegated role's metadata against this delegator's keys for it. */
-  void verify(DelegatedRole role, SignedMetadata candidate) throws TufException.ThresholdNotMet {
-    Signatures.verify(verifiers, role.keys(), role.name(), candidate);
+  /**
+   * Checks a delegated role's metadata against this delegator's keys for it.
+   *
+   * @return the ids of the keys whose signatures verified
+   */
+  Set<String> verify(DelegatedRole role, SignedMetadata candidate)
+      throws TufException.ThresholdNotMet {
+    return Signatures.verify(verifiers, role.keys(), role.name(), candidate);
   }
 }

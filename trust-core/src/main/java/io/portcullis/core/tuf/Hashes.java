@@ -3,6 +3,7 @@ package io.portcullis.core.tuf;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -14,7 +15,12 @@ final class Hashes {
 
   private Hashes() {}
 
-  static Map<String, String> parse(String where, JsonNode node) throws TufException.Malformed {
+  /**
+   * The hashes by algorithm, as lower-case hex; Notary writes them in base64 (its {@code []byte}
+   * JSON form), which is decoded here so that every check compares hex.
+   */
+  static Map<String, String> parse(String where, JsonNode node, TufFormat format)
+      throws TufException.Malformed {
     if (node == null || !node.isObject()) {
       throw new TufException.Malformed(where + ": 'hashes' must be an object");
     }
@@ -23,7 +29,15 @@ final class Hashes {
       if (!entry.getValue().isTextual()) {
         throw new TufException.Malformed(where + ": hash " + entry.getKey() + " must be a string");
       }
-      hashes.put(entry.getKey(), entry.getValue().textValue().toLowerCase(Locale.ROOT));
+      String value = entry.getValue().textValue();
+      if (format.dialect() == TufFormat.Dialect.NOTARY) {
+        try {
+          value = HexFormat.of().formatHex(Base64.getDecoder().decode(value));
+        } catch (IllegalArgumentException e) {
+          throw new TufException.Malformed(where + ": hash " + entry.getKey() + " is not base64");
+        }
+      }
+      hashes.put(entry.getKey(), value.toLowerCase(Locale.ROOT));
     }
     return hashes;
   }

@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLContext;
 
 /**
  * A {@link TufRemote} over {@link HttpClient}: connect and request deadlines, a deadline for the
@@ -29,12 +30,44 @@ public final class HttpTufRemote implements TufRemote {
   private final URI base;
   private final Duration timeout;
   private final HttpClient client;
+  private final Authorizer authorizer;
 
   /**
    * @param base the repository's base URL ({@code https://tuf-repo-cdn.sigstore.dev}); a trailing
    *     slash is added when missing
    */
   public HttpTufRemote(URI base, Duration timeout) {
+    this(base, timeout, null);
+  }
+
+  /**
+   * @param tls the TLS context for an {@code https} repository whose certificate the system trust
+   *     store does not hold (a private Notary server's CA); null for the default
+   */
+  public HttpTufRemote(URI base, Duration timeout, SSLContext tls) {
+    this(base, timeout, tls, null);
+  }
+
+  /**
+   * Answers the repository's HTTP 401s: a Notary server behind a registry's token service
+   * challenges with Bearer (the registry token protocol).
+   */
+  public interface Authorizer {
+    /** A header obtained before and still valid, sent with each request to the repository. */
+    Optional<String> current();
+
+    /**
+     * The Authorization header that answers the {@code WWW-Authenticate} value {@code challenge},
+     * or empty when there is none to offer.
+     */
+    Optional<String> answer(String challenge) throws TufException;
+  }
+
+  /**
+   * @param authorizer answers the repository's authentication challenges; null for none. Its
+   *     headers go only to the repository's own scheme, host and port, never to a redirect's.
+   */
+  public HttpTufRemote(URI base, Duration timeout, SSLContext tls, Authorizer authorizer) {
     String scheme = base.getScheme();
     if (!"https".equals(scheme) && !"http".equals(scheme)) {
       throw new IllegalArgumentException("TUF repository must be an http(s) URL: " + base);
@@ -42,11 +75,13 @@ public final class HttpTufRemote implements TufRemote {
     String text = base.toString();
     this.base = URI.create(text.endsWith("/") ? text : text + "/");
     this.timeout = timeout;
-    this.client =
-        HttpClient.newBuilder()
-            .connectTimeout(timeout)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
+    HttpClient.Builder builder =
+        HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER);
+    if (tls != null) {
+      builder.sslContext(tls);
+    }
+    this.client = builder.build();
+    this.authorizer = authorizer;
   }
 
   public URI base() {
@@ -62,7 +97,15 @@ public final class HttpTufRemote implements TufRemote {
       throw new TufException.Malformed(path + " is not a valid URL path");
     }
     for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
-      HttpResponse<InputStream> response = send(uri);
+      HttpResponse<InputStream> response = send(uri, authorization(uri, Optional.empty()));
+      if (response.statusCode() == 401 && authorizer != null && sameOrigin(uri)) {
+        Optional<String> answer =
+            authorizer.answer(response.headers().firstValue("www-authenticate").orElse(""));
+        discard(response);
+        if (answer.isPresent()) {
+          response = send(uri, answer);
+        }
+      }
       int status = response.statusCode();
       try (InputStream body = response.body()) {
         if (status == 200) {
@@ -83,10 +126,34 @@ public final class HttpTufRemote implements TufRemote {
     throw new TufException.FetchFailed(path + ": more than " + MAX_REDIRECTS + " redirects");
   }
 
-  private HttpResponse<InputStream> send(URI uri) throws TufException {
-    HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
+  private Optional<String> authorization(URI uri, Optional<String> fresh) {
+    if (authorizer == null || !sameOrigin(uri)) {
+      return Optional.empty();
+    }
+    return fresh.isPresent() ? fresh : authorizer.current();
+  }
+
+  private boolean sameOrigin(URI uri) {
+    return uri.getScheme().equals(base.getScheme())
+        && uri.getHost() != null
+        && uri.getHost().equalsIgnoreCase(base.getHost())
+        && uri.getPort() == base.getPort();
+  }
+
+  private static void discard(HttpResponse<InputStream> response) {
+    try (InputStream body = response.body()) {
+      body.skip(64 * 1024);
+    } catch (IOException e) {
+      // the connection is dropped instead of reused: nothing lost
+    }
+  }
+
+  private HttpResponse<InputStream> send(URI uri, Optional<String> authorization)
+      throws TufException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).GET();
+    authorization.ifPresent(header -> request.header("Authorization", header));
     try {
-      return client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      return client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
     } catch (IOException e) {
       throw new TufException.FetchFailed("fetching " + uri + " failed: " + e, e);
     } catch (InterruptedException e) {

@@ -5,6 +5,7 @@ import io.portcullis.core.keys.SignatureVerifier;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * A root metadata file (<a
@@ -39,15 +40,16 @@ public record RootMetadata(
     return metadata.version();
   }
 
-  static RootMetadata parse(String file, byte[] raw, Canonicalizer canonicalizer, TufKeyTypes keys)
+  /** Parses {@code raw} as root metadata written under {@code format}. */
+  public static RootMetadata parse(String file, byte[] raw, TufFormat format)
       throws TufException.Malformed {
-    SignedMetadata metadata = SignedMetadata.parse(file, raw, "root", canonicalizer);
+    SignedMetadata metadata = SignedMetadata.parse(file, raw, "root", format);
     JsonNode signed = metadata.signed();
     JsonNode roleObjects = signed.get("roles");
     if (roleObjects == null || !roleObjects.isObject()) {
       throw new TufException.Malformed(file + " lacks a 'roles' object");
     }
-    Map<String, SignatureVerifier> verifiers = Signatures.keys(file, signed.get("keys"), keys);
+    Map<String, SignatureVerifier> verifiers = Signatures.keys(file, signed.get("keys"), format);
     Map<String, Role> roles = new HashMap<>();
     for (String name : ROLES) {
       roles.put(name, Signatures.role(file + " role " + name, roleObjects.get(name)));
@@ -59,8 +61,26 @@ public record RootMetadata(
   /**
    * Checks that a threshold of {@code role}'s keys signed {@code candidate} (spec 5.3.4, 5.4.2,
    * 5.5.3, 5.6.3), each key counted once.
+   *
+   * @return the ids of the role's keys whose signatures verified
    */
-  public void verify(String role, SignedMetadata candidate) throws TufException.ThresholdNotMet {
-    Signatures.verify(verifiers, roles.get(role), role, candidate);
+  public Set<String> verify(String role, SignedMetadata candidate)
+      throws TufException.ThresholdNotMet {
+    return Signatures.verify(verifiers, roles.get(role), role, candidate);
+  }
+
+  /**
+   * This root with only the keys {@code keep} accepts: a threshold check then counts only those
+   * (pinned keys, certificates still valid).
+   */
+  public RootMetadata restrictKeys(Predicate<String> keep) {
+    Map<String, SignatureVerifier> kept = new HashMap<>();
+    verifiers.forEach(
+        (id, verifier) -> {
+          if (keep.test(id)) {
+            kept.put(id, verifier);
+          }
+        });
+    return new RootMetadata(metadata, kept, roles, consistentSnapshot);
   }
 }

@@ -17,7 +17,7 @@ final class Signatures {
    * The usable keys of a KEYS object by id; a key of an unsupported type, or malformed, is left out
    * (python-tuf does the same), so it cannot count towards a threshold.
    */
-  static Map<String, SignatureVerifier> keys(String file, JsonNode keyObjects, TufKeyTypes types)
+  static Map<String, SignatureVerifier> keys(String file, JsonNode keyObjects, TufFormat format)
       throws TufException.Malformed {
     if (keyObjects == null || !keyObjects.isObject()) {
       throw new TufException.Malformed(file + " lacks a 'keys' object");
@@ -25,10 +25,17 @@ final class Signatures {
     Map<String, SignatureVerifier> verifiers = new HashMap<>();
     for (Map.Entry<String, JsonNode> key : keyObjects.properties()) {
       JsonNode k = key.getValue();
+      if (format.dialect() == TufFormat.Dialect.NOTARY && !key.getKey().equals(KeyIds.notary(k))) {
+        // notary names a key by the hash of its canonical JSON; a key listed under another id
+        // could pose as a pinned one
+        continue;
+      }
       try {
         verifiers.put(
             key.getKey(),
-            types.verifier(k.path("keytype").asText(), k.path("scheme").asText(), k.get("keyval")));
+            format
+                .keyTypes()
+                .verifier(k.path("keytype").asText(), k.path("scheme").asText(), k.get("keyval")));
       } catch (KeyFormatException e) {
         // skipped: see above
       }
@@ -56,9 +63,11 @@ final class Signatures {
    * Checks that a threshold of {@code role}'s keys signed {@code candidate}. Keys are counted once
    * each however many signatures name them, and by the key itself, not its id: one key listed under
    * two key ids would otherwise satisfy a threshold of two alone. A signature that is empty, not
-   * hex or wrong simply does not count.
+   * decodable or wrong simply does not count.
+   *
+   * @return the ids of the keys whose signatures verified
    */
-  static void verify(
+  static Set<String> verify(
       Map<String, SignatureVerifier> verifiers,
       RootMetadata.Role role,
       String roleName,
@@ -76,13 +85,8 @@ final class Signatures {
       if (validKeys.contains(key)) {
         continue;
       }
-      byte[] sig;
-      try {
-        sig = HexFormat.of().parseHex(signature.sig());
-      } catch (IllegalArgumentException e) {
-        continue;
-      }
-      if (sig.length > 0 && verifier.verify(candidate.canonical(), sig)) {
+      byte[] sig = candidate.format().signatureBytes(signature, verifier);
+      if (sig != null && verifier.verify(candidate.canonical(), sig)) {
         valid.add(id);
         validKeys.add(key);
       }
@@ -91,5 +95,6 @@ final class Signatures {
       throw new TufException.ThresholdNotMet(
           roleName, candidate.file(), valid.size(), role.threshold());
     }
+    return Set.copyOf(valid);
   }
 }

@@ -17,6 +17,7 @@ import java.util.List;
  *
  * @param file the name it was fetched or stored under, for messages
  * @param raw the exact bytes read, which are what gets stored
+ * @param format the conventions it was read under, which say how its signatures are encoded
  */
 public record SignedMetadata(
     String file,
@@ -26,19 +27,26 @@ public record SignedMetadata(
     JsonNode signed,
     List<Signature> signatures,
     byte[] canonical,
-    byte[] raw) {
+    byte[] raw,
+    TufFormat format) {
 
-  /** One entry of {@code signatures}; {@code sig} is hex and may be anything a mirror wrote. */
-  public record Signature(String keyId, String sig) {}
+  /**
+   * One entry of {@code signatures}; {@code sig} is hex (TUF) or base64 (Notary) and may be
+   * anything a mirror wrote; {@code method} is Notary's signature method, empty when absent.
+   */
+  public record Signature(String keyId, String sig, String method) {}
 
   public SignedMetadata {
     signatures = List.copyOf(signatures);
   }
 
-  /** Parses {@code raw} as metadata of role {@code expectedType}. */
-  public static SignedMetadata parse(
-      String file, byte[] raw, String expectedType, Canonicalizer canonicalizer)
+  /**
+   * Parses {@code raw} as metadata of the kind {@code kind} ({@code root}, {@code targets}, ...),
+   * whose {@code _type} the format spells.
+   */
+  public static SignedMetadata parse(String file, byte[] raw, String kind, TufFormat format)
       throws TufException.Malformed {
+    String expectedType = format.typeName(kind);
     JsonNode document;
     try {
       document = StrictJson.readObject(raw);
@@ -63,16 +71,21 @@ public record SignedMetadata(
     Instant expires = time(file, text(file, signed, "expires"));
     List<Signature> signatures = new ArrayList<>();
     for (JsonNode sig : sigs) {
-      signatures.add(new Signature(text(file, sig, "keyid"), text(file, sig, "sig")));
+      JsonNode method = sig.get("method");
+      signatures.add(
+          new Signature(
+              text(file, sig, "keyid"),
+              text(file, sig, "sig"),
+              method != null && method.isTextual() ? method.textValue() : ""));
     }
     byte[] canonical;
     try {
-      canonical = canonicalizer.canonicalize(signed);
+      canonical = format.canonicalizer().canonicalize(signed);
     } catch (IllegalArgumentException e) {
       throw new TufException.Malformed(file + ": " + e.getMessage());
     }
     return new SignedMetadata(
-        file, type, version, expires, signed, signatures, canonical, raw.clone());
+        file, type, version, expires, signed, signatures, canonical, raw.clone(), format);
   }
 
   /** A required string member. */

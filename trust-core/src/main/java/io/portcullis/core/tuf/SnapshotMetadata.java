@@ -14,16 +14,16 @@ public record SnapshotMetadata(SignedMetadata metadata, Map<String, MetaFile> me
     meta = Map.copyOf(meta);
   }
 
-  static SnapshotMetadata parse(String file, byte[] raw, Canonicalizer canonicalizer)
+  static SnapshotMetadata parse(String file, byte[] raw, TufFormat format)
       throws TufException.Malformed {
-    SignedMetadata metadata = SignedMetadata.parse(file, raw, "snapshot", canonicalizer);
+    SignedMetadata metadata = SignedMetadata.parse(file, raw, "snapshot", format);
     JsonNode node = metadata.signed().get("meta");
     if (node == null || !node.isObject()) {
       throw new TufException.Malformed(file + " lacks a 'meta' object");
     }
     Map<String, MetaFile> meta = new LinkedHashMap<>();
     for (Map.Entry<String, JsonNode> entry : node.properties()) {
-      meta.put(entry.getKey(), MetaFile.parse(file, entry.getKey(), entry.getValue()));
+      meta.put(entry.getKey(), MetaFile.parse(file, entry.getKey(), entry.getValue(), format));
     }
     return new SnapshotMetadata(metadata, meta);
   }

@@ -13,13 +13,14 @@ public record TargetFile(String name, long length, Map<String, String> hashes, J
     hashes = Map.copyOf(hashes);
   }
 
-  static TargetFile parse(String file, String name, JsonNode node) throws TufException.Malformed {
+  static TargetFile parse(String file, String name, JsonNode node, TufFormat format)
+      throws TufException.Malformed {
     String where = file + " target '" + name + "'";
     if (node == null || !node.isObject()) {
       throw new TufException.Malformed(where + " must be an object");
     }
     long length = SignedMetadata.integer(where, node, "length", 0);
-    Map<String, String> hashes = Hashes.parse(where, node.get("hashes"));
+    Map<String, String> hashes = Hashes.parse(where, node.get("hashes"), format);
     if (hashes.isEmpty()) {
       throw new TufException.Malformed(where + " has no hashes");
     }

@@ -15,20 +15,25 @@ public record TargetsMetadata(
     targets = Map.copyOf(targets);
   }
 
-  static TargetsMetadata parse(
-      String file, byte[] raw, Canonicalizer canonicalizer, TufKeyTypes types)
+  /**
+   * Parses the targets metadata of {@code role} ({@code targets} or a delegated role's name, which
+   * Notary's delegation names are checked against).
+   */
+  static TargetsMetadata parse(String file, byte[] raw, String role, TufFormat format)
       throws TufException.Malformed {
-    SignedMetadata metadata = SignedMetadata.parse(file, raw, "targets", canonicalizer);
+    SignedMetadata metadata = SignedMetadata.parse(file, raw, "targets", format);
     JsonNode node = metadata.signed().get("targets");
     if (node == null || !node.isObject()) {
       throw new TufException.Malformed(file + " lacks a 'targets' object");
     }
     Map<String, TargetFile> targets = new LinkedHashMap<>();
     for (Map.Entry<String, JsonNode> entry : node.properties()) {
-      targets.put(entry.getKey(), TargetFile.parse(file, entry.getKey(), entry.getValue()));
+      targets.put(entry.getKey(), TargetFile.parse(file, entry.getKey(), entry.getValue(), format));
     }
     return new TargetsMetadata(
-        metadata, targets, Delegations.parse(file, metadata.signed().get("delegations"), types));
+        metadata,
+        targets,
+        Delegations.parse(file, metadata.signed().get("delegations"), role, format));
   }
 
   public long version() {

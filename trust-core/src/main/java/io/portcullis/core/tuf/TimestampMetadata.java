@@ -6,12 +6,12 @@ package io.portcullis.core.tuf;
  * 4.6</a>): which snapshot is current.
  */
 public record TimestampMetadata(SignedMetadata metadata, MetaFile snapshot) {
-  static TimestampMetadata parse(String file, byte[] raw, Canonicalizer canonicalizer)
+  static TimestampMetadata parse(String file, byte[] raw, TufFormat format)
       throws TufException.Malformed {
-    SignedMetadata metadata = SignedMetadata.parse(file, raw, "timestamp", canonicalizer);
+    SignedMetadata metadata = SignedMetadata.parse(file, raw, "timestamp", format);
+    String name = format.metaName("snapshot");
     return new TimestampMetadata(
-        metadata,
-        MetaFile.parse(file, "snapshot.json", metadata.signed().path("meta").get("snapshot.json")));
+        metadata, MetaFile.parse(file, name, metadata.signed().path("meta").get(name), format));
   }
 
   public long version() {

@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -44,25 +45,18 @@ public final class TufClient {
       byte[] pinnedRoot,
       Clock clock,
       TufLimits limits,
-      Canonicalizer canonicalizer,
-      TufKeyTypes keyTypes) {
+      TufFormat format) {
     public Settings {
       Objects.requireNonNull(remote, "remote");
       Objects.requireNonNull(store, "store");
+      Objects.requireNonNull(format, "format");
       pinnedRoot = pinnedRoot.clone();
     }
 
     /** TUF's canonical JSON, the standard key types and the default limits. */
     public static Settings of(
         TufRemote remote, TufMetadataStore store, byte[] pinnedRoot, Clock clock) {
-      return new Settings(
-          remote,
-          store,
-          pinnedRoot,
-          clock,
-          TufLimits.DEFAULT,
-          CanonicalJson.INSTANCE,
-          TufKeyTypes.standard());
+      return new Settings(remote, store, pinnedRoot, clock, TufLimits.DEFAULT, TufFormat.TUF);
     }
   }
 
@@ -105,8 +99,7 @@ public final class TufClient {
 
   private static RootMetadata selfSigned(String file, byte[] raw, Settings settings)
       throws TufException {
-    RootMetadata root =
-        RootMetadata.parse(file, raw, settings.canonicalizer(), settings.keyTypes());
+    RootMetadata root = RootMetadata.parse(file, raw, settings.format());
     root.verify("root", root.metadata());
     return root;
   }
@@ -121,6 +114,30 @@ public final class TufClient {
 
   public RootMetadata trustedRoot() {
     return root;
+  }
+
+  /**
+   * The earliest expiry of the metadata verified so far (root, timestamp, snapshot, targets and the
+   * delegated roles loaded): until then what this client resolved may be reused, after it the
+   * update must run again.
+   */
+  public Instant earliestExpiry() {
+    List<SignedMetadata> verified = new ArrayList<>();
+    verified.add(root.metadata());
+    if (timestamp != null) {
+      verified.add(timestamp.metadata());
+    }
+    if (snapshot != null) {
+      verified.add(snapshot.metadata());
+    }
+    if (targets != null) {
+      verified.add(targets.metadata());
+    }
+    delegated.values().forEach(d -> verified.add(d.metadata()));
+    return verified.stream()
+        .map(SignedMetadata::expires)
+        .min(Comparator.naturalOrder())
+        .orElseThrow();
   }
 
   /**
@@ -139,8 +156,7 @@ public final class TufClient {
       if (raw.isEmpty()) {
         break;
       }
-      RootMetadata candidate =
-          RootMetadata.parse(file, raw.get(), settings.canonicalizer(), settings.keyTypes());
+      RootMetadata candidate = RootMetadata.parse(file, raw.get(), settings.format());
       root.verify("root", candidate.metadata());
       candidate.verify("root", candidate.metadata());
       if (candidate.version() != next) {
@@ -174,7 +190,7 @@ public final class TufClient {
             .remote()
             .fetch(TIMESTAMP, settings.limits().timestampBytes())
             .orElseThrow(() -> new TufException.NotFound("the repository has no " + TIMESTAMP));
-    TimestampMetadata fresh = TimestampMetadata.parse(TIMESTAMP, raw, settings.canonicalizer());
+    TimestampMetadata fresh = TimestampMetadata.parse(TIMESTAMP, raw, settings.format());
     root.verify("timestamp", fresh.metadata());
     if (trusted != null) {
       if (fresh.version() < trusted.version()) {
@@ -209,12 +225,17 @@ public final class TufClient {
     MetaFile meta = timestamp.snapshot();
     String file = root.consistentSnapshot() ? meta.version() + "." + SNAPSHOT : SNAPSHOT;
     byte[] raw = fetchMeta(file, meta, settings.limits().snapshotBytes());
-    SnapshotMetadata fresh = SnapshotMetadata.parse(file, raw, settings.canonicalizer());
+    SnapshotMetadata fresh = SnapshotMetadata.parse(file, raw, settings.format());
     root.verify("snapshot", fresh.metadata());
-    if (fresh.version() != meta.version()) {
+    if (meta.version() != 0 && fresh.version() != meta.version()) {
       throw new TufException.VersionMismatch(file, meta.version(), fresh.version());
     }
     if (trusted != null) {
+      // 5.5.5; implied by the timestamp's version where it names one, Notary's does not
+      if (fresh.version() < trusted.version()) {
+        throw new TufException.Rollback(
+            file + " has version " + fresh.version() + " < trusted " + trusted.version());
+      }
       for (Map.Entry<String, MetaFile> old : trusted.meta().entrySet()) {
         MetaFile listed = fresh.meta().get(old.getKey());
         if (listed == null) {
@@ -261,17 +282,20 @@ public final class TufClient {
   private TargetsMetadata fetchTargets(String role, SignatureCheck check)
       throws TufException, IOException {
     String name = role + ".json";
-    MetaFile meta = snapshot.meta().get(name);
+    MetaFile meta = snapshot.meta().get(settings.format().metaName(role));
     if (meta == null) {
-      throw new TufException.Malformed(snapshot.metadata().file() + " does not list " + name);
+      throw new TufException.Malformed(
+          snapshot.metadata().file() + " does not list " + settings.format().metaName(role));
     }
     String file = root.consistentSnapshot() ? meta.version() + "." + name : name;
     byte[] raw = fetchMeta(file, meta, settings.limits().targetsBytes());
-    TargetsMetadata fresh =
-        TargetsMetadata.parse(file, raw, settings.canonicalizer(), settings.keyTypes());
+    TargetsMetadata fresh = TargetsMetadata.parse(file, raw, role, settings.format());
     check.verify(fresh.metadata());
-    if (fresh.version() != meta.version()) {
+    if (meta.version() != 0 && fresh.version() != meta.version()) {
       throw new TufException.VersionMismatch(file, meta.version(), fresh.version());
+    }
+    if (meta.version() == 0) {
+      checkNotOlderThanStored(name, fresh);
     }
     checkExpiry(fresh.metadata());
     store.write(name, raw);
@@ -328,6 +352,89 @@ public final class TufClient {
       delegated.put(pending.role().name(), loaded);
     }
     return loaded;
+  }
+
+  /**
+   * The targets one role signed, with the ids of the keys whose signatures over its metadata
+   * verified.
+   *
+   * @param targets only those every delegation on the way to the role covers
+   */
+  public record RoleTargets(
+      String role, Map<String, TargetFile> targets, Set<String> signerKeyIds, long version) {
+    public RoleTargets {
+      targets = Map.copyOf(targets);
+      signerKeyIds = Set.copyOf(signerKeyIds);
+    }
+  }
+
+  /** A delegated role to visit, with the delegations that lead to it. */
+  private record Step(Pending pending, List<DelegatedRole> chain) {}
+
+  /**
+   * The verified targets of {@code role} alone: the top-level {@code targets}, or a delegated role
+   * reached from it (pre-order, depth first, at most {@link TufLimits#maxDelegations()} roles),
+   * each role's metadata verified by its delegator's keys for it. A target is kept only when every
+   * delegation on the way covers its name. Empty when no delegation leads to the role. Docker
+   * Content Trust reads {@code targets/releases}, then {@code targets}, this way. Refused with
+   * {@link TufException.Expired} once any metadata verified so far has expired.
+   */
+  public Optional<RoleTargets> roleTargets(String role) throws TufException, IOException {
+    requireStep(targets, "updateTargets");
+    // asked later than the update ran (a cached client): nothing expired may answer, and a
+    // delegated role read now is held to the time now
+    now = settings.clock().instant();
+    Instant expiry = earliestExpiry();
+    if (!expiry.isAfter(now)) {
+      throw new TufException.Expired("the metadata verified earlier", expiry, now);
+    }
+    if (role.equals("targets")) {
+      return Optional.of(
+          new RoleTargets(
+              role,
+              targets.targets(),
+              root.verify("targets", targets.metadata()),
+              targets.version()));
+    }
+    Deque<Step> stack = new ArrayDeque<>();
+    Set<String> visited = new HashSet<>();
+    pushChildren(stack, targets, List.of(), role);
+    while (!stack.isEmpty() && visited.size() < settings.limits().maxDelegations()) {
+      Step next = stack.pop();
+      Pending pending = next.pending();
+      if (!visited.add(pending.role().name())) {
+        continue;
+      }
+      TargetsMetadata metadata = delegatedTargets(pending);
+      if (pending.role().name().equals(role)) {
+        Map<String, TargetFile> covered = new HashMap<>();
+        metadata
+            .targets()
+            .forEach(
+                (name, target) -> {
+                  if (next.chain().stream().allMatch(d -> d.delegates(name))) {
+                    covered.put(name, target);
+                  }
+                });
+        Set<String> signers = pending.delegator().verify(pending.role(), metadata.metadata());
+        return Optional.of(new RoleTargets(role, covered, signers, metadata.version()));
+      }
+      pushChildren(stack, metadata, next.chain(), role);
+    }
+    return Optional.empty();
+  }
+
+  private void pushChildren(
+      Deque<Step> stack, TargetsMetadata metadata, List<DelegatedRole> chain, String wanted) {
+    List<DelegatedRole> roles = metadata.delegations().roles();
+    for (int i = roles.size() - 1; i >= 0; i--) {
+      DelegatedRole child = roles.get(i);
+      if (settings.format().mayLeadTo(child.name(), wanted)) {
+        List<DelegatedRole> longer = new ArrayList<>(chain);
+        longer.add(child);
+        stack.push(new Step(new Pending(child, metadata.delegations()), longer));
+      }
+    }
   }
 
   /** {@link #download(String, long)} with the limit's cap. */
@@ -432,7 +539,7 @@ public final class TufClient {
     }
     try {
       TimestampMetadata local =
-          TimestampMetadata.parse("stored " + TIMESTAMP, raw.get(), settings.canonicalizer());
+          TimestampMetadata.parse("stored " + TIMESTAMP, raw.get(), settings.format());
       root.verify("timestamp", local.metadata());
       return local;
     } catch (TufException e) {
@@ -447,11 +554,35 @@ public final class TufClient {
     }
     try {
       SnapshotMetadata local =
-          SnapshotMetadata.parse("stored " + SNAPSHOT, raw.get(), settings.canonicalizer());
+          SnapshotMetadata.parse("stored " + SNAPSHOT, raw.get(), settings.format());
       root.verify("snapshot", local.metadata());
       return local;
     } catch (TufException e) {
       return null;
+    }
+  }
+
+  /**
+   * Where the snapshot names no version (Notary), a targets file must not be older than the one
+   * stored from the last update: the snapshot's hashes pin the bytes, this pins the direction.
+   */
+  private void checkNotOlderThanStored(String name, TargetsMetadata fresh)
+      throws TufException.Rollback, IOException {
+    Optional<byte[]> stored = store.read(name);
+    if (stored.isEmpty()) {
+      return;
+    }
+    long trusted;
+    try {
+      trusted =
+          SignedMetadata.parse("stored " + name, stored.get(), "targets", settings.format())
+              .version();
+    } catch (TufException.Malformed e) {
+      return;
+    }
+    if (fresh.version() < trusted) {
+      throw new TufException.Rollback(
+          name + " has version " + fresh.version() + " < trusted " + trusted);
     }
   }
 

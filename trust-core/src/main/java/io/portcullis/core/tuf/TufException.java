@@ -142,6 +142,18 @@ public abstract sealed class TufException extends Exception {
     }
   }
 
+  /**
+   * The repository's root is not one this client may trust: not signed by a threshold of the pinned
+   * root keys, or its root keys are not valid for the repository (Notary's certificates).
+   */
+  public static final class Untrusted extends TufException {
+    private static final long serialVersionUID = 1L;
+
+    public Untrusted(String message) {
+      super(message);
+    }
+  }
+
   /** Metadata that is not well-formed TUF metadata of the expected role. */
   public static final class Malformed extends TufException {
     private static final long serialVersionUID = 1L;

@@ -4,9 +4,10 @@
  * timestamp, snapshot and targets metadata, and verified target downloads from a repository over
  * HTTP, with the trusted state kept in a local directory.
  *
- * <p>It knows nothing of Sigstore: the same code is meant to read Notary v1 metadata, so key types
- * ({@link io.portcullis.core.tuf.TufKeyTypes}) and the canonical form signatures cover ({@link
- * io.portcullis.core.tuf.Canonicalizer}) are plugged in, with securesystemslib's defaults.
- * Delegated targets roles are followed (pre-order, depth first, terminating roles honoured).
+ * <p>It knows nothing of Sigstore: the same code reads Notary v1 (Docker Content Trust) metadata.
+ * What differs between the two ({@code _type} spelling, {@code meta} names, signature encoding and
+ * methods, key ids, delegation names and paths, the canonical JSON) is one {@link
+ * io.portcullis.core.tuf.TufFormat}, with securesystemslib's conventions as the default. Delegated
+ * targets roles are followed (pre-order, depth first, terminating roles honoured).
  */
 package io.portcullis.core.tuf;

@@ -41,6 +41,38 @@ class CanonicalJsonTest {
     assertThrows(IllegalArgumentException.class, () -> canonical("{\"f\":1.5}"));
   }
 
+  @Test
+  void notaryEscapesLineAndParagraphSeparatorsAsGoDoes() {
+    String json = "{\"s\":\"a\u2028b\u2029c\"}";
+    assertEquals("{\"s\":\"a\\u2028b\\u2029c\"}", notary(json));
+    // securesystemslib writes them raw
+    assertEquals("{\"s\":\"a\u2028b\u2029c\"}", canonical(json));
+  }
+
+  @Test
+  void notaryWritesAnUnpairedSurrogateAsTheReplacementCharacterEscaped() {
+    assertEquals("{\"s\":\"x\\ufffdy\"}", notary("{\"s\":\"x\\ud800y\"}"));
+    assertEquals("{\"s\":\"😀\"}", notary("{\"s\":\"\\ud83d\\ude00\"}"));
+  }
+
+  @Test
+  void notaryKeepsTheRestOfTheForm() {
+    assertEquals(
+        "{\"a\":[true,null],\"b\":\"<&>\\\"\n\",\"c\":9007199254740992}",
+        notary("{ \"c\": 9007199254740992, \"b\": \"<&>\\\"\\n\", \"a\": [true, null] }"));
+  }
+
+  @Test
+  void notaryRefusesIntegersAFloat64CannotHoldExactly() {
+    // notary re-reads metadata into float64 before canonicalising it
+    assertThrows(IllegalArgumentException.class, () -> notary("{\"n\":9007199254740993}"));
+  }
+
+  private static String notary(String json) {
+    return new String(
+        CanonicalJson.NOTARY.canonicalize(StrictJson.readTree(json)), StandardCharsets.UTF_8);
+  }
+
   private static String canonical(String json) {
     return new String(
         CanonicalJson.INSTANCE.canonicalize(StrictJson.readTree(json)), StandardCharsets.UTF_8);

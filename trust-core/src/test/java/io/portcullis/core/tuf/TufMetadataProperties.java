@@ -68,9 +68,7 @@ class TufMetadataProperties {
   void roots(@ForAll("roots") byte[] bytes) {
     onlyRefuses(
         () -> {
-          RootMetadata root =
-              RootMetadata.parse(
-                  "root.json", bytes, CanonicalJson.INSTANCE, TufKeyTypes.standard());
+          RootMetadata root = RootMetadata.parse("root.json", bytes, TufFormat.TUF);
           root.verify("root", root.metadata());
           return root;
         });
@@ -83,11 +81,8 @@ class TufMetadataProperties {
 
   @Property(tries = 2000)
   void timestampSnapshotAndTargets(@ForAll("roles") byte[] bytes) {
-    onlyRefuses(() -> TimestampMetadata.parse("timestamp.json", bytes, CanonicalJson.INSTANCE));
-    onlyRefuses(() -> SnapshotMetadata.parse("snapshot.json", bytes, CanonicalJson.INSTANCE));
-    onlyRefuses(
-        () ->
-            TargetsMetadata.parse(
-                "targets.json", bytes, CanonicalJson.INSTANCE, TufKeyTypes.standard()));
+    onlyRefuses(() -> TimestampMetadata.parse("timestamp.json", bytes, TufFormat.TUF));
+    onlyRefuses(() -> SnapshotMetadata.parse("snapshot.json", bytes, TufFormat.TUF));
+    onlyRefuses(() -> TargetsMetadata.parse("targets.json", bytes, "targets", TufFormat.TUF));
   }
 }

@@ -1,0 +1,224 @@
+package io.portcullis.testkit;
+
+import io.portcullis.core.x509.DevPki;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * A real Notary v1 server (Debian's {@code notary-server} 0.7) on a free loopback port, over TLS
+ * with a development PKI made for it ({@link DevPki}: {@code tls.crt} for {@code localhost} and
+ * {@code 127.0.0.1}, trusted through {@code root.crt}), with in-memory storage and its local trust
+ * service (which keeps the timestamp keys, Ed25519, in memory). It is ready when {@code
+ * /_notary_server/health} answers 200 over TLS. Closing stops it and removes its directory; its
+ * metadata goes with it.
+ *
+ * <pre>{@code
+ * try (NotaryProcess notary = NotaryProcess.start()) {
+ *   NotaryClient client = notary.client();
+ *   client.init("127.0.0.1:5000/team/app").orThrow();
+ * }
+ * }</pre>
+ */
+public final class NotaryProcess implements AutoCloseable {
+  private static final String BINARY = "notary-server";
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
+  private static final int START_ATTEMPTS = 3;
+
+  private final TempDirectory dir = TempDirectory.create("portcullis-notary-");
+  private final Path log = dir.resolve("notary-server.log");
+  private final Thread shutdownHook = new Thread(this::cleanUpAtExit, "notary-shutdown");
+  private SSLContext tls;
+  private Process process;
+  private int port;
+  private Duration startTime = Duration.ZERO;
+
+  private NotaryProcess() {}
+
+  /** Starts a server; fails (does not skip) when {@code notary-server} is not installed. */
+  public static NotaryProcess start() {
+    return new NotaryProcess().startFresh();
+  }
+
+  /** {@code https://127.0.0.1:<port>}. */
+  public String url() {
+    return "https://127.0.0.1:" + port;
+  }
+
+  /** The base URL of a GUN's metadata: {@code <url>/v2/<gun>/_trust/tuf/}. */
+  public URI metadataUrl(String gun) {
+    return URI.create(url() + "/v2/" + gun + "/_trust/tuf/");
+  }
+
+  /** The CA certificate (PEM) the server's TLS certificate chains to. */
+  public Path caCertificate() {
+    return dir.resolve("pki/root.crt");
+  }
+
+  /** A TLS context that trusts {@link #caCertificate()} only. */
+  public SSLContext sslContext() {
+    return tls;
+  }
+
+  /** How long the server took from launch to a healthy answer. */
+  public Duration startTime() {
+    return startTime;
+  }
+
+  /** A {@code notary} client with a trust directory of its own, inside this server's directory. */
+  public NotaryClient client() {
+    try {
+      return new NotaryClient(this, Files.createTempDirectory(dir.path(), "client-"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create a notary trust directory", e);
+    }
+  }
+
+  public synchronized boolean isRunning() {
+    return process != null && process.isAlive();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (process != null) {
+      ProcessTrees.kill(process);
+      process = null;
+    }
+    ProcessLog.removeShutdownHook(shutdownHook);
+    dir.close();
+  }
+
+  /** The last lines of the server's log, to end a failure message with. */
+  public String tail() {
+    return ProcessLog.tail(log);
+  }
+
+  private synchronized NotaryProcess startFresh() {
+    if (!RequiredTools.onPath(BINARY)) {
+      dir.close();
+      throw new IllegalStateException(RequiredTools.missingMessage(BINARY));
+    }
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
+    try {
+      Path pki = dir.resolve("pki");
+      DevPki.generate().writeTo(pki, false);
+      tls = trusting(caCertificate());
+      for (int attempt = 1; ; attempt++) {
+        port = FreePorts.loopback();
+        writeConfig();
+        long started = System.nanoTime();
+        process =
+            ProcessLog.start(
+                List.of(BINARY, "-config", dir.resolve("server.json").toString()), dir.path(), log);
+        try {
+          awaitHealthy();
+          startTime = Duration.ofNanos(System.nanoTime() - started);
+          return this;
+        } catch (IllegalStateException e) {
+          // another process may have taken the port between probe and bind
+          boolean portTaken = tail().contains("address already in use");
+          ProcessTrees.kill(process);
+          process = null;
+          if (!portTaken || attempt == START_ATTEMPTS) {
+            throw e;
+          }
+        }
+      }
+    } catch (IOException e) {
+      close();
+      throw new UncheckedIOException("cannot prepare notary-server", e);
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  /** notary-server's configuration (docs/reference/server-config.md); paths relative to it. */
+  private void writeConfig() throws IOException {
+    String config =
+        """
+        {
+          "server": {
+            "http_addr": "127.0.0.1:%d",
+            "tls_cert_file": "pki/tls.crt",
+            "tls_key_file": "pki/tls.key"
+          },
+          "trust_service": {"type": "local"},
+          "storage": {"backend": "memory"},
+          "logging": {"level": "info"}
+        }
+        """
+            .formatted(port);
+    Files.writeString(dir.resolve("server.json"), config, StandardCharsets.UTF_8);
+  }
+
+  private void awaitHealthy() {
+    HttpClient client =
+        HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(2)).build();
+    HttpRequest health =
+        HttpRequest.newBuilder(URI.create(url() + "/_notary_server/health"))
+            .timeout(Duration.ofSeconds(2))
+            .build();
+    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(
+            "notary-server exited with " + process.exitValue() + " before it was ready" + tail());
+      }
+      try {
+        if (client.send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+          return;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for notary-server", e);
+      }
+      RegistryProbe.pause();
+    }
+    throw new IllegalStateException(
+        "notary-server was not healthy on " + url() + " within " + READY_TIMEOUT + tail());
+  }
+
+  private static SSLContext trusting(Path caPem) {
+    try (InputStream in = Files.newInputStream(caPem)) {
+      KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+      trust.load(null, null);
+      trust.setCertificateEntry(
+          "notary-ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+      TrustManagerFactory factory =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      factory.init(trust);
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, factory.getTrustManagers(), null);
+      return context;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + caPem, e);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot build a TLS context trusting " + caPem, e);
+    }
+  }
+
+  /** Runs if the JVM exits without close(), e.g. when a test's teardown threw first. */
+  private void cleanUpAtExit() {
+    if (process != null) {
+      ProcessTrees.kill(process);
+    }
+    dir.close();
+  }
+}
