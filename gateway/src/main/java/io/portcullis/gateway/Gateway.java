@@ -29,7 +29,6 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -112,22 +111,38 @@ public final class Gateway {
                     .keys()
                     .uploadIdKey()
                     .compose(
-                        key -> sharedRobots(config, state).map(robots -> Map.entry(key, robots)))
-                    // the rest of the set-up reads files: off the event loop
-                    .compose(
-                        opened ->
-                            vertx.executeBlocking(
-                                () ->
-                                    start(
-                                        vertx,
-                                        config,
-                                        Optional.of(state),
-                                        opened.getKey(),
-                                        new FleetAuthProviders(vertx, state, opened.getValue())),
-                                false))
+                        uploadKey ->
+                            fleetProviders(vertx, config, state)
+                                // the rest of the set-up reads files: off the event loop
+                                .compose(
+                                    providers ->
+                                        vertx.executeBlocking(
+                                            () ->
+                                                start(
+                                                    vertx,
+                                                    config,
+                                                    Optional.of(state),
+                                                    uploadKey,
+                                                    providers),
+                                            false)))
                     .compose(started -> started)
                     .onSuccess(g -> state.heartbeats().start(HEARTBEAT_INTERVAL))
                     .onFailure(err -> state.shutdown()));
+  }
+
+  /**
+   * The credential sources of a replica: the token key shared in the database, and the robots of
+   * {@code auth.robots: {store: state}}, read before the gateway listens.
+   */
+  private static Future<AuthProviders> fleetProviders(
+      Vertx vertx, GatewayConfig config, PostgresState state) {
+    return state
+        .keys()
+        .key(FleetAuthProviders.TOKEN_KEY)
+        .compose(
+            seed ->
+                sharedRobots(config, state)
+                    .map(robots -> new FleetAuthProviders(vertx, state, robots, seed)));
   }
 
   /** The robots of {@code auth.robots: {store: state}}, read before the gateway listens. */
@@ -340,7 +355,9 @@ public final class Gateway {
     LOG.info(
         "access control on: tokens signed with key {} ({}), valid {}; robots: {}; OIDC issuers: {}",
         auth.tokens().kid(),
-        config.auth().get().tokenKeyFile(),
+        !config.auth().get().tokenKeyFileSet() && providers.tokenKey().isPresent()
+            ? "shared by the replicas in the shared state"
+            : config.auth().get().tokenKeyFile(),
         auth.tokens().ttl(),
         config.auth().get().robots().map(RobotsConfig::describe).orElse("none"),
         config.auth().get().oidc().stream().map(o -> o.issuer()).toList());

@@ -23,6 +23,14 @@ public interface AuthProviders {
   /** The exchanger for the trusted issuers (in config order; never called with none). */
   IdTokenExchanger oidc(List<OidcConfig> configs, AccessPolicy policy);
 
+  /**
+   * The token signing key every replica shares, used unless {@code auth.tokenKeyFile} is written;
+   * empty on a single node (the key file in {@code dataDir}).
+   */
+  default Optional<TokenKey> tokenKey() {
+    return Optional.empty();
+  }
+
   /** The failed-login counts shared with other replicas; empty on a single node. */
   default Optional<FailedLogins.Ledger> failedLogins() {
     return Optional.empty();

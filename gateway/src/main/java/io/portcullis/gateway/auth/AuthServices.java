@@ -24,7 +24,10 @@ public record AuthServices(
     Optional<RobotAccounts> robots,
     FleetShare fleet) {
 
-  /** Loads the token key (creating it when absent) and the credential sources. Blocking. */
+  /**
+   * Loads the token key (the replicas' shared one when there is one and {@code auth.tokenKeyFile}
+   * is not written, else the file, created when absent) and the credential sources. Blocking.
+   */
   public static AuthServices start(
       AuthConfig config, Optional<AuditLog> auditLog, AuthProviders providers) throws IOException {
     AccessPolicy policy = new AccessPolicy(config);
@@ -33,7 +36,8 @@ public record AuthServices(
     Optional<AuthProviders.Robots> robots = config.robots().map(r -> providers.robots(r, policy));
     List<IdTokenExchanger> oidc =
         config.oidc().isEmpty() ? List.of() : List.of(providers.oidc(config.oidc(), policy));
-    TokenKey key = TokenKey.loadOrCreate(config.tokenKeyFile());
+    Optional<TokenKey> shared = config.tokenKeyFileSet() ? Optional.empty() : providers.tokenKey();
+    TokenKey key = shared.isPresent() ? shared.get() : TokenKey.loadOrCreate(config.tokenKeyFile());
     TokenService tokens =
         new TokenService(key, config.tokenTtl(), config.refreshTokenTtl(), Clock.systemUTC());
     FleetShare fleet = new FleetShare();

@@ -161,7 +161,8 @@ final class AuthConfigReader {
         robots,
         oidc,
         quotas,
-        failedLogins);
+        failedLogins,
+        a.tokenKeyFile() != null);
   }
 
   /** Unset keys keep their defaults; the limiter cannot be switched off, only loosened. */

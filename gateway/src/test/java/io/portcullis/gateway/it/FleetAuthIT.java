@@ -83,7 +83,6 @@ class FleetAuthIT {
             """
             audit: {file: %s}
             auth:
-              tokenKeyFile: %s
               htpasswdFile: %s
               roles:
                 robot-admin: [{repositories: ["**"], actions: [admin]}]
@@ -102,7 +101,6 @@ class FleetAuthIT {
             """
                 .formatted(
                     dir.resolve(name + "-audit.jsonl"),
-                    dir.resolve("token-key.pem"),
                     dir.resolve("htpasswd"),
                     postgres.host(),
                     postgres.port(),
@@ -227,7 +225,7 @@ class FleetAuthIT {
           }
         };
     assertTrue(tokenWorks.test(a));
-    assertTrue(tokenWorks.test(b), "the token is good on every replica");
+    assertTrue(tokenWorks.test(b), "a token from A is good on B: the signing key is shared");
     assertEquals(200, basic(a, robot));
 
     assertEquals(204, api(b, "DELETE", "/ci-revoke", ROOT, null).statusCode());
