@@ -4,8 +4,8 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.portcullis.gateway.auth.AccessPolicy;
 import io.portcullis.gateway.auth.AccessToken;
+import io.portcullis.gateway.auth.AccountsUnavailableException;
 import io.portcullis.gateway.auth.AuthServices;
-import io.portcullis.gateway.auth.CredentialsUnavailableException;
 import io.portcullis.gateway.auth.FailedLogins;
 import io.portcullis.gateway.auth.Identity;
 import io.portcullis.gateway.auth.TokenService;
@@ -286,7 +286,7 @@ final class AccessGate {
             false)
         .andThen(
             ar -> {
-              // a login that could not be checked (CredentialsUnavailableException) is not counted
+              // a login that could not be checked (AccountsUnavailableException) is not counted
               if (ar.succeeded() && ar.result().isEmpty()) {
                 attempt.failed();
               } else {
@@ -295,7 +295,7 @@ final class AccessGate {
             })
         .andThen(
             ar -> {
-              if (ar.failed() && ar.cause() instanceof CredentialsUnavailableException e) {
+              if (ar.failed() && ar.cause() instanceof AccountsUnavailableException e) {
                 auth.audit()
                     .authentication(
                         address,
@@ -310,7 +310,7 @@ final class AccessGate {
   }
 
   /** The 503 for a login that could not be checked: never an allow, and the client may retry. */
-  static OciException unavailable(CredentialsUnavailableException e) {
+  static OciException unavailable(AccountsUnavailableException e) {
     return OciException.of(OciErrorCode.UNAVAILABLE, e.getMessage()).withHeader("Retry-After", "1");
   }
 
@@ -348,7 +348,7 @@ final class AccessGate {
         .transform(
             ar -> {
               if (ar.failed()) {
-                if (ar.cause() instanceof CredentialsUnavailableException e) {
+                if (ar.cause() instanceof AccountsUnavailableException e) {
                   return Future.failedFuture(unavailable(e));
                 }
                 return Future.failedFuture(

@@ -1,5 +1,6 @@
 package io.portcullis.gateway.http;
 
+import io.portcullis.gateway.auth.AccountsUnavailableException;
 import io.portcullis.gateway.auth.AuthServices;
 import io.portcullis.gateway.auth.Identity;
 import io.portcullis.gateway.auth.RobotAccounts;
@@ -8,7 +9,6 @@ import io.portcullis.gateway.auth.RobotRecord;
 import io.portcullis.gateway.auth.RobotStore.CreatedRobot;
 import io.portcullis.gateway.errors.OciErrorCode;
 import io.portcullis.gateway.errors.OciException;
-import io.portcullis.gateway.state.StateUnavailableException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
@@ -137,7 +137,7 @@ final class RobotsApi {
     if (err instanceof IllegalArgumentException bad) {
       return Future.failedFuture(RobotRequest.invalid(bad.getMessage()));
     }
-    if (err instanceof StateUnavailableException) {
+    if (err instanceof AccountsUnavailableException) {
       return Future.failedFuture(
           OciException.of(
                   OciErrorCode.UNAVAILABLE,

@@ -1,8 +1,8 @@
 package io.portcullis.gateway.http;
 
 import io.portcullis.gateway.auth.AccessPolicy;
+import io.portcullis.gateway.auth.AccountsUnavailableException;
 import io.portcullis.gateway.auth.AuthServices;
-import io.portcullis.gateway.auth.CredentialsUnavailableException;
 import io.portcullis.gateway.auth.Identity;
 import io.portcullis.gateway.auth.Quotas;
 import io.portcullis.gateway.auth.Scope;
@@ -178,7 +178,7 @@ final class TokenEndpoint {
                 req.response().putHeader("Retry-After", t.retryAfter());
                 return fail(req, 429, "too_many_requests", t.getMessage());
               }
-              if (ar.failed() && ar.cause() instanceof CredentialsUnavailableException e) {
+              if (ar.failed() && ar.cause() instanceof AccountsUnavailableException e) {
                 req.response().putHeader("Retry-After", "1");
                 return fail(req, 503, "temporarily_unavailable", e.getMessage());
               }

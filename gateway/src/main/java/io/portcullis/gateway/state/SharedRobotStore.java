@@ -1,8 +1,8 @@
 package io.portcullis.gateway.state;
 
+import io.portcullis.gateway.auth.AccountsUnavailableException;
 import io.portcullis.gateway.auth.Authenticator;
 import io.portcullis.gateway.auth.CredentialVerifier;
-import io.portcullis.gateway.auth.CredentialsUnavailableException;
 import io.portcullis.gateway.auth.Identity;
 import io.portcullis.gateway.auth.RobotAccounts;
 import io.portcullis.gateway.auth.RobotRecord;
@@ -34,7 +34,7 @@ import java.util.concurrent.TimeoutException;
  * database and its secret is checked against the record's hash, as before the outage; a revocation
  * made elsewhere meanwhile is learnt when the feed reconnects. A robot not in memory (created
  * elsewhere and not yet heard of, or no robot at all: the two cannot be told apart) is a {@link
- * CredentialsUnavailableException}, which the gateway answers with 503: never an allow.
+ * AccountsUnavailableException}, which the gateway answers with 503: never an allow.
  */
 public final class SharedRobotStore implements CredentialVerifier, RobotAccounts, AutoCloseable {
   /** How often the newest change is polled, the fallback when notifications are lost. */
@@ -108,7 +108,7 @@ public final class SharedRobotStore implements CredentialVerifier, RobotAccounts
       return found;
     } catch (ExecutionException | TimeoutException e) {
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-      throw new CredentialsUnavailableException(
+      throw new AccountsUnavailableException(
           "robot '"
               + name
               + "' is not known to this replica and the shared state cannot be reached to check"
@@ -116,7 +116,7 @@ public final class SharedRobotStore implements CredentialVerifier, RobotAccounts
           cause);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new CredentialsUnavailableException("interrupted while checking a robot", e);
+      throw new AccountsUnavailableException("interrupted while checking a robot", e);
     }
   }
 
@@ -134,12 +134,18 @@ public final class SharedRobotStore implements CredentialVerifier, RobotAccounts
   @Override
   public Future<CreatedRobot> create(
       String name, List<String> roles, List<String> scopes, Duration ttl) {
-    return robots.create(name, roles, scopes, ttl).onSuccess(made -> remember(made.robot()));
+    return robots
+        .create(name, roles, scopes, ttl)
+        .onSuccess(made -> remember(made.robot()))
+        .recover(SharedRobotStore::unavailable);
   }
 
   @Override
   public Future<List<RobotRecord>> list() {
-    return robots.list().onSuccess(all -> all.forEach(this::remember));
+    return robots
+        .list()
+        .onSuccess(all -> all.forEach(this::remember))
+        .recover(SharedRobotStore::unavailable);
   }
 
   @Override
@@ -151,7 +157,16 @@ public final class SharedRobotStore implements CredentialVerifier, RobotAccounts
               if (found) {
                 known.computeIfPresent(name, (n, r) -> r.asRevoked());
               }
-            });
+            })
+        .recover(SharedRobotStore::unavailable);
+  }
+
+  /** The database's outage as the admin API understands it (http knows auth, not state). */
+  private static <T> Future<T> unavailable(Throwable err) {
+    return Future.failedFuture(
+        err instanceof StateUnavailableException
+            ? new AccountsUnavailableException(err.getMessage(), err)
+            : err);
   }
 
   /** Robots held in memory (tests). */
