@@ -46,6 +46,7 @@ class FleetAuthIT {
   static final Credentials ROOT = new Credentials("root", "root-pw");
   static final Credentials CAROL = new Credentials("carol", "carol-pw");
   static final Credentials DAVE = new Credentials("dave", "dave-pw");
+  static final Credentials ERIN = new Credentials("erin", "erin-pw");
 
   @TempDir static Path dir;
   static PostgresProcess postgres;
@@ -67,7 +68,10 @@ class FleetAuthIT {
     image = images.build(ImageSpec.builder().layers(1, 32 * 1024).seed(151).build());
     Files.writeString(
         dir.resolve("htpasswd"),
-        AccessControlIT.entry(ROOT) + AccessControlIT.entry(CAROL) + AccessControlIT.entry(DAVE));
+        AccessControlIT.entry(ROOT)
+            + AccessControlIT.entry(CAROL)
+            + AccessControlIT.entry(DAVE)
+            + AccessControlIT.entry(ERIN));
     a = replica("a");
     b = replica("b");
   }
@@ -89,10 +93,12 @@ class FleetAuthIT {
                 everything: [{repositories: ["**"], actions: ["*"]}]
                 pusher: [{repositories: ["team/**"], actions: [pull, push]}]
                 reader: [{repositories: ["**"], actions: [pull]}]
-              users: {root: [robot-admin], carol: [reader], dave: [everything]}
+              users: {root: [robot-admin], carol: [reader], dave: [everything], erin: [reader]}
               robots: {store: state}
-              # every client here is 127.0.0.1: only the per-user limit is under test
-              quotas: {failedLogins: {perAddress: 100000, perUser: 3, window: 1m}}
+              quotas:
+                # every client here is 127.0.0.1: only the per-user limit is under test
+                failedLogins: {perAddress: 100000, perUser: 3, window: 1m}
+                users: {erin: {requestsPerSecond: 1, burst: 4}}   # shared by the live replicas
             state:
               postgres:
                 url: postgresql://%s:%d/fleet_auth
@@ -261,6 +267,30 @@ class FleetAuthIT {
 
   @Test
   @Order(5)
+  void eachReplicaEnforcesItsShareOfAQuota() throws Exception {
+    // erin may burst 4 requests, so 2 on each of the 2 live replicas once the heartbeats are
+    // counted (every 5 s): 4 requests at once on A then meet a 429. Rounds 5 s apart start on a
+    // full bucket either way, so without the share every round passes whole.
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (true) {
+      int refused = 0;
+      HttpResponse<String> last = null;
+      for (int i = 0; i < 4; i++) {
+        last = Http.get(a.url() + "/v2/", "Authorization", "Basic " + ERIN.basicToken());
+        refused += last.statusCode() == 429 ? 1 : 0;
+      }
+      if (refused > 0) {
+        assertEquals(429, last.statusCode());
+        assertTrue(last.body().contains("request rate over 0.5/s for 'erin'"), last.body());
+        return;
+      }
+      assertTrue(System.nanoTime() < deadline, "A never applied its share of erin's quota");
+      Thread.sleep(5_000);
+    }
+  }
+
+  @Test
+  @Order(6)
   void theRobotCommandWorksOnTheSharedState() throws Exception {
     Path config = dir.resolve("a").resolve("gateway.yaml");
     CommandResult create =
@@ -294,7 +324,7 @@ class FleetAuthIT {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void withPostgresStoppedTheApiAndUnknownRobotsAre503UntilItIsBack() throws Exception {
     Credentials held = createRobot(a, "ci-held", "reader");
     assertEquals(200, basic(b, held));
