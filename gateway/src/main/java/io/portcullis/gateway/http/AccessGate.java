@@ -302,7 +302,7 @@ final class AccessGate {
                         RequestObserver.id(req),
                         user,
                         null,
-                        "basic",
+                        "login",
                         false,
                         e.getMessage());
               }
