@@ -118,19 +118,24 @@ public final class FailedLogins {
       this.userKey = userKey;
     }
 
-    /** The credentials were wrong: counts against the address and the user name. */
-    public void failed() {
-      if (done.compareAndSet(false, true)) {
-        finish(addressKey, true);
-        finish(userKey, true);
-        ledger.ifPresent(
-            l -> {
-              share(l, addressKey);
-              if (userKey != null) {
-                share(l, userKey);
-              }
-            });
+    /**
+     * The credentials were wrong: counts against the address and the user name. Completes once the
+     * fleet's counts have it too (or could not be reached: it never fails), so a caller that
+     * answers after it lets no guess on another replica slip in before the count.
+     */
+    public Future<Void> failed() {
+      if (!done.compareAndSet(false, true)) {
+        return Future.succeededFuture();
       }
+      finish(addressKey, true);
+      finish(userKey, true);
+      if (ledger.isEmpty()) {
+        return Future.succeededFuture();
+      }
+      return Future.all(
+              share(ledger.get(), addressKey),
+              userKey == null ? Future.succeededFuture() : share(ledger.get(), userKey))
+          .mapEmpty();
     }
 
     /** The check succeeded or could not be made: nothing is counted. */
@@ -263,15 +268,22 @@ public final class FailedLogins {
             });
   }
 
-  /** Adds a failure to the fleet's count of {@code key} and learns the fleet's count back. */
-  private void share(Ledger l, String key) {
-    l.recordFailure(key, config.window())
-        .onSuccess(
-            count -> {
-              ledgerAnswered();
-              learn(key, count);
-            })
-        .onFailure(this::ledgerFailed);
+  /**
+   * Adds a failure to the fleet's count of {@code key} and learns the fleet's count back; never
+   * fails (the local count has the failure either way).
+   */
+  private Future<Void> share(Ledger l, String key) {
+    return l.recordFailure(key, config.window())
+        .transform(
+            ar -> {
+              if (ar.succeeded()) {
+                ledgerAnswered();
+                learn(key, ar.result());
+              } else {
+                ledgerFailed(ar.cause());
+              }
+              return Future.succeededFuture();
+            });
   }
 
   /** Raises the local count of {@code key} to the fleet's, so the next check needs no read. */

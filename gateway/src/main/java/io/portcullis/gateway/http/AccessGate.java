@@ -284,17 +284,14 @@ final class AccessGate {
               }
             },
             false)
-        .andThen(
+        .transform(
             ar -> {
-              // a login that could not be checked (AccountsUnavailableException) is not counted
               if (ar.succeeded() && ar.result().isEmpty()) {
-                attempt.failed();
-              } else {
-                attempt.ended();
+                // answered once the fleet counts it, so no guess elsewhere slips in before
+                return attempt.failed().map(ar.result());
               }
-            })
-        .andThen(
-            ar -> {
+              // a login that could not be checked (AccountsUnavailableException) is not counted
+              attempt.ended();
               if (ar.failed() && ar.cause() instanceof AccountsUnavailableException e) {
                 auth.audit()
                     .authentication(
@@ -306,6 +303,9 @@ final class AccessGate {
                         false,
                         e.getMessage());
               }
+              return ar.succeeded()
+                  ? Future.succeededFuture(ar.result())
+                  : Future.failedFuture(ar.cause());
             });
   }
 
