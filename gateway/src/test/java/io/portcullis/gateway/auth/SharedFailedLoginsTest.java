@@ -1,10 +1,12 @@
 package io.portcullis.gateway.auth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.portcullis.gateway.config.FailedLoginConfig;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -89,6 +91,28 @@ class SharedFailedLoginsTest {
     admit(b, "10.0.0.2", "alice");
     ledger.down = true;
     assertTrue(admit(b, "10.0.0.2", "alice").attempt().isEmpty(), "B remembers the lockout");
+  }
+
+  @Test
+  void aFailureIsAnsweredOnlyOnceTheFleetCountsItAndAnOutageDoesNotFailIt() {
+    Promise<FailedLogins.Ledger.Count> write = Promise.promise();
+    FailedLogins.Ledger slow =
+        new FailedLogins.Ledger() {
+          @Override
+          public Future<Count> recordFailure(String key, Duration window) {
+            return write.future();
+          }
+
+          @Override
+          public Future<Count> read(String key) {
+            return Future.succeededFuture(new Count(0, Duration.ZERO));
+          }
+        };
+    FailedLogins f = new FailedLogins(LIMITS, Optional.of(slow), fleet, nanos::get);
+    Future<Void> done = admit(f, "10.0.0.1", "alice").attempt().orElseThrow().failed();
+    assertFalse(done.isComplete(), "not before the fleet's count has it");
+    write.fail(new IllegalStateException("shared state unavailable"));
+    assertTrue(done.succeeded(), "the local count has it: the answer goes out");
   }
 
   /** The shared counters in memory; windows are not timed here (FailedLoginsTest does that). */
