@@ -360,5 +360,13 @@ class FleetAuthIT {
         "checkable again: no such robot");
     Credentials after = createRobot(a, "ci-after", "reader");
     assertEquals(200, basic(b, after));
+    assertEquals(204, api(a, "DELETE", "/ci-after", ROOT, null).statusCode());
+    long revoked = System.nanoTime();
+    while (basic(b, after) == 200) {
+      assertTrue(
+          System.nanoTime() - revoked < Duration.ofSeconds(5).toNanos(),
+          "B's change feed did not come back after the outage");
+      Thread.sleep(20);
+    }
   }
 }
