@@ -6,12 +6,15 @@ import io.portcullis.gateway.auth.AuthServices;
 import io.portcullis.gateway.cache.Caches;
 import io.portcullis.gateway.config.ConfigException;
 import io.portcullis.gateway.config.GatewayConfig;
+import io.portcullis.gateway.config.RobotsConfig;
 import io.portcullis.gateway.http.ConnectionDeadlines;
 import io.portcullis.gateway.http.RegistryApi;
 import io.portcullis.gateway.http.RequestObserver;
 import io.portcullis.gateway.http.UploadIds;
 import io.portcullis.gateway.metrics.GatewayMetrics;
+import io.portcullis.gateway.state.FleetAuthProviders;
 import io.portcullis.gateway.state.PostgresState;
+import io.portcullis.gateway.state.SharedRobotStore;
 import io.portcullis.gateway.upstream.Upstream;
 import io.portcullis.gateway.upstream.UpstreamRouter;
 import io.vertx.core.Future;
@@ -51,7 +54,7 @@ public final class Gateway {
   private final GatewayMetrics metrics;
   private final Optional<AdminServer> admin;
   private final AtomicBoolean ready;
-  private final long refreshTimer;
+  private final List<Long> timers;
   private final Caches caches;
   private final Optional<PostgresState> state;
 
@@ -63,7 +66,7 @@ public final class Gateway {
       GatewayMetrics metrics,
       Optional<AdminServer> admin,
       AtomicBoolean ready,
-      long refreshTimer,
+      List<Long> timers,
       Caches caches,
       Optional<PostgresState> state) {
     this.vertx = vertx;
@@ -73,7 +76,7 @@ public final class Gateway {
     this.metrics = metrics;
     this.admin = admin;
     this.ready = ready;
-    this.refreshTimer = refreshTimer;
+    this.timers = timers;
     this.caches = caches;
     this.state = state;
   }
@@ -94,7 +97,7 @@ public final class Gateway {
             new IllegalStateException(
                 "cannot prepare dataDir " + config.dataDir() + ": " + e.getMessage(), e));
       }
-      return start(vertx, config, Optional.empty(), key);
+      return start(vertx, config, Optional.empty(), key, AuthProviders.standard(vertx));
     }
     return PostgresState.open(vertx, config.state().get().postgres())
         .recover(
@@ -107,18 +110,57 @@ public final class Gateway {
                 state
                     .keys()
                     .uploadIdKey()
-                    // the rest of the set-up reads files: off the event loop
                     .compose(
-                        key ->
-                            vertx.executeBlocking(
-                                () -> start(vertx, config, Optional.of(state), key), false))
+                        uploadKey ->
+                            fleetProviders(vertx, config, state)
+                                // the rest of the set-up reads files: off the event loop
+                                .compose(
+                                    providers ->
+                                        vertx.executeBlocking(
+                                            () ->
+                                                start(
+                                                    vertx,
+                                                    config,
+                                                    Optional.of(state),
+                                                    uploadKey,
+                                                    providers),
+                                            false)))
                     .compose(started -> started)
                     .onSuccess(g -> state.heartbeats().start(HEARTBEAT_INTERVAL))
                     .onFailure(err -> state.shutdown()));
   }
 
+  /**
+   * The credential sources of a replica: the token key shared in the database, and the robots of
+   * {@code auth.robots: {store: state}}, read before the gateway listens.
+   */
+  private static Future<AuthProviders> fleetProviders(
+      Vertx vertx, GatewayConfig config, PostgresState state) {
+    return state
+        .keys()
+        .key(FleetAuthProviders.TOKEN_KEY)
+        .compose(
+            seed ->
+                sharedRobots(config, state)
+                    .map(robots -> new FleetAuthProviders(vertx, state, robots, seed)));
+  }
+
+  /** The robots of {@code auth.robots: {store: state}}, read before the gateway listens. */
+  private static Future<Optional<SharedRobotStore>> sharedRobots(
+      GatewayConfig config, PostgresState state) {
+    boolean shared = config.auth().flatMap(a -> a.robots()).map(RobotsConfig::shared).orElse(false);
+    if (!shared) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    return SharedRobotStore.open(state).map(Optional::of);
+  }
+
   private static Future<Gateway> start(
-      Vertx vertx, GatewayConfig config, Optional<PostgresState> state, byte[] uploadKey) {
+      Vertx vertx,
+      GatewayConfig config,
+      Optional<PostgresState> state,
+      byte[] uploadKey,
+      AuthProviders providers) {
     UploadIds uploadIds = new UploadIds(uploadKey);
     GatewayMetrics metrics = GatewayMetrics.prometheus();
     List<Upstream> upstreams =
@@ -134,7 +176,7 @@ public final class Gateway {
     }
     Optional<AuthServices> auth;
     try {
-      auth = accessControl(config, enforcement);
+      auth = accessControl(config, enforcement, providers);
     } catch (ConfigException e) {
       enforcement.close(vertx);
       return Future.failedFuture(e);
@@ -223,7 +265,9 @@ public final class Gateway {
                                 metrics,
                                 admin,
                                 ready,
-                                refreshCredentials(vertx, auth),
+                                List.of(
+                                    refreshCredentials(vertx, auth),
+                                    followFleet(vertx, state, auth)),
                                 caches,
                                 state)))
         .map(
@@ -256,7 +300,7 @@ public final class Gateway {
    * Basic logins and for tokens issued before the change alike.
    */
   private static long refreshCredentials(Vertx vertx, Optional<AuthServices> auth) {
-    if (auth.isEmpty() || auth.get().config().robots().isEmpty()) {
+    if (auth.isEmpty() || auth.get().config().robots().filter(r -> !r.shared()).isEmpty()) {
       return -1;
     }
     // One look at a time: a slow file system must not pile refreshes up on the worker pool.
@@ -277,22 +321,45 @@ public final class Gateway {
         });
   }
 
-  private static Optional<AuthServices> accessControl(GatewayConfig config, Enforcement enforcement)
-      throws IOException {
+  /**
+   * Counts the live replicas every {@link #HEARTBEAT_INTERVAL} (now, and then periodically: never
+   * per request), so quotas and the failed-login fallback apply this replica's share. While the
+   * count cannot be read the last one stays.
+   */
+  private static long followFleet(
+      Vertx vertx, Optional<PostgresState> state, Optional<AuthServices> auth) {
+    if (state.isEmpty() || auth.isEmpty()) {
+      return -1;
+    }
+    Runnable count =
+        () ->
+            state
+                .get()
+                .heartbeats()
+                .live(HEARTBEAT_INTERVAL.multipliedBy(3))
+                .onSuccess(live -> auth.get().fleet().replicas(live))
+                .onFailure(err -> LOG.debug("cannot count live replicas: {}", err.getMessage()));
+    count.run();
+    return vertx.setPeriodic(HEARTBEAT_INTERVAL.toMillis(), id -> count.run());
+  }
+
+  private static Optional<AuthServices> accessControl(
+      GatewayConfig config, Enforcement enforcement, AuthProviders providers) throws IOException {
     if (config.auth().isEmpty()) {
       LOG.warn(
           "no access control configured (auth): anyone who can reach this gateway may pull and"
               + " push through it");
       return Optional.empty();
     }
-    AuthServices auth =
-        AuthServices.start(config.auth().get(), enforcement.audit(), AuthProviders.standard());
+    AuthServices auth = AuthServices.start(config.auth().get(), enforcement.audit(), providers);
     LOG.info(
         "access control on: tokens signed with key {} ({}), valid {}; robots: {}; OIDC issuers: {}",
         auth.tokens().kid(),
-        config.auth().get().tokenKeyFile(),
+        !config.auth().get().tokenKeyFileSet() && providers.tokenKey().isPresent()
+            ? "shared by the replicas in the shared state"
+            : config.auth().get().tokenKeyFile(),
         auth.tokens().ttl(),
-        config.auth().get().robots().map(r -> r.file().toString()).orElse("none"),
+        config.auth().get().robots().map(RobotsConfig::describe).orElse("none"),
         config.auth().get().oidc().stream().map(o -> o.issuer()).toList());
     return Optional.of(auth);
   }
@@ -331,9 +398,7 @@ public final class Gateway {
    */
   public Future<Void> close(Duration grace) {
     ready.set(false);
-    if (refreshTimer >= 0) {
-      vertx.cancelTimer(refreshTimer);
-    }
+    timers.stream().filter(t -> t >= 0).forEach(vertx::cancelTimer);
     long started = System.nanoTime();
     return server
         .shutdown(grace)

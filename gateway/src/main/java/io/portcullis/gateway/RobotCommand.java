@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portcullis.core.time.Durations;
 import io.portcullis.gateway.auth.InvalidRobotFileException;
+import io.portcullis.gateway.auth.RobotAccounts;
+import io.portcullis.gateway.auth.RobotFileAccounts;
 import io.portcullis.gateway.auth.RobotRecord;
 import io.portcullis.gateway.auth.RobotStore;
 import io.portcullis.gateway.config.AuthConfig;
@@ -11,16 +13,22 @@ import io.portcullis.gateway.config.ConfigException;
 import io.portcullis.gateway.config.ConfigLoader;
 import io.portcullis.gateway.config.GatewayConfig;
 import io.portcullis.gateway.config.RobotsConfig;
+import io.portcullis.gateway.state.PostgresState;
+import io.portcullis.gateway.state.StateUnavailableException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -28,10 +36,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code portcullis-gateway robot create|list|revoke}: robot (CI) accounts in the robots file named
- * by the configuration's {@code auth.robots.file}. A running gateway sees changes within a second.
- * Exit codes: 0 done, 1 no such robot, 2 usage or configuration error, 3 the robots file cannot be
- * read or written.
+ * {@code portcullis-gateway robot create|list|revoke}: robot (CI) accounts in the store the
+ * configuration's {@code auth.robots} names: the robots file ({@code file: F}) or the shared state
+ * in PostgreSQL ({@code store: state}). Running gateways see changes within a second. Exit codes: 0
+ * done, 1 no such robot, 2 usage or configuration error, 3 the store cannot be read or written (the
+ * file, or the database unreachable).
  */
 @Command(
     name = "robot",
@@ -45,7 +54,7 @@ import picocli.CommandLine.Spec;
 public final class RobotCommand implements Callable<Integer> {
   static final int NOT_FOUND = 1;
   static final int USAGE = 2;
-  static final int FILE_ERROR = 3;
+  static final int STORE_ERROR = 3;
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -63,21 +72,55 @@ public final class RobotCommand implements Callable<Integer> {
         names = "--config",
         required = true,
         paramLabel = "FILE",
-        description = "Gateway YAML configuration; its auth.robots.file is used.")
+        description =
+            "Gateway YAML configuration; its auth.robots names the store (a file, or the shared"
+                + " state in PostgreSQL).")
     Path config;
 
-    AuthConfig auth() {
+    GatewayConfig load() {
       GatewayConfig cfg = ConfigLoader.load(config);
       AuthConfig auth =
           cfg.auth().orElseThrow(() -> new ConfigException("no auth section in " + config));
       if (auth.robots().isEmpty()) {
-        throw new ConfigException("auth.robots.file: is not set in " + config);
+        throw new ConfigException(
+            "auth.robots: is not set in " + config + " (file: F, or store: state)");
       }
-      return auth;
+      return cfg;
     }
+  }
 
-    RobotStore store(AuthConfig auth) {
-      return RobotStore.open(auth.robots().map(RobotsConfig::file).orElseThrow());
+  /**
+   * The store a config names, opened for one command: the robots file, or the shared state (its
+   * schema migrated as a replica would).
+   */
+  private static RobotAccounts open(Vertx vertx, GatewayConfig cfg, List<AutoCloseable> opened)
+      throws IOException {
+    RobotsConfig robots = cfg.auth().flatMap(AuthConfig::robots).orElseThrow();
+    if (!robots.shared()) {
+      return new RobotFileAccounts(vertx, RobotStore.open(robots.file().orElseThrow()));
+    }
+    PostgresState state = await(PostgresState.open(vertx, cfg.state().orElseThrow().postgres()));
+    opened.add(state::shutdown);
+    return state.robots();
+  }
+
+  /** The result of {@code future}, its failure rethrown as it is; a minute at most. */
+  static <T> T await(Future<T> future) throws IOException {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(1, TimeUnit.MINUTES);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      throw new IOException(e.getCause().toString(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new IOException("no answer within a minute", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
     }
   }
 
@@ -86,21 +129,38 @@ public final class RobotCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin ConfigOption options;
 
-    abstract int run(AuthConfig auth, RobotStore store) throws IOException;
+    abstract int run(AuthConfig auth, RobotAccounts store) throws IOException;
 
     @Override
     public final Integer call() {
+      Vertx vertx = null;
+      List<AutoCloseable> opened = new ArrayList<>();
       try {
-        AuthConfig auth = options.auth();
-        return run(auth, options.store(auth));
+        GatewayConfig cfg = options.load();
+        vertx = Vertx.vertx();
+        return run(cfg.auth().orElseThrow(), open(vertx, cfg, opened));
       } catch (ConfigException e) {
         return fail(USAGE, "config error: " + e.getMessage());
       } catch (IllegalArgumentException e) {
         return fail(USAGE, e.getMessage());
-      } catch (InvalidRobotFileException e) {
-        return fail(FILE_ERROR, e.getMessage());
+      } catch (InvalidRobotFileException | StateUnavailableException e) {
+        return fail(STORE_ERROR, e.getMessage());
       } catch (IOException e) {
-        return fail(FILE_ERROR, "cannot write the robots file: " + e);
+        return fail(STORE_ERROR, "cannot write the robots file: " + e);
+      } catch (RuntimeException e) {
+        // e.g. the database refused the login or its schema is newer: one line, not a trace
+        return fail(STORE_ERROR, "robot store error: " + e.getMessage());
+      } finally {
+        for (AutoCloseable c : opened) {
+          try {
+            c.close();
+          } catch (Exception e) {
+            // closing after the answer was printed: nothing left to tell
+          }
+        }
+        if (vertx != null) {
+          vertx.close();
+        }
       }
     }
 
@@ -123,20 +183,6 @@ public final class RobotCommand implements Callable<Integer> {
       } catch (JsonProcessingException e) {
         throw new IllegalStateException("cannot write JSON", e);
       }
-    }
-
-    /** A robot as listed: everything but the hash. */
-    static Map<String, Object> listed(RobotRecord r) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("name", r.name());
-      m.put("username", r.username());
-      m.put("roles", r.roles());
-      m.put("scopes", r.scopes());
-      m.put("createdAt", r.createdAt().toString());
-      m.put("expiresAt", r.expiresAt().toString());
-      m.put("revoked", r.revoked());
-      m.put("status", r.status(Instant.now()).name().toLowerCase());
-      return m;
     }
   }
 
@@ -173,7 +219,7 @@ public final class RobotCommand implements Callable<Integer> {
     String ttl;
 
     @Override
-    int run(AuthConfig auth, RobotStore store) throws IOException {
+    int run(AuthConfig auth, RobotAccounts store) throws IOException {
       Duration lifetime = Durations.parse(ttl);
       for (String role : roles) {
         if (!auth.roles().containsKey(role)) {
@@ -182,13 +228,8 @@ public final class RobotCommand implements Callable<Integer> {
               "role '" + role + "' is not in auth.roles (known: " + auth.roles().keySet() + ")");
         }
       }
-      RobotStore.CreatedRobot created = store.create(name, roles, scopes, lifetime);
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("name", created.robot().name());
-      m.put("username", created.robot().username());
-      m.put("secret", created.secret());
-      m.put("expiresAt", created.robot().expiresAt().toString());
-      out().println(json(m));
+      RobotStore.CreatedRobot created = await(store.create(name, roles, scopes, lifetime));
+      out().println(json(created.shown()));
       out().flush();
       return 0;
     }
@@ -200,9 +241,9 @@ public final class RobotCommand implements Callable<Integer> {
       description = "Prints one JSON line per robot (never a secret or hash).")
   static final class ListRobots extends Subcommand {
     @Override
-    int run(AuthConfig auth, RobotStore store) {
-      for (RobotRecord r : store.list()) {
-        out().println(json(listed(r)));
+    int run(AuthConfig auth, RobotAccounts store) throws IOException {
+      for (RobotRecord r : await(store.list())) {
+        out().println(json(r.listed(Instant.now())));
       }
       out().flush();
       return 0;
@@ -218,14 +259,14 @@ public final class RobotCommand implements Callable<Integer> {
     String name;
 
     @Override
-    int run(AuthConfig auth, RobotStore store) throws IOException {
+    int run(AuthConfig auth, RobotAccounts store) throws IOException {
       RobotRecord.checkName(name);
-      if (!store.revoke(name)) {
+      if (!await(store.revoke(name))) {
         return fail(NOT_FOUND, "no robot named '" + name + "'");
       }
-      store.list().stream()
+      await(store.list()).stream()
           .filter(r -> r.name().equals(name))
-          .forEach(r -> out().println(json(listed(r))));
+          .forEach(r -> out().println(json(r.listed(Instant.now()))));
       out().flush();
       return 0;
     }

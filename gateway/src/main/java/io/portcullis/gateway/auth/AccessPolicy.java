@@ -40,6 +40,33 @@ public final class AccessPolicy {
     return allowed;
   }
 
+  /**
+   * True when {@code identity} may use the robots admin API: one of its roles has a rule naming the
+   * action {@code admin} and none denies it. Never for anonymous callers, and never for an identity
+   * narrowed to some repositories (a robot with scopes): managing robots reaches every repository.
+   * {@code *} does not grant it (see {@link AccessRule#admin()}).
+   */
+  public boolean admin(Identity identity) {
+    if (identity.kind() == Identity.Kind.ANONYMOUS || !identity.repositoryScopes().isEmpty()) {
+      return false;
+    }
+    boolean allowed = false;
+    for (String role : identity.roles()) {
+      for (AccessRule rule : config.roles().getOrDefault(role, List.of())) {
+        if (rule.admin() && rule.effect() == Effect.DENY) {
+          return false;
+        }
+        allowed |= rule.admin();
+      }
+    }
+    return allowed;
+  }
+
+  /** True when the role named {@code role} exists (robots may only be given existing roles). */
+  public boolean hasRole(String role) {
+    return config.roles().containsKey(role);
+  }
+
   /** True when clients without credentials may do anything at all. */
   public boolean anonymousEnabled() {
     return config.anonymous().stream().anyMatch(r -> r.effect() == Effect.ALLOW);

@@ -21,6 +21,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * (safe on an event loop); the state of an identity is dropped after it has been idle long enough
  * for its bucket to be full again, and never while one of its transfers is in flight.
  *
+ * <p>Behind a load balancer each replica enforces its share of every limit ({@link FleetShare}: the
+ * limit divided by the live replicas, rounded up), so one identity gets about its limit from the
+ * whole fleet without a database round trip per request.
+ *
  * <p>Written here rather than taken from a rate-limiting library: the limits are two counters per
  * key, and the state lives in a Caffeine map whose expiry knows about transfers in flight.
  */
@@ -31,25 +35,39 @@ public final class Quotas {
   private static final long MIN_IDLE_NANOS = TimeUnit.MINUTES.toNanos(1);
 
   private final QuotaConfig config;
+  private final FleetShare fleet;
   private final Ticker ticker;
   private final Cache<String, State> states;
 
   public Quotas(QuotaConfig config) {
-    this(config, Ticker.systemTicker());
+    this(config, new FleetShare());
+  }
+
+  public Quotas(QuotaConfig config, FleetShare fleet) {
+    this(config, fleet, Ticker.systemTicker());
   }
 
   Quotas(QuotaConfig config, Ticker ticker) {
+    this(config, new FleetShare(), ticker);
+  }
+
+  Quotas(QuotaConfig config, FleetShare fleet, Ticker ticker) {
     this.config = config;
+    this.fleet = fleet;
     this.ticker = ticker;
     this.states =
         Caffeine.newBuilder().ticker(ticker).expireAfter(new IdleUnlessTransferring()).build();
   }
 
   /**
-   * The limits that apply to {@code identity}: its own ({@code users}), else its roles' most
-   * generous, else the defaults.
+   * The limits this replica applies to {@code identity}: its share ({@link FleetShare}) of the
+   * identity's own limits ({@code users}), else its roles' most generous, else the defaults.
    */
   public Limits limits(Identity identity) {
+    return configured(identity).shareOf(fleet.replicas());
+  }
+
+  private Limits configured(Identity identity) {
     if (identity.kind() != Identity.Kind.ANONYMOUS) {
       Limits own = config.users().get(identity.subject());
       if (own != null) {

@@ -2,7 +2,10 @@ package io.portcullis.gateway.auth;
 
 import io.portcullis.core.policy.ScopePattern;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -63,6 +66,11 @@ public record RobotRecord(
     }
   }
 
+  /** True when {@code name} is a valid robot name (one worth looking up). */
+  public static boolean isName(String name) {
+    return name != null && NAME.matcher(name).matches();
+  }
+
   /** Refuses a name that is not lowercase letters, digits and {@code -}. */
   public static String checkName(String name) {
     if (name == null || !NAME.matcher(name).matches()) {
@@ -92,6 +100,23 @@ public record RobotRecord(
   /** The identity a successful login gets: subject {@code robot$<name>}, its roles and scopes. */
   public Identity identity() {
     return new Identity(username(), Identity.Kind.ROBOT, roles, scopes);
+  }
+
+  /**
+   * The robot as {@code robot list} and {@code GET /api/v1/robots} show it: everything but the
+   * hash, with its status at {@code now}.
+   */
+  public Map<String, Object> listed(Instant now) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", name);
+    m.put("username", username());
+    m.put("roles", roles);
+    m.put("scopes", scopes);
+    m.put("createdAt", createdAt.toString());
+    m.put("expiresAt", expiresAt.toString());
+    m.put("revoked", revoked);
+    m.put("status", status(now).name().toLowerCase(Locale.ROOT));
+    return m;
   }
 
   @Override

@@ -73,7 +73,11 @@ public final class RobotStore implements CredentialVerifier {
    */
   public static RobotStore open(RobotsConfig config) {
     try {
-      return open(config.file());
+      return open(
+          config
+              .file()
+              .orElseThrow(
+                  () -> new ConfigException("auth.robots.file: is not set (store: state)")));
     } catch (InvalidRobotFileException e) {
       throw new ConfigException("auth.robots.file: " + e.getMessage());
     }
@@ -97,13 +101,24 @@ public final class RobotStore implements CredentialVerifier {
         username != null && username.startsWith(Authenticator.ROBOT_PREFIX)
             ? snapshot.robots().get(username.substring(Authenticator.ROBOT_PREFIX.length()))
             : null;
+    return login(robot, username, secret, clock.instant());
+  }
+
+  /**
+   * The identity a login as {@code username} with {@code secret} gets from {@code robot} (null when
+   * there is no such robot), for either store: unknown, revoked and expired robots and wrong
+   * secrets all get the same empty answer after the same bcrypt work; the log line says which
+   * (never the secret). Blocking (bcrypt).
+   */
+  public static Optional<Identity> login(
+      RobotRecord robot, String username, char[] secret, Instant now) {
     if (robot == null) {
       SecretHasher.burn();
       LOG.info("robot login refused for '{}': no such robot", printable(username));
       return Optional.empty();
     }
     boolean secretOk = SecretHasher.matches(robot.secretHash(), secret);
-    RobotRecord.Status status = robot.status(clock.instant());
+    RobotRecord.Status status = robot.status(now);
     if (!secretOk) {
       LOG.info("robot login refused for '{}': wrong secret", robot.username());
       return Optional.empty();
@@ -170,6 +185,50 @@ public final class RobotStore implements CredentialVerifier {
 
   /** The new robot and its secret, which is not stored and cannot be shown again. */
   public record CreatedRobot(RobotRecord robot, String secret) {
+    /**
+     * A robot valid for {@code ttl} from now with a new secret, for either store (the file here,
+     * the shared state's {@code SharedRobots}): {@link IllegalArgumentException} for an invalid
+     * name, role, scope or ttl. Blocking: bcrypt is slow by design, call it on a worker thread.
+     */
+    public static CreatedRobot issue(
+        String name, List<String> roles, List<String> scopes, Duration ttl, Clock clock) {
+      check(name, scopes, ttl);
+      String secret = SecretHasher.newSecret();
+      Instant created = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+      RobotRecord robot =
+          new RobotRecord(
+              name,
+              roles,
+              scopes,
+              created,
+              created.plus(ttl),
+              false,
+              SecretHasher.hash(secret.toCharArray()));
+      return new CreatedRobot(robot, secret);
+    }
+
+    /** The checks {@link #issue} makes first, for a caller that wants them before any work. */
+    public static void check(String name, List<String> scopes, Duration ttl) {
+      RobotRecord.checkName(name);
+      scopes.forEach(ScopePattern::parse);
+      if (ttl.isNegative() || ttl.isZero()) {
+        throw new IllegalArgumentException("ttl must be positive");
+      }
+    }
+
+    /**
+     * What {@code robot create} and {@code POST /api/v1/robots} answer, once: {@code
+     * {"name","username","secret","expiresAt"}}.
+     */
+    public Map<String, Object> shown() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("name", robot.name());
+      m.put("username", robot.username());
+      m.put("secret", secret);
+      m.put("expiresAt", robot.expiresAt().toString());
+      return m;
+    }
+
     @Override
     public String toString() {
       return "CreatedRobot[" + robot + "]";
@@ -177,41 +236,25 @@ public final class RobotStore implements CredentialVerifier {
   }
 
   /**
-   * Creates a robot valid for {@code ttl}; {@link IllegalArgumentException} when the name is taken
-   * (revoked and expired robots keep their name, so a log line always names one account) or a value
-   * is invalid.
+   * Creates a robot valid for {@code ttl}; {@link RobotExistsException} when the name is taken
+   * (revoked and expired robots keep their name, so a log line always names one account), {@link
+   * IllegalArgumentException} when a value is invalid.
    */
   public CreatedRobot create(String name, List<String> roles, List<String> scopes, Duration ttl)
       throws IOException {
-    RobotRecord.checkName(name);
-    scopes.forEach(ScopePattern::parse);
-    if (ttl.isNegative() || ttl.isZero()) {
-      throw new IllegalArgumentException("ttl must be positive");
-    }
-    String secret = SecretHasher.newSecret();
-    Instant created = clock.instant().truncatedTo(ChronoUnit.SECONDS);
-    RobotRecord robot =
-        new RobotRecord(
-            name,
-            roles,
-            scopes,
-            created,
-            created.plus(ttl),
-            false,
-            SecretHasher.hash(secret.toCharArray()));
+    CreatedRobot made = CreatedRobot.issue(name, roles, scopes, ttl, clock);
     RobotFile.update(
         file,
         current -> {
           if (current.stream().anyMatch(r -> r.name().equals(name))) {
-            throw new IllegalArgumentException(
-                "robot '" + name + "' already exists; choose another name");
+            throw new RobotExistsException(name);
           }
           List<RobotRecord> next = new ArrayList<>(current);
-          next.add(robot);
+          next.add(made.robot());
           return next;
         });
     refreshIfChanged();
-    return new CreatedRobot(robot, secret);
+    return made;
   }
 
   /**

@@ -11,8 +11,21 @@ import java.util.Set;
  * One entry of a role or of {@code auth.anonymous}: the actions it allows (or, with {@code effect:
  * deny}, forbids) on repositories matching any of its globs. Globs are {@link ScopePattern}s over
  * the gateway path ({@code docker.io/**}, {@code team-a/*}).
+ *
+ * @param admin whether the rule names the action {@code admin}: managing robots through {@code
+ *     /api/v1/robots}. Not a repository action (no token scope carries it, its globs do not matter)
+ *     and not implied by {@code *}: whoever holds it can make robots with any role, so it is
+ *     granted only by name.
  */
-public record AccessRule(List<ScopePattern> repositories, Set<Action> actions, Effect effect) {
+public record AccessRule(
+    List<ScopePattern> repositories, Set<Action> actions, Effect effect, boolean admin) {
+
+  /** The action name that grants (or with {@code effect: deny} forbids) the robots admin API. */
+  public static final String ADMIN = "admin";
+
+  public AccessRule(List<ScopePattern> repositories, Set<Action> actions, Effect effect) {
+    this(repositories, actions, effect, false);
+  }
 
   public AccessRule {
     repositories = List.copyOf(repositories);

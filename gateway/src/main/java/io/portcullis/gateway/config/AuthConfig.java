@@ -11,6 +11,8 @@ import java.util.Optional;
  * gateway is open to everyone as before. Read and validated by {@link AuthConfigReader}.
  *
  * @param tokenKeyFile the ES256 signing key (PEM), created with mode 0600 when absent
+ * @param tokenKeyFileSet whether {@code auth.tokenKeyFile} was written: when it was not, replicas
+ *     with shared state sign with a key shared in the database instead (docs/state.md)
  * @param tokenTtl lifetime of access tokens
  * @param refreshTokenTtl lifetime of refresh tokens (issued for {@code access_type=offline})
  * @param htpasswdFile bcrypt users, when configured
@@ -35,7 +37,36 @@ public record AuthConfig(
     Optional<RobotsConfig> robots,
     List<OidcConfig> oidc,
     QuotaConfig quotas,
-    FailedLoginConfig failedLogins) {
+    FailedLoginConfig failedLogins,
+    boolean tokenKeyFileSet) {
+
+  /** A config whose token key file was written (tests, tools). */
+  public AuthConfig(
+      Path tokenKeyFile,
+      Duration tokenTtl,
+      Duration refreshTokenTtl,
+      Optional<Path> htpasswdFile,
+      List<AccessRule> anonymous,
+      Map<String, List<AccessRule>> roles,
+      Map<String, List<String>> users,
+      Optional<RobotsConfig> robots,
+      List<OidcConfig> oidc,
+      QuotaConfig quotas,
+      FailedLoginConfig failedLogins) {
+    this(
+        tokenKeyFile,
+        tokenTtl,
+        refreshTokenTtl,
+        htpasswdFile,
+        anonymous,
+        roles,
+        users,
+        robots,
+        oidc,
+        quotas,
+        failedLogins,
+        true);
+  }
 
   public AuthConfig {
     anonymous = List.copyOf(anonymous);

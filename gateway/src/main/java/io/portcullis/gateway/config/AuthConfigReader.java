@@ -56,7 +56,7 @@ final class AuthConfigReader {
 
   record RuleSection(List<String> repositories, List<String> actions, String effect) {}
 
-  record RobotsSection(String file) {}
+  record RobotsSection(String file, String store) {}
 
   record OidcSection(
       String issuer,
@@ -119,8 +119,23 @@ final class AuthConfigReader {
         Optional.ofNullable(a.robots())
             .map(
                 r -> {
+                  if (r.file() != null && r.store() != null) {
+                    throw new ConfigException(
+                        "auth.robots: set file (a robots file, one node) or store: state (shared"
+                            + " by every replica), not both");
+                  }
+                  if (r.store() != null) {
+                    if (!r.store().equals("state")) {
+                      throw new ConfigException(
+                          "auth.robots.store: '"
+                              + r.store()
+                              + "' is not a store; the only one is 'state' (PostgreSQL)");
+                    }
+                    return RobotsConfig.SHARED;
+                  }
                   if (r.file() == null) {
-                    throw new ConfigException("auth.robots.file: is required");
+                    throw new ConfigException(
+                        "auth.robots: needs file (a robots file) or store: state");
                   }
                   return new RobotsConfig(Path.of(r.file()));
                 });
@@ -146,7 +161,8 @@ final class AuthConfigReader {
         robots,
         oidc,
         quotas,
-        failedLogins);
+        failedLogins,
+        a.tokenKeyFile() != null);
   }
 
   /** Unset keys keep their defaults; the limiter cannot be switched off, only loosened. */
@@ -283,14 +299,25 @@ final class AuthConfigReader {
         }
       }
       if (s.actions() == null || s.actions().isEmpty()) {
-        throw new ConfigException(k + ".actions: at least one of pull, push, delete, '*'");
+        throw new ConfigException(
+            k + ".actions: at least one of pull, push, delete, '*' (and admin for roles)");
       }
       Set<Action> actions = EnumSet.noneOf(Action.class);
+      boolean admin = false;
       for (int j = 0; j < s.actions().size(); j++) {
         String action = s.actions().get(j);
         String actionKey = k + ".actions[" + j + "]";
         if ("*".equals(action)) {
+          // the repository actions only: admin is granted by name (see AccessRule.admin)
           actions.addAll(EnumSet.allOf(Action.class));
+          continue;
+        }
+        if (AccessRule.ADMIN.equals(action)) {
+          if (key.equals("auth.anonymous")) {
+            throw new ConfigException(
+                actionKey + ": admin (the robots API) cannot be granted to anonymous callers");
+          }
+          admin = true;
           continue;
         }
         actions.add(
@@ -301,7 +328,7 @@ final class AuthConfigReader {
                             actionKey
                                 + ": unknown action '"
                                 + action
-                                + "' (pull, push, delete or '*')")));
+                                + "' (pull, push, delete, '*' or admin)")));
       }
       Effect effect;
       if (s.effect() == null || s.effect().equals("allow")) {
@@ -311,7 +338,7 @@ final class AuthConfigReader {
       } else {
         throw new ConfigException(k + ".effect: '" + s.effect() + "' is not allow or deny");
       }
-      rules.add(new AccessRule(globs, actions, effect));
+      rules.add(new AccessRule(globs, actions, effect, admin));
     }
     return List.copyOf(rules);
   }

@@ -244,6 +244,8 @@ public final class ConfigLoader {
                 });
     Optional<AuthConfig> auth =
         Optional.ofNullable(raw.auth()).map(a -> AuthConfigReader.read(a, dataDir));
+    Optional<StateConfig> state = StateConfigReader.read(raw.state());
+    checkRobotStore(auth, state);
     return new GatewayConfig(
         server,
         upstreams,
@@ -254,7 +256,27 @@ public final class ConfigLoader {
         DeploymentConfigReader.admin(raw.admin()),
         DeploymentConfigReader.logging(raw.logging()),
         cache(raw.cache(), dataDir),
-        StateConfigReader.read(raw.state()));
+        state);
+  }
+
+  /**
+   * Robots in the shared state need one; with one, a robots file would keep robots per replica
+   * while the operator believes them shared (a robot revoked on one replica working on another).
+   */
+  private static void checkRobotStore(Optional<AuthConfig> auth, Optional<StateConfig> state) {
+    Optional<RobotsConfig> robots = auth.flatMap(AuthConfig::robots);
+    if (robots.isEmpty()) {
+      return;
+    }
+    if (robots.get().shared() && state.isEmpty()) {
+      throw new ConfigException(
+          "auth.robots.store: 'state' needs the state section (state.postgres) to keep them in");
+    }
+    if (!robots.get().shared() && state.isPresent()) {
+      throw new ConfigException(
+          "auth.robots.file: with state configured, robots are shared by the replicas in"
+              + " PostgreSQL; write auth.robots: {store: state} instead of a file");
+    }
   }
 
   /** {@code routing.unprefixed}, the prefix names without one are read under; null when unset. */

@@ -36,6 +36,24 @@ public record QuotaConfig(Limits defaults, Map<String, Limits> roles, Map<String
       return requestsPerSecond != Double.POSITIVE_INFINITY;
     }
 
+    /**
+     * One replica's share of these limits among {@code replicas}: the rate divided, the burst and
+     * the transfers divided and rounded up (at least one each); no limit stays no limit.
+     */
+    public Limits shareOf(int replicas) {
+      if (replicas <= 1) {
+        return this;
+      }
+      return new Limits(
+          requestsPerSecond / replicas,
+          burst == Integer.MAX_VALUE
+              ? burst
+              : (int) Math.max(1, (burst + replicas - 1L) / replicas),
+          concurrentTransfers == Integer.MAX_VALUE
+              ? concurrentTransfers
+              : (int) Math.max(1, (concurrentTransfers + replicas - 1L) / replicas));
+    }
+
     /** The most generous value of each limit among {@code limits}; this one when empty. */
     public Limits mostGenerous(Collection<Limits> limits) {
       if (limits.isEmpty()) {

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.portcullis.gateway.auth.AccessPolicy;
 import io.portcullis.gateway.auth.AccessToken;
+import io.portcullis.gateway.auth.AccountsUnavailableException;
 import io.portcullis.gateway.auth.AuthServices;
 import io.portcullis.gateway.auth.FailedLogins;
 import io.portcullis.gateway.auth.Identity;
@@ -61,6 +62,36 @@ final class AccessGate {
   Future<Caller> check(HttpServerRequest req, Need need) {
     String address = address(req);
     return authenticate(req, address, need).map(caller -> authorize(req, caller, need));
+  }
+
+  /**
+   * The caller when it may use the robots admin API ({@code what}, e.g. {@code robots.create}):
+   * authenticated as every request is (Basic or a bearer token of ours, whose repository scopes do
+   * not matter here), then allowed only when one of its roles names the action {@code admin}
+   * ({@link AccessPolicy#admin}). Without credentials: 401 with the registry's challenge; not an
+   * admin: 403. Both audited.
+   */
+  Future<Caller> checkAdmin(HttpServerRequest req, String what) {
+    String address = address(req);
+    return authenticate(req, address, Need.BASE)
+        .map(
+            caller -> {
+              Identity id = caller.identity().orElseThrow();
+              if (id.kind() == Identity.Kind.ANONYMOUS) {
+                audit(caller, what, Need.BASE, "challenged", "the robots API needs credentials");
+                throw challenge(req, Need.BASE, null, "authentication required");
+              }
+              if (!auth.policy().admin(id)) {
+                audit(caller, what, Need.BASE, "denied", "no role grants admin");
+                throw OciException.of(
+                    OciErrorCode.DENIED,
+                    "'"
+                        + id.subject()
+                        + "' may not manage robots (no role has a rule with the action admin)");
+              }
+              audit(caller, what, Need.BASE, "allowed", null);
+              return caller;
+            });
   }
 
   /**
@@ -220,7 +251,19 @@ final class AccessGate {
   static Future<Optional<Identity>> verify(
       Vertx vertx, AuthServices auth, HttpServerRequest req, String user, String password) {
     String address = address(req);
-    FailedLogins.Admission admission = auth.failedLogins().begin(address, user);
+    return auth.failedLogins()
+        .admit(address, user)
+        .compose(admission -> check(vertx, auth, req, address, user, password, admission));
+  }
+
+  private static Future<Optional<Identity>> check(
+      Vertx vertx,
+      AuthServices auth,
+      HttpServerRequest req,
+      String address,
+      String user,
+      String password,
+      FailedLogins.Admission admission) {
     if (admission.refusal().isPresent()) {
       FailedLogins.Refusal r = admission.refusal().get();
       LoginThrottled throttled =
@@ -241,14 +284,34 @@ final class AccessGate {
               }
             },
             false)
-        .andThen(
+        .transform(
             ar -> {
               if (ar.succeeded() && ar.result().isEmpty()) {
-                attempt.failed();
-              } else {
-                attempt.ended();
+                // answered once the fleet counts it, so no guess elsewhere slips in before
+                return attempt.failed().map(ar.result());
               }
+              // a login that could not be checked (AccountsUnavailableException) is not counted
+              attempt.ended();
+              if (ar.failed() && ar.cause() instanceof AccountsUnavailableException e) {
+                auth.audit()
+                    .authentication(
+                        address,
+                        RequestObserver.id(req),
+                        user,
+                        null,
+                        "login",
+                        false,
+                        e.getMessage());
+              }
+              return ar.succeeded()
+                  ? Future.succeededFuture(ar.result())
+                  : Future.failedFuture(ar.cause());
             });
+  }
+
+  /** The 503 for a login that could not be checked: never an allow, and the client may retry. */
+  static OciException unavailable(AccountsUnavailableException e) {
+    return OciException.of(OciErrorCode.UNAVAILABLE, e.getMessage()).withHeader("Retry-After", "1");
   }
 
   /** A login refused by the failed-login limit; its message names the limit, never a secret. */
@@ -285,6 +348,9 @@ final class AccessGate {
         .transform(
             ar -> {
               if (ar.failed()) {
+                if (ar.cause() instanceof AccountsUnavailableException e) {
+                  return Future.failedFuture(unavailable(e));
+                }
                 return Future.failedFuture(
                     ar.cause() instanceof LoginThrottled t
                         ? OciException.of(OciErrorCode.TOOMANYREQUESTS, t.getMessage())

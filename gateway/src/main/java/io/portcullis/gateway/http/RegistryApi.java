@@ -43,6 +43,7 @@ public final class RegistryApi implements Handler<HttpServerRequest> {
   private final AccessGate gate;
   private final QuotaGate quotas;
   private final TokenEndpoint tokenEndpoint;
+  private final RobotsApi robotsApi;
 
   /** {@code enforcer} is null when no trust policy is configured. */
   public RegistryApi(
@@ -71,6 +72,7 @@ public final class RegistryApi implements Handler<HttpServerRequest> {
     this.quotas = auth.map(QuotaGate::new).orElse(null);
     this.tokenEndpoint =
         auth.map(a -> new TokenEndpoint(vertx, a, this::canonicalName)).orElse(null);
+    this.robotsApi = auth.map(a -> new RobotsApi(a, gate, quotas)).orElse(null);
   }
 
   @Override
@@ -90,6 +92,10 @@ public final class RegistryApi implements Handler<HttpServerRequest> {
   private Future<Void> dispatch(HttpServerRequest req) {
     if (tokenEndpoint != null && "/token".equals(req.path())) {
       return tokenEndpoint.handle(req);
+    }
+    if (robotsApi != null && RobotsApi.handles(req.path())) {
+      checkQuery(req);
+      return robotsApi.handle(req);
     }
     OciRoute route = OciRoute.parse(req.path(), req.method());
     checkMethod(route, req.method());

@@ -1,6 +1,7 @@
 package io.portcullis.gateway.http;
 
 import io.portcullis.gateway.auth.AccessPolicy;
+import io.portcullis.gateway.auth.AccountsUnavailableException;
 import io.portcullis.gateway.auth.AuthServices;
 import io.portcullis.gateway.auth.Identity;
 import io.portcullis.gateway.auth.Quotas;
@@ -177,6 +178,10 @@ final class TokenEndpoint {
                 req.response().putHeader("Retry-After", t.retryAfter());
                 return fail(req, 429, "too_many_requests", t.getMessage());
               }
+              if (ar.failed() && ar.cause() instanceof AccountsUnavailableException e) {
+                req.response().putHeader("Retry-After", "1");
+                return fail(req, 503, "temporarily_unavailable", e.getMessage());
+              }
               if (ar.failed()) {
                 return Future.failedFuture(ar.cause());
               }
@@ -281,6 +286,7 @@ final class TokenEndpoint {
         switch (status) {
           case 401 -> "UNAUTHORIZED";
           case 429 -> "TOOMANYREQUESTS";
+          case 503 -> "UNAVAILABLE";
           default -> "UNSUPPORTED";
         };
     JsonObject body =

@@ -1,5 +1,6 @@
 package io.portcullis.gateway.state;
 
+import io.portcullis.gateway.auth.FailedLogins;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -73,6 +74,25 @@ public final class FailedLoginCounters {
             FROM failed_logins WHERE key = $1 AND window_ends > now()""",
             Tuple.of(key))
         .map(FailedLoginCounters::failures);
+  }
+
+  /** These counters as {@code auth.FailedLogins} shares its counts through them. */
+  public FailedLogins.Ledger ledger() {
+    return new FailedLogins.Ledger() {
+      @Override
+      public Future<Count> recordFailure(String key, Duration window) {
+        return FailedLoginCounters.this.recordFailure(key, window).map(f -> count(f));
+      }
+
+      @Override
+      public Future<Count> read(String key) {
+        return FailedLoginCounters.this.read(key).map(f -> count(f));
+      }
+
+      private Count count(Failures f) {
+        return new Count(f.count(), f.remaining());
+      }
+    };
   }
 
   /** Deletes the keys whose window has ended; how many. */

@@ -1,9 +1,9 @@
 package io.portcullis.gateway.state;
 
-import io.portcullis.core.policy.ScopePattern;
+import io.portcullis.gateway.auth.RobotAccounts;
+import io.portcullis.gateway.auth.RobotExistsException;
 import io.portcullis.gateway.auth.RobotRecord;
 import io.portcullis.gateway.auth.RobotStore.CreatedRobot;
-import io.portcullis.gateway.auth.SecretHasher;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Row;
@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -23,13 +22,14 @@ import java.util.Optional;
  * Robot (CI) accounts shared by every replica: the database counterpart of the robots file ({@code
  * auth.RobotStore}), with its rules: names are never reused (a revoked or expired robot keeps its
  * name, so a log line always names one account), the secret is shown once and stored only as its
- * bcrypt hash ({@link SecretHasher}, made on a worker thread: bcrypt must not hold an event loop).
+ * bcrypt hash ({@code auth.SecretHasher}, made on a worker thread: bcrypt must not hold an event
+ * loop).
  *
  * <p>Every change bumps the robot's {@code change_id} and, in the same statement, sends a {@code
  * NOTIFY} on {@value #CHANNEL} with the robot's name, delivered when the change commits: {@link
  * RobotFeed} turns both into callbacks on the other replicas.
  */
-public final class SharedRobots {
+public final class SharedRobots implements RobotAccounts {
   /** The LISTEN/NOTIFY channel of robot changes; the payload is the robot's name. */
   public static final String CHANNEL = "portcullis_robots";
 
@@ -46,46 +46,21 @@ public final class SharedRobots {
     this.clock = clock;
   }
 
-  /** A robot with this name exists already (names are never reused). */
-  public static final class RobotExistsException extends RuntimeException {
-    RobotExistsException(String name) {
-      super("robot '" + name + "' already exists; choose another name", null, false, false);
-    }
-  }
-
   /**
    * Creates a robot valid for {@code ttl} with a new secret, which the result holds and nothing
    * else keeps; fails with {@link RobotExistsException} when the name is taken, {@link
    * IllegalArgumentException} for an invalid name, role, scope or ttl.
    */
+  @Override
   public Future<CreatedRobot> create(
       String name, List<String> roles, List<String> scopes, Duration ttl) {
     try {
-      RobotRecord.checkName(name);
-      scopes.forEach(ScopePattern::parse);
-      if (ttl.isNegative() || ttl.isZero()) {
-        throw new IllegalArgumentException("ttl must be positive");
-      }
+      CreatedRobot.check(name, scopes, ttl);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    Instant created = clock.instant().truncatedTo(ChronoUnit.SECONDS);
     return vertx
-        .executeBlocking(
-            () -> {
-              String secret = SecretHasher.newSecret();
-              RobotRecord robot =
-                  new RobotRecord(
-                      name,
-                      roles,
-                      scopes,
-                      created,
-                      created.plus(ttl),
-                      false,
-                      SecretHasher.hash(secret.toCharArray()));
-              return new CreatedRobot(robot, secret);
-            },
-            false)
+        .executeBlocking(() -> CreatedRobot.issue(name, roles, scopes, ttl, clock), false)
         .compose(made -> insert(made.robot()).map(made));
   }
 
@@ -114,6 +89,7 @@ public final class SharedRobots {
   }
 
   /** Every robot, by name; records hold the secret's hash, never a secret. */
+  @Override
   public Future<List<RobotRecord>> list() {
     return db.query("SELECT " + COLUMNS + " FROM robots ORDER BY name", Tuple.tuple())
         .map(
@@ -137,6 +113,7 @@ public final class SharedRobots {
    * replica once {@link RobotFeed} tells it. False when there is no such robot; revoking twice is
    * not an error.
    */
+  @Override
   public Future<Boolean> revoke(String name) {
     return db.query(
             """

@@ -129,4 +129,37 @@ class QuotasTest {
     }
     assertEquals(0, q.transfersInFlight("robot:robot$ci"));
   }
+
+  @ParameterizedTest(name = "{0} replicas: {1}/s burst {2}, {3} transfers")
+  @CsvSource({
+    "1, 20, 40, 4",
+    "2, 10, 20, 2",
+    "3, 6.666666666666667, 14, 2",
+    "8, 2.5, 5, 1",
+    "0, 20, 40, 4"
+  })
+  void eachReplicaEnforcesItsShareRoundedUp(int replicas, double rate, int burst, int transfers) {
+    FleetShare fleet = new FleetShare();
+    fleet.replicas(replicas);
+    Quotas q =
+        new Quotas(new QuotaConfig(new Limits(20, 40, 4), Map.of(), Map.of()), fleet, nanos::get);
+    assertEquals(new Limits(rate, burst, transfers), q.limits(ALICE));
+    for (int i = 0; i < transfers; i++) {
+      assertTrue(q.acquireTransfer(ALICE, "a").isPresent());
+    }
+    assertTrue(q.acquireTransfer(ALICE, "a").isEmpty(), "only this replica's share");
+  }
+
+  @Test
+  void theShareFollowsTheLiveCountAndNoLimitStaysNoLimit() {
+    FleetShare fleet = new FleetShare();
+    Quotas q =
+        new Quotas(new QuotaConfig(new Limits(4, 4, 4), Map.of(), Map.of()), fleet, nanos::get);
+    fleet.replicas(4);
+    assertEquals(new Limits(1, 1, 1), q.limits(ALICE));
+    fleet.replicas(1);
+    assertEquals(new Limits(4, 4, 4), q.limits(ALICE));
+    fleet.replicas(5);
+    assertEquals(Limits.UNLIMITED, new Quotas(QuotaConfig.NONE, fleet, nanos::get).limits(ALICE));
+  }
 }

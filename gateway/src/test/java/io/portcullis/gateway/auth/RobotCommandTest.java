@@ -151,7 +151,7 @@ class RobotCommandTest {
             "upstreams: [{name: u, url: 'http://127.0.0.1:1'}]\nauth: {roles: {}}\n");
     ConsoleRun noRobots = run("robot", "list", "--config", bare.toString());
     assertEquals(2, noRobots.exitCode());
-    assertTrue(noRobots.err().contains("auth.robots.file"), noRobots.err());
+    assertTrue(noRobots.err().contains("auth.robots: is not set"), noRobots.err());
 
     Files.createDirectories(dir.resolve("data"));
     Files.writeString(dir.resolve("data/robots.json"), "{\"version\":1,\"robots\":[{}]}");

@@ -203,4 +203,24 @@ class TokenServiceTest {
     return edit.apply(ForgedTokens.accessClaims(NOW, "mallory", List.of("admin"), "a", "j"))
         .build();
   }
+
+  @Test
+  void replicasDerivingTheKeyFromOneSharedSeedAcceptEachOthersTokens() throws Exception {
+    byte[] seed = new byte[32];
+    new java.security.SecureRandom().nextBytes(seed);
+    TokenKey onA = TokenKey.fromSeed(seed);
+    TokenKey onB = TokenKey.fromSeed(seed.clone());
+    assertEquals(onA.kid(), onB.kid());
+    Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+    TokenService a = new TokenService(onA, Duration.ofMinutes(5), Duration.ofHours(1), clock);
+    TokenService b = new TokenService(onB, Duration.ofMinutes(5), Duration.ofHours(1), clock);
+    String token = a.issue(ALICE, List.of()).token();
+    assertEquals(ALICE.subject(), b.verifyAccess(token).orElseThrow().identity().subject());
+
+    seed[0] ^= 1;
+    TokenService other =
+        new TokenService(
+            TokenKey.fromSeed(seed), Duration.ofMinutes(5), Duration.ofHours(1), clock);
+    assertTrue(other.verifyAccess(token).isEmpty(), "another seed, another key");
+  }
 }

@@ -156,4 +156,19 @@ class StateConfigTest {
     ConfigException e = assertThrows(ConfigException.class, () -> parse(yaml + "\n"));
     assertTrue(e.getMessage().startsWith(message), e.getMessage());
   }
+
+  @Test
+  void robotsAreSharedByStoreStateNeverByAFileBesideState() {
+    String state = postgres("postgresql://db:5432/p", "");
+    GatewayConfig shared = parse(state + "auth: {robots: {store: state}}\n");
+    assertEquals(RobotsConfig.SHARED, shared.auth().orElseThrow().robots().orElseThrow());
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () -> parse(state + "auth: {robots: {file: " + dir.resolve("r.json") + "}}\n"));
+    assertEquals(
+        "auth.robots.file: with state configured, robots are shared by the replicas in"
+            + " PostgreSQL; write auth.robots: {store: state} instead of a file",
+        e.getMessage());
+  }
 }

@@ -187,7 +187,7 @@ class PostgresStateIT {
             () ->
                 await(
                     b.robots().create("ci-team-a", List.of("ci"), List.of(), Duration.ofDays(1))));
-    assertInstanceOf(SharedRobots.RobotExistsException.class, duplicate);
+    assertInstanceOf(io.portcullis.gateway.auth.RobotExistsException.class, duplicate);
     changes.clear();
 
     long before = System.nanoTime();
