@@ -15,6 +15,7 @@ import io.portcullis.gateway.metrics.GatewayMetrics;
 import io.portcullis.gateway.state.FleetAuthProviders;
 import io.portcullis.gateway.state.PostgresState;
 import io.portcullis.gateway.state.SharedRobotStore;
+import io.portcullis.gateway.state.StateUnavailableException;
 import io.portcullis.gateway.upstream.Upstream;
 import io.portcullis.gateway.upstream.UpstreamRouter;
 import io.vertx.core.Future;
@@ -46,6 +47,17 @@ public final class Gateway {
    * (quota shares follow the live count).
    */
   static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(5);
+
+  /**
+   * How long a starting replica waits for its shared state to answer before it gives up: a fleet
+   * started together (or with its database) on a busy host meets a database still starting, first
+   * connections of cold JVMs and the other replicas' migration lock, each past one call's 5 s
+   * deadline (two replicas failed to start at load average 20 in FleetOutageIT).
+   */
+  static final Duration STATE_START_WINDOW = Duration.ofSeconds(60);
+
+  private static final Duration FIRST_STATE_RETRY = Duration.ofMillis(500);
+  private static final Duration MAX_STATE_RETRY = Duration.ofSeconds(5);
 
   private final Vertx vertx;
   private final ClientListeners server;
@@ -88,6 +100,11 @@ public final class Gateway {
    * lockouts of its own while the operator believes them shared.
    */
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config) {
+    return start(vertx, config, STATE_START_WINDOW);
+  }
+
+  /** As {@link #start(Vertx, GatewayConfig)}, waiting up to {@code stateWindow} for the state. */
+  static Future<Gateway> start(Vertx vertx, GatewayConfig config, Duration stateWindow) {
     if (config.state().isEmpty()) {
       byte[] key;
       try {
@@ -99,35 +116,74 @@ public final class Gateway {
       }
       return start(vertx, config, Optional.empty(), key, AuthProviders.standard(vertx));
     }
-    return PostgresState.open(vertx, config.state().get().postgres())
+    return openState(vertx, config, System.nanoTime() + stateWindow.toNanos(), FIRST_STATE_RETRY)
         .recover(
             err ->
                 Future.failedFuture(
                     new IllegalStateException(
                         "cannot open the shared state: " + err.getMessage(), err)))
         .compose(
-            state ->
-                state
-                    .keys()
-                    .uploadIdKey()
-                    .compose(
-                        uploadKey ->
-                            fleetProviders(vertx, config, state)
-                                // the rest of the set-up reads files: off the event loop
-                                .compose(
-                                    providers ->
-                                        vertx.executeBlocking(
-                                            () ->
-                                                start(
-                                                    vertx,
-                                                    config,
-                                                    Optional.of(state),
-                                                    uploadKey,
-                                                    providers),
-                                            false)))
+            opened ->
+                // the rest of the set-up reads files: off the event loop
+                vertx
+                    .executeBlocking(
+                        () ->
+                            start(
+                                vertx,
+                                config,
+                                Optional.of(opened.state()),
+                                opened.uploadKey(),
+                                opened.providers()),
+                        false)
                     .compose(started -> started)
-                    .onSuccess(g -> state.heartbeats().start(HEARTBEAT_INTERVAL))
-                    .onFailure(err -> state.shutdown()));
+                    .onSuccess(g -> opened.state().heartbeats().start(HEARTBEAT_INTERVAL))
+                    .onFailure(err -> opened.state().shutdown()));
+  }
+
+  /** What a replica reads from its shared state before it can listen. */
+  private record OpenedState(PostgresState state, byte[] uploadKey, AuthProviders providers) {}
+
+  /**
+   * Opens the shared state (schema migrated) and reads what start needs from it; while the database
+   * is unreachable or slow, tries again (back-off doubling from {@link #FIRST_STATE_RETRY} to 5 s)
+   * until {@code until}. A refusal that is not about reaching it (a wrong password, a schema newer
+   * than this replica) fails at once.
+   */
+  private static Future<OpenedState> openState(
+      Vertx vertx, GatewayConfig config, long until, Duration backoff) {
+    Future<OpenedState> attempt =
+        PostgresState.open(vertx, config.state().get().postgres())
+            .compose(
+                state ->
+                    state
+                        .keys()
+                        .uploadIdKey()
+                        .compose(
+                            key ->
+                                fleetProviders(vertx, config, state)
+                                    .map(p -> new OpenedState(state, key, p)))
+                        .onFailure(err -> state.shutdown()));
+    return attempt.recover(
+        err -> {
+          if (!(err instanceof StateUnavailableException)
+              || System.nanoTime() + backoff.toNanos() >= until) {
+            return Future.failedFuture(err);
+          }
+          LOG.warn(
+              "shared state not reachable yet, trying again in {} ms: {}",
+              backoff.toMillis(),
+              err.getMessage());
+          Duration next = backoff.multipliedBy(2);
+          return vertx
+              .timer(backoff.toMillis())
+              .compose(
+                  t ->
+                      openState(
+                          vertx,
+                          config,
+                          until,
+                          next.compareTo(MAX_STATE_RETRY) > 0 ? MAX_STATE_RETRY : next));
+        });
   }
 
   /**

@@ -13,6 +13,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -26,7 +27,7 @@ class GatewayStateStartTest {
   @TempDir Path dir;
 
   @Test
-  void aReplicaWhoseDatabaseIsUnreachableDoesNotStart() throws Exception {
+  void aReplicaWhoseDatabaseStaysUnreachableGivesUpAfterItsWindow() throws Exception {
     Path password = Files.writeString(dir.resolve("pg-password"), "s3cret-pg-pass\n");
     String yaml =
         ("dataDir: '%s'\nupstreams: [{name: a, url: 'http://127.0.0.1:5100'}]\n"
@@ -36,9 +37,10 @@ class GatewayStateStartTest {
     GatewayConfig config = ConfigLoader.parse(yaml.getBytes(StandardCharsets.UTF_8), "test.yaml");
     Vertx vertx = Vertx.vertx();
     try {
+      long started = System.nanoTime();
       Throwable err =
           vertx
-              .executeBlocking(() -> Gateway.start(vertx, config))
+              .executeBlocking(() -> Gateway.start(vertx, config, Duration.ofSeconds(2)))
               .compose(f -> f)
               .toCompletionStage()
               .toCompletableFuture()
@@ -52,6 +54,9 @@ class GatewayStateStartTest {
       assertTrue(cause.getMessage().contains("is unavailable"), cause.getMessage());
       assertFalse(cause.getMessage().contains("s3cret"), "never the password");
       assertTrue(Files.notExists(dir.resolve("data")), "nothing was prepared before refusing");
+      long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+      // tried again (0.5 s, then 1 s later) within its window, then gave up
+      assertTrue(took >= 1400 && took < 8000, "waited for the state within its window: " + took);
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
