@@ -64,6 +64,14 @@ public final class RegistryProcess implements AutoCloseable {
     return "http://" + hostPort();
   }
 
+  /** The registry's process id (benchmarks read its CPU time from {@code /proc}). */
+  public synchronized long pid() {
+    if (process == null) {
+      throw new IllegalStateException("docker-registry is not running");
+    }
+    return process.pid();
+  }
+
   /** {@code 127.0.0.1:<port>}, the registry part of an image reference. */
   public String hostPort() {
     return "127.0.0.1:" + port;

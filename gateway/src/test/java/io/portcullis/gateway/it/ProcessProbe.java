@@ -21,7 +21,7 @@ final class ProcessProbe {
   static final String EVENT_LOOP = "vert.x-eventloop-thread-";
 
   // The kernel reports thread CPU in USER_HZ ticks.
-  private static final double TICKS_PER_SECOND = ticksPerSecond();
+  static final double TICKS_PER_SECOND = ticksPerSecond();
   private static final Pattern THREAD_LINE =
       Pattern.compile("^\"(.+?)\" .*\\bnid=(0x[0-9a-f]+|[0-9]+)\\b", Pattern.MULTILINE);
 
@@ -79,6 +79,27 @@ final class ProcessProbe {
           }
         });
     return loops;
+  }
+
+  /**
+   * CPU seconds used since {@code before} (a {@link #cpuByThread}) by each kind of thread: threads
+   * of one pool (their name without its number) together, busiest first.
+   */
+  Map<String, Double> cpuByKindSince(Map<Long, Double> before)
+      throws IOException, InterruptedException {
+    Map<Long, Double> after = cpuByThread();
+    Map<Long, String> names = threadNames();
+    Map<String, Double> kinds = new HashMap<>();
+    after.forEach(
+        (tid, seconds) -> {
+          String kind = names.getOrDefault(tid, "(ended or unnamed)").replaceAll("[-#]?\\d+$", "");
+          kinds.merge(kind, seconds - before.getOrDefault(tid, 0.0), Double::sum);
+        });
+    Map<String, Double> sorted = new java.util.LinkedHashMap<>();
+    kinds.entrySet().stream()
+        .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+        .forEach(e -> sorted.put(e.getKey(), e.getValue()));
+    return sorted;
   }
 
   /** CPU seconds of the whole process since {@code before} (a {@link #cpuByThread}). */
