@@ -46,7 +46,7 @@ public final class CacheBenchmark {
   private static final long MIB = 1024 * 1024;
   private static final int MANY = 16;
   private static final int SLOW = 8;
-  private static final int WARM_UP_FILLS = 4;
+  private static final int WARM_UP_FILLS = 8;
   // The heap committed and touched at start, as a server's usually is: RSS growth then measures
   // what the load costs, not the heap growing to its bound (76 MiB of the 1 GiB slow-client run's
   // growth with -Xmx alone, most of it heap the JVM committed late).
@@ -129,7 +129,9 @@ public final class CacheBenchmark {
   /**
    * The gateway's JVM compiles its hot paths on other blobs: each pulled cold (a fill) and then
    * warm. One cold fill left the JIT compiler busy with the cold path during the measured rounds
-   * (1.4 s of C2 CPU in 8 s of them), so each peer gets {@link #WARM_UP_FILLS} of them.
+   * (1.4 s of C2 CPU in 8 s of them), and four still left 0.65 s of C2 CPU in the gateway's 4.2 s
+   * over three cold 512 MiB rounds (ColdCpuBenchmark, per thread), 0.13-0.26 s after eight or ten;
+   * so each peer gets {@link #WARM_UP_FILLS} of them.
    */
   private void warmUp(List<LargeBlob> blobs) throws IOException, InterruptedException {
     for (LargeBlob blob : blobs) {

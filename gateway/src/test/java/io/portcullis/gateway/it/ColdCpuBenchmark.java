@@ -42,7 +42,6 @@ public final class ColdCpuBenchmark {
     long mib = args.length > 0 ? Long.parseLong(args[0]) : 512;
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
     String profiler = args.length > 2 ? args[2] : "";
-    boolean jfr = profiler.equals("jfr");
     List<String> jvmArgs = new ArrayList<>(List.of("-Xms128m", "-Xmx128m", "-XX:+AlwaysPreTouch"));
     String extra = System.getProperty("portcullis.bench.jvmArgs", "").trim();
     if (!extra.isEmpty()) {
@@ -73,71 +72,103 @@ public final class ColdCpuBenchmark {
                   yaml.isEmpty() ? "" : yaml + "\n",
                   jvmArgs.toArray(String[]::new));
           RegistryProcess distribution = RegistryProcess.builder().proxy(origin.url()).start()) {
-        for (LargeBlob blob : warmUp) {
-          transfer(gateway.url(), gateway.pid(), blob);
-          transfer(distribution.url(), distribution.pid(), blob);
-          CurlTransfer.get(url(gateway.url(), blob), blob.size());
-        }
-        Path recording = tmp.path().resolve("cold.jfr");
-        if (jfr) {
-          jcmd(
-              gateway.pid(), "JFR.start", "name=cold", "settings=profile", "filename=" + recording);
-        }
-        PerfProfile perf =
-            profiler.equals("perf")
-                ? PerfProfile.start(
-                    gateway.pid(), Path.of("/tmp", "portcullis-cold-" + gateway.pid() + ".perf"))
-                : null;
-        ProcessProbe probe = new ProcessProbe(gateway.pid());
-        Map<Long, Double> threadsBefore = probe.cpuByThread();
-        List<Double> gw = new ArrayList<>();
-        List<Double> gwDuring = new ArrayList<>();
-        List<Double> dist = new ArrayList<>();
-        List<Double> distDuring = new ArrayList<>();
-        for (LargeBlob blob : cold) {
-          Cost g = transfer(gateway.url(), gateway.pid(), blob);
-          Cost d = transfer(distribution.url(), distribution.pid(), blob);
-          System.out.printf(
-              "round: portcullis %.3f CPU s/GiB (%.3f of it system; %.3f during the transfer,"
-                  + " %.0f MiB/s); distribution proxy %.3f (%.3f system; %.3f during, %.0f"
-                  + " MiB/s)%n",
-              g.perGib(),
-              g.systemPerGib(),
-              g.duringPerGib(),
-              g.mibPerSecond(),
-              d.perGib(),
-              d.systemPerGib(),
-              d.duringPerGib(),
-              d.mibPerSecond());
-          gw.add(g.perGib());
-          gwDuring.add(g.duringPerGib());
-          dist.add(d.perGib());
-          distDuring.add(d.duringPerGib());
-        }
-        if (jfr) {
-          jcmd(gateway.pid(), "JFR.stop", "name=cold");
-        }
-        if (perf != null) {
-          perf.close();
-        }
-        StringBuilder kinds = new StringBuilder();
-        probe
-            .cpuByKindSince(threadsBefore)
-            .forEach((kind, sec) -> kinds.append(String.format("  %s %.2f", kind, sec)));
-        System.out.printf("gateway CPU s in the cold rounds by thread:%s%n", kinds);
-        double gm = LoadRound.median(gw);
-        double dm = LoadRound.median(dist);
-        System.out.printf(
-            "%ncold CPU s per GiB, median of %d: portcullis %.3f (during the transfer %.3f),"
-                + " distribution proxy %.3f (during %.3f); ratio %.2f%n",
-            rounds, gm, LoadRound.median(gwDuring), dm, LoadRound.median(distDuring), gm / dm);
-        if (jfr) {
-          JfrSummary.print(recording, System.out);
-        }
-        if (perf != null) {
-          perf.report(System.out);
+        try {
+          run(gateway, distribution, warmUp, cold, rounds, profiler, tmp.path());
+        } catch (RuntimeException e) {
+          String log = gateway.log();
+          System.out.println(log.substring(Math.max(0, log.length() - 20_000)));
+          throw e;
         }
       }
+    }
+  }
+
+  private static void run(
+      GatewayProcess gateway,
+      RegistryProcess distribution,
+      List<LargeBlob> warmUp,
+      List<LargeBlob> cold,
+      int rounds,
+      String profiler,
+      Path tmp)
+      throws Exception {
+    boolean jfr = profiler.equals("jfr");
+    for (LargeBlob blob : warmUp) {
+      transfer(gateway.url(), gateway.pid(), blob);
+      transfer(distribution.url(), distribution.pid(), blob);
+      CurlTransfer.get(url(gateway.url(), blob), blob.size());
+    }
+    Path recording = tmp.resolve("cold.jfr");
+    if (jfr) {
+      jcmd(gateway.pid(), "JFR.start", "name=cold", "settings=profile", "filename=" + recording);
+    }
+    PerfProfile perf =
+        profiler.equals("perf")
+            ? PerfProfile.start(
+                gateway.pid(), Path.of("/tmp", "portcullis-cold-" + gateway.pid() + ".perf"))
+            : null;
+    ProcessProbe probe = new ProcessProbe(gateway.pid());
+    Map<Long, Double> threadsBefore = probe.cpuByThread();
+    List<Double> gw = new ArrayList<>();
+    List<Double> gwDuring = new ArrayList<>();
+    List<Double> dist = new ArrayList<>();
+    List<Double> distDuring = new ArrayList<>();
+    for (LargeBlob blob : cold) {
+      Cost g = transfer(gateway.url(), gateway.pid(), blob);
+      Cost d = transfer(distribution.url(), distribution.pid(), blob);
+      System.out.printf(
+          "round: portcullis %.3f CPU s/GiB (%.3f of it system; %.3f during the transfer,"
+              + " %.0f MiB/s); distribution proxy %.3f (%.3f system; %.3f during, %.0f"
+              + " MiB/s)%n",
+          g.perGib(),
+          g.systemPerGib(),
+          g.duringPerGib(),
+          g.mibPerSecond(),
+          d.perGib(),
+          d.systemPerGib(),
+          d.duringPerGib(),
+          d.mibPerSecond());
+      gw.add(g.perGib());
+      gwDuring.add(g.duringPerGib());
+      dist.add(d.perGib());
+      distDuring.add(d.duringPerGib());
+    }
+    if (jfr) {
+      jcmd(gateway.pid(), "JFR.stop", "name=cold");
+    }
+    if (perf != null) {
+      perf.close();
+    }
+    StringBuilder kinds = new StringBuilder();
+    double[] work = {0};
+    probe
+        .cpuByKindSince(threadsBefore)
+        .forEach(
+            (kind, sec) -> {
+              if (sec >= 0.005) {
+                kinds.append(String.format("  %s %.2f", kind, sec));
+              }
+              // what the transfers cost, without the JIT compiler finishing its work
+              if (!kind.contains("CompilerThread")) {
+                work[0] += sec;
+              }
+            });
+    long bytes = cold.stream().mapToLong(LargeBlob::size).sum();
+    System.out.printf(
+        "gateway CPU s in the cold rounds by thread:%s%n"
+            + "gateway CPU s per GiB in the cold rounds without the JIT compiler's threads: %.3f%n",
+        kinds, work[0] * GIB / bytes);
+    double gm = LoadRound.median(gw);
+    double dm = LoadRound.median(dist);
+    System.out.printf(
+        "%ncold CPU s per GiB, median of %d: portcullis %.3f (during the transfer %.3f),"
+            + " distribution proxy %.3f (during %.3f); ratio %.2f%n",
+        rounds, gm, LoadRound.median(gwDuring), dm, LoadRound.median(distDuring), gm / dm);
+    if (jfr) {
+      JfrSummary.print(recording, System.out);
+    }
+    if (perf != null) {
+      perf.report(System.out);
     }
   }
 
