@@ -7,9 +7,13 @@ import io.portcullis.core.keys.CertificatePem;
 import io.portcullis.core.tuf.CanonicalJson;
 import io.portcullis.core.tuf.KeyIds;
 import io.portcullis.core.tuf.TufException;
+import io.portcullis.core.tuf.TufLimits;
+import io.portcullis.core.tuf.TufMetadataStore;
 import io.portcullis.core.tuf.TufRemote;
+import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -20,6 +24,7 @@ import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.MGF1ParameterSpec;
 import java.security.spec.PSSParameterSpec;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,6 +51,17 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 final class NotaryRepository {
   static final JsonNodeFactory JSON = JsonNodeFactory.instance;
   static final Instant NOW = Instant.parse("2026-06-01T12:00:00Z");
+
+  /**
+   * Verifies {@code gun} from {@code remote} as the gateway does (default limits), keeping the
+   * metadata it trusts in {@code store}.
+   */
+  static TrustData verify(String gun, TufRemote remote, Path store, RootTrust trust, Clock clock)
+      throws TufException, IOException {
+    return DctVerifier.verify(
+        new DctVerifier.Settings(
+            new Gun(gun), remote, new TufMetadataStore(store), trust, clock, TufLimits.DEFAULT));
+  }
 
   /** A signing key and its Notary key object. */
   record Key(String type, KeyPair pair, ObjectNode object, String id) {}
