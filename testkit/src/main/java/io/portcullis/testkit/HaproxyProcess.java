@@ -46,7 +46,6 @@ public final class HaproxyProcess implements AutoCloseable {
   private static final String BINARY = "haproxy";
   private static final Pattern PORT = Pattern.compile("\\$\\{port:([A-Za-z0-9_-]+)}");
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(15);
-  private static final int START_ATTEMPTS = 3;
 
   private final TempDirectory dir = TempDirectory.create("portcullis-haproxy-");
   private final Path log = dir.resolve("haproxy.log");
@@ -104,23 +103,20 @@ public final class HaproxyProcess implements AutoCloseable {
     }
     Runtime.getRuntime().addShutdownHook(shutdownHook);
     try {
-      for (int attempt = 1; ; attempt++) {
-        writeConfig();
-        check();
-        launch();
-        try {
-          awaitReady();
-          return this;
-        } catch (IllegalStateException e) {
-          // another process may have taken a port between probe and bind: pick new ones
-          boolean portTaken = tail().contains("cannot bind");
-          ProcessTrees.kill(process);
-          process = null;
-          if (!portTaken || attempt == START_ATTEMPTS) {
-            throw e;
-          }
-        }
-      }
+      ProcessLog.startOnFreePorts(
+          () -> {
+            writeConfig();
+            check();
+            launch();
+            awaitReady();
+          },
+          log,
+          "cannot bind",
+          () -> {
+            ProcessTrees.kill(process);
+            process = null;
+          });
+      return this;
     } catch (RuntimeException e) {
       close();
       throw e;

@@ -37,7 +37,6 @@ import javax.net.ssl.TrustManagerFactory;
 public final class NotaryProcess implements AutoCloseable {
   private static final String BINARY = "notary-server";
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
-  private static final int START_ATTEMPTS = 3;
 
   private final TempDirectory dir = TempDirectory.create("portcullis-notary-");
   private final Path log = dir.resolve("notary-server.log");
@@ -117,27 +116,8 @@ public final class NotaryProcess implements AutoCloseable {
       Path pki = dir.resolve("pki");
       DevPki.generate().writeTo(pki, false);
       tls = trusting(caCertificate());
-      for (int attempt = 1; ; attempt++) {
-        port = FreePorts.loopback();
-        writeConfig();
-        long started = System.nanoTime();
-        process =
-            ProcessLog.start(
-                List.of(BINARY, "-config", dir.resolve("server.json").toString()), dir.path(), log);
-        try {
-          awaitHealthy();
-          startTime = Duration.ofNanos(System.nanoTime() - started);
-          return this;
-        } catch (IllegalStateException e) {
-          // another process may have taken the port between probe and bind
-          boolean portTaken = tail().contains("address already in use");
-          ProcessTrees.kill(process);
-          process = null;
-          if (!portTaken || attempt == START_ATTEMPTS) {
-            throw e;
-          }
-        }
-      }
+      ProcessLog.startOnFreePorts(this::launch, log, "address already in use", this::kill);
+      return this;
     } catch (IOException e) {
       close();
       throw new UncheckedIOException("cannot prepare notary-server", e);
@@ -147,8 +127,24 @@ public final class NotaryProcess implements AutoCloseable {
     }
   }
 
+  private void launch() {
+    port = FreePorts.loopback();
+    writeConfig();
+    long started = System.nanoTime();
+    process =
+        ProcessLog.start(
+            List.of(BINARY, "-config", dir.resolve("server.json").toString()), dir.path(), log);
+    awaitHealthy();
+    startTime = Duration.ofNanos(System.nanoTime() - started);
+  }
+
+  private void kill() {
+    ProcessTrees.kill(process);
+    process = null;
+  }
+
   /** notary-server's configuration (docs/reference/server-config.md); paths relative to it. */
-  private void writeConfig() throws IOException {
+  private void writeConfig() {
     String config =
         """
         {
@@ -163,7 +159,11 @@ public final class NotaryProcess implements AutoCloseable {
         }
         """
             .formatted(port);
-    Files.writeString(dir.resolve("server.json"), config, StandardCharsets.UTF_8);
+    try {
+      Files.writeString(dir.resolve("server.json"), config, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare notary-server", e);
+    }
   }
 
   private void awaitHealthy() {
