@@ -46,14 +46,10 @@ public final class HaproxyProcess implements AutoCloseable {
   private static final String BINARY = "haproxy";
   private static final Pattern PORT = Pattern.compile("\\$\\{port:([A-Za-z0-9_-]+)}");
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(15);
-  private static final int START_ATTEMPTS = 3;
 
-  private final TempDirectory dir = TempDirectory.create("portcullis-haproxy-");
-  private final Path log = dir.resolve("haproxy.log");
+  private final LocalServer server = new LocalServer(BINARY, "haproxy", "haproxy.log");
   private final String template;
-  private final Thread shutdownHook = new Thread(this::cleanUpAtExit, "haproxy-shutdown");
   private Map<String, Integer> ports = Map.of();
-  private Process process;
 
   private HaproxyProcess(String template) {
     this.template = template;
@@ -80,47 +76,32 @@ public final class HaproxyProcess implements AutoCloseable {
 
   /** The configuration as HAProxy read it. */
   public Path configFile() {
-    return dir.resolve("haproxy.cfg");
+    return server.dir.resolve("haproxy.cfg");
   }
 
-  public synchronized boolean isRunning() {
-    return process != null && process.isAlive();
+  public boolean isRunning() {
+    return server.isRunning();
   }
 
   @Override
-  public synchronized void close() {
-    if (process != null) {
-      ProcessTrees.kill(process);
-      process = null;
-    }
-    ProcessLog.removeShutdownHook(shutdownHook);
-    dir.close();
+  public void close() {
+    server.close();
   }
 
   private synchronized HaproxyProcess startFresh() {
-    if (!RequiredTools.onPath(BINARY)) {
-      dir.close();
-      throw new IllegalStateException(RequiredTools.missingMessage(BINARY));
-    }
-    Runtime.getRuntime().addShutdownHook(shutdownHook);
+    server.requireInstalled();
     try {
-      for (int attempt = 1; ; attempt++) {
-        writeConfig();
-        check();
-        launch();
-        try {
-          awaitReady();
-          return this;
-        } catch (IllegalStateException e) {
-          // another process may have taken a port between probe and bind: pick new ones
-          boolean portTaken = tail().contains("cannot bind");
-          ProcessTrees.kill(process);
-          process = null;
-          if (!portTaken || attempt == START_ATTEMPTS) {
-            throw e;
-          }
-        }
-      }
+      ProcessLog.startOnFreePorts(
+          () -> {
+            writeConfig();
+            check();
+            launch();
+            awaitReady();
+          },
+          server.log,
+          "cannot bind",
+          server::kill);
+      return this;
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -149,7 +130,7 @@ public final class HaproxyProcess implements AutoCloseable {
 
   private void check() {
     CommandResult result =
-        new ExternalCommand(dir.path(), Map.of())
+        new ExternalCommand(server.dir.path(), Map.of())
             .run(List.of(BINARY, "-c", "-f", configFile().toString()), Duration.ofSeconds(30));
     if (!result.ok()) {
       throw new IllegalArgumentException(
@@ -158,18 +139,20 @@ public final class HaproxyProcess implements AutoCloseable {
   }
 
   private void launch() {
-    process =
-        ProcessLog.start(List.of(BINARY, "-db", "-f", configFile().toString()), dir.path(), log);
+    server.launch("-db", "-f", configFile().toString());
   }
 
   private void awaitReady() {
     long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
+      if (!server.process().isAlive()) {
         throw new IllegalStateException(
-            "haproxy exited with " + process.exitValue() + " before it was ready" + tail());
+            "haproxy exited with "
+                + server.process().exitValue()
+                + " before it was ready"
+                + tail());
       }
-      if (ports.values().stream().allMatch(HaproxyProcess::accepts) && process.isAlive()) {
+      if (ports.values().stream().allMatch(HaproxyProcess::accepts) && server.isRunning()) {
         return;
       }
       RegistryProbe.pause();
@@ -190,22 +173,14 @@ public final class HaproxyProcess implements AutoCloseable {
   /** Everything HAProxy has written so far: its messages and, with {@code log stdout}, its log. */
   public String log() {
     try {
-      return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+      return Files.exists(server.log) ? Files.readString(server.log, StandardCharsets.UTF_8) : "";
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + log, e);
+      throw new UncheckedIOException("cannot read " + server.log, e);
     }
   }
 
   /** The last lines of HAProxy's output, to end a failure message with. */
   public String tail() {
-    return ProcessLog.tail(log);
-  }
-
-  /** Runs if the JVM exits without close(), e.g. when a test's teardown threw first. */
-  private void cleanUpAtExit() {
-    if (process != null) {
-      ProcessTrees.kill(process);
-    }
-    dir.close();
+    return server.tail();
   }
 }

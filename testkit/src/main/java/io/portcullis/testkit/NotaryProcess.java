@@ -15,7 +15,6 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
-import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -37,13 +36,9 @@ import javax.net.ssl.TrustManagerFactory;
 public final class NotaryProcess implements AutoCloseable {
   private static final String BINARY = "notary-server";
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
-  private static final int START_ATTEMPTS = 3;
 
-  private final TempDirectory dir = TempDirectory.create("portcullis-notary-");
-  private final Path log = dir.resolve("notary-server.log");
-  private final Thread shutdownHook = new Thread(this::cleanUpAtExit, "notary-shutdown");
+  private final LocalServer server = new LocalServer(BINARY, "notary", "notary-server.log");
   private SSLContext tls;
-  private Process process;
   private int port;
   private Duration startTime = Duration.ZERO;
 
@@ -66,7 +61,7 @@ public final class NotaryProcess implements AutoCloseable {
 
   /** The CA certificate (PEM) the server's TLS certificate chains to. */
   public Path caCertificate() {
-    return dir.resolve("pki/root.crt");
+    return server.dir.resolve("pki/root.crt");
   }
 
   /** A TLS context that trusts {@link #caCertificate()} only. */
@@ -82,62 +77,34 @@ public final class NotaryProcess implements AutoCloseable {
   /** A {@code notary} client with a trust directory of its own, inside this server's directory. */
   public NotaryClient client() {
     try {
-      return new NotaryClient(this, Files.createTempDirectory(dir.path(), "client-"));
+      return new NotaryClient(this, Files.createTempDirectory(server.dir.path(), "client-"));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a notary trust directory", e);
     }
   }
 
-  public synchronized boolean isRunning() {
-    return process != null && process.isAlive();
+  public boolean isRunning() {
+    return server.isRunning();
   }
 
   @Override
-  public synchronized void close() {
-    if (process != null) {
-      ProcessTrees.kill(process);
-      process = null;
-    }
-    ProcessLog.removeShutdownHook(shutdownHook);
-    dir.close();
+  public void close() {
+    server.close();
   }
 
   /** The last lines of the server's log, to end a failure message with. */
   public String tail() {
-    return ProcessLog.tail(log);
+    return server.tail();
   }
 
   private synchronized NotaryProcess startFresh() {
-    if (!RequiredTools.onPath(BINARY)) {
-      dir.close();
-      throw new IllegalStateException(RequiredTools.missingMessage(BINARY));
-    }
-    Runtime.getRuntime().addShutdownHook(shutdownHook);
+    server.requireInstalled();
     try {
-      Path pki = dir.resolve("pki");
+      Path pki = server.dir.resolve("pki");
       DevPki.generate().writeTo(pki, false);
       tls = trusting(caCertificate());
-      for (int attempt = 1; ; attempt++) {
-        port = FreePorts.loopback();
-        writeConfig();
-        long started = System.nanoTime();
-        process =
-            ProcessLog.start(
-                List.of(BINARY, "-config", dir.resolve("server.json").toString()), dir.path(), log);
-        try {
-          awaitHealthy();
-          startTime = Duration.ofNanos(System.nanoTime() - started);
-          return this;
-        } catch (IllegalStateException e) {
-          // another process may have taken the port between probe and bind
-          boolean portTaken = tail().contains("address already in use");
-          ProcessTrees.kill(process);
-          process = null;
-          if (!portTaken || attempt == START_ATTEMPTS) {
-            throw e;
-          }
-        }
-      }
+      ProcessLog.startOnFreePorts(this::launch, server.log, "address already in use", server::kill);
+      return this;
     } catch (IOException e) {
       close();
       throw new UncheckedIOException("cannot prepare notary-server", e);
@@ -147,8 +114,17 @@ public final class NotaryProcess implements AutoCloseable {
     }
   }
 
+  private void launch() {
+    port = FreePorts.loopback();
+    writeConfig();
+    long started = System.nanoTime();
+    server.launch("-config", server.dir.resolve("server.json").toString());
+    awaitHealthy();
+    startTime = Duration.ofNanos(System.nanoTime() - started);
+  }
+
   /** notary-server's configuration (docs/reference/server-config.md); paths relative to it. */
-  private void writeConfig() throws IOException {
+  private void writeConfig() {
     String config =
         """
         {
@@ -163,7 +139,11 @@ public final class NotaryProcess implements AutoCloseable {
         }
         """
             .formatted(port);
-    Files.writeString(dir.resolve("server.json"), config, StandardCharsets.UTF_8);
+    try {
+      Files.writeString(server.dir.resolve("server.json"), config, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare notary-server", e);
+    }
   }
 
   private void awaitHealthy() {
@@ -175,9 +155,12 @@ public final class NotaryProcess implements AutoCloseable {
             .build();
     long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
+      if (!server.process().isAlive()) {
         throw new IllegalStateException(
-            "notary-server exited with " + process.exitValue() + " before it was ready" + tail());
+            "notary-server exited with "
+                + server.process().exitValue()
+                + " before it was ready"
+                + tail());
       }
       try {
         if (client.send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
@@ -212,13 +195,5 @@ public final class NotaryProcess implements AutoCloseable {
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("cannot build a TLS context trusting " + caPem, e);
     }
-  }
-
-  /** Runs if the JVM exits without close(), e.g. when a test's teardown threw first. */
-  private void cleanUpAtExit() {
-    if (process != null) {
-      ProcessTrees.kill(process);
-    }
-    dir.close();
   }
 }

@@ -41,7 +41,6 @@ public final class PostgresProcess implements AutoCloseable {
 
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
-  private static final int START_ATTEMPTS = 3;
 
   private final TempDirectory dir = TempDirectory.create("portcullis-postgres-");
   private final Path home = dir.resolve("pg"); // owned by the server's account, mode 700
@@ -228,21 +227,15 @@ public final class PostgresProcess implements AutoCloseable {
       if (tls.isPresent()) {
         installTls(tls.get()[0], tls.get()[1]);
       }
-      for (int attempt = 1; ; attempt++) {
-        port = FreePorts.loopback();
-        launch();
-        try {
-          awaitReady();
-          break;
-        } catch (IllegalStateException e) {
-          // another process may have taken the port between probe and bind: pick a new one
-          boolean portTaken = tail().contains("already in use");
-          stop();
-          if (!portTaken || attempt == START_ATTEMPTS) {
-            throw e;
-          }
-        }
-      }
+      ProcessLog.startOnFreePorts(
+          () -> {
+            port = FreePorts.loopback();
+            launch();
+            awaitReady();
+          },
+          log,
+          "already in use",
+          this::stop);
       sql("CREATE ROLE " + USER + " LOGIN PASSWORD '" + password + "'");
       sql("CREATE DATABASE " + DATABASE + " OWNER " + USER);
       return this;

@@ -15,6 +15,17 @@ import java.util.List;
 final class ProcessLog {
   private static final int TAIL_LINES = 30;
 
+  /** Tries at starting a server on newly picked ports before a taken port is final. */
+  private static final int START_ATTEMPTS = 3;
+
+  /**
+   * One try at starting a server on newly picked free ports: pick them, launch, and wait until it
+   * answers, failing with {@link IllegalStateException} when it does not.
+   */
+  interface StartAttempt {
+    void run();
+  }
+
   private ProcessLog() {}
 
   /** The last lines of {@code log}, as a block to append to a message. */
@@ -52,6 +63,27 @@ final class ProcessLog {
       Runtime.getRuntime().removeShutdownHook(hook);
     } catch (IllegalStateException | IllegalArgumentException e) {
       // the JVM is already shutting down, or the hook was never added: nothing to undo
+    }
+  }
+
+  /**
+   * Runs {@code attempt}, and again on new ports when its server failed because another process
+   * took a port between the probe and the server's bind (which the server's {@code log} says with
+   * {@code portTaken}), up to three tries. {@code stop} kills a failed try's process; any other
+   * failure is thrown at once.
+   */
+  static void startOnFreePorts(StartAttempt attempt, Path log, String portTaken, Runnable stop) {
+    for (int tries = 1; ; tries++) {
+      try {
+        attempt.run();
+        return;
+      } catch (IllegalStateException e) {
+        boolean taken = tail(log).contains(portTaken);
+        stop.run();
+        if (!taken || tries == START_ATTEMPTS) {
+          throw e;
+        }
+      }
     }
   }
 }

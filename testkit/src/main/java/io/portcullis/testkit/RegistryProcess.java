@@ -29,7 +29,6 @@ import java.util.regex.Pattern;
 public final class RegistryProcess implements AutoCloseable {
   private static final String BINARY = "docker-registry";
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(15);
-  private static final int START_ATTEMPTS = 3;
 
   private final TempDirectory dir;
   private final Credentials credentials;
@@ -180,28 +179,23 @@ public final class RegistryProcess implements AutoCloseable {
     Runtime.getRuntime().addShutdownHook(shutdownHook);
     try {
       Optional<Path> htpasswd = prepareFiles();
-      for (int attempt = 1; ; attempt++) {
-        port = FreePorts.loopback();
-        new RegistryConfig(
-                port,
-                storage(),
-                htpasswd,
-                Optional.ofNullable(proxyRemoteUrl),
-                Optional.ofNullable(tokenAuth))
-            .write(configFile());
-        launch();
-        try {
-          awaitReady();
-          return this;
-        } catch (IllegalStateException e) {
-          // another process may have taken the port between probe and bind: pick a new one
-          boolean portTaken = tail().contains("address already in use");
-          down();
-          if (!portTaken || attempt == START_ATTEMPTS) {
-            throw e;
-          }
-        }
-      }
+      ProcessLog.startOnFreePorts(
+          () -> {
+            port = FreePorts.loopback();
+            new RegistryConfig(
+                    port,
+                    storage(),
+                    htpasswd,
+                    Optional.ofNullable(proxyRemoteUrl),
+                    Optional.ofNullable(tokenAuth))
+                .write(configFile());
+            launch();
+            awaitReady();
+          },
+          logFile(),
+          "address already in use",
+          this::down);
+      return this;
     } catch (RuntimeException e) {
       stop();
       throw e;

@@ -9,6 +9,7 @@ import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -250,20 +251,29 @@ public final class FailedLogins {
       return;
     }
     long now = ticker.read();
+    update(
+        key,
+        counter -> {
+          counter.inFlight = Math.max(0, counter.inFlight - 1);
+          if (failed) {
+            if (counter.failures == 0 || counter.over(now)) {
+              counter.failures = 0;
+              counter.windowEnds = now + config.window().toNanos();
+            }
+            counter.failures++;
+          }
+        });
+  }
+
+  /** Changes {@code key}'s counter (a new one if none) atomically, and drops it once idle. */
+  private void update(String key, Consumer<Counter> change) {
     counters
         .asMap()
         .compute(
             key,
             (k, c) -> {
               Counter counter = c == null ? new Counter() : c;
-              counter.inFlight = Math.max(0, counter.inFlight - 1);
-              if (failed) {
-                if (counter.failures == 0 || counter.over(now)) {
-                  counter.failures = 0;
-                  counter.windowEnds = now + config.window().toNanos();
-                }
-                counter.failures++;
-              }
+              change.accept(counter);
               return counter.idle() ? null : counter;
             });
   }
@@ -292,21 +302,17 @@ public final class FailedLogins {
       return;
     }
     long now = ticker.read();
-    counters
-        .asMap()
-        .compute(
-            key,
-            (k, c) -> {
-              Counter counter = c == null ? new Counter() : c;
-              if (counter.over(now)) {
-                counter.failures = 0;
-              }
-              if (shared.failures() > counter.failures) {
-                counter.failures = shared.failures();
-                counter.windowEnds = now + shared.remaining().toNanos();
-              }
-              return counter.idle() ? null : counter;
-            });
+    update(
+        key,
+        counter -> {
+          if (counter.over(now)) {
+            counter.failures = 0;
+          }
+          if (shared.failures() > counter.failures) {
+            counter.failures = shared.failures();
+            counter.windowEnds = now + shared.remaining().toNanos();
+          }
+        });
   }
 
   /** How long {@code key} stays locked when it has {@code limit} failures in its window. */

@@ -40,34 +40,6 @@ public record AuthConfig(
     FailedLoginConfig failedLogins,
     boolean tokenKeyFileSet) {
 
-  /** A config whose token key file was written (tests, tools). */
-  public AuthConfig(
-      Path tokenKeyFile,
-      Duration tokenTtl,
-      Duration refreshTokenTtl,
-      Optional<Path> htpasswdFile,
-      List<AccessRule> anonymous,
-      Map<String, List<AccessRule>> roles,
-      Map<String, List<String>> users,
-      Optional<RobotsConfig> robots,
-      List<OidcConfig> oidc,
-      QuotaConfig quotas,
-      FailedLoginConfig failedLogins) {
-    this(
-        tokenKeyFile,
-        tokenTtl,
-        refreshTokenTtl,
-        htpasswdFile,
-        anonymous,
-        roles,
-        users,
-        robots,
-        oidc,
-        quotas,
-        failedLogins,
-        true);
-  }
-
   public AuthConfig {
     anonymous = List.copyOf(anonymous);
     roles = Map.copyOf(roles);

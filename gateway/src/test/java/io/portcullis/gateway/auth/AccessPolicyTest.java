@@ -129,7 +129,8 @@ class AccessPolicyTest {
                 Optional.empty(),
                 List.of(),
                 QuotaConfig.NONE,
-                FailedLoginConfig.DEFAULTS));
+                FailedLoginConfig.DEFAULTS,
+                true));
     assertEquals(List.of("reader"), p.user("alice").roles());
     assertEquals(List.of(), p.user("mallory").roles());
     assertEquals(Set.of(Action.PULL), p.allowed(p.user("alice"), "x/y"));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.portcullis.gateway.auth.RobotCommandConfig;
 import io.portcullis.testkit.CommandResult;
 import io.portcullis.testkit.Credentials;
 import io.portcullis.testkit.ImageSpec;
@@ -294,18 +295,7 @@ class FleetAuthIT {
   void theRobotCommandWorksOnTheSharedState() throws Exception {
     Path config = dir.resolve("a").resolve("gateway.yaml");
     CommandResult create =
-        GatewayProcess.run(
-            dir,
-            "robot",
-            "create",
-            "--config",
-            config.toString(),
-            "--name",
-            "ci-cli",
-            "--role",
-            "reader",
-            "--ttl",
-            "1h");
+        GatewayProcess.run(dir, RobotCommandConfig.create(config, "ci-cli", "reader", "1h"));
     assertEquals(0, create.exitCode(), create.describe());
     JsonNode made = JSON.readTree(create.stdout().strip());
     Credentials robot = new Credentials("robot$ci-cli", made.get("secret").asText());

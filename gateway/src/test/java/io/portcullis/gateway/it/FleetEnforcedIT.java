@@ -10,28 +10,20 @@ import io.portcullis.testkit.CommandResult;
 import io.portcullis.testkit.DirImage;
 import io.portcullis.testkit.ImageSpec;
 import io.portcullis.testkit.OciLayout;
-import io.portcullis.testkit.RegistryProcess;
-import io.portcullis.testkit.RequiredTools;
-import io.portcullis.testkit.Skopeo;
-import io.portcullis.testkit.Teardown;
-import io.portcullis.testkit.TestImages;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An enforced cold pull through HAProxy: the manifest is hashed on its path and the config blob on
  * its digest, so they land on different replicas. The replica that serves the blob never decided on
  * the manifest, and must learn the approval (and which blobs it covers) from the shared state.
  */
-class FleetEnforcedIT {
+class FleetEnforcedIT extends FleetOverOrigin {
   private static final String POLICY =
       """
       version: 1
@@ -47,32 +39,13 @@ class FleetEnforcedIT {
   /** Enough images that, whatever the hashing, one has its manifest and config apart. */
   private static final int IMAGES = 6;
 
-  @TempDir static Path dir;
-  static RegistryProcess origin;
-  static Fleet fleet;
-  static Skopeo skopeo;
-  static TestImages images;
-
-  @BeforeAll
-  static void start() throws Exception {
-    RequiredTools.check("docker-registry", "skopeo", "umoci", "haproxy");
+  @Override
+  String extraConfig() throws Exception {
     Files.writeString(dir.resolve("pw"), "release-password\n");
     Signer.keygen(dir, "release");
     Path policy =
         Files.writeString(dir.resolve("policy.yaml"), POLICY.formatted(dir.resolve("release.pub")));
-    origin = RegistryProcess.start();
-    fleet =
-        Fleet.builder(dir.resolve("fleet"))
-            .upstream(origin.url())
-            .extra("policy: {file: " + policy + "}\n")
-            .start();
-    skopeo = Skopeo.create();
-    images = new TestImages(skopeo);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    Teardown.closeAll(images, skopeo, fleet, origin);
+    return "policy: {file: " + policy + "}\n";
   }
 
   /**
@@ -118,7 +91,7 @@ class FleetEnforcedIT {
    * The replica whose access log has a line with {@code methodAndPath}, or -1 (a blob the client
    * never asked for, after an earlier one failed).
    */
-  private static int servedBy(String methodAndPath) throws Exception {
+  private int servedBy(String methodAndPath) throws Exception {
     return fleet.replicaThatLogged(
         Pattern.compile(Pattern.quote(methodAndPath)), Duration.ofMillis(500));
   }

@@ -10,11 +10,6 @@ import io.portcullis.testkit.CommandResult;
 import io.portcullis.testkit.DirImage;
 import io.portcullis.testkit.ImageSpec;
 import io.portcullis.testkit.OciLayout;
-import io.portcullis.testkit.RegistryProcess;
-import io.portcullis.testkit.RequiredTools;
-import io.portcullis.testkit.Skopeo;
-import io.portcullis.testkit.Teardown;
-import io.portcullis.testkit.TestImages;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
@@ -22,39 +17,27 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A replica of the fleet is killed ({@code kill -9}) while it streams a blob to a client: HAProxy
  * takes it out and the client's retry through HAProxy completes on the other replica. The blob
  * trickles from a fault hop in front of the origin, so the kill lands mid-transfer.
  */
-class FleetFailoverIT {
+class FleetFailoverIT extends FleetOverOrigin {
   private static final Duration KILL_WINDOW = Duration.ofSeconds(30);
 
-  @TempDir static Path dir;
-  static RegistryProcess origin;
-  static FaultyUpstream hop;
-  static Fleet fleet;
-  static Skopeo skopeo;
-  static TestImages images;
+  FaultyUpstream hop;
 
-  @BeforeAll
-  static void start() throws Exception {
-    RequiredTools.check("docker-registry", "skopeo", "umoci", "haproxy");
-    origin = RegistryProcess.start();
+  @Override
+  String upstream() {
     hop = FaultyUpstream.start(origin);
-    fleet = Fleet.builder(dir.resolve("fleet")).upstream(hop.url()).start();
-    skopeo = Skopeo.create();
-    images = new TestImages(skopeo);
+    return hop.url();
   }
 
-  @AfterAll
-  static void stop() throws Exception {
-    Teardown.closeAll(images, skopeo, fleet, hop, origin);
+  @Override
+  AutoCloseable hop() {
+    return hop;
   }
 
   @Test
@@ -103,7 +86,7 @@ class FleetFailoverIT {
   }
 
   /** Until the victim's upstream read of the layer is under way (the trickle has begun). */
-  private static void awaitLayerFetchStarted(String layerPath, Future<CommandResult> pull)
+  private void awaitLayerFetchStarted(String layerPath, Future<CommandResult> pull)
       throws Exception {
     long deadline = System.nanoTime() + KILL_WINDOW.toNanos();
     while (System.nanoTime() < deadline) {

@@ -12,11 +12,6 @@ import io.portcullis.testkit.DirImage;
 import io.portcullis.testkit.ExternalCommand;
 import io.portcullis.testkit.ImageSpec;
 import io.portcullis.testkit.OciLayout;
-import io.portcullis.testkit.RegistryProcess;
-import io.portcullis.testkit.RequiredTools;
-import io.portcullis.testkit.Skopeo;
-import io.portcullis.testkit.Teardown;
-import io.portcullis.testkit.TestImages;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -37,42 +32,19 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two replicas behind HAProxy running the shipped {@code deploy/haproxy.cfg}, sharing their state
  * in a real PostgreSQL (issue #15), driven by skopeo: the fleet acts as one registry.
  */
-class FleetIT {
+class FleetIT extends FleetOverOrigin {
   private static final Pattern UPLOAD =
       Pattern.compile(" (?:PATCH|PUT) /v2/\\S+/blobs/uploads/([A-Za-z0-9_=-]+)[ ?]");
 
   private static final Pattern BLOB_MISSES =
       Pattern.compile(
           "^portcullis_cache_misses_total\\{kind=\"blob\",?} (\\S+)$", Pattern.MULTILINE);
-
-  @TempDir static Path dir;
-  static RegistryProcess origin;
-  static Fleet fleet;
-  static Skopeo skopeo;
-  static TestImages images;
-
-  @BeforeAll
-  static void start() throws Exception {
-    RequiredTools.check("docker-registry", "skopeo", "umoci", "haproxy");
-    origin = RegistryProcess.start();
-    fleet = Fleet.builder(dir.resolve("fleet")).upstream(origin.url()).start();
-    skopeo = Skopeo.create();
-    images = new TestImages(skopeo);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    Teardown.closeAll(images, skopeo, fleet, origin);
-  }
 
   /**
    * Uploads go round robin, so the requests of skopeo's uploads (POST, PATCH, PUT) alternate
@@ -161,7 +133,7 @@ class FleetIT {
     return Http.send(method, url, body, all);
   }
 
-  private static String location(HttpResponse<String> r) {
+  private String location(HttpResponse<String> r) {
     String location = r.headers().firstValue("Location").orElseThrow();
     return location.startsWith("/") ? fleet.url() + location : location;
   }
@@ -327,7 +299,7 @@ class FleetIT {
     assertTrue(check.ok(), check.describe());
   }
 
-  private static double blobMisses(int replica) throws Exception {
+  private double blobMisses(int replica) throws Exception {
     Matcher m = BLOB_MISSES.matcher(fleet.metrics(replica));
     return m.find() ? Double.parseDouble(m.group(1)) : 0;
   }

@@ -5,17 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.portcullis.testkit.DirImage;
 import io.portcullis.testkit.ImageSpec;
 import io.portcullis.testkit.OciLayout;
-import io.portcullis.testkit.RegistryProcess;
-import io.portcullis.testkit.RequiredTools;
-import io.portcullis.testkit.Skopeo;
-import io.portcullis.testkit.Teardown;
-import io.portcullis.testkit.TestImages;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * PostgreSQL stopped under a running fleet: the replicas stay ready, so HAProxy keeps both (were
@@ -24,29 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
  * upload key was read at start). The deny side of an outage (new first-seen pins, robots) is the
  * shared-state wiring's to test.
  */
-class FleetOutageIT {
+class FleetOutageIT extends FleetOverOrigin {
   /** Three rounds of HAProxy's health checks ({@code inter 2s}, {@code fall 2}) and more. */
   private static final Duration WATCH = Duration.ofSeconds(8);
-
-  @TempDir static Path dir;
-  static RegistryProcess origin;
-  static Fleet fleet;
-  static Skopeo skopeo;
-  static TestImages images;
-
-  @BeforeAll
-  static void start() throws Exception {
-    RequiredTools.check("docker-registry", "skopeo", "umoci", "haproxy");
-    origin = RegistryProcess.start();
-    fleet = Fleet.builder(dir.resolve("fleet")).upstream(origin.url()).start();
-    skopeo = Skopeo.create();
-    images = new TestImages(skopeo);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    Teardown.closeAll(images, skopeo, fleet, origin);
-  }
 
   @Test
   void withTheDatabaseDownHaproxyKeepsBothReplicasAndPullsAndPushesGoOn() throws Exception {

@@ -12,10 +12,7 @@ import io.portcullis.core.oci.Digest;
 import io.portcullis.gateway.auth.RobotRecord;
 import io.portcullis.gateway.auth.RobotStore.CreatedRobot;
 import io.portcullis.gateway.auth.SecretHasher;
-import io.portcullis.testkit.PostgresProcess;
-import io.portcullis.testkit.Teardown;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,46 +24,13 @@ import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The shared state against a real PostgreSQL, with two pools standing for two replicas (A and B) on
  * a fresh database per test.
  */
-class PostgresStateIT {
-  private static PostgresProcess postgres;
-  private static Vertx vertx;
-  private PostgresState a;
-  private PostgresState b;
-  private String database;
-
-  @BeforeAll
-  static void startPostgres() {
-    postgres = PostgresProcess.start();
-    vertx = Vertx.vertx();
-  }
-
-  @AfterAll
-  static void stopPostgres() throws Exception {
-    Teardown.closeAll(() -> await(vertx.close()), postgres);
-  }
-
-  @BeforeEach
-  void twoReplicas() throws Exception {
-    database = StateFixture.newDatabase(postgres);
-    a = await(PostgresState.open(vertx, StateFixture.config(postgres, database)));
-    b = await(PostgresState.open(vertx, StateFixture.config(postgres, database)));
-  }
-
-  @AfterEach
-  void closeReplicas() throws Exception {
-    Teardown.closeAll(() -> await(a.shutdown()), () -> await(b.shutdown()));
-  }
-
+class PostgresStateIT extends TwoReplicas {
   private static Digest digest(String seed) {
     return Digest.sha256(seed.getBytes(StandardCharsets.UTF_8));
   }

@@ -22,8 +22,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,23 +29,9 @@ import org.junit.jupiter.api.Test;
  * the same pools and the same robot feed recover by themselves when it is back. Its own PostgreSQL,
  * since it stops it.
  */
-class PostgresStateOutageIT {
+class PostgresStateOutageIT extends OwnPostgres {
   /** Connect and query deadline of the states under test. */
   private static final Duration TIMEOUT = Duration.ofSeconds(3);
-
-  private static PostgresProcess postgres;
-  private static Vertx vertx;
-
-  @BeforeAll
-  static void startPostgres() {
-    postgres = PostgresProcess.start();
-    vertx = Vertx.vertx();
-  }
-
-  @AfterAll
-  static void stopPostgres() throws Exception {
-    Teardown.closeAll(() -> await(vertx.close()), postgres);
-  }
 
   /** How long {@code call} took to fail, which it must with {@link StateUnavailableException}. */
   private static long failsUnavailable(Callable<Future<?>> call) {

@@ -8,56 +8,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.portcullis.core.oci.Digest;
 import io.portcullis.gateway.state.SharedApprovals.Approval;
 import io.portcullis.gateway.state.SharedApprovals.Kind;
-import io.portcullis.testkit.PostgresProcess;
-import io.portcullis.testkit.Teardown;
-import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Approvals and pin bounds shared through a real PostgreSQL (schema version 2), with two pools
  * standing for two replicas on a fresh database per test.
  */
-class SharedApprovalsIT {
+class SharedApprovalsIT extends TwoReplicas {
   private static final String REV = "sha256:" + "ab".repeat(32);
   private static final String REPO = "prod/app";
-  private static PostgresProcess postgres;
-  private static Vertx vertx;
-  private PostgresState a;
-  private PostgresState b;
-  private String database;
-
-  @BeforeAll
-  static void startPostgres() {
-    postgres = PostgresProcess.start();
-    vertx = Vertx.vertx();
-  }
-
-  @AfterAll
-  static void stopPostgres() throws Exception {
-    Teardown.closeAll(() -> await(vertx.close()), postgres);
-  }
-
-  @BeforeEach
-  void twoReplicas() throws Exception {
-    database = StateFixture.newDatabase(postgres);
-    a = await(PostgresState.open(vertx, StateFixture.config(postgres, database)));
-    b = await(PostgresState.open(vertx, StateFixture.config(postgres, database)));
-  }
-
-  @AfterEach
-  void closeReplicas() throws Exception {
-    Teardown.closeAll(() -> await(a.shutdown()), () -> await(b.shutdown()));
-  }
 
   private static String digest(String seed) {
     return Digest.sha256(seed.getBytes(StandardCharsets.UTF_8)).toString();

@@ -97,6 +97,19 @@ class NotaryTrustIT {
         "notary publish " + gun + ": " + (System.nanoTime() - start) / 1_000_000 + " ms");
   }
 
+  /** A new GUN's repository and the client that made it. */
+  private record Repository(String gun, NotaryClient client) {}
+
+  /** A repository of a new GUN with {@code v1} signed as {@code m} and published. */
+  private static Repository withV1(Manifest m) {
+    String gun = newGun();
+    NotaryClient client = notary.client();
+    client.init(gun).orThrow();
+    sign(client, gun, "v1", m);
+    publish(client, gun);
+    return new Repository(gun, client);
+  }
+
   private TufRemote remote(String gun) {
     return new HttpTufRemote(notary.metadataUrl(gun), Duration.ofSeconds(10), notary.sslContext());
   }
@@ -212,11 +225,9 @@ class NotaryTrustIT {
 
   @Test
   void aRootSignedByThePinnedKeyIsTrustedAndAnUnpinnedOneIsRefused() throws Exception {
-    String gun = newGun();
-    NotaryClient client = notary.client();
-    client.init(gun).orThrow();
-    sign(client, gun, "v1", manifest("pinned"));
-    publish(client, gun);
+    Repository repo = withV1(manifest("pinned"));
+    String gun = repo.gun();
+    NotaryClient client = repo.client();
 
     // notary names the root's private key by its canonical id: the id of the certificate's key
     String rootKeyId = privateKeyId(client, "root");
@@ -236,11 +247,9 @@ class NotaryTrustIT {
 
   @Test
   void aRotatedRootIsAcceptedWhenItChainsFromTheTrustedOne() throws Exception {
-    String gun = newGun();
-    NotaryClient client = notary.client();
-    client.init(gun).orThrow();
-    sign(client, gun, "v1", manifest("before rotation"));
-    publish(client, gun);
+    Repository repo = withV1(manifest("before rotation"));
+    String gun = repo.gun();
+    NotaryClient client = repo.client();
     String oldRootKey = privateKeyId(client, "root");
     Path store = work.resolve("tofu");
     verify(gun, new RootTrust.FirstUse(), store); // records root version 1
@@ -272,11 +281,7 @@ class NotaryTrustIT {
 
   @Test
   void tamperedMetadataIsRefused() throws Exception {
-    String gun = newGun();
-    NotaryClient client = notary.client();
-    client.init(gun).orThrow();
-    sign(client, gun, "v1", manifest("genuine"));
-    publish(client, gun);
+    String gun = withV1(manifest("genuine")).gun();
     verify(gun, new RootTrust.FirstUse(), work.resolve("genuine"));
 
     // a digest changed in targets.json: the snapshot's hashes no longer match
@@ -301,11 +306,7 @@ class NotaryTrustIT {
 
   @Test
   void theServersTimestampIsRefusedOnceItsFourteenDaysHavePassed() throws Exception {
-    String gun = newGun();
-    NotaryClient client = notary.client();
-    client.init(gun).orThrow();
-    sign(client, gun, "v1", manifest("fresh"));
-    publish(client, gun);
+    String gun = withV1(manifest("fresh")).gun();
     Clock in13Days = Clock.offset(Clock.systemUTC(), Duration.ofDays(13));
     verify(gun, new RootTrust.FirstUse(), work.resolve("a"), remote(gun), in13Days);
     Clock in15Days = Clock.offset(Clock.systemUTC(), Duration.ofDays(15));

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.portcullis.core.oci.Digest;
 import io.portcullis.core.testing.Mutations;
 import io.portcullis.core.tuf.TufException;
-import io.portcullis.core.tuf.TufLimits;
-import io.portcullis.core.tuf.TufMetadataStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -77,14 +75,12 @@ class DctMetadataProperties {
     Path store = Files.createTempDirectory(STORES, "s");
     try {
       TrustData data =
-          DctVerifier.verify(
-              new DctVerifier.Settings(
-                  new Gun(GUN),
-                  REPO.remoteWith(change.get1(), change.get2()),
-                  new TufMetadataStore(store),
-                  new RootTrust.FirstUse(),
-                  Clock.fixed(NotaryRepository.NOW, ZoneOffset.UTC),
-                  TufLimits.DEFAULT));
+          NotaryRepository.verify(
+              GUN,
+              REPO.remoteWith(change.get1(), change.get2()),
+              store,
+              new RootTrust.FirstUse(),
+              Clock.fixed(NotaryRepository.NOW, ZoneOffset.UTC));
       assertEquals(Digest.sha256(ONE), data.resolve("v1", DctVerifier.DOCKER_ROLES).digest());
       assertEquals(Digest.sha256(TWO), data.resolve("r1", DctVerifier.DOCKER_ROLES).digest());
     } catch (TufException e) {

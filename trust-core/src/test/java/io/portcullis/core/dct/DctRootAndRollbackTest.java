@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.portcullis.core.oci.Digest;
 import io.portcullis.core.tuf.TufException;
-import io.portcullis.core.tuf.TufLimits;
-import io.portcullis.core.tuf.TufMetadataStore;
 import io.portcullis.core.tuf.TufRemote;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -41,14 +39,8 @@ class DctRootAndRollbackTest {
   }
 
   TrustData verify(TufRemote remote, RootTrust trust, String store) throws Exception {
-    return DctVerifier.verify(
-        new DctVerifier.Settings(
-            new Gun(GUN),
-            remote,
-            new TufMetadataStore(dir.resolve(store)),
-            trust,
-            Clock.fixed(NotaryRepository.NOW, ZoneOffset.UTC),
-            TufLimits.DEFAULT));
+    return NotaryRepository.verify(
+        GUN, remote, dir.resolve(store), trust, Clock.fixed(NotaryRepository.NOW, ZoneOffset.UTC));
   }
 
   TrustData tofu(TufRemote remote, String store) throws Exception {

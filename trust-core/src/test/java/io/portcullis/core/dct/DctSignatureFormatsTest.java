@@ -8,8 +8,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.portcullis.core.json.StrictJson;
 import io.portcullis.core.tuf.CanonicalJson;
 import io.portcullis.core.tuf.TufException;
-import io.portcullis.core.tuf.TufLimits;
-import io.portcullis.core.tuf.TufMetadataStore;
 import io.portcullis.core.tuf.TufRemote;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -42,14 +40,12 @@ class DctSignatureFormatsTest {
   }
 
   TrustData verify(TufRemote remote) throws Exception {
-    return DctVerifier.verify(
-        new DctVerifier.Settings(
-            new Gun(GUN),
-            remote,
-            new TufMetadataStore(dir.resolve("s" + System.nanoTime())),
-            new RootTrust.FirstUse(),
-            Clock.fixed(NotaryRepository.NOW, ZoneOffset.UTC),
-            TufLimits.DEFAULT));
+    return NotaryRepository.verify(
+        GUN,
+        remote,
+        dir.resolve("s" + System.nanoTime()),
+        new RootTrust.FirstUse(),
+        Clock.fixed(NotaryRepository.NOW, ZoneOffset.UTC));
   }
 
   /** targets.json with its one signature rewritten, and the snapshot and timestamp re-made. */

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.portcullis.core.oci.Digest;
 import io.portcullis.core.tuf.TufException;
-import io.portcullis.core.tuf.TufLimits;
-import io.portcullis.core.tuf.TufMetadataStore;
 import io.portcullis.core.tuf.TufRemote;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -48,14 +46,8 @@ class DctVerifierTest {
   }
 
   TrustData verify(TufRemote remote, RootTrust trust, String store, Instant now) throws Exception {
-    return DctVerifier.verify(
-        new DctVerifier.Settings(
-            new Gun(GUN),
-            remote,
-            new TufMetadataStore(dir.resolve(store)),
-            trust,
-            Clock.fixed(now, ZoneOffset.UTC),
-            TufLimits.DEFAULT));
+    return NotaryRepository.verify(
+        GUN, remote, dir.resolve(store), trust, Clock.fixed(now, ZoneOffset.UTC));
   }
 
   TrustData tofu(String store) throws Exception {
@@ -117,14 +109,8 @@ class DctVerifierTest {
     repo.publish();
     MovableClock clock = new MovableClock();
     TrustData data =
-        DctVerifier.verify(
-            new DctVerifier.Settings(
-                new Gun(GUN),
-                repo.remote(),
-                new TufMetadataStore(dir.resolve("s")),
-                new RootTrust.FirstUse(),
-                clock,
-                TufLimits.DEFAULT));
+        NotaryRepository.verify(
+            GUN, repo.remote(), dir.resolve("s"), new RootTrust.FirstUse(), clock);
     clock.now = NotaryRepository.NOW.plus(Duration.ofDays(3));
     // the releases role, read only now, expired yesterday
     assertThrows(TufException.Expired.class, () -> data.resolve("v2", DctVerifier.DOCKER_ROLES));

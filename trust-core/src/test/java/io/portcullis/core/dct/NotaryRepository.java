@@ -6,13 +6,17 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.portcullis.core.keys.CertificatePem;
 import io.portcullis.core.tuf.CanonicalJson;
 import io.portcullis.core.tuf.KeyIds;
+import io.portcullis.core.tuf.TestRepository;
 import io.portcullis.core.tuf.TufException;
+import io.portcullis.core.tuf.TufLimits;
+import io.portcullis.core.tuf.TufMetadataStore;
 import io.portcullis.core.tuf.TufRemote;
+import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.Signature;
@@ -20,6 +24,7 @@ import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.MGF1ParameterSpec;
 import java.security.spec.PSSParameterSpec;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,6 +51,17 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 final class NotaryRepository {
   static final JsonNodeFactory JSON = JsonNodeFactory.instance;
   static final Instant NOW = Instant.parse("2026-06-01T12:00:00Z");
+
+  /**
+   * Verifies {@code gun} from {@code remote} as the gateway does (default limits), keeping the
+   * metadata it trusts in {@code store}.
+   */
+  static TrustData verify(String gun, TufRemote remote, Path store, RootTrust trust, Clock clock)
+      throws TufException, IOException {
+    return DctVerifier.verify(
+        new DctVerifier.Settings(
+            new Gun(gun), remote, new TufMetadataStore(store), trust, clock, TufLimits.DEFAULT));
+  }
 
   /** A signing key and its Notary key object. */
   record Key(String type, KeyPair pair, ObjectNode object, String id) {}
@@ -97,12 +113,12 @@ final class NotaryRepository {
   // ---- keys
 
   static Key ecdsa() {
-    KeyPair pair = generate("EC", new ECGenParameterSpec("secp256r1"));
+    KeyPair pair = TestRepository.generate("EC", new ECGenParameterSpec("secp256r1"));
     return key("ecdsa", pair, Base64.getEncoder().encodeToString(pair.getPublic().getEncoded()));
   }
 
   static Key ed25519() {
-    KeyPair pair = generate("Ed25519", null);
+    KeyPair pair = TestRepository.generate("Ed25519", null);
     byte[] spki = pair.getPublic().getEncoded();
     return key(
         "ed25519",
@@ -112,13 +128,13 @@ final class NotaryRepository {
   }
 
   static Key rsa() {
-    KeyPair pair = generate("RSA", null);
+    KeyPair pair = TestRepository.generate("RSA", null);
     return key("rsa", pair, Base64.getEncoder().encodeToString(pair.getPublic().getEncoded()));
   }
 
   /** An {@code ecdsa-x509} root key: a self-signed certificate with CN = {@code cn}. */
   static Key rootKey(String cn, Instant notBefore, Instant notAfter) {
-    KeyPair pair = generate("EC", new ECGenParameterSpec("secp256r1"));
+    KeyPair pair = TestRepository.generate("EC", new ECGenParameterSpec("secp256r1"));
     try {
       X500Name name = new X500Name("CN=" + cn);
       X509Certificate cert =
@@ -151,20 +167,6 @@ final class NotaryRepository {
     object.put("keytype", type);
     object.set("keyval", keyval);
     return new Key(type, pair, object, KeyIds.notary(type, publicBase64));
-  }
-
-  private static KeyPair generate(String algorithm, ECGenParameterSpec spec) {
-    try {
-      KeyPairGenerator generator = KeyPairGenerator.getInstance(algorithm);
-      if (spec != null) {
-        generator.initialize(spec);
-      } else if (algorithm.equals("RSA")) {
-        generator.initialize(2048);
-      }
-      return generator.generateKeyPair();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   // ---- signing

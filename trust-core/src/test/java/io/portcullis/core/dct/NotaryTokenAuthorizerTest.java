@@ -9,8 +9,6 @@ import com.sun.net.httpserver.HttpServer;
 import io.portcullis.core.registry.Credentials;
 import io.portcullis.core.tuf.HttpTufRemote;
 import io.portcullis.core.tuf.TufException;
-import io.portcullis.core.tuf.TufLimits;
-import io.portcullis.core.tuf.TufMetadataStore;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -120,14 +118,8 @@ class NotaryTokenAuthorizerTest {
             null,
             new NotaryTokenAuthorizer(
                 new Gun(GUN), credentials, null, Duration.ofSeconds(5), clock));
-    return DctVerifier.verify(
-        new DctVerifier.Settings(
-            new Gun(GUN),
-            remote,
-            new TufMetadataStore(dir.resolve("s" + System.nanoTime())),
-            new RootTrust.FirstUse(),
-            clock,
-            TufLimits.DEFAULT));
+    return NotaryRepository.verify(
+        GUN, remote, dir.resolve("s" + System.nanoTime()), new RootTrust.FirstUse(), clock);
   }
 
   @Test

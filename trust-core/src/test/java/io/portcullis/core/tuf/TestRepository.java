@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Builds small TUF repositories signed by keys made in the test, for cases no vector covers. */
-final class TestRepository {
+public final class TestRepository {
   static final JsonNodeFactory JSON = JsonNodeFactory.instance;
   static final Instant EXPIRES = Instant.parse("2030-01-01T00:00:00Z");
 
@@ -72,7 +72,11 @@ final class TestRepository {
     return new Key(id, "rsa", "rsassa-pss-sha256", PublicKeyPem.encode(pair.getPublic()), pair);
   }
 
-  private static KeyPair generate(String algorithm, ECGenParameterSpec spec) {
+  /**
+   * A new key pair: EC on {@code spec}, RSA 2048, or Ed25519 (also Notary's, {@code
+   * dct.NotaryRepository}).
+   */
+  public static KeyPair generate(String algorithm, ECGenParameterSpec spec) {
     try {
       KeyPairGenerator generator = KeyPairGenerator.getInstance(algorithm);
       if (spec != null) {
