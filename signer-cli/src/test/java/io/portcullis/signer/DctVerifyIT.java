@@ -15,6 +15,7 @@ import io.portcullis.testkit.FreePorts;
 import io.portcullis.testkit.NotaryClient;
 import io.portcullis.testkit.NotaryProcess;
 import io.portcullis.testkit.RequiredTools;
+import io.portcullis.testkit.TokenServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -302,6 +303,50 @@ class DctVerifyIT {
     CliRun gone = verify("--dct-check-registry", repo.gun() + ":gone");
     assertOneLineError(gone, ExitCodes.VERIFICATION_FAILED);
     assertTrue(gone.err().contains("has no manifest"), gone.toString());
+  }
+
+  @Test
+  void aTokenProtectedServerIsReadWithTheCredentialsFile() throws Exception {
+    TokenServer tokens = new TokenServer("dct-reader", "reader-pw");
+    try (tokens;
+        NotaryProcess guarded = NotaryProcess.startWithTokenAuth(tokens)) {
+      String gun = harness.host + "/dct/guarded";
+      NotaryClient client = guarded.client().authenticated("dct-reader", "reader-pw");
+      client.init(gun).orThrow();
+      byte[] m = manifest("guarded");
+      client.addHash(gun, "v1", m.length, Digest.sha256(m).hex()).orThrow();
+      client.publish(gun).orThrow();
+      List<String> common =
+          List.of(
+              "verify",
+              "--dct-server=" + guarded.url(),
+              "--dct-ca-file=" + guarded.caCertificate(),
+              "--dct-trust-dir=" + work.resolve("guarded-trust"));
+
+      // anonymous: the token service refuses, so nothing can be concluded
+      CliRun anonymous = harness.cli(with(common, gun + ":v1"));
+      assertOneLineError(anonymous, ExitCodes.COULD_NOT_VERIFY);
+      assertTrue(anonymous.err().contains("credentials are needed"), anonymous.toString());
+
+      Path creds = Files.writeString(work.resolve("notary-creds"), "dct-reader:reader-pw\n");
+      int before = tokens.requests.size();
+      CliRun withCreds = harness.cli(with(common, "--dct-credentials-file=" + creds, gun + ":v1"));
+      assertEquals(0, withCreds.exitCode(), withCreds.toString());
+      assertTrue(withCreds.out().contains("PASS tag v1: " + Digest.sha256(m)), withCreds.out());
+      assertTrue(
+          tokens
+              .requests
+              .subList(before, tokens.requests.size())
+              .contains("auth repository:" + gun + ":pull"),
+          tokens.requests.toString());
+      assertFalse(withCreds.out().contains("reader-pw") || withCreds.err().contains("reader-pw"));
+    }
+  }
+
+  private static String[] with(List<String> common, String... more) {
+    List<String> all = new ArrayList<>(common);
+    all.addAll(List.of(more));
+    return all.toArray(String[]::new);
   }
 
   @Test
