@@ -1,10 +1,12 @@
 package io.portcullis.signer;
 
 import io.portcullis.core.dct.DctVerifier;
+import io.portcullis.core.dct.Gun;
 import io.portcullis.core.dct.RootKeyPins;
 import io.portcullis.core.dct.RootTrust;
 import io.portcullis.core.registry.Credentials;
 import io.portcullis.core.registry.CredentialsFile;
+import io.portcullis.core.registry.ImageReference;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -68,6 +70,15 @@ final class DctOptions {
   List<String> roles = new ArrayList<>();
 
   @Option(
+      names = "--dct-gun",
+      paramLabel = "TEMPLATE",
+      description =
+          "How the GUN is named from IMAGE, as a trust store's 'gun': {host} and {repository}"
+              + " (default: ${DEFAULT-VALUE}, as docker names it).",
+      defaultValue = Gun.DEFAULT_TEMPLATE)
+  String gunTemplate = Gun.DEFAULT_TEMPLATE;
+
+  @Option(
       names = "--dct-trust-dir",
       paramLabel = "DIR",
       description =
@@ -90,6 +101,7 @@ final class DctOptions {
         || credentialsFile != null
         || !roles.isEmpty()
         || trustDir != null
+        || !Gun.DEFAULT_TEMPLATE.equals(gunTemplate)
         || checkRegistry;
   }
 
@@ -167,6 +179,15 @@ final class DctOptions {
     } catch (IllegalArgumentException e) {
       // the parser's message never repeats the file's content
       throw new UsageException("--dct-credentials-file " + credentialsFile + " " + e.getMessage());
+    }
+  }
+
+  /** IMAGE's GUN: its registry and repository as docker names them, or by {@code --dct-gun}. */
+  Gun gun(ImageReference ref) {
+    try {
+      return Gun.of(ref.repository().registry(), ref.repository().name().value(), gunTemplate);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--dct-gun: " + e.getMessage());
     }
   }
 

@@ -56,7 +56,7 @@ final class DctVerification {
     URI server = options.server();
     List<String> roles = options.roles();
     RootTrust trust = options.rootTrust();
-    Gun gun = gunOf(ref);
+    Gun gun = options.gun(ref);
     SSLContext tls = DctTls.context(options.caFile);
     NotaryTokenAuthorizer authorizer =
         new NotaryTokenAuthorizer(
@@ -122,15 +122,6 @@ final class DctVerification {
       return ImageReference.parse(image);
     } catch (InvalidReferenceException e) {
       throw new UsageException("invalid IMAGE '" + image + "': " + e.getMessage());
-    }
-  }
-
-  private static Gun gunOf(ImageReference ref) {
-    try {
-      return Gun.of(
-          ref.repository().registry(), ref.repository().name().value(), Gun.DEFAULT_TEMPLATE);
-    } catch (IllegalArgumentException e) {
-      throw new UsageException("IMAGE " + ref + " has no valid GUN: " + e.getMessage());
     }
   }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.portcullis.core.dct.DctVerifier;
+import io.portcullis.core.registry.ImageReference;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
@@ -36,6 +37,9 @@ class DctOptionsTest {
         "--dct-server https://notary.example --policy p.yaml reg.example/app:1"
             + " | --dct-server verifies Docker Content Trust alone",
         "--dct-server https://notary.example reg.example/App:1 | invalid IMAGE",
+        "--dct-server https://notary.example --dct-gun {registry}/{repository} reg.example/app:1"
+            + " | --dct-gun: GUN template '{registry}/{repository}' has {registry}",
+        "--dct-gun notary.corp/{repository} reg.example/app:1 | need --dct-server",
       })
   void badArgumentsAreUsageErrorsOnOneLine(String args, String message) {
     CliRun run = CliRun.of(("verify " + args).split(" "));
@@ -55,6 +59,14 @@ class DctOptionsTest {
     assertEquals(
         Path.of(System.getProperty("user.home"), ".config/portcullis/dct-trust"),
         options.trustDir(Map.of()));
+    assertEquals("docker.io/library/alpine", options.gun(ImageReference.parse("alpine:3")).value());
+    assertEquals(
+        "registry.corp:5000/team/app",
+        options.gun(ImageReference.parse("registry.corp:5000/team/app:1")).value());
+    options.gunTemplate = "notary.corp/{repository}";
+    assertEquals(
+        "notary.corp/team/app",
+        options.gun(ImageReference.parse("registry.corp:5000/team/app:1")).value());
     options.roles = List.of("targets", "targets/releases");
     assertEquals(List.of("targets", "targets/releases"), options.roles());
   }
