@@ -43,7 +43,10 @@ import picocli.CommandLine.Spec;
           + " Y [--trusted-root FILE];",
       "notation: --trust-store DIR [--identity ID];",
       "trust policy: --policy FILE [--scope-path PATH] (exit 0 allowed, 1 denied, 3 could not"
-          + " verify)."
+          + " verify);",
+      "Docker Content Trust: --dct-server URL [--dct-root-key F|ID]... [--dct-ca-file F]"
+          + " [--dct-credentials-file F] [--dct-roles R,R] IMAGE:TAG (prints the signed digest,"
+          + " role and signers' key ids)."
     })
 final class VerifyCommand implements Callable<Integer> {
 
@@ -95,6 +98,8 @@ final class VerifyCommand implements Callable<Integer> {
               + " authorities). Default: the public-good root.")
   Path trustedRoot;
 
+  @Mixin DctOptions dct;
+
   @Mixin RegistryOptions registry;
 
   @Parameters(paramLabel = "IMAGE", description = "host[:port]/repo[:tag][@digest]")
@@ -104,6 +109,9 @@ final class VerifyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    if (dct.given()) {
+      return verifyDct();
+    }
     if (policy != null) {
       if (key != null
           || trustStore != null
@@ -141,6 +149,29 @@ final class VerifyCommand implements Callable<Integer> {
       return verifyKeyless();
     }
     return key != null ? verifyCosign() : verifyNotation();
+  }
+
+  private int verifyDct() throws IOException {
+    if (key != null
+        || trustStore != null
+        || policy != null
+        || scopePath != null
+        || attestationType != null
+        || !identities.isEmpty()
+        || keyless.given()
+        || trustedRoot != null) {
+      throw new UsageException(
+          "--dct-server verifies Docker Content Trust alone; drop --key, --trust-store,"
+              + " --policy, --identity, --certificate-*, --trusted-root and --attestation-type");
+    }
+    DctVerification.Result result =
+        new DctVerification(dct, spec.commandLine().getOut(), System.getenv()).run(image, registry);
+    if (result.exitCode() != ExitCodes.OK) {
+      spec.commandLine()
+          .getErr()
+          .println(spec.qualifiedName() + ": not verified: " + result.reason());
+    }
+    return result.exitCode();
   }
 
   private int verifyCosign() throws IOException {

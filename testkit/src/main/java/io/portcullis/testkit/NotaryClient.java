@@ -36,9 +36,27 @@ public final class NotaryClient {
   private final ExternalCommand command;
 
   NotaryClient(NotaryProcess server, Path trustDir) {
+    this(server, trustDir, PASSPHRASES);
+  }
+
+  private NotaryClient(NotaryProcess server, Path trustDir, Map<String, String> environment) {
     this.server = server;
     this.trustDir = trustDir;
-    this.command = new ExternalCommand(trustDir, PASSPHRASES);
+    this.command = new ExternalCommand(trustDir, environment);
+  }
+
+  /**
+   * This client, logging in to a token-protected server ({@link NotaryProcess#startWithTokenAuth})
+   * as {@code user}: the credentials go in {@code NOTARY_AUTH} (base64 of {@code user:password}),
+   * which the client reads instead of prompting.
+   */
+  public NotaryClient authenticated(String user, String password) {
+    Map<String, String> environment = new java.util.HashMap<>(PASSPHRASES);
+    environment.put(
+        "NOTARY_AUTH",
+        java.util.Base64.getEncoder()
+            .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+    return new NotaryClient(server, trustDir, environment);
   }
 
   /** Where this client keeps its keys ({@code private/}) and metadata ({@code tuf/}). */

@@ -39,6 +39,7 @@ public final class NotaryProcess implements AutoCloseable {
 
   private final LocalServer server = new LocalServer(BINARY, "notary", "notary-server.log");
   private SSLContext tls;
+  private String auth = "";
   private int port;
   private Duration startTime = Duration.ZERO;
 
@@ -47,6 +48,34 @@ public final class NotaryProcess implements AutoCloseable {
   /** Starts a server; fails (does not skip) when {@code notary-server} is not installed. */
   public static NotaryProcess start() {
     return new NotaryProcess().startFresh();
+  }
+
+  /**
+   * Starts a server that asks for a token from {@code tokens} for every request ({@code "auth":
+   * {"type": "token"}}, the registry token protocol), trusting the tokens it signs.
+   */
+  public static NotaryProcess startWithTokenAuth(TokenServer tokens) {
+    NotaryProcess notary = new NotaryProcess();
+    try {
+      Path bundle = tokens.writeRootBundle(notary.server.dir.path());
+      notary.auth =
+          """
+            "auth": {
+              "type": "token",
+              "options": {
+                "realm": "%s",
+                "service": "%s",
+                "issuer": "%s",
+                "rootcertbundle": "%s"
+              }
+            },
+          """
+              .formatted(tokens.realm(), TokenServer.SERVICE, TokenServer.ISSUER, bundle);
+    } catch (Exception e) {
+      notary.close();
+      throw new IllegalStateException("cannot configure notary-server's token auth", e);
+    }
+    return notary.startFresh();
   }
 
   /** {@code https://127.0.0.1:<port>}. */
@@ -133,12 +162,12 @@ public final class NotaryProcess implements AutoCloseable {
             "tls_cert_file": "pki/tls.crt",
             "tls_key_file": "pki/tls.key"
           },
-          "trust_service": {"type": "local"},
+        %s  "trust_service": {"type": "local"},
           "storage": {"backend": "memory"},
           "logging": {"level": "info"}
         }
         """
-            .formatted(port);
+            .formatted(port, auth);
     try {
       Files.writeString(server.dir.resolve("server.json"), config, StandardCharsets.UTF_8);
     } catch (IOException e) {

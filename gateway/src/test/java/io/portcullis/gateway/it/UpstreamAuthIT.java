@@ -13,6 +13,7 @@ import io.portcullis.testkit.RegistryProcess;
 import io.portcullis.testkit.Skopeo;
 import io.portcullis.testkit.Teardown;
 import io.portcullis.testkit.TestImages;
+import io.portcullis.testkit.TokenServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;

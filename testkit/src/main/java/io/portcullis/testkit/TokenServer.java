@@ -1,4 +1,4 @@
-package io.portcullis.gateway.it;
+package io.portcullis.testkit;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
@@ -35,22 +35,25 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * A registry token service (the Docker token protocol) for CNCF distribution configured with {@code
- * auth: token}: it checks Basic credentials, grants the requested scopes, and signs ES256 JWTs
- * whose {@code x5c} chains to the certificate the registry trusts. It records what it was asked, so
- * tests can check scopes, credentials and caching.
+ * auth: token}, and for a notary-server with {@code "auth": {"type": "token"}} ({@link
+ * NotaryProcess#startWithTokenAuth}): it checks Basic credentials, grants the requested scopes, and
+ * signs ES256 JWTs whose {@code x5c} chains to the certificate the server trusts. It records what
+ * it was asked, so tests can check scopes, credentials and caching.
  */
-final class TokenServer implements AutoCloseable {
-  static final String SERVICE = "portcullis-test-registry";
-  static final String ISSUER = "portcullis-test-issuer";
+public final class TokenServer implements AutoCloseable {
+  public static final String SERVICE = "portcullis-test-registry";
+  public static final String ISSUER = "portcullis-test-issuer";
 
   private final HttpServer server;
   private final KeyPair key;
   private final X509Certificate cert;
   private final String user;
   private final String password;
-  final List<String> requests = Collections.synchronizedList(new ArrayList<>());
 
-  TokenServer(String user, String password) throws Exception {
+  /** What was asked, in order: {@code "auth SCOPES"} or {@code "anon SCOPES"}. */
+  public final List<String> requests = Collections.synchronizedList(new ArrayList<>());
+
+  public TokenServer(String user, String password) throws Exception {
     this.user = user;
     this.password = password;
     KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
@@ -74,12 +77,12 @@ final class TokenServer implements AutoCloseable {
     server.start();
   }
 
-  String realm() {
+  public String realm() {
     return "http://127.0.0.1:" + server.getAddress().getPort() + "/token";
   }
 
   /** Writes the certificate bundle the registry's {@code rootcertbundle} points at. */
-  Path writeRootBundle(Path dir) throws Exception {
+  public Path writeRootBundle(Path dir) throws Exception {
     String pem =
         "-----BEGIN CERTIFICATE-----\n"
             + java.util.Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
@@ -111,10 +114,18 @@ final class TokenServer implements AutoCloseable {
     }
     List<Map<String, Object>> access = new ArrayList<>();
     for (String scope : scopes) {
-      String[] parts = scope.split(":");
-      if (parts.length == 3) {
+      // type:name:actions, where a Notary GUN's name may hold a port (127.0.0.1:5000/team/app)
+      int first = scope.indexOf(':');
+      int last = scope.lastIndexOf(':');
+      if (first > 0 && last > first + 1) {
         access.add(
-            Map.of("type", parts[0], "name", parts[1], "actions", List.of(parts[2].split(","))));
+            Map.of(
+                "type",
+                scope.substring(0, first),
+                "name",
+                scope.substring(first + 1, last),
+                "actions",
+                List.of(scope.substring(last + 1).split(","))));
       }
     }
     try {
