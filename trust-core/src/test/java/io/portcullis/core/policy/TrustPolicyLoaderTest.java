@@ -120,12 +120,13 @@ class TrustPolicyLoaderTest {
             "unknown trust store type",
             "version: 1\ntrustStores:\n  k: {type: gpg, keys: [keys/release.pub]}\n"
                 + "policies: [{name: p, scopes: ['**']}]\n",
-            "trustStores.k.type: unknown trust store type 'gpg'; use cosign, x509 or sigstore"),
+            "trustStores.k.type: unknown trust store type 'gpg'; use cosign, x509, sigstore or"
+                + " notary-v1"),
         Arguments.of(
             "unknown signature type",
             policy("signatures:\n  anyOf: [{type: gpg, trustStore: release-keys}]"),
-            "policies[0].signatures.anyOf[0].type: unknown signature type 'gpg'; use cosign or"
-                + " notation"),
+            "policies[0].signatures.anyOf[0].type: unknown signature type 'gpg'; use cosign,"
+                + " notation or dct"),
         Arguments.of(
             "unknown pin mode",
             policy("tags: {pin: always}"),
