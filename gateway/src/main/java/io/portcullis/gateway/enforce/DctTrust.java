@@ -235,8 +235,23 @@ final class DctTrust {
       return Future.succeededFuture(
           DctEvidence.refused(store.name(), requirement.roles(), e.getMessage()));
     }
-    Key key = new Key(store, gun);
-    return trustData(key)
+    return ask(store, gun, requirement.roles(), read);
+  }
+
+  /**
+   * The target signed for {@code tag} in {@code roles} of {@code gun}'s metadata in {@code store}.
+   */
+  Future<DctEvidence> tag(NotaryTrustStore store, Gun gun, List<String> roles, String tag) {
+    return ask(
+        store,
+        gun,
+        roles,
+        data -> DctEvidence.signed(store.name(), roles, List.of(data.resolve(tag, roles))));
+  }
+
+  private Future<DctEvidence> ask(
+      NotaryTrustStore store, Gun gun, List<String> roles, Reader read) {
+    return trustData(new Key(store, gun))
         .compose(
             verified ->
                 vertx.executeBlocking(
@@ -246,17 +261,17 @@ final class DctTrust {
                       }
                     },
                     false))
-        .recover(err -> outcome(store, requirement, gun, err));
+        .recover(err -> outcome(store, roles, gun, err));
   }
 
   /** A verification that failed is a refusal; a server that could not be asked is a 503. */
   private static Future<DctEvidence> outcome(
-      NotaryTrustStore store, SignatureRequirement requirement, Gun gun, Throwable err) {
+      NotaryTrustStore store, List<String> roles, Gun gun, Throwable err) {
     if (err instanceof TufException e && !e.isNetworkFailure()) {
       return Future.succeededFuture(
           DctEvidence.refused(
               store.name(),
-              requirement.roles(),
+              roles,
               "the DCT metadata of " + gun + " on " + store.server() + ": " + e.getMessage()));
     }
     if (err instanceof OciException) {
