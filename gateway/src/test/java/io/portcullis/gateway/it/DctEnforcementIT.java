@@ -156,6 +156,24 @@ class DctEnforcementIT {
   }
 
   @Test
+  void aSignedTargetOfAnotherLengthThanTheManifestIsDenied() throws Exception {
+    OciLayout image = push("dct/length:v1");
+    NotaryClient client = notary.client();
+    String gun = gun("dct/length");
+    client.init(gun).orThrow();
+    long size = Files.size(image.blob(image.digest()));
+    String hex = image.digest().substring("sha256:".length());
+    client.addHash(gun, "v1", size + 1, hex).orThrow();
+    client.publish(gun).orThrow();
+
+    HttpResponse<String> r = gateway.manifest("dct/length", "v1");
+    assertEquals(403, r.statusCode(), r.body());
+    assertTrue(
+        r.body().contains("of " + (size + 1) + " bytes, but the registry's manifest has " + size),
+        r.body());
+  }
+
+  @Test
   void metadataSignedByAnUnpinnedRootIsDenied() throws Exception {
     OciLayout signed = push("pinned/app:v1");
     NotaryClient client = notary.client();
