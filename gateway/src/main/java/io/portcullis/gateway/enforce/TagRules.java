@@ -96,31 +96,28 @@ final class TagRules {
                     .fetch(r, signed.digest().toString())
                     .compose(m -> signedTarget(r, tag, signed, m));
               }
-              String msg =
-                  deniedTag(r, tag)
-                      + " has no DCT signature in "
-                      + String.join(
-                          "; ",
-                          DctTrust.requirements(r.policy()).stream()
-                              .map(
-                                  q ->
-                                      String.join(" or ", q.roles())
-                                          + " of '"
-                                          + q.trustStore()
-                                          + "'")
-                              .toList())
-                      + " ("
-                      + String.join("; ", target.problems())
-                      + "); sign it with docker trust sign";
               if (withoutDct(r.policy())) {
                 return pinned(r, tag);
               }
+              String msg = unsignedTag(r, tag, target.problems());
               Optional<OciException> refused = tagRule(r, tag, null, "signatures: dct", msg, msg);
-              if (refused.isPresent()) {
-                return Future.failedFuture(refused.get());
-              }
-              return pinned(r, tag);
+              // under audit the upstream tag is served, recorded as what enforce would refuse
+              return refused.isPresent() ? Future.failedFuture(refused.get()) : pinned(r, tag);
             });
+  }
+
+  /** Why a tag signed in none of the policy's dct requirements is refused. */
+  private static String unsignedTag(PolicyRequest r, String tag, List<String> problems) {
+    return deniedTag(r, tag)
+        + " has no DCT signature in "
+        + String.join(
+            "; ",
+            DctTrust.requirements(r.policy()).stream()
+                .map(q -> String.join(" or ", q.roles()) + " of '" + q.trustStore() + "'")
+                .toList())
+        + " ("
+        + String.join("; ", problems)
+        + "); sign it with docker trust sign";
   }
 
   /** The signed target's manifest {@code m}: exactly the length signed, then decided as usual. */
