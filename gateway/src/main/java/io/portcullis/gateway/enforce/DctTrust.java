@@ -79,10 +79,15 @@ final class DctTrust {
   record TagTarget(Optional<SignedTag> signed, List<String> problems) {}
 
   DctTrust(Vertx vertx, Path directory, Clock clock) {
+    this(vertx, directory, clock, REFRESH);
+  }
+
+  /** With metadata answering for {@code refresh} before the server is asked again. */
+  DctTrust(Vertx vertx, Path directory, Clock clock, Duration refresh) {
     this.vertx = vertx;
     this.directory = directory;
     this.clock = clock;
-    this.fresh = Caffeine.newBuilder().maximumSize(1000).expireAfterWrite(REFRESH).buildAsync();
+    this.fresh = Caffeine.newBuilder().maximumSize(1000).expireAfterWrite(refresh).buildAsync();
     this.lastGood =
         Caffeine.newBuilder()
             .maximumSize(1000)

@@ -1,12 +1,15 @@
 package io.portcullis.gateway.enforce;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.portcullis.core.dct.DctVerifier;
 import io.portcullis.core.dct.Gun;
 import io.portcullis.core.policy.DctEvidence;
 import io.portcullis.core.policy.NotaryTrustStore;
+import io.portcullis.gateway.errors.OciErrorCode;
+import io.portcullis.gateway.errors.OciException;
 import io.portcullis.testkit.NotaryClient;
 import io.portcullis.testkit.NotaryProcess;
 import io.portcullis.testkit.RequiredTools;
@@ -20,6 +23,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The gateway's DCT metadata cache against a real notary-server, under a clock the test moves: the
  * server's timestamp metadata (14 days) is refused once expired, both when verified afresh and when
- * the metadata verified before is still in the cache.
+ * the metadata verified before is still in the cache; with the server down, the last verified
+ * metadata answers until its expiry, then the answer is 503.
  */
 class DctTrustIT {
   private static final String GUN = "registry.test:5000/team/expiring";
@@ -93,9 +98,61 @@ class DctTrustIT {
         Gun.DEFAULT_TEMPLATE);
   }
 
+  /** A store for {@code server}, with its CA copied to {@code caCopy}: it outlives the server. */
+  private static NotaryTrustStore store(NotaryProcess server, Path caCopy) throws Exception {
+    java.nio.file.Files.copy(server.caCertificate(), caCopy);
+    return new NotaryTrustStore(
+        "dct",
+        URI.create(server.url()),
+        Optional.of(caCopy),
+        Optional.empty(),
+        Optional.empty(),
+        Gun.DEFAULT_TEMPLATE);
+  }
+
   private static DctEvidence v1(DctTrust trust) throws Exception {
-    Future<DctEvidence> f = trust.tag(store(), new Gun(GUN), DctVerifier.DOCKER_ROLES, "v1");
+    return v1(trust, store());
+  }
+
+  private static DctEvidence v1(DctTrust trust, NotaryTrustStore store) throws Exception {
+    Future<DctEvidence> f = trust.tag(store, new Gun(GUN), DctVerifier.DOCKER_ROLES, "v1");
     return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void anUnreachableServerIsAnsweredFromTheLastVerifiedMetadataOnlyUntilItExpires()
+      throws Exception {
+    NotaryProcess own = NotaryProcess.start();
+    NotaryTrustStore store = store(own, dir.resolve("ca.crt"));
+    MovableClock clock = new MovableClock();
+    // nothing answers from the fresh cache: every request asks the server first
+    DctTrust trust = new DctTrust(vertx, dir, clock, Duration.ZERO);
+    try {
+      NotaryClient client = own.client();
+      client.init(GUN).orThrow();
+      client.addHash(GUN, "v1", 123, "cd".repeat(32)).orThrow();
+      client.publish(GUN).orThrow();
+      assertEquals(1, v1(trust, store).signed().size());
+    } finally {
+      own.close();
+    }
+    assertEquals(1, v1(trust, store).signed().size(), "server down: the last verified answers");
+
+    clock.advance(Duration.ofDays(15));
+    assertUnavailable(trust.tag(store, new Gun(GUN), DctVerifier.DOCKER_ROLES, "v1"));
+    // a gateway that never verified this GUN: 503 at once, never an allow
+    DctTrust never = new DctTrust(vertx, dir.resolve("never"), new MovableClock(), Duration.ZERO);
+    assertUnavailable(never.tag(store, new Gun(GUN), DctVerifier.DOCKER_ROLES, "v1"));
+  }
+
+  private static void assertUnavailable(Future<DctEvidence> f) {
+    Throwable err =
+        assertThrows(
+                ExecutionException.class,
+                () -> f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS))
+            .getCause();
+    assertTrue(
+        err instanceof OciException e && e.code() == OciErrorCode.UNAVAILABLE, err.toString());
   }
 
   @Test
