@@ -57,7 +57,7 @@ class TrustPolicyLoaderTest {
     try (Stream<Path> list = Files.list(EXAMPLES)) {
       examples = list.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
     }
-    assertEquals(5, examples.size(), examples.toString());
+    assertEquals(6, examples.size(), examples.toString());
     for (Path example : examples) {
       TrustPolicy policy = TrustPolicyLoader.load(example);
       assertTrue(policy.policyFor("anything/at/all").isPresent(), example + " has a catch-all");
@@ -66,6 +66,18 @@ class TrustPolicyLoaderTest {
           Digest.sha256(Files.readAllBytes(example)).toString().equals(policy.revision()),
           example + ": the text's digest only when it names no key or certificate file");
     }
+    TrustPolicy migrating = TrustPolicyLoader.load(EXAMPLES.resolve("dct-migration.yaml"));
+    assertEquals(
+        List.of(SignatureType.DCT, SignatureType.COSIGN),
+        migrating
+            .policyFor("internal/team/app")
+            .orElseThrow()
+            .signatures()
+            .orElseThrow()
+            .requirements()
+            .stream()
+            .map(SignatureRequirement::type)
+            .toList());
     TrustPolicy production = TrustPolicyLoader.load(EXAMPLES.resolve("production.yaml"));
     Policy prod = production.policyFor("internal/prod/payments/api").orElseThrow();
     assertEquals("prod", prod.name());
