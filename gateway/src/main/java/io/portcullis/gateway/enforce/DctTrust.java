@@ -56,6 +56,9 @@ final class DctTrust {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
+  /** The longest the last verified metadata is kept for a server that cannot be reached. */
+  private static final Duration MAX_KEEP = Duration.ofDays(365);
+
   private final Vertx vertx;
   private final Path directory;
   private final Clock clock;
@@ -111,8 +114,16 @@ final class DctTrust {
             .build();
   }
 
+  /**
+   * Until the metadata's TUF expiry, at most {@link #MAX_KEEP}: a root may set its expiry centuries
+   * ahead, beyond what a duration in nanoseconds holds.
+   */
   private long untilExpiry(Verified v) {
-    return Math.max(0, Duration.between(clock.instant(), v.data().expires()).toNanos());
+    Duration left = Duration.between(clock.instant(), v.data().expires());
+    if (left.isNegative()) {
+      return 0;
+    }
+    return left.compareTo(MAX_KEEP) > 0 ? MAX_KEEP.toNanos() : left.toNanos();
   }
 
   /** The policy's dct requirements. */
