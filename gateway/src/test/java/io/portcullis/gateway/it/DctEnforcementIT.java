@@ -68,6 +68,9 @@ class DctEnforcementIT {
           - name: dct
             scopes: ["dct/**"]
             signatures: {anyOf: [{type: dct, trustStore: dct-tofu}]}
+          - name: releases
+            scopes: ["releases/**"]
+            signatures: {anyOf: [{type: dct, trustStore: dct-tofu, roles: [targets/releases]}]}
           - name: pinned
             scopes: ["pinned/**"]
             signatures: {anyOf: [{type: dct, trustStore: dct-pinned}]}
@@ -153,6 +156,32 @@ class DctEnforcementIT {
     HttpResponse<String> none = gateway.manifest("dct/nodata", "v1");
     assertEquals(403, none.statusCode(), none.body());
     assertTrue(none.body().contains("has no trust data for " + gun("dct/nodata")), none.body());
+  }
+
+  @Test
+  void onlyTheRolesTheRequirementNamesCount() throws Exception {
+    OciLayout released = push("releases/app:v1");
+    OciLayout targetsOnly = push("releases/app:v0");
+    NotaryClient client = notary.client();
+    String gun = gun("releases/app");
+    client.init(gun).orThrow();
+    sign(client, gun, "v0", targetsOnly);
+    client.publish(gun).orThrow();
+    client.delegateToNewSigner(gun, "targets/releases", dir.resolve("releaser"));
+    long size = Files.size(released.blob(released.digest()));
+    String hex = released.digest().substring("sha256:".length());
+    client.addHash(gun, "v1", size, hex, "targets/releases").orThrow();
+    client.publish(gun).orThrow();
+
+    HttpResponse<String> r = gateway.manifest("releases/app", "v1");
+    assertEquals(200, r.statusCode(), r.body());
+    assertEquals(released.digest(), r.headers().firstValue("Docker-Content-Digest").orElseThrow());
+    assertTrue(
+        Files.readString(auditLog).contains("DCT " + gun + ":v1 in targets/releases (TUF keys "));
+
+    HttpResponse<String> v0 = gateway.manifest("releases/app", "v0");
+    assertEquals(403, v0.statusCode(), v0.body());
+    assertTrue(v0.body().contains("has no DCT signature in targets/releases of"), v0.body());
   }
 
   @Test
