@@ -47,20 +47,18 @@ record Enforcement(Optional<PolicyHolder> holder, Optional<AuditLog> audit, Enfo
         "trust policy {} in force (revision {}), reloaded when it changes",
         pc.file(),
         holder.current().policy().revision());
-    Path indexRelation = config.dataDir().resolve("index-children.json");
+    Path dataDir = config.dataDir();
     if (state.isPresent()) {
       LOG.info("tag pins and approvals are shared through the shared state");
       return new Enforcement(
           Optional.of(holder),
           audit,
           new Enforcer(
-              vertx, holder, new PostgresFleetState(state.get()), audit, metrics, indexRelation));
+              vertx, holder, new PostgresFleetState(state.get()), audit, metrics, dataDir));
     }
     PinStore pins = new PinStore(vertx, config.dataDir().resolve("pins.json"));
     return new Enforcement(
-        Optional.of(holder),
-        audit,
-        new Enforcer(vertx, holder, pins, audit, metrics, indexRelation));
+        Optional.of(holder), audit, new Enforcer(vertx, holder, pins, audit, metrics, dataDir));
   }
 
   Future<Void> close(Vertx vertx) {

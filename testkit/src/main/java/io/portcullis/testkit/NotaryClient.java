@@ -1,10 +1,13 @@
 package io.portcullis.testkit;
 
+import io.portcullis.core.keys.CertificatePem;
+import io.portcullis.core.x509.DevPki;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -100,6 +103,23 @@ public final class NotaryClient {
    */
   public CommandResult addDelegation(String gun, String role, Path certificate) {
     return notary("delegation", "add", gun, role, certificate.toString(), "--all-paths");
+  }
+
+  /**
+   * Delegates {@code role} of {@code gun} (every path) to a new development signer made in {@code
+   * pkiDir}, publishes the delegation, and imports the signer's key so this client signs as {@code
+   * role}; the signer's public key.
+   */
+  public PublicKey delegateToNewSigner(String gun, String role, Path pkiDir) throws IOException {
+    Files.createDirectories(pkiDir);
+    DevPki signer = DevPki.generate();
+    signer.writeTo(pkiDir, false);
+    Path leaf = pkiDir.resolve("delegate.crt");
+    Files.writeString(leaf, CertificatePem.encode(signer.signer()), StandardCharsets.US_ASCII);
+    addDelegation(gun, role, leaf).orThrow();
+    publish(gun).orThrow();
+    importKey(pkiDir.resolve("signer.key"), role).orThrow();
+    return signer.signer().getPublicKey();
   }
 
   /** {@code notary key import KEY --role ROLE}: a delegation's private key, to sign with. */

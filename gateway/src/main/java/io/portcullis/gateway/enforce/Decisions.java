@@ -35,7 +35,7 @@ final class Decisions {
   private final Optional<AuditLog> audit;
   private final GatewayMetrics metrics;
   private final Grants grants;
-  private final EvidenceCollector evidence = new EvidenceCollector();
+  private final EvidenceCollector evidence;
   private final AsyncCache<DecisionKey, PolicyDecision> cache;
   private final AtomicLong lastOutageLog =
       new AtomicLong(System.nanoTime() - OUTAGE_LOG_INTERVAL.toNanos());
@@ -52,8 +52,10 @@ final class Decisions {
    */
   static final long MAX_WEIGHT = 16L * 1024 * 1024;
 
-  Decisions(Vertx vertx, Optional<AuditLog> audit, GatewayMetrics metrics, Grants grants) {
+  Decisions(
+      Vertx vertx, Optional<AuditLog> audit, GatewayMetrics metrics, Grants grants, DctTrust dct) {
     this.vertx = vertx;
+    this.evidence = new EvidenceCollector(dct);
     this.audit = audit;
     this.metrics = metrics;
     this.grants = grants;
@@ -242,7 +244,7 @@ final class Decisions {
             key,
             (k, executor) ->
                 evidence
-                    .collect(r.route(), m, r.policy())
+                    .collect(r.route(), m, r.policy(), r.loaded().policy())
                     .compose(
                         ev ->
                             vertx.executeBlocking(

@@ -42,7 +42,8 @@ public final class Enforcer {
 
   /**
    * An enforcer that counts its decisions by policy and outcome in {@code metrics} and keeps which
-   * approved indexes list which platform manifests in {@code indexRelation}.
+   * approved indexes list which platform manifests, and the Docker Content Trust records, under
+   * {@code dataDir}.
    */
   public Enforcer(
       Vertx vertx,
@@ -50,8 +51,8 @@ public final class Enforcer {
       PinStore pins,
       Optional<AuditLog> audit,
       GatewayMetrics metrics,
-      Path indexRelation) {
-    this(vertx, policies, new LocalPins(pins), Optional.empty(), audit, metrics, indexRelation);
+      Path dataDir) {
+    this(vertx, policies, new LocalPins(pins), Optional.empty(), audit, metrics, dataDir);
   }
 
   /**
@@ -64,7 +65,7 @@ public final class Enforcer {
       FleetState fleet,
       Optional<AuditLog> audit,
       GatewayMetrics metrics,
-      Path indexRelation) {
+      Path dataDir) {
     this(
         vertx,
         policies,
@@ -72,7 +73,7 @@ public final class Enforcer {
         Optional.of(new FleetApprovals(fleet, vertx).start()),
         audit,
         metrics,
-        indexRelation);
+        dataDir);
   }
 
   private Enforcer(
@@ -82,16 +83,17 @@ public final class Enforcer {
       Optional<FleetApprovals> fleet,
       Optional<AuditLog> audit,
       GatewayMetrics metrics,
-      Path indexRelation) {
+      Path dataDir) {
     this.grants =
         new Grants(
             new Approvals(() -> policies.current().policy().revision()),
-            new IndexChildren(vertx, indexRelation),
+            new IndexChildren(vertx, dataDir.resolve("index-children.json")),
             fleet);
     this.policies = policies;
     this.fleet = fleet;
-    this.decisions = new Decisions(vertx, audit, metrics, grants);
-    this.tags = new TagRules(vertx, pins, decisions);
+    DctTrust dct = new DctTrust(vertx, dataDir.resolve("dct"), java.time.Clock.systemUTC());
+    this.decisions = new Decisions(vertx, audit, metrics, grants, dct);
+    this.tags = new TagRules(vertx, pins, decisions, dct);
   }
 
   /** Stops the periodic work of shared approvals, if any. */

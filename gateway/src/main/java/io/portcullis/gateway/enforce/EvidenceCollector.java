@@ -7,6 +7,7 @@ import io.portcullis.core.oci.ManifestCodec;
 import io.portcullis.core.oci.MediaTypes;
 import io.portcullis.core.policy.AttestationBudget;
 import io.portcullis.core.policy.CosignSignatures;
+import io.portcullis.core.policy.DctEvidence;
 import io.portcullis.core.policy.Evidence;
 import io.portcullis.core.policy.ImageConfigEvidence;
 import io.portcullis.core.policy.NotationSignature;
@@ -14,6 +15,7 @@ import io.portcullis.core.policy.Policy;
 import io.portcullis.core.policy.SignatureBudget;
 import io.portcullis.core.policy.SignatureType;
 import io.portcullis.core.policy.SigstoreBundleEvidence;
+import io.portcullis.core.policy.TrustPolicy;
 import io.portcullis.gateway.errors.OciErrorCode;
 import io.portcullis.gateway.errors.OciException;
 import io.portcullis.gateway.upstream.UpstreamArtifacts;
@@ -33,22 +35,30 @@ import java.util.function.Function;
  * {@code sha256-<hex>.sig} manifest with its layer blobs, Notary Project signatures found through
  * the referrers API or its tag fallback, Sigstore bundles stored as referrers (cosign v3, GitHub
  * artifact attestations), and for vetting rules the image config(s) (see {@link ImageConfigs}) and
- * the {@code sha256-<hex>.att} attestations with their DSSE envelopes. The evaluator then works on
- * this evidence without I/O. Counts and sizes are capped, by trust-core's {@link SignatureBudget}
- * and {@link AttestationBudget} that {@code portcullis-signer verify} uses too, so a hostile
- * upstream cannot make the gateway buffer much.
+ * the {@code sha256-<hex>.att} attestations with their DSSE envelopes, and for {@code dct}
+ * requirements the Notary v1 targets that name the image ({@link DctTrust}). The evaluator then
+ * works on this evidence without I/O. Counts and sizes are capped, by trust-core's {@link
+ * SignatureBudget} and {@link AttestationBudget} that {@code portcullis-signer verify} uses too, so
+ * a hostile upstream cannot make the gateway buffer much.
  */
 final class EvidenceCollector {
   static final String NOTARY_SIGNATURE = "application/vnd.cncf.notary.signature";
 
   static final String MANIFEST_ACCEPT = MediaTypes.OCI_MANIFEST + ", " + MediaTypes.DOCKER_MANIFEST;
 
+  private final DctTrust dct;
+
+  EvidenceCollector(DctTrust dct) {
+    this.dct = dct;
+  }
+
   /**
    * Everything {@code policy} reads about {@code manifest}, the exact bytes the decision is made on
    * (never fetched a second time): signatures always, configs and attestations when its vetting
    * rules read them.
    */
-  Future<Evidence> collect(UpstreamRoute route, Fetched manifest, Policy policy) {
+  Future<Evidence> collect(
+      UpstreamRoute route, Fetched manifest, Policy policy, TrustPolicy trust) {
     Digest image = manifest.digest();
     Set<SignatureType> types = policy.signatureTypes();
     Future<List<CosignSignatures>> cosign =
@@ -69,7 +79,11 @@ final class EvidenceCollector {
             : Future.succeededFuture(List.of());
     Future<List<SigstoreBundleEvidence>> bundles =
         policy.needsBundles() ? bundles(route, image) : Future.succeededFuture(List.of());
-    return Future.all(List.of(cosign, notation, configs, attestations, bundles))
+    Future<List<DctEvidence>> dctEvidence =
+        types.contains(SignatureType.DCT)
+            ? dct.evidence(route, trust, policy, image)
+            : Future.succeededFuture(List.of());
+    return Future.all(List.of(cosign, notation, configs, attestations, bundles, dctEvidence))
         .map(
             v ->
                 new Evidence(
@@ -79,7 +93,8 @@ final class EvidenceCollector {
                     notation.result(),
                     configs.result(),
                     attestations.result(),
-                    bundles.result()));
+                    bundles.result(),
+                    dctEvidence.result()));
   }
 
   /**

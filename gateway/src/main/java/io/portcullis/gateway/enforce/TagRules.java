@@ -2,10 +2,14 @@ package io.portcullis.gateway.enforce;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.portcullis.core.dct.SignedTag;
 import io.portcullis.core.oci.Digest;
 import io.portcullis.core.pin.Lockfile;
 import io.portcullis.core.policy.Mode;
+import io.portcullis.core.policy.Policy;
 import io.portcullis.core.policy.PolicyDecision;
+import io.portcullis.core.policy.SignatureRule;
+import io.portcullis.core.policy.SignatureType;
 import io.portcullis.gateway.enforce.Enforcer.Approved;
 import io.portcullis.gateway.errors.OciErrorCode;
 import io.portcullis.gateway.errors.OciException;
@@ -21,8 +25,9 @@ import java.util.Optional;
 /**
  * What a tag means under the {@code tags} section of the policy that applies: {@code allowLatest},
  * then the pin mode ({@code none}, {@code lockfile}, {@code signed}, {@code first-seen}) that says
- * which digest is decided and served. Pins are kept in {@link Pins} (this gateway's file, or the
- * state shared by every replica).
+ * which digest is decided and served; under a {@code dct} requirement, the digest the tag's Docker
+ * Content Trust signature names. Pins are kept in {@link Pins} (this gateway's file, or the state
+ * shared by every replica).
  */
 final class TagRules {
   private final Vertx vertx;
@@ -31,10 +36,13 @@ final class TagRules {
   private final Cache<Path, Lockfile> lockfiles =
       Caffeine.newBuilder().maximumSize(100).expireAfterWrite(Duration.ofSeconds(2)).build();
 
-  TagRules(Vertx vertx, Pins pins, Decisions decisions) {
+  private final DctTrust dct;
+
+  TagRules(Vertx vertx, Pins pins, Decisions decisions, DctTrust dct) {
     this.vertx = vertx;
     this.pins = pins;
     this.decisions = decisions;
+    this.dct = dct;
   }
 
   /** The manifest served for {@code tag}, or a refusal, under the policy of {@code r}. */
@@ -54,12 +62,103 @@ final class TagRules {
         return Future.failedFuture(refused.get());
       }
     }
+    if (!DctTrust.requirements(r.policy()).isEmpty()) {
+      return dct(r, tag);
+    }
+    return pinned(r, tag);
+  }
+
+  /** The digest the tag's pin mode says. */
+  private Future<Approved> pinned(PolicyRequest r, String tag) {
     return switch (r.policy().tags().pin()) {
       case NONE -> decisions.fetch(r, tag).compose(m -> decisions.check(r, m, tag));
       case LOCKFILE -> lockfile(r, tag);
       case SIGNED -> signed(r, tag);
       case FIRST_SEEN -> firstSeen(r, tag);
     };
+  }
+
+  /**
+   * Docker Content Trust: a tag signed in a {@code dct} requirement's roles is answered with the
+   * digest its signed target names (length and digest checked against the bytes), whatever the
+   * upstream tag says now, and decided as that digest. A tag signed in none is refused, unless the
+   * policy can be met without its dct requirements ({@code anyOf [dct, cosign]}): then the upstream
+   * tag is decided as usual, through the pin mode.
+   */
+  private Future<Approved> dct(PolicyRequest r, String tag) {
+    return dct.resolve(r.route(), r.loaded().policy(), r.policy(), tag)
+        .recover(err -> Future.failedFuture(unverifiableTag(r, tag, err)))
+        .compose(
+            target -> {
+              if (target.signed().isPresent()) {
+                SignedTag signed = target.signed().get();
+                return decisions
+                    .fetch(r, signed.digest().toString())
+                    .compose(m -> signedTarget(r, tag, signed, m));
+              }
+              if (withoutDct(r.policy())) {
+                return pinned(r, tag);
+              }
+              String msg = unsignedTag(r, tag, target.problems());
+              Optional<OciException> refused = tagRule(r, tag, null, "signatures: dct", msg, msg);
+              // under audit the upstream tag is served, recorded as what enforce would refuse
+              return refused.isPresent() ? Future.failedFuture(refused.get()) : pinned(r, tag);
+            });
+  }
+
+  /** Why a tag signed in none of the policy's dct requirements is refused. */
+  private static String unsignedTag(PolicyRequest r, String tag, List<String> problems) {
+    return deniedTag(r, tag)
+        + " has no DCT signature in "
+        + String.join(
+            "; ",
+            DctTrust.requirements(r.policy()).stream()
+                .map(q -> String.join(" or ", q.roles()) + " of '" + q.trustStore() + "'")
+                .toList())
+        + " ("
+        + String.join("; ", problems)
+        + "); sign it with docker trust sign";
+  }
+
+  /** The signed target's manifest {@code m}: exactly the length signed, then decided as usual. */
+  private Future<Approved> signedTarget(PolicyRequest r, String tag, SignedTag signed, Fetched m) {
+    if (m.bytes().length != signed.length() || !Digest.sha256(m.bytes()).equals(signed.digest())) {
+      return Future.failedFuture(
+          decisions.refuse(
+              r,
+              m,
+              tag,
+              deniedTag(r, tag)
+                  + " is signed in "
+                  + signed.role()
+                  + " as "
+                  + signed.digest()
+                  + " of "
+                  + signed.length()
+                  + " bytes, but the registry's manifest has "
+                  + m.bytes().length
+                  + " bytes and digest "
+                  + Digest.sha256(m.bytes())));
+    }
+    return decisions.check(r, m, tag);
+  }
+
+  /** Whether the policy's signature rule can be met by its requirements other than dct. */
+  private static boolean withoutDct(Policy policy) {
+    SignatureRule rule = policy.signatures().orElseThrow();
+    long others = rule.requirements().stream().filter(q -> q.type() != SignatureType.DCT).count();
+    return others >= rule.required();
+  }
+
+  /** A tag whose DCT trust data could not be fetched: 503, audited, never an allow. */
+  private OciException unverifiableTag(PolicyRequest r, String tag, Throwable err) {
+    OciException e =
+        err instanceof OciException oci
+            ? oci
+            : OciException.of(
+                OciErrorCode.UNAVAILABLE, "could not verify tag " + tag + ": " + err.getMessage());
+    decisions.record(r, tag, null, AuditOutcome.UNVERIFIABLE, List.of(), List.of(), e.getMessage());
+    return e;
   }
 
   private Future<Approved> lockfile(PolicyRequest r, String tag) {

@@ -132,15 +132,7 @@ class NotaryTrustIT {
 
   /** A releases delegation to a development signer, whose key the client imports to sign with. */
   private PublicKey delegateReleases(NotaryClient client, String gun) throws IOException {
-    Path pki = Files.createDirectories(work.resolve("releaser"));
-    DevPki releaser = DevPki.generate();
-    releaser.writeTo(pki, false);
-    Path leaf = pki.resolve("releaser.crt");
-    Files.writeString(leaf, CertificatePem.encode(releaser.signer()), StandardCharsets.US_ASCII);
-    client.addDelegation(gun, "targets/releases", leaf).orThrow();
-    publish(client, gun);
-    client.importKey(pki.resolve("signer.key"), "targets/releases").orThrow();
-    return releaser.signer().getPublicKey();
+    return client.delegateToNewSigner(gun, "targets/releases", work.resolve("releaser"));
   }
 
   /** The id the notary client named its private key of {@code role} by (its PEM header). */

@@ -19,6 +19,8 @@ import java.util.Objects;
  * @param bundles the Sigstore bundles found as referrers (cosign v3 signatures and attestations,
  *     GitHub artifact attestations); empty unless the policy {@linkplain Policy#needsBundles()
  *     needs them}
+ * @param dct for each {@code dct} requirement, what its Notary server's verified metadata says of
+ *     the image; empty unless the policy has {@code dct} requirements
  */
 public record Evidence(
     String repository,
@@ -27,7 +29,20 @@ public record Evidence(
     List<NotationSignature> notation,
     List<ImageConfigEvidence> configs,
     List<CosignSignatures> attestations,
-    List<SigstoreBundleEvidence> bundles) {
+    List<SigstoreBundleEvidence> bundles,
+    List<DctEvidence> dct) {
+
+  /** Evidence without Docker Content Trust. */
+  public Evidence(
+      String repository,
+      Digest image,
+      List<CosignSignatures> cosign,
+      List<NotationSignature> notation,
+      List<ImageConfigEvidence> configs,
+      List<CosignSignatures> attestations,
+      List<SigstoreBundleEvidence> bundles) {
+    this(repository, image, cosign, notation, configs, attestations, bundles, List.of());
+  }
 
   /** Evidence without Sigstore bundles. */
   public Evidence(
@@ -57,5 +72,6 @@ public record Evidence(
     configs = List.copyOf(configs);
     attestations = List.copyOf(attestations);
     bundles = List.copyOf(bundles);
+    dct = List.copyOf(dct);
   }
 }

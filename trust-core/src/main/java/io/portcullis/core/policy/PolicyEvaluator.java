@@ -142,6 +142,7 @@ public final class PolicyEvaluator {
       case NOTATION ->
           verifier(notation.get(requirement), requirement)
               .verify(evidence.image(), evidence.notation(), actions, check);
+      case DCT -> DctRequirementVerifier.verify(requirement, evidence);
     };
   }
 

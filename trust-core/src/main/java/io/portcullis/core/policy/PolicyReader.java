@@ -1,5 +1,6 @@
 package io.portcullis.core.policy;
 
+import io.portcullis.core.dct.DctVerifier;
 import io.portcullis.core.policy.SignatureRule.Combinator;
 import io.portcullis.core.sigstore.CertificateIdentity;
 import io.portcullis.core.x509.TrustedIdentity;
@@ -11,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /** Reads one entry of {@code policies}, checking it against the already-read trust stores. */
@@ -27,6 +29,9 @@ final class PolicyReader {
           "sources",
           "baseImages",
           "attestations");
+
+  /** {@code targets} or a delegation below it, as Notary names roles. */
+  private static final Pattern ROLE = Pattern.compile("targets(/[A-Za-z0-9_.-]+)*");
 
   private final Map<String, PolicyTrustStore> stores;
   private final Path baseDir;
@@ -126,17 +131,25 @@ final class PolicyReader {
   }
 
   private SignatureRequirement requirement(PolicyNode item) {
-    item.object(Set.of("type", "trustStore", "identities", "tlog"));
+    item.object(Set.of("type", "trustStore", "identities", "tlog", "roles"));
     PolicyNode typeNode =
-        item.require("type", "use cosign (keys, or keyless with a sigstore store) or notation");
+        item.require(
+            "type", "use cosign (keys, or keyless with a sigstore store), notation or dct");
     SignatureType type =
         switch (typeNode.text()) {
           case "cosign" -> SignatureType.COSIGN;
           case "notation" -> SignatureType.NOTATION;
+          case "dct" -> SignatureType.DCT;
           default ->
               throw typeNode.fail(
-                  "unknown signature type " + typeNode.describe() + "; use cosign or notation");
+                  "unknown signature type "
+                      + typeNode.describe()
+                      + "; use cosign, notation or dct");
         };
+    Optional<PolicyNode> rolesNode = item.get("roles");
+    if (type != SignatureType.DCT && rolesNode.isPresent()) {
+      throw rolesNode.get().fail("applies to dct requirements only");
+    }
     PolicyNode storeNode = item.require("trustStore", "name an entry of trustStores");
     String storeName = storeNode.text();
     PolicyTrustStore store = stores.get(storeName);
@@ -145,7 +158,12 @@ final class PolicyReader {
           "'" + storeName + "' is not defined in trustStores (defined: " + names(null) + ")");
     }
     if (store.serves() != type) {
-      String wanted = type == SignatureType.COSIGN ? "cosign or sigstore" : "x509";
+      String wanted =
+          switch (type) {
+            case COSIGN -> "cosign or sigstore";
+            case NOTATION -> "x509";
+            case DCT -> "notary-v1";
+          };
       throw storeNode.fail(
           "'"
               + storeName
@@ -162,6 +180,17 @@ final class PolicyReader {
     List<TrustedIdentity> identities = new ArrayList<>();
     Optional<PolicyNode> identitiesNode = item.get("identities");
     Optional<PolicyNode> tlogNode = item.get("tlog");
+    if (type == SignatureType.DCT) {
+      for (Optional<PolicyNode> other : List.of(identitiesNode, tlogNode)) {
+        if (other.isPresent()) {
+          throw other
+              .get()
+              .fail("does not apply to dct requirements; the Notary root is the trust");
+        }
+      }
+      return SignatureRequirement.dct(
+          storeName, rolesNode.map(PolicyReader::roles).orElse(DctVerifier.DOCKER_ROLES));
+    }
     if (type == SignatureType.NOTATION && tlogNode.isPresent()) {
       throw tlogNode.get().fail("applies to cosign requirements only");
     }
@@ -195,6 +224,26 @@ final class PolicyReader {
       }
     }
     return new SignatureRequirement(type, storeName, identities);
+  }
+
+  /** {@code roles: [targets/releases]}: TUF roles, {@code targets} or delegations under it. */
+  private static List<String> roles(PolicyNode node) {
+    String hint = "list TUF roles such as targets/releases or targets";
+    List<String> roles = new ArrayList<>();
+    for (PolicyNode role : node.list(hint)) {
+      String name = role.raw().isTextual() ? role.raw().asText() : "";
+      if (!ROLE.matcher(name).matches()) {
+        throw role.fail(
+            role.describe()
+                + " is not a targets role; use targets or a delegation like"
+                + " targets/releases");
+      }
+      if (roles.contains(name)) {
+        throw role.fail("'" + name + "' is listed twice; remove one");
+      }
+      roles.add(name);
+    }
+    return roles;
   }
 
   /** {@code tlog: required} (true) or {@code optional} (false). */

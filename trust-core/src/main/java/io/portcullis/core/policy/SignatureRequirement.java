@@ -17,17 +17,43 @@ import java.util.stream.Collectors;
  *     a keyless signature must match (never empty then); empty for a cosign key store
  * @param tlogRequired whether a verified transparency log entry is required ({@code tlog:
  *     required}; always for keyless)
+ * @param roles for dct, the TUF roles whose signed targets count, first role first; empty for the
+ *     other types
  */
 public record SignatureRequirement(
     SignatureType type,
     String trustStore,
     List<TrustedIdentity> identities,
     List<CertificateIdentity> keyless,
-    boolean tlogRequired) {
+    boolean tlogRequired,
+    List<String> roles) {
 
   public SignatureRequirement {
     identities = List.copyOf(identities);
     keyless = List.copyOf(keyless);
+    roles = List.copyOf(roles);
+  }
+
+  /** A cosign or notation requirement (no DCT roles). */
+  public SignatureRequirement(
+      SignatureType type,
+      String trustStore,
+      List<TrustedIdentity> identities,
+      List<CertificateIdentity> keyless,
+      boolean tlogRequired) {
+    this(type, trustStore, identities, keyless, tlogRequired, List.of());
+  }
+
+  /**
+   * A {@code dct} requirement: a target signed in the first of {@code roles} that has one, as
+   * {@code docker trust} asks {@code targets/releases} before {@code targets}.
+   */
+  public static SignatureRequirement dct(String trustStore, List<String> roles) {
+    if (roles.isEmpty()) {
+      throw new IllegalArgumentException("a dct requirement names at least one role");
+    }
+    return new SignatureRequirement(
+        SignatureType.DCT, trustStore, List.of(), List.of(), false, roles);
   }
 
   /** A requirement without keyless identities or a log requirement (keys, notation). */
@@ -48,6 +74,13 @@ public record SignatureRequirement(
 
   /** What would satisfy this requirement, for a denial message. */
   public String remedy() {
+    if (type == SignatureType.DCT) {
+      return "a target signed in "
+          + String.join(" or ", roles)
+          + " of the Notary server '"
+          + trustStore
+          + "' naming this digest (docker trust sign)";
+    }
     if (isKeyless()) {
       return "a keyless signature logged under '"
           + trustStore

@@ -7,7 +7,12 @@ public enum SignatureType {
   /** A cosign key signature at tag {@code sha256-<hex>.sig}, verified against a cosign store. */
   COSIGN,
   /** A Notary Project signature found through the referrers API, verified against an x509 store. */
-  NOTATION;
+  NOTATION,
+  /**
+   * A Docker Content Trust (Notary v1) signed target naming the image, verified against a {@code
+   * notary-v1} store (see {@code docs/dct.md}).
+   */
+  DCT;
 
   /** The name used in the policy file and in check names. */
   public String policyName() {

@@ -1,8 +1,11 @@
 package io.portcullis.core.policy;
 
+import io.portcullis.core.dct.Gun;
+import io.portcullis.core.dct.RootKeyPins;
 import io.portcullis.core.keys.KeyFormatException;
 import io.portcullis.core.keys.PublicKeyPem;
 import io.portcullis.core.oci.Digest;
+import io.portcullis.core.registry.CredentialsFile;
 import io.portcullis.core.sigstore.SigstoreFormatException;
 import io.portcullis.core.sigstore.TrustedRoot;
 import io.portcullis.core.x509.CertificateChainException;
@@ -10,6 +13,8 @@ import io.portcullis.core.x509.CertificateReader;
 import io.portcullis.core.x509.TrustStore;
 import io.portcullis.core.x509.TrustStoreType;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +36,8 @@ import java.util.regex.Pattern;
 final class TrustStoreReader {
   /** As Notation names trust stores; the name also appears in messages and metrics. */
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
+
+  private static final Pattern KEY_ID = Pattern.compile("[0-9a-fA-F]{64}");
 
   private static final long MAX_FILE_BYTES = 1024 * 1024;
 
@@ -107,7 +114,7 @@ final class TrustStoreReader {
 
   private PolicyTrustStore store(String name, PolicyNode entry) {
     if (!entry.raw().isObject()) {
-      throw entry.fail("must be a mapping with a type: cosign, x509 or sigstore");
+      throw entry.fail("must be a mapping with a type: cosign, x509, sigstore or notary-v1");
     }
     String type =
         entry
@@ -120,10 +127,18 @@ final class TrustStoreReader {
       case "cosign" -> cosign(name, entry.object(Set.of("type", "keys", "sigstore")));
       case "x509" -> x509(name, entry.object(Set.of("type", "certificates", "tsa")));
       case "sigstore" -> sigstore(name, entry.object(Set.of("type", "trustedRoot", "tuf")));
+      case "notary-v1" ->
+          notary(
+              name,
+              entry.object(
+                  Set.of("type", "server", "caFile", "credentialsFile", "rootKeys", "gun")));
       default ->
           throw entry
               .child("type")
-              .fail("unknown trust store type '" + type + "'; use cosign, x509 or sigstore");
+              .fail(
+                  "unknown trust store type '"
+                      + type
+                      + "'; use cosign, x509, sigstore or notary-v1");
     };
   }
 
@@ -195,6 +210,93 @@ final class TrustStoreReader {
           bytes(node.child("root"), path);
         });
     return new SigstoreTrustStore.TufSettings(text, root);
+  }
+
+  /**
+   * A Notary v1 server for {@code dct} requirements: its URL, the CA its TLS certificate chains to,
+   * the credentials for its token service, the pinned root keys (PEM files or key ids; none for
+   * trust on first use) and the GUN template. Files are read now, so a change reloads the policy.
+   */
+  private NotaryTrustStore notary(String name, PolicyNode entry) {
+    PolicyNode serverNode =
+        entry.require("server", "give the Notary server's URL, e.g. https://notary.example.com");
+    String text = serverNode.text();
+    URI server;
+    try {
+      server = new URI(text);
+    } catch (URISyntaxException e) {
+      throw serverNode.fail("'" + text + "' is not a URL");
+    }
+    if (!("https".equals(server.getScheme()) || "http".equals(server.getScheme()))
+        || server.getHost() == null
+        || server.getRawQuery() != null
+        || server.getRawFragment() != null) {
+      throw serverNode.fail(
+          "'" + text + "' is not an http(s) URL of a Notary server, e.g. https://notary.corp:4443");
+    }
+    Optional<Path> caFile = entry.get("caFile").map(node -> readFile(node));
+    caFile.ifPresent(
+        file -> {
+          PolicyNode node = entry.child("caFile");
+          try {
+            CertificateReader.read(Files.readAllBytes(file), node.text());
+          } catch (CertificateChainException | IOException e) {
+            throw node.fail(node.text() + " holds no PEM CA certificate: " + e.getMessage());
+          }
+        });
+    Optional<Path> credentials =
+        entry
+            .get("credentialsFile")
+            .map(
+                node -> {
+                  Path file = file(node);
+                  try {
+                    // checked now; never recorded in the revision's file list, it is a secret
+                    CredentialsFile.read(file);
+                  } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+                    throw node.fail(e.getMessage());
+                  }
+                  return file;
+                });
+    Optional<RootKeyPins> pins = entry.get("rootKeys").map(this::rootKeys);
+    String template = entry.get("gun").map(PolicyNode::text).orElse(Gun.DEFAULT_TEMPLATE);
+    try {
+      Gun.of("registry.example:5000", "team/app", template);
+    } catch (IllegalArgumentException e) {
+      throw entry.child("gun").fail(e.getMessage());
+    }
+    return new NotaryTrustStore(name, server, caFile, credentials, pins, template);
+  }
+
+  /** {@code rootKeys}: PEM certificate or public key files, or Notary key ids (64 hex digits). */
+  private RootKeyPins rootKeys(PolicyNode node) {
+    String hint = "list root certificate files (certs/root.pem) or Notary root key ids";
+    List<String> ids = new ArrayList<>();
+    List<PublicKey> keys = new ArrayList<>();
+    for (PolicyNode item : node.list(hint)) {
+      String text = item.text();
+      if (KEY_ID.matcher(text).matches()) {
+        ids.add(text.toLowerCase(java.util.Locale.ROOT));
+        continue;
+      }
+      Path file = file(item);
+      try {
+        keys.addAll(
+            RootKeyPins.ofPem(new String(bytes(item, file), StandardCharsets.UTF_8)).keys());
+      } catch (IllegalArgumentException e) {
+        throw item.fail(text + " is not a PEM certificate or public key: " + e.getMessage());
+      }
+    }
+    if (ids.isEmpty() && keys.isEmpty()) {
+      throw node.fail(hint + "; leave rootKeys out for trust on first use");
+    }
+    return new RootKeyPins(java.util.Set.copyOf(ids), keys);
+  }
+
+  private Path readFile(PolicyNode node) {
+    Path file = file(node);
+    bytes(node, file);
+    return file;
   }
 
   private X509TrustStore x509(String name, PolicyNode entry) {

@@ -55,6 +55,21 @@ final class PolicyFiles {
     }
   }
 
+  /**
+   * Asserts that {@code message} is one line and is {@code expected}, or starts with it when it
+   * ends in {@code *}.
+   */
+  static void assertOneLineMessage(String expected, String message) {
+    org.junit.jupiter.api.Assertions.assertFalse(message.contains("\n"), "one line: " + message);
+    if (expected.endsWith("*")) {
+      String prefix = expected.substring(0, expected.length() - 1);
+      org.junit.jupiter.api.Assertions.assertTrue(
+          message.startsWith(prefix), "expected '" + prefix + "...' but was: " + message);
+    } else {
+      org.junit.jupiter.api.Assertions.assertEquals(expected, message);
+    }
+  }
+
   TrustPolicy parse(String yaml) {
     return TrustPolicyLoader.parse(yaml.getBytes(StandardCharsets.UTF_8), dir, "test.yaml");
   }
