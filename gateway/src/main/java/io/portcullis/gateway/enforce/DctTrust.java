@@ -142,6 +142,17 @@ final class DctTrust {
    */
   Future<List<DctEvidence>> evidence(
       UpstreamRoute route, TrustPolicy trust, Policy policy, Digest digest) {
+    List<Future<DctEvidence>> each =
+        askEach(route, trust, policy, (data, roles) -> data.signedFor(digest, roles));
+    return Future.all(each).map(v -> each.stream().map(Future::result).toList());
+  }
+
+  /**
+   * Asks every dct requirement of {@code policy} for the targets {@code signed} picks from its
+   * GUN's verified metadata, under the requirement's roles.
+   */
+  private List<Future<DctEvidence>> askEach(
+      UpstreamRoute route, TrustPolicy trust, Policy policy, Pick signed) {
     List<Future<DctEvidence>> each = new ArrayList<>();
     for (SignatureRequirement requirement : requirements(policy)) {
       each.add(
@@ -153,9 +164,9 @@ final class DctTrust {
                   DctEvidence.signed(
                       requirement.trustStore(),
                       requirement.roles(),
-                      data.signedFor(digest, requirement.roles()))));
+                      signed.pick(data, requirement.roles()))));
     }
-    return Future.all(each).map(v -> each.stream().map(Future::result).toList());
+    return each;
   }
 
   /**
@@ -183,19 +194,8 @@ final class DctTrust {
 
   private Future<TagTarget> resolveOnce(
       UpstreamRoute route, TrustPolicy trust, Policy policy, String tag) {
-    List<Future<DctEvidence>> each = new ArrayList<>();
-    for (SignatureRequirement requirement : requirements(policy)) {
-      each.add(
-          ask(
-              route,
-              trust,
-              requirement,
-              data ->
-                  DctEvidence.signed(
-                      requirement.trustStore(),
-                      requirement.roles(),
-                      List.of(data.resolve(tag, requirement.roles())))));
-    }
+    List<Future<DctEvidence>> each =
+        askEach(route, trust, policy, (data, roles) -> List.of(data.resolve(tag, roles)));
     return Future.all(each)
         .map(
             v -> {
@@ -373,5 +373,10 @@ final class DctTrust {
   @FunctionalInterface
   private interface Reader {
     DctEvidence read(TrustData data) throws TufException, IOException;
+  }
+
+  /** The signed targets of verified metadata that count, under {@code roles}. */
+  private interface Pick {
+    List<SignedTag> pick(TrustData data, List<String> roles) throws TufException, IOException;
   }
 }
