@@ -82,7 +82,8 @@ final class DctOptions {
       names = "--dct-trust-dir",
       paramLabel = "DIR",
       description =
-          "Where trusted metadata (the first-use root, versions seen) is kept (default:"
+          "Where trusted metadata (the first-use root, versions seen) is kept, for --dct-server"
+              + " and for the dct requirements of --policy (default:"
               + " $XDG_CONFIG_HOME/portcullis/dct-trust or ~/.config/portcullis/dct-trust).")
   Path trustDir;
 
@@ -95,12 +96,19 @@ final class DctOptions {
 
   /** True when any DCT option was given (so {@code --dct-server} is required). */
   boolean given() {
+    return serverGiven() || trustDir != null;
+  }
+
+  /**
+   * True when a DCT option other than {@code --dct-trust-dir} was given: those belong to {@code
+   * --dct-server} alone, while {@code verify --policy} reads the trust directory too.
+   */
+  boolean serverGiven() {
     return server != null
         || !rootKeys.isEmpty()
         || caFile != null
         || credentialsFile != null
         || !roles.isEmpty()
-        || trustDir != null
         || !Gun.DEFAULT_TEMPLATE.equals(gunTemplate)
         || checkRegistry;
   }

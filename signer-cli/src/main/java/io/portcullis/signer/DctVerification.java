@@ -67,8 +67,7 @@ final class DctVerification {
             HttpTufRemote.DEFAULT_TIMEOUT,
             tls,
             authorizer);
-    // per server and GUN: a first-use root recorded for one server never vouches for another
-    Path dir = options.trustDir(environment).resolve(server.getAuthority()).resolve(gun.value());
+    Path dir = gunDirectory(options.trustDir(environment), server, gun);
     TufMetadataStore store = new TufMetadataStore(dir);
     boolean recorded = store.read("root.json").isPresent();
 
@@ -115,6 +114,15 @@ final class DctVerification {
       out.flush();
       return new Result(ExitCodes.VERIFICATION_FAILED, e.getMessage());
     }
+  }
+
+  /**
+   * Where {@code gun}'s trusted metadata from {@code server} is kept under {@code trustDir}: per
+   * server and GUN, so a first-use root recorded for one server never vouches for another; {@code
+   * verify --policy} keeps its dct requirements' there too.
+   */
+  static Path gunDirectory(Path trustDir, URI server, Gun gun) {
+    return trustDir.resolve(server.getAuthority()).resolve(gun.value());
   }
 
   private static ImageReference parse(String image) {

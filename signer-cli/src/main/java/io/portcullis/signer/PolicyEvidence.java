@@ -10,6 +10,7 @@ import io.portcullis.core.oci.ImageManifest;
 import io.portcullis.core.oci.Reference;
 import io.portcullis.core.policy.AttestationBudget;
 import io.portcullis.core.policy.CosignSignatures;
+import io.portcullis.core.policy.DctEvidence;
 import io.portcullis.core.policy.Evidence;
 import io.portcullis.core.policy.ImageConfigEvidence;
 import io.portcullis.core.policy.NotationSignature;
@@ -55,9 +56,11 @@ final class PolicyEvidence {
 
   /**
    * Everything {@code policy} reads: its signature formats, the image config(s) when it has config
-   * or base image rules, and the {@code .att} attestations when it has attestation rules.
+   * or base image rules, and the {@code .att} attestations when it has attestation rules; the
+   * {@code dct} evidence, collected from Notary servers rather than the registry, is passed in.
    */
-  Evidence collect(ResolvedImage.Fetched fetched, String scopePath, Policy policy) {
+  Evidence collect(
+      ResolvedImage.Fetched fetched, String scopePath, Policy policy, List<DctEvidence> dct) {
     ResolvedImage target = fetched.image();
     Set<SignatureType> types = policy.signatureTypes();
     List<CosignSignatures> cosign =
@@ -75,7 +78,7 @@ final class PolicyEvidence {
     List<SigstoreBundleEvidence> bundles =
         policy.needsBundles() ? bundles(target.repository(), target.digest()) : List.of();
     return new Evidence(
-        scopePath, target.digest(), cosign, notation, configs, attestations, bundles);
+        scopePath, target.digest(), cosign, notation, configs, attestations, bundles, dct);
   }
 
   /**

@@ -26,11 +26,13 @@ import java.util.Optional;
 final class PolicyVerification {
   private final Path policyFile;
   private final String scopePath;
+  private final Path dctTrustDir;
   private final PrintWriter out;
 
-  PolicyVerification(Path policyFile, String scopePath, PrintWriter out) {
+  PolicyVerification(Path policyFile, String scopePath, Path dctTrustDir, PrintWriter out) {
     this.policyFile = policyFile;
     this.scopePath = scopePath;
+    this.dctTrustDir = dctTrustDir;
     this.out = out;
   }
 
@@ -65,7 +67,12 @@ final class PolicyVerification {
             + " revision "
             + trust.revision());
     PolicyEvidence collector = new PolicyEvidence(client);
-    Evidence evidence = collector.collect(fetched, path, policy);
+    Evidence evidence =
+        collector.collect(
+            fetched,
+            path,
+            policy,
+            new PolicyDct(dctTrustDir, Clock.systemUTC()).collect(trust, policy, target));
     for (String note : collector.notes()) {
       out.println("NOTE " + note);
     }

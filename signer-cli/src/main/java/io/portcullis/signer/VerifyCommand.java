@@ -109,7 +109,8 @@ final class VerifyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    if (dct.given()) {
+    // --dct-trust-dir alone also serves --policy: where its dct requirements' roots are kept
+    if (dct.given() && (policy == null || dct.serverGiven())) {
       return verifyDct();
     }
     if (policy != null) {
@@ -124,7 +125,8 @@ final class VerifyCommand implements Callable<Integer> {
                 + " --trust-store, --identity, --certificate-*, --trusted-root and"
                 + " --attestation-type");
       }
-      return new PolicyVerification(policy, scopePath, spec.commandLine().getOut())
+      return new PolicyVerification(
+              policy, scopePath, dct.trustDir(System.getenv()), spec.commandLine().getOut())
           .run(registry.client(), image);
     }
     if (scopePath != null) {

@@ -305,6 +305,53 @@ class DctVerifyIT {
     assertTrue(gone.err().contains("has no manifest"), gone.toString());
   }
 
+  /**
+   * {@code verify --policy} with a dct requirement: it collects the evidence as the gateway does (a
+   * tag's own signed target, first-use root under {@code --dct-trust-dir}), so a signed tag is
+   * allowed and a pushed but unsigned tag is denied with the gateway's reason.
+   */
+  @Test
+  void policyVerificationEvaluatesDctRequirementsLikeTheGateway() throws IOException {
+    Repository repo = repository();
+    RemoteRepository remote =
+        RemoteRepository.of(harness.host, repo.gun().substring(harness.host.length() + 1));
+    byte[] signed = OneLayerImages.push(harness.client, remote, "v1", "policy signed layer");
+    OneLayerImages.push(harness.client, remote, "v2", "policy unsigned layer");
+    repo.sign("v1", signed);
+    repo.publish();
+    Path policy =
+        Files.writeString(
+            work.resolve("policy.yaml"),
+            """
+            version: 1
+            trustStores:
+              dct-tofu: {type: notary-v1, server: '%s', caFile: '%s'}
+            policies:
+              - name: dct
+                scopes: ["**"]
+                signatures: {anyOf: [{type: dct, trustStore: dct-tofu}]}
+            """
+                .formatted(notary.url(), notary.caCertificate().toAbsolutePath()));
+    List<String> common =
+        List.of("verify", "--policy=" + policy, "--dct-trust-dir=" + work.resolve("trust"));
+
+    CliRun v1 = harness.cli(with(common, repo.gun() + ":v1"));
+    assertEquals(ExitCodes.OK, v1.exitCode(), v1.toString());
+    assertTrue(v1.out().contains("ALLOWED: "), v1.toString());
+    assertTrue(v1.out().contains("DCT " + repo.gun() + ":v1 in targets"), v1.toString());
+    assertTrue(v1.out().contains(Digest.sha256(signed).toString()), v1.toString());
+    assertTrue(Files.isDirectory(work.resolve("trust")), "first-use root recorded");
+
+    CliRun v2 = harness.cli(with(common, repo.gun() + ":v2"));
+    assertEquals(ExitCodes.VERIFICATION_FAILED, v2.exitCode(), v2.toString());
+    assertTrue(v2.out().contains("DENIED: "), v2.toString());
+    assertTrue(
+        v2.out().contains("the DCT metadata of " + repo.gun() + " on ")
+            && v2.out().contains("tag v2 of " + repo.gun() + " has no signed target in"),
+        v2.toString());
+    assertFalse(v2.out().contains("no Docker Content Trust data was collected"), v2.toString());
+  }
+
   @Test
   void aTokenProtectedServerIsReadWithTheCredentialsFile() throws Exception {
     TokenServer tokens = new TokenServer("dct-reader", "reader-pw");
