@@ -1,9 +1,6 @@
 package io.portcullis.signer;
 
-import io.portcullis.core.dct.DctVerifier;
 import io.portcullis.core.dct.Gun;
-import io.portcullis.core.dct.NotaryServer;
-import io.portcullis.core.dct.RootTrust;
 import io.portcullis.core.dct.SignedTag;
 import io.portcullis.core.dct.TrustData;
 import io.portcullis.core.policy.DctEvidence;
@@ -12,19 +9,14 @@ import io.portcullis.core.policy.Policy;
 import io.portcullis.core.policy.SignatureRequirement;
 import io.portcullis.core.policy.SignatureType;
 import io.portcullis.core.policy.TrustPolicy;
-import io.portcullis.core.registry.CredentialsFile;
 import io.portcullis.core.registry.ImageReference;
 import io.portcullis.core.tuf.HttpTufRemote;
 import io.portcullis.core.tuf.TufException;
-import io.portcullis.core.tuf.TufLimits;
-import io.portcullis.core.tuf.TufMetadataStore;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The {@link DctEvidence} of {@code verify --policy}: for each {@code dct} requirement of the
@@ -96,24 +88,10 @@ final class PolicyDct {
   }
 
   private TrustData verify(NotaryTrustStore store, Gun gun) throws TufException, IOException {
-    Optional<byte[]> ca =
-        store.caFile().isPresent()
-            ? Optional.of(Files.readAllBytes(store.caFile().get()))
-            : Optional.empty();
-    NotaryServer server =
-        NotaryServer.of(
-            store.server(),
-            ca,
-            store.credentialsFile().map(f -> CredentialsFile.read(f).lookup("").orElseThrow()));
-    RootTrust root =
-        store.rootKeys().<RootTrust>map(RootTrust.Pinned::new).orElse(new RootTrust.FirstUse());
-    return DctVerifier.verify(
-        new DctVerifier.Settings(
-            gun,
-            server.remote(gun, HttpTufRemote.DEFAULT_TIMEOUT, clock),
-            new TufMetadataStore(DctVerification.gunDirectory(trustDir, store.server(), gun)),
-            root,
-            clock,
-            TufLimits.DEFAULT));
+    return store.verify(
+        gun,
+        HttpTufRemote.DEFAULT_TIMEOUT,
+        clock,
+        DctVerification.gunDirectory(trustDir, store.server(), gun));
   }
 }

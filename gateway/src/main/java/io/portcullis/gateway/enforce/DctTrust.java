@@ -4,10 +4,7 @@ import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
-import io.portcullis.core.dct.DctVerifier;
 import io.portcullis.core.dct.Gun;
-import io.portcullis.core.dct.NotaryServer;
-import io.portcullis.core.dct.RootTrust;
 import io.portcullis.core.dct.SignedTag;
 import io.portcullis.core.dct.TrustData;
 import io.portcullis.core.oci.Digest;
@@ -17,10 +14,7 @@ import io.portcullis.core.policy.Policy;
 import io.portcullis.core.policy.SignatureRequirement;
 import io.portcullis.core.policy.SignatureType;
 import io.portcullis.core.policy.TrustPolicy;
-import io.portcullis.core.registry.CredentialsFile;
 import io.portcullis.core.tuf.TufException;
-import io.portcullis.core.tuf.TufLimits;
-import io.portcullis.core.tuf.TufMetadataStore;
 import io.portcullis.gateway.errors.OciErrorCode;
 import io.portcullis.gateway.errors.OciException;
 import io.portcullis.gateway.upstream.UpstreamRoute;
@@ -30,7 +24,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -332,27 +325,7 @@ final class DctTrust {
   }
 
   private Verified verify(Key key) throws TufException, IOException {
-    NotaryTrustStore store = key.store();
-    Optional<byte[]> ca =
-        store.caFile().isPresent()
-            ? Optional.of(Files.readAllBytes(store.caFile().get()))
-            : Optional.empty();
-    NotaryServer server =
-        NotaryServer.of(
-            store.server(),
-            ca,
-            store.credentialsFile().map(f -> CredentialsFile.read(f).lookup("").orElseThrow()));
-    RootTrust trust =
-        store.rootKeys().<RootTrust>map(RootTrust.Pinned::new).orElse(new RootTrust.FirstUse());
-    TrustData data =
-        DctVerifier.verify(
-            new DctVerifier.Settings(
-                key.gun(),
-                server.remote(key.gun(), TIMEOUT, clock),
-                new TufMetadataStore(storeDirectory(key)),
-                trust,
-                clock,
-                TufLimits.DEFAULT));
+    TrustData data = key.store().verify(key.gun(), TIMEOUT, clock, storeDirectory(key));
     Verified verified = new Verified(data, clock.instant());
     lastGood.put(key, verified);
     return verified;

@@ -1,9 +1,21 @@
 package io.portcullis.core.policy;
 
+import io.portcullis.core.dct.DctVerifier;
 import io.portcullis.core.dct.Gun;
+import io.portcullis.core.dct.NotaryServer;
 import io.portcullis.core.dct.RootKeyPins;
+import io.portcullis.core.dct.RootTrust;
+import io.portcullis.core.dct.TrustData;
+import io.portcullis.core.registry.CredentialsFile;
+import io.portcullis.core.tuf.TufException;
+import io.portcullis.core.tuf.TufLimits;
+import io.portcullis.core.tuf.TufMetadataStore;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -43,6 +55,30 @@ public record NotaryTrustStore(
    */
   public Gun gun(String hostAndPort, String repository) {
     return Gun.of(hostAndPort, repository, gunTemplate);
+  }
+
+  /**
+   * Fetches and verifies {@code gun}'s metadata from this store's server (blocking: a worker
+   * thread's): its CA file and credentials, its pinned root keys or else trust on first use, with
+   * the verified state (and the first-use root) kept under {@code recordDirectory}.
+   */
+  public TrustData verify(Gun gun, Duration timeout, Clock clock, Path recordDirectory)
+      throws TufException, IOException {
+    Optional<byte[]> ca =
+        caFile.isPresent() ? Optional.of(Files.readAllBytes(caFile.get())) : Optional.empty();
+    NotaryServer notary =
+        NotaryServer.of(
+            server, ca, credentialsFile.map(f -> CredentialsFile.read(f).lookup("").orElseThrow()));
+    RootTrust root =
+        rootKeys.<RootTrust>map(RootTrust.Pinned::new).orElse(new RootTrust.FirstUse());
+    return DctVerifier.verify(
+        new DctVerifier.Settings(
+            gun,
+            notary.remote(gun, timeout, clock),
+            new TufMetadataStore(recordDirectory),
+            root,
+            clock,
+            TufLimits.DEFAULT));
   }
 
   @Override
