@@ -64,12 +64,17 @@ class DctTrustIT {
     }
   }
 
-  /** A clock the test moves forward. */
+  /**
+   * The real time plus what the test moved it forward by. Not a frozen instant: metadata and root
+   * certificates the notary client makes after the clock is made must be valid by it (a frozen
+   * clock made before {@code notary init} saw the root certificate as not valid yet once the init
+   * took more than a second, under load).
+   */
   private static final class MovableClock extends Clock {
-    private volatile Instant now = Instant.now();
+    private volatile Duration offset = Duration.ZERO;
 
     void advance(Duration by) {
-      now = now.plus(by);
+      offset = offset.plus(by);
     }
 
     @Override
@@ -84,7 +89,7 @@ class DctTrustIT {
 
     @Override
     public Instant instant() {
-      return now;
+      return Instant.now().plus(offset);
     }
   }
 
