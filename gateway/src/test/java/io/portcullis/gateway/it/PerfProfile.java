@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -48,56 +49,10 @@ final class PerfProfile implements AutoCloseable {
     close();
     run(List.of("jcmd", Long.toString(pid), "Compiler.perfmap"));
     out.printf("%n== perf: CPU samples of the gateway during the cold rounds ==%n");
-    out.print(
-        head(
-            run(
-                List.of(
-                    "perf",
-                    "report",
-                    "-i",
-                    data.toString(),
-                    "--stdio",
-                    "--no-children",
-                    "--sort",
-                    "comm",
-                    "-g",
-                    "none")),
-            20));
-    out.print(
-        head(
-            run(
-                List.of(
-                    "perf",
-                    "report",
-                    "-i",
-                    data.toString(),
-                    "--stdio",
-                    "--no-children",
-                    "--sort",
-                    "sym",
-                    "-g",
-                    "none",
-                    "--percent-limit",
-                    "0.7")),
-            70));
+    out.print(head(perfReport("--no-children", "comm"), 20));
+    out.print(head(perfReport("--no-children", "sym", "--percent-limit", "0.7"), 70));
     out.printf("-- inclusive (a method and what it calls) --%n");
-    out.print(
-        head(
-            run(
-                List.of(
-                    "perf",
-                    "report",
-                    "-i",
-                    data.toString(),
-                    "--stdio",
-                    "--children",
-                    "--sort",
-                    "sym",
-                    "-g",
-                    "none",
-                    "--percent-limit",
-                    "3")),
-            90));
+    out.print(head(perfReport("--children", "sym", "--percent-limit", "3"), 90));
     out.printf("(perf data kept in %s, JIT symbols in /tmp/perf-%d.map)%n", data, pid);
   }
 
@@ -109,6 +64,26 @@ final class PerfProfile implements AutoCloseable {
         perf.destroyForcibly();
       }
     }
+  }
+
+  /** {@code perf report} of the samples, sorted by {@code sort}, without call graphs. */
+  private String perfReport(String children, String sort, String... more)
+      throws IOException, InterruptedException {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "perf",
+                "report",
+                "-i",
+                data.toString(),
+                "--stdio",
+                children,
+                "--sort",
+                sort,
+                "-g",
+                "none"));
+    cmd.addAll(List.of(more));
+    return run(cmd);
   }
 
   /** The first {@code lines} lines of a report, its comment lines and blank lines left out. */
