@@ -148,12 +148,20 @@ final class FleetFirstUse {
     if (before != null && Arrays.equals(before, root.raw())) {
       return Future.succeededFuture();
     }
-    return vertx.executeBlocking(
-        () -> {
-          new TufMetadataStore(directory).write(HELD_ROOT, root.raw());
-          return null;
-        },
-        false);
+    return vertx
+        .<Void>executeBlocking(
+            () -> {
+              new TufMetadataStore(directory).write(HELD_ROOT, root.raw());
+              return null;
+            },
+            false)
+        .recover(
+            err -> {
+              // the copy only serves while the database is down: no reason to refuse this pull
+              LOG.warn(
+                  "could not keep a copy of the DCT root in {}: {}", directory, err.toString());
+              return Future.succeededFuture();
+            });
   }
 
   /** The shared state could not answer: the root this replica holds, else a 503. */
