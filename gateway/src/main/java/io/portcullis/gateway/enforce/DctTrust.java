@@ -317,6 +317,10 @@ final class DctTrust {
   }
 
   private Future<Verified> trustData(Key key) {
+    return trustData(key, true);
+  }
+
+  private Future<Verified> trustData(Key key, boolean again) {
     var context = vertx.getOrCreateContext();
     CompletableFuture<Verified> verified =
         fresh.get(
@@ -326,6 +330,21 @@ final class DctTrust {
                     .recover(err -> fallBack(k, err))
                     .toCompletionStage()
                     .toCompletableFuture());
+    // Whatever the cache's own timing (it keeps time by its ticker, not this clock), metadata past
+    // its TUF expiry never answers: it is verified again, which fails closed if it cannot be.
+    if (verified.isDone()
+        && !verified.isCompletedExceptionally()
+        && !clock.instant().isBefore(verified.join().data().expires())) {
+      fresh.asMap().remove(key, verified);
+      return again
+          ? trustData(key, false)
+          : Future.failedFuture(
+              OciException.of(
+                  OciErrorCode.UNAVAILABLE,
+                  "the DCT metadata of "
+                      + key.gun()
+                      + " has expired; refusing until it is renewed"));
+    }
     return Future.fromCompletionStage(verified, context);
   }
 
