@@ -11,6 +11,7 @@ import io.vertx.core.file.OpenOptions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -90,7 +91,47 @@ class BlobStoreTest {
     assertFalse(store.lookup(b).isPresent(), "least recently used goes first");
     assertTrue(store.lookup(c).isPresent());
     assertFalse(stillThere(b), "the evicted file is deleted");
+    assertFalse(stillThere(dir.resolve("provers/sha256/" + b.hex())), "and its prover record");
     assertEquals(200, store.size());
+  }
+
+  @Test
+  void theUpstreamsThatServedABlobAreItsProversAcrossARestart() throws Exception {
+    BlobStore store =
+        BlobStore.open(vertx, dir, 1 << 20, GatewayMetrics.inMemory()).await(10, TimeUnit.SECONDS);
+    Digest d = fill(store, 'p', "private");
+    CachedBlob blob = store.lookup(d).orElseThrow();
+    assertTrue(blob.provenBy("private"));
+    assertFalse(blob.provenBy("hostile"), "the file is shared, the proof is not");
+
+    // Another upstream serving the same bytes adds its proof; the first one's stays.
+    fill(store, 'p', "honest");
+    assertTrue(store.lookup(d).orElseThrow().provenBy("private"));
+    assertTrue(store.lookup(d).orElseThrow().provenBy("honest"));
+
+    BlobStore reopened =
+        BlobStore.open(vertx, dir, 1 << 20, GatewayMetrics.inMemory()).await(10, TimeUnit.SECONDS);
+    CachedBlob restored = reopened.lookup(d).orElseThrow();
+    assertEquals(Set.of("private", "honest"), restored.provers());
+  }
+
+  @Test
+  void startDropsProverRecordsOfBlobsNotStoredAndNamesNoUpstreamHas() throws Exception {
+    byte[] good = "good".getBytes(StandardCharsets.UTF_8);
+    Digest stored = Digest.sha256(good);
+    Files.write(Files.createDirectories(dir.resolve("blobs/sha256")).resolve(stored.hex()), good);
+    Path records = Files.createDirectories(dir.resolve("provers/sha256/" + stored.hex()));
+    Files.createFile(records.resolve("private"));
+    Files.createFile(records.resolve("Not An Upstream"));
+    Path orphan = Files.createDirectories(dir.resolve("provers/sha256/" + "0".repeat(64)));
+    Files.createFile(orphan.resolve("private"));
+
+    BlobStore store =
+        BlobStore.open(vertx, dir, 1 << 20, GatewayMetrics.inMemory()).await(10, TimeUnit.SECONDS);
+
+    assertEquals(Set.of("private"), store.lookup(stored).orElseThrow().provers());
+    assertFalse(Files.exists(records.resolve("Not An Upstream")));
+    assertFalse(Files.exists(orphan), "the record of a blob not in the store is deleted");
   }
 
   @Test
@@ -99,7 +140,7 @@ class BlobStoreTest {
         BlobStore.open(vertx, dir, 1 << 20, GatewayMetrics.inMemory()).await(10, TimeUnit.SECONDS);
     Path source = Files.write(dir.resolve("src"), new byte[] {1, 2, 3});
     Digest claimed = Digest.sha256(new byte[] {9});
-    BlobFill f = store.begin(claimed).orElseThrow();
+    BlobFill f = store.begin(claimed, "internal").orElseThrow();
     vertx
         .fileSystem()
         .open(source.toString(), new OpenOptions().setRead(true))
@@ -120,7 +161,7 @@ class BlobStoreTest {
   void aWaiterThatLookedBeforeAChangeIsCalledAtOnce() throws Exception {
     BlobStore store =
         BlobStore.open(vertx, dir, 1 << 20, GatewayMetrics.inMemory()).await(10, TimeUnit.SECONDS);
-    BlobFill f = store.begin(Digest.sha256(new byte[] {1})).orElseThrow();
+    BlobFill f = store.begin(Digest.sha256(new byte[] {1}), "internal").orElseThrow();
     java.util.concurrent.atomic.AtomicInteger calls =
         new java.util.concurrent.atomic.AtomicInteger();
 
@@ -138,7 +179,7 @@ class BlobStoreTest {
   void anUpstreamThatFailsBeforeTheTempFileIsOpenFailsTheFill() throws Exception {
     BlobStore store =
         BlobStore.open(vertx, dir, 1 << 20, GatewayMetrics.inMemory()).await(10, TimeUnit.SECONDS);
-    BlobFill f = store.begin(Digest.sha256(new byte[] {2})).orElseThrow();
+    BlobFill f = store.begin(Digest.sha256(new byte[] {2}), "internal").orElseThrow();
     UpstreamBody body = new UpstreamBody();
     vertx
         .getOrCreateContext()
@@ -201,17 +242,27 @@ class BlobStoreTest {
   }
 
   private boolean stillThere(Digest d) throws InterruptedException {
-    for (int i = 0; i < 100 && Files.exists(dir.resolve("blobs/sha256/" + d.hex())); i++) {
+    return stillThere(dir.resolve("blobs/sha256/" + d.hex()));
+  }
+
+  /** Whether {@code p} exists after up to 2 s for its deletion (which runs in the background). */
+  private static boolean stillThere(Path p) throws InterruptedException {
+    for (int i = 0; i < 100 && Files.exists(p); i++) {
       Thread.sleep(20);
     }
-    return Files.exists(dir.resolve("blobs/sha256/" + d.hex()));
+    return Files.exists(p);
   }
 
   private Digest fill(BlobStore store, char c) throws Exception {
+    return fill(store, c, "internal");
+  }
+
+  /** Fills the blob of 100 {@code c}s as if {@code upstream} served it. */
+  private Digest fill(BlobStore store, char c, String upstream) throws Exception {
     byte[] bytes = String.valueOf(c).repeat(100).getBytes(StandardCharsets.US_ASCII);
-    Path source = Files.write(dir.resolve("src-" + c), bytes);
+    Path source = Files.write(dir.resolve("src-" + c + "-" + upstream), bytes);
     Digest digest = Digest.sha256(bytes);
-    BlobFill f = store.begin(digest).orElseThrow();
+    BlobFill f = store.begin(digest, upstream).orElseThrow();
     vertx
         .fileSystem()
         .open(source.toString(), new OpenOptions().setRead(true))
