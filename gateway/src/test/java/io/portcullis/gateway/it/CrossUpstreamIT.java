@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.portcullis.core.oci.Digest;
 import io.portcullis.core.oci.MediaTypes;
 import io.portcullis.gateway.testing.HostileUpstream;
 import io.portcullis.testkit.DirImage;
@@ -129,6 +130,26 @@ class CrossUpstreamIT {
       assertEquals(206, ranged.statusCode());
       assertArrayEquals(Arrays.copyOfRange(layerBytes, 10, 20), ranged.body());
       assertEquals(gets + 1, honestGets(), "then served from the cache");
+    }
+  }
+
+  @Test
+  void sixteenConcurrentClientsOfAnUnprovenUpstreamMakeOneProofGet() throws Exception {
+    byte[] bytes = RegistryProtocolIT.random(3 * 1024 * 1024 + 5, 1602);
+    Digest digest = CacheBlobIT.upload(privateRegistry, "secret/big", bytes);
+    CacheBlobIT.upload(honestRegistry, "public/big", bytes);
+    try (GatewayFixture g = gateway(dir.resolve("concurrent"))) {
+      String path = "/blobs/" + digest;
+      assertArrayEquals(bytes, Http.getBytes(g.url() + "/v2/private/secret/big" + path).body());
+
+      for (HttpResponse<byte[]> r :
+          CacheBlobIT.getAtOnce(g.url() + "/v2/honest/public/big" + path, 16)) {
+        assertEquals(200, r.statusCode());
+        assertArrayEquals(bytes, r.body(), "every client gets the right bytes");
+      }
+      assertEquals(
+          1, honestRegistry.count("GET", "/v2/.*" + path), "16 clients, one proof from upstream");
+      assertEquals(1, privateRegistry.count("GET", "/v2/.*" + path));
     }
   }
 
