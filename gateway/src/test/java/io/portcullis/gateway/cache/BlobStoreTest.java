@@ -1,5 +1,6 @@
 package io.portcullis.gateway.cache;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -116,6 +117,33 @@ class BlobStoreTest {
   }
 
   @Test
+  void eachUpstreamFillsAndProvesAStoredBlobOnItsOwnAndWrongBytesProveNothing() throws Exception {
+    BlobStore store =
+        BlobStore.open(vertx, dir, 1 << 20, GatewayMetrics.inMemory()).await(10, TimeUnit.SECONDS);
+    Digest d = fill(store, 'q', "private");
+    byte[] stored = Files.readAllBytes(dir.resolve("blobs/sha256/" + d.hex()));
+
+    BlobFill hostile = store.begin(d, "hostile").orElseThrow();
+    assertTrue(store.begin(d, "hostile").isEmpty(), "one fill per upstream and blob");
+    BlobFill other = store.begin(d, "other").orElseThrow();
+    assertTrue(store.inFlight(d, "private").isEmpty(), "a fill is followed through its upstream");
+    store.refuse(other, new IllegalStateException("upstream answered 404"));
+
+    feed(hostile, "x".repeat(100).getBytes(StandardCharsets.US_ASCII));
+    assertEquals(BlobFill.State.FAILED, awaitEnd(hostile));
+    CachedBlob blob = store.lookup(d).orElseThrow();
+    assertEquals(Set.of("private"), blob.provers(), "wrong bytes prove nothing");
+    assertArrayEquals(stored, Files.readAllBytes(blob.file()), "and leave the stored copy alone");
+
+    fill(store, 'q', "honest");
+    assertEquals(Set.of("private", "honest"), store.lookup(d).orElseThrow().provers());
+    assertTrue(Files.exists(dir.resolve("provers/sha256/" + d.hex() + "/honest")));
+    assertFalse(Files.exists(dir.resolve("provers/sha256/" + d.hex() + "/hostile")));
+    assertFalse(stillThere(hostile.temp()), "the failed fills' temp files are deleted");
+    assertFalse(stillThere(other.temp()));
+  }
+
+  @Test
   void startDropsProverRecordsOfBlobsNotStoredAndNamesNoUpstreamHas() throws Exception {
     byte[] good = "good".getBytes(StandardCharsets.UTF_8);
     Digest stored = Digest.sha256(good);
@@ -173,6 +201,8 @@ class BlobStoreTest {
     f.onProgress(0, BlobFill.State.STREAMING, calls::incrementAndGet);
     assertEquals(2, calls.get(), "a look older than the failure is answered at once, not parked");
     assertEquals(BlobFill.State.FAILED, f.started().await(5, TimeUnit.SECONDS));
+    // created as the fill began, deleted behind the failure (before, left to race the clean-up)
+    assertFalse(stillThere(f.temp()), "the failed fill's temp file is deleted");
   }
 
   @Test
@@ -190,6 +220,7 @@ class BlobStoreTest {
               body.exceptionHandler.handle(new java.io.IOException("Connection was closed"));
             });
     assertEquals(BlobFill.State.FAILED, awaitEnd(f), "not left streaming for ever");
+    assertFalse(stillThere(f.temp()), "its temp file is deleted");
   }
 
   /** The fill's state once it is no longer pending or streaming. */
@@ -260,14 +291,19 @@ class BlobStoreTest {
   /** Fills the blob of 100 {@code c}s as if {@code upstream} served it. */
   private Digest fill(BlobStore store, char c, String upstream) throws Exception {
     byte[] bytes = String.valueOf(c).repeat(100).getBytes(StandardCharsets.US_ASCII);
-    Path source = Files.write(dir.resolve("src-" + c + "-" + upstream), bytes);
     Digest digest = Digest.sha256(bytes);
     BlobFill f = store.begin(digest, upstream).orElseThrow();
+    feed(f, bytes);
+    f.stored().await(10, TimeUnit.SECONDS);
+    return digest;
+  }
+
+  /** Starts {@code f} with {@code bytes} as its upstream's body. */
+  private void feed(BlobFill f, byte[] bytes) throws Exception {
+    Path source = Files.write(dir.resolve("src-" + f.upstream() + "-" + f.digest().hex()), bytes);
     vertx
         .fileSystem()
         .open(source.toString(), new OpenOptions().setRead(true))
         .onSuccess(in -> f.start(in, bytes.length));
-    f.stored().await(10, TimeUnit.SECONDS);
-    return digest;
   }
 }
