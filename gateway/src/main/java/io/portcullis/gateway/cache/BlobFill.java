@@ -15,13 +15,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One blob being written into the cache from one upstream read. The upstream is paced by the disk
- * (at most {@link #HIGH_WATER} bytes of writes in flight), never by a client, so the fill finishes
- * even when every client has gone. Readers ({@link GrowingFileReader}) follow it as the bytes
- * arrive: the bytes received are readable at once, from memory (a window of the last {@link
- * #WINDOW} bytes received, and everything not yet on disk: the file is written behind), and from
- * the temp file below that. Only when the length and digest check out is the file moved to its
- * content address; otherwise it is deleted and every reader fails.
+ * One blob being written into the cache from one upstream read, of the {@link #upstream()} it comes
+ * from: a verified fill is that upstream's proof that it holds the blob ({@link BlobProvers}), and
+ * only requests through that upstream follow it. The upstream is paced by the disk (at most {@link
+ * #HIGH_WATER} bytes of writes in flight), never by a client, so the fill finishes even when every
+ * client has gone. Readers ({@link GrowingFileReader}) follow it as the bytes arrive: the bytes
+ * received are readable at once, from memory (a window of the last {@link #WINDOW} bytes received,
+ * and everything not yet on disk: the file is written behind), and from the temp file below that.
+ * Only when the length and digest check out is the file moved to its content address; otherwise it
+ * is deleted and every reader fails.
  */
 public final class BlobFill {
   private static final Logger LOG = LoggerFactory.getLogger(BlobFill.class);
@@ -48,6 +50,7 @@ public final class BlobFill {
   private final Vertx vertx;
   private final BlobStore store;
   private final Digest digest;
+  private final String upstream;
   private final Path temp;
   private final Promise<Void> stored = Promise.promise();
   private Future<FillWriter> creation;
@@ -70,15 +73,21 @@ public final class BlobFill {
   // body yet, and a stream reports a failure once, to the handler it has then.
   private volatile Throwable failedEarly;
 
-  BlobFill(Vertx vertx, BlobStore store, Digest digest, Path temp) {
+  BlobFill(Vertx vertx, BlobStore store, Digest digest, String upstream, Path temp) {
     this.vertx = vertx;
     this.store = store;
     this.digest = digest;
+    this.upstream = upstream;
     this.temp = temp;
   }
 
   public Digest digest() {
     return digest;
+  }
+
+  /** The name of the upstream the bytes come from. */
+  public String upstream() {
+    return upstream;
   }
 
   public State state() {
