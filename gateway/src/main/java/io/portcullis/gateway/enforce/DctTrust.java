@@ -20,6 +20,7 @@ import io.portcullis.gateway.errors.OciException;
 import io.portcullis.gateway.upstream.UpstreamRoute;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -32,6 +33,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Docker Content Trust for the gateway: a GUN's Notary v1 metadata verified (on a worker thread,
@@ -47,14 +51,36 @@ final class DctTrust {
   /** How old metadata must be before a tag it does not sign makes the gateway ask again. */
   static final Duration RECHECK = Duration.ofSeconds(1);
 
+  /** The deadline of each request to a Notary server (its token service included). */
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+  /**
+   * How long a pull waits for a verification before the last verified metadata answers, or 503:
+   * less than {@link #TIMEOUT}, so that reading a delegation still fits in it.
+   */
+  private static final Duration VERIFY_WAIT = Duration.ofSeconds(8);
+
+  /**
+   * Verifications at once, on threads of their own: a Notary server that answers slowly holds
+   * these, never the worker threads the rest of the gateway verifies signatures on.
+   */
+  static final int WORKERS = 8;
+
+  /**
+   * Verifications waiting or running at most: beyond, a pull of yet another GUN is refused with 503
+   * at once instead of queueing work a slow server would never let drain.
+   */
+  static final int MAX_PENDING = 64;
 
   /** The longest the last verified metadata is kept for a server that cannot be reached. */
   private static final Duration MAX_KEEP = Duration.ofDays(365);
 
   private final Vertx vertx;
+  private final WorkerExecutor workers;
   private final Path directory;
   private final Clock clock;
+  private final Duration refresh;
+  private final AtomicInteger pending = new AtomicInteger();
 
   /** One verification at a time per store and GUN; fresh for {@link #REFRESH}. */
   private final AsyncCache<Key, Verified> fresh;
@@ -81,8 +107,10 @@ final class DctTrust {
   /** With metadata answering for {@code refresh} before the server is asked again. */
   DctTrust(Vertx vertx, Path directory, Clock clock, Duration refresh) {
     this.vertx = vertx;
+    this.workers = vertx.createSharedWorkerExecutor("portcullis-dct", WORKERS);
     this.directory = directory;
     this.clock = clock;
+    this.refresh = refresh;
     this.fresh = Caffeine.newBuilder().maximumSize(1000).expireAfterWrite(refresh).buildAsync();
     this.lastGood =
         Caffeine.newBuilder()
@@ -105,6 +133,11 @@ final class DctTrust {
                   }
                 })
             .build();
+  }
+
+  /** How long verified metadata answers before its server is asked again. */
+  Duration refresh() {
+    return refresh;
   }
 
   /**
@@ -135,6 +168,11 @@ final class DctTrust {
    */
   Future<List<DctEvidence>> evidence(
       UpstreamRoute route, TrustPolicy trust, Policy policy, Digest digest) {
+    // A decision made from this is kept for half the refresh (Decisions): with metadata at most
+    // that old, a signature removed on the server stops approving within one refresh.
+    for (SignatureRequirement requirement : requirements(policy)) {
+      dropIfOlder(key(route, trust, requirement), decisionLifetime(refresh));
+    }
     List<Future<DctEvidence>> each =
         askEach(route, trust, policy, (data, roles) -> data.signedFor(digest, roles));
     return Future.all(each).map(v -> each.stream().map(Future::result).toList());
@@ -203,6 +241,14 @@ final class DctTrust {
             });
   }
 
+  /**
+   * How long a decision that rests on DCT metadata may be kept, the metadata being at most as old:
+   * together within {@code refresh}.
+   */
+  static Duration decisionLifetime(Duration refresh) {
+    return refresh.dividedBy(2);
+  }
+
   /** Forgets the fresh metadata of {@code key} when it was verified more than {@code age} ago. */
   private boolean dropIfOlder(Optional<Key> key, Duration age) {
     if (key.isEmpty()) {
@@ -263,14 +309,23 @@ final class DctTrust {
     return trustData(new Key(store, gun))
         .compose(
             verified ->
-                vertx.executeBlocking(
+                workers.executeBlocking(
                     () -> {
                       synchronized (verified) {
                         return read.read(verified.data());
                       }
                     },
                     false))
-        .recover(err -> outcome(store, roles, gun, err));
+        // reading may fetch a delegation: the whole answer, not each fetch, is bounded
+        .timeout(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+        .recover(err -> outcome(store, roles, gun, tooSlow(err)));
+  }
+
+  /** A wait that timed out is a server that could not be asked in time. */
+  private static Throwable tooSlow(Throwable err) {
+    return err instanceof TimeoutException
+        ? new TufException.FetchFailed("no answer within " + TIMEOUT)
+        : err;
   }
 
   /** A verification that failed is a refusal; a server that could not be asked is a 503. */
@@ -300,16 +355,34 @@ final class DctTrust {
 
   private Future<Verified> trustData(Key key) {
     var context = vertx.getOrCreateContext();
-    CompletableFuture<Verified> verified =
-        fresh.get(
-            key,
-            (k, executor) ->
-                vertx
-                    .executeBlocking(() -> verify(k), false)
-                    .recover(err -> fallBack(k, err))
-                    .toCompletionStage()
-                    .toCompletableFuture());
-    return Future.fromCompletionStage(verified, context);
+    CompletableFuture<Verified> verified = fresh.get(key, (k, executor) -> verifyOnce(k));
+    // the verification goes on after a wait times out, and answers the pulls that come after it
+    return Future.fromCompletionStage(verified, context)
+        .timeout(VERIFY_WAIT.toMillis(), TimeUnit.MILLISECONDS)
+        .recover(
+            err ->
+                err instanceof TimeoutException
+                    ? fallBack(
+                        key,
+                        new TufException.FetchFailed(
+                            "no verified answer within " + VERIFY_WAIT + " of asking"))
+                    : Future.failedFuture(err));
+  }
+
+  /** One verification of {@code key} on the DCT workers, unless too many are pending already. */
+  private CompletableFuture<Verified> verifyOnce(Key key) {
+    if (pending.incrementAndGet() > MAX_PENDING) {
+      pending.decrementAndGet();
+      return CompletableFuture.failedFuture(
+          new TufException.FetchFailed(
+              MAX_PENDING + " verifications are waiting on Notary servers already"));
+    }
+    return workers
+        .executeBlocking(() -> verify(key), false)
+        .andThen(done -> pending.decrementAndGet())
+        .recover(err -> fallBack(key, err))
+        .toCompletionStage()
+        .toCompletableFuture();
   }
 
   /** The last verified metadata when the server cannot be reached, while its TUF expiry allows. */

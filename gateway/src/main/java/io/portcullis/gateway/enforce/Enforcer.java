@@ -91,7 +91,9 @@ public final class Enforcer {
             fleet);
     this.policies = policies;
     this.fleet = fleet;
-    DctTrust dct = new DctTrust(vertx, dataDir.resolve("dct"), java.time.Clock.systemUTC());
+    DctTrust dct =
+        new DctTrust(
+            vertx, dataDir.resolve("dct"), java.time.Clock.systemUTC(), policies.dctRefresh());
     this.decisions = new Decisions(vertx, audit, metrics, grants, dct);
     this.tags = new TagRules(vertx, pins, decisions, dct);
   }

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -160,6 +161,22 @@ class ConfigLoaderTest {
         assertThrows(
             ConfigException.class, () -> parse(base + "sigstore: {refreshInterval: 10s}\n"));
     assertEquals("sigstore.refreshInterval: must be at least 1m", e.getMessage());
+  }
+
+  @Test
+  void dctRefreshIntervalDefaultsToThirtySecondsAndIsBounded() throws IOException {
+    Path policy = write("policy.yaml", "version: 1\npolicies: [{name: d, scopes: ['**']}]\n");
+    String base = "upstreams: [{name: a, url: 'http://x'}]\npolicy: {file: " + policy + "}\n";
+    assertEquals(Duration.ofSeconds(30), parse(base).policy().orElseThrow().dctRefreshInterval());
+    assertEquals(
+        Duration.ofSeconds(2),
+        parse(base + "dct: {refreshInterval: 2s}\n").policy().orElseThrow().dctRefreshInterval());
+    for (String bad : List.of("500ms", "2h")) {
+      ConfigException e =
+          assertThrows(
+              ConfigException.class, () -> parse(base + "dct: {refreshInterval: " + bad + "}\n"));
+      assertEquals("dct.refreshInterval: must be between 1s and 1h", e.getMessage());
+    }
   }
 
   private GatewayConfig parse(String yaml) {
