@@ -38,11 +38,15 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Docker Content Trust for the gateway: a GUN's Notary v1 metadata verified (on a worker thread,
- * the fetches blocking that thread only) and kept until it is {@link #REFRESH} old, then verified
- * again; when the server cannot be reached then, the last verified metadata answers until its TUF
- * expiry and never after, and past it the request fails closed with 503. Trust on first use is
- * recorded per trust store and GUN under the data directory ({@code dct/<store>/<gun>/root.json}).
+ * Docker Content Trust for the gateway: a GUN's Notary v1 metadata verified (on a thread of its own
+ * {@link #WORKERS}, the fetches blocking that thread only) and kept until it is {@link #REFRESH}
+ * old (or the configured {@code dct.refreshInterval}), then verified again; when the server cannot
+ * be reached then, or does not answer within {@link #VERIFY_WAIT}, the last verified metadata
+ * answers until its TUF expiry and never after, and past it the request fails closed with 503. The
+ * Notary server is an outsider: each of its answers is bounded in bytes ({@code TufLimits}) and
+ * time (one deadline per fetch), each pull's answer by {@link #TIMEOUT}, and the verifications
+ * waiting by {@link #MAX_PENDING}. Trust on first use is recorded per trust store and GUN under the
+ * data directory ({@code dct/<store>/<gun>/root.json}).
  */
 final class DctTrust {
   /** How long verified metadata answers before the server is asked again: new signatures count. */
@@ -82,7 +86,7 @@ final class DctTrust {
   private final Duration refresh;
   private final AtomicInteger pending = new AtomicInteger();
 
-  /** One verification at a time per store and GUN; fresh for {@link #REFRESH}. */
+  /** One verification at a time per store and GUN; fresh for the refresh interval. */
   private final AsyncCache<Key, Verified> fresh;
 
   /** The last verified metadata, until its TUF expiry: used when the server is unreachable. */

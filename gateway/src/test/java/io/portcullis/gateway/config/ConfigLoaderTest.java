@@ -148,8 +148,7 @@ class ConfigLoaderTest {
 
   @Test
   void sigstoreRefreshIntervalDefaultsToSixHoursAndIsBounded() throws IOException {
-    Path policy = write("policy.yaml", "version: 1\npolicies: [{name: d, scopes: ['**']}]\n");
-    String base = "upstreams: [{name: a, url: 'http://x'}]\npolicy: {file: " + policy + "}\n";
+    String base = withPolicy();
     assertEquals(Duration.ofHours(6), parse(base).policy().orElseThrow().sigstoreRefreshInterval());
     assertEquals(
         Duration.ofMinutes(30),
@@ -165,8 +164,7 @@ class ConfigLoaderTest {
 
   @Test
   void dctRefreshIntervalDefaultsToThirtySecondsAndIsBounded() throws IOException {
-    Path policy = write("policy.yaml", "version: 1\npolicies: [{name: d, scopes: ['**']}]\n");
-    String base = "upstreams: [{name: a, url: 'http://x'}]\npolicy: {file: " + policy + "}\n";
+    String base = withPolicy();
     assertEquals(Duration.ofSeconds(30), parse(base).policy().orElseThrow().dctRefreshInterval());
     assertEquals(
         Duration.ofSeconds(2),
@@ -177,6 +175,12 @@ class ConfigLoaderTest {
               ConfigException.class, () -> parse(base + "dct: {refreshInterval: " + bad + "}\n"));
       assertEquals("dct.refreshInterval: must be between 1s and 1h", e.getMessage());
     }
+  }
+
+  /** An upstream and a policy file: the rest of the config is the test's. */
+  private String withPolicy() throws IOException {
+    Path policy = write("policy.yaml", "version: 1\npolicies: [{name: d, scopes: ['**']}]\n");
+    return "upstreams: [{name: a, url: 'http://x'}]\npolicy: {file: " + policy + "}\n";
   }
 
   private GatewayConfig parse(String yaml) {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.portcullis.gateway.testing.HostileNotary;
 import io.portcullis.gateway.testing.HostileNotary.Fault;
-import io.portcullis.testkit.FreePorts;
 import io.portcullis.testkit.NotaryProcess;
 import io.portcullis.testkit.OciLayout;
 import io.portcullis.testkit.RegistryProcess;
@@ -84,20 +83,13 @@ class DctHostileNotaryIT {
                 mode: off
             """
                 .formatted(hostile.url(), dir.resolve("release.pub")));
-    int port = FreePorts.loopback();
-    String yaml =
-        """
-        server: {host: 127.0.0.1, port: %d}
-        dataDir: %s
-        upstreams:
-          - {name: internal, url: '%s', prefix: ''}
-        policy: {file: %s}
-        audit: {file: %s}
-        dct: {refreshInterval: 1s}
-        """
-            .formatted(
-                port, dir.resolve("data"), registry.url(), policy, dir.resolve("audit.jsonl"));
-    gateway = GatewayProcess.start(dir, yaml, port, "-Xmx96m");
+    gateway =
+        GatewayProcess.inFrontOfWith(
+            dir,
+            registry.url(),
+            "policy: {file: %s}\naudit: {file: %s}\ndct: {refreshInterval: 1s}\n"
+                .formatted(policy, dir.resolve("audit.jsonl")),
+            "-Xmx96m");
   }
 
   @AfterAll

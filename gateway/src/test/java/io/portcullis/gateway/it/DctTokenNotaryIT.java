@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.portcullis.testkit.FreePorts;
 import io.portcullis.testkit.NotaryProcess;
 import io.portcullis.testkit.OciLayout;
 import io.portcullis.testkit.RegistryProcess;
@@ -78,18 +77,11 @@ class DctTokenNotaryIT {
             """
                 .formatted(server, good, bad));
     auditLog = dir.resolve("audit.jsonl");
-    int port = FreePorts.loopback();
-    String yaml =
-        """
-        server: {host: 127.0.0.1, port: %d}
-        dataDir: %s
-        upstreams:
-          - {name: internal, url: '%s', prefix: ''}
-        policy: {file: %s}
-        audit: {file: %s}
-        """
-            .formatted(port, dir.resolve("data"), registry.url(), policy, auditLog);
-    gateway = GatewayProcess.start(dir, yaml, port);
+    gateway =
+        GatewayProcess.inFrontOfWith(
+            dir,
+            registry.url(),
+            "policy: {file: %s}\naudit: {file: %s}\n".formatted(policy, auditLog));
   }
 
   @AfterAll
