@@ -231,7 +231,7 @@ public final class ConfigLoader {
     checkUnprefixed(unprefixed, prefixes);
     Path dataDir = Path.of(raw.dataDir() == null ? "data" : raw.dataDir());
     Optional<GatewayConfig.PolicyConfig> policy =
-        Optional.ofNullable(raw.policy()).map(p -> policy(p, raw.sigstore()));
+        Optional.ofNullable(raw.policy()).map(p -> policy(p, raw.sigstore(), raw.dct()));
     Optional<Path> audit =
         Optional.ofNullable(raw.audit())
             .map(
@@ -355,7 +355,8 @@ public final class ConfigLoader {
     return Durations.parse(c.tagTtl(), key + ".tagTtl");
   }
 
-  private static GatewayConfig.PolicyConfig policy(PolicySection p, SigstoreSection sigstore) {
+  private static GatewayConfig.PolicyConfig policy(
+      PolicySection p, SigstoreSection sigstore, DctSection dct) {
     if (p.file() == null) {
       throw new ConfigException(
           "policy.file: is required (a trust policy, see trust-policies/README.md)");
@@ -380,7 +381,15 @@ public final class ConfigLoader {
     if (refresh.compareTo(Duration.ofMinutes(1)) < 0) {
       throw new ConfigException("sigstore.refreshInterval: must be at least 1m");
     }
-    return new GatewayConfig.PolicyConfig(file, every, refresh);
+    Duration dctRefresh =
+        dct == null || dct.refreshInterval() == null
+            ? GatewayConfig.PolicyConfig.DEFAULT_DCT_REFRESH
+            : Durations.parse(dct.refreshInterval(), "dct.refreshInterval");
+    if (dctRefresh.compareTo(Duration.ofSeconds(1)) < 0
+        || dctRefresh.compareTo(Duration.ofHours(1)) > 0) {
+      throw new ConfigException("dct.refreshInterval: must be between 1s and 1h");
+    }
+    return new GatewayConfig.PolicyConfig(file, every, refresh, dctRefresh);
   }
 
   private static URI httpUrl(String value, String key) {
@@ -475,10 +484,17 @@ public final class ConfigLoader {
       CacheSection cache,
       RoutingSection routing,
       SigstoreSection sigstore,
-      StateConfigReader.StateSection state) {}
+      StateConfigReader.StateSection state,
+      DctSection dct) {}
 
   /** {@code refreshInterval}: how often TUF-refreshed Sigstore trusted roots are refreshed. */
   record SigstoreSection(String refreshInterval) {}
+
+  /**
+   * {@code refreshInterval}: how long verified Notary metadata answers before the server is asked
+   * again, and so how long a removed DCT signature may still approve.
+   */
+  record DctSection(String refreshInterval) {}
 
   /** {@code unprefixed}: the prefix of the upstream that serves names matching no prefix. */
   record RoutingSection(String unprefixed) {}

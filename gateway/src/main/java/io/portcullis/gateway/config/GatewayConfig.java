@@ -67,14 +67,23 @@ public record GatewayConfig(
   /**
    * The trust policy file, re-read when it changes (checked every {@code reloadInterval}); the
    * TUF-refreshed Sigstore trusted roots it uses are refreshed every {@code
-   * sigstoreRefreshInterval} ({@code sigstore.refreshInterval}).
+   * sigstoreRefreshInterval} ({@code sigstore.refreshInterval}); verified Docker Content Trust
+   * metadata answers for {@code dctRefreshInterval} ({@code dct.refreshInterval}) before its Notary
+   * server is asked again, which also bounds how long a decision that rests on it is kept.
    */
-  public record PolicyConfig(Path file, Duration reloadInterval, Duration sigstoreRefreshInterval) {
+  public record PolicyConfig(
+      Path file,
+      Duration reloadInterval,
+      Duration sigstoreRefreshInterval,
+      Duration dctRefreshInterval) {
     /** Sigstore's TUF repository publishes new roots rarely; every 6 hours is ample. */
     public static final Duration DEFAULT_SIGSTORE_REFRESH = Duration.ofHours(6);
 
+    /** A removed DCT signature stops approving within this; a Notary server is asked this often. */
+    public static final Duration DEFAULT_DCT_REFRESH = Duration.ofSeconds(30);
+
     public PolicyConfig(Path file, Duration reloadInterval) {
-      this(file, reloadInterval, DEFAULT_SIGSTORE_REFRESH);
+      this(file, reloadInterval, DEFAULT_SIGSTORE_REFRESH, DEFAULT_DCT_REFRESH);
     }
   }
 }

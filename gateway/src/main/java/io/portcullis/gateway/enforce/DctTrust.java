@@ -20,6 +20,7 @@ import io.portcullis.gateway.errors.OciException;
 import io.portcullis.gateway.upstream.UpstreamRoute;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -32,14 +33,21 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Docker Content Trust for the gateway: a GUN's Notary v1 metadata verified (on a worker thread,
- * the fetches blocking that thread only) and kept until it is {@link #REFRESH} old, then verified
- * again; when the server cannot be reached then, the last verified metadata answers until its TUF
- * expiry and never after, and past it the request fails closed with 503. Trust on first use is
- * recorded per trust store and GUN under the data directory ({@code dct/<store>/<gun>/root.json}),
- * or, for a fleet of replicas, in the shared state ({@link FleetFirstUse}).
+ * Docker Content Trust for the gateway: a GUN's Notary v1 metadata verified (on a thread of its own
+ * {@link #WORKERS}, the fetches blocking that thread only) and kept until it is {@link #REFRESH}
+ * old (or the configured {@code dct.refreshInterval}), then verified again; when the server cannot
+ * be reached then, or does not answer within {@link #VERIFY_WAIT}, the last verified metadata
+ * answers until its TUF expiry and never after, and past it the request fails closed with 503. The
+ * Notary server is an outsider: each of its answers is bounded in bytes ({@code TufLimits}) and
+ * time (one deadline per fetch), each pull's answer by {@link #TIMEOUT}, and the verifications
+ * waiting by {@link #MAX_PENDING}. Trust on first use is recorded per trust store and GUN under the
+ * data directory ({@code dct/<store>/<gun>/root.json}), or, for a fleet of replicas, in the shared
+ * state ({@link FleetFirstUse}).
  */
 final class DctTrust {
   /** How long verified metadata answers before the server is asked again: new signatures count. */
@@ -48,19 +56,41 @@ final class DctTrust {
   /** How old metadata must be before a tag it does not sign makes the gateway ask again. */
   static final Duration RECHECK = Duration.ofSeconds(1);
 
+  /** The deadline of each request to a Notary server (its token service included). */
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+  /**
+   * How long a pull waits for a verification before the last verified metadata answers, or 503:
+   * less than {@link #TIMEOUT}, so that reading a delegation still fits in it.
+   */
+  private static final Duration VERIFY_WAIT = Duration.ofSeconds(8);
+
+  /**
+   * Verifications at once, on threads of their own: a Notary server that answers slowly holds
+   * these, never the worker threads the rest of the gateway verifies signatures on.
+   */
+  static final int WORKERS = 8;
+
+  /**
+   * Verifications waiting or running at most: beyond, a pull of yet another GUN is refused with 503
+   * at once instead of queueing work a slow server would never let drain.
+   */
+  static final int MAX_PENDING = 64;
 
   /** The longest the last verified metadata is kept for a server that cannot be reached. */
   private static final Duration MAX_KEEP = Duration.ofDays(365);
 
   private final Vertx vertx;
+  private final WorkerExecutor workers;
   private final Path directory;
   private final Clock clock;
+  private final Duration refresh;
+  private final AtomicInteger pending = new AtomicInteger();
 
   /** The fleet's first-use roots, when the replicas share a state. */
   private final Optional<FleetFirstUse> fleet;
 
-  /** One verification at a time per store and GUN; fresh for {@link #REFRESH}. */
+  /** One verification at a time per store and GUN; fresh for the refresh interval. */
   private final AsyncCache<Key, Verified> fresh;
 
   /** The last verified metadata, until its TUF expiry: used when the server is unreachable. */
@@ -98,9 +128,11 @@ final class DctTrust {
       Duration refresh,
       Optional<FleetDctRoots> fleetRoots) {
     this.vertx = vertx;
+    this.workers = vertx.createSharedWorkerExecutor("portcullis-dct", WORKERS);
     this.directory = directory;
     this.clock = clock;
-    this.fleet = fleetRoots.map(roots -> new FleetFirstUse(vertx, roots));
+    this.refresh = refresh;
+    this.fleet = fleetRoots.map(roots -> new FleetFirstUse(vertx, workers, roots));
     this.fresh = Caffeine.newBuilder().maximumSize(1000).expireAfterWrite(refresh).buildAsync();
     this.lastGood =
         Caffeine.newBuilder()
@@ -123,6 +155,11 @@ final class DctTrust {
                   }
                 })
             .build();
+  }
+
+  /** How long verified metadata answers before its server is asked again. */
+  Duration refresh() {
+    return refresh;
   }
 
   /**
@@ -153,6 +190,11 @@ final class DctTrust {
    */
   Future<List<DctEvidence>> evidence(
       UpstreamRoute route, TrustPolicy trust, Policy policy, Digest digest) {
+    // A decision made from this is kept for half the refresh (Decisions): with metadata at most
+    // that old, a signature removed on the server stops approving within one refresh.
+    for (SignatureRequirement requirement : requirements(policy)) {
+      dropIfOlder(key(route, trust, requirement), decisionLifetime(refresh));
+    }
     List<Future<DctEvidence>> each =
         askEach(route, trust, policy, (data, roles) -> data.signedFor(digest, roles));
     return Future.all(each).map(v -> each.stream().map(Future::result).toList());
@@ -221,6 +263,14 @@ final class DctTrust {
             });
   }
 
+  /**
+   * How long a decision that rests on DCT metadata may be kept, the metadata being at most as old:
+   * together within {@code refresh}.
+   */
+  static Duration decisionLifetime(Duration refresh) {
+    return refresh.dividedBy(2);
+  }
+
   /** Forgets the fresh metadata of {@code key} when it was verified more than {@code age} ago. */
   private boolean dropIfOlder(Optional<Key> key, Duration age) {
     if (key.isEmpty()) {
@@ -281,14 +331,23 @@ final class DctTrust {
     return trustData(new Key(store, gun))
         .compose(
             verified ->
-                vertx.executeBlocking(
+                workers.executeBlocking(
                     () -> {
                       synchronized (verified) {
                         return read.read(verified.data());
                       }
                     },
                     false))
-        .recover(err -> outcome(store, roles, gun, err));
+        // reading may fetch a delegation: the whole answer, not each fetch, is bounded
+        .timeout(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+        .recover(err -> outcome(store, roles, gun, tooSlow(err)));
+  }
+
+  /** A wait that timed out is a server that could not be asked in time. */
+  private static Throwable tooSlow(Throwable err) {
+    return err instanceof TimeoutException
+        ? new TufException.FetchFailed("no answer within " + TIMEOUT)
+        : err;
   }
 
   /** A verification that failed is a refusal; a server that could not be asked is a 503. */
@@ -322,14 +381,7 @@ final class DctTrust {
 
   private Future<Verified> trustData(Key key, boolean again) {
     var context = vertx.getOrCreateContext();
-    CompletableFuture<Verified> verified =
-        fresh.get(
-            key,
-            (k, executor) ->
-                verify(k)
-                    .recover(err -> fallBack(k, err))
-                    .toCompletionStage()
-                    .toCompletableFuture());
+    CompletableFuture<Verified> verified = fresh.get(key, (k, executor) -> verifyOnce(k));
     // Whatever the cache's own timing (it keeps time by its ticker, not this clock), metadata past
     // its TUF expiry never answers: it is verified again, which fails closed if it cannot be.
     if (verified.isDone()
@@ -345,7 +397,32 @@ final class DctTrust {
                       + key.gun()
                       + " has expired; refusing until it is renewed"));
     }
-    return Future.fromCompletionStage(verified, context);
+    // the verification goes on after a wait times out, and answers the pulls that come after it
+    return Future.fromCompletionStage(verified, context)
+        .timeout(VERIFY_WAIT.toMillis(), TimeUnit.MILLISECONDS)
+        .recover(
+            err ->
+                err instanceof TimeoutException
+                    ? fallBack(
+                        key,
+                        new TufException.FetchFailed(
+                            "no verified answer within " + VERIFY_WAIT + " of asking"))
+                    : Future.failedFuture(err));
+  }
+
+  /** One verification of {@code key} on the DCT workers, unless too many are pending already. */
+  private CompletableFuture<Verified> verifyOnce(Key key) {
+    if (pending.incrementAndGet() > MAX_PENDING) {
+      pending.decrementAndGet();
+      return CompletableFuture.failedFuture(
+          new TufException.FetchFailed(
+              MAX_PENDING + " verifications are waiting on Notary servers already"));
+    }
+    return verify(key)
+        .andThen(done -> pending.decrementAndGet())
+        .recover(err -> fallBack(key, err))
+        .toCompletionStage()
+        .toCompletableFuture();
   }
 
   /** The last verified metadata when the server cannot be reached, while its TUF expiry allows. */
@@ -372,7 +449,7 @@ final class DctTrust {
               root -> key.store().verifyFromRecord(key.gun(), TIMEOUT, clock, at, root))
           .map(data -> kept(key, data));
     }
-    return vertx.executeBlocking(
+    return workers.executeBlocking(
         () -> kept(key, key.store().verify(key.gun(), TIMEOUT, clock, at)), false);
   }
 

@@ -43,7 +43,18 @@ final class Decisions {
   /** How often a refusal for want of the shared state is logged at most. */
   static final Duration OUTAGE_LOG_INTERVAL = Duration.ofSeconds(10);
 
-  record DecisionKey(String revision, String policy, String repository, String digest) {}
+  /**
+   * @param dct the policy has a dct requirement: the decision may rest on DCT metadata, whose
+   *     signed targets can be removed
+   */
+  record DecisionKey(
+      String revision, String policy, String repository, String digest, boolean dct) {}
+
+  /** How long a satisfied decision is kept when no DCT metadata can be behind it. */
+  static final Duration APPROVAL_LIFETIME = Duration.ofMinutes(10);
+
+  /** How long a refusal is kept: a signature pushed after a denial takes effect soon. */
+  static final Duration REFUSAL_LIFETIME = Duration.ofSeconds(15);
 
   /**
    * The heap the cached decisions may take, as estimated by {@link #weigh}: their messages and
@@ -59,15 +70,23 @@ final class Decisions {
     this.audit = audit;
     this.metrics = metrics;
     this.grants = grants;
-    this.cache = cache(MAX_WEIGHT).buildAsync();
+    this.cache = cache(MAX_WEIGHT, DctTrust.decisionLifetime(dct.refresh())).buildAsync();
+  }
+
+  /** {@link #cache(long, Duration)} with DCT decisions kept as long as others. */
+  static Caffeine<DecisionKey, PolicyDecision> cache(long maxWeight) {
+    return cache(maxWeight, APPROVAL_LIFETIME);
   }
 
   /**
    * Decisions bounded by {@code maxWeight} as {@link #weigh} estimates it: an approval stands for a
    * while; a refusal is re-checked soon, so a signature pushed after a denial takes effect without
-   * a restart.
+   * a restart. A decision under a policy with a dct requirement lasts at most {@code dctLifetime}:
+   * a signed target removed from the Notary server must stop approving within the DCT refresh, not
+   * in 10 minutes, and a refusal made from metadata the server since mended or extended must not
+   * outlast it either.
    */
-  static Caffeine<DecisionKey, PolicyDecision> cache(long maxWeight) {
+  static Caffeine<DecisionKey, PolicyDecision> cache(long maxWeight, Duration dctLifetime) {
     return Caffeine.newBuilder()
         .maximumWeight(maxWeight)
         .<DecisionKey, PolicyDecision>weigher((k, d) -> weigh(k, d))
@@ -75,7 +94,9 @@ final class Decisions {
             new Expiry<DecisionKey, PolicyDecision>() {
               @Override
               public long expireAfterCreate(DecisionKey k, PolicyDecision d, long now) {
-                return (d.satisfied() ? Duration.ofMinutes(10) : Duration.ofSeconds(15)).toNanos();
+                Duration lifetime = d.satisfied() ? APPROVAL_LIFETIME : REFUSAL_LIFETIME;
+                return (k.dct() && dctLifetime.compareTo(lifetime) < 0 ? dctLifetime : lifetime)
+                    .toNanos();
               }
 
               @Override
@@ -237,7 +258,11 @@ final class Decisions {
     Digest digest = m.digest();
     DecisionKey key =
         new DecisionKey(
-            r.loaded().policy().revision(), r.policy().name(), r.repo(), digest.toString());
+            r.loaded().policy().revision(),
+            r.policy().name(),
+            r.repo(),
+            digest.toString(),
+            !DctTrust.requirements(r.policy()).isEmpty());
     var context = vertx.getOrCreateContext();
     CompletableFuture<PolicyDecision> decided =
         cache.get(

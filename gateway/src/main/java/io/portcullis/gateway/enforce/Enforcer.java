@@ -105,7 +105,11 @@ public final class Enforcer {
     this.fleet = fleet;
     DctTrust dct =
         new DctTrust(
-            vertx, dataDir.resolve("dct"), java.time.Clock.systemUTC(), DctTrust.REFRESH, dctRoots);
+            vertx,
+            dataDir.resolve("dct"),
+            java.time.Clock.systemUTC(),
+            policies.dctRefresh(),
+            dctRoots);
     this.decisions = new Decisions(vertx, audit, metrics, grants, dct);
     this.tags = new TagRules(vertx, pins, decisions, dct);
   }

@@ -10,6 +10,7 @@ import io.portcullis.gateway.errors.OciErrorCode;
 import io.portcullis.gateway.errors.OciException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -49,6 +50,7 @@ final class FleetFirstUse {
   private static final int MAX_ATTEMPTS = 3;
 
   private final Vertx vertx;
+  private final WorkerExecutor workers;
   private final FleetDctRoots roots;
 
   /** The root recorded for a trust store and GUN as this replica last agreed with the state. */
@@ -62,8 +64,10 @@ final class FleetFirstUse {
     TrustData verify(Optional<byte[]> root) throws TufException, IOException;
   }
 
-  FleetFirstUse(Vertx vertx, FleetDctRoots roots) {
+  /** With the verifications run on {@code workers} (the DCT threads, not the shared pool). */
+  FleetFirstUse(Vertx vertx, WorkerExecutor workers, FleetDctRoots roots) {
     this.vertx = vertx;
+    this.workers = workers;
     this.roots = roots;
   }
 
@@ -84,7 +88,7 @@ final class FleetFirstUse {
 
   private Future<TrustData> fromRecord(
       Gun key, Path directory, Verification verification, Optional<Root> recorded, int attempt) {
-    return vertx
+    return workers
         .executeBlocking(() -> verification.verify(recorded.map(Root::raw)), false)
         .compose(
             data -> {
@@ -168,7 +172,7 @@ final class FleetFirstUse {
   private Future<TrustData> fromHeld(
       Gun key, Path directory, Verification verification, Throwable cause) {
     byte[] inMemory = held.getIfPresent(key);
-    return vertx.executeBlocking(
+    return workers.executeBlocking(
         () -> {
           Optional<byte[]> root =
               inMemory != null

@@ -36,6 +36,7 @@ public final class PolicyHolder {
   private final Path file;
   private final Optional<SigstoreRootRefresher> roots;
   private final Duration rootRefresh;
+  private final Duration dctRefresh;
   private volatile Loaded current;
   private volatile Stamp stamp;
   private long timer = -1;
@@ -55,8 +56,14 @@ public final class PolicyHolder {
     this.file = config.file();
     this.roots = roots;
     this.rootRefresh = config.sigstoreRefreshInterval();
+    this.dctRefresh = config.dctRefreshInterval();
     this.current = load(file, roots);
     this.stamp = stampOf(file, current.policy().files());
+  }
+
+  /** How long verified DCT metadata answers before its Notary server is asked again. */
+  public Duration dctRefresh() {
+    return dctRefresh;
   }
 
   public Loaded current() {

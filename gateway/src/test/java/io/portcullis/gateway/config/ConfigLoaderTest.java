@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -147,8 +148,7 @@ class ConfigLoaderTest {
 
   @Test
   void sigstoreRefreshIntervalDefaultsToSixHoursAndIsBounded() throws IOException {
-    Path policy = write("policy.yaml", "version: 1\npolicies: [{name: d, scopes: ['**']}]\n");
-    String base = "upstreams: [{name: a, url: 'http://x'}]\npolicy: {file: " + policy + "}\n";
+    String base = withPolicy();
     assertEquals(Duration.ofHours(6), parse(base).policy().orElseThrow().sigstoreRefreshInterval());
     assertEquals(
         Duration.ofMinutes(30),
@@ -160,6 +160,27 @@ class ConfigLoaderTest {
         assertThrows(
             ConfigException.class, () -> parse(base + "sigstore: {refreshInterval: 10s}\n"));
     assertEquals("sigstore.refreshInterval: must be at least 1m", e.getMessage());
+  }
+
+  @Test
+  void dctRefreshIntervalDefaultsToThirtySecondsAndIsBounded() throws IOException {
+    String base = withPolicy();
+    assertEquals(Duration.ofSeconds(30), parse(base).policy().orElseThrow().dctRefreshInterval());
+    assertEquals(
+        Duration.ofSeconds(2),
+        parse(base + "dct: {refreshInterval: 2s}\n").policy().orElseThrow().dctRefreshInterval());
+    for (String bad : List.of("500ms", "2h")) {
+      ConfigException e =
+          assertThrows(
+              ConfigException.class, () -> parse(base + "dct: {refreshInterval: " + bad + "}\n"));
+      assertEquals("dct.refreshInterval: must be between 1s and 1h", e.getMessage());
+    }
+  }
+
+  /** An upstream and a policy file: the rest of the config is the test's. */
+  private String withPolicy() throws IOException {
+    Path policy = write("policy.yaml", "version: 1\npolicies: [{name: d, scopes: ['**']}]\n");
+    return "upstreams: [{name: a, url: 'http://x'}]\npolicy: {file: " + policy + "}\n";
   }
 
   private GatewayConfig parse(String yaml) {

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.portcullis.testkit.CommandResult;
 import io.portcullis.testkit.DirImage;
 import io.portcullis.testkit.FreePorts;
-import io.portcullis.testkit.ImageSpec;
 import io.portcullis.testkit.NotaryClient;
 import io.portcullis.testkit.NotaryProcess;
 import io.portcullis.testkit.OciLayout;
@@ -20,6 +19,7 @@ import io.portcullis.testkit.TestImages;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,6 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
  * skopeo under {@code dct} requirements.
  */
 class DctEnforcementIT {
+  /** The gateway's DCT refresh here, shortened from 30 s so that a removal is seen in the test. */
+  private static final Duration REFRESH = Duration.ofSeconds(2);
+
   private static final String SOMEONE_ELSES_ROOT =
       "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
@@ -42,7 +45,8 @@ class DctEnforcementIT {
   static Skopeo skopeo;
   static TestImages images;
   static Path auditLog;
-  static int seed = 700;
+  static DctRepositories repos;
+  static int pulls;
 
   @BeforeAll
   static void start() throws Exception {
@@ -51,6 +55,7 @@ class DctEnforcementIT {
     notary = NotaryProcess.start();
     skopeo = Skopeo.create();
     images = new TestImages(skopeo);
+    repos = new DctRepositories(registry, notary, images, 700);
     Files.writeString(dir.resolve("pw"), "release-password\n");
     Signer.keygen(dir, "release");
     String server =
@@ -90,12 +95,8 @@ class DctEnforcementIT {
     gateway =
         GatewayFixture.builder(dir.resolve("data"))
             .upstream("internal", registry.url(), "", true)
-            .extra(
-                "policy: {file: "
-                    + dir.resolve("policy.yaml")
-                    + ", reloadInterval: 200ms}\naudit: {file: "
-                    + auditLog
-                    + "}\n")
+            .policy(dir.resolve("policy.yaml"), auditLog)
+            .extra("dct: {refreshInterval: " + REFRESH.toSeconds() + "s}\n")
             .start();
   }
 
@@ -107,11 +108,8 @@ class DctEnforcementIT {
   @Test
   void aSignedTagPullsItsSignedDigestEvenAfterTheUpstreamTagMoves() throws Exception {
     OciLayout signed = push("dct/app:v1");
-    NotaryClient client = notary.client();
-    String gun = gun("dct/app");
-    client.init(gun).orThrow();
-    sign(client, gun, "v1", signed);
-    client.publish(gun).orThrow();
+    repos.signNew("dct/app", "v1", signed);
+    String gun = repos.gun("dct/app");
 
     assertEquals(signed.digest(), pull("dct/app:v1").manifestDigest());
 
@@ -128,20 +126,14 @@ class DctEnforcementIT {
     assertEquals(403, unsigned.statusCode(), unsigned.body());
     assertTrue(unsigned.body().contains("no target signed in targets/releases or targets"));
 
-    String audit = Files.readString(auditLog);
-    assertTrue(
-        audit.contains("DCT " + gun + ":v1 in targets (TUF keys "), "role and key ids: " + audit);
+    AuditRecords.awaitRecord(auditLog, "DCT " + gun + ":v1 in targets (TUF keys ");
   }
 
   @Test
   void anUnsignedTagIsDeniedAndSaysSo() throws Exception {
     OciLayout signed = push("dct/half:v1");
     push("dct/half:v2");
-    NotaryClient client = notary.client();
-    String gun = gun("dct/half");
-    client.init(gun).orThrow();
-    sign(client, gun, "v1", signed);
-    client.publish(gun).orThrow();
+    repos.signNew("dct/half", "v1", signed);
 
     HttpResponse<String> r = gateway.manifest("dct/half", "v2");
     assertEquals(403, r.statusCode(), r.body());
@@ -155,29 +147,24 @@ class DctEnforcementIT {
     push("dct/nodata:v1"); // a repository the Notary server has no trust data for
     HttpResponse<String> none = gateway.manifest("dct/nodata", "v1");
     assertEquals(403, none.statusCode(), none.body());
-    assertTrue(none.body().contains("has no trust data for " + gun("dct/nodata")), none.body());
+    assertTrue(
+        none.body().contains("has no trust data for " + repos.gun("dct/nodata")), none.body());
   }
 
   @Test
   void onlyTheRolesTheRequirementNamesCount() throws Exception {
     OciLayout released = push("releases/app:v1");
     OciLayout targetsOnly = push("releases/app:v0");
-    NotaryClient client = notary.client();
-    String gun = gun("releases/app");
-    client.init(gun).orThrow();
-    sign(client, gun, "v0", targetsOnly);
-    client.publish(gun).orThrow();
+    NotaryClient client = repos.signNew("releases/app", "v0", targetsOnly);
+    String gun = repos.gun("releases/app");
     client.delegateToNewSigner(gun, "targets/releases", dir.resolve("releaser"));
-    long size = Files.size(released.blob(released.digest()));
-    String hex = released.digest().substring("sha256:".length());
-    client.addHash(gun, "v1", size, hex, "targets/releases").orThrow();
+    repos.sign(client, "releases/app", "v1", released, "targets/releases");
     client.publish(gun).orThrow();
 
     HttpResponse<String> r = gateway.manifest("releases/app", "v1");
     assertEquals(200, r.statusCode(), r.body());
     assertEquals(released.digest(), r.headers().firstValue("Docker-Content-Digest").orElseThrow());
-    assertTrue(
-        Files.readString(auditLog).contains("DCT " + gun + ":v1 in targets/releases (TUF keys "));
+    AuditRecords.awaitRecord(auditLog, "DCT " + gun + ":v1 in targets/releases (TUF keys ");
 
     HttpResponse<String> v0 = gateway.manifest("releases/app", "v0");
     assertEquals(403, v0.statusCode(), v0.body());
@@ -188,7 +175,7 @@ class DctEnforcementIT {
   void aSignedTargetOfAnotherLengthThanTheManifestIsDenied() throws Exception {
     OciLayout image = push("dct/length:v1");
     NotaryClient client = notary.client();
-    String gun = gun("dct/length");
+    String gun = repos.gun("dct/length");
     client.init(gun).orThrow();
     long size = Files.size(image.blob(image.digest()));
     String hex = image.digest().substring("sha256:".length());
@@ -205,11 +192,7 @@ class DctEnforcementIT {
   @Test
   void metadataSignedByAnUnpinnedRootIsDenied() throws Exception {
     OciLayout signed = push("pinned/app:v1");
-    NotaryClient client = notary.client();
-    String gun = gun("pinned/app");
-    client.init(gun).orThrow();
-    sign(client, gun, "v1", signed);
-    client.publish(gun).orThrow();
+    repos.signNew("pinned/app", "v1", signed);
 
     HttpResponse<String> r = gateway.manifest("pinned/app", "v1");
     assertEquals(403, r.statusCode(), r.body());
@@ -220,15 +203,12 @@ class DctEnforcementIT {
   void aRotatedRootSignedByTheOldOneIsAccepted() throws Exception {
     OciLayout first = push("dct/rotated:v1");
     OciLayout second = push("dct/rotated:v2");
-    NotaryClient client = notary.client();
-    String gun = gun("dct/rotated");
-    client.init(gun).orThrow();
-    sign(client, gun, "v1", first);
-    client.publish(gun).orThrow();
+    NotaryClient client = repos.signNew("dct/rotated", "v1", first);
+    String gun = repos.gun("dct/rotated");
     assertEquals(200, gateway.manifest("dct/rotated", "v1").statusCode()); // root recorded
 
     client.rotateKey(gun, "root").orThrow();
-    sign(client, gun, "v2", second);
+    repos.sign(client, "dct/rotated", "v2", second);
     client.publish(gun).orThrow();
     // v2 is not in the metadata verified before: the gateway asks again, walks 2.root.json
     HttpResponse<String> r = awaitOk("dct/rotated", "v2");
@@ -239,11 +219,7 @@ class DctEnforcementIT {
   @Test
   void anyOfDctOrCosignPassesAnImageWithEither() throws Exception {
     OciLayout dctSigned = push("either/dct:v1");
-    NotaryClient client = notary.client();
-    String gun = gun("either/dct");
-    client.init(gun).orThrow();
-    sign(client, gun, "v1", dctSigned);
-    client.publish(gun).orThrow();
+    repos.signNew("either/dct", "v1", dctSigned);
     assertEquals(dctSigned.digest(), pull("either/dct:v1").manifestDigest());
 
     OciLayout cosigned = push("either/cosign:v1");
@@ -256,6 +232,37 @@ class DctEnforcementIT {
     assertTrue(r.body().contains("release-keys") && r.body().contains("dct-tofu"), r.body());
   }
 
+  /**
+   * A digest approved by its DCT signature is refused once the signed target is removed ({@code
+   * notary remove} and {@code publish}), within the refresh: the approval is not kept for the 10
+   * minutes other approvals are.
+   */
+  @Test
+  void aRemovedSignatureStopsApprovingItsDigestWithinTheRefresh() throws Exception {
+    OciLayout image = push("dct/removed:v1");
+    NotaryClient client = repos.signNew("dct/removed", "v1", image);
+    String gun = repos.gun("dct/removed");
+    assertEquals(200, gateway.manifest("dct/removed", image.digest()).statusCode());
+    assertEquals(200, gateway.manifest("dct/removed", "v1").statusCode());
+
+    client.remove(gun, "v1").orThrow();
+    client.publish(gun).orThrow();
+    long removed = System.nanoTime();
+    HttpResponse<String> r = gateway.manifest("dct/removed", image.digest());
+    while (r.statusCode() == 200 && System.nanoTime() - removed < 3 * REFRESH.toNanos()) {
+      Thread.sleep(100);
+      r = gateway.manifest("dct/removed", image.digest());
+    }
+    Duration took = Duration.ofNanos(System.nanoTime() - removed);
+    assertEquals(403, r.statusCode(), "still approved " + took + " after the removal: " + r.body());
+    assertTrue(r.body().contains("no target signed in targets/releases or targets"), r.body());
+    assertTrue(
+        took.compareTo(REFRESH.plusMillis(1500)) < 0,
+        "refused only " + took + " after the removal");
+    HttpResponse<String> byTag = gateway.manifest("dct/removed", "v1");
+    assertEquals(403, byTag.statusCode(), byTag.body());
+  }
+
   @Test
   void anUnreachableNotaryServerFailsClosedWith503() throws Exception {
     push("down/app:v1");
@@ -265,21 +272,8 @@ class DctEnforcementIT {
     assertTrue(r.body().contains("dct-down"), r.body());
   }
 
-  /** The GUN docker trust sign uses when pushing to the upstream registry. */
-  private static String gun(String repository) {
-    return registry.hostPort() + "/" + repository;
-  }
-
-  private static void sign(NotaryClient client, String gun, String tag, OciLayout image)
-      throws Exception {
-    long size = Files.size(image.blob(image.digest()));
-    client.addHash(gun, tag, size, image.digest().substring("sha256:".length())).orThrow();
-  }
-
   private static OciLayout push(String repoTag) {
-    OciLayout image = images.build(ImageSpec.builder().layers(1, 4 * 1024).seed(seed++).build());
-    images.push(image, registry.ref(repoTag));
-    return image;
+    return repos.push(repoTag);
   }
 
   private static String viaGateway(String repoTag) {
@@ -287,7 +281,7 @@ class DctEnforcementIT {
   }
 
   private static DirImage pull(String repoTag) throws Exception {
-    Path out = dir.resolve("pull-" + seed++);
+    Path out = dir.resolve("pull-" + pulls++);
     skopeo.copy(viaGateway(repoTag), "dir:" + out).orThrow();
     return DirImage.read(out);
   }

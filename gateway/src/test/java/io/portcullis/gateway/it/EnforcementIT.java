@@ -113,12 +113,7 @@ class EnforcementIT {
         GatewayFixture.builder(dir.resolve("data"))
             .upstream("internal", registry.url(), "", true)
             .upstream("faulty", faulty.url(), "viafault", false)
-            .extra(
-                "policy: {file: "
-                    + dir.resolve("policy.yaml")
-                    + ", reloadInterval: 200ms}\naudit: {file: "
-                    + auditLog
-                    + "}\n")
+            .policy(dir.resolve("policy.yaml"), auditLog)
             .start();
   }
 

@@ -1,6 +1,5 @@
 package io.portcullis.gateway.it;
 
-import io.portcullis.core.oci.MediaTypes;
 import io.portcullis.gateway.Gateway;
 import io.portcullis.gateway.Main;
 import io.portcullis.gateway.config.ConfigLoader;
@@ -41,10 +40,7 @@ public final class GatewayFixture implements AutoCloseable {
 
   /** {@code GET /v2/<repo>/manifests/<reference>} through the gateway, as a client asks for it. */
   public HttpResponse<String> manifest(String repo, String reference) throws Exception {
-    return Http.get(
-        url() + "/v2/" + repo + "/manifests/" + reference,
-        "Accept",
-        MediaTypes.OCI_MANIFEST + ", " + MediaTypes.DOCKER_MANIFEST);
+    return Http.manifest(url(), repo, reference);
   }
 
   /** The running gateway (its admin port, metrics, readiness). */
@@ -113,6 +109,19 @@ public final class GatewayFixture implements AutoCloseable {
     public Builder server(String indentedYaml) {
       this.server = this.server + indentedYaml;
       return this;
+    }
+
+    /**
+     * The trust policy {@code policyFile}, reloaded every 200 ms, and decisions audited to {@code
+     * auditLog}.
+     */
+    public Builder policy(Path policyFile, Path auditLog) {
+      return extra(
+          "policy: {file: "
+              + policyFile
+              + ", reloadInterval: 200ms}\naudit: {file: "
+              + auditLog
+              + "}\n");
     }
 
     /** More top-level YAML (policy, audit) appended as written. */

@@ -1,5 +1,6 @@
 package io.portcullis.gateway.it;
 
+import io.portcullis.core.oci.MediaTypes;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -45,6 +46,18 @@ final class Http {
       b.headers(headers);
     }
     return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  /**
+   * {@code GET /v2/<repo>/manifests/<reference>} of the registry or gateway at {@code url}, as a
+   * client asks for it.
+   */
+  static HttpResponse<String> manifest(String url, String repo, String reference)
+      throws IOException, InterruptedException {
+    return get(
+        url + "/v2/" + repo + "/manifests/" + reference,
+        "Accept",
+        MediaTypes.OCI_MANIFEST + ", " + MediaTypes.DOCKER_MANIFEST);
   }
 
   /** The OCI error code of an error response body, or null. */

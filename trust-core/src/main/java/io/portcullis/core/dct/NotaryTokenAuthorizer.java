@@ -3,6 +3,7 @@ package io.portcullis.core.dct;
 import io.portcullis.core.registry.AuthChallenge;
 import io.portcullis.core.registry.Credentials;
 import io.portcullis.core.registry.TokenResponse;
+import io.portcullis.core.tuf.BoundedBody;
 import io.portcullis.core.tuf.HttpTufRemote;
 import io.portcullis.core.tuf.TufException;
 import java.io.IOException;
@@ -105,6 +106,7 @@ public final class NotaryTokenAuthorizer implements HttpTufRemote.Authorizer {
     }
     HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).GET();
     credentials.ifPresent(c -> request.header("Authorization", c.basicAuthorization()));
+    long started = System.nanoTime();
     try {
       HttpResponse<InputStream> response =
           client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
@@ -119,9 +121,19 @@ public final class NotaryTokenAuthorizer implements HttpTufRemote.Authorizer {
                       ? " to the credentials for " + gun
                       : " to an anonymous request for " + gun + "; credentials are needed"));
         }
-        byte[] bytes = body.readNBytes(MAX_TOKEN_RESPONSE + 1);
-        if (bytes.length > MAX_TOKEN_RESPONSE) {
-          throw new TufException.FetchFailed("token response from " + uri.getHost() + " too large");
+        // the realm is the Notary server's to name: its body is read under the same deadline
+        // as the headers, or a realm that trickles would hold this thread for ever
+        byte[] bytes;
+        try {
+          bytes =
+              BoundedBody.read(
+                  "the token response from " + uri.getHost(),
+                  body,
+                  response.headers().firstValueAsLong("content-length").orElse(-1),
+                  MAX_TOKEN_RESPONSE,
+                  timeout.minusNanos(System.nanoTime() - started));
+        } catch (TufException.TooLarge e) {
+          throw new TufException.FetchFailed(e.getMessage());
         }
         return TokenResponse.parse(bytes);
       }

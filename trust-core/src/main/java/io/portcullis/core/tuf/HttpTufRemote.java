@@ -1,6 +1,5 @@
 package io.portcullis.core.tuf;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -9,17 +8,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLContext;
 
 /**
- * A {@link TufRemote} over {@link HttpClient}: connect and request deadlines, a deadline for the
- * body as well (the request timeout ends when the headers arrive, and a mirror that then trickles
- * or stops would otherwise hold the refresh for ever), at most a few redirects and only to the same
- * scheme (never from https down to http, nor to file or other schemes), and bodies read only up to
- * the cap.
+ * A {@link TufRemote} over {@link HttpClient}: one deadline for each fetch, headers, redirects,
+ * authentication and body together (the request timeout ends when the headers arrive, and a mirror
+ * that then trickles or stops would otherwise hold the refresh for ever; {@link BoundedBody}), at
+ * most a few redirects and only to the same scheme (never from https down to http, nor to file or
+ * other schemes), and bodies read only up to the cap.
  */
 public final class HttpTufRemote implements TufRemote {
   /** The deadline used when none is given: the CLI and gateway must not hang on a dead mirror. */
@@ -96,20 +92,25 @@ public final class HttpTufRemote implements TufRemote {
     } catch (IllegalArgumentException e) {
       throw new TufException.Malformed(path + " is not a valid URL path");
     }
+    // one deadline for the whole fetch: a server that answers each redirect or challenge just in
+    // time must not multiply it
+    long started = System.nanoTime();
     for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
-      HttpResponse<InputStream> response = send(uri, authorization(uri, Optional.empty()));
+      HttpResponse<InputStream> response =
+          send(uri, authorization(uri, Optional.empty()), left(started));
       if (response.statusCode() == 401 && authorizer != null && sameOrigin(uri)) {
         Optional<String> answer =
             authorizer.answer(response.headers().firstValue("www-authenticate").orElse(""));
         discard(response);
         if (answer.isPresent()) {
-          response = send(uri, answer);
+          response = send(uri, answer, left(started));
         }
       }
       int status = response.statusCode();
       try (InputStream body = response.body()) {
         if (status == 200) {
-          return Optional.of(readBeforeDeadline(uri, path, body, response, maxBytes));
+          long declared = response.headers().firstValueAsLong("content-length").orElse(-1);
+          return Optional.of(BoundedBody.read(path, body, declared, maxBytes, left(started)));
         }
         if (status == 404) {
           return Optional.empty();
@@ -148,9 +149,9 @@ public final class HttpTufRemote implements TufRemote {
     }
   }
 
-  private HttpResponse<InputStream> send(URI uri, Optional<String> authorization)
+  private HttpResponse<InputStream> send(URI uri, Optional<String> authorization, Duration within)
       throws TufException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).GET();
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(within).GET();
     authorization.ifPresent(header -> request.header("Authorization", header));
     try {
       return client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
@@ -180,54 +181,13 @@ public final class HttpTufRemote implements TufRemote {
     return to;
   }
 
-  /** {@link #read}, with the body closed under it when the timeout passes first. */
-  private byte[] readBeforeDeadline(
-      URI uri, String path, InputStream body, HttpResponse<?> response, long maxBytes)
-      throws IOException, TufException {
-    AtomicBoolean expired = new AtomicBoolean();
-    CompletableFuture<Void> deadline =
-        CompletableFuture.runAsync(
-            () -> {
-              expired.set(true);
-              try {
-                body.close();
-              } catch (IOException e) {
-                // closing is all that is wanted; the reader sees the stream end
-              }
-            },
-            CompletableFuture.delayedExecutor(timeout.toNanos(), TimeUnit.NANOSECONDS));
-    try {
-      byte[] bytes = read(path, body, response, maxBytes);
-      if (expired.get()) {
-        throw new TufException.FetchFailed("reading " + uri + " took longer than " + timeout);
-      }
-      return bytes;
-    } catch (IOException e) {
-      if (expired.get()) {
-        throw new TufException.FetchFailed("reading " + uri + " took longer than " + timeout, e);
-      }
-      throw e;
-    } finally {
-      deadline.cancel(false);
+  /** What is left of {@code timeout} from {@code started} ({@link System#nanoTime()}). */
+  private Duration left(long started) throws TufException {
+    Duration left = timeout.minusNanos(System.nanoTime() - started);
+    if (left.isNegative() || left.isZero()) {
+      throw new TufException.FetchFailed(
+          base + ": no answer within " + timeout + " (redirects and authentication included)");
     }
-  }
-
-  private static byte[] read(String path, InputStream body, HttpResponse<?> response, long maxBytes)
-      throws IOException, TufException {
-    long declared = response.headers().firstValueAsLong("content-length").orElse(-1);
-    if (declared > maxBytes) {
-      throw new TufException.TooLarge(path + " is " + declared + " bytes, more than " + maxBytes);
-    }
-    ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(maxBytes, 64 * 1024));
-    byte[] buffer = new byte[16 * 1024];
-    long total = 0;
-    for (int n; (n = body.read(buffer)) != -1; ) {
-      total += n;
-      if (total > maxBytes) {
-        throw new TufException.TooLarge(path + " is longer than " + maxBytes + " bytes");
-      }
-      out.write(buffer, 0, n);
-    }
-    return out.toByteArray();
+    return left;
   }
 }

@@ -2,6 +2,7 @@ package io.portcullis.core.dct;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpExchange;
@@ -146,5 +147,42 @@ class NotaryTokenAuthorizerTest {
     TufException.FetchFailed e =
         assertThrows(TufException.FetchFailed.class, () -> verify(Optional.empty()));
     assertTrue(e.getMessage().contains("credentials are needed"), e.getMessage());
+  }
+
+  @Test
+  void aTokenServiceThatStallsAfterItsHeadersTimesOut() {
+    // the realm is the Notary server's to name: a hostile one names a service that sends its
+    // headers and then a byte now and then, for ever
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    server.createContext(
+        "/stall",
+        exchange -> {
+          exchange.sendResponseHeaders(200, 0);
+          exchange.getResponseBody().write('{');
+          exchange.getResponseBody().flush();
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          exchange.close();
+        });
+    NotaryTokenAuthorizer authorizer =
+        new NotaryTokenAuthorizer(
+            new Gun(GUN), Optional.empty(), null, Duration.ofMillis(500), Clock.systemUTC());
+    try {
+      TufException e =
+          assertTimeoutPreemptively(
+              Duration.ofSeconds(2),
+              () ->
+                  assertThrows(
+                      TufException.FetchFailed.class,
+                      () ->
+                          authorizer.answer(
+                              "Bearer realm=\"" + base() + "/stall\",service=\"x\"")));
+      assertTrue(e.getMessage().contains("took longer than"), e.getMessage());
+    } finally {
+      release.countDown();
+    }
   }
 }

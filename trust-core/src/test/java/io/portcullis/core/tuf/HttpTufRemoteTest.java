@@ -166,4 +166,46 @@ class HttpTufRemoteTest {
         IllegalArgumentException.class,
         () -> new HttpTufRemote(URI.create("file:///tmp/repo"), Duration.ofSeconds(1)));
   }
+
+  @Test
+  void redirectsAndASlowBodyShareOneDeadline() {
+    // each step in time on its own, but together far beyond the timeout: the fetch must not take
+    // the timeout once per redirect and once more for the body
+    for (int hop = 0; hop < 4; hop++) {
+      String next = "/repo/hop" + (hop + 1);
+      serve(
+          "/repo/hop" + hop,
+          e -> {
+            pause(250);
+            e.getResponseHeaders().add("Location", next);
+            answer(e, 302, -1, null);
+          });
+    }
+    serve(
+        "/repo/hop4",
+        e -> {
+          e.sendResponseHeaders(200, 4);
+          e.getResponseBody().write('{');
+          e.getResponseBody().flush();
+          pause(250);
+          e.getResponseBody().write('}');
+          e.getResponseBody().flush();
+          pause(250);
+          e.getResponseBody().write(new byte[] {'\n', '\n'});
+          e.close();
+        });
+    HttpTufRemote remote = new HttpTufRemote(base(), Duration.ofMillis(700));
+    long start = System.nanoTime();
+    assertThrows(TufException.FetchFailed.class, () -> remote.fetch("hop0", 100));
+    long millis = (System.nanoTime() - start) / 1_000_000;
+    assertTrue(millis < 1100, "one fetch took " + millis + " ms under a 700 ms timeout");
+  }
+
+  private void pause(long millis) {
+    try {
+      release.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
 }
