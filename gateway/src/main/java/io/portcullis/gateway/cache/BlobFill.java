@@ -1,11 +1,15 @@
 package io.portcullis.gateway.cache;
 
+import io.netty.buffer.ByteBuf;
 import io.portcullis.core.oci.Digest;
+import io.portcullis.gateway.upstream.OwnedBody;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.streams.ReadStream;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -22,6 +26,13 @@ import org.slf4j.LoggerFactory;
  * #WINDOW} bytes received, and everything not yet on disk: the file is written behind), and from
  * the temp file below that. Only when the length and digest check out is the file moved to its
  * content address; otherwise it is deleted and every reader fails.
+ *
+ * <p>A large body is read into buffers this fill owns ({@link OwnedBody}): no copy on the heap, and
+ * readers write slices of them to their clients, where Netty would otherwise copy a heap chunk back
+ * into direct memory. Each such chunk is counted ({@link ByteBuf#retain}) once for the window, once
+ * for the writer's batch, and once for every reader's write in flight, and goes back to the pool
+ * when the last of them lets go; the window lets go of what is left once the fill is over and no
+ * reader follows it any more.
  */
 public final class BlobFill {
   private static final Logger LOG = LoggerFactory.getLogger(BlobFill.class);
@@ -32,6 +43,11 @@ public final class BlobFill {
   // a fast connection, and any slow one until it falls this far behind. A fill holds this, what is
   // not yet on disk (HIGH_WATER) and one batch: 8.5 MiB, the upstream's own buffers (no copies).
   static final long WINDOW = 4L * 1024 * 1024;
+  // Bodies at least this large are read into owned buffers. A smaller one may already have been
+  // read whole (into Vert.x's queue, while the temp file was being created) when the fill starts
+  // to read it, its connection back in the pool and reading another response; a larger one
+  // cannot, since Vert.x stops reading a paused response after some 2 MiB.
+  static final long OWNED_MIN = 8L * 1024 * 1024;
 
   /** Where a fill is. */
   public enum State {
@@ -56,6 +72,11 @@ public final class BlobFill {
   private final ArrayDeque<Chunk> window = new ArrayDeque<>();
   private long windowStart;
   private List<Runnable> waiters = new ArrayList<>();
+  // Readers following the fill now (guarded by this); the window is let go of once the fill is
+  // over and none is left.
+  private int readers;
+  private boolean over;
+  private boolean disposed;
   // Readers may live on other event loops: what they read is published through volatiles.
   private volatile State state = State.PENDING;
   private volatile long expectedLength = -1;
@@ -64,6 +85,9 @@ public final class BlobFill {
   private long inFlight;
   private boolean upstreamEnded;
   private List<Buffer> batch = new ArrayList<>();
+  // Set when the body is read into owned buffers: its flow is then held back at the socket.
+  private OwnedBody owned;
+  private boolean armTried;
   private long batchBytes;
   private long batchAt;
   // An upstream failure (its connection closed) before the temp file is open: nobody reads the
@@ -181,12 +205,34 @@ public final class BlobFill {
     body.exceptionHandler(err -> failAndClose(writer, err));
     body.handler(
         chunk -> {
+          if (!armTried) {
+            // Armed with the first chunk delivered: Vert.x's queue is empty then, and the body
+            // flows, so no owned chunk is ever queued (and dropped unreleased on a close) there.
+            armTried = true;
+            if (expectedLength >= OWNED_MIN && body instanceof HttpClientResponse resp) {
+              owned = OwnedBody.arm(resp);
+            }
+          }
+          boolean own = OwnedBody.owned(chunk);
           if (state == State.FAILED) {
+            if (own) {
+              OwnedBody.release(chunk);
+            }
+            dropBatch();
             return;
           }
           // Readers get the bytes now; the hash and the disk get them in batches behind.
           synchronized (this) {
-            window.add(new Chunk(received, chunk));
+            if (disposed) { // failed on another thread since the look above
+              if (own) {
+                OwnedBody.release(chunk);
+              }
+              return;
+            }
+            window.add(new Chunk(received, chunk, own));
+          }
+          if (own) {
+            OwnedBody.buffer(chunk).retain(); // the writer's, released once hashed and staged
           }
           if (batch.isEmpty()) {
             batchAt = received;
@@ -204,6 +250,7 @@ public final class BlobFill {
           if (!batch.isEmpty() && state != State.FAILED) {
             writeBatch(body, writer);
           }
+          dropBatch();
           upstreamEnded = true;
           finishIfComplete(writer);
         });
@@ -221,7 +268,7 @@ public final class BlobFill {
     batchBytes = 0;
     inFlight += n;
     if (inFlight > HIGH_WATER) {
-      body.pause();
+      pause(body);
     }
     writer
         .write(chunks, batchAt)
@@ -239,16 +286,42 @@ public final class BlobFill {
               written = onDisk;
               forget(onDisk);
               if (inFlight < LOW_WATER && !upstreamEnded) {
-                body.resume();
+                resume(body);
               }
               finishIfComplete(writer);
             });
   }
 
-  /** Bytes as the upstream delivered them, at their offset in the blob. */
-  private record Chunk(long at, Buffer bytes) {
+  /** Holds the upstream back: at the socket when the body is owned, else by pausing it. */
+  private void pause(ReadStream<Buffer> body) {
+    if (owned != null) {
+      owned.pause();
+    } else {
+      body.pause();
+    }
+  }
+
+  private void resume(ReadStream<Buffer> body) {
+    if (owned != null) {
+      owned.resume();
+    } else {
+      body.resume();
+    }
+  }
+
+  /**
+   * Bytes as the upstream delivered them, at their offset in the blob; {@code owned} when they are
+   * in a buffer of {@link OwnedBody}'s pool, of which the window holds one count.
+   */
+  private record Chunk(long at, Buffer bytes, boolean owned) {
     long end() {
       return at + bytes.length();
+    }
+
+    void release() {
+      if (owned) {
+        OwnedBody.release(bytes);
+      }
     }
   }
 
@@ -261,6 +334,19 @@ public final class BlobFill {
       }
       window.poll();
       windowStart = first.end();
+      first.release();
+    }
+  }
+
+  /**
+   * Bytes from memory for a reader: {@code held}, when not null, is a count on the buffer they are
+   * in, which the reader releases once it has written them.
+   */
+  record InMemory(Buffer bytes, ByteBuf held) {
+    void release() {
+      if (held != null) {
+        held.release();
+      }
     }
   }
 
@@ -268,8 +354,8 @@ public final class BlobFill {
    * Up to {@code max} bytes at {@code position} (below {@link #received}) from memory, without a
    * copy; null when they are no longer there and must be read from the file, where they are.
    */
-  synchronized Buffer inMemory(long position, int max) {
-    if (position < windowStart) {
+  synchronized InMemory inMemory(long position, int max) {
+    if (position < windowStart || disposed) {
       return null;
     }
     // Readers are mostly near the head: look from the newest chunk back.
@@ -278,10 +364,50 @@ public final class BlobFill {
       if (position >= c.at()) {
         int from = (int) (position - c.at());
         int to = (int) Math.min(c.bytes().length(), from + (long) max);
-        return c.bytes().slice(from, to);
+        if (!c.owned()) {
+          return new InMemory(c.bytes().slice(from, to), null);
+        }
+        ByteBuf buf = OwnedBody.buffer(c.bytes());
+        // counted while the window still holds it: it cannot go back to the pool in between
+        buf.retain();
+        return new InMemory(BufferInternal.buffer(buf.slice(from, to - from)), buf);
       }
     }
     return null;
+  }
+
+  /** A reader starts to follow the fill. */
+  synchronized void join() {
+    readers++;
+  }
+
+  /** A reader that {@link #join}ed is done. */
+  void leave() {
+    synchronized (this) {
+      readers--;
+    }
+    disposeIfDone();
+  }
+
+  /** The fill is over, stored or failed: once no reader follows it, its window goes. */
+  private void over() {
+    synchronized (this) {
+      over = true;
+    }
+    disposeIfDone();
+  }
+
+  private void disposeIfDone() {
+    List<Chunk> left;
+    synchronized (this) {
+      if (!over || readers > 0 || disposed) {
+        return;
+      }
+      disposed = true;
+      left = new ArrayList<>(window);
+      window.clear();
+    }
+    left.forEach(Chunk::release);
   }
 
   private void finishIfComplete(FillWriter writer) {
@@ -312,7 +438,8 @@ public final class BlobFill {
               LOG.warn("cache: could not store {}: {}", digest, err.toString());
               stored.tryFail(err);
               store.abandon(this);
-            });
+            })
+        .onComplete(x -> over());
   }
 
   private void failAndClose(FillWriter writer, Throwable err) {
@@ -320,7 +447,15 @@ public final class BlobFill {
       return;
     }
     fail(err);
+    dropBatch();
     writer.close().onComplete(x -> store.abandon(this));
+  }
+
+  /** Lets go of a batch that will never be written (on the fill's event loop). */
+  private void dropBatch() {
+    batch.forEach(OwnedBody::release);
+    batch.clear();
+    batchBytes = 0;
   }
 
   /** Fails the fill (and its readers); the temp file is removed by the store. */
@@ -332,6 +467,7 @@ public final class BlobFill {
     LOG.warn("cache: fill of {} failed, nothing cached: {}", digest, err.getMessage());
     stored.tryFail(err);
     notifyWaiters();
+    over();
     // A temp file created while the upstream was asked, for a fill refused since, is deleted
     // once it exists (deleted before, it would be created after and left behind).
     creating().onSuccess(writer -> writer.close().onComplete(x -> store.abandon(this)));

@@ -77,6 +77,8 @@ public final class GrowingFileReader {
   public static Future<Outcome> follow(
       Vertx vertx, Context context, BlobFill fill, HttpServerResponse res) {
     GrowingFileReader r = new GrowingFileReader(context, fill, res);
+    // Counted at once: the fill keeps its window for the readers that may still take from it.
+    fill.join();
     r.onContext(
         () -> {
           res.closeHandler(v -> r.finish(Outcome.CLIENT_GONE));
@@ -124,9 +126,9 @@ public final class GrowingFileReader {
       long available = sendable(state, received) - position;
       if (available > 0) {
         int n = (int) Math.min(available, CHUNK);
-        Buffer inMemory = fill.inMemory(position, n);
+        BlobFill.InMemory inMemory = fill.inMemory(position, n);
         if (inMemory != null) {
-          send(inMemory);
+          send(inMemory.bytes()).onComplete(ar -> inMemory.release());
           continue;
         }
         readFile(n);
@@ -194,13 +196,21 @@ public final class GrowingFileReader {
     resume(Waiting.READ);
   }
 
-  /** Writes {@code bytes}, counted as unsent until the connection has handed them on. */
-  private void send(Buffer bytes) {
+  /**
+   * Writes {@code bytes}, counted as unsent until the connection has handed them on; the future
+   * completes when it has (or failed to), and the bytes may be let go of.
+   */
+  private Future<Void> send(Buffer bytes) {
     int n = bytes.length();
     position += n;
     unsent += n;
-    lastWrite = res.write(bytes);
+    try {
+      lastWrite = res.write(bytes);
+    } catch (RuntimeException closed) {
+      lastWrite = Future.failedFuture(closed);
+    }
     lastWrite.onComplete(ar -> onContext(() -> sent(n)));
+    return lastWrite;
   }
 
   private void sent(int n) {
@@ -253,6 +263,7 @@ public final class GrowingFileReader {
     if (!done.tryComplete(outcome)) {
       return false;
     }
+    fill.leave();
     if (file != null && file.succeeded()) {
       file.result().close();
     }
