@@ -3,7 +3,6 @@ package io.portcullis.gateway.cache;
 import com.sun.nio.file.ExtendedOpenOption;
 import io.netty.buffer.ByteBuf;
 import io.portcullis.core.oci.Digest;
-import io.portcullis.gateway.upstream.OwnedBody;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -38,8 +37,8 @@ import org.slf4j.LoggerFactory;
  * loop and a worker per batch, which under load waits for both to be scheduled, paced the whole
  * fill (and the upstream with it) at a fraction of what the disk takes. The bytes are the
  * upstream's own buffers, never copied here (the readers share them too: nothing writes to them
- * once received); a chunk of {@link OwnedBody}'s pool is released once hashed and written or
- * staged, each batch holding one count on each of its chunks.
+ * once received); the fill releases a batch's chunks of {@link OwnedBody}'s pool when the batch
+ * completes, on its event loop.
  */
 final class FillWriter {
   private static final Logger LOG = LoggerFactory.getLogger(FillWriter.class);
@@ -182,8 +181,6 @@ final class FillWriter {
             failed = err = e;
           }
         }
-        // hashed and copied to the file or the staging buffer: owned chunks go back to the pool
-        b.chunks().forEach(OwnedBody::release);
         Batch batch = b;
         Throwable outcome = err;
         long onDisk = flushed;
