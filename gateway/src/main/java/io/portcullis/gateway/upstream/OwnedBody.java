@@ -11,8 +11,8 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.impl.Http1xClientConnection;
 import io.vertx.core.internal.buffer.BufferInternal;
-import io.vertx.core.net.impl.ConnectionBase;
 
 /**
  * An upstream response body whose chunks arrive in the pooled direct buffers the connection read
@@ -62,7 +62,9 @@ public final class OwnedBody {
    * Vert.x's heap copies, as for any body.
    */
   public static OwnedBody arm(HttpClientResponse resp) {
-    if (!(resp.request().connection() instanceof ConnectionBase connection)) {
+    // HTTP/1.x only: an HTTP/2 connection carries other streams' data, whose readers would get
+    // buffers of the pool without knowing to release them.
+    if (!(resp.request().connection() instanceof Http1xClientConnection connection)) {
       return null;
     }
     Channel channel = connection.channel();
