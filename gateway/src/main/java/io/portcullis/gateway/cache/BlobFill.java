@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +44,18 @@ public final class BlobFill {
   // a fast connection, and any slow one until it falls this far behind. A fill holds this, what is
   // not yet on disk (HIGH_WATER) and one batch: 8.5 MiB, the upstream's own buffers (no copies).
   static final long WINDOW = 4L * 1024 * 1024;
+  // A reader that was keeping up and falls behind for a moment (a collection, a scheduling gap:
+  // 4 MiB is 5 ms of a fast upstream) keeps its bytes in memory up to this far behind the head,
+  // while every fill's bytes kept that way stay within ELASTIC_BUDGET. Beyond either it reads from
+  // the temp file, and a reader on the file never catches up with a fill as fast as the disk: one
+  // such gap then slowed the whole rest of a cold pull to a third (measured: 1 round in 4).
+  static final long MAX_WINDOW = 16L * 1024 * 1024;
+  static final long ELASTIC_BUDGET = 64L * 1024 * 1024;
+  // Past those bounds the fill holds the upstream back for such a reader, as a plain proxy's
+  // client paces its upstream, but for no more than this in all: a reader slower than the
+  // upstream for longer (a slow client) then reads from the file, and the fill goes on without it.
+  static final long HOLD_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(500);
+  private static final AtomicLong ELASTIC = new AtomicLong();
   // Bodies at least this large are read into owned buffers. A smaller one may already have been
   // read whole (into Vert.x's queue, while the temp file was being created) when the fill starts
   // to read it, its connection back in the pool and reading another response; a larger one
@@ -74,7 +87,18 @@ public final class BlobFill {
   private List<Runnable> waiters = new ArrayList<>();
   // Readers following the fill now (guarded by this); the window is let go of once the fill is
   // over and none is left.
-  private int readers;
+  private final List<Follower> readers = new ArrayList<>();
+  // Bytes of the window kept only for a reader behind it (counted in ELASTIC).
+  private long elastic;
+  // The reader the upstream is held back for, since when (guarded by this), and whether a look
+  // at the readers is already posted to the fill's loop.
+  private Follower holdingFor;
+  private long holdSince;
+  private volatile boolean holding;
+  private final java.util.concurrent.atomic.AtomicBoolean recheckPosted =
+      new java.util.concurrent.atomic.AtomicBoolean();
+  private ReadStream<Buffer> body;
+  private long holdTimer = -1;
   private boolean over;
   private boolean disposed;
   // Readers may live on other event loops: what they read is published through volatiles.
@@ -201,6 +225,7 @@ public final class BlobFill {
 
   private void pump(ReadStream<Buffer> body, FillWriter writer) {
     loop = Vertx.currentContext();
+    this.body = body;
     if (failedEarly != null) {
       failAndClose(writer, failedEarly);
       return;
@@ -291,7 +316,7 @@ public final class BlobFill {
               long onDisk = ar.result();
               written = onDisk;
               forget(onDisk);
-              if (inFlight < LOW_WATER && !upstreamEnded) {
+              if (inFlight < LOW_WATER && !upstreamEnded && !holding) {
                 resume(body);
               }
               finishIfComplete(writer);
@@ -331,17 +356,119 @@ public final class BlobFill {
     }
   }
 
-  /** Lets go of chunks on disk below {@code onDisk} that lie beyond the window. */
-  private synchronized void forget(long onDisk) {
-    while (!window.isEmpty()) {
-      Chunk first = window.peek();
-      if (first.end() > onDisk || received - first.end() < WINDOW) {
-        return;
+  /**
+   * Lets go of chunks on disk below {@code onDisk} that lie beyond the window, unless a reader
+   * still taking its bytes from memory needs them: within {@link #MAX_WINDOW} and {@link
+   * #ELASTIC_BUDGET} they are kept; beyond, the upstream is held back for that reader for what is
+   * left of its {@link #HOLD_NANOS}, after which it reads from the file. On the fill's loop.
+   */
+  private void forget(long onDisk) {
+    boolean hold = false;
+    synchronized (this) {
+      Follower last = null;
+      for (Follower f : readers) {
+        long at = f.position;
+        if (at >= windowStart && (last == null || at < last.position)) {
+          last = f;
+        }
       }
-      window.poll();
-      windowStart = first.end();
-      first.release();
+      long behind = last == null ? Long.MAX_VALUE : last.position;
+      long kept = 0;
+      for (Chunk c : window) {
+        if (c.end() > onDisk || received - c.end() < WINDOW) {
+          break;
+        }
+        kept += c.bytes().length();
+      }
+      // kept: what the plain window would let go of now. Let go of what no reader needs, then
+      // keep what one does within the bounds, or hold for it while it may be held for.
+      while (!window.isEmpty() && kept > 0) {
+        Chunk first = window.peek();
+        if (behind < first.end()) {
+          if (received - first.at() <= MAX_WINDOW
+              && ELASTIC.get() - elastic + kept <= ELASTIC_BUDGET) {
+            break;
+          }
+          if (mayHoldFor(last)) {
+            hold = true;
+            break;
+          }
+        }
+        window.poll();
+        windowStart = first.end();
+        first.release();
+        kept -= first.bytes().length();
+      }
+      ELASTIC.addAndGet(kept - elastic);
+      elastic = kept;
+      if (!hold) {
+        endHold();
+      }
     }
+    if (hold) {
+      pause(body);
+    } else if (inFlight < LOW_WATER && !upstreamEnded) {
+      resume(body);
+    }
+  }
+
+  /** True when the upstream may be held back for {@code f} now (guarded by this). */
+  private boolean mayHoldFor(Follower f) {
+    long now = System.nanoTime();
+    if (holdingFor != f) {
+      endHold();
+      if (f.held >= HOLD_NANOS) {
+        return false;
+      }
+      holdingFor = f;
+      holdSince = now;
+      holding = true;
+      long left = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(HOLD_NANOS - f.held);
+      holdTimer = vertx.setTimer(Math.max(1, left), t -> recheck());
+      return true;
+    }
+    if (f.held + (now - holdSince) >= HOLD_NANOS) {
+      endHold();
+      f.held = HOLD_NANOS;
+      return false;
+    }
+    return true;
+  }
+
+  /** Stops holding the upstream for a reader, counting the time against it (guarded by this). */
+  private void endHold() {
+    if (holdingFor != null) {
+      holdingFor.held += System.nanoTime() - holdSince;
+      holdingFor = null;
+      holding = false;
+      vertx.cancelTimer(holdTimer);
+    }
+  }
+
+  /** A reader moved while the upstream is held back for one: look again, on the fill's loop. */
+  void readerMoved() {
+    if (holding && recheckPosted.compareAndSet(false, true)) {
+      onLoop(loop, this::recheck);
+    }
+  }
+
+  private void recheck() {
+    recheckPosted.set(false);
+    if (state == State.STREAMING) {
+      forget(written);
+    }
+  }
+
+  /** Bytes the windows of all fills keep now for readers behind them. */
+  static long elasticBytes() {
+    return ELASTIC.get();
+  }
+
+  /** A reader of this fill: how far it has taken the blob, published for {@link #forget}. */
+  static final class Follower {
+    volatile long position;
+    // How long the upstream has been held back for this reader (guarded by the fill).
+    long held;
   }
 
   /**
@@ -396,15 +523,24 @@ public final class BlobFill {
     return null;
   }
 
-  /** A reader starts to follow the fill. */
-  synchronized void join() {
-    readers++;
+  /** A reader starts to follow the fill, from offset 0. */
+  synchronized Follower join() {
+    Follower f = new Follower();
+    readers.add(f);
+    return f;
   }
 
-  /** A reader that {@link #join}ed is done. */
-  void leave() {
+  /** A reader that {@link #join}ed is done, having sent these many bytes from memory and file. */
+  void leave(Follower f, long fromMemory, long fromFile) {
+    store.metrics().fillBytesFollowed("memory", fromMemory);
+    store.metrics().fillBytesFollowed("file", fromFile);
+    boolean heldFor;
     synchronized (this) {
-      readers--;
+      readers.remove(f);
+      heldFor = holdingFor == f;
+    }
+    if (heldFor && recheckPosted.compareAndSet(false, true)) {
+      onLoop(loop, this::recheck);
     }
     disposeIfDone();
   }
@@ -420,12 +556,14 @@ public final class BlobFill {
   private void disposeIfDone() {
     List<Chunk> left;
     synchronized (this) {
-      if (!over || readers > 0 || disposed) {
+      if (!over || !readers.isEmpty() || disposed) {
         return;
       }
       disposed = true;
       left = new ArrayList<>(window);
       window.clear();
+      ELASTIC.addAndGet(-elastic);
+      elastic = 0;
     }
     onLoop(loop, () -> left.forEach(Chunk::release));
   }

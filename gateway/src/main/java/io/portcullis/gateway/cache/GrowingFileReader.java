@@ -59,6 +59,10 @@ public final class GrowingFileReader {
   private final Context context;
   private Future<AsyncFile> file;
   private long position;
+  // Where this reader is, for the fill's window (set before the reader runs).
+  private BlobFill.Follower follower;
+  // Bytes sent from the temp file: the follower fell behind what the fill keeps in memory.
+  private long fromFile;
   private long unsent;
   private Future<Void> lastWrite = Future.succeededFuture();
   private Waiting waiting = Waiting.NOTHING;
@@ -78,7 +82,7 @@ public final class GrowingFileReader {
       Vertx vertx, Context context, BlobFill fill, HttpServerResponse res) {
     GrowingFileReader r = new GrowingFileReader(context, fill, res);
     // Counted at once: the fill keeps its window for the readers that may still take from it.
-    fill.join();
+    r.follower = fill.join();
     r.onContext(
         () -> {
           res.closeHandler(v -> r.finish(Outcome.CLIENT_GONE));
@@ -192,6 +196,7 @@ public final class GrowingFileReader {
       fail();
       return;
     }
+    fromFile += bytes.length();
     send(bytes);
     resume(Waiting.READ);
   }
@@ -203,6 +208,8 @@ public final class GrowingFileReader {
   private Future<Void> send(Buffer bytes) {
     int n = bytes.length();
     position += n;
+    follower.position = position;
+    fill.readerMoved();
     unsent += n;
     try {
       lastWrite = res.write(bytes);
@@ -263,7 +270,7 @@ public final class GrowingFileReader {
     if (!done.tryComplete(outcome)) {
       return false;
     }
-    fill.leave();
+    fill.leave(follower, position - fromFile, fromFile);
     if (file != null && file.succeeded()) {
       file.result().close();
     }
