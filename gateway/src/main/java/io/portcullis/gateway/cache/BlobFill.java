@@ -15,18 +15,21 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One blob being written into the cache from one upstream read. The upstream is paced by the disk
- * (at most {@link #HIGH_WATER} bytes of writes in flight), never by a client, so the fill finishes
- * even when every client has gone. Readers ({@link GrowingFileReader}) follow it as the bytes
- * arrive: the bytes received are readable at once, from memory (a window of the last {@link
- * #WINDOW} bytes received, and everything not yet on disk: the file is written behind), and from
- * the temp file below that. Only when the length and digest check out is the file moved to its
- * content address; otherwise it is deleted and every reader fails.
+ * (at most {@link #HIGH_WATER} bytes of writes in flight), and by a client only for a moment (at
+ * most {@link #HOLD_NANOS} per reader and {@link #FILL_HOLD_NANOS} per fill, see {@link #forget}),
+ * so the fill finishes even when every client has gone or stopped reading. Readers ({@link
+ * GrowingFileReader}) follow it as the bytes arrive: the bytes received are readable at once, from
+ * memory (a window of the last {@link #WINDOW} bytes received, and everything not yet on disk: the
+ * file is written behind), and from the temp file below that. Only when the length and digest check
+ * out is the file moved to its content address; otherwise it is deleted and every reader fails.
  *
  * <p>A large body is read into buffers this fill owns ({@link OwnedBody}): no copy on the heap, and
  * readers write slices of them to their clients, where Netty would otherwise copy a heap chunk back
@@ -54,7 +57,10 @@ public final class BlobFill {
   // Past those bounds the fill holds the upstream back for such a reader, as a plain proxy's
   // client paces its upstream, but for no more than this in all: a reader slower than the
   // upstream for longer (a slow client) then reads from the file, and the fill goes on without it.
-  static final long HOLD_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(500);
+  static final long HOLD_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+  // And for all its readers together: a thousand clients that stop reading must not hold a fill
+  // that others wait for a thousand times as long.
+  static final long FILL_HOLD_NANOS = 2 * HOLD_NANOS;
   private static final AtomicLong ELASTIC = new AtomicLong();
   // Bodies at least this large are read into owned buffers. A smaller one may already have been
   // read whole (into Vert.x's queue, while the temp file was being created) when the fill starts
@@ -95,10 +101,10 @@ public final class BlobFill {
   private Follower holdingFor;
   private long holdSince;
   private volatile boolean holding;
-  private final java.util.concurrent.atomic.AtomicBoolean recheckPosted =
-      new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean recheckPosted = new AtomicBoolean();
   private ReadStream<Buffer> body;
   private long holdTimer = -1;
+  private long heldTotal;
   private boolean over;
   private boolean disposed;
   // Readers may live on other event loops: what they read is published through volatiles.
@@ -417,28 +423,41 @@ public final class BlobFill {
     long now = System.nanoTime();
     if (holdingFor != f) {
       endHold();
-      if (f.held >= HOLD_NANOS) {
+      long left = Math.min(HOLD_NANOS - f.held, FILL_HOLD_NANOS - heldTotal);
+      if (left <= 0) {
         return false;
       }
       holdingFor = f;
       holdSince = now;
       holding = true;
-      long left = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(HOLD_NANOS - f.held);
-      holdTimer = vertx.setTimer(Math.max(1, left), t -> recheck());
+      lookAgainIn(left);
       return true;
     }
-    if (f.held + (now - holdSince) >= HOLD_NANOS) {
+    long elapsed = now - holdSince;
+    long left = Math.min(HOLD_NANOS - f.held, FILL_HOLD_NANOS - heldTotal) - elapsed;
+    if (left <= 0) {
       endHold();
       f.held = HOLD_NANOS;
       return false;
     }
+    // a timer may fire a little early (a millisecond's rounding): it must be set again, or the
+    // upstream would stay held until the reader moved
+    vertx.cancelTimer(holdTimer);
+    lookAgainIn(left);
     return true;
+  }
+
+  private void lookAgainIn(long nanos) {
+    long ms = TimeUnit.NANOSECONDS.toMillis(nanos + TimeUnit.MILLISECONDS.toNanos(1) - 1);
+    holdTimer = vertx.setTimer(Math.max(1, ms), t -> recheck());
   }
 
   /** Stops holding the upstream for a reader, counting the time against it (guarded by this). */
   private void endHold() {
     if (holdingFor != null) {
-      holdingFor.held += System.nanoTime() - holdSince;
+      long elapsed = System.nanoTime() - holdSince;
+      holdingFor.held += elapsed;
+      heldTotal += elapsed;
       holdingFor = null;
       holding = false;
       vertx.cancelTimer(holdTimer);
@@ -457,6 +476,11 @@ public final class BlobFill {
     if (state == State.STREAMING) {
       forget(written);
     }
+  }
+
+  /** How long the upstream was held back for readers, in all. */
+  synchronized long heldNanos() {
+    return heldTotal + (holdingFor == null ? 0 : System.nanoTime() - holdSince);
   }
 
   /** Bytes the windows of all fills keep now for readers behind them. */

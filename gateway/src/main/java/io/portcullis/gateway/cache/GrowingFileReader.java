@@ -16,7 +16,8 @@ import io.vertx.core.http.HttpServerResponse;
  * has caught up, and ends the response only when the fill is verified. Only the blob's final bytes
  * wait for the verification: with a known length its last byte, without one the end of the chunked
  * body; so on a failed fill the connection is reset and the client never sees a clean end. What the
- * client has not yet taken paces this reader; the fill never waits for a reader.
+ * client has not yet taken paces this reader; the fill waits for a reader only for a moment ({@link
+ * BlobFill#HOLD_NANOS}), then the reader takes what it is missing from the temp file.
  */
 public final class GrowingFileReader {
   // One read of the file is one worker-thread round trip: read what is there up to 1 MiB.

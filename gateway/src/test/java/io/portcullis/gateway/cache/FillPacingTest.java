@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.micrometer.core.instrument.Counter;
 import io.portcullis.core.oci.Digest;
 import io.portcullis.gateway.metrics.GatewayMetrics;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.streams.ReadStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -18,9 +21,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,6 +51,7 @@ class FillPacingTest {
   private BlobFill fill;
   private HttpServer server;
   private long elasticBefore;
+  private final AtomicBoolean upstreamAsked = new AtomicBoolean();
 
   @BeforeEach
   void fill() throws Exception {
@@ -61,10 +69,12 @@ class FillPacingTest {
             .createHttpServer(new HttpServerOptions().setSendBufferSize(64 * 1024))
             .requestHandler(
                 req -> {
-                  vertx
-                      .fileSystem()
-                      .open(source.toString(), new OpenOptions().setRead(true))
-                      .onSuccess(in -> fill.start(in, SIZE));
+                  if (upstreamAsked.compareAndSet(false, true)) {
+                    vertx
+                        .fileSystem()
+                        .open(source.toString(), new OpenOptions().setRead(true))
+                        .onSuccess(in -> fill.start(in, SIZE));
+                  }
                   fill.started()
                       .onSuccess(
                           s -> {
@@ -119,6 +129,111 @@ class FillPacingTest {
     assertTrue(followed("file") > 0, "the stalled follower read from the temp file");
     assertEquals(SIZE, followed("file") + followed("memory"));
     assertEquals(elasticBefore, BlobFill.elasticBytes(), "the fill's elastic bytes given back");
+  }
+
+  /**
+   * Followers that stall one after another, each far enough ahead of the last to be held for in
+   * turn (as clients that read different amounts and stop could): together they hold the fill back
+   * for no more than {@link BlobFill#FILL_HOLD_NANOS}. Fails on a fill that holds for each.
+   */
+  @Test
+  void followersStalledInTurnHoldTheFillBackForAtMostItsAllowance() throws Exception {
+    int size = 80 * 1024 * 1024;
+    byte[] blob = new byte[size];
+    new Random(13).nextBytes(blob);
+    BlobFill own = store.begin(Digest.sha256(blob)).orElseThrow();
+    List<BlobFill.Follower> stalled = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      stalled.add(own.join());
+    }
+    PushedBody body = new PushedBody(blob);
+    vertx.runOnContext(v -> own.start(body, size));
+    // follower k takes the blob up to k * 20 MiB as soon as it is there, then stops for good
+    for (int k = 1; k < stalled.size(); k++) {
+      long at = k * 20L * 1024 * 1024;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (own.received() < at && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      stalled.get(k).position = at;
+    }
+    own.stored().await(30, TimeUnit.SECONDS);
+    long slack = TimeUnit.MILLISECONDS.toNanos(100);
+    assertTrue(
+        own.heldNanos() > BlobFill.HOLD_NANOS,
+        "held for more than one follower: " + TimeUnit.NANOSECONDS.toMillis(own.heldNanos()));
+    assertTrue(
+        own.heldNanos() <= BlobFill.FILL_HOLD_NANOS + slack,
+        "held for " + TimeUnit.NANOSECONDS.toMillis(own.heldNanos()) + " ms");
+    stalled.forEach(f -> own.leave(f, 0, 0));
+  }
+
+  /** An upstream body the test pushes in 64 KiB chunks on its context, honouring pause. */
+  private final class PushedBody implements ReadStream<Buffer> {
+    private final byte[] bytes;
+    private int at;
+    private boolean paused = true;
+    private Handler<Buffer> handler;
+    private Handler<Void> end;
+
+    PushedBody(byte[] bytes) {
+      this.bytes = bytes;
+    }
+
+    private void push() {
+      while (!paused && at < bytes.length) {
+        int n = Math.min(64 * 1024, bytes.length - at);
+        Buffer chunk = Buffer.buffer(Arrays.copyOfRange(bytes, at, at + n));
+        at += n;
+        handler.handle(chunk);
+      }
+      if (at == bytes.length && !paused && end != null) {
+        Handler<Void> e = end;
+        end = null;
+        e.handle(null);
+      } else if (paused && at < bytes.length) {
+        // resumed from the fill's loop: a look again in a moment
+        vertx.setTimer(1, t -> push());
+      }
+    }
+
+    @Override
+    public ReadStream<Buffer> exceptionHandler(Handler<Throwable> h) {
+      return this;
+    }
+
+    @Override
+    public ReadStream<Buffer> handler(Handler<Buffer> h) {
+      handler = h;
+      return this;
+    }
+
+    @Override
+    public ReadStream<Buffer> pause() {
+      paused = true;
+      return this;
+    }
+
+    @Override
+    public ReadStream<Buffer> resume() {
+      return fetch(Long.MAX_VALUE);
+    }
+
+    @Override
+    public ReadStream<Buffer> fetch(long amount) {
+      boolean wasPaused = paused;
+      paused = false;
+      if (wasPaused) {
+        vertx.runOnContext(v -> push());
+      }
+      return this;
+    }
+
+    @Override
+    public ReadStream<Buffer> endHandler(Handler<Void> h) {
+      end = h;
+      return this;
+    }
   }
 
   private Socket connect() throws Exception {
