@@ -21,8 +21,8 @@ record Enforcement(Optional<PolicyHolder> holder, Optional<AuditLog> audit, Enfo
   private static final Logger LOG = LoggerFactory.getLogger(Enforcement.class);
 
   /**
-   * Starts enforcement; with {@code state} (several replicas), pins and approvals are those of the
-   * shared state rather than this replica's files.
+   * Starts enforcement; with {@code state} (several replicas), pins, approvals and DCT first-use
+   * roots are those of the shared state rather than this replica's files.
    */
   static Enforcement start(
       Vertx vertx, GatewayConfig config, GatewayMetrics metrics, Optional<PostgresState> state)
@@ -49,12 +49,18 @@ record Enforcement(Optional<PolicyHolder> holder, Optional<AuditLog> audit, Enfo
         holder.current().policy().revision());
     Path dataDir = config.dataDir();
     if (state.isPresent()) {
-      LOG.info("tag pins and approvals are shared through the shared state");
+      LOG.info("tag pins, approvals and DCT first-use roots are shared through the shared state");
       return new Enforcement(
           Optional.of(holder),
           audit,
           new Enforcer(
-              vertx, holder, new PostgresFleetState(state.get()), audit, metrics, dataDir));
+              vertx,
+              holder,
+              new PostgresFleetState(state.get()),
+              new PostgresDctRoots(state.get().dctRoots()),
+              audit,
+              metrics,
+              dataDir));
     }
     PinStore pins = new PinStore(vertx, config.dataDir().resolve("pins.json"));
     return new Enforcement(

@@ -141,6 +141,14 @@ public final class NotaryClient {
     return command.run(arguments(List.of("key", "rotate", gun, role)), TIMEOUT, yes);
   }
 
+  /**
+   * {@code notary delete GUN --remote}: deletes the GUN's trust data on the server too, so that
+   * anyone may {@link #init} it again with keys of their own (as a compromised server would serve).
+   */
+  public CommandResult deleteRemote(String gun) {
+    return notary("delete", gun, "--remote");
+  }
+
   /** {@code notary list GUN}: the targets as the client verifies them. */
   public CommandResult list(String gun) {
     return notary("list", gun);

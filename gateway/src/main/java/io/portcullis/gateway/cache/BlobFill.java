@@ -22,14 +22,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One blob being written into the cache from one upstream read. The upstream is paced by the disk
- * (at most {@link #HIGH_WATER} bytes of writes in flight), and by a client only for a moment (at
- * most {@link #HOLD_NANOS} per reader and {@link #FILL_HOLD_NANOS} per fill, see {@link #forget}),
- * so the fill finishes even when every client has gone or stopped reading. Readers ({@link
- * GrowingFileReader}) follow it as the bytes arrive: the bytes received are readable at once, from
- * memory (a window of the last {@link #WINDOW} bytes received, and everything not yet on disk: the
- * file is written behind), and from the temp file below that. Only when the length and digest check
- * out is the file moved to its content address; otherwise it is deleted and every reader fails.
+ * One blob being written into the cache from one upstream read, of the {@link #upstream()} it comes
+ * from: a verified fill is that upstream's proof that it holds the blob ({@link BlobProvers}), and
+ * only requests through that upstream follow it. The upstream is paced by the disk (at most {@link
+ * #HIGH_WATER} bytes of writes in flight), and by a client only for a moment (at most {@link
+ * #HOLD_NANOS} per reader and {@link #FILL_HOLD_NANOS} per fill, see {@link #forget}), so the fill
+ * finishes even when every client has gone or stopped reading. Readers ({@link GrowingFileReader})
+ * follow it as the bytes arrive: the bytes received are readable at once, from memory (a window of
+ * the last {@link #WINDOW} bytes received, and everything not yet on disk: the file is written
+ * behind), and from the temp file below that. Only when the length and digest check out is the file
+ * moved to its content address; otherwise it is deleted and every reader fails.
  *
  * <p>A large body is read into buffers this fill owns ({@link OwnedBody}): no copy on the heap, and
  * readers write slices of them to their clients, where Netty would otherwise copy a heap chunk back
@@ -83,6 +85,7 @@ public final class BlobFill {
   private final Vertx vertx;
   private final BlobStore store;
   private final Digest digest;
+  private final String upstream;
   private final Path temp;
   private final Promise<Void> stored = Promise.promise();
   private Future<FillWriter> creation;
@@ -126,15 +129,21 @@ public final class BlobFill {
   // body yet, and a stream reports a failure once, to the handler it has then.
   private volatile Throwable failedEarly;
 
-  BlobFill(Vertx vertx, BlobStore store, Digest digest, Path temp) {
+  BlobFill(Vertx vertx, BlobStore store, Digest digest, String upstream, Path temp) {
     this.vertx = vertx;
     this.store = store;
     this.digest = digest;
+    this.upstream = upstream;
     this.temp = temp;
   }
 
   public Digest digest() {
     return digest;
+  }
+
+  /** The name of the upstream the bytes come from. */
+  public String upstream() {
+    return upstream;
   }
 
   public State state() {

@@ -20,6 +20,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -36,6 +37,11 @@ import org.slf4j.LoggerFactory;
  * files are re-hashed; larger ones are re-hashed in the background, or before their first use if
  * that comes first ({@link #ready}). Least recently used blobs that nobody is reading are evicted
  * once the total passes {@code maxSize}.
+ *
+ * <p>The files are shared by every upstream, trust in them is not: a blob is served through an
+ * upstream only once that upstream has served its bytes itself ({@link CachedBlob#provenBy}, kept
+ * on disk by {@link BlobProvers}), and through a repository of it only once the upstream has
+ * confirmed the blob there ({@link #linked}).
  */
 public final class BlobStore {
   private static final Logger LOG = LoggerFactory.getLogger(BlobStore.class);
@@ -48,11 +54,15 @@ public final class BlobStore {
   private final Path tmp;
   private final long maxSize;
   private final GatewayMetrics metrics;
+  private final BlobProvers provers;
   private final Map<String, CachedBlob> index = new ConcurrentHashMap<>();
+  // By upstream and digest: a fill is followed only through the upstream it reads from.
   private final Map<String, BlobFill> fills = new ConcurrentHashMap<>();
   private final AtomicLong total = new AtomicLong();
   private final AtomicBoolean evicting = new AtomicBoolean();
   // Which repositories an upstream has confirmed a blob in: the file is shared, access is not.
+  // Within an upstream its own word is trusted (its access control); a blob it has not proven it
+  // holds is fetched from it whatever the links say.
   // Bounded by weight like the manifest cache's other memory: every manifest read back from disk
   // links all it lists, and a million links (the old bound by count) is some 200 MiB of heap
   // (ExhaustionIT). A link evicted costs one HEAD to the upstream when its blob is next served.
@@ -69,6 +79,7 @@ public final class BlobStore {
     this.metrics = metrics;
     this.blobs = root.resolve("blobs").resolve("sha256");
     this.tmp = root.resolve("tmp");
+    this.provers = new BlobProvers(root);
     this.maxSize = maxSize;
   }
 
@@ -123,8 +134,9 @@ public final class BlobStore {
 
   /**
    * True when the upstream has confirmed {@code digest} in {@code repository} (an
-   * upstream-qualified name) since the gateway started: only then is the shared copy served for
-   * that repository.
+   * upstream-qualified name) since the gateway started: only then, and only when that upstream has
+   * proven it holds the blob ({@link CachedBlob#provenBy}), is the shared copy served for that
+   * repository.
    */
   public boolean linked(String repository, Digest digest) {
     return links.getIfPresent(repository + "@" + digest) != null;
@@ -143,28 +155,25 @@ public final class BlobStore {
     links.invalidate(repository + "@" + digest);
   }
 
-  /** True when the blob is on disk or being written. */
-  public boolean contains(Digest digest) {
-    return lookup(digest).isPresent() || fills.containsKey(digest.toString());
-  }
-
-  /** The fill in flight for {@code digest}, if any. */
-  public Optional<BlobFill> inFlight(Digest digest) {
-    return Optional.ofNullable(fills.get(digest.toString()));
+  /** The fill of {@code digest} from {@code upstream} in flight, if any. */
+  public Optional<BlobFill> inFlight(Digest digest, String upstream) {
+    return Optional.ofNullable(fills.get(fillKey(digest, upstream)));
   }
 
   /**
-   * Registers a new fill for {@code digest}, or returns empty when one is already in flight (the
-   * caller then follows {@link #inFlight}). The caller starts it with the upstream's body, or
-   * {@link #refuse}s it.
+   * Registers a new fill of {@code digest} from {@code upstream} (its name), or returns empty when
+   * one is already in flight (the caller then follows {@link #inFlight}). The caller starts it with
+   * the upstream's body, or {@link #refuse}s it. A blob already stored is filled again from an
+   * upstream that has not proven it holds it: the verified fill is that proof.
    */
-  public Optional<BlobFill> begin(Digest digest) {
+  public Optional<BlobFill> begin(Digest digest, String upstream) {
     if (!"sha256".equals(digest.algorithm())) {
       return Optional.empty();
     }
     BlobFill fill =
-        new BlobFill(vertx, this, digest, tmp.resolve(digest.hex() + "." + UUID.randomUUID()));
-    if (fills.putIfAbsent(digest.toString(), fill) != null) {
+        new BlobFill(
+            vertx, this, digest, upstream, tmp.resolve(digest.hex() + "." + UUID.randomUUID()));
+    if (fills.putIfAbsent(fillKey(digest, upstream), fill) != null) {
       return Optional.empty();
     }
     fill.prepare();
@@ -237,9 +246,13 @@ public final class BlobStore {
             });
   }
 
-  /** Moves a verified temp file to its address and indexes it. */
+  /**
+   * Moves a verified temp file to its address, records its upstream as a prover and indexes it; the
+   * provers of a copy it replaces stay (the content is the same, by its address).
+   */
   Future<Void> commit(BlobFill fill, long size) {
-    Path target = blobs.resolve(fill.digest().hex());
+    String hex = fill.digest().hex();
+    Path target = blobs.resolve(hex);
     return vertx
         .fileSystem()
         .move(
@@ -247,18 +260,43 @@ public final class BlobStore {
             target.toString(),
             new CopyOptions().setAtomicMove(true).setReplaceExisting(true))
         .compose(v -> vertx.fileSystem().props(target.toString()))
+        .compose(
+            props ->
+                vertx
+                    .<Void>executeBlocking(
+                        () -> {
+                          provers.record(hex, fill.upstream());
+                          return null;
+                        },
+                        false)
+                    // Proven all the same in this run; after a restart the upstream proves it
+                    // again with one fetch: the loss fails closed.
+                    .onFailure(
+                        err ->
+                            LOG.warn(
+                                "cache: could not record upstream '{}' as holding {}: {}",
+                                fill.upstream(),
+                                fill.digest(),
+                                err.toString()))
+                    .transform(ar -> Future.succeededFuture(props)))
         .map(
             props -> {
               metrics.cacheBytesStored("blob", size);
-              add(
+              CachedBlob blob =
                   new CachedBlob(
-                      fill.digest().hex(),
-                      target,
-                      size,
-                      props.lastModifiedTime(),
-                      Future.succeededFuture(true)));
-              fills.remove(fill.digest().toString(), fill);
-              LOG.debug("cache: stored {} ({} bytes)", fill.digest(), size);
+                      hex, target, size, props.lastModifiedTime(), Future.succeededFuture(true));
+              CachedBlob old = index.get(hex);
+              if (old != null) {
+                blob.proven(old.provers());
+              }
+              blob.proven(Set.of(fill.upstream()));
+              add(blob);
+              fills.remove(fillKey(fill.digest(), fill.upstream()), fill);
+              LOG.debug(
+                  "cache: stored {} ({} bytes) from upstream '{}'",
+                  fill.digest(),
+                  size,
+                  fill.upstream());
               return null;
             })
         .compose(v -> evict());
@@ -266,7 +304,7 @@ public final class BlobStore {
 
   /** Forgets a failed fill and deletes its temp file. */
   void abandon(BlobFill fill) {
-    fills.remove(fill.digest().toString(), fill);
+    fills.remove(fillKey(fill.digest(), fill.upstream()), fill);
     vertx.fileSystem().delete(fill.temp().toString()).onFailure(err -> {});
   }
 
@@ -279,7 +317,23 @@ public final class BlobStore {
       total.addAndGet(-blob.size());
       LOG.warn("cache: dropped sha256:{}: {}", blob.hex(), why);
       vertx.fileSystem().delete(blob.file().toString()).onFailure(err -> {});
+      forgetProvers(blob.hex());
     }
+  }
+
+  private void forgetProvers(String hex) {
+    vertx
+        .executeBlocking(
+            () -> {
+              provers.forget(hex);
+              return null;
+            },
+            false)
+        .onFailure(err -> LOG.warn("cache: prover record of sha256:{}: {}", hex, err.toString()));
+  }
+
+  private static String fillKey(Digest digest, String upstream) {
+    return upstream + "@" + digest;
   }
 
   private void add(CachedBlob blob) {
@@ -320,6 +374,11 @@ public final class BlobStore {
         total.addAndGet(-b.size());
         LOG.info("cache: evicted sha256:{} ({} bytes)", b.hex(), b.size());
         vertx.fileSystem().delete(b.file().toString()).onFailure(err -> {});
+        try {
+          provers.forget(b.hex()); // on a worker thread already
+        } catch (IOException e) {
+          LOG.warn("cache: prover record of sha256:{}: {}", b.hex(), e.toString());
+        }
       }
     }
   }
@@ -357,6 +416,7 @@ public final class BlobStore {
         }
       }
     }
+    provers.load(index::containsKey).forEach((hex, names) -> index.get(hex).proven(names));
     LOG.info("cache: {} blobs, {} bytes in {}", index.size(), total.get(), blobs);
     return unchecked;
   }

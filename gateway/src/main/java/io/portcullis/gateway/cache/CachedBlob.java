@@ -2,12 +2,15 @@ package io.portcullis.gateway.cache;
 
 import io.vertx.core.Future;
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * A blob on disk: its file, size, whether its content is known to match its digest, and what LRU
- * eviction needs (last access, readers in flight, which keep it from being evicted).
+ * A blob on disk: its file, size, whether its content is known to match its digest, which upstreams
+ * have proven they hold it ({@link BlobProvers}), and what LRU eviction needs (last access, readers
+ * in flight, which keep it from being evicted).
  */
 public final class CachedBlob {
   private final String hex;
@@ -15,6 +18,7 @@ public final class CachedBlob {
   private final long size;
   private final long modified;
   private final AtomicInteger readers = new AtomicInteger();
+  private final Set<String> provers = ConcurrentHashMap.newKeySet();
   private volatile long lastAccess;
   private Future<Boolean> check;
 
@@ -42,6 +46,28 @@ public final class CachedBlob {
       check = hash.get();
     }
     return check;
+  }
+
+  /**
+   * Whether {@code upstream} has served these bytes itself (verified): only then is this copy
+   * served through it; any other upstream is asked for the bytes, as on a miss.
+   */
+  public boolean provenBy(String upstream) {
+    return provers.contains(upstream);
+  }
+
+  /** The upstreams that have proven they hold the blob. */
+  Set<String> provers() {
+    return Set.copyOf(provers);
+  }
+
+  /** Adds provers (at most {@link BlobProvers#MAX_PER_BLOB}: more are never trusted). */
+  void proven(Set<String> upstreams) {
+    for (String u : upstreams) {
+      if (provers.size() < BlobProvers.MAX_PER_BLOB) {
+        provers.add(u);
+      }
+    }
   }
 
   String hex() {

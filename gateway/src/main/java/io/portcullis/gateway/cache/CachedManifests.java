@@ -14,7 +14,10 @@ import java.util.Optional;
  * Manifests by digest, per repository of an upstream: immutable, so kept as long as memory (by
  * weight) and the disk store (by its bound) allow, and read back from disk, verified, when memory
  * no longer has them. The blobs a manifest read back refers to count as confirmed in its repository
- * (the upstream served that manifest there).
+ * (the upstream served that manifest there); a manifest names digests, it proves no bytes, so a
+ * blob so linked is served from the cache only if that upstream has also served the blob itself
+ * ({@link CachedBlob#provenBy}): an upstream's manifest speaks for its own repositories, never for
+ * another upstream's blobs.
  */
 final class CachedManifests {
   /**

@@ -38,7 +38,8 @@ import java.util.concurrent.CompletableFuture;
  * the fetches blocking that thread only) and kept until it is {@link #REFRESH} old, then verified
  * again; when the server cannot be reached then, the last verified metadata answers until its TUF
  * expiry and never after, and past it the request fails closed with 503. Trust on first use is
- * recorded per trust store and GUN under the data directory ({@code dct/<store>/<gun>/root.json}).
+ * recorded per trust store and GUN under the data directory ({@code dct/<store>/<gun>/root.json}),
+ * or, for a fleet of replicas, in the shared state ({@link FleetFirstUse}).
  */
 final class DctTrust {
   /** How long verified metadata answers before the server is asked again: new signatures count. */
@@ -55,6 +56,9 @@ final class DctTrust {
   private final Vertx vertx;
   private final Path directory;
   private final Clock clock;
+
+  /** The fleet's first-use roots, when the replicas share a state. */
+  private final Optional<FleetFirstUse> fleet;
 
   /** One verification at a time per store and GUN; fresh for {@link #REFRESH}. */
   private final AsyncCache<Key, Verified> fresh;
@@ -80,9 +84,23 @@ final class DctTrust {
 
   /** With metadata answering for {@code refresh} before the server is asked again. */
   DctTrust(Vertx vertx, Path directory, Clock clock, Duration refresh) {
+    this(vertx, directory, clock, refresh, Optional.empty());
+  }
+
+  /**
+   * With the first-use roots of trust stores without {@code rootKeys} recorded in {@code
+   * fleetRoots} (the shared state of several replicas) instead of the data directory.
+   */
+  DctTrust(
+      Vertx vertx,
+      Path directory,
+      Clock clock,
+      Duration refresh,
+      Optional<FleetDctRoots> fleetRoots) {
     this.vertx = vertx;
     this.directory = directory;
     this.clock = clock;
+    this.fleet = fleetRoots.map(roots -> new FleetFirstUse(vertx, roots));
     this.fresh = Caffeine.newBuilder().maximumSize(1000).expireAfterWrite(refresh).buildAsync();
     this.lastGood =
         Caffeine.newBuilder()
@@ -299,16 +317,34 @@ final class DctTrust {
   }
 
   private Future<Verified> trustData(Key key) {
+    return trustData(key, true);
+  }
+
+  private Future<Verified> trustData(Key key, boolean again) {
     var context = vertx.getOrCreateContext();
     CompletableFuture<Verified> verified =
         fresh.get(
             key,
             (k, executor) ->
-                vertx
-                    .executeBlocking(() -> verify(k), false)
+                verify(k)
                     .recover(err -> fallBack(k, err))
                     .toCompletionStage()
                     .toCompletableFuture());
+    // Whatever the cache's own timing (it keeps time by its ticker, not this clock), metadata past
+    // its TUF expiry never answers: it is verified again, which fails closed if it cannot be.
+    if (verified.isDone()
+        && !verified.isCompletedExceptionally()
+        && !clock.instant().isBefore(verified.join().data().expires())) {
+      fresh.asMap().remove(key, verified);
+      return again
+          ? trustData(key, false)
+          : Future.failedFuture(
+              OciException.of(
+                  OciErrorCode.UNAVAILABLE,
+                  "the DCT metadata of "
+                      + key.gun()
+                      + " has expired; refusing until it is renewed"));
+    }
     return Future.fromCompletionStage(verified, context);
   }
 
@@ -324,8 +360,23 @@ final class DctTrust {
     return Future.failedFuture(err);
   }
 
-  private Verified verify(Key key) throws TufException, IOException {
-    TrustData data = key.store().verify(key.gun(), TIMEOUT, clock, storeDirectory(key));
+  private Future<Verified> verify(Key key) {
+    Path at = storeDirectory(key);
+    if (fleet.isPresent() && key.store().rootKeys().isEmpty()) {
+      return fleet
+          .get()
+          .verify(
+              key.store().name(),
+              key.gun().value(),
+              at,
+              root -> key.store().verifyFromRecord(key.gun(), TIMEOUT, clock, at, root))
+          .map(data -> kept(key, data));
+    }
+    return vertx.executeBlocking(
+        () -> kept(key, key.store().verify(key.gun(), TIMEOUT, clock, at)), false);
+  }
+
+  private Verified kept(Key key, TrustData data) {
     Verified verified = new Verified(data, clock.instant());
     lastGood.put(key, verified);
     return verified;

@@ -52,17 +52,27 @@ public final class Enforcer {
       Optional<AuditLog> audit,
       GatewayMetrics metrics,
       Path dataDir) {
-    this(vertx, policies, new LocalPins(pins), Optional.empty(), audit, metrics, dataDir);
+    this(
+        vertx,
+        policies,
+        new LocalPins(pins),
+        Optional.empty(),
+        Optional.empty(),
+        audit,
+        metrics,
+        dataDir);
   }
 
   /**
    * An enforcer of one replica among several: its pins are those of {@code fleet}, and its
-   * approvals are shared with every replica through it (see docs/state.md).
+   * approvals are shared with every replica through it, as are the Docker Content Trust roots it
+   * trusts on first use through {@code dctRoots} (see docs/state.md).
    */
   public Enforcer(
       Vertx vertx,
       PolicyHolder policies,
       FleetState fleet,
+      FleetDctRoots dctRoots,
       Optional<AuditLog> audit,
       GatewayMetrics metrics,
       Path dataDir) {
@@ -71,6 +81,7 @@ public final class Enforcer {
         policies,
         new SharedPins(fleet),
         Optional.of(new FleetApprovals(fleet, vertx).start()),
+        Optional.of(dctRoots),
         audit,
         metrics,
         dataDir);
@@ -81,6 +92,7 @@ public final class Enforcer {
       PolicyHolder policies,
       Pins pins,
       Optional<FleetApprovals> fleet,
+      Optional<FleetDctRoots> dctRoots,
       Optional<AuditLog> audit,
       GatewayMetrics metrics,
       Path dataDir) {
@@ -91,7 +103,9 @@ public final class Enforcer {
             fleet);
     this.policies = policies;
     this.fleet = fleet;
-    DctTrust dct = new DctTrust(vertx, dataDir.resolve("dct"), java.time.Clock.systemUTC());
+    DctTrust dct =
+        new DctTrust(
+            vertx, dataDir.resolve("dct"), java.time.Clock.systemUTC(), DctTrust.REFRESH, dctRoots);
     this.decisions = new Decisions(vertx, audit, metrics, grants, dct);
     this.tags = new TagRules(vertx, pins, decisions, dct);
   }

@@ -32,6 +32,14 @@ import org.slf4j.LoggerFactory;
  * waits without a byte for the fill of a large blob. What the cache cannot serve (a HEAD miss, a
  * blob larger than the cache, a failed fill) is proxied as without a cache, which ignores the range
  * and verifies the whole blob as it streams.
+ *
+ * <p>The cache is shared by every upstream; trust in a cached blob is not. It is served through an
+ * upstream only when that upstream has served the same bytes itself ({@link CachedBlob#provenBy}),
+ * and then in a repository of it once the upstream confirms the blob there (a HEAD, or a manifest
+ * of that repository listing it). Through any other upstream the request is a miss: the blob is
+ * fetched from that upstream as a fill, verified, and its verified end makes the upstream a prover.
+ * An upstream that only claims a digest (HEAD 200, a manifest naming it) and knows no bytes never
+ * gets the cached copy of another upstream's private layer.
  */
 final class CachedBlobResponder {
   /** How long a range waits for a cache fill to be verified before the blob is sent whole. */
@@ -55,12 +63,17 @@ final class CachedBlobResponder {
       Optional<ByteRange> range,
       Supplier<Future<Void>> uncached) {
     String repository = route.upstreamRepository();
-    var pending = store.inFlight(digest).filter(f -> f.state() == BlobFill.State.PENDING);
-    if (pending.isPresent() && !store.linked(repository, digest)) {
+    String upstream = route.upstream().config().name();
+    var ours = store.inFlight(digest, upstream);
+    if (ours.filter(f -> f.state() == BlobFill.State.PENDING).isPresent()
+        && !store.linked(repository, digest)) {
       // The leader's upstream answer will link this repository or fail: no HEAD of our own yet.
-      return pending.get().started().compose(s -> serve(req, digest, route, range, uncached));
+      return ours.get().started().compose(s -> serve(req, digest, route, range, uncached));
     }
-    if (store.contains(digest) && !store.linked(repository, digest)) {
+    // Bytes this upstream has served (stored, or streaming from it now): what it says of its own
+    // repositories is trusted.
+    var hit = store.lookup(digest).filter(b -> b.provenBy(upstream));
+    if ((hit.isPresent() || ours.isPresent()) && !store.linked(repository, digest)) {
       return confirm(digest, route)
           .compose(
               found -> {
@@ -71,7 +84,6 @@ final class CachedBlobResponder {
                 return serve(req, digest, route, range, uncached);
               });
     }
-    var hit = store.lookup(digest);
     if (hit.isPresent()) {
       CachedBlob blob = hit.get().acquire();
       // Nothing unverified is served: a file changed on disk, or not yet re-hashed after a
@@ -92,12 +104,12 @@ final class CachedBlobResponder {
       return uncached.get();
     }
     store.metrics().cacheMiss("blob");
-    var started = store.begin(digest);
+    var started = store.begin(digest, upstream);
     if (started.isPresent()) {
       return lead(req, started.get(), route, range, uncached);
     }
     return store
-        .inFlight(digest)
+        .inFlight(digest, upstream)
         .map(fill -> follow(req, fill, route, range, uncached))
         .orElseGet(() -> serve(req, digest, route, range, uncached));
   }

@@ -83,7 +83,20 @@ final class Migrations {
                     size bigint NOT NULL,
                     expires_at timestamptz NOT NULL,
                     PRIMARY KEY (revision, repository, digest))""",
-                  "CREATE INDEX approvals_expires_at ON approvals (expires_at)")));
+                  "CREATE INDEX approvals_expires_at ON approvals (expires_at)")),
+          new Migration(
+              3,
+              "Docker Content Trust roots trusted on first use",
+              List.of(
+                  """
+                  CREATE TABLE dct_roots (
+                    trust_store text NOT NULL,
+                    gun text NOT NULL,
+                    root bytea NOT NULL CHECK (octet_length(root) BETWEEN 1 AND 65536),
+                    version bigint NOT NULL CHECK (version >= 1),
+                    recorded_at timestamptz NOT NULL DEFAULT now(),
+                    updated_at timestamptz NOT NULL DEFAULT now(),
+                    PRIMARY KEY (trust_store, gun))""")));
 
   private Migrations() {}
 

@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The security state that the replicas of one gateway share, in PostgreSQL (config {@code
  * state.postgres}; issue #15): tag pins, approvals, robots and their change feed, failed-login
- * counters, the upload-id sealing key and replica heartbeats. See docs/state.md for the schema and
- * the failure behaviour.
+ * counters, the upload-id sealing key, replica heartbeats and the Docker Content Trust roots
+ * trusted on first use. See docs/state.md for the schema and the failure behaviour.
  *
  * <p>Reactive throughout (vertx-pg-client): no call blocks an event loop. Every call has a deadline
  * and fails with {@link StateUnavailableException} when the database is down or slow, so a caller
@@ -52,6 +52,7 @@ public final class PostgresState implements AutoCloseable {
   private final FailedLoginCounters failedLogins;
   private final SharedKeys keys;
   private final Heartbeats heartbeats;
+  private final SharedDctRoots dctRoots;
   private final List<RobotFeed> feeds = new CopyOnWriteArrayList<>();
 
   private PostgresState(Vertx vertx, PgConnectOptions options, StateDatabase db) {
@@ -64,6 +65,7 @@ public final class PostgresState implements AutoCloseable {
     this.failedLogins = new FailedLoginCounters(db);
     this.keys = new SharedKeys(db);
     this.heartbeats = new Heartbeats(db, failedLogins, vertx, replicaId());
+    this.dctRoots = new SharedDctRoots(db);
   }
 
   /**
@@ -165,6 +167,11 @@ public final class PostgresState implements AutoCloseable {
 
   public Heartbeats heartbeats() {
     return heartbeats;
+  }
+
+  /** The Docker Content Trust roots trusted on first use, the same for every replica. */
+  public SharedDctRoots dctRoots() {
+    return dctRoots;
   }
 
   /**

@@ -43,7 +43,7 @@ class BlobFillContextTest {
     Context leader = loops.get(0);
     Context follower = loops.get(1);
     CompletableFuture<BlobFill> begun = new CompletableFuture<>();
-    leader.runOnContext(v -> begun.complete(store.begin(digest).orElseThrow()));
+    leader.runOnContext(v -> begun.complete(store.begin(digest, "internal").orElseThrow()));
     BlobFill fill = begun.get(10, TimeUnit.SECONDS);
     CompletableFuture<Thread> resumedOn = new CompletableFuture<>();
     CompletableFuture<Thread> followerThread = new CompletableFuture<>();

@@ -1,5 +1,6 @@
 package io.portcullis.gateway.cache;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,6 +12,7 @@ import io.vertx.core.file.OpenOptions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -90,7 +92,74 @@ class BlobStoreTest {
     assertFalse(store.lookup(b).isPresent(), "least recently used goes first");
     assertTrue(store.lookup(c).isPresent());
     assertFalse(stillThere(b), "the evicted file is deleted");
+    assertFalse(stillThere(dir.resolve("provers/sha256/" + b.hex())), "and its prover record");
     assertEquals(200, store.size());
+  }
+
+  @Test
+  void theUpstreamsThatServedABlobAreItsProversAcrossARestart() throws Exception {
+    BlobStore store =
+        BlobStore.open(vertx, dir, 1 << 20, GatewayMetrics.inMemory()).await(10, TimeUnit.SECONDS);
+    Digest d = fill(store, 'p', "private");
+    CachedBlob blob = store.lookup(d).orElseThrow();
+    assertTrue(blob.provenBy("private"));
+    assertFalse(blob.provenBy("hostile"), "the file is shared, the proof is not");
+
+    // Another upstream serving the same bytes adds its proof; the first one's stays.
+    fill(store, 'p', "honest");
+    assertTrue(store.lookup(d).orElseThrow().provenBy("private"));
+    assertTrue(store.lookup(d).orElseThrow().provenBy("honest"));
+
+    BlobStore reopened =
+        BlobStore.open(vertx, dir, 1 << 20, GatewayMetrics.inMemory()).await(10, TimeUnit.SECONDS);
+    CachedBlob restored = reopened.lookup(d).orElseThrow();
+    assertEquals(Set.of("private", "honest"), restored.provers());
+  }
+
+  @Test
+  void eachUpstreamFillsAndProvesAStoredBlobOnItsOwnAndWrongBytesProveNothing() throws Exception {
+    BlobStore store =
+        BlobStore.open(vertx, dir, 1 << 20, GatewayMetrics.inMemory()).await(10, TimeUnit.SECONDS);
+    Digest d = fill(store, 'q', "private");
+    byte[] stored = Files.readAllBytes(dir.resolve("blobs/sha256/" + d.hex()));
+
+    BlobFill hostile = store.begin(d, "hostile").orElseThrow();
+    assertTrue(store.begin(d, "hostile").isEmpty(), "one fill per upstream and blob");
+    BlobFill other = store.begin(d, "other").orElseThrow();
+    assertTrue(store.inFlight(d, "private").isEmpty(), "a fill is followed through its upstream");
+    store.refuse(other, new IllegalStateException("upstream answered 404"));
+
+    feed(hostile, "x".repeat(100).getBytes(StandardCharsets.US_ASCII));
+    assertEquals(BlobFill.State.FAILED, awaitEnd(hostile));
+    CachedBlob blob = store.lookup(d).orElseThrow();
+    assertEquals(Set.of("private"), blob.provers(), "wrong bytes prove nothing");
+    assertArrayEquals(stored, Files.readAllBytes(blob.file()), "and leave the stored copy alone");
+
+    fill(store, 'q', "honest");
+    assertEquals(Set.of("private", "honest"), store.lookup(d).orElseThrow().provers());
+    assertTrue(Files.exists(dir.resolve("provers/sha256/" + d.hex() + "/honest")));
+    assertFalse(Files.exists(dir.resolve("provers/sha256/" + d.hex() + "/hostile")));
+    assertFalse(stillThere(hostile.temp()), "the failed fills' temp files are deleted");
+    assertFalse(stillThere(other.temp()));
+  }
+
+  @Test
+  void startDropsProverRecordsOfBlobsNotStoredAndNamesNoUpstreamHas() throws Exception {
+    byte[] good = "good".getBytes(StandardCharsets.UTF_8);
+    Digest stored = Digest.sha256(good);
+    Files.write(Files.createDirectories(dir.resolve("blobs/sha256")).resolve(stored.hex()), good);
+    Path records = Files.createDirectories(dir.resolve("provers/sha256/" + stored.hex()));
+    Files.createFile(records.resolve("private"));
+    Files.createFile(records.resolve("Not An Upstream"));
+    Path orphan = Files.createDirectories(dir.resolve("provers/sha256/" + "0".repeat(64)));
+    Files.createFile(orphan.resolve("private"));
+
+    BlobStore store =
+        BlobStore.open(vertx, dir, 1 << 20, GatewayMetrics.inMemory()).await(10, TimeUnit.SECONDS);
+
+    assertEquals(Set.of("private"), store.lookup(stored).orElseThrow().provers());
+    assertFalse(Files.exists(records.resolve("Not An Upstream")));
+    assertFalse(Files.exists(orphan), "the record of a blob not in the store is deleted");
   }
 
   @Test
@@ -99,7 +168,7 @@ class BlobStoreTest {
         BlobStore.open(vertx, dir, 1 << 20, GatewayMetrics.inMemory()).await(10, TimeUnit.SECONDS);
     Path source = Files.write(dir.resolve("src"), new byte[] {1, 2, 3});
     Digest claimed = Digest.sha256(new byte[] {9});
-    BlobFill f = store.begin(claimed).orElseThrow();
+    BlobFill f = store.begin(claimed, "internal").orElseThrow();
     vertx
         .fileSystem()
         .open(source.toString(), new OpenOptions().setRead(true))
@@ -120,7 +189,7 @@ class BlobStoreTest {
   void aWaiterThatLookedBeforeAChangeIsCalledAtOnce() throws Exception {
     BlobStore store =
         BlobStore.open(vertx, dir, 1 << 20, GatewayMetrics.inMemory()).await(10, TimeUnit.SECONDS);
-    BlobFill f = store.begin(Digest.sha256(new byte[] {1})).orElseThrow();
+    BlobFill f = store.begin(Digest.sha256(new byte[] {1}), "internal").orElseThrow();
     java.util.concurrent.atomic.AtomicInteger calls =
         new java.util.concurrent.atomic.AtomicInteger();
 
@@ -132,13 +201,15 @@ class BlobStoreTest {
     f.onProgress(0, BlobFill.State.STREAMING, calls::incrementAndGet);
     assertEquals(2, calls.get(), "a look older than the failure is answered at once, not parked");
     assertEquals(BlobFill.State.FAILED, f.started().await(5, TimeUnit.SECONDS));
+    // created as the fill began, deleted behind the failure (before, left to race the clean-up)
+    assertFalse(stillThere(f.temp()), "the failed fill's temp file is deleted");
   }
 
   @Test
   void anUpstreamThatFailsBeforeTheTempFileIsOpenFailsTheFill() throws Exception {
     BlobStore store =
         BlobStore.open(vertx, dir, 1 << 20, GatewayMetrics.inMemory()).await(10, TimeUnit.SECONDS);
-    BlobFill f = store.begin(Digest.sha256(new byte[] {2})).orElseThrow();
+    BlobFill f = store.begin(Digest.sha256(new byte[] {2}), "internal").orElseThrow();
     UpstreamBody body = new UpstreamBody();
     vertx
         .getOrCreateContext()
@@ -149,6 +220,7 @@ class BlobStoreTest {
               body.exceptionHandler.handle(new java.io.IOException("Connection was closed"));
             });
     assertEquals(BlobFill.State.FAILED, awaitEnd(f), "not left streaming for ever");
+    assertFalse(stillThere(f.temp()), "its temp file is deleted");
   }
 
   /** The fill's state once it is no longer pending or streaming. */
@@ -201,22 +273,37 @@ class BlobStoreTest {
   }
 
   private boolean stillThere(Digest d) throws InterruptedException {
-    for (int i = 0; i < 100 && Files.exists(dir.resolve("blobs/sha256/" + d.hex())); i++) {
+    return stillThere(dir.resolve("blobs/sha256/" + d.hex()));
+  }
+
+  /** Whether {@code p} exists after up to 2 s for its deletion (which runs in the background). */
+  private static boolean stillThere(Path p) throws InterruptedException {
+    for (int i = 0; i < 100 && Files.exists(p); i++) {
       Thread.sleep(20);
     }
-    return Files.exists(dir.resolve("blobs/sha256/" + d.hex()));
+    return Files.exists(p);
   }
 
   private Digest fill(BlobStore store, char c) throws Exception {
+    return fill(store, c, "internal");
+  }
+
+  /** Fills the blob of 100 {@code c}s as if {@code upstream} served it. */
+  private Digest fill(BlobStore store, char c, String upstream) throws Exception {
     byte[] bytes = String.valueOf(c).repeat(100).getBytes(StandardCharsets.US_ASCII);
-    Path source = Files.write(dir.resolve("src-" + c), bytes);
     Digest digest = Digest.sha256(bytes);
-    BlobFill f = store.begin(digest).orElseThrow();
+    BlobFill f = store.begin(digest, upstream).orElseThrow();
+    feed(f, bytes);
+    f.stored().await(10, TimeUnit.SECONDS);
+    return digest;
+  }
+
+  /** Starts {@code f} with {@code bytes} as its upstream's body. */
+  private void feed(BlobFill f, byte[] bytes) throws Exception {
+    Path source = Files.write(dir.resolve("src-" + f.upstream() + "-" + f.digest().hex()), bytes);
     vertx
         .fileSystem()
         .open(source.toString(), new OpenOptions().setRead(true))
         .onSuccess(in -> f.start(in, bytes.length));
-    f.stored().await(10, TimeUnit.SECONDS);
-    return digest;
   }
 }

@@ -62,7 +62,7 @@ class FillPacingTest {
     digest = Digest.sha256(bytes);
     store =
         BlobStore.open(vertx, dir.resolve("cache"), 1L << 30, metrics).await(10, TimeUnit.SECONDS);
-    fill = store.begin(digest).orElseThrow();
+    fill = store.begin(digest, "origin").orElseThrow();
     server =
         vertx
             // Small socket buffers: a client that stops reading stops the follower at once.
@@ -141,7 +141,7 @@ class FillPacingTest {
     int size = 80 * 1024 * 1024;
     byte[] blob = new byte[size];
     new Random(13).nextBytes(blob);
-    BlobFill own = store.begin(Digest.sha256(blob)).orElseThrow();
+    BlobFill own = store.begin(Digest.sha256(blob), "origin").orElseThrow();
     List<BlobFill.Follower> stalled = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       stalled.add(own.join());

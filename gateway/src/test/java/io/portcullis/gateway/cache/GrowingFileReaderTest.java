@@ -52,7 +52,7 @@ class GrowingFileReaderTest {
     BlobStore store =
         BlobStore.open(vertx, dir.resolve("cache"), 1L << 30, GatewayMetrics.inMemory())
             .await(10, TimeUnit.SECONDS);
-    BlobFill fill = store.begin(digest).orElseThrow();
+    BlobFill fill = store.begin(digest, "internal").orElseThrow();
     AtomicReference<HttpServerResponse> response = new AtomicReference<>();
     HttpServer server =
         vertx

@@ -66,6 +66,31 @@ class CacheBlobIT {
     return digest;
   }
 
+  /** {@code clients} GETs of {@code url} sent at once, from as many threads; their answers. */
+  static List<HttpResponse<byte[]>> getAtOnce(String url, int clients) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<HttpResponse<byte[]>>> all = new ArrayList<>();
+      for (int i = 0; i < clients; i++) {
+        all.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  return Http.getBytes(url);
+                }));
+      }
+      go.countDown();
+      List<HttpResponse<byte[]>> answers = new ArrayList<>();
+      for (var f : all) {
+        answers.add(f.get());
+      }
+      return answers;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   private static long upstreamGets(Digest d) {
     return registry.count("GET", "/v2/.*/blobs/" + d);
   }
@@ -76,27 +101,10 @@ class CacheBlobIT {
     Digest digest = upload("team/app", bytes);
     String url = gateway.url() + "/v2/team/app/blobs/" + digest;
     var before = EventLoopsIT.perLoop(gateway);
-    ExecutorService pool = Executors.newFixedThreadPool(16);
-    try {
-      CountDownLatch go = new CountDownLatch(1);
-      List<Future<HttpResponse<byte[]>>> all = new ArrayList<>();
-      for (int i = 0; i < 16; i++) {
-        all.add(
-            pool.submit(
-                () -> {
-                  go.await();
-                  return Http.getBytes(url);
-                }));
-      }
-      go.countDown();
-      for (var f : all) {
-        HttpResponse<byte[]> r = f.get();
-        assertEquals(200, r.statusCode());
-        assertEquals(digest.toString(), r.headers().firstValue("Docker-Content-Digest").get());
-        assertTrue(Arrays.equals(bytes, r.body()), "every client gets the right bytes");
-      }
-    } finally {
-      pool.shutdownNow();
+    for (HttpResponse<byte[]> r : getAtOnce(url, 16)) {
+      assertEquals(200, r.statusCode());
+      assertEquals(digest.toString(), r.headers().firstValue("Docker-Content-Digest").get());
+      assertTrue(Arrays.equals(bytes, r.body()), "every client gets the right bytes");
     }
     var served = EventLoopsIT.since(gateway, before);
     assertEquals(2, served.size(), "the clients were served on both event loops: " + served);

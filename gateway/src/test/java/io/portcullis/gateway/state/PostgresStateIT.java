@@ -56,7 +56,7 @@ class PostgresStateIT extends TwoReplicas {
             fresh, "SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_version"),
         "each version applied exactly once");
     assertEquals(
-        "approvals,failed_logins,replicas,robots,schema_version,shared_keys,tag_pins",
+        "approvals,dct_roots,failed_logins,replicas,robots,schema_version,shared_keys,tag_pins",
         postgres.sql(
             fresh,
             "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables"

@@ -109,6 +109,15 @@ public final class DctVerifier {
               + " is not signed by a threshold of the pinned root keys (neither root.json nor"
               + " 1.root.json)");
     }
+    if (settings.trust() instanceof RootTrust.Recorded recorded) {
+      // the client prefers the store's root.json: it must be the recorded root, or none
+      if (recorded.root().isPresent()) {
+        settings.store().write(ROOT, recorded.root().get());
+      } else {
+        settings.store().delete(ROOT);
+      }
+      return recorded.root().orElse(current);
+    }
     Optional<byte[]> recorded = settings.store().read(ROOT);
     return recorded.isPresent() ? recorded.get() : current;
   }

@@ -1,5 +1,8 @@
 package io.portcullis.core.dct;
 
+import java.util.Objects;
+import java.util.Optional;
+
 /** How the root of a GUN's trust data comes to be trusted. */
 public sealed interface RootTrust {
   /**
@@ -14,4 +17,18 @@ public sealed interface RootTrust {
    * chain from the recorded one.
    */
   record FirstUse() implements RootTrust {}
+
+  /**
+   * Trust on first use recorded somewhere other than the store, such as the state a fleet of
+   * gateways shares: the walk starts from {@code root} (the recorded root) or, when none is
+   * recorded yet, from the server's current {@code root.json}, which must sign itself. The store's
+   * own {@code root.json} is set to that start before the walk, so a root recorded only in the
+   * store never counts, and nothing is recorded: the caller records {@link TrustData#root()} where
+   * it keeps its roots, and verifies again from whatever root was recorded there instead.
+   */
+  record Recorded(Optional<byte[]> root) implements RootTrust {
+    public Recorded {
+      Objects.requireNonNull(root, "root");
+    }
+  }
 }

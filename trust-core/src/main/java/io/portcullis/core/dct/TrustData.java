@@ -31,6 +31,19 @@ public final class TrustData {
   }
 
   /**
+   * The exact bytes of the root this trust data was verified under: the starting root followed
+   * through its rotations, which a first-use record moves forward to ({@link RootTrust.Recorded}).
+   */
+  public byte[] root() {
+    return client.trustedRoot().metadata().raw().clone();
+  }
+
+  /** The version of {@link #root()}. */
+  public long rootVersion() {
+    return client.trustedRoot().version();
+  }
+
+  /**
    * When this trust data stops being usable: the earliest expiry of the metadata verified so far
    * (the timestamp's, usually, 14 days on a notary server), delegated roles already read included.
    * A cache may answer from it until then and must verify again after.

@@ -28,7 +28,8 @@ import java.util.Optional;
  *     trust store does not hold them
  * @param credentialsFile one line {@code user:password} for the server's token service
  * @param rootKeys the pinned root keys; empty for trust on first use (recorded in the gateway's
- *     data directory, and every later root must chain from the recorded one)
+ *     data directory, or in the shared state of a gateway fleet, and every later root must chain
+ *     from the recorded one)
  * @param gunTemplate how a repository's GUN is made from the upstream's {@code {host}} and the
  *     {@code {repository}} ({@link Gun#DEFAULT_TEMPLATE} as docker does)
  */
@@ -64,18 +65,40 @@ public record NotaryTrustStore(
    */
   public TrustData verify(Gun gun, Duration timeout, Clock clock, Path recordDirectory)
       throws TufException, IOException {
+    RootTrust root =
+        rootKeys.<RootTrust>map(RootTrust.Pinned::new).orElse(new RootTrust.FirstUse());
+    return verify(gun, timeout, clock, recordDirectory, root);
+  }
+
+  /**
+   * As {@link #verify(Gun, Duration, Clock, Path)} for a store without {@code rootKeys} whose
+   * first-use root is recorded elsewhere (the gateway fleet's shared state): the walk starts from
+   * {@code recordedRoot}, or from the server's current root when none is recorded yet, and the
+   * caller records {@link TrustData#root()} (see {@link RootTrust.Recorded}).
+   *
+   * @throws IllegalStateException when this store pins its root keys: there is nothing to record
+   */
+  public TrustData verifyFromRecord(
+      Gun gun, Duration timeout, Clock clock, Path directory, Optional<byte[]> recordedRoot)
+      throws TufException, IOException {
+    if (rootKeys.isPresent()) {
+      throw new IllegalStateException("trust store " + name + " pins its root keys");
+    }
+    return verify(gun, timeout, clock, directory, new RootTrust.Recorded(recordedRoot));
+  }
+
+  private TrustData verify(Gun gun, Duration timeout, Clock clock, Path directory, RootTrust root)
+      throws TufException, IOException {
     Optional<byte[]> ca =
         caFile.isPresent() ? Optional.of(Files.readAllBytes(caFile.get())) : Optional.empty();
     NotaryServer notary =
         NotaryServer.of(
             server, ca, credentialsFile.map(f -> CredentialsFile.read(f).lookup("").orElseThrow()));
-    RootTrust root =
-        rootKeys.<RootTrust>map(RootTrust.Pinned::new).orElse(new RootTrust.FirstUse());
     return DctVerifier.verify(
         new DctVerifier.Settings(
             gun,
             notary.remote(gun, timeout, clock),
-            new TufMetadataStore(recordDirectory),
+            new TufMetadataStore(directory),
             root,
             clock,
             TufLimits.DEFAULT));
