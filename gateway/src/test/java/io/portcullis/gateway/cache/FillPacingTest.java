@@ -13,11 +13,8 @@ import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.streams.ReadStream;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -237,16 +234,9 @@ class FillPacingTest {
   }
 
   private Socket connect() throws Exception {
-    Socket client = new Socket();
-    client.setReceiveBufferSize(64 * 1024);
-    client.connect(new InetSocketAddress("127.0.0.1", server.actualPort()), 5000);
-    client
-        .getOutputStream()
-        .write(
-            "GET /blob HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"
-                .getBytes(StandardCharsets.US_ASCII));
-    String head = readHead(client.getInputStream());
-    assertTrue(head.startsWith("HTTP/1.1 200"), head);
+    StringBuilder head = new StringBuilder();
+    Socket client = RawHttp.get(server.actualPort(), head);
+    assertTrue(head.toString().startsWith("HTTP/1.1 200"), head.toString());
     return client;
   }
 
@@ -277,19 +267,5 @@ class FillPacingTest {
     Counter c =
         metrics.registry().find("portcullis.cache.fill.followed").tag("from", from).counter();
     return c == null ? 0 : c.count();
-  }
-
-  private static String readHead(InputStream in) throws Exception {
-    ByteArrayOutputStream head = new ByteArrayOutputStream();
-    int matched = 0;
-    while (matched < 4) {
-      int b = in.read();
-      if (b < 0) {
-        break;
-      }
-      head.write(b);
-      matched = (b == (matched % 2 == 0 ? '\r' : '\n')) ? matched + 1 : (b == '\r' ? 1 : 0);
-    }
-    return head.toString(StandardCharsets.US_ASCII);
   }
 }
