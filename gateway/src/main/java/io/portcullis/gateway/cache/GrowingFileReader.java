@@ -16,7 +16,8 @@ import io.vertx.core.http.HttpServerResponse;
  * has caught up, and ends the response only when the fill is verified. Only the blob's final bytes
  * wait for the verification: with a known length its last byte, without one the end of the chunked
  * body; so on a failed fill the connection is reset and the client never sees a clean end. What the
- * client has not yet taken paces this reader; the fill never waits for a reader.
+ * client has not yet taken paces this reader; the fill waits for a reader only for a moment ({@link
+ * BlobFill#HOLD_NANOS}), then the reader takes what it is missing from the temp file.
  */
 public final class GrowingFileReader {
   // One read of the file is one worker-thread round trip: read what is there up to 1 MiB.
@@ -59,6 +60,10 @@ public final class GrowingFileReader {
   private final Context context;
   private Future<AsyncFile> file;
   private long position;
+  // Where this reader is, for the fill's window (set before the reader runs).
+  private BlobFill.Follower follower;
+  // Bytes sent from the temp file: the follower fell behind what the fill keeps in memory.
+  private long fromFile;
   private long unsent;
   private Future<Void> lastWrite = Future.succeededFuture();
   private Waiting waiting = Waiting.NOTHING;
@@ -77,6 +82,8 @@ public final class GrowingFileReader {
   public static Future<Outcome> follow(
       Vertx vertx, Context context, BlobFill fill, HttpServerResponse res) {
     GrowingFileReader r = new GrowingFileReader(context, fill, res);
+    // Counted at once: the fill keeps its window for the readers that may still take from it.
+    r.follower = fill.join();
     r.onContext(
         () -> {
           res.closeHandler(v -> r.finish(Outcome.CLIENT_GONE));
@@ -124,9 +131,9 @@ public final class GrowingFileReader {
       long available = sendable(state, received) - position;
       if (available > 0) {
         int n = (int) Math.min(available, CHUNK);
-        Buffer inMemory = fill.inMemory(position, n);
+        BlobFill.InMemory inMemory = fill.inMemory(position, n);
         if (inMemory != null) {
-          send(inMemory);
+          send(inMemory.bytes()).onComplete(ar -> inMemory.release());
           continue;
         }
         readFile(n);
@@ -190,17 +197,28 @@ public final class GrowingFileReader {
       fail();
       return;
     }
+    fromFile += bytes.length();
     send(bytes);
     resume(Waiting.READ);
   }
 
-  /** Writes {@code bytes}, counted as unsent until the connection has handed them on. */
-  private void send(Buffer bytes) {
+  /**
+   * Writes {@code bytes}, counted as unsent until the connection has handed them on; the future
+   * completes when it has (or failed to), and the bytes may be let go of.
+   */
+  private Future<Void> send(Buffer bytes) {
     int n = bytes.length();
     position += n;
+    follower.position = position;
+    fill.readerMoved();
     unsent += n;
-    lastWrite = res.write(bytes);
+    try {
+      lastWrite = res.write(bytes);
+    } catch (RuntimeException closed) {
+      lastWrite = Future.failedFuture(closed);
+    }
     lastWrite.onComplete(ar -> onContext(() -> sent(n)));
+    return lastWrite;
   }
 
   private void sent(int n) {
@@ -253,6 +271,7 @@ public final class GrowingFileReader {
     if (!done.tryComplete(outcome)) {
       return false;
     }
+    fill.leave(follower, position - fromFile, fromFile);
     if (file != null && file.succeeded()) {
       file.result().close();
     }

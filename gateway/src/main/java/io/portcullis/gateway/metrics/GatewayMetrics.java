@@ -137,6 +137,20 @@ public final class GatewayMetrics {
         .increment(bytes);
   }
 
+  /**
+   * Bytes a follower of a cold fill sent its client, {@code from} memory (near the head of the
+   * fill) or the fill's temp file (a follower that fell behind): many from the file mean clients
+   * slower than the upstream, or a gateway short of CPU.
+   */
+  public void fillBytesFollowed(String from, long bytes) {
+    Counter.builder("portcullis.cache.fill.followed")
+        .description("Bytes followers of cold fills sent, from memory or from the temp file")
+        .baseUnit("bytes")
+        .tag("from", from)
+        .register(registry)
+        .increment(bytes);
+  }
+
   private Counter cacheCounter(String name, String description, String kind) {
     return Counter.builder(name).description(description).tag("kind", kind).register(registry);
   }

@@ -10,11 +10,8 @@ import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerResponse;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -76,18 +73,11 @@ class GrowingFileReaderTest {
             .listen(0, "127.0.0.1")
             .await(10, TimeUnit.SECONDS);
 
-    try (Socket client = new Socket()) {
-      // A small window: the server's writes back up instead of landing in socket buffers.
-      client.setReceiveBufferSize(64 * 1024);
-      client.connect(new InetSocketAddress("127.0.0.1", server.actualPort()), 5000);
-      client
-          .getOutputStream()
-          .write(
-              "GET /blob HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"
-                  .getBytes(StandardCharsets.US_ASCII));
+    StringBuilder head = new StringBuilder();
+    // A small window: the server's writes back up instead of landing in socket buffers.
+    try (Socket client = RawHttp.get(server.actualPort(), head)) {
+      assertTrue(head.toString().startsWith("HTTP/1.1 200"), head.toString());
       InputStream in = client.getInputStream();
-      String head = readHead(in);
-      assertTrue(head.startsWith("HTTP/1.1 200"), head);
       MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
       long received = 0;
       byte[] buf = new byte[64 * 1024];
@@ -101,19 +91,5 @@ class GrowingFileReaderTest {
       assertTrue(store.lookup(digest).isPresent(), "stored");
       assertEquals(SIZE, Files.size(dir.resolve("cache/blobs/sha256/" + digest.hex())));
     }
-  }
-
-  private static String readHead(InputStream in) throws Exception {
-    ByteArrayOutputStream head = new ByteArrayOutputStream();
-    int matched = 0;
-    while (matched < 4) {
-      int b = in.read();
-      if (b < 0) {
-        break;
-      }
-      head.write(b);
-      matched = (b == (matched % 2 == 0 ? '\r' : '\n')) ? matched + 1 : (b == '\r' ? 1 : 0);
-    }
-    return head.toString(StandardCharsets.US_ASCII);
   }
 }

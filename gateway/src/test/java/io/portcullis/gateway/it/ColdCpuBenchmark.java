@@ -114,7 +114,14 @@ public final class ColdCpuBenchmark {
     List<Double> dist = new ArrayList<>();
     List<Double> distDuring = new ArrayList<>();
     for (LargeBlob blob : cold) {
+      Map<Long, Double> roundCpu = probe.cpuByThread();
+      Map<Long, Double> roundSystem = probe.systemByThread();
       Cost g = transfer(gateway.url(), gateway.pid(), blob);
+      Map<Long, Double> afterCpu = probe.cpuByThread();
+      Map<Long, Double> afterSystem = probe.systemByThread();
+      System.out.println(
+          "  by thread (CPU s, of it system):"
+              + perThread(probe, roundCpu, afterCpu, roundSystem, afterSystem));
       Cost d = transfer(distribution.url(), distribution.pid(), blob);
       System.out.printf(
           "round: portcullis %.3f CPU s/GiB (%.3f of it system; %.3f during the transfer,"
@@ -170,6 +177,27 @@ public final class ColdCpuBenchmark {
     if (perf != null) {
       perf.report(System.out);
     }
+  }
+
+  private static String perThread(
+      ProcessProbe probe,
+      Map<Long, Double> cpuBefore,
+      Map<Long, Double> cpuAfter,
+      Map<Long, Double> systemBefore,
+      Map<Long, Double> systemAfter)
+      throws IOException, InterruptedException {
+    Map<String, Double> system = probe.byKind(systemBefore, systemAfter);
+    StringBuilder out = new StringBuilder();
+    probe
+        .byKind(cpuBefore, cpuAfter)
+        .forEach(
+            (kind, sec) -> {
+              if (sec >= 0.005) {
+                out.append(
+                    String.format("  %s %.2f (%.2f)", kind, sec, system.getOrDefault(kind, 0.0)));
+              }
+            });
+    return out.toString();
   }
 
   /** CPU seconds a process spent on one cold transfer, until it settled, and during it. */

@@ -43,6 +43,15 @@ final class ProcessProbe {
 
   /** CPU seconds (user + system) each live thread has used so far, by thread id. */
   Map<Long, Double> cpuByThread() throws IOException {
+    return ticksByThread(false);
+  }
+
+  /** System CPU seconds each live thread has used so far, by thread id. */
+  Map<Long, Double> systemByThread() throws IOException {
+    return ticksByThread(true);
+  }
+
+  private Map<Long, Double> ticksByThread(boolean systemOnly) throws IOException {
     Map<Long, Double> cpu = new HashMap<>();
     try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
       for (Path task : (Iterable<Path>) tasks::iterator) {
@@ -55,7 +64,7 @@ final class ProcessProbe {
         // Fields after the command name, which is in parentheses and may hold spaces:
         // state(3) ... utime(14) stime(15).
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        double ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        double ticks = (systemOnly ? 0 : Long.parseLong(f[11])) + Long.parseLong(f[12]);
         cpu.put(Long.parseLong(task.getFileName().toString()), ticks / TICKS_PER_SECOND);
       }
     }
@@ -87,7 +96,12 @@ final class ProcessProbe {
    */
   Map<String, Double> cpuByKindSince(Map<Long, Double> before)
       throws IOException, InterruptedException {
-    Map<Long, Double> after = cpuByThread();
+    return byKind(before, cpuByThread());
+  }
+
+  /** What {@code after} adds to {@code before} (both by thread id), summed by thread kind. */
+  Map<String, Double> byKind(Map<Long, Double> before, Map<Long, Double> after)
+      throws IOException, InterruptedException {
     Map<Long, String> names = threadNames();
     Map<String, Double> kinds = new HashMap<>();
     after.forEach(
