@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.portcullis.gateway.config.RedirectConfig;
 import io.portcullis.gateway.config.UpstreamConfig;
 import io.portcullis.gateway.errors.OciException;
@@ -19,6 +22,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.slf4j.LoggerFactory;
 
 /**
  * Which redirect targets an upstream may send the gateway to: every rule, and the spellings of an
@@ -174,6 +178,28 @@ class RedirectGuardTest {
     assertTrue(
         refusal(guard.check(URI.create("https://cdn.example.net/x")))
             .contains("not in its redirects.allowHosts"));
+  }
+
+  @Test
+  void theLogLineNamesHostAndPathButNeverTheQueryOrUserInfo() {
+    Logger logger = (Logger) LoggerFactory.getLogger(RedirectGuard.class);
+    ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    lines.start();
+    logger.addAppender(lines);
+    try {
+      refusal(
+          check(
+              "https://registry.example.com",
+              "https://user:hunter2@10.0.0.5/bucket/blob?X-Amz-Signature=secret-token"));
+      assertEquals(1, lines.list.size());
+      String line = lines.list.get(0).getFormattedMessage();
+      assertEquals(
+          "upstream hostile redirect refused: https://10.0.0.5:443/bucket/blob is a private"
+              + " address",
+          line);
+    } finally {
+      logger.detachAppender(lines);
+    }
   }
 
   @Test
