@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import javax.net.ssl.TrustManagerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +64,16 @@ public final class Upstream {
    * its own ({@link LoopClients}): {@value #MAX_CONNECTIONS} connections in all, shared out.
    */
   public Upstream(Vertx vertx, UpstreamConfig config, GatewayMetrics metrics, int eventLoops) {
+    this(vertx, config, metrics, eventLoops, host -> resolve(vertx, host));
+  }
+
+  /** An upstream whose redirect targets are looked up by {@code resolver} (tests: fixed names). */
+  Upstream(
+      Vertx vertx,
+      UpstreamConfig config,
+      GatewayMetrics metrics,
+      int eventLoops,
+      Function<String, Future<List<InetAddress>>> resolver) {
     this.config = config;
     this.metrics = metrics;
     HttpClientOptions options =
@@ -77,7 +88,7 @@ public final class Upstream {
     config.caFile().ifPresent(f -> options.setTrustOptions(trustWithExtraCa(f)));
     this.http = new LoopClients(vertx, options, MAX_CONNECTIONS, eventLoops);
     this.auth = new UpstreamAuth(vertx, config, http);
-    this.redirects = new RedirectGuard(config, host -> resolve(vertx, host));
+    this.redirects = new RedirectGuard(config, resolver);
   }
 
   /** Every address of {@code host}, looked up on a worker thread: the JDK resolver blocks. */
