@@ -226,8 +226,10 @@ public final class ConfigLoader {
               connect,
               read,
               tagTtl(u.cache(), key + ".cache"),
-              !prefix.isEmpty() && prefix.equals(unprefixed)));
+              !prefix.isEmpty() && prefix.equals(unprefixed),
+              redirects(u.redirects(), key + ".redirects")));
     }
+    upstreams = withOtherUpstreams(upstreams);
     checkUnprefixed(unprefixed, prefixes);
     Path dataDir = Path.of(raw.dataDir() == null ? "data" : raw.dataDir());
     Optional<GatewayConfig.PolicyConfig> policy =
@@ -529,5 +531,49 @@ public final class ConfigLoader {
       Boolean push,
       String connectTimeout,
       String readTimeout,
-      UpstreamCacheSection cache) {}
+      UpstreamCacheSection cache,
+      RedirectsSection redirects) {}
+
+  /** {@code allowHosts}: the only other hosts an upstream's redirects may lead to. */
+  record RedirectsSection(List<String> allowHosts) {}
+
+  /**
+   * An allow-list entry: a host name (or IP address) without scheme, port or path, or {@code
+   * *.suffix}.
+   */
+  private static final Pattern ALLOWED_HOST =
+      Pattern.compile(
+          "(\\*\\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\\.?",
+          Pattern.CASE_INSENSITIVE);
+
+  private static RedirectConfig redirects(RedirectsSection section, String key) {
+    if (section == null || section.allowHosts() == null) {
+      return RedirectConfig.DEFAULT;
+    }
+    List<String> hosts = section.allowHosts();
+    for (int i = 0; i < hosts.size(); i++) {
+      String host = hosts.get(i);
+      if (host == null || !ALLOWED_HOST.matcher(host).matches()) {
+        throw new ConfigException(
+            key
+                + ".allowHosts["
+                + i
+                + "]: '"
+                + host
+                + "' is not a host name or *.suffix (e.g. production.cloudflare.docker.com,"
+                + " *.cloudflare.docker.com)");
+      }
+    }
+    return new RedirectConfig(Optional.of(hosts), List.of());
+  }
+
+  /** Each upstream, knowing the URLs of all the others (their redirects must not reach them). */
+  private static List<UpstreamConfig> withOtherUpstreams(List<UpstreamConfig> upstreams) {
+    return upstreams.stream()
+        .map(
+            u ->
+                u.withOtherUpstreams(
+                    upstreams.stream().filter(o -> o != u).map(UpstreamConfig::url).toList()))
+        .toList();
+  }
 }

@@ -4,6 +4,7 @@ import io.portcullis.core.registry.Credentials;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -13,7 +14,8 @@ import java.util.Set;
  * routing.unprefixed} names: it also serves the names that start with no configured prefix, read as
  * if they started with its prefix, e.g. docker's {@code registry-mirrors} traffic ({@code
  * library/alpine}), which carries no {@code ns=}. {@code credentials} are read from its {@code
- * credentialsFile} ({@code user:password}, the same rule as the CLI's) and never printed.
+ * credentialsFile} ({@code user:password}, the same rule as the CLI's) and never printed. {@code
+ * redirects} says where its redirects may lead ({@link RedirectConfig}).
  */
 public record UpstreamConfig(
     String name,
@@ -25,7 +27,50 @@ public record UpstreamConfig(
     Duration connectTimeout,
     Duration readTimeout,
     Duration tagTtl,
-    boolean unprefixed) {
+    boolean unprefixed,
+    RedirectConfig redirects) {
+
+  /** An upstream with the default redirect rules and no other upstream beside it. */
+  public UpstreamConfig(
+      String name,
+      URI url,
+      String prefix,
+      Optional<Credentials> credentials,
+      Optional<Path> caFile,
+      boolean push,
+      Duration connectTimeout,
+      Duration readTimeout,
+      Duration tagTtl,
+      boolean unprefixed) {
+    this(
+        name,
+        url,
+        prefix,
+        credentials,
+        caFile,
+        push,
+        connectTimeout,
+        readTimeout,
+        tagTtl,
+        unprefixed,
+        RedirectConfig.DEFAULT);
+  }
+
+  /** This upstream, with {@code others} as the other upstreams its redirects must not reach. */
+  public UpstreamConfig withOtherUpstreams(List<URI> others) {
+    return new UpstreamConfig(
+        name,
+        url,
+        prefix,
+        credentials,
+        caFile,
+        push,
+        connectTimeout,
+        readTimeout,
+        tagTtl,
+        unprefixed,
+        redirects.withOtherUpstreams(others));
+  }
 
   /** How long a cached tag is trusted before it is revalidated upstream: 5 minutes by default. */
   public static final Duration DEFAULT_TAG_TTL = Duration.ofMinutes(5);

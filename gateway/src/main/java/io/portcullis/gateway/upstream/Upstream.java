@@ -12,9 +12,11 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.core.net.TrustOptions;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import javax.net.ssl.TrustManagerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +36,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One upstream registry: its HTTP client (timeouts, extra CA), its authentication, and the send
  * loop that retries once after a 401 challenge and follows blob redirects (S3/CDN) without sending
- * {@code Authorization} to another host.
+ * {@code Authorization} to another host, and only where {@link RedirectGuard} allows.
  */
 public final class Upstream {
   static final String USER_AGENT = "portcullis/0.1";
@@ -45,6 +48,7 @@ public final class Upstream {
   private final LoopClients http;
   private final UpstreamAuth auth;
   private final GatewayMetrics metrics;
+  private final RedirectGuard redirects;
 
   public Upstream(Vertx vertx, UpstreamConfig config) {
     this(vertx, config, GatewayMetrics.inMemory());
@@ -60,6 +64,16 @@ public final class Upstream {
    * its own ({@link LoopClients}): {@value #MAX_CONNECTIONS} connections in all, shared out.
    */
   public Upstream(Vertx vertx, UpstreamConfig config, GatewayMetrics metrics, int eventLoops) {
+    this(vertx, config, metrics, eventLoops, host -> resolve(vertx, host));
+  }
+
+  /** An upstream whose redirect targets are looked up by {@code resolver} (tests: fixed names). */
+  Upstream(
+      Vertx vertx,
+      UpstreamConfig config,
+      GatewayMetrics metrics,
+      int eventLoops,
+      Function<String, Future<List<InetAddress>>> resolver) {
     this.config = config;
     this.metrics = metrics;
     HttpClientOptions options =
@@ -74,6 +88,12 @@ public final class Upstream {
     config.caFile().ifPresent(f -> options.setTrustOptions(trustWithExtraCa(f)));
     this.http = new LoopClients(vertx, options, MAX_CONNECTIONS, eventLoops);
     this.auth = new UpstreamAuth(vertx, config, http);
+    this.redirects = new RedirectGuard(config, resolver);
+  }
+
+  /** Every address of {@code host}, looked up on a worker thread: the JDK resolver blocks. */
+  private static Future<List<InetAddress>> resolve(Vertx vertx, String host) {
+    return vertx.executeBlocking(() -> List.of(InetAddress.getAllByName(host)), false);
   }
 
   public UpstreamConfig config() {
@@ -151,12 +171,16 @@ public final class Upstream {
                           502,
                           "upstream '" + config.name() + "' sent an unreadable redirect")));
     }
-    // Credentials for the registry are never handed to a storage backend or CDN on another host.
-    String nextAuth = isOwnOrigin(target) ? authz : null;
-    LOG.debug("upstream {} redirects to {}", config.name(), target.getHost());
+    // Each hop is checked (RedirectGuard) before anything is sent to it; the refused redirect's
+    // body is drained, never passed on.
     return resp.end()
+        .compose(v -> redirects.check(target))
         .compose(
-            v -> {
+            hop -> {
+              // Credentials for the registry are never handed to a storage backend or CDN on
+              // another host.
+              String nextAuth = hop.ownOrigin() ? authz : null;
+              LOG.debug("upstream {} redirects to {}", config.name(), target.getHost());
               UpstreamRequest next =
                   new UpstreamRequest(
                       request.method(),
@@ -164,17 +188,26 @@ public final class Upstream {
                       request.headers(),
                       request.scopes(),
                       UpstreamRequest.Body.NONE);
-              return exchange(next, target.toString(), nextAuth);
-            })
-        .compose(
-            r ->
-                isRedirect(r.statusCode())
-                    ? follow(request, target.toString(), r, nextAuth, hops + 1)
-                    : Future.succeededFuture(r));
+              return exchange(next, target.toString(), nextAuth, hop.server())
+                  .compose(
+                      r ->
+                          isRedirect(r.statusCode())
+                              ? follow(request, target.toString(), r, nextAuth, hops + 1)
+                              : Future.succeededFuture(r));
+            });
   }
 
   private Future<HttpClientResponse> exchange(
       UpstreamRequest request, String absoluteUri, String authz) {
+    return exchange(request, absoluteUri, authz, null);
+  }
+
+  /**
+   * Sends {@code request} to {@code absoluteUri}; to {@code server} when it is given (the address a
+   * redirect target was checked at), else to the address its host resolves to.
+   */
+  private Future<HttpClientResponse> exchange(
+      UpstreamRequest request, String absoluteUri, String authz, SocketAddress server) {
     boolean streamed = request.body() instanceof UpstreamRequest.Stream;
     RequestOptions options =
         new RequestOptions()
@@ -184,6 +217,10 @@ public final class Upstream {
             // response bytes, so an upload longer than readTimeout would otherwise fail.
             .setIdleTimeout(streamed ? 0 : config.readTimeout().toMillis())
             .setFollowRedirects(false);
+    if (server != null) {
+      // Host header, TLS server name and certificate check still use the URL's host.
+      options.setServer(server);
+    }
     options.setHeaders(MultiMap.caseInsensitiveMultiMap().addAll(request.headers()));
     options.putHeader("User-Agent", USER_AGENT);
     if (authz != null) {
@@ -256,18 +293,11 @@ public final class Upstream {
     return target.getHost() != null
         && config.url().getScheme().equalsIgnoreCase(target.getScheme())
         && target.getHost().equalsIgnoreCase(config.url().getHost())
-        && effectivePort(target) == config.port();
+        && RedirectGuard.effectivePort(target) == config.port();
   }
 
   private static boolean isRedirect(int status) {
     return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
-  }
-
-  private static int effectivePort(URI uri) {
-    if (uri.getPort() > 0) {
-      return uri.getPort();
-    }
-    return "https".equals(uri.getScheme()) ? 443 : 80;
   }
 
   /** The error a client sees when an upstream cannot be reached or does not answer in time. */
