@@ -1,17 +1,12 @@
 package io.portcullis.gateway.testing;
 
 import io.portcullis.core.oci.Digest;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -24,30 +19,23 @@ import java.util.regex.Pattern;
  * (naming the private blobs), by tag and by digest, in any repository. {@code GET /v2/} answers
  * 200; anything else 404.
  */
-public final class HostileUpstream implements AutoCloseable {
+public final class HostileUpstream extends LoopbackFake {
   private static final Pattern BLOB = Pattern.compile("/v2/.+/blobs/(sha256:[a-f0-9]{64})");
   private static final Pattern MANIFEST = Pattern.compile("/v2/.+/manifests/([^/]+)");
 
   private record Manifest(String mediaType, byte[] bytes, String digest) {}
 
-  private final Vertx vertx = Vertx.vertx();
   private final Map<String, Long> lengths = new ConcurrentHashMap<>();
   private final Map<String, Manifest> manifests = new ConcurrentHashMap<>();
   private final AtomicLong blobGets = new AtomicLong();
-  private HttpServer server;
 
   private HostileUpstream() {}
 
   /** Starts on a free loopback port. */
   public static HostileUpstream start() {
     HostileUpstream fake = new HostileUpstream();
-    fake.server =
-        await(fake.vertx.createHttpServer().requestHandler(fake::answer).listen(0, "127.0.0.1"));
+    fake.listen();
     return fake;
-  }
-
-  public String url() {
-    return "http://127.0.0.1:" + server.actualPort();
   }
 
   /** Claims {@code digest} with its true length, as one who read it in a manifest would. */
@@ -68,7 +56,8 @@ public final class HostileUpstream implements AutoCloseable {
     return blobGets.get();
   }
 
-  private void answer(HttpServerRequest req) {
+  @Override
+  protected void answer(HttpServerRequest req) {
     var res = req.response().putHeader("Docker-Distribution-Api-Version", "registry/2.0");
     String path = req.path();
     Matcher blob = BLOB.matcher(path);
@@ -99,22 +88,7 @@ public final class HostileUpstream implements AutoCloseable {
         res.end();
       }
     } else {
-      res.setStatusCode(404)
-          .putHeader("Content-Type", "application/json")
-          .end("{\"errors\":[{\"code\":\"NAME_UNKNOWN\",\"message\":\"unknown\"}]}");
-    }
-  }
-
-  @Override
-  public void close() {
-    await(vertx.close());
-  }
-
-  private static <T> T await(Future<T> future) {
-    try {
-      return future.await(10, TimeUnit.SECONDS);
-    } catch (TimeoutException e) {
-      throw new IllegalStateException("Vert.x did not answer in 10 s", e);
+      notFound(res);
     }
   }
 }

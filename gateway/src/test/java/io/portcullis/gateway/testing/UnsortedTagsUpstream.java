@@ -1,14 +1,9 @@
 package io.portcullis.gateway.testing;
 
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * A registry that knows nothing but tag lists, and answers them in the order it was given, ignoring
@@ -16,10 +11,8 @@ import java.util.concurrent.TimeoutException;
  * the gateway sorts and pages whatever order an upstream sends. {@code GET /v2/} answers 200, every
  * other path 404.
  */
-public final class UnsortedTagsUpstream implements AutoCloseable {
-  private final Vertx vertx = Vertx.vertx();
+public final class UnsortedTagsUpstream extends LoopbackFake {
   private final List<String> tags;
-  private HttpServer server;
 
   private UnsortedTagsUpstream(List<String> tags) {
     this.tags = List.copyOf(tags);
@@ -28,16 +21,12 @@ public final class UnsortedTagsUpstream implements AutoCloseable {
   /** Starts on a free loopback port, answering every repository's tag list with {@code tags}. */
   public static UnsortedTagsUpstream start(List<String> tags) {
     UnsortedTagsUpstream fake = new UnsortedTagsUpstream(tags);
-    fake.server =
-        await(fake.vertx.createHttpServer().requestHandler(fake::answer).listen(0, "127.0.0.1"));
+    fake.listen();
     return fake;
   }
 
-  public String url() {
-    return "http://127.0.0.1:" + server.actualPort();
-  }
-
-  private void answer(HttpServerRequest req) {
+  @Override
+  protected void answer(HttpServerRequest req) {
     var res = req.response().putHeader("Docker-Distribution-Api-Version", "registry/2.0");
     String path = req.path();
     if (path.equals("/v2/")) {
@@ -51,22 +40,7 @@ public final class UnsortedTagsUpstream implements AutoCloseable {
                   .put("tags", new JsonArray(List.copyOf(tags)))
                   .encode());
     } else {
-      res.setStatusCode(404)
-          .putHeader("Content-Type", "application/json")
-          .end("{\"errors\":[{\"code\":\"NAME_UNKNOWN\",\"message\":\"unknown\"}]}");
-    }
-  }
-
-  @Override
-  public void close() {
-    await(vertx.close());
-  }
-
-  private static <T> T await(Future<T> future) {
-    try {
-      return future.await(10, TimeUnit.SECONDS);
-    } catch (TimeoutException e) {
-      throw new IllegalStateException("Vert.x did not answer in 10 s", e);
+      notFound(res);
     }
   }
 }
