@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.portcullis.core.oci.Digest;
 import io.portcullis.core.tuf.TufException;
 import io.portcullis.core.tuf.TufRemote;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -26,17 +25,15 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DctRecordedRootTest {
   static final String GUN = "registry.corp:5000/team/app";
-  static final byte[] ONE = "{\"schemaVersion\":2,\"n\":1}".getBytes(StandardCharsets.UTF_8);
-  static final byte[] TWO = "{\"schemaVersion\":2,\"n\":2}".getBytes(StandardCharsets.UTF_8);
+  static final byte[] ONE = NotaryRepository.ONE;
+  static final byte[] TWO = NotaryRepository.TWO;
 
   @TempDir Path dir;
   NotaryRepository repo;
 
   @BeforeEach
   void repository() {
-    repo = new NotaryRepository(GUN);
-    repo.targetEntries.put("v1", ONE);
-    repo.publish();
+    repo = NotaryRepository.published(GUN, ONE);
   }
 
   TrustData verify(TufRemote remote, Optional<byte[]> recorded, String store) throws Exception {

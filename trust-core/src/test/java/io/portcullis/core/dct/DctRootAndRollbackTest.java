@@ -25,17 +25,15 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DctRootAndRollbackTest {
   static final String GUN = "docker.io/library/alpine";
-  static final byte[] ONE = "{\"schemaVersion\":2,\"n\":1}".getBytes(StandardCharsets.UTF_8);
-  static final byte[] TWO = "{\"schemaVersion\":2,\"n\":2}".getBytes(StandardCharsets.UTF_8);
+  static final byte[] ONE = NotaryRepository.ONE;
+  static final byte[] TWO = NotaryRepository.TWO;
 
   @TempDir Path dir;
   NotaryRepository repo;
 
   @BeforeEach
   void repository() {
-    repo = new NotaryRepository(GUN);
-    repo.targetEntries.put("v1", ONE);
-    repo.publish();
+    repo = NotaryRepository.published(GUN, ONE);
   }
 
   TrustData verify(TufRemote remote, RootTrust trust, String store) throws Exception {

@@ -101,6 +101,21 @@ final class NotaryRepository {
 
   final Map<String, byte[]> files = new HashMap<>();
 
+  /** Two small manifests to sign: one as the tag's target, the other an impostor's. */
+  static final byte[] ONE = "{\"schemaVersion\":2,\"n\":1}".getBytes(StandardCharsets.UTF_8);
+
+  static final byte[] TWO = "{\"schemaVersion\":2,\"n\":2}".getBytes(StandardCharsets.UTF_8);
+
+  /**
+   * A repository of {@code gun} with fresh keys, {@code v1} signed as {@code manifest}, published.
+   */
+  static NotaryRepository published(String gun, byte[] manifest) {
+    NotaryRepository repo = new NotaryRepository(gun);
+    repo.targetEntries.put("v1", manifest);
+    repo.publish();
+    return repo;
+  }
+
   NotaryRepository(String gun) {
     this.gun = gun;
     root = rootKey(gun, NOW.minus(Duration.ofDays(1)), NOW.plus(Duration.ofDays(3650)));
