@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.micrometer.core.instrument.Counter;
 import io.portcullis.core.oci.Digest;
 import io.portcullis.gateway.metrics.GatewayMetrics;
+import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -143,16 +144,20 @@ class FillPacingTest {
     for (int i = 0; i < 4; i++) {
       stalled.add(own.join());
     }
-    PushedBody body = new PushedBody(blob);
-    vertx.runOnContext(v -> own.start(body, size));
-    // follower k takes the blob up to k * 20 MiB as soon as it is there, then stops for good
+    Context loop = vertx.getOrCreateContext();
+    long step = 20L * 1024 * 1024;
+    // the upstream stops at each 20 MiB, so that however slow this thread is, follower k has taken
+    // the blob up to k * 20 MiB before more arrives; then it stops for good
+    PushedBody body = new PushedBody(blob, loop, step);
+    loop.runOnContext(v -> own.start(body, size));
     for (int k = 1; k < stalled.size(); k++) {
-      long at = k * 20L * 1024 * 1024;
+      long at = k * step;
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
       while (own.received() < at && System.nanoTime() < deadline) {
         Thread.onSpinWait();
       }
       stalled.get(k).position = at;
+      body.allow(k + 1 < stalled.size() ? at + step : size);
     }
     own.stored().await(30, TimeUnit.SECONDS);
     long slack = TimeUnit.MILLISECONDS.toNanos(100);
@@ -165,21 +170,34 @@ class FillPacingTest {
     stalled.forEach(f -> own.leave(f, 0, 0));
   }
 
-  /** An upstream body the test pushes in 64 KiB chunks on its context, honouring pause. */
+  /**
+   * An upstream body the test pushes in 64 KiB chunks on the fill's loop, honouring pause, and
+   * sending no more than it is {@linkplain #allow allowed} to.
+   */
   private final class PushedBody implements ReadStream<Buffer> {
     private final byte[] bytes;
+    private final Context loop;
+    private volatile long allowed;
     private int at;
     private boolean paused = true;
     private Handler<Buffer> handler;
     private Handler<Void> end;
 
-    PushedBody(byte[] bytes) {
+    PushedBody(byte[] bytes, Context loop, long allowed) {
       this.bytes = bytes;
+      this.loop = loop;
+      this.allowed = allowed;
+    }
+
+    /** Lets the body go on up to {@code bytes} in all. */
+    void allow(long bytes) {
+      allowed = bytes;
+      loop.runOnContext(v -> push());
     }
 
     private void push() {
-      while (!paused && at < bytes.length) {
-        int n = Math.min(64 * 1024, bytes.length - at);
+      while (!paused && at < bytes.length && at < allowed) {
+        int n = (int) Math.min(64 * 1024, Math.min(bytes.length, allowed) - at);
         Buffer chunk = Buffer.buffer(Arrays.copyOfRange(bytes, at, at + n));
         at += n;
         handler.handle(chunk);
