@@ -330,10 +330,7 @@ public final class BlobFill {
               // writer's aligned buffer for the next batch, and in the window for the readers.
               long onDisk = ar.result();
               written = onDisk;
-              forget(onDisk);
-              if (inFlight < LOW_WATER && !upstreamEnded && !holding) {
-                resume(body);
-              }
+              forget(onDisk); // which also resumes the upstream when the disk has room
               finishIfComplete(writer);
             });
   }
@@ -432,25 +429,18 @@ public final class BlobFill {
     long now = System.nanoTime();
     if (holdingFor != f) {
       endHold();
-      long left = Math.min(HOLD_NANOS - f.held, FILL_HOLD_NANOS - heldTotal);
-      if (left <= 0) {
-        return false;
-      }
       holdingFor = f;
       holdSince = now;
       holding = true;
-      lookAgainIn(left);
-      return true;
     }
-    long elapsed = now - holdSince;
-    long left = Math.min(HOLD_NANOS - f.held, FILL_HOLD_NANOS - heldTotal) - elapsed;
+    long left = Math.min(HOLD_NANOS - f.held, FILL_HOLD_NANOS - heldTotal) - (now - holdSince);
     if (left <= 0) {
       endHold();
       f.held = HOLD_NANOS;
       return false;
     }
-    // a timer may fire a little early (a millisecond's rounding): it must be set again, or the
-    // upstream would stay held until the reader moved
+    // set again on every look: a timer may fire a little early (a millisecond's rounding), and
+    // the upstream would then stay held until the reader moved
     vertx.cancelTimer(holdTimer);
     lookAgainIn(left);
     return true;

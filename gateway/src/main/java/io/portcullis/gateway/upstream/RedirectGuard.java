@@ -76,7 +76,8 @@ final class RedirectGuard {
     RedirectConfig rules = config.redirects();
     if (!own) {
       for (URI other : rules.otherUpstreams()) {
-        if (host.equals(RedirectConfig.normalHost(other.getHost())) && port == portOf(other)) {
+        if (host.equals(RedirectConfig.normalHost(other.getHost()))
+            && port == effectivePort(other)) {
           return refuse(target, "another upstream's origin");
         }
       }
@@ -120,7 +121,7 @@ final class RedirectGuard {
       }
       for (int i = 0; i < others.size(); i++) {
         URI other = config.redirects().otherUpstreams().get(i);
-        if (port == portOf(other) && others.get(i).result().contains(address)) {
+        if (port == effectivePort(other) && others.get(i).result().contains(address)) {
           return refuse(target, "another upstream's origin");
         }
       }
@@ -162,9 +163,5 @@ final class RedirectGuard {
       return uri.getPort();
     }
     return "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
-  }
-
-  private static int portOf(URI upstream) {
-    return effectivePort(upstream);
   }
 }
