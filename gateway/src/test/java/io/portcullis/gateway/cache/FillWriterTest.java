@@ -36,7 +36,19 @@ class FillWriterTest {
   }
 
   @ParameterizedTest
-  @ValueSource(ints = {0, 1, 4095, 4096, 4097, 1024 * 1024, 1024 * 1024 + 3, 5 * 1024 * 1024 - 7})
+  @ValueSource(
+      ints = {
+        0,
+        1,
+        4095,
+        4096,
+        4097,
+        1024 * 1024,
+        1024 * 1024 + 3,
+        5 * 1024 * 1024 - 7,
+        // more pieces than a writer has staging buffers: each is reused, the writes in order
+        (FillWriter.MAX_BUFFERS + 4) * 1024 * 1024 + 5
+      })
   void theFileHoldsExactlyTheBlobAndNeverLessThanReported(int size) throws Exception {
     byte[] blob = new byte[size];
     new Random(size).nextBytes(blob);
@@ -76,6 +88,57 @@ class FillWriterTest {
     } finally {
       writer.sync(0).await(10, TimeUnit.SECONDS);
     }
+  }
+
+  /**
+   * Staging buffers beyond a writer's own two come from one budget for all fills, so one fill on
+   * its own gets more (the disk's latency hidden behind hashing) and a hundred at once do not take
+   * a hundred times as much memory; a writer gives its extra back when synced or closed.
+   */
+  @Test
+  void extraStagingBuffersComeFromOneBudgetForAllFills() throws Exception {
+    int before = FillWriter.extraInUse();
+    List<FillWriter> writers = new ArrayList<>();
+    try {
+      FillWriter last = null;
+      for (int i = 0; i < FillWriter.SHARED_BUDGET + 2; i++) {
+        last = direct("w" + i);
+        writers.add(last);
+        assertTrue(last.stagingBuffers() >= FillWriter.OWN_BUFFERS);
+        assertTrue(last.stagingBuffers() <= FillWriter.MAX_BUFFERS);
+        if (last.stagingBuffers() == FillWriter.OWN_BUFFERS) {
+          break;
+        }
+      }
+      assertEquals(FillWriter.OWN_BUFFERS, last.stagingBuffers(), "the budget ran out");
+      assertEquals(FillWriter.SHARED_BUDGET, FillWriter.extraInUse(), "and was never exceeded");
+      assertEquals(
+          FillWriter.SHARED_BUDGET - before,
+          writers.stream().mapToInt(w -> w.stagingBuffers() - FillWriter.OWN_BUFFERS).sum());
+
+      FillWriter first = writers.get(0);
+      int freed = first.stagingBuffers() - FillWriter.OWN_BUFFERS;
+      assertTrue(freed > 0, "the first writer had extra buffers");
+      first.sync(0).await(10, TimeUnit.SECONDS);
+      first.close().await(10, TimeUnit.SECONDS); // a second close gives nothing back twice
+      assertEquals(FillWriter.SHARED_BUDGET - freed, FillWriter.extraInUse());
+      FillWriter next = direct("next");
+      writers.add(next);
+      assertEquals(FillWriter.OWN_BUFFERS + freed, next.stagingBuffers(), "what was freed");
+    } finally {
+      for (FillWriter w : writers) {
+        w.close().await(10, TimeUnit.SECONDS);
+      }
+    }
+    assertEquals(before, FillWriter.extraInUse(), "every writer gave its extra back");
+  }
+
+  private FillWriter direct(String name) throws Exception {
+    FillWriter w =
+        FillWriter.create(vertx, dir.resolve(name), Digest.sha256(new byte[0]), true)
+            .await(10, TimeUnit.SECONDS);
+    assertTrue(w.stagingBuffers() > 0, "direct I/O in " + dir);
+    return w;
   }
 
   @Test
