@@ -93,6 +93,16 @@ public final class Gateway {
     this.state = state;
   }
 
+  /** The transport the event loops use, for the start-up line. */
+  private static String transport(Vertx vertx) {
+    if (vertx.isNativeTransportEnabled()) {
+      return "native transport";
+    }
+    Throwable why = vertx.unavailableNativeTransportCause();
+    return "NIO transport"
+        + (why == null ? "" : " (no native transport: " + why.getMessage() + ")");
+  }
+
   /**
    * Starts a gateway on {@code vertx}; blocking set-up (key files) happens before it listens. With
    * {@code state}, the shared state in PostgreSQL is opened (and its schema migrated) first: a
@@ -333,11 +343,12 @@ public final class Gateway {
                   .ifPresent(
                       p -> LOG.info("admin listener (/metrics, /healthz, /readyz) on port {}", p));
               LOG.info(
-                  "portcullis gateway listening on {}://{}:{} ({} event loops) with upstreams {}",
+                  "portcullis gateway listening on {}://{}:{} ({} event loops, {}) with upstreams {}",
                   config.server().scheme(),
                   config.server().host(),
                   g.port(),
                   g.server.size(),
+                  transport(vertx),
                   config.upstreams().stream()
                       .map(
                           u ->

@@ -108,6 +108,7 @@ public final class Main implements Callable<Integer> {
   public static VertxOptions vertxOptions(ServerConfig server) {
     return new VertxOptions()
         .setEventLoopPoolSize(server.eventLoops())
+        .setPreferNativeTransport(server.nativeTransport())
         .setFileSystemOptions(
             new FileSystemOptions()
                 .setClassPathResolvingEnabled(false)

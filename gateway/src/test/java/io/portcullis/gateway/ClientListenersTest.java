@@ -1,8 +1,10 @@
 package io.portcullis.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.portcullis.gateway.config.ServerConfig;
 import io.portcullis.gateway.http.ConnectionDeadlines;
@@ -34,6 +36,41 @@ class ClientListenersTest {
 
   private static ServerConfig server(int port, int loops) {
     return EventLoopContexts.listener(port, loops, Duration.ofSeconds(30));
+  }
+
+  /**
+   * Netty's native epoll transport where the platform has it (its library is a dependency for Linux
+   * on x86-64), Java NIO when the configuration turns it off.
+   */
+  @Test
+  void theEventLoopsUseTheNativeTransportUnlessTurnedOff() {
+    assumeTrue(
+        System.getProperty("os.name").equals("Linux")
+            && System.getProperty("os.arch").equals("amd64"),
+        "the native transport is packaged for Linux on x86-64 only");
+    assertTrue(
+        vertx.isNativeTransportEnabled(),
+        () -> "native transport: " + vertx.unavailableNativeTransportCause());
+    ServerConfig on = server(0, 1);
+    ServerConfig off =
+        new ServerConfig(
+            on.host(),
+            on.port(),
+            on.publicUrl(),
+            on.tls(),
+            on.shutdownTimeout(),
+            on.idleTimeout(),
+            on.readHeaderTimeout(),
+            on.bodyStallTimeout(),
+            on.eventLoops(),
+            on.proxyProtocol(),
+            false);
+    Vertx nio = Vertx.vertx(Main.vertxOptions(off));
+    try {
+      assertFalse(nio.isNativeTransportEnabled());
+    } finally {
+      nio.close().await();
+    }
   }
 
   private final Set<String> loopsSeen = new HashSet<>();

@@ -132,7 +132,7 @@ public final class ConfigLoader {
   private static GatewayConfig validate(FileConfig raw) {
     ServerSection s =
         raw.server() == null
-            ? new ServerSection(null, null, null, null, null, null, null, null, null, null)
+            ? new ServerSection(null, null, null, null, null, null, null, null, null, null, null)
             : raw.server();
     int port = s.port() == null ? 5000 : s.port();
     if (port < 0 || port > 65535) {
@@ -158,7 +158,8 @@ public final class ConfigLoader {
                 "server.bodyStallTimeout",
                 ServerConfig.DEFAULT_BODY_STALL_TIMEOUT),
             eventLoops(s.eventLoops()),
-            Boolean.TRUE.equals(s.proxyProtocol()));
+            Boolean.TRUE.equals(s.proxyProtocol()),
+            !Boolean.FALSE.equals(s.nativeTransport()));
 
     if (raw.upstreams() == null || raw.upstreams().isEmpty()) {
       throw new ConfigException("upstreams: at least one upstream registry is required");
@@ -520,7 +521,8 @@ public final class ConfigLoader {
       String readHeaderTimeout,
       String bodyStallTimeout,
       Integer eventLoops,
-      Boolean proxyProtocol) {}
+      Boolean proxyProtocol,
+      Boolean nativeTransport) {}
 
   record UpstreamSection(
       String name,

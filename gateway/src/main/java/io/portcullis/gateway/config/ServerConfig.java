@@ -19,6 +19,10 @@ import java.util.Optional;
  * <p>{@code eventLoops} client listeners share the port, one per Vert.x event loop, so client I/O
  * and blob hashing use every core instead of the one loop a single listener is bound to.
  *
+ * <p>With {@code nativeTransport} (the default) the event loops use Netty's native epoll transport
+ * where the platform has it (Linux on x86-64), and Java NIO elsewhere or when it is false; the
+ * start-up line says which.
+ *
  * <p>With {@code proxyProtocol} every connection must begin with a PROXY protocol header (v1 or v2,
  * as HAProxy's {@code send-proxy-v2} sends it), and the client address it carries is the one the
  * gateway sees: failed-login limits, quotas, audit and access logs count real clients rather than
@@ -37,7 +41,8 @@ public record ServerConfig(
     Duration readHeaderTimeout,
     Duration bodyStallTimeout,
     int eventLoops,
-    boolean proxyProtocol) {
+    boolean proxyProtocol,
+    boolean nativeTransport) {
 
   public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
@@ -64,7 +69,8 @@ public record ServerConfig(
         readHeaderTimeout,
         bodyStallTimeout,
         eventLoops,
-        proxyProtocol);
+        proxyProtocol,
+        nativeTransport);
   }
 
   /** The scheme clients use: {@code https} with TLS, else {@code http}. */

@@ -96,6 +96,14 @@ class DeploymentConfigTest {
   }
 
   @Test
+  void theNativeTransportIsUsedUnlessTurnedOff() {
+    assertTrue(parse("").server().nativeTransport());
+    GatewayConfig off = parse("server: {nativeTransport: false}\n");
+    assertFalse(off.server().nativeTransport());
+    assertFalse(off.withPort(0).server().nativeTransport());
+  }
+
+  @Test
   void adminLoggingAndShutdownTimeout() {
     GatewayConfig c = parse("admin: {}\nlogging: {format: json}\nserver: {shutdownTimeout: 2m}\n");
     assertEquals(Optional.of(new AdminConfig("127.0.0.1", 9095)), c.admin());

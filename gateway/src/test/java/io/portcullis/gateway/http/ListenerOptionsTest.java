@@ -36,7 +36,8 @@ class ListenerOptionsTest {
             Duration.ofMillis(7500),
             PLAIN.bodyStallTimeout(),
             PLAIN.eventLoops(),
-            true);
+            true,
+            PLAIN.nativeTransport());
     HttpServerOptions options = ListenerOptions.of(behindHaproxy);
     assertTrue(options.isUseProxyProtocol());
     assertEquals(

@@ -56,7 +56,8 @@ public final class EventLoopContexts {
         Duration.ofSeconds(30),
         bodyStall,
         loops,
-        false);
+        false,
+        true);
   }
 
   /** Runs {@code call} on {@code context} and waits (up to 5 s) for what it returns. */
