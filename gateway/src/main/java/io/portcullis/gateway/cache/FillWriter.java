@@ -63,6 +63,12 @@ final class FillWriter {
   static final int MAX_BUFFERS = 8;
   static final int SHARED_BUDGET = 24;
   private static final AtomicInteger EXTRA_IN_USE = new AtomicInteger();
+  // Staging buffers are aligned to this, so they suit any block size direct I/O is used with.
+  private static final int ALIGNMENT = 64 * 1024;
+  // Synced fills leave their buffers here for the next ones, up to this many (32 MiB).
+  static final int MAX_POOLED = 32;
+  private static final ConcurrentLinkedQueue<ByteBuffer> POOL = new ConcurrentLinkedQueue<>();
+  private static final AtomicInteger POOLED = new AtomicInteger();
   // Threads that do nothing but positional direct writes; never waiting on anything else, so a
   // hashing worker waiting for one of them cannot deadlock (they are not Vert.x's worker pool).
   private static final ExecutorService DIRECT_WRITES =
@@ -115,12 +121,50 @@ final class FillWriter {
     if (directBlock > 0) {
       extra = reserveExtra();
       for (int i = 0; i < OWN_BUFFERS + extra; i++) {
-        ByteBuffer b =
-            ByteBuffer.allocateDirect(DIRECT_CHUNK + directBlock).alignedSlice(directBlock);
-        free.add(b.limit(DIRECT_CHUNK));
+        free.add(takeBuffer());
       }
       this.staging = free.poll();
     }
+  }
+
+  /**
+   * An aligned staging buffer, from those synced fills left, else new. Allocated (and zeroed) for
+   * each fill, eight of them cost time to the first byte, and direct memory being bounded, a full
+   * collection each time the JVM's limit was reached by buffers not yet collected.
+   */
+  private static ByteBuffer takeBuffer() {
+    ByteBuffer b = POOL.poll();
+    if (b != null) {
+      POOLED.decrementAndGet();
+      return b.clear().limit(DIRECT_CHUNK);
+    }
+    return ByteBuffer.allocateDirect(DIRECT_CHUNK + ALIGNMENT)
+        .alignedSlice(ALIGNMENT)
+        .limit(DIRECT_CHUNK);
+  }
+
+  /**
+   * Gives this writer's buffers to the pool, up to {@link #MAX_POOLED} in it; only once every write
+   * is done (after a failure they are left to the collector: a write may still hold one).
+   */
+  private void recycle() {
+    if (staging == null) {
+      return;
+    }
+    free.add(staging);
+    staging = null;
+    for (ByteBuffer b; (b = free.poll()) != null; ) {
+      if (POOLED.incrementAndGet() <= MAX_POOLED) {
+        POOL.add(b);
+      } else {
+        POOLED.decrementAndGet();
+      }
+    }
+  }
+
+  /** Staging buffers waiting in the pool for the next fills. */
+  static int pooled() {
+    return POOLED.get();
   }
 
   /** Takes what the shared budget has left of the extra buffers one fill may use. */
@@ -195,7 +239,7 @@ final class FillWriter {
   private static int directBlock(Path temp) {
     try {
       long b = Files.getFileStore(temp.getParent()).getBlockSize();
-      return b > 0 && b <= 64 * 1024 && Long.bitCount(b) == 1 ? (int) b : 0;
+      return b > 0 && b <= ALIGNMENT && Long.bitCount(b) == 1 ? (int) b : 0;
     } catch (IOException | UnsupportedOperationException e) {
       return 0;
     }
@@ -370,6 +414,8 @@ final class FillWriter {
               c.truncate(length);
             }
             c.force(true);
+            // every write is done: the buffers go to the next fill
+            recycle();
           } finally {
             returnExtra();
           }
