@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Issue #14's benchmark, one command: starts an origin docker-registry, CNCF distribution in
 # pull-through mode (docker-registry with proxy.remoteurl) and the gateway jar (-Xms128m -Xmx128m, heap touched at start) in front of
-# it, warms the gateway's JVM on another blob, then prints, same run, median of the rounds: cold blob
+# it, warms the gateway's JVM on other blobs of the measured size, then prints, same run, median of the rounds: cold blob
 # MiB/s and time to first byte (gateway vs distribution's proxy), warm blob MiB/s (gateway vs origin),
 # 16-client aggregate MiB/s over 16 cached blobs (gateway vs origin), origin GETs for 16 cold clients
 # of one blob, cached manifest req/s by tag and by digest (gateway vs distribution's proxy), CPU

@@ -57,16 +57,17 @@ final class FillWriter {
   // buffers, and waits only when all of them are.
   static final int OWN_BUFFERS = 2;
   // With two, a cold 512 MiB fill held its upstream back 260-380 ms waiting on the disk (the
-  // machine then left 10-20 % of its CPU idle, in I/O wait); with eight, 160-300 ms, and cold
-  // pulls ran some 5 % faster (issue #14). The pieces beyond the own two come from a budget all
+  // machine then left 10-20 % of its CPU idle, in I/O wait); with eight, 160-300 ms. Cold pulls
+  // ran some 5 % faster with four or eight than with two (issue #14); four it is, since each
+  // buffer is RSS (SlowFollowersIT's bound). The pieces beyond the own two come from a budget all
   // fills share, so many fills at once still take two each.
-  static final int MAX_BUFFERS = 8;
-  static final int SHARED_BUDGET = 24;
+  static final int MAX_BUFFERS = 4;
+  static final int SHARED_BUDGET = 16;
   private static final AtomicInteger EXTRA_IN_USE = new AtomicInteger();
   // Staging buffers are aligned to this, so they suit any block size direct I/O is used with.
   private static final int ALIGNMENT = 64 * 1024;
-  // Synced fills leave their buffers here for the next ones, up to this many (32 MiB).
-  static final int MAX_POOLED = 32;
+  // Synced fills leave their buffers here for the next ones, up to this many (16 MiB).
+  static final int MAX_POOLED = 16;
   private static final ConcurrentLinkedQueue<ByteBuffer> POOL = new ConcurrentLinkedQueue<>();
   private static final AtomicInteger POOLED = new AtomicInteger();
   // Threads that do nothing but positional direct writes; never waiting on anything else, so a

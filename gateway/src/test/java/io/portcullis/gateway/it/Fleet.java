@@ -201,20 +201,18 @@ public final class Fleet implements AutoCloseable {
       ExecutorService starting = Executors.newFixedThreadPool(REPLICAS);
       try {
         List<FleetHaproxyConfig.Replica> ports = new ArrayList<>();
-        List<Future<GatewayProcess>> started = new ArrayList<>();
+        List<Future<Started>> started = new ArrayList<>();
         for (int i = 0; i < REPLICAS; i++) {
-          var p = new FleetHaproxyConfig.Replica(FreePorts.loopback(), FreePorts.loopback());
-          ports.add(p);
           Path home = dir.resolve("replica-" + (i + 1));
-          String yaml = config(home, p, postgres);
           // together, as an orchestrator starts them: both migrate the schema at once
-          String ready = "http://127.0.0.1:" + p.adminPort() + "/readyz";
-          started.add(starting.submit(() -> startReplica(home, yaml, p.port(), ready)));
+          started.add(starting.submit(() -> startOnFreePorts(home, postgres)));
         }
         Exception failed = null;
-        for (Future<GatewayProcess> f : started) {
+        for (Future<Started> f : started) {
           try {
-            replicas.add(f.get()); // every one, so that none started is left running
+            Started s = f.get(); // every one, so that none started is left running
+            replicas.add(s.gateway());
+            ports.add(s.ports());
           } catch (ExecutionException e) {
             failed = failed == null ? e : failed;
           }
@@ -235,6 +233,28 @@ public final class Fleet implements AutoCloseable {
         throw e;
       } finally {
         starting.shutdownNow();
+      }
+    }
+
+    /** A replica and the ports it listens on. */
+    private record Started(GatewayProcess gateway, FleetHaproxyConfig.Replica ports) {}
+
+    /**
+     * Starts a replica on free ports, and on new ones when a port was taken between the probe and
+     * the bind (another process's outgoing connection may get it: FreePorts says so).
+     */
+    private Started startOnFreePorts(Path home, PostgresProcess postgres) throws Exception {
+      for (int attempt = 1; ; attempt++) {
+        var p = new FleetHaproxyConfig.Replica(FreePorts.loopback(), FreePorts.loopback());
+        String ready = "http://127.0.0.1:" + p.adminPort() + "/readyz";
+        try {
+          return new Started(startReplica(home, config(home, p, postgres), p.port(), ready), p);
+        } catch (IllegalStateException e) {
+          if (attempt == START_ATTEMPTS
+              || !String.valueOf(e.getMessage()).contains("Address already in use")) {
+            throw e;
+          }
+        }
       }
     }
 
