@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -57,7 +56,7 @@ final class FillWriter {
   // buffers, and waits only when all of them are.
   static final int OWN_BUFFERS = 2;
   // With two, a cold 512 MiB fill held its upstream back 260-380 ms waiting on the disk (the
-  // machine then left 10-20 % of its CPU idle, in I/O wait); with eight, 160-300 ms. Cold pulls
+  // machine then 77-89 % busy, the rest idle or in I/O wait); with eight, 160-300 ms. Cold pulls
   // ran some 5 % faster with four or eight than with two (issue #14); four it is, since each
   // buffer is RSS (SlowFollowersIT's bound). The pieces beyond the own two come from a budget all
   // fills share, so many fills at once still take two each.
@@ -96,7 +95,7 @@ final class FillWriter {
   // The last direct write sent: each next one starts when it is done (one at a time per fill).
   private CompletableFuture<Void> lastWrite = CompletableFuture.completedFuture(null);
   // Staging buffers beyond OWN_BUFFERS, counted in EXTRA_IN_USE until the writer is done.
-  private int extra;
+  private final int extra;
   private final AtomicBoolean extraReturned = new AtomicBoolean();
   private long staged;
   // Bytes in the file (worker thread only): a batch is on disk up to here when it completes.
@@ -119,8 +118,8 @@ final class FillWriter {
     this.channel = channel;
     this.md = md;
     this.block = directBlock;
+    this.extra = directBlock > 0 ? reserveExtra() : 0;
     if (directBlock > 0) {
-      extra = reserveExtra();
       for (int i = 0; i < OWN_BUFFERS + extra; i++) {
         free.add(takeBuffer());
       }
@@ -130,8 +129,8 @@ final class FillWriter {
 
   /**
    * An aligned staging buffer, from those synced fills left, else new. Allocated (and zeroed) for
-   * each fill, eight of them cost time to the first byte, and direct memory being bounded, a full
-   * collection each time the JVM's limit was reached by buffers not yet collected.
+   * each fill, they cost time to the first byte and, direct memory being bounded, a full collection
+   * each time the JVM's limit was reached by buffers not yet collected.
    */
   private static ByteBuffer takeBuffer() {
     ByteBuffer b = POOL.poll();
@@ -368,10 +367,8 @@ final class FillWriter {
         Thread.currentThread().interrupt();
         throw new IOException("interrupted while writing the fill", e);
       } catch (ExecutionException e) {
+        // get() unwraps CompletionException: the cause is the write's own (or an earlier one's)
         Throwable cause = e.getCause();
-        if (cause instanceof CompletionException c && c.getCause() != null) {
-          cause = c.getCause();
-        }
         if (cause instanceof UncheckedIOException u) {
           throw u.getCause();
         }
