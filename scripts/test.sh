@@ -24,6 +24,8 @@ command -v haproxy >/dev/null 2>&1 || missing+=(haproxy)
 # Docker Content Trust (issue #16): Debian's notary package, notary-server and the notary client,
 # started and driven by the tests (testkit NotaryProcess, NotaryClient)
 command -v notary-server >/dev/null 2>&1 || missing+=(notary)
+# the cache's page-in tests read what the kernel holds of a file with fincore (util-linux)
+command -v fincore >/dev/null 2>&1 || missing+=(util-linux-extra)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing test components: ${missing[*]}"
   sudo=""

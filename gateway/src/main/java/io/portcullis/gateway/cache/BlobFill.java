@@ -612,7 +612,7 @@ public final class BlobFill {
     // Durable before it becomes visible: a crash never leaves a short file under a digest name.
     writer
         .sync(received)
-        .compose(x -> store.commit(this, received))
+        .compose(x -> store.commit(this, received, writer.direct()))
         .onSuccess(x -> stored.tryComplete())
         .onFailure(
             err -> {

@@ -60,6 +60,8 @@ public final class BlobStore {
   private final Map<String, BlobFill> fills = new ConcurrentHashMap<>();
   private final AtomicLong total = new AtomicLong();
   private final AtomicBoolean evicting = new AtomicBoolean();
+  // Blobs written with direct I/O are read back into the page cache, after the fills.
+  private final PageIn pageIn;
   // Which repositories an upstream has confirmed a blob in: the file is shared, access is not.
   // Within an upstream its own word is trusted (its access control); a blob it has not proven it
   // holds is fetched from it whatever the links say.
@@ -81,6 +83,9 @@ public final class BlobStore {
     this.tmp = root.resolve("tmp");
     this.provers = new BlobProvers(root);
     this.maxSize = maxSize;
+    this.pageIn =
+        new PageIn(
+            () -> !fills.isEmpty(), n -> metrics.cacheBytesPagedIn(n), PageIn.defaultLimit());
   }
 
   /** Opens the store under {@code root}, scanning it on a worker thread. */
@@ -250,7 +255,7 @@ public final class BlobStore {
    * Moves a verified temp file to its address, records its upstream as a prover and indexes it; the
    * provers of a copy it replaces stay (the content is the same, by its address).
    */
-  Future<Void> commit(BlobFill fill, long size) {
+  Future<Void> commit(BlobFill fill, long size, boolean direct) {
     String hex = fill.digest().hex();
     Path target = blobs.resolve(hex);
     return vertx
@@ -292,6 +297,10 @@ public final class BlobStore {
               blob.proven(Set.of(fill.upstream()));
               add(blob);
               fills.remove(fillKey(fill.digest(), fill.upstream()), fill);
+              pageIn.fillOver();
+              if (direct) {
+                pageIn.request(target, size);
+              }
               LOG.debug(
                   "cache: stored {} ({} bytes) from upstream '{}'",
                   fill.digest(),
@@ -305,6 +314,7 @@ public final class BlobStore {
   /** Forgets a failed fill and deletes its temp file. */
   void abandon(BlobFill fill) {
     fills.remove(fillKey(fill.digest(), fill.upstream()), fill);
+    pageIn.fillOver();
     vertx.fileSystem().delete(fill.temp().toString()).onFailure(err -> {});
   }
 

@@ -188,6 +188,11 @@ final class FillWriter {
     }
   }
 
+  /** Whether this writer writes with direct I/O (the page cache then holds none of the file). */
+  boolean direct() {
+    return block > 0;
+  }
+
   /** Staging buffers this writer has (0 without direct I/O). */
   int stagingBuffers() {
     return staging == null ? 0 : OWN_BUFFERS + extra;

@@ -151,6 +151,19 @@ public final class GatewayMetrics {
         .increment(bytes);
   }
 
+  /**
+   * Bytes of blobs stored with direct I/O read back into the page cache after their fill, so the
+   * hits that follow are served from memory.
+   */
+  public void cacheBytesPagedIn(long bytes) {
+    cacheCounter(
+            "portcullis.cache.paged.in",
+            "Bytes of stored blobs read into the page cache",
+            "blob",
+            "bytes")
+        .increment(bytes);
+  }
+
   private Counter cacheCounter(String name, String description, String kind) {
     return Counter.builder(name).description(description).tag("kind", kind).register(registry);
   }

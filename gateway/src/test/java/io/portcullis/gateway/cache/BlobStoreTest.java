@@ -97,6 +97,30 @@ class BlobStoreTest {
   }
 
   @Test
+  void aBlobFilledWithDirectWritesIsThenReadIntoThePageCache() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        PageInTest.directIo(dir), "no direct I/O in " + dir);
+    GatewayMetrics metrics = GatewayMetrics.inMemory();
+    BlobStore store = BlobStore.open(vertx, dir, 1L << 30, metrics).await(10, TimeUnit.SECONDS);
+    byte[] bytes = new byte[12 * 1024 * 1024 + 5];
+    new java.util.Random(7).nextBytes(bytes);
+    Digest digest = Digest.sha256(bytes);
+    BlobFill f = store.begin(digest, "internal").orElseThrow();
+    feed(f, bytes);
+    f.stored().await(10, TimeUnit.SECONDS);
+    Path file = store.lookup(digest).orElseThrow().file();
+    var pagedIn = metrics.registry().find("portcullis.cache.paged.in").counter();
+    for (int i = 0; i < 1000 && (pagedIn == null || pagedIn.count() < bytes.length); i++) {
+      Thread.sleep(10);
+      pagedIn = metrics.registry().find("portcullis.cache.paged.in").counter();
+    }
+    org.junit.jupiter.api.Assertions.assertNotNull(pagedIn, "nothing read into the page cache");
+    assertEquals(bytes.length, (long) pagedIn.count());
+    long pages = (Files.size(file) + 4095) / 4096 * 4096;
+    assertEquals(pages, PageInTest.resident(file), "all of it in the page cache");
+  }
+
+  @Test
   void theUpstreamsThatServedABlobAreItsProversAcrossARestart() throws Exception {
     BlobStore store =
         BlobStore.open(vertx, dir, 1 << 20, GatewayMetrics.inMemory()).await(10, TimeUnit.SECONDS);
