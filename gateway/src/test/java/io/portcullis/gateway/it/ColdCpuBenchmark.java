@@ -19,9 +19,15 @@ import java.util.Map;
  * run. Each transfer is one {@code curl -o /dev/null} of a blob neither has cached; a process's
  * count runs until it has settled (under 5 % of a core over 250 ms), so distribution's store of the
  * blob after its client has it (a second origin GET, its hash and disk writes) counts, as the
- * gateway's fsync and move do. With {@code jfr}, the gateway's cold rounds are recorded with JFR
- * ({@code settings=profile}) and the top frames of its CPU samples printed; with {@code perf},
- * sampled with Linux {@code perf} (kernel and JIT-compiled code too) and summarised.
+ * gateway's fsync and move do. Each round also prints what the whole machine spent during each
+ * transfer (busy CPU from {@code /proc/stat}: the client, the origin and the proxy together) and
+ * how busy it was: a transfer with every core busy is bound by CPU, and then its MiB/s is the
+ * machine's cores over that CPU per GiB. Before the rounds it measures SHA-256 on one core (this
+ * JVM, the JDK's implementation the gateway uses): the gateway hashes every byte of a cold blob
+ * before it gives its client a clean end, distribution's proxy streams without hashing. With {@code
+ * jfr}, the gateway's cold rounds are recorded with JFR ({@code settings=profile}) and the top
+ * frames of its CPU samples printed; with {@code perf}, sampled with Linux {@code perf} (kernel and
+ * JIT-compiled code too) and summarised.
  *
  * <p>Usage (see {@code scripts/bench-cache.sh cpu}): {@code ColdCpuBenchmark [blob MiB] [rounds]
  * [jfr|perf]}; the system property {@code portcullis.bench.jvmArgs} adds JVM options to the gateway
@@ -55,6 +61,10 @@ public final class ColdCpuBenchmark {
     System.out.printf(
         "cold %d MiB blobs, %d rounds, gateway JVM %s%s%n",
         mib, rounds, jvmArgs, yaml.isEmpty() ? "" : ", config + " + yaml);
+    double sha = sha256MibPerSecond();
+    System.out.printf(
+        "SHA-256 on one core (JDK, 1 MiB updates, best of 3): %.0f MiB/s, %.3f CPU s per GiB%n",
+        sha, 1024 / sha);
     try (TempDirectory tmp = TempDirectory.create("portcullis-cpu-bench");
         RegistryProcess origin = RegistryProcess.start()) {
       List<LargeBlob> warmUp = new ArrayList<>();
@@ -113,6 +123,12 @@ public final class ColdCpuBenchmark {
     List<Double> gwDuring = new ArrayList<>();
     List<Double> dist = new ArrayList<>();
     List<Double> distDuring = new ArrayList<>();
+    List<Double> gwMachine = new ArrayList<>();
+    List<Double> distMachine = new ArrayList<>();
+    List<Double> gwBusy = new ArrayList<>();
+    List<Double> distBusy = new ArrayList<>();
+    List<Double> gwRate = new ArrayList<>();
+    List<Double> distRate = new ArrayList<>();
     for (LargeBlob blob : cold) {
       Map<Long, Double> roundCpu = probe.cpuByThread();
       Map<Long, Double> roundSystem = probe.systemByThread();
@@ -135,6 +151,20 @@ public final class ColdCpuBenchmark {
           d.systemPerGib(),
           d.duringPerGib(),
           d.mibPerSecond());
+      System.out.printf(
+          "  the machine during the transfer: portcullis %.3f CPU s/GiB, %.0f %% of %d cores busy;"
+              + " distribution proxy %.3f, %.0f %%%n",
+          g.machinePerGib(),
+          100 * g.machineBusy(),
+          CORES,
+          d.machinePerGib(),
+          100 * d.machineBusy());
+      gwMachine.add(g.machinePerGib());
+      distMachine.add(d.machinePerGib());
+      gwBusy.add(g.machineBusy());
+      distBusy.add(d.machineBusy());
+      gwRate.add(g.mibPerSecond());
+      distRate.add(d.mibPerSecond());
       gw.add(g.perGib());
       gwDuring.add(g.duringPerGib());
       dist.add(d.perGib());
@@ -171,6 +201,21 @@ public final class ColdCpuBenchmark {
         "%ncold CPU s per GiB, median of %d: portcullis %.3f (during the transfer %.3f),"
             + " distribution proxy %.3f (during %.3f); ratio %.2f%n",
         rounds, gm, LoadRound.median(gwDuring), dm, LoadRound.median(distDuring), gm / dm);
+    double gMachine = LoadRound.median(gwMachine);
+    double dMachine = LoadRound.median(distMachine);
+    System.out.printf(
+        "the machine's CPU s per GiB during the transfers, median: portcullis %.3f (%.0f %% busy),"
+            + " distribution proxy %.3f (%.0f %% busy)%n"
+            + "MiB/s, median: portcullis %.0f, distribution proxy %.0f (ratio %.2f); with every"
+            + " core busy, the ratio of the machine's CPU per GiB says the same: %.2f%n",
+        gMachine,
+        100 * LoadRound.median(gwBusy),
+        dMachine,
+        100 * LoadRound.median(distBusy),
+        LoadRound.median(gwRate),
+        LoadRound.median(distRate),
+        LoadRound.median(gwRate) / LoadRound.median(distRate),
+        dMachine / gMachine);
     if (jfr) {
       JfrSummary.print(recording, System.out);
     }
@@ -202,7 +247,17 @@ public final class ColdCpuBenchmark {
 
   /** CPU seconds a process spent on one cold transfer, until it settled, and during it. */
   private record Cost(
-      double seconds, double system, double during, double transferSeconds, long bytes) {
+      double seconds,
+      double system,
+      double during,
+      double transferSeconds,
+      long bytes,
+      double machineSeconds,
+      double machineBusy) {
+    double machinePerGib() {
+      return machineSeconds * GIB / bytes;
+    }
+
     double perGib() {
       return seconds * GIB / bytes;
     }
@@ -224,8 +279,12 @@ public final class ColdCpuBenchmark {
       throws IOException, InterruptedException {
     settle(pid);
     double[] before = cpu(pid);
+    long[] machineBefore = machineTicks();
     CurlTransfer t = CurlTransfer.get(url(base, blob), blob.size());
+    long[] machineAfter = machineTicks();
     double during = cpuSeconds(pid) - before[0] - before[1];
+    long busy = machineAfter[0] - machineBefore[0];
+    long all = machineAfter[1] - machineBefore[1];
     settle(pid);
     double[] after = cpu(pid);
     return new Cost(
@@ -233,7 +292,38 @@ public final class ColdCpuBenchmark {
         after[1] - before[1],
         during,
         t.seconds(),
-        blob.size());
+        blob.size(),
+        busy / ProcessProbe.TICKS_PER_SECOND,
+        all == 0 ? 0 : busy / (double) all);
+  }
+
+  private static final int CORES = Runtime.getRuntime().availableProcessors();
+
+  /** Busy (not idle, not waiting for I/O) and all jiffies of every CPU so far, from /proc/stat. */
+  private static long[] machineTicks() throws IOException {
+    String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+    long all = 0;
+    for (int i = 1; i < f.length && i <= 8; i++) { // user .. steal; guest time is in user already
+      all += Long.parseLong(f[i]);
+    }
+    return new long[] {all - Long.parseLong(f[4]) - Long.parseLong(f[5]), all};
+  }
+
+  /** SHA-256 of 512 MiB in 1 MiB updates on this thread, best of 3, in MiB/s. */
+  private static double sha256MibPerSecond() throws Exception {
+    byte[] chunk = new byte[(int) MIB];
+    new java.util.Random(1).nextBytes(chunk);
+    double best = 0;
+    for (int r = 0; r < 3; r++) {
+      java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+      long start = System.nanoTime();
+      for (int i = 0; i < 512; i++) {
+        md.update(chunk);
+      }
+      md.digest();
+      best = Math.max(best, 512 / ((System.nanoTime() - start) / 1e9));
+    }
+    return best;
   }
 
   /**
