@@ -195,11 +195,26 @@ public final class CacheBenchmark {
     }
   }
 
-  /** Busy and total jiffies of all CPUs so far. */
-  private static long[] cpuTicks() throws IOException {
+  private interface Transfer {
+    CurlTransfer run() throws IOException, InterruptedException;
+  }
+
+  /** Runs {@code t}, adding to {@code busy} the share of all cores busy meanwhile. */
+  private static CurlTransfer busyDuring(Transfer t, List<Double> busy)
+      throws IOException, InterruptedException {
+    long[] before = cpuTicks();
+    CurlTransfer done = t.run();
+    long[] after = cpuTicks();
+    long all = after[1] - before[1];
+    busy.add(all == 0 ? 0 : (after[0] - before[0]) / (double) all);
+    return done;
+  }
+
+  /** Busy (not idle, not waiting for I/O) and all jiffies of every CPU so far, from /proc/stat. */
+  static long[] cpuTicks() throws IOException {
     String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
     long total = 0;
-    for (int i = 1; i < f.length; i++) {
+    for (int i = 1; i < f.length && i <= 8; i++) { // user .. steal; guest time is in user already
       total += Long.parseLong(f[i]);
     }
     long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
@@ -211,6 +226,8 @@ public final class CacheBenchmark {
         "%n== cold %d MiB blob, one client, a new blob each round ==%n", blobs.get(0).size() / MIB);
     List<CurlTransfer> gw = new ArrayList<>();
     List<CurlTransfer> dist = new ArrayList<>();
+    List<Double> gwBusy = new ArrayList<>();
+    List<Double> distBusy = new ArrayList<>();
     Map<Long, Double> before = probe.cpuByThread();
     for (int i = 0; i < blobs.size(); i++) {
       LargeBlob blob = blobs.get(i);
@@ -220,13 +237,13 @@ public final class CacheBenchmark {
       // took a core from whichever transfer came next.
       if (i % 2 == 0) {
         quiet();
-        gw.add(CurlTransfer.get(url(gateway, blob), blob.size()));
+        gw.add(busyDuring(() -> CurlTransfer.get(url(gateway, blob), blob.size()), gwBusy));
       }
       quiet();
-      dist.add(CurlTransfer.get(url(distribution, blob), blob.size()));
+      dist.add(busyDuring(() -> CurlTransfer.get(url(distribution, blob), blob.size()), distBusy));
       if (i % 2 == 1) {
         quiet();
-        gw.add(CurlTransfer.get(url(gateway, blob), blob.size()));
+        gw.add(busyDuring(() -> CurlTransfer.get(url(gateway, blob), blob.size()), gwBusy));
       }
     }
     System.out.printf(
@@ -235,6 +252,16 @@ public final class CacheBenchmark {
     double d = report("distribution proxy", dist, CurlTransfer::mibPerSecond, "MiB/s");
     double gt = report("portcullis TTFB", gw, CurlTransfer::firstByteMillis, "ms");
     double dt = report("distribution TTFB", dist, CurlTransfer::firstByteMillis, "ms");
+    report("machine busy, portcullis", gwBusy, b -> 100 * b, "%");
+    report("machine busy, dist.", distBusy, b -> 100 * b, "%");
+    double sha = ColdCpuBenchmark.sha256MibPerSecond();
+    System.out.printf(
+        "SHA-256 on one core (JDK, as the gateway hashes): %.0f MiB/s, %.2f CPU s per GiB: the"
+            + " gateway hashes every byte of a cold blob before its client gets a clean end,"
+            + " distribution's proxy streams without hashing (it stores from a second GET after)."
+            + " With every core busy, cold MiB/s is bound by the CPU all processes spend per GiB"
+            + " (scripts/bench-cache.sh cpu prints it).%n",
+        sha, 1024 / sha);
     summary.atLeast("cold blob, MiB/s", g, d, "dist.", 1.0);
     summary.atMost("cold time to first byte, ms", gt, dt, "dist.", 1.5);
   }

@@ -279,9 +279,9 @@ public final class ColdCpuBenchmark {
       throws IOException, InterruptedException {
     settle(pid);
     double[] before = cpu(pid);
-    long[] machineBefore = machineTicks();
+    long[] machineBefore = CacheBenchmark.cpuTicks();
     CurlTransfer t = CurlTransfer.get(url(base, blob), blob.size());
-    long[] machineAfter = machineTicks();
+    long[] machineAfter = CacheBenchmark.cpuTicks();
     double during = cpuSeconds(pid) - before[0] - before[1];
     long busy = machineAfter[0] - machineBefore[0];
     long all = machineAfter[1] - machineBefore[1];
@@ -299,23 +299,14 @@ public final class ColdCpuBenchmark {
 
   private static final int CORES = Runtime.getRuntime().availableProcessors();
 
-  /** Busy (not idle, not waiting for I/O) and all jiffies of every CPU so far, from /proc/stat. */
-  private static long[] machineTicks() throws IOException {
-    String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-    long all = 0;
-    for (int i = 1; i < f.length && i <= 8; i++) { // user .. steal; guest time is in user already
-      all += Long.parseLong(f[i]);
-    }
-    return new long[] {all - Long.parseLong(f[4]) - Long.parseLong(f[5]), all};
-  }
-
   /** SHA-256 of 512 MiB in 1 MiB updates on this thread, best of 3, in MiB/s. */
-  private static double sha256MibPerSecond() throws Exception {
+  static double sha256MibPerSecond() {
     byte[] chunk = new byte[(int) MIB];
     new java.util.Random(1).nextBytes(chunk);
     double best = 0;
     for (int r = 0; r < 3; r++) {
-      java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+      java.security.MessageDigest md =
+          io.portcullis.core.oci.Digest.sha256(chunk).newMessageDigest();
       long start = System.nanoTime();
       for (int i = 0; i < 512; i++) {
         md.update(chunk);
