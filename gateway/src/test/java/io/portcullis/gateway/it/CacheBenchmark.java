@@ -210,7 +210,10 @@ public final class CacheBenchmark {
     return done;
   }
 
-  /** Busy (not idle, not waiting for I/O) and all jiffies of every CPU so far, from /proc/stat. */
+  /**
+   * Busy (not idle, not waiting for I/O), all, I/O-wait and stolen (a VM's host ran something else)
+   * jiffies of every CPU so far, from /proc/stat.
+   */
   static long[] cpuTicks() throws IOException {
     String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
     long total = 0;
@@ -218,7 +221,7 @@ public final class CacheBenchmark {
       total += Long.parseLong(f[i]);
     }
     long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
-    return new long[] {total - idle, total};
+    return new long[] {total - idle, total, Long.parseLong(f[5]), Long.parseLong(f[8])};
   }
 
   private void cold(List<LargeBlob> blobs) throws IOException, InterruptedException {

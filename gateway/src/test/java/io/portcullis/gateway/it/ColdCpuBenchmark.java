@@ -152,13 +152,18 @@ public final class ColdCpuBenchmark {
           d.duringPerGib(),
           d.mibPerSecond());
       System.out.printf(
-          "  the machine during the transfer: portcullis %.3f CPU s/GiB, %.0f %% of %d cores busy;"
-              + " distribution proxy %.3f, %.0f %%%n",
+          "  the machine during the transfer: portcullis %.3f CPU s/GiB, %.0f %% of %d cores busy"
+              + " (%.0f %% waiting for I/O, %.0f %% stolen); distribution proxy %.3f, %.0f %%"
+              + " (%.0f %%, %.0f %%)%n",
           g.machinePerGib(),
           100 * g.machineBusy(),
           CORES,
+          100 * g.machineIoWait(),
+          100 * g.machineStolen(),
           d.machinePerGib(),
-          100 * d.machineBusy());
+          100 * d.machineBusy(),
+          100 * d.machineIoWait(),
+          100 * d.machineStolen());
       gwMachine.add(g.machinePerGib());
       distMachine.add(d.machinePerGib());
       gwBusy.add(g.machineBusy());
@@ -253,7 +258,9 @@ public final class ColdCpuBenchmark {
       double transferSeconds,
       long bytes,
       double machineSeconds,
-      double machineBusy) {
+      double machineBusy,
+      double machineIoWait,
+      double machineStolen) {
     double machinePerGib() {
       return machineSeconds * GIB / bytes;
     }
@@ -294,7 +301,9 @@ public final class ColdCpuBenchmark {
         t.seconds(),
         blob.size(),
         busy / ProcessProbe.TICKS_PER_SECOND,
-        all == 0 ? 0 : busy / (double) all);
+        all == 0 ? 0 : busy / (double) all,
+        all == 0 ? 0 : (machineAfter[2] - machineBefore[2]) / (double) all,
+        all == 0 ? 0 : (machineAfter[3] - machineBefore[3]) / (double) all);
   }
 
   private static final int CORES = Runtime.getRuntime().availableProcessors();
