@@ -25,9 +25,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One thread, one blob at a time, in pieces sent to {@code /dev/null} ({@code sendfile}: the
  * kernel reads the file into its cache and copies nothing out). It gives way to fills: between
- * pieces it waits while any fill is under way, so it never takes the disk or a core from a cold
- * pull. What it may hold is bounded: a blob over an eighth of the machine's memory is not read in
- * (it would push out more than it brings), nor one that would take the queue past that.
+ * pieces it waits while any fill is under way, so a cold pull shares the disk with it for one piece
+ * at most. What it may hold is bounded: a blob over an eighth of the machine's memory is not read
+ * in (it would push out more than it brings), nor one that would take the queue past that.
  */
 final class PageIn implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PageIn.class);
@@ -61,7 +61,6 @@ final class PageIn implements AutoCloseable {
             r -> {
               Thread t = new Thread(r, "portcullis-cache-page-in");
               t.setDaemon(true);
-              t.setPriority(Thread.MIN_PRIORITY);
               return t;
             });
     // Started with the first blob, gone after 10 s with nothing to do.
