@@ -1,5 +1,7 @@
 package io.portcullis.gateway.upstream;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.portcullis.gateway.config.RedirectConfig;
 import io.portcullis.gateway.config.UpstreamConfig;
 import io.portcullis.gateway.errors.OciErrorCode;
@@ -8,6 +10,7 @@ import io.vertx.core.Future;
 import io.vertx.core.net.SocketAddress;
 import java.net.InetAddress;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -36,6 +39,11 @@ import org.slf4j.LoggerFactory;
  * Hop#server}), so a name cannot resolve to a public address for the check and a private one for
  * the connection (DNS rebinding). A refusal is a 502 naming the upstream, the host and why; the log
  * line carries no query string, where storage backends put signed tokens.
+ *
+ * <p>The addresses of the configured hosts (this upstream's and the others', to compare with) are
+ * kept for {@link #KNOWN_FOR} once found, so a redirect costs one lookup, its target's, rather than
+ * one per configured upstream (every blob of Docker Hub or GHCR is a redirect). A lookup that
+ * failed or found nothing is not kept: it is tried again on the next redirect.
  */
 final class RedirectGuard {
   private static final Logger LOG = LoggerFactory.getLogger(RedirectGuard.class);
@@ -45,8 +53,14 @@ final class RedirectGuard {
    */
   record Hop(URI target, SocketAddress server, boolean ownOrigin) {}
 
+  /** How long the addresses found for a configured host are used without a new lookup. */
+  static final Duration KNOWN_FOR = Duration.ofSeconds(10);
+
   private final UpstreamConfig config;
   private final Function<String, Future<List<InetAddress>>> resolver;
+  // Configured hosts only (a bounded set): a redirect target is looked up on every hop.
+  private final Cache<String, List<InetAddress>> configured =
+      Caffeine.newBuilder().expireAfterWrite(KNOWN_FOR).maximumSize(1_024).build();
 
   /** {@code resolver} looks a host name up off the event loop (a literal address is itself). */
   RedirectGuard(UpstreamConfig config, Function<String, Future<List<InetAddress>>> resolver) {
@@ -131,9 +145,25 @@ final class RedirectGuard {
         new Hop(target, SocketAddress.inetSocketAddress(port, first.getHostAddress()), own));
   }
 
-  /** Addresses of a configured host, none when it does not resolve (it cannot be reached then). */
+  /**
+   * Addresses of a configured host, none when it does not resolve (it cannot be reached then); kept
+   * for {@link #KNOWN_FOR} once found.
+   */
   private Future<List<InetAddress>> lookUp(String host) {
-    return resolver.apply(RedirectConfig.normalHost(host)).otherwise(List.of());
+    String name = RedirectConfig.normalHost(host);
+    List<InetAddress> known = configured.getIfPresent(name);
+    if (known != null) {
+      return Future.succeededFuture(known);
+    }
+    return resolver
+        .apply(name)
+        .onSuccess(
+            found -> {
+              if (!found.isEmpty()) {
+                configured.put(name, List.copyOf(found));
+              }
+            })
+        .otherwise(List.of());
   }
 
   private <T> Future<T> refuse(URI target, String why) {

@@ -211,4 +211,50 @@ class RedirectGuardTest {
                 "https://10.0.0.5/blob?X-Amz-Signature=secret-token"));
     assertFalse(message.contains("secret-token"), message);
   }
+
+  @Test
+  void aRedirectLooksUpItsTargetEachTimeButTheConfiguredHostsOnlyOnce() {
+    java.util.Map<String, Integer> lookups = new java.util.concurrent.ConcurrentHashMap<>();
+    RedirectGuard guard =
+        new RedirectGuard(
+            upstream("https://registry.example.com", Optional.empty()),
+            host -> {
+              lookups.merge(host, 1, Integer::sum);
+              return resolve(host);
+            });
+    for (int i = 0; i < 3; i++) {
+      assertTrue(guard.check(URI.create("https://cdn.example.net/blob")).succeeded());
+    }
+    assertEquals(3, lookups.get("cdn.example.net"), "the target: the address connected to");
+    assertEquals(1, lookups.get("registry.example.com"));
+    assertEquals(1, lookups.get("private.example.com"));
+    // still refused from the kept addresses
+    assertTrue(
+        refusal(guard.check(URI.create("https://alias.example.net/v2/")))
+            .contains("another upstream"));
+    assertEquals(1, lookups.get("private.example.com"));
+  }
+
+  @Test
+  void aConfiguredHostThatDidNotResolveIsLookedUpAgain() {
+    java.util.Map<String, Integer> lookups = new java.util.concurrent.ConcurrentHashMap<>();
+    java.util.concurrent.atomic.AtomicBoolean dnsDown =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    RedirectGuard guard =
+        new RedirectGuard(
+            upstream("https://registry.example.com", Optional.empty()),
+            host -> {
+              lookups.merge(host, 1, Integer::sum);
+              return host.equals("private.example.com") && dnsDown.get()
+                  ? Future.failedFuture(new java.net.UnknownHostException(host))
+                  : resolve(host);
+            });
+    guard.check(URI.create("https://cdn.example.net/blob"));
+    dnsDown.set(false);
+    assertTrue(
+        refusal(guard.check(URI.create("https://alias.example.net/v2/")))
+            .contains("another upstream"),
+        "the other upstream's address, found now, is compared with");
+    assertEquals(2, lookups.get("private.example.com"));
+  }
 }
