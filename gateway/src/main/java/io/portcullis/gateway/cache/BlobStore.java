@@ -7,12 +7,12 @@ import io.portcullis.gateway.metrics.GatewayMetrics;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.file.CopyOptions;
 import io.vertx.core.http.HttpServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -258,38 +258,35 @@ public final class BlobStore {
   Future<Void> commit(BlobFill fill, long size, boolean direct) {
     String hex = fill.digest().hex();
     Path target = blobs.resolve(hex);
+    // One worker task: the move, the new file's time and the prover record (three hops before).
     return vertx
-        .fileSystem()
-        .move(
-            fill.temp().toString(),
-            target.toString(),
-            new CopyOptions().setAtomicMove(true).setReplaceExisting(true))
-        .compose(v -> vertx.fileSystem().props(target.toString()))
-        .compose(
-            props ->
-                vertx
-                    .<Void>executeBlocking(
-                        () -> {
-                          provers.record(hex, fill.upstream());
-                          return null;
-                        },
-                        false)
-                    // Proven all the same in this run; after a restart the upstream proves it
-                    // again with one fetch: the loss fails closed.
-                    .onFailure(
-                        err ->
-                            LOG.warn(
-                                "cache: could not record upstream '{}' as holding {}: {}",
-                                fill.upstream(),
-                                fill.digest(),
-                                err.toString()))
-                    .transform(ar -> Future.succeededFuture(props)))
+        .<Long>executeBlocking(
+            () -> {
+              Files.move(
+                  fill.temp(),
+                  target,
+                  StandardCopyOption.ATOMIC_MOVE,
+                  StandardCopyOption.REPLACE_EXISTING);
+              long modified = Files.getLastModifiedTime(target).toMillis();
+              try {
+                provers.record(hex, fill.upstream());
+              } catch (IOException | RuntimeException err) {
+                // Proven all the same in this run; after a restart the upstream proves it again
+                // with one fetch: the loss fails closed.
+                LOG.warn(
+                    "cache: could not record upstream '{}' as holding {}: {}",
+                    fill.upstream(),
+                    fill.digest(),
+                    err.toString());
+              }
+              return modified;
+            },
+            false)
         .map(
-            props -> {
+            modified -> {
               metrics.cacheBytesStored("blob", size);
               CachedBlob blob =
-                  new CachedBlob(
-                      hex, target, size, props.lastModifiedTime(), Future.succeededFuture(true));
+                  new CachedBlob(hex, target, size, modified, Future.succeededFuture(true));
               CachedBlob old = index.get(hex);
               if (old != null) {
                 blob.proven(old.provers());
