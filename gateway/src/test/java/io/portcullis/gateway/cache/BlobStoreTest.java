@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.micrometer.core.instrument.Counter;
 import io.portcullis.core.oci.Digest;
 import io.portcullis.gateway.metrics.GatewayMetrics;
 import io.vertx.core.Vertx;
@@ -12,6 +14,7 @@ import io.vertx.core.file.OpenOptions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -98,26 +101,26 @@ class BlobStoreTest {
 
   @Test
   void aBlobFilledWithDirectWritesIsThenReadIntoThePageCache() throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeTrue(
-        PageInTest.directIo(dir), "no direct I/O in " + dir);
+    assumeTrue(PageInTest.directIo(dir), "no direct I/O in " + dir);
     GatewayMetrics metrics = GatewayMetrics.inMemory();
     BlobStore store = BlobStore.open(vertx, dir, 1L << 30, metrics).await(10, TimeUnit.SECONDS);
     byte[] bytes = new byte[12 * 1024 * 1024 + 5];
-    new java.util.Random(7).nextBytes(bytes);
+    new Random(7).nextBytes(bytes);
     Digest digest = Digest.sha256(bytes);
     BlobFill f = store.begin(digest, "internal").orElseThrow();
     feed(f, bytes);
     f.stored().await(10, TimeUnit.SECONDS);
     Path file = store.lookup(digest).orElseThrow().file();
-    var pagedIn = metrics.registry().find("portcullis.cache.paged.in").counter();
-    for (int i = 0; i < 1000 && (pagedIn == null || pagedIn.count() < bytes.length); i++) {
-      Thread.sleep(10);
-      pagedIn = metrics.registry().find("portcullis.cache.paged.in").counter();
-    }
-    org.junit.jupiter.api.Assertions.assertNotNull(pagedIn, "nothing read into the page cache");
-    assertEquals(bytes.length, (long) pagedIn.count());
+    PageInTest.awaitUntil(() -> pagedIn(metrics) >= bytes.length);
+    assertEquals(bytes.length, pagedIn(metrics));
     long pages = (Files.size(file) + 4095) / 4096 * 4096;
     assertEquals(pages, PageInTest.resident(file), "all of it in the page cache");
+  }
+
+  /** Bytes read into the page cache so far, by the store's counter (none before the first). */
+  private static long pagedIn(GatewayMetrics metrics) {
+    Counter c = metrics.registry().find("portcullis.cache.paged.in").counter();
+    return c == null ? 0 : (long) c.count();
   }
 
   @Test

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -138,8 +139,7 @@ class PageInTest {
     return Long.parseLong(out);
   }
 
-  private static void awaitUntil(java.util.function.BooleanSupplier done)
-      throws InterruptedException {
+  static void awaitUntil(BooleanSupplier done) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (!done.getAsBoolean()) {
       assertTrue(System.nanoTime() < deadline, "not within 20 s");
