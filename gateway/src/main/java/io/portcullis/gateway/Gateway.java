@@ -7,9 +7,11 @@ import io.portcullis.gateway.cache.Caches;
 import io.portcullis.gateway.config.ConfigException;
 import io.portcullis.gateway.config.GatewayConfig;
 import io.portcullis.gateway.config.RobotsConfig;
+import io.portcullis.gateway.config.ServerConfig;
 import io.portcullis.gateway.http.ConnectionDeadlines;
 import io.portcullis.gateway.http.RegistryApi;
 import io.portcullis.gateway.http.RequestObserver;
+import io.portcullis.gateway.http.TlsWarmup;
 import io.portcullis.gateway.http.UploadIds;
 import io.portcullis.gateway.metrics.GatewayMetrics;
 import io.portcullis.gateway.state.FleetAuthProviders;
@@ -58,6 +60,13 @@ public final class Gateway {
 
   private static final Duration FIRST_STATE_RETRY = Duration.ofMillis(500);
   private static final Duration MAX_STATE_RETRY = Duration.ofSeconds(5);
+
+  /**
+   * Rounds of a TLS 1.3 and a TLS 1.2 handshake with each listener before readiness. One took the
+   * first client handshake after a start from 0.56 s to 0.04 s on an idle 2-core machine; three
+   * gained little more for another 0.5 s of start-up.
+   */
+  private static final int TLS_WARMUP_ROUNDS = 1;
 
   private final Vertx vertx;
   private final ClientListeners server;
@@ -267,6 +276,30 @@ public final class Gateway {
                     metrics));
   }
 
+  /**
+   * With TLS on, runs handshakes with the listeners before readiness is reported, so the first
+   * clients after a start do not pay a cold JVM's handshake (see {@link TlsWarmup}). A warm-up that
+   * fails only costs speed: it is logged, and the listener itself still decides.
+   */
+  private static Future<Void> warmTls(Vertx vertx, ServerConfig server, int port) {
+    if (server.tls().isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return TlsWarmup.run(vertx, server, port, TLS_WARMUP_ROUNDS)
+        .onSuccess(
+            r ->
+                LOG.info(
+                    "TLS warmed up with {} handshakes in {} ms",
+                    r.handshakes(),
+                    r.took().toMillis()))
+        .onFailure(
+            err ->
+                LOG.warn(
+                    "TLS warm-up failed, so the first handshakes may be slow: {}", err.toString()))
+        .<Void>mapEmpty()
+        .otherwiseEmpty();
+  }
+
   private static Future<Gateway> listen(
       Vertx vertx,
       GatewayConfig config,
@@ -336,6 +369,7 @@ public final class Gateway {
                                     followFleet(vertx, state, auth)),
                                 caches,
                                 state)))
+        .compose(g -> warmTls(vertx, config.server(), g.port()).map(g))
         .map(
             g -> {
               ready.set(true);

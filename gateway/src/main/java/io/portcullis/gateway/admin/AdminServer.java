@@ -17,8 +17,9 @@ import java.util.function.BooleanSupplier;
  *   <li>{@code GET /metrics}: every meter in the Prometheus text format (rendered on a worker
  *       thread);
  *   <li>{@code GET /healthz}: 200 while the process runs (liveness);
- *   <li>{@code GET /readyz}: 200 once the client listener accepts requests with its policy loaded,
- *       503 before that and while shutting down (readiness: a load balancer stops sending work).
+ *   <li>{@code GET /readyz}: 200 once the client listener accepts requests with its policy loaded
+ *       (and, with TLS, has been warmed up by handshakes with itself: {@code TlsWarmup}), 503
+ *       before that and while shutting down (readiness: a load balancer stops sending work).
  * </ul>
  */
 public final class AdminServer {

@@ -5,7 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.portcullis.core.x509.PemFiles;
+import io.portcullis.gateway.Gateway;
+import io.portcullis.gateway.config.ServerConfig;
 import io.portcullis.testkit.CommandResult;
 import io.portcullis.testkit.DirImage;
 import io.portcullis.testkit.ImageSpec;
@@ -54,6 +59,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * The client listener over TLS with the certificates {@code portcullis-signer certs dev} makes:
@@ -71,6 +77,7 @@ class TlsIT {
   static Path pki;
   static Path trustRoot;
   static Path withClientCert;
+  static final ListAppender<ILoggingEvent> startLines = new ListAppender<>();
 
   @BeforeAll
   static void start() throws Exception {
@@ -84,6 +91,9 @@ class TlsIT {
     images.push(image, upstream.ref("team/app:v1"));
 
     Path clientCa = clientPki(dir.resolve("clients"));
+    Logger gatewayLog = (Logger) LoggerFactory.getLogger(Gateway.class);
+    startLines.start();
+    gatewayLog.addAppender(startLines);
     tls =
         GatewayFixture.builder(dir.resolve("tls"))
             .server(
@@ -98,6 +108,7 @@ class TlsIT {
                     .formatted(pki.resolve("tls.crt"), pki.resolve("tls.key"), clientCa))
             .upstream("internal", upstream.url(), "", false)
             .start();
+    gatewayLog.detachAppender(startLines);
 
     // skopeo's cert dirs: *.crt are CAs to trust, a *.cert with its *.key a client certificate.
     trustRoot = Files.createDirectories(dir.resolve("trust-root"));
@@ -120,6 +131,23 @@ class TlsIT {
     DirImage got = DirImage.read(out);
     assertEquals(image.digest(), got.manifestDigest());
     assertEquals(3, got.blobs().size(), "config and two layers");
+  }
+
+  @Test
+  void bothListenersWereWarmedUpBeforeTheGatewayWasReady() {
+    // Gateway.start completes, and /readyz turns 200, only after the warm-up: a TLS 1.3 and a
+    // TLS 1.2 handshake with each event loop's listener, the refused ones of the client-certificate
+    // listener included.
+    int each = 2 * ServerConfig.defaultEventLoops();
+    List<String> warmed =
+        startLines.list.stream()
+            .map(ILoggingEvent::getFormattedMessage)
+            .filter(m -> m.startsWith("TLS warm"))
+            .toList();
+    assertEquals(2, warmed.size(), warmed.toString());
+    for (String line : warmed) {
+      assertTrue(line.startsWith("TLS warmed up with " + each + " handshakes in "), line);
+    }
   }
 
   @Test
