@@ -1,5 +1,6 @@
 package io.portcullis.gateway.http;
 
+import io.portcullis.core.registry.InsecureTls;
 import io.portcullis.gateway.config.ServerConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -11,15 +12,11 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 
 /**
  * TLS handshakes with the gateway's own client listener, over loopback, before the gateway says it
@@ -57,12 +54,10 @@ public final class TlsWarmup {
     return vertx.executeBlocking(() -> handshakes(server, port, rounds), false);
   }
 
-  static Result handshakes(ServerConfig server, int port, int rounds)
-      throws IOException, GeneralSecurityException {
+  static Result handshakes(ServerConfig server, int port, int rounds) throws IOException {
     long start = System.nanoTime();
     InetSocketAddress target = new InetSocketAddress(loopbackFor(server.host()), port);
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, new TrustManager[] {new AcceptAll()}, null);
+    SSLContext context = InsecureTls.context();
     boolean clientCertificates = server.tls().flatMap(t -> t.clientCaFile()).isPresent();
     int done = 0;
     // Vert.x hands accepted connections to the listeners in turn, so a protocol's handshakes, one
@@ -119,18 +114,5 @@ public final class TlsWarmup {
           : InetAddress.getLoopbackAddress();
     }
     return address;
-  }
-
-  private static final class AcceptAll implements X509TrustManager {
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) {}
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-      return new X509Certificate[0];
-    }
   }
 }
