@@ -15,14 +15,13 @@ import io.portcullis.testkit.NotaryProcess;
 import io.portcullis.testkit.RequiredTools;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -94,25 +93,13 @@ class DctTrustIT {
   }
 
   private static NotaryTrustStore store() {
-    return new NotaryTrustStore(
-        "dct",
-        URI.create(notary.url()),
-        Optional.of(notary.caCertificate()),
-        Optional.empty(),
-        Optional.empty(),
-        Gun.DEFAULT_TEMPLATE);
+    return NotaryStores.of(notary.url(), notary.caCertificate());
   }
 
   /** A store for {@code server}, with its CA copied to {@code caCopy}: it outlives the server. */
   private static NotaryTrustStore store(NotaryProcess server, Path caCopy) throws Exception {
-    java.nio.file.Files.copy(server.caCertificate(), caCopy);
-    return new NotaryTrustStore(
-        "dct",
-        URI.create(server.url()),
-        Optional.of(caCopy),
-        Optional.empty(),
-        Optional.empty(),
-        Gun.DEFAULT_TEMPLATE);
+    Files.copy(server.caCertificate(), caCopy);
+    return NotaryStores.of(server.url(), caCopy);
   }
 
   private static DctEvidence v1(DctTrust trust) throws Exception {

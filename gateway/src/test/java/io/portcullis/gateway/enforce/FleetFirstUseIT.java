@@ -16,7 +16,6 @@ import io.portcullis.testkit.NotaryProcess;
 import io.portcullis.testkit.RequiredTools;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -61,13 +60,7 @@ class FleetFirstUseIT {
   }
 
   private static NotaryTrustStore store() {
-    return new NotaryTrustStore(
-        "dct",
-        URI.create(notary.url()),
-        Optional.of(notary.caCertificate()),
-        Optional.empty(),
-        Optional.empty(),
-        Gun.DEFAULT_TEMPLATE);
+    return NotaryStores.of(notary.url(), notary.caCertificate());
   }
 
   /** Verified afresh on every call, as after each refresh. */
