@@ -1,6 +1,7 @@
 package io.portcullis.gateway;
 
 import io.portcullis.gateway.config.ServerConfig;
+import io.portcullis.gateway.config.TlsFiles;
 import io.portcullis.gateway.http.ConnectionDeadlines;
 import io.portcullis.gateway.http.ErrorResponder;
 import io.portcullis.gateway.http.ListenerOptions;
@@ -10,12 +11,14 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.net.ServerSSLOptions;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -34,11 +37,14 @@ final class ClientListeners {
   private static final Logger LOG = LoggerFactory.getLogger(ClientListeners.class);
 
   private final Vertx vertx;
+  private final ServerConfig options;
   private final List<HttpServer> servers;
   private final String deployment;
 
-  private ClientListeners(Vertx vertx, List<HttpServer> servers, String deployment) {
+  private ClientListeners(
+      Vertx vertx, ServerConfig options, List<HttpServer> servers, String deployment) {
     this.vertx = vertx;
+    this.options = options;
     this.servers = servers;
     this.deployment = deployment;
   }
@@ -48,7 +54,11 @@ final class ClientListeners {
    * deadlines}; fails (with every server that did start closed again) if any cannot listen.
    */
   static Future<ClientListeners> start(
-      Vertx vertx, ServerConfig server, RequestObserver observer, ConnectionDeadlines deadlines) {
+      Vertx vertx,
+      ServerConfig server,
+      Optional<TlsFiles.Material> tls,
+      RequestObserver observer,
+      ConnectionDeadlines deadlines) {
     List<HttpServer> servers = new CopyOnWriteArrayList<>();
     List<String> loops = new CopyOnWriteArrayList<>();
     Future<String> deployed;
@@ -57,9 +67,9 @@ final class ClientListeners {
       // port, but not port 0: each server would get a free port of its own. So a free port is
       // picked first and every server listens on it; should another process take it in between,
       // another is picked.
-      deployed = onFreePort(vertx, server, observer, deadlines, servers, loops, 3);
+      deployed = onFreePort(vertx, server, tls, observer, deadlines, servers, loops, 3);
     } else {
-      deployed = deploy(vertx, server, observer, deadlines, servers, loops);
+      deployed = deploy(vertx, server, tls, observer, deadlines, servers, loops);
     }
     return deployed.map(
         deployment -> {
@@ -73,13 +83,14 @@ final class ClientListeners {
                 distinct);
           }
           LOG.debug("client listeners on {}", loops.stream().sorted().toList());
-          return new ClientListeners(vertx, servers, deployment);
+          return new ClientListeners(vertx, server, servers, deployment);
         });
   }
 
   private static Future<String> onFreePort(
       Vertx vertx,
       ServerConfig server,
+      Optional<TlsFiles.Material> tls,
       RequestObserver observer,
       ConnectionDeadlines deadlines,
       List<HttpServer> servers,
@@ -87,11 +98,13 @@ final class ClientListeners {
       int attempts) {
     return vertx
         .executeBlocking(() -> freePort(server.host()), false)
-        .compose(port -> deploy(vertx, server.withPort(port), observer, deadlines, servers, loops))
+        .compose(
+            port -> deploy(vertx, server.withPort(port), tls, observer, deadlines, servers, loops))
         .recover(
             err ->
                 attempts > 1 && err instanceof BindException
-                    ? onFreePort(vertx, server, observer, deadlines, servers, loops, attempts - 1)
+                    ? onFreePort(
+                        vertx, server, tls, observer, deadlines, servers, loops, attempts - 1)
                     : Future.failedFuture(err));
   }
 
@@ -105,6 +118,7 @@ final class ClientListeners {
   private static Future<String> deploy(
       Vertx vertx,
       ServerConfig server,
+      Optional<TlsFiles.Material> tls,
       RequestObserver observer,
       ConnectionDeadlines deadlines,
       List<HttpServer> servers,
@@ -116,7 +130,7 @@ final class ClientListeners {
               public Future<?> start() {
                 loops.add(Thread.currentThread().getName());
                 return vertx
-                    .createHttpServer(ListenerOptions.of(server))
+                    .createHttpServer(ListenerOptions.of(server, tls))
                     .connectionHandler(deadlines)
                     .invalidRequestHandler(ErrorResponder::invalidRequest)
                     .requestHandler(observer)
@@ -125,6 +139,20 @@ final class ClientListeners {
               }
             },
         new DeploymentOptions().setInstances(server.eventLoops()));
+  }
+
+  /**
+   * Hands every listener new TLS options (a renewed certificate): connections open keep theirs, new
+   * ones get the new one. Fails if any listener refuses them.
+   */
+  Future<Void> updateTls(ServerSSLOptions options) {
+    return Future.all(servers.stream().map(s -> s.updateSSLOptions(options.copy())).toList())
+        .mapEmpty();
+  }
+
+  /** The configuration the listeners were started from. */
+  ServerConfig options() {
+    return options;
   }
 
   /** The port every listener shares. */

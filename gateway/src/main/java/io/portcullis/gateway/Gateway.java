@@ -8,6 +8,8 @@ import io.portcullis.gateway.config.ConfigException;
 import io.portcullis.gateway.config.GatewayConfig;
 import io.portcullis.gateway.config.RobotsConfig;
 import io.portcullis.gateway.config.ServerConfig;
+import io.portcullis.gateway.config.TlsFiles;
+import io.portcullis.gateway.http.CertificateReloader;
 import io.portcullis.gateway.http.ConnectionDeadlines;
 import io.portcullis.gateway.http.RegistryApi;
 import io.portcullis.gateway.http.RequestObserver;
@@ -30,6 +32,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -78,6 +81,7 @@ public final class Gateway {
   private final List<Long> timers;
   private final Caches caches;
   private final Optional<PostgresState> state;
+  private final Optional<CertificateReloader> tlsReloader;
 
   private Gateway(
       Vertx vertx,
@@ -89,7 +93,8 @@ public final class Gateway {
       AtomicBoolean ready,
       List<Long> timers,
       Caches caches,
-      Optional<PostgresState> state) {
+      Optional<PostgresState> state,
+      Optional<TlsFiles.Material> tls) {
     this.vertx = vertx;
     this.server = server;
     this.upstreams = upstreams;
@@ -97,9 +102,33 @@ public final class Gateway {
     this.metrics = metrics;
     this.admin = admin;
     this.ready = ready;
-    this.timers = timers;
     this.caches = caches;
     this.state = state;
+    this.tlsReloader =
+        tls.map(
+            t ->
+                new CertificateReloader(
+                    vertx, server.options(), server.port(), t, server::updateTls, metrics));
+    List<Long> all = new ArrayList<>(timers);
+    tlsReloader.ifPresent(r -> all.add(r.start()));
+    this.timers = List.copyOf(all);
+  }
+
+  /** The TLS files the client listeners serve now, when they serve TLS. */
+  public Optional<TlsFiles.Material> tlsInForce() {
+    return tlsReloader.map(CertificateReloader::current);
+  }
+
+  /**
+   * Reads {@code server.tls}'s files on a worker and checks them again (they were checked when the
+   * configuration was loaded, and may have changed since): the listeners serve exactly these bytes.
+   */
+  private static Future<Optional<TlsFiles.Material>> tlsFiles(Vertx vertx, ServerConfig server) {
+    if (server.tls().isEmpty()) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    return vertx.executeBlocking(
+        () -> Optional.of(TlsFiles.read(server.tls().get(), Instant.now())), false);
   }
 
   /** The transport the event loops use, for the start-up line. */
@@ -344,31 +373,36 @@ public final class Gateway {
             })
         .compose(
             admin ->
-                ClientListeners.start(
-                        vertx,
-                        config.server(),
-                        new RequestObserver(api, metrics, deadlines),
-                        deadlines)
+                tlsFiles(vertx, config.server())
+                    .compose(
+                        tls ->
+                            ClientListeners.start(
+                                    vertx,
+                                    config.server(),
+                                    tls,
+                                    new RequestObserver(api, metrics, deadlines),
+                                    deadlines)
+                                .map(
+                                    s ->
+                                        new Gateway(
+                                            vertx,
+                                            s,
+                                            upstreams,
+                                            enforcement,
+                                            metrics,
+                                            admin,
+                                            ready,
+                                            List.of(
+                                                refreshCredentials(vertx, auth),
+                                                followFleet(vertx, state, auth)),
+                                            caches,
+                                            state,
+                                            tls)))
                     .recover(
                         err -> {
                           admin.ifPresent(AdminServer::close);
                           return Future.failedFuture(err);
-                        })
-                    .map(
-                        s ->
-                            new Gateway(
-                                vertx,
-                                s,
-                                upstreams,
-                                enforcement,
-                                metrics,
-                                admin,
-                                ready,
-                                List.of(
-                                    refreshCredentials(vertx, auth),
-                                    followFleet(vertx, state, auth)),
-                                caches,
-                                state)))
+                        }))
         .compose(g -> warmTls(vertx, config.server(), g.port()).map(g))
         .map(
             g -> {

@@ -21,6 +21,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -79,6 +80,7 @@ class ClientListenersTest {
     return ClientListeners.start(
             vertx,
             config,
+            Optional.empty(),
             new RequestObserver(
                 req -> {
                   synchronized (loopsSeen) {

@@ -441,7 +441,7 @@ public final class ConfigLoader {
 
   private static Path caFile(String file, String key) {
     Path path = Path.of(file);
-    DeploymentConfigReader.certificates(path, key);
+    TlsFiles.certificates(path, key);
     return path;
   }
 

@@ -55,7 +55,7 @@ final class StateConfigReader {
             .map(
                 f -> {
                   Path path = Path.of(f);
-                  DeploymentConfigReader.certificates(path, "state.postgres.caFile");
+                  TlsFiles.certificates(path, "state.postgres.caFile");
                   return path;
                 });
     int port = url.getPort() == -1 ? 5432 : url.getPort();

@@ -1,11 +1,15 @@
 package io.portcullis.gateway.http;
 
 import io.portcullis.gateway.config.ServerConfig;
-import io.portcullis.gateway.config.TlsConfig;
+import io.portcullis.gateway.config.TlsFiles;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.ServerSSLOptions;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -18,7 +22,13 @@ import java.util.concurrent.TimeUnit;
 public final class ListenerOptions {
   private ListenerOptions() {}
 
+  /** The options for {@code server}, its TLS files (if any) read and checked now. */
   public static HttpServerOptions of(ServerConfig server) {
+    return of(server, server.tls().map(t -> TlsFiles.read(t, Instant.now())));
+  }
+
+  /** The options for {@code server}, with TLS from {@code tls}: the files as they were checked. */
+  public static HttpServerOptions of(ServerConfig server, Optional<TlsFiles.Material> tls) {
     HttpServerOptions options =
         new HttpServerOptions()
             .setHost(server.host())
@@ -37,22 +47,31 @@ public final class ListenerOptions {
           .setProxyProtocolTimeout(server.readHeaderTimeout().toMillis())
           .setProxyProtocolTimeoutUnit(TimeUnit.MILLISECONDS);
     }
-    server.tls().ifPresent(tls -> tls(options, tls));
+    tls.ifPresent(material -> tls(options, material));
     return options;
   }
 
-  private static void tls(HttpServerOptions options, TlsConfig tls) {
+  /**
+   * The TLS options a listener of {@code server} takes when its files change to {@code material}:
+   * the same as at start-up, but for the key, certificates and client CAs.
+   */
+  public static ServerSSLOptions ssl(ServerConfig server, TlsFiles.Material material) {
+    return of(server, Optional.of(material)).getSslOptions().copy();
+  }
+
+  private static void tls(HttpServerOptions options, TlsFiles.Material material) {
     options
         .setSsl(true)
         .setKeyCertOptions(
             new PemKeyCertOptions()
-                .setCertPath(tls.certFile().toString())
-                .setKeyPath(tls.keyFile().toString()));
-    tls.clientCaFile()
+                .setCertValue(Buffer.buffer(material.certificates()))
+                .setKeyValue(Buffer.buffer(material.privateKey())));
+    material
+        .clientCas()
         .ifPresent(
-            ca ->
+            cas ->
                 options
-                    .setTrustOptions(new PemTrustOptions().addCertPath(ca.toString()))
+                    .setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(cas)))
                     .setClientAuth(ClientAuth.REQUIRED));
   }
 }

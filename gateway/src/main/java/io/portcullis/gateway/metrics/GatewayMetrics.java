@@ -1,6 +1,7 @@
 package io.portcullis.gateway.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -12,6 +13,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.DoubleSupplier;
 
 /**
  * The gateway's meters, named once here so every part records into the same series. Other parts
@@ -162,6 +164,31 @@ public final class GatewayMetrics {
             "blob",
             "bytes")
         .increment(bytes);
+  }
+
+  /**
+   * When the client listener's certificate in force expires, in seconds since the epoch, read from
+   * {@code notAfter} at each scrape.
+   */
+  public void tlsCertificateInForce(DoubleSupplier notAfter) {
+    Gauge.builder(
+            "portcullis.tls.certificate.expiry.timestamp", notAfter, DoubleSupplier::getAsDouble)
+        .description("When the client listener's TLS certificate in force expires (Unix time)")
+        .baseUnit("seconds")
+        .strongReference(true)
+        .register(registry);
+  }
+
+  /**
+   * A change of the client listener's TLS files: {@code loaded} (now served) or {@code refused}
+   * (the certificate in force stays).
+   */
+  public void tlsReload(String outcome) {
+    Counter.builder("portcullis.tls.reloads")
+        .description("Changes of the TLS certificate files, loaded or refused")
+        .tag("outcome", outcome)
+        .register(registry)
+        .increment();
   }
 
   private Counter cacheCounter(String name, String description, String kind) {

@@ -52,7 +52,18 @@ class DeploymentConfigTest {
     assertEquals(pki.resolve("tls.crt"), tls.certFile());
     assertEquals(pki.resolve("tls.key"), tls.keyFile());
     assertEquals(Optional.of(pki.resolve("root.crt")), tls.clientCaFile());
+    assertEquals(
+        Duration.ofSeconds(10), tls.reloadInterval(), "renewed files: looked for each 10s");
     assertEquals("https", c.server().scheme());
+  }
+
+  @Test
+  void theTlsFilesAreLookedAtEveryReloadInterval() {
+    GatewayConfig c =
+        parse(
+            "server: {port: 5443, tls: {certFile: %s, keyFile: %s, reloadInterval: 250ms}}\n"
+                .formatted(pki("tls.crt"), pki("tls.key")));
+    assertEquals(Duration.ofMillis(250), c.server().tls().orElseThrow().reloadInterval());
   }
 
   @Test
@@ -124,6 +135,8 @@ class DeploymentConfigTest {
         "key is a cert | server: {tls: {certFile: CRT, keyFile: CRT}} | server.tls.keyFile: CRT holds no PEM private key",
         "key of another cert | server: {tls: {certFile: CRT, keyFile: OTHER}} | server.tls.keyFile: OTHER is not the private key of the certificate in CRT",
         "expired cert | server: {tls: {certFile: EXPIRED, keyFile: EXPKEY}} | server.tls.certFile: the certificate for O=Portcullis Dev, CN=localhost expired on",
+        "short reload interval | server: {tls: {certFile: CRT, keyFile: KEY, reloadInterval: 50ms}} | server.tls.reloadInterval: must be at least 100ms",
+        "bad reload interval | server: {tls: {certFile: CRT, keyFile: KEY, reloadInterval: often}} | server.tls.reloadInterval: 'often' is not a duration",
         "client CA not PEM | server: {tls: {certFile: CRT, keyFile: KEY, clientCaFile: GARBAGE}} | server.tls.clientCaFile: GARBAGE is not a PEM certificate file",
         "bad shutdown timeout | server: {shutdownTimeout: forever} | server.shutdownTimeout: 'forever' is not a duration",
         "long shutdown timeout | server: {shutdownTimeout: 1h} | server.shutdownTimeout: at most 10m",

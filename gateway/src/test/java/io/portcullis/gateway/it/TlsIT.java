@@ -1,5 +1,7 @@
 package io.portcullis.gateway.it;
 
+import static java.nio.file.StandardCopyOption.ATOMIC_MOVE;
+import static java.nio.file.StandardCopyOption.REPLACE_EXISTING;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.portcullis.core.x509.CertificateReader;
 import io.portcullis.core.x509.PemFiles;
 import io.portcullis.gateway.Gateway;
 import io.portcullis.gateway.config.ServerConfig;
@@ -147,6 +150,46 @@ class TlsIT {
     assertEquals(2, warmed.size(), warmed.toString());
     for (String line : warmed) {
       assertTrue(line.startsWith("TLS warmed up with " + each + " handshakes in "), line);
+    }
+  }
+
+  @Test
+  void aCertificateRenewedInPlaceIsServedWithoutARestart() throws Exception {
+    Path files = Files.createDirectories(dir.resolve("renewing"));
+    Files.copy(pki.resolve("tls.crt"), files.resolve("tls.crt"));
+    Files.copy(pki.resolve("tls.key"), files.resolve("tls.key"));
+    try (GatewayFixture renewing =
+        GatewayFixture.builder(dir.resolve("renewing-data"))
+            .server(
+                "  tls: {certFile: %s, keyFile: %s, reloadInterval: 200ms}\n"
+                    .formatted(files.resolve("tls.crt"), files.resolve("tls.key")))
+            .upstream("internal", upstream.url(), "", false)
+            .start()) {
+      copy(renewing, trustRoot, dir.resolve("before-renewal")).orThrow();
+
+      // renewed by another CA, as when the platform team moves to its production PKI
+      Path other = dir.resolve("other-pki");
+      Signer.devPki(other);
+      Path otherRoot = Files.createDirectories(dir.resolve("trust-other-root"));
+      Files.copy(other.resolve("pki/root.crt"), otherRoot.resolve("other-root.crt"));
+      Path newKey = files.resolve("tls.key.new");
+      Files.copy(other.resolve("pki/tls.key"), newKey);
+      Files.copy(other.resolve("pki/tls.crt"), files.resolve("tls.crt"), REPLACE_EXISTING);
+      Files.move(newKey, files.resolve("tls.key"), REPLACE_EXISTING, ATOMIC_MOVE);
+      X509Certificate renewed = CertificateReader.read(other.resolve("pki/tls.crt")).get(0);
+
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (!renewed.equals(renewing.gateway().tlsInForce().orElseThrow().leaf())
+          && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertEquals(renewed, renewing.gateway().tlsInForce().orElseThrow().leaf());
+      Path out = dir.resolve("after-renewal");
+      copy(renewing, otherRoot, out).orThrow();
+      assertEquals(image.digest(), DirImage.read(out).manifestDigest());
+      CommandResult old = copy(renewing, trustRoot, dir.resolve("old-root-after-renewal"));
+      assertFalse(old.ok(), "the old root does not vouch for the new certificate");
+      assertTrue(old.stderr().contains("certificate"), old.stderr());
     }
   }
 

@@ -3,6 +3,7 @@ package io.portcullis.core.registry;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
@@ -19,9 +20,14 @@ public final class InsecureTls {
 
   /** A new context whose trust manager accepts every certificate. */
   public static SSLContext context() {
+    return context(null);
+  }
+
+  /** The same, presenting the client certificates of {@code keys} when a server asks. */
+  public static SSLContext context(KeyManager[] keys) {
     try {
       SSLContext context = SSLContext.getInstance("TLS");
-      context.init(null, new TrustManager[] {new TrustingManager()}, null);
+      context.init(keys, new TrustManager[] {new TrustingManager()}, null);
       return context;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("JDK cannot create a TLS context", e);
