@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -37,10 +38,14 @@ import org.slf4j.LoggerFactory;
  * TlsWarmup}), since Vert.x builds the new TLS context on the next connection.
  *
  * <p>Metrics: {@code portcullis_tls_certificate_expiry_timestamp_seconds}, when the certificate in
- * force expires (alert well before it), and {@code portcullis_tls_reloads_total{outcome}}.
+ * force expires (alert well before it), and {@code portcullis_tls_reloads_total{outcome}}. Within
+ * {@link #EXPIRY_WARNING} of that expiry, a warning is logged once a day as well.
  */
 public final class CertificateReloader {
   private static final Logger LOG = LoggerFactory.getLogger(CertificateReloader.class);
+
+  /** How long before its expiry the certificate in force is warned of, once a day. */
+  static final Duration EXPIRY_WARNING = Duration.ofDays(14);
 
   private final Vertx vertx;
   private final ServerConfig server;
@@ -51,6 +56,7 @@ public final class CertificateReloader {
   private final AtomicBoolean checking = new AtomicBoolean();
   private volatile TlsFiles.Material current;
   private List<byte[]> seen;
+  private Instant lastExpiryWarning;
 
   /**
    * Watches {@code server.tls()}'s files for the listeners on {@code port}, which serve {@code
@@ -95,7 +101,11 @@ public final class CertificateReloader {
     return vertx
         .executeBlocking(this::changed, false)
         .compose(next -> next.isPresent() ? apply(next.get()) : Future.succeededFuture(false))
-        .onComplete(ar -> checking.set(false));
+        .onComplete(
+            ar -> {
+              warnOfExpiry(Instant.now());
+              checking.set(false);
+            });
   }
 
   /** On a worker: the checked files, when their bytes changed since the last look and pass. */
@@ -167,6 +177,28 @@ public final class CertificateReloader {
                               return true;
                             })
                     : Future.succeededFuture(false));
+  }
+
+  /**
+   * Once a day while the certificate in force has less than {@link #EXPIRY_WARNING} left (or has
+   * expired: clients then refuse it), a warning that says so, for a deployment that does not alert
+   * on the metric.
+   */
+  private void warnOfExpiry(Instant now) {
+    Instant notAfter = current.leaf().getNotAfter().toInstant();
+    if (now.plus(EXPIRY_WARNING).isBefore(notAfter)
+        || (lastExpiryWarning != null
+            && now.isBefore(lastExpiryWarning.plus(Duration.ofDays(1))))) {
+      return;
+    }
+    lastExpiryWarning = now;
+    LOG.warn(
+        "server.tls: the certificate for {} {} at {}; renew {} and {}",
+        current.leaf().getSubjectX500Principal(),
+        notAfter.isBefore(now) ? "expired" : "expires",
+        notAfter,
+        tls.certFile(),
+        tls.keyFile());
   }
 
   /**

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.micrometer.core.instrument.Counter;
 import io.portcullis.core.registry.InsecureTls;
 import io.portcullis.gateway.config.ServerConfig;
@@ -37,6 +40,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * Certificate files renewed in place, against two listeners built as the gateway's: what passes the
@@ -197,6 +201,52 @@ class CertificateReloaderTest {
 
     assertEquals("ok", request(ciB));
     assertThrows(IOException.class, () -> request(ciA));
+  }
+
+  @Test
+  void aCertificateCloseToItsExpiryIsWarnedOfOnceADay() throws Exception {
+    Instant now = Instant.now();
+    SelfSignedTls.of("gateway.test", now.minus(Duration.ofDays(80)), now.plus(Duration.ofDays(3)))
+        .write(certFile, keyFile);
+    start();
+    Logger log = (Logger) LoggerFactory.getLogger(CertificateReloader.class);
+    ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    lines.start();
+    log.addAppender(lines);
+    try {
+      assertFalse(reloader.check().await());
+      assertFalse(reloader.check().await());
+    } finally {
+      log.detachAppender(lines);
+    }
+    assertEquals(1, lines.list.size(), lines.list.toString());
+    String warning = lines.list.get(0).getFormattedMessage();
+    assertTrue(
+        warning.startsWith("server.tls: the certificate for CN=gateway.test expires at"), warning);
+    assertTrue(warning.endsWith("; renew " + certFile + " and " + keyFile), warning);
+  }
+
+  @Test
+  void aCertificateFarFromItsExpiryIsNotWarnedOf() throws Exception {
+    start();
+    Logger log = (Logger) LoggerFactory.getLogger(CertificateReloader.class);
+    ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    lines.start();
+    log.addAppender(lines);
+    try {
+      // SelfSignedTls.of: valid for a day; this one for a year
+      Instant now = Instant.now();
+      SelfSignedTls.of(
+              "gateway.test", now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(365)))
+          .write(certFile, keyFile);
+      assertTrue(reloader.check().await());
+      assertFalse(reloader.check().await());
+    } finally {
+      log.detachAppender(lines);
+    }
+    assertTrue(
+        lines.list.stream().noneMatch(e -> e.getFormattedMessage().contains("expires at")),
+        lines.list.toString());
   }
 
   @Test
