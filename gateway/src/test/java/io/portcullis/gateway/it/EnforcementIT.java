@@ -18,6 +18,7 @@ import io.portcullis.testkit.TestImages;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -129,10 +130,11 @@ class EnforcementIT {
     assertEquals(200, Http.get(gateway.url() + "/v2/expiry/fresh/manifests/v1").statusCode());
 
     push("expiry/stale:v1");
-    java.time.Instant signedAt = java.time.Instant.now();
     notarySign("expiry/stale:v1", "--expiry", "1s");
-    // Expiry is about time passing: wait until the signature's expiry is behind us.
-    while (java.time.Instant.now().isBefore(signedAt.plusMillis(1500))) {
+    // Expiry is about time passing: the signature was made before the signing command ended (under
+    // load, seconds after it started), so it has expired 1 s after that end.
+    Instant signed = Instant.now();
+    while (Instant.now().isBefore(signed.plusMillis(1500))) {
       Thread.sleep(100);
     }
     HttpResponse<String> r = Http.get(gateway.url() + "/v2/expiry/stale/manifests/v1");
