@@ -42,6 +42,8 @@ public final class EnvOverrides {
           new Variable("PORTCULLIS_TLS_KEY_FILE", List.of("server", "tls", "keyFile"), false),
           new Variable(
               "PORTCULLIS_TLS_CLIENT_CA_FILE", List.of("server", "tls", "clientCaFile"), false),
+          new Variable(
+              "PORTCULLIS_TLS_RELOAD_INTERVAL", List.of("server", "tls", "reloadInterval"), false),
           new Variable("PORTCULLIS_DATADIR", List.of("dataDir"), false),
           new Variable("PORTCULLIS_ADMIN_HOST", List.of("admin", "host"), false),
           new Variable("PORTCULLIS_ADMIN_PORT", List.of("admin", "port"), true),

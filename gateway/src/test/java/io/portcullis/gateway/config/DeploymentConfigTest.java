@@ -172,6 +172,7 @@ class DeploymentConfigTest {
             Map.entry("PORTCULLIS_LOG_FORMAT", "json"),
             Map.entry("PORTCULLIS_TLS_CERT_FILE", pki("tls.crt")),
             Map.entry("PORTCULLIS_TLS_KEY_FILE", pki("tls.key")),
+            Map.entry("PORTCULLIS_TLS_RELOAD_INTERVAL", "1m"),
             Map.entry("PORTCULLIS_SERVER_SHUTDOWN_TIMEOUT", "5s"),
             Map.entry("PORTCULLIS_SERVER_IDLE_TIMEOUT", "90s"),
             Map.entry("PORTCULLIS_SERVER_READ_HEADER_TIMEOUT", "3s"),
@@ -191,6 +192,7 @@ class DeploymentConfigTest {
     assertEquals(Optional.of(new AdminConfig("127.0.0.1", 9100)), c.admin());
     assertEquals(LoggingConfig.Format.JSON, c.logging().format());
     assertEquals(pki.resolve("tls.crt"), c.server().tls().orElseThrow().certFile());
+    assertEquals(Duration.ofMinutes(1), c.server().tls().orElseThrow().reloadInterval());
     assertEquals(Duration.ofSeconds(5), c.server().shutdownTimeout());
     assertEquals(Duration.ofSeconds(90), c.server().idleTimeout());
     assertEquals(Duration.ofSeconds(3), c.server().readHeaderTimeout());
