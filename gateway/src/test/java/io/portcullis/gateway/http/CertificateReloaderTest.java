@@ -29,6 +29,7 @@ import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
@@ -209,18 +210,14 @@ class CertificateReloaderTest {
     SelfSignedTls.of("gateway.test", now.minus(Duration.ofDays(80)), now.plus(Duration.ofDays(3)))
         .write(certFile, keyFile);
     start();
-    Logger log = (Logger) LoggerFactory.getLogger(CertificateReloader.class);
-    ListAppender<ILoggingEvent> lines = new ListAppender<>();
-    lines.start();
-    log.addAppender(lines);
-    try {
-      assertFalse(reloader.check().await());
-      assertFalse(reloader.check().await());
-    } finally {
-      log.detachAppender(lines);
-    }
-    assertEquals(1, lines.list.size(), lines.list.toString());
-    String warning = lines.list.get(0).getFormattedMessage();
+    List<String> lines =
+        logged(
+            () -> {
+              assertFalse(reloader.check().await());
+              assertFalse(reloader.check().await());
+            });
+    assertEquals(1, lines.size(), lines.toString());
+    String warning = lines.get(0);
     assertTrue(
         warning.startsWith("server.tls: the certificate for CN=gateway.test expires at"), warning);
     assertTrue(warning.endsWith("; renew " + certFile + " and " + keyFile), warning);
@@ -229,24 +226,39 @@ class CertificateReloaderTest {
   @Test
   void aCertificateFarFromItsExpiryIsNotWarnedOf() throws Exception {
     start();
+    List<String> lines =
+        logged(
+            () -> {
+              // SelfSignedTls.of: valid for a day; this one for a year
+              Instant now = Instant.now();
+              SelfSignedTls.of(
+                      "gateway.test",
+                      now.minus(Duration.ofHours(1)),
+                      now.plus(Duration.ofDays(365)))
+                  .write(certFile, keyFile);
+              assertTrue(reloader.check().await());
+              assertFalse(reloader.check().await());
+            });
+    assertTrue(lines.stream().noneMatch(l -> l.contains("expires at")), lines.toString());
+  }
+
+  /** What the reloader logged while {@code action} ran. */
+  private static List<String> logged(Action action) throws Exception {
     Logger log = (Logger) LoggerFactory.getLogger(CertificateReloader.class);
     ListAppender<ILoggingEvent> lines = new ListAppender<>();
     lines.start();
     log.addAppender(lines);
     try {
-      // SelfSignedTls.of: valid for a day; this one for a year
-      Instant now = Instant.now();
-      SelfSignedTls.of(
-              "gateway.test", now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(365)))
-          .write(certFile, keyFile);
-      assertTrue(reloader.check().await());
-      assertFalse(reloader.check().await());
+      action.run();
     } finally {
       log.detachAppender(lines);
     }
-    assertTrue(
-        lines.list.stream().noneMatch(e -> e.getFormattedMessage().contains("expires at")),
-        lines.list.toString());
+    return lines.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+  }
+
+  @FunctionalInterface
+  private interface Action {
+    void run() throws Exception;
   }
 
   @Test
