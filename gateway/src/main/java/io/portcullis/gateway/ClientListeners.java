@@ -37,14 +37,11 @@ final class ClientListeners {
   private static final Logger LOG = LoggerFactory.getLogger(ClientListeners.class);
 
   private final Vertx vertx;
-  private final ServerConfig options;
   private final List<HttpServer> servers;
   private final String deployment;
 
-  private ClientListeners(
-      Vertx vertx, ServerConfig options, List<HttpServer> servers, String deployment) {
+  private ClientListeners(Vertx vertx, List<HttpServer> servers, String deployment) {
     this.vertx = vertx;
-    this.options = options;
     this.servers = servers;
     this.deployment = deployment;
   }
@@ -83,7 +80,7 @@ final class ClientListeners {
                 distinct);
           }
           LOG.debug("client listeners on {}", loops.stream().sorted().toList());
-          return new ClientListeners(vertx, server, servers, deployment);
+          return new ClientListeners(vertx, servers, deployment);
         });
   }
 
@@ -148,11 +145,6 @@ final class ClientListeners {
   Future<Void> updateTls(ServerSSLOptions options) {
     return Future.all(servers.stream().map(s -> s.updateSSLOptions(options.copy())).toList())
         .mapEmpty();
-  }
-
-  /** The configuration the listeners were started from. */
-  ServerConfig options() {
-    return options;
   }
 
   /** The port every listener shares. */

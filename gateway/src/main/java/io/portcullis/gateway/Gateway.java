@@ -94,7 +94,7 @@ public final class Gateway {
       List<Long> timers,
       Caches caches,
       Optional<PostgresState> state,
-      Optional<TlsFiles.Material> tls) {
+      Optional<CertificateReloader> tlsReloader) {
     this.vertx = vertx;
     this.server = server;
     this.upstreams = upstreams;
@@ -104,11 +104,7 @@ public final class Gateway {
     this.ready = ready;
     this.caches = caches;
     this.state = state;
-    this.tlsReloader =
-        tls.map(
-            t ->
-                new CertificateReloader(
-                    vertx, server.options(), server.port(), t, server::updateTls, metrics));
+    this.tlsReloader = tlsReloader;
     List<Long> all = new ArrayList<>(timers);
     tlsReloader.ifPresent(r -> all.add(r.start()));
     this.timers = List.copyOf(all);
@@ -397,7 +393,15 @@ public final class Gateway {
                                                 followFleet(vertx, state, auth)),
                                             caches,
                                             state,
-                                            tls)))
+                                            tls.map(
+                                                t ->
+                                                    new CertificateReloader(
+                                                        vertx,
+                                                        config.server(),
+                                                        s.port(),
+                                                        t,
+                                                        s::updateTls,
+                                                        metrics)))))
                     .recover(
                         err -> {
                           admin.ifPresent(AdminServer::close);

@@ -31,24 +31,23 @@ import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
  * certificate's key verifies; the client CA file, when given, at least one certificate. Each
  * problem is one line naming the setting; a key's content never appears in a message. The bytes
  * checked are the bytes returned, so what a listener loads is what was checked, even when a file is
- * replaced in between.
+ * replaced in between. Reading ({@link #load}) and checking ({@link #check}) are apart so that a
+ * watcher can compare what it read before it checks anything.
  */
 public final class TlsFiles {
   /** A PEM file larger than this is refused rather than read: a chain is a few KiB. */
-  public static final long MAX_FILE_BYTES = 1024 * 1024;
+  static final long MAX_FILE_BYTES = 1024 * 1024;
 
   private TlsFiles() {}
 
-  /** The checked contents of the files, and the certificate they serve. */
-  public record Material(
-      byte[] certificates, byte[] privateKey, Optional<byte[]> clientCas, X509Certificate leaf) {
-
+  /** The bytes of the three files as read at one look; equal when every byte is. */
+  public record Contents(byte[] certificates, byte[] privateKey, Optional<byte[]> clientCas) {
     @Override
     public boolean equals(Object o) {
-      return o instanceof Material m
-          && Arrays.equals(certificates, m.certificates)
-          && Arrays.equals(privateKey, m.privateKey)
-          && Arrays.equals(clientCas.orElse(null), m.clientCas.orElse(null));
+      return o instanceof Contents c
+          && Arrays.equals(certificates, c.certificates)
+          && Arrays.equals(privateKey, c.privateKey)
+          && Arrays.equals(clientCas.orElse(null), c.clientCas.orElse(null));
     }
 
     @Override
@@ -59,15 +58,39 @@ public final class TlsFiles {
     @Override
     public String toString() {
       // never the key
+      return "TLS files of " + certificates.length + " + " + privateKey.length + " bytes";
+    }
+  }
+
+  /** Contents that passed the checks, and the certificate they serve. */
+  public record Material(Contents files, X509Certificate leaf) {
+    @Override
+    public String toString() {
       return "TLS material for " + leaf.getSubjectX500Principal();
     }
   }
 
   /** Reads the files of {@code tls} and checks them as of {@code now}. */
   public static Material read(TlsConfig tls, Instant now) {
+    return check(tls, load(tls), now);
+  }
+
+  /**
+   * Reads the files of {@code tls}, each at most {@link #MAX_FILE_BYTES}, without checking them.
+   */
+  public static Contents load(TlsConfig tls) {
     String key = "server.tls";
-    byte[] certBytes = read(tls.certFile(), key + ".certFile");
-    List<X509Certificate> chain = certificates(certBytes, tls.certFile(), key + ".certFile");
+    byte[] certificates = read(tls.certFile(), key + ".certFile");
+    byte[] privateKey = read(tls.keyFile(), key + ".keyFile");
+    Optional<byte[]> cas = tls.clientCaFile().map(f -> read(f, key + ".clientCaFile"));
+    return new Contents(certificates, privateKey, cas);
+  }
+
+  /** Checks {@code files}, read from {@code tls}'s paths, as of {@code now}. */
+  public static Material check(TlsConfig tls, Contents files, Instant now) {
+    String key = "server.tls";
+    List<X509Certificate> chain =
+        certificates(files.certificates(), tls.certFile(), key + ".certFile");
     X509Certificate leaf = chain.get(0);
     if (leaf.getNotAfter().toInstant().isBefore(now)) {
       throw new ConfigException(
@@ -85,8 +108,7 @@ public final class TlsFiles {
               + " is not valid before "
               + leaf.getNotBefore().toInstant());
     }
-    byte[] keyBytes = read(tls.keyFile(), key + ".keyFile");
-    PrivateKey privateKey = privateKey(keyBytes, tls.keyFile(), key + ".keyFile");
+    PrivateKey privateKey = privateKey(files.privateKey(), tls.keyFile(), key + ".keyFile");
     if (!matches(privateKey, leaf.getPublicKey())) {
       throw new ConfigException(
           key
@@ -95,14 +117,10 @@ public final class TlsFiles {
               + " is not the private key of the certificate in "
               + tls.certFile());
     }
-    Optional<byte[]> cas = Optional.empty();
-    if (tls.clientCaFile().isPresent()) {
-      Path caFile = tls.clientCaFile().get();
-      byte[] caBytes = read(caFile, key + ".clientCaFile");
-      certificates(caBytes, caFile, key + ".clientCaFile");
-      cas = Optional.of(caBytes);
-    }
-    return new Material(certBytes, keyBytes, cas, leaf);
+    files
+        .clientCas()
+        .ifPresent(cas -> certificates(cas, tls.clientCaFile().get(), key + ".clientCaFile"));
+    return new Material(files, leaf);
   }
 
   /**

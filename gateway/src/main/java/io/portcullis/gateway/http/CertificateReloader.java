@@ -8,15 +8,8 @@ import io.portcullis.gateway.metrics.GatewayMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.ServerSSLOptions;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
@@ -55,7 +48,10 @@ public final class CertificateReloader {
   private final GatewayMetrics metrics;
   private final AtomicBoolean checking = new AtomicBoolean();
   private volatile TlsFiles.Material current;
-  private List<byte[]> seen;
+
+  /** The {@link TlsFiles.Contents} last looked at, or the message of a look that failed. */
+  private Object seen;
+
   private Instant lastExpiryWarning;
 
   /**
@@ -76,7 +72,7 @@ public final class CertificateReloader {
     this.current = current;
     this.listeners = listeners;
     this.metrics = metrics;
-    this.seen = List.of(current.certificates(), current.privateKey(), clientCas(current));
+    this.seen = current.files();
     metrics.tlsCertificateInForce(() -> this.current.leaf().getNotAfter().getTime() / 1000.0);
   }
 
@@ -110,30 +106,39 @@ public final class CertificateReloader {
 
   /** On a worker: the checked files, when their bytes changed since the last look and pass. */
   private Optional<TlsFiles.Material> changed() {
-    List<byte[]> now = raw();
-    if (same(now, seen)) {
-      return Optional.empty();
-    }
-    seen = now;
-    TlsFiles.Material next;
+    TlsFiles.Contents files;
     try {
-      next = TlsFiles.read(tls, Instant.now());
-    } catch (ConfigException e) {
-      metrics.tlsReload("refused");
-      LOG.warn(
-          "server.tls: the files changed but are refused, so the certificate for {} (valid until"
-              + " {}) stays in force: {}",
-          current.leaf().getSubjectX500Principal(),
-          current.leaf().getNotAfter().toInstant(),
-          e.getMessage());
+      files = TlsFiles.load(tls);
+    } catch (ConfigException unreadable) {
+      // a file missing or unreadable: the same message on the next look is the same state
+      return refuse(unreadable.getMessage(), unreadable);
+    }
+    if (files.equals(seen)) {
       return Optional.empty();
     }
-    if (next.equals(current)) {
+    try {
+      TlsFiles.Material next = TlsFiles.check(tls, files, Instant.now());
+      seen = files;
+      return next.files().equals(current.files()) ? Optional.empty() : Optional.of(next);
+    } catch (ConfigException invalid) {
+      return refuse(files, invalid);
+    }
+  }
+
+  /** Refuses {@code look} with one warning: the same look again is no news. */
+  private Optional<TlsFiles.Material> refuse(Object look, ConfigException why) {
+    if (look.equals(seen)) {
       return Optional.empty();
     }
-    // what was checked is what is served: the look just taken may predate a later write
-    seen = List.of(next.certificates(), next.privateKey(), clientCas(next));
-    return Optional.of(next);
+    seen = look;
+    metrics.tlsReload("refused");
+    LOG.warn(
+        "server.tls: the files changed but are refused, so the certificate for {} (valid until"
+            + " {}) stays in force: {}",
+        current.leaf().getSubjectX500Principal(),
+        current.leaf().getNotAfter().toInstant(),
+        why.getMessage());
+    return Optional.empty();
   }
 
   private Future<Boolean> apply(TlsFiles.Material next) {
@@ -199,42 +204,5 @@ public final class CertificateReloader {
         notAfter,
         tls.certFile(),
         tls.keyFile());
-  }
-
-  /**
-   * The files' bytes now; a file that cannot be read counts as empty (and then fails the check).
-   */
-  private List<byte[]> raw() {
-    List<byte[]> all = new ArrayList<>(3);
-    for (Optional<Path> file :
-        List.of(Optional.of(tls.certFile()), Optional.of(tls.keyFile()), tls.clientCaFile())) {
-      all.add(file.map(CertificateReloader::bytes).orElse(new byte[0]));
-    }
-    return all;
-  }
-
-  private static byte[] bytes(Path file) {
-    try {
-      // a file too large to be PEM is compared by its size only; the check then refuses it
-      long size = Files.size(file);
-      return size > TlsFiles.MAX_FILE_BYTES
-          ? Long.toString(size).getBytes(StandardCharsets.US_ASCII)
-          : Files.readAllBytes(file);
-    } catch (IOException e) {
-      return new byte[0];
-    }
-  }
-
-  private static byte[] clientCas(TlsFiles.Material material) {
-    return material.clientCas().orElse(new byte[0]);
-  }
-
-  private static boolean same(List<byte[]> a, List<byte[]> b) {
-    for (int i = 0; i < a.size(); i++) {
-      if (!Arrays.equals(a.get(i), b.get(i))) {
-        return false;
-      }
-    }
-    return true;
   }
 }

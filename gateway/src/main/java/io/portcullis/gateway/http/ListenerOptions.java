@@ -8,7 +8,6 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.ServerSSLOptions;
-import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -21,11 +20,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ListenerOptions {
   private ListenerOptions() {}
-
-  /** The options for {@code server}, its TLS files (if any) read and checked now. */
-  public static HttpServerOptions of(ServerConfig server) {
-    return of(server, server.tls().map(t -> TlsFiles.read(t, Instant.now())));
-  }
 
   /** The options for {@code server}, with TLS from {@code tls}: the files as they were checked. */
   public static HttpServerOptions of(ServerConfig server, Optional<TlsFiles.Material> tls) {
@@ -64,9 +58,10 @@ public final class ListenerOptions {
         .setSsl(true)
         .setKeyCertOptions(
             new PemKeyCertOptions()
-                .setCertValue(Buffer.buffer(material.certificates()))
-                .setKeyValue(Buffer.buffer(material.privateKey())));
+                .setCertValue(Buffer.buffer(material.files().certificates()))
+                .setKeyValue(Buffer.buffer(material.files().privateKey())));
     material
+        .files()
         .clientCas()
         .ifPresent(
             cas ->

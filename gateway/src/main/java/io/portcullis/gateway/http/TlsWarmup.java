@@ -64,7 +64,7 @@ public final class TlsWarmup {
     // after the other, meet each listener once.
     for (int round = 0; round < rounds; round++) {
       for (String protocol : PROTOCOLS) {
-        for (int listener = 0; listener < Math.max(1, server.eventLoops()); listener++) {
+        for (int listener = 0; listener < server.eventLoops(); listener++) {
           handshake(context, target, protocol, server.proxyProtocol(), clientCertificates);
           done++;
         }

@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.IntSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -43,7 +44,7 @@ class ConnectionDeadlinesTest {
     deadlines = new ConnectionDeadlines(vertx, config);
     server =
         vertx
-            .createHttpServer(ListenerOptions.of(config))
+            .createHttpServer(ListenerOptions.of(config, Optional.empty()))
             .connectionHandler(deadlines)
             .requestHandler(new RequestObserver(api, GatewayMetrics.inMemory(), deadlines))
             .listen()

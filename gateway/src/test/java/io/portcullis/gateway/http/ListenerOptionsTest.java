@@ -8,6 +8,7 @@ import io.portcullis.gateway.config.ServerConfig;
 import io.portcullis.gateway.testing.EventLoopContexts;
 import io.vertx.core.http.HttpServerOptions;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -20,7 +21,7 @@ class ListenerOptionsTest {
 
   @Test
   void noProxyProtocolUnlessConfigured() {
-    assertFalse(ListenerOptions.of(PLAIN).isUseProxyProtocol());
+    assertFalse(ListenerOptions.of(PLAIN, Optional.empty()).isUseProxyProtocol());
   }
 
   @Test
@@ -38,7 +39,7 @@ class ListenerOptionsTest {
             PLAIN.eventLoops(),
             true,
             PLAIN.nativeTransport());
-    HttpServerOptions options = ListenerOptions.of(behindHaproxy);
+    HttpServerOptions options = ListenerOptions.of(behindHaproxy, Optional.empty());
     assertTrue(options.isUseProxyProtocol());
     assertEquals(
         7500,
